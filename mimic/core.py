@@ -1,0 +1,156 @@
+"""
+MimicCore: the clock, the loaded API plugins and the store of all state.
+
+One core serves one Mimic process. Routes ask it for the current clock and
+store on every request, which is what lets ``POST /mimic/v1.1/reset`` forget
+everything (and set time back to 0) by replacing both.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from typing import Any, Iterable, Mapping, Optional
+
+import attrs
+from twisted.internet.task import Clock
+from twisted.plugin import getPlugins
+
+from mimic.catalog import DEFAULT_REGIONS, Entry
+from mimic.imimic import IAPIMock, IPresetProvider
+from mimic.model.identity import SessionStore
+from mimic.util import IdSource
+
+_API_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class PluginError(Exception):
+    """The API plugins cannot be loaded as they are; Mimic must not start."""
+
+
+def load_api_plugins(package: Any = None) -> list:
+    """
+    Every :class:`IAPIMock` provider in the ``mimic.plugins`` package (and
+    the third-party folders merged into it).
+
+    Each module is imported first, so that a plugin module that fails to
+    import stops start-up with its traceback instead of silently leaving an
+    API out of the catalog (``getPlugins`` alone would only log it).
+    """
+    if package is None:
+        import mimic.plugins as package
+    for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        importlib.import_module(module.name)
+    apis = sorted(getPlugins(IAPIMock, package), key=lambda api: api.name)
+    seen: dict[str, Any] = {}
+    for api in apis:
+        if not isinstance(api.name, str) or not _API_NAME.match(api.name):
+            raise PluginError(f"plugin {api!r} has an invalid name {api.name!r}")
+        if api.name in seen:
+            raise PluginError(
+                f"two plugins are named {api.name!r}: {seen[api.name]!r} and {api!r}"
+            )
+        seen[api.name] = api
+    return apis
+
+
+@attrs.define
+class MimicCore:
+    """
+    The state of one Mimic process. ``realtime`` cores use the reactor as
+    their clock; the others a :class:`twisted.internet.task.Clock` that
+    starts at 0 and moves only when told to.
+    """
+
+    apis: Mapping[str, Any]
+    regions: Mapping[str, tuple[str, ...]]
+    realtime: bool = False
+    seed: int = 0
+    reactor: Any = None
+    clock: Any = attrs.field(init=False)
+    store: SessionStore = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.reset()
+
+    @classmethod
+    def from_plugins(
+        cls,
+        apis: Optional[Iterable[Any]] = None,
+        realtime: bool = False,
+        reactor: Any = None,
+        seed: int = 0,
+        regions: Iterable[str] = DEFAULT_REGIONS,
+        plugin_regions: Optional[Mapping[str, Iterable[str]]] = None,
+    ) -> "MimicCore":
+        """
+        A core serving ``apis`` (by default every plugin found), each in
+        ``regions`` unless ``plugin_regions`` names other regions for it.
+        """
+        if apis is None:
+            apis = load_api_plugins()
+        by_name = {api.name: api for api in apis}
+        plugin_regions = dict(plugin_regions or {})
+        unknown = sorted(set(plugin_regions) - set(by_name))
+        if unknown:
+            raise PluginError(f"regions given for unknown plugins: {', '.join(unknown)}")
+        default = tuple(regions)
+        return cls(
+            apis=by_name,
+            regions={
+                name: tuple(plugin_regions.get(name, default)) for name in by_name
+            },
+            realtime=realtime,
+            seed=seed,
+            reactor=reactor,
+        )
+
+    def reset(self) -> None:
+        """Forget all state; a deterministic clock goes back to 0."""
+        if self.realtime:
+            if self.reactor is None:
+                from twisted.internet import reactor
+
+                self.reactor = reactor
+            self.clock = self.reactor
+        else:
+            self.clock = Clock()
+        self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed))
+
+    def tick(self, amount: float) -> float:
+        """Advance the deterministic clock; returns the new time."""
+        if self.realtime:
+            raise RuntimeError("tick is off in realtime mode")
+        self.clock.advance(amount)
+        return self.clock.seconds()
+
+    def catalog(self, tenant_id: str) -> list[tuple[str, Entry]]:
+        """
+        ``(service id, entry)`` pairs of every plugin's catalog entries for a
+        tenant, computed once per tenant (until reset).
+        """
+        cache = self.store.data_for_api("catalog", dict)
+        entries = cache.get(tenant_id)
+        if entries is None:
+            entries = cache[tenant_id] = [
+                (name, entry)
+                for name, api in self.apis.items()
+                for entry in api.catalog_entries(tenant_id, self.regions[name])
+            ]
+        return entries
+
+    def resource_for(self, service_id: str, region: str, uri_prefix: str) -> Any:
+        """The resource serving one API in one region, or None if not offered."""
+        api = self.apis.get(service_id)
+        if api is None or region not in self.regions[service_id]:
+            return None
+        return api.resource_for_region(region, uri_prefix, self.store)
+
+    def presets(self) -> dict:
+        """Every preset of every plugin that has them, keyed by plugin name."""
+        return {
+            name: api.presets()
+            for name, api in self.apis.items()
+            if IPresetProvider.providedBy(api)
+        }

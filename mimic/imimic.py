@@ -1,0 +1,61 @@
+"""
+The contracts where plugins meet Mimic's core.
+
+An API plugin is a module in the ``mimic.plugins`` package (or a third-party
+package's ``mimic/plugins/`` folder) holding a module-level object that
+provides :class:`IAPIMock`. Plugins hold no state of their own: everything
+they remember lives in the :class:`mimic.model.identity.SessionStore`
+handed to them, so that ``POST /mimic/v1.1/reset`` forgets it all at once.
+"""
+
+from zope.interface import Attribute, Interface
+
+
+class IAPIMock(Interface):
+    """
+    One emulated API: the entries it adds to a tenant's service catalog and
+    the resource that serves it in a region.
+    """
+
+    name = Attribute(
+        """
+        A short, stable, URL-safe identifier (``"nova"``, ``"clb"``). It is
+        the service id in catalog URLs
+        (``/mimicking/<name>/<region>/...``), so a URL a test keeps stays
+        valid across restarts. Names are unique among loaded plugins.
+        """
+    )
+
+    def catalog_entries(tenant_id, regions):
+        """
+        The :class:`mimic.catalog.Entry` objects this API adds to the
+        catalog of ``tenant_id``, with one endpoint in each of ``regions``
+        (a tuple of region names the operator configured for this plugin).
+        May be empty: a plugin can serve without appearing in catalogs.
+        """
+
+    def resource_for_region(region, uri_prefix, session_store):
+        """
+        An ``IResource`` serving this API in ``region``. ``uri_prefix`` is the
+        absolute URL the resource is mounted at
+        (``http://host/mimicking/<name>/<region>``), for building links in
+        responses. ``session_store`` holds all state: use
+        ``session_store.tenant(tenant_id).data_for_api(key, factory)``
+        for per-tenant state and ``session_store.clock`` for time.
+        Called per request; keep it cheap.
+        """
+
+
+class IPresetProvider(Interface):
+    """
+    An API that supports metadata presets (request-borne misbehaviour such as
+    ``{"server_building": 120}``). Optional; adds to ``GET
+    /mimic/v1.0/presets``.
+    """
+
+    def presets():
+        """
+        A JSON-serialisable mapping describing each preset this API
+        understands, keyed by the group it belongs to (for example
+        ``{"metadata": {"server_building": "seconds to stay in BUILD"}}``).
+        """

@@ -1,0 +1,96 @@
+"""
+The root of Mimic's URL space.
+
+``/`` greets, ``/identity`` authenticates, ``/mimicking/<service>/<region>``
+hands the request to the plugin serving that API, and ``/mimic/v1.x/`` steers
+Mimic itself (tick, presets, reset, control APIs). Every unknown path is a
+JSON 404, never an HTML page.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from klein import Klein
+
+from mimic.rest.http import (
+    RequestError,
+    install_error_handlers,
+    json_response,
+    openstack_error_body,
+    read_json,
+)
+from mimic.rest.identity_api import IdentityApi, IdentityControlApi, root_url
+from mimic.util import iso_time
+
+WELCOME = (
+    "To get started with Mimic, POST an authentication request to:\n"
+    "\n"
+    "/identity/v2.0/tokens\n"
+)
+
+
+class MimicRoot:
+    """The root resource, bound to one :class:`mimic.core.MimicCore`."""
+
+    app = Klein()
+
+    def __init__(self, core: Any) -> None:
+        self.core = core
+        self.identity = IdentityApi(core).app.resource()
+        self.identity_control = IdentityControlApi(core).app.resource()
+
+    @app.route("/", methods=["GET"])
+    def welcome(self, request: Any) -> bytes:
+        request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+        return WELCOME.encode("utf-8")
+
+    @app.route("/identity", branch=True)
+    def identity(self, request: Any) -> Any:
+        return self.identity
+
+    @app.route("/mimicking/<service_id>/<region>", branch=True)
+    def mimicking(self, request: Any, service_id: str, region: str) -> Any:
+        prefix = f"{root_url(request)}/mimicking/{service_id}/{region}"
+        resource = self.core.resource_for(service_id, region, prefix)
+        if resource is None:
+            raise RequestError(
+                404, f"No API {service_id!r} is served in region {region!r}."
+            )
+        return resource
+
+    @app.route("/mimic/v1.1/tick", methods=["POST"])
+    def tick(self, request: Any) -> bytes:
+        if self.core.realtime:
+            raise RequestError(400, "Mimic runs in realtime mode (--realtime): "
+                               "time passes by itself and tick is off.")
+        amount = read_json(request).get("amount")
+        if (
+            isinstance(amount, bool)
+            or not isinstance(amount, (int, float))
+            or not math.isfinite(amount)
+            or amount < 0
+        ):
+            raise RequestError(400, "'amount' is required: a non-negative number "
+                               "of seconds to advance the clock by.")
+        now = self.core.tick(amount)
+        return json_response(request, {"advanced": amount, "now": iso_time(now)})
+
+    @app.route("/mimic/v1.0/presets", methods=["GET"])
+    def presets(self, request: Any) -> bytes:
+        return json_response(request, self.core.presets())
+
+    @app.route("/mimic/v1.1/reset", methods=["POST"])
+    def reset(self, request: Any) -> bytes:
+        self.core.reset()
+        return json_response(request, {
+            "reset": True, "now": iso_time(self.core.clock.seconds()),
+        })
+
+    @app.route("/mimic/v1.1/IdentityControlAPI", branch=True)
+    def identity_control(self, request: Any) -> Any:
+        return self.identity_control
+
+
+install_error_handlers(MimicRoot.app, openstack_error_body)

@@ -1,0 +1,397 @@
+"""
+Identity v2.0 (Rackspace / Keystone) under ``/identity``: version discovery,
+tokens with a service catalog, validation, tenants, users, credentials and
+impersonation, plus the Identity control API's behaviors.
+
+Errors use Identity's body shape (``{"badRequest": {"code", "message"}}``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from klein import Klein
+
+from mimic.model.behaviors import InvalidBehavior
+from mimic.model.identity import AUTH_EVENT, TenantMismatch, Token, User
+from mimic.rest.http import (
+    RequestError,
+    empty_response,
+    install_error_handlers,
+    json_response,
+    openstack_error_body,
+    read_json,
+)
+from mimic.util import iso_time
+
+#: The identity service's own catalog entry (it is not a plugin: it is the
+#: door every client comes in by).
+IDENTITY_SERVICE = {"name": "cloudIdentity", "type": "identity"}
+
+CREDENTIAL_KINDS = {
+    "passwordCredentials": ("password", "PASSWORD"),
+    "RAX-KSKEY:apiKeyCredentials": ("apiKey", "APIKEY"),
+}
+
+
+def root_url(request: Any) -> str:
+    """``scheme://host[:port]`` as the client addressed this server."""
+    host = request.getHeader(b"host")
+    scheme = "https" if request.isSecure() else "http"
+    if host:
+        return f"{scheme}://{host.decode('ascii', 'replace')}"
+    address = request.getHost()
+    return f"{scheme}://{address.host}:{address.port}"
+
+
+def version_v2(root: str) -> dict:
+    """Keystone's v2.0 version object, as discovery (keystoneauth1) parses it."""
+    return {
+        "id": "v2.0",
+        "status": "stable",
+        "updated": "2014-04-17T00:00:00Z",
+        "media-types": [
+            {"base": "application/json",
+             "type": "application/vnd.openstack.identity-v2.0+json"}
+        ],
+        "links": [{"rel": "self", "href": f"{root}/identity/v2.0/"}],
+    }
+
+
+class IdentityApi:
+    """The ``/identity`` tree, bound to one :class:`mimic.core.MimicCore`."""
+
+    app = Klein()
+
+    def __init__(self, core: Any) -> None:
+        self.core = core
+
+    @property
+    def store(self) -> Any:
+        return self.core.store
+
+    # discovery
+
+    @app.route("/", methods=["GET"])
+    def versions(self, request: Any) -> bytes:
+        root = root_url(request)
+        versions = [version_v2(root)]
+        return json_response(request, {"versions": {"values": versions}}, code=300)
+
+    @app.route("/v2.0", methods=["GET"])
+    @app.route("/v2.0/", methods=["GET"])
+    def version(self, request: Any) -> bytes:
+        return json_response(request, {"version": version_v2(root_url(request))})
+
+    # tokens
+
+    @app.route("/v2.0/tokens", methods=["POST"])
+    def authenticate(self, request: Any) -> bytes:
+        body = read_json(request)
+        auth = body.get("auth")
+        if not isinstance(auth, dict):
+            raise RequestError(400, "Invalid request: an 'auth' object is required.")
+        tenant_id = _optional_string(auth, "tenantId")
+        tenant_name = _optional_string(auth, "tenantName")
+        kinds = [k for k in (*CREDENTIAL_KINDS, "token") if k in auth]
+        if len(kinds) != 1:
+            raise RequestError(
+                400,
+                "Invalid request: exactly one of passwordCredentials, "
+                "RAX-KSKEY:apiKeyCredentials or token is required.",
+            )
+        (kind,) = kinds
+        credentials = auth[kind]
+        if not isinstance(credentials, dict):
+            raise RequestError(400, f"Invalid request: '{kind}' must be an object.")
+        if kind == "token":
+            token_id = _required_string(credentials, "id", "token")
+            known = self.store.valid_token(token_id)
+            username = known.user.username if known else ""
+            method = "TOKEN"
+        else:
+            secret_key, method = CREDENTIAL_KINDS[kind]
+            username = _required_string(credentials, "username", kind)
+            _required_string(credentials, secret_key, kind)
+        self._apply_auth_behavior(username, tenant_id or tenant_name)
+        try:
+            if kind == "token":
+                token = self.store.adopt_token(token_id, tenant_id, tenant_name)
+            else:
+                user = self.store.user(username, tenant_id, tenant_name)
+                if kind == "passwordCredentials" and user.password is None:
+                    user.password = credentials["password"]
+                token = self.store.token_for(user)
+        except TenantMismatch as mismatch:
+            raise RequestError(
+                401, f"Tenant with Name/Id: '{mismatch}' is not valid for User "
+                f"'{username}' (or token)."
+            ) from None
+        return json_response(request, {"access": self._access(request, token, method)})
+
+    def _apply_auth_behavior(self, username: str, tenant: Optional[str]) -> None:
+        if not tenant:
+            known = self.store.user_by_name(username)
+            tenant = known.tenant.id if known else ""
+        registry = self.store.behavior_registry("identity", AUTH_EVENT)
+        chosen = registry.choose({"username": username, "tenant_id": tenant})
+        if chosen.name == "fail":
+            params = chosen.parameters
+            raise RequestError(params["code"], params["message"], kind=params["type"])
+
+    def _access(self, request: Any, token: Token, method: str) -> dict:
+        return {
+            "token": self._token_json(token, method),
+            "user": _user_json(token.user),
+            "serviceCatalog": self._service_catalog(request, token.tenant.id),
+        }
+
+    def _token_json(self, token: Token, method: Optional[str] = None) -> dict:
+        body = {
+            "id": token.id,
+            "expires": iso_time(token.expires),
+            "issued_at": iso_time(token.issued),
+            "tenant": {"id": token.tenant.id, "name": token.tenant.name},
+        }
+        if method is not None:
+            body["RAX-AUTH:authenticatedBy"] = [method]
+        return body
+
+    def _service_catalog(self, request: Any, tenant_id: str) -> list:
+        """Rendered once per tenant and host name, then reused."""
+        root = root_url(request)
+        cache = self.store.data_for_api("identity-v2-catalog", dict)
+        key = (tenant_id, root)
+        rendered = cache.get(key)
+        if rendered is None:
+            rendered = cache[key] = self._render_catalog(root, tenant_id)
+        return rendered
+
+    def _render_catalog(self, root: str, tenant_id: str) -> list:
+        services = [
+            {
+                **IDENTITY_SERVICE,
+                "endpoints": [
+                    {"region": region, "tenantId": tenant_id,
+                     "publicURL": f"{root}/identity/v2.0",
+                     "internalURL": f"{root}/identity/v2.0"}
+                    for region in self._all_regions()
+                ],
+            }
+        ]
+        for service_id, entry in self.core.catalog(tenant_id):
+            services.append({
+                "name": entry.name,
+                "type": entry.type,
+                "endpoints": [
+                    _v2_endpoint(endpoint.url(root, service_id), endpoint.region,
+                                 entry.tenant_id)
+                    for endpoint in entry.endpoints
+                ],
+            })
+        return services
+
+    def _all_regions(self) -> list:
+        seen: dict[str, None] = {}
+        for regions in self.core.regions.values():
+            seen.update(dict.fromkeys(regions))
+        return list(seen) or ["ORD"]
+
+    @app.route("/v2.0/tokens/<token_id>", methods=["GET"])
+    def validate_token(self, request: Any, token_id: str) -> bytes:
+        token = self._known_token(token_id)
+        belongs_to = request.args.get(b"belongsTo")
+        if belongs_to and belongs_to[0].decode() not in (token.tenant.id, token.tenant.name):
+            raise RequestError(404, f"Token {token_id} does not belong to that tenant.")
+        access = {"token": self._token_json(token), "user": _user_json(token.user)}
+        if token.impersonator is not None:
+            access["RAX-AUTH:impersonator"] = _user_json(token.impersonator)
+        return json_response(request, {"access": access})
+
+    @app.route("/v2.0/tokens/<token_id>", methods=["DELETE"])
+    def revoke_token(self, request: Any, token_id: str) -> bytes:
+        if not self.store.revoke(token_id):
+            raise RequestError(404, f"Token {token_id} not found.")
+        return empty_response(request)
+
+    @app.route("/v2.0/tokens/<token_id>/endpoints", methods=["GET"])
+    def token_endpoints(self, request: Any, token_id: str) -> bytes:
+        token = self._known_token(token_id)
+        endpoints = []
+        for service in self._service_catalog(request, token.tenant.id):
+            for endpoint in service["endpoints"]:
+                endpoints.append({
+                    "id": len(endpoints) + 1,
+                    "name": service["name"],
+                    "type": service["type"],
+                    **endpoint,
+                })
+        return json_response(request, {"endpoints": endpoints, "endpoints_links": []})
+
+    def _known_token(self, token_id: str) -> Token:
+        token = self.store.valid_token(token_id)
+        if token is None:
+            raise RequestError(404, f"Token {token_id} not found.")
+        return token
+
+    def _caller(self, request: Any) -> Token:
+        """The token in X-Auth-Token, which these admin calls require."""
+        header = request.getHeader(b"x-auth-token")
+        token = self.store.valid_token(header.decode("utf-8", "replace")) if header else None
+        if token is None:
+            raise RequestError(401, "No valid token provided. Please use the "
+                               "'X-Auth-Token' header with a valid token.")
+        return token
+
+    @app.route("/v2.0/tenants", methods=["GET"])
+    def tenants(self, request: Any) -> bytes:
+        tenant = self._caller(request).tenant
+        return json_response(request, {
+            "tenants": [{"id": tenant.id, "name": tenant.name, "enabled": True}],
+            "tenants_links": [],
+        })
+
+    # users and credentials
+
+    @app.route("/v2.0/users", methods=["GET"])
+    def users(self, request: Any) -> bytes:
+        names = request.args.get(b"name")
+        if names:
+            user = self.store.user_by_name(names[0].decode("utf-8", "replace"))
+            if user is None:
+                raise RequestError(404, "User not found.")
+            return json_response(request, {"user": _user_details(user)})
+        caller = self._caller(request)
+        users = self.store.users_of_tenant(caller.tenant)
+        return json_response(request, {"users": [_user_details(u) for u in users]})
+
+    @app.route("/v2.0/users/<user_id>/OS-KSADM/credentials", methods=["GET"])
+    def credentials(self, request: Any, user_id: str) -> bytes:
+        user = self._user(user_id)
+        return json_response(request, {
+            "credentials": [{"RAX-KSKEY:apiKeyCredentials": _api_key(user)}],
+            "credentials_links": [],
+        })
+
+    @app.route(
+        "/v2.0/users/<user_id>/OS-KSADM/credentials/RAX-KSKEY:apiKeyCredentials",
+        methods=["GET"],
+    )
+    def api_key_credentials(self, request: Any, user_id: str) -> bytes:
+        user = self._user(user_id)
+        return json_response(request, {"RAX-KSKEY:apiKeyCredentials": _api_key(user)})
+
+    def _user(self, user_id: str) -> User:
+        user = self.store.user_by_id(user_id)
+        if user is None:
+            raise RequestError(404, f"User {user_id} not found.")
+        return user
+
+    @app.route("/v2.0/RAX-AUTH/impersonation-tokens", methods=["POST"])
+    def impersonate(self, request: Any) -> bytes:
+        caller = self._caller(request)
+        body = read_json(request)
+        spec = body.get("RAX-AUTH:impersonation")
+        if not isinstance(spec, dict) or not isinstance(spec.get("user"), dict):
+            raise RequestError(400, "Invalid request: 'RAX-AUTH:impersonation' with "
+                               "a 'user' object is required.")
+        username = _required_string(spec["user"], "username", "user")
+        lifetime = spec.get("expire-in-seconds", 10800)
+        if isinstance(lifetime, bool) or not isinstance(lifetime, int) or lifetime <= 0:
+            raise RequestError(400, "'expire-in-seconds' must be a positive integer.")
+        token = self.store.impersonate(caller.user, username, lifetime)
+        return json_response(request, {"access": {"token": {
+            "id": token.id, "expires": iso_time(token.expires),
+        }}})
+
+
+def _v2_endpoint(url: str, region: str, tenant_id: str) -> dict:
+    return {"region": region, "tenantId": tenant_id, "publicURL": url, "internalURL": url}
+
+
+def _user_json(user: User) -> dict:
+    return {
+        "id": user.id,
+        "name": user.username,
+        "roles": [{"id": "3", "name": "identity:user-admin",
+                   "description": "User Admin Role."}],
+        "RAX-AUTH:defaultRegion": "",
+    }
+
+
+def _user_details(user: User) -> dict:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": f"{user.username}@example.com",
+        "enabled": True,
+        "RAX-AUTH:defaultRegion": "",
+        "RAX-AUTH:domainId": user.tenant.id,
+    }
+
+
+def _api_key(user: User) -> dict:
+    return {"username": user.username, "apiKey": user.api_key}
+
+
+def _optional_string(body: dict, key: str) -> Optional[str]:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise RequestError(400, f"Invalid request: '{key}' must be a non-empty string.")
+    return value
+
+
+def _required_string(body: dict, key: str, where: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value:
+        raise RequestError(400, f"Invalid request: '{where}.{key}' is required "
+                           "and must be a non-empty string.")
+    return value
+
+
+install_error_handlers(IdentityApi.app, openstack_error_body)
+
+
+class IdentityControlApi:
+    """
+    ``/mimic/v1.1/IdentityControlAPI``: behaviors for the ``auth`` event.
+    """
+
+    app = Klein()
+
+    def __init__(self, core: Any) -> None:
+        self.core = core
+
+    def _registry(self, event: str) -> Any:
+        if event != AUTH_EVENT.name:
+            raise RequestError(404, f"Identity has no behavior event {event!r}; "
+                               f"the only one is {AUTH_EVENT.name!r}.")
+        return self.core.store.behavior_registry("identity", AUTH_EVENT)
+
+    @app.route("/behaviors/<event>", methods=["POST"])
+    def register(self, request: Any, event: str) -> bytes:
+        registry = self._registry(event)
+        try:
+            registered = registry.register(read_json(request))
+        except InvalidBehavior as invalid:
+            raise RequestError(400, str(invalid)) from None
+        return json_response(request, {"id": registered.id}, code=201)
+
+    @app.route("/behaviors/<event>", methods=["GET"])
+    def listing(self, request: Any, event: str) -> bytes:
+        registry = self._registry(event)
+        return json_response(request, {
+            "behaviors": registry.listing(),
+            "supported": AUTH_EVENT.describe(),
+        })
+
+    @app.route("/behaviors/<event>/<behavior_id>", methods=["DELETE"])
+    def remove(self, request: Any, event: str, behavior_id: str) -> bytes:
+        if not self._registry(event).remove(behavior_id):
+            raise RequestError(404, f"No behavior with id {behavior_id}.")
+        return empty_response(request)
+
+
+install_error_handlers(IdentityControlApi.app, openstack_error_body)

@@ -1,0 +1,94 @@
+"""
+The HTTP site: Twisted's ``Site`` with Mimic's request class, which refuses
+bodies over 1 MiB with a JSON 413 before buffering them and, with
+``--verbose``, logs every request and response.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from twisted.logger import Logger
+from twisted.web import server
+
+#: Bodies larger than this are refused (413) without being stored.
+MAX_BODY_BYTES = 1024 * 1024
+
+#: How much of a body ``--verbose`` logs.
+LOGGED_BODY_BYTES = 2048
+
+log = Logger()
+
+
+class MimicRequest(server.Request):
+    """A request that enforces the body limit and can log itself."""
+
+    _too_large = False
+    _received = 0
+    _verbose = False
+    _logged_response = b""
+
+    def gotLength(self, length: Any) -> None:
+        if length is not None and length > MAX_BODY_BYTES:
+            self._too_large = True
+        super().gotLength(None if self._too_large else length)
+
+    def handleContentChunk(self, data: bytes) -> None:
+        if self._too_large:
+            return
+        self._received += len(data)
+        if self._received > MAX_BODY_BYTES:
+            self._too_large = True
+            self.content.seek(0)
+            self.content.truncate()
+            return
+        super().handleContentChunk(data)
+
+    def process(self) -> None:
+        if self._too_large:
+            self.site = self.channel.site
+            self.setResponseCode(413)
+            self.setHeader(b"content-type", b"application/json")
+            self.write(json.dumps({"overLimit": {
+                "code": 413,
+                "message": f"Request body is larger than {MAX_BODY_BYTES} bytes.",
+            }}).encode("utf-8"))
+            self.finish()
+            return
+        self._verbose = getattr(self.channel.site, "verbose", False)
+        if self._verbose:
+            self.content.seek(0)
+            body = self.content.read(LOGGED_BODY_BYTES)
+            self.content.seek(0)
+            log.info("--> {method} {uri} {body}", method=self.method.decode(),
+                     uri=self.uri.decode("utf-8", "replace"),
+                     body=body.decode("utf-8", "replace"))
+        super().process()
+
+    def write(self, data: bytes) -> None:
+        if self._verbose and len(self._logged_response) < LOGGED_BODY_BYTES:
+            self._logged_response += data[: LOGGED_BODY_BYTES - len(self._logged_response)]
+        super().write(data)
+
+    def finish(self) -> Any:
+        if self._verbose:
+            log.info("<-- {code} {method} {uri} {body}", code=self.code,
+                     method=self.method.decode(), uri=self.uri.decode("utf-8", "replace"),
+                     body=self._logged_response.decode("utf-8", "replace"))
+        return super().finish()
+
+
+class MimicSite(server.Site):
+    """``Site`` serving Mimic's root with :class:`MimicRequest`."""
+
+    requestFactory = MimicRequest
+
+    def __init__(self, resource: Any, verbose: bool = False, **kwargs: Any) -> None:
+        super().__init__(resource, **kwargs)
+        self.verbose = verbose
+        # Access logs would drown the verbose log and cost time at load.
+        self.noisy = False
+
+    def log(self, request: Any) -> None:
+        """Mimic logs requests itself with --verbose, not in access-log form."""

@@ -1,0 +1,116 @@
+"""
+The command line (``twistd -n mimic [options]``) and the service it builds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.application.service import Service
+from twisted.internet.endpoints import serverFromString
+from twisted.logger import Logger
+from twisted.python import usage
+
+from mimic.catalog import DEFAULT_REGIONS
+from mimic.core import MimicCore
+from mimic.resource import MimicRoot
+from mimic.site import MimicSite
+
+log = Logger()
+
+DEFAULT_LISTEN = "tcp:8900:interface=127.0.0.1"
+
+
+def _region_list(text: str) -> tuple[str, ...]:
+    regions = tuple(r.strip() for r in text.split(",") if r.strip())
+    if not regions:
+        raise usage.UsageError("a region list needs at least one region")
+    return regions
+
+
+class Options(usage.Options):
+    """Mimic's command-line options."""
+
+    synopsis = "[options]"
+    longdesc = (
+        "Mimic: an in-memory emulator of cloud APIs (Identity, Nova, Cloud Load "
+        "Balancers, Fastly, ...) and service meshes. Time stands still unless "
+        "POST /mimic/v1.1/tick moves it, or --realtime is given."
+    )
+    optParameters = [
+        ["listen", "l", DEFAULT_LISTEN,
+         "Twisted endpoint description to listen on (loopback by default)."],
+        ["seed", None, 0, "Seed of the id source, for repeatable ids.", int],
+        ["regions", None, ",".join(DEFAULT_REGIONS),
+         "Comma-separated regions every API is offered in."],
+    ]
+    optFlags = [
+        ["realtime", "r", "Let time pass by itself (the reactor is the clock; "
+         "tick is off)."],
+        ["verbose", "v", "Log each request and response."],
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self["plugin_regions"] = {}
+
+    def opt_plugin_regions(self, value: str) -> None:
+        """
+        NAME=R1,R2: offer plugin NAME only in these regions (repeatable).
+        """
+        name, sep, regions = value.partition("=")
+        if not sep or not name:
+            raise usage.UsageError("--plugin-regions takes NAME=REGION[,REGION...]")
+        self["plugin_regions"][name.strip()] = _region_list(regions)
+
+    def postOptions(self) -> None:
+        self["regions"] = _region_list(self["regions"])
+
+
+class MimicService(Service):
+    """Listens on an endpoint and says where, once it is listening."""
+
+    def __init__(self, description: str, site: Any, reactor: Any = None) -> None:
+        if reactor is None:
+            from twisted.internet import reactor
+        self.description = description
+        self.site = site
+        self.reactor = reactor
+        self.port: Any = None
+
+    def startService(self) -> Any:
+        super().startService()
+        endpoint = serverFromString(self.reactor, self.description)
+
+        def listening(port: Any) -> Any:
+            self.port = port
+            address = port.getHost()
+            host = f"[{address.host}]" if ":" in address.host else address.host
+            log.info("Mimic is listening on http://{host}:{port}/",
+                     host=host, port=address.port)
+            return port
+
+        def failed(failure: Any) -> None:
+            log.failure("Mimic cannot listen on {description}", failure,
+                        description=self.description)
+            self.reactor.stop()
+
+        return endpoint.listen(self.site).addCallbacks(listening, failed)
+
+    def stopService(self) -> Any:
+        super().stopService()
+        if self.port is not None:
+            return self.port.stopListening()
+        return None
+
+
+def makeService(config: Any) -> Service:
+    """Build the core and the site from the parsed options."""
+    core = MimicCore.from_plugins(
+        realtime=bool(config["realtime"]),
+        seed=config["seed"],
+        regions=config["regions"],
+        plugin_regions=config["plugin_regions"],
+    )
+    site = MimicSite(MimicRoot(core).app.resource(), verbose=bool(config["verbose"]))
+    return MimicService(config["listen"], site)

@@ -1,0 +1,79 @@
+"""
+Small helpers shared by every API: timestamps from Mimic's clock and a
+seedable source of identifiers.
+
+They live in one place so that there is one way to format a time and one way
+to make an id (see shared/STYLE.md, "one way to do a thing").
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timezone
+
+import attrs
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def clock_datetime(seconds: float) -> datetime:
+    """
+    The UTC datetime for ``seconds`` since the epoch, exactly (no float
+    rounding through ``fromtimestamp`` of large values).
+    """
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def iso_time(seconds: float, microseconds: bool = True) -> str:
+    """
+    Format a clock reading as ISO 8601 in UTC with a ``Z`` suffix.
+
+    ``microseconds=True`` gives ``1970-01-01T00:00:04.000000Z`` (the tick
+    endpoint and Identity's shape); ``False`` gives ``1970-01-01T00:00:04Z``
+    (Nova's ``created``/``updated``).
+    """
+    moment = clock_datetime(seconds)
+    if microseconds:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@attrs.define
+class IdSource:
+    """
+    Every identifier Mimic makes comes from here, drawn from one seeded
+    random source, so that a run started with the same seed and driven by
+    the same requests hands out the same ids.
+    """
+
+    seed: int = 0
+    _random: random.Random = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    def uuid(self) -> str:
+        """A random (version 4) UUID in its canonical text form."""
+        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+    def hex(self, length: int = 32) -> str:
+        """``length`` random lowercase hex digits."""
+        return "".join(self._random.choice("0123456789abcdef") for _ in range(length))
+
+    def digits(self, length: int = 6) -> str:
+        """A decimal string of ``length`` digits, never starting with 0."""
+        first = self._random.choice("123456789")
+        return first + "".join(self._random.choice("0123456789") for _ in range(length - 1))
+
+    def integer(self, low: int, high: int) -> int:
+        """A random integer in ``[low, high]``."""
+        return self._random.randint(low, high)
+
+    def choice(self, options):
+        """One of ``options``, drawn from the seeded source."""
+        return self._random.choice(options)
+
+    def random(self) -> float:
+        """A float in ``[0, 1)`` from the seeded source."""
+        return self._random.random()

@@ -1,0 +1,50 @@
+"""
+Packaging for Mimic. ``twisted.plugins`` is a namespace that Twisted owns:
+we ship only ``twisted/plugins/mimic.py`` into it (no ``__init__.py``), which
+is how ``twistd`` finds the ``mimic`` subcommand after ``pip install .``.
+"""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="mimic",
+    version="0.1.0",
+    description="An in-memory emulator of cloud APIs and service meshes.",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.9",
+    packages=find_packages(include=["mimic", "mimic.*"]) + ["twisted.plugins"],
+    package_data={"mimic": ["py.typed"]},
+    install_requires=[
+        "twisted>=23.8",
+        "klein>=23.5",
+        "treq>=23.11",
+        "attrs>=23.1",
+        "zope.interface>=6",
+        "PyYAML>=6",
+        "prometheus-client>=0.17",
+        "cryptography>=41",
+        "jsonschema>=4.17",
+    ],
+    extras_require={
+        "test": [
+            "pytest>=7",
+            "pytest-twisted>=1.14",
+            "requests>=2.28",
+            "keystoneauth1>=5",
+            "openstacksdk>=1.0",
+            "python-novaclient>=18",
+            "python-openstackclient>=6",
+            "fastly>=5",
+            "apache-libcloud>=3.8",
+        ],
+        "docs": ["sphinx>=7"],
+    },
+    entry_points={"console_scripts": ["mimic = mimic.__main__:main"]},
+    classifiers=[
+        "Framework :: Twisted",
+        "Programming Language :: Python :: 3",
+        "Topic :: Software Development :: Testing :: Mocking",
+    ],
+)
