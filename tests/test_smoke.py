@@ -1,0 +1,15 @@
+"""The server starts, greets, and answers unknown paths with JSON."""
+
+
+def test_root_tells_the_user_to_authenticate(mimic):
+    response = mimic.get("/")
+    assert response.status_code == 200
+    assert "POST an authentication request" in response.text
+    assert "/identity/v2.0/tokens" in response.text
+
+
+def test_unknown_path_is_a_json_404(mimic):
+    response = mimic.get("/no/such/thing")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["itemNotFound"]["code"] == 404
