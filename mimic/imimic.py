@@ -59,3 +59,21 @@ class IPresetProvider(Interface):
         understands, keyed by the group it belongs to (for example
         ``{"metadata": {"server_building": "seconds to stay in BUILD"}}``).
         """
+
+
+class IRootMounts(Interface):
+    """
+    A plugin that serves paths outside ``/mimicking/`` (Fastly at
+    ``/fastly``, the mesh at ``/mesh``, ``/metrics`` and
+    ``/mimic/v1.1/mesh``). Optional.
+    """
+
+    def root_resources(core):
+        """
+        A mapping of path prefix (``"fastly"``, ``"mimic/v1.1/mesh"``: one
+        or more segments, no leading slash) to the ``IResource`` serving
+        everything below it. Called once at start-up with the
+        :class:`mimic.core.MimicCore`; resources must read
+        ``core.store`` and ``core.clock`` per request, since reset replaces
+        them. A prefix already served by Mimic itself is refused.
+        """

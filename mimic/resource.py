@@ -13,6 +13,9 @@ import math
 from typing import Any
 
 from klein import Klein
+from twisted.web.resource import Resource
+
+from mimic.imimic import IRootMounts
 
 from mimic.rest.http import (
     RequestError,
@@ -94,3 +97,50 @@ class MimicRoot:
 
 
 install_error_handlers(MimicRoot.app, openstack_error_body)
+
+
+#: Paths Mimic serves itself, which no plugin may take over.
+RESERVED_PREFIXES = (
+    ("identity",), ("mimicking",), ("mimic", "v1.0"), ("mimic", "v1.1", "tick"),
+    ("mimic", "v1.1", "reset"), ("mimic", "v1.1", "IdentityControlAPI"),
+)
+
+
+class MountedRoot(Resource):
+    """
+    Mimic's root: paths under a plugin's mount (see
+    :class:`mimic.imimic.IRootMounts`) go to that plugin's resource, the
+    rest to :class:`MimicRoot`.
+    """
+
+    def __init__(self, core: Any) -> None:
+        super().__init__()
+        self.root = MimicRoot(core).app.resource()
+        mounts: dict[tuple, Any] = {}
+        for api in core.apis.values():
+            if not IRootMounts.providedBy(api):
+                continue
+            for prefix, resource in api.root_resources(core).items():
+                segments = tuple(prefix.strip("/").split("/"))
+                if segments in mounts or any(
+                    segments[: len(r)] == r or r[: len(segments)] == segments
+                    for r in RESERVED_PREFIXES
+                ):
+                    raise ValueError(f"plugin {api.name!r} cannot mount /{prefix}")
+                mounts[tuple(s.encode("utf-8") for s in segments)] = resource
+        # Longest prefix first, so /mimic/v1.1/mesh/x wins over /mimic.
+        self.mounts = sorted(mounts.items(), key=lambda item: -len(item[0]))
+
+    def getChildWithDefault(self, name: bytes, request: Any) -> Any:
+        path = (name, *request.postpath)
+        for prefix, resource in self.mounts:
+            if path[: len(prefix)] == prefix:
+                for _ in prefix[1:]:
+                    request.prepath.append(request.postpath.pop(0))
+                return resource
+        # Hand the whole path to Klein, which routes on prepath/postpath.
+        request.postpath.insert(0, request.prepath.pop())
+        return self.root
+
+    def render(self, request: Any) -> Any:
+        return self.root.render(request)

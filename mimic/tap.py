@@ -13,7 +13,7 @@ from twisted.python import usage
 
 from mimic.catalog import DEFAULT_REGIONS
 from mimic.core import MimicCore
-from mimic.resource import MimicRoot
+from mimic.resource import MountedRoot
 from mimic.site import MimicSite
 
 log = Logger()
@@ -112,5 +112,5 @@ def makeService(config: Any) -> Service:
         regions=config["regions"],
         plugin_regions=config["plugin_regions"],
     )
-    site = MimicSite(MimicRoot(core).app.resource(), verbose=bool(config["verbose"]))
+    site = MimicSite(MountedRoot(core), verbose=bool(config["verbose"]))
     return MimicService(config["listen"], site)
