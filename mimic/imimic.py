@@ -8,13 +8,17 @@ they remember lives in the :class:`mimic.model.identity.SessionStore`
 handed to them, so that ``POST /mimic/v1.1/reset`` forgets it all at once.
 """
 
+from twisted.plugin import IPlugin
 from zope.interface import Attribute, Interface
 
 
-class IAPIMock(Interface):
+class IAPIMock(IPlugin):
     """
     One emulated API: the entries it adds to a tenant's service catalog and
     the resource that serves it in a region.
+
+    It extends ``IPlugin`` so that ``@implementer(IAPIMock)`` alone is enough
+    for ``twisted.plugin.getPlugins`` to find the object.
     """
 
     name = Attribute(
