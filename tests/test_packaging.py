@@ -1,0 +1,100 @@
+"""
+What a user gets from ``pip install .``: a ``twistd mimic`` subcommand (the
+twisted plugin installed into ``twisted/plugins``), a ``mimic`` console
+script, and the same options everywhere. The install test is the one slow
+test of the suite: it builds a fresh virtual environment.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.harness import start_mimic
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def installed_venv(tmp_path_factory):
+    venv = tmp_path_factory.mktemp("fresh") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         str(ROOT)],
+        check=True, timeout=600,
+    )
+    return venv
+
+
+def test_pip_install_gives_a_working_twistd_mimic(installed_venv, tmp_path):
+    # Run from an empty directory so only the installed copy can be imported.
+    command = [str(installed_venv / "bin" / "twistd"), "-n", "--pidfile=", "mimic",
+               "--listen", "tcp:0:interface=127.0.0.1"]
+    env = {"PYTHONPATH": "", "PATH": os.environ.get("PATH", "")}
+    server = start_mimic(command=command, cwd=str(tmp_path), env=env)
+    try:
+        client = server.client()
+        assert "POST an authentication request" in client.get("/").text
+        assert client.authenticate()["token"]["id"]
+    finally:
+        server.stop()
+    where = subprocess.run(
+        [str(installed_venv / "bin" / "python"), "-c",
+         "import mimic, twisted.plugins.mimic as p; print(mimic.__file__); print(p.__file__)"],
+        cwd=str(tmp_path), env=env, capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert all(path.startswith(str(installed_venv)) for path in where), where
+
+
+def test_installed_console_script_takes_the_same_options(installed_venv, tmp_path):
+    command = [str(installed_venv / "bin" / "mimic"), "--realtime",
+               "--listen", "tcp:0:interface=127.0.0.1"]
+    server = start_mimic(command=command, cwd=str(tmp_path),
+                         env={"PYTHONPATH": "", "PATH": os.environ.get("PATH", "")})
+    try:
+        tick = server.client().post("/mimic/v1.1/tick", json={"amount": 1})
+        assert tick.status_code == 400
+    finally:
+        server.stop()
+
+
+def test_help_lists_the_options():
+    result = subprocess.run([sys.executable, "-m", "mimic", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for option in ("--listen", "--realtime", "--verbose", "-l", "-r", "-v"):
+        assert option in result.stdout
+
+
+def test_verbose_logs_each_request_and_response(mimic_factory):
+    server = mimic_factory("--verbose")
+    client = server.client()
+    client.post("/mimic/v1.1/tick", json={"amount": 3})
+    # The server logs before it answers, but its log reaches us through a
+    # pipe read by another thread: wait for the line, bounded.
+    _wait_for(lambda: "<-- 200 POST /mimic/v1.1/tick" in server.log)
+    assert '--> POST /mimic/v1.1/tick {"amount": 3}' in server.log
+    assert '"now":"1970-01-01T00:00:03.000000Z"' in server.log
+
+
+def test_quiet_by_default(mimic_server):
+    client = mimic_server.client()
+    client.get("/")
+    assert "--> GET" not in mimic_server.log
+
+
+def _wait_for(condition, seconds=10.0):
+    import threading
+
+    deadline = threading.Event()
+    for _ in range(int(seconds * 100)):
+        if condition():
+            return
+        deadline.wait(0.01)
+    raise AssertionError("condition not met in time")
