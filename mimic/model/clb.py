@@ -915,13 +915,13 @@ class LoadBalancerStore:
         A new load balancer in BUILD (or ERROR), once creation behaviors and
         shared virtual IPs allow it. Nothing changes if it is refused.
         """
+        shared = self._shared_vips(spec)
         chosen = self.creation_behaviors.choose({
             "loadbalancer_name": spec.name,
             "metadata": dict(spec.metadata),
         })
         if chosen.name == "fail":
             raise InjectedFailure(chosen.parameters["code"], chosen.parameters["message"])
-        shared = self._shared_vips(spec)
         now = self.now()
         lb = LoadBalancer(
             id=self.ids.load_balancers.take(),
