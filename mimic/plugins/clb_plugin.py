@@ -1,0 +1,59 @@
+"""
+Wires Rackspace Cloud Load Balancers into Mimic: the API itself
+(``cloudLoadBalancers``, type ``rax:load-balancer``) and its control API
+(``cloudLoadBalancerControl``, type ``rax:load-balancer:control``), each with
+a catalog endpoint ``.../v1.0/<tenant_id>`` per region. Both read and write the
+same per-tenant, per-region state (:func:`mimic.model.clb.store_for`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.plugin import IPlugin
+from zope.interface import implementer
+
+from mimic.catalog import Endpoint, Entry
+from mimic.imimic import IAPIMock, IPresetProvider
+from mimic.model.clb import PRESETS
+from mimic.rest.clb_api import ClbApi
+from mimic.rest.clb_control_api import ClbControlApi
+
+
+def _entry(tenant_id: str, regions: Any, service_type: str, name: str) -> Entry:
+    return Entry(tenant_id, service_type, name,
+                 endpoints=[Endpoint(region, f"v1.0/{tenant_id}") for region in regions])
+
+
+@implementer(IPlugin, IAPIMock, IPresetProvider)
+class LoadBalancerApi:
+    """Cloud Load Balancers v1.0."""
+
+    name = "clb"
+
+    def catalog_entries(self, tenant_id: str, regions: Any) -> list:
+        return [_entry(tenant_id, regions, "rax:load-balancer", "cloudLoadBalancers")]
+
+    def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        return ClbApi(region, session_store).app.resource()
+
+    def presets(self) -> dict:
+        return {"metadata": dict(PRESETS)}
+
+
+@implementer(IPlugin, IAPIMock)
+class LoadBalancerControlApi:
+    """The control API steering Cloud Load Balancers."""
+
+    name = "clb-control"
+
+    def catalog_entries(self, tenant_id: str, regions: Any) -> list:
+        return [_entry(tenant_id, regions, "rax:load-balancer:control",
+                       "cloudLoadBalancerControl")]
+
+    def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        return ClbControlApi(region, session_store).app.resource()
+
+
+clb_api = LoadBalancerApi()
+clb_control_api = LoadBalancerControlApi()

@@ -1,0 +1,91 @@
+"""
+The Cloud Load Balancers control API: steer the load balancers of one
+tenant in one region from a test, through its own catalog entry
+(``rax:load-balancer:control``).
+
+It forces a load balancer's status or a node's health (ONLINE/OFFLINE) and
+registers behaviors for the ``creation`` and ``deletion`` events with the
+shared behavior registry. Failures use the CLB fault shape, rendered by
+:mod:`mimic.rest.clb_api`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from klein import Klein
+
+from mimic.model import clb
+from mimic.model.behaviors import InvalidBehavior
+from mimic.rest.clb_api import install_clb_error_handlers, node_json
+from mimic.rest.http import RequestError, empty_response, json_response, read_json
+
+
+def _status(request: Any) -> Any:
+    status = read_json(request).get("status")
+    if not isinstance(status, str):
+        raise clb.ValidationFailed("'status' is required and must be a string.")
+    return status
+
+
+class ClbControlApi:
+    """``/v1.0/<tenant_id>/...`` of the control endpoint of one region."""
+
+    app = Klein()
+
+    def __init__(self, region: str, session_store: Any) -> None:
+        self.region = region
+        self.session_store = session_store
+
+    def _store(self, tenant_id: str) -> clb.LoadBalancerStore:
+        return clb.store_for(self.session_store, tenant_id, self.region)
+
+    @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/status", methods=["PUT"])
+    def set_status(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
+        store = self._store(tenant_id)
+        lb = store.get(lb_id)
+        store.set_status(lb, _status(request))
+        return json_response(request, {
+            "loadBalancer": {"id": lb.id, "status": store.status(lb)}
+        })
+
+    @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/nodes/<node_id>/status",
+               methods=["PUT"])
+    def set_node_status(self, request: Any, tenant_id: str, lb_id: str,
+                        node_id: str) -> bytes:
+        store = self._store(tenant_id)
+        node = store.set_node_status(store.get(lb_id), node_id, _status(request))
+        return json_response(request, {"node": node_json(node)})
+
+    def _registry(self, tenant_id: str, event: str) -> Any:
+        if event not in clb.EVENTS:
+            raise RequestError(404, f"Cloud Load Balancers have no behavior event "
+                               f"{event!r}; known: {', '.join(sorted(clb.EVENTS))}.")
+        return self._store(tenant_id).registry(event)
+
+    @app.route("/v1.0/<tenant_id>/behaviors/<event>", methods=["POST"])
+    def register_behavior(self, request: Any, tenant_id: str, event: str) -> bytes:
+        registry = self._registry(tenant_id, event)
+        try:
+            registered = registry.register(read_json(request))
+        except InvalidBehavior as invalid:
+            raise clb.ValidationFailed(str(invalid)) from None
+        return json_response(request, {"id": registered.id}, code=201)
+
+    @app.route("/v1.0/<tenant_id>/behaviors/<event>", methods=["GET"])
+    def list_behaviors(self, request: Any, tenant_id: str, event: str) -> bytes:
+        registry = self._registry(tenant_id, event)
+        return json_response(request, {
+            "behaviors": registry.listing(),
+            "supported": clb.EVENTS[event].describe(),
+        })
+
+    @app.route("/v1.0/<tenant_id>/behaviors/<event>/<behavior_id>", methods=["DELETE"])
+    def remove_behavior(self, request: Any, tenant_id: str, event: str,
+                        behavior_id: str) -> bytes:
+        if not self._registry(tenant_id, event).remove(behavior_id):
+            raise RequestError(404, f"No behavior with id {behavior_id}.")
+        return empty_response(request)
+
+
+install_clb_error_handlers(ClbControlApi.app)
