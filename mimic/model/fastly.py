@@ -63,6 +63,10 @@ def timestamp(seconds: float) -> str:
 # Field types and value coercion
 
 
+#: How form bodies spell null for a nullable number or boolean (the official
+#: Python client sends ``None`` as the text "None").
+_NULLS = ("", "None", "null")
+
 _TRUE = {"1", "true", "True", "TRUE", "t", "yes"}
 _FALSE = {"0", "false", "False", "FALSE", "f", "no", ""}
 
@@ -114,7 +118,7 @@ class Field:
 
     def coerce(self, value: Any) -> Any:
         """The value as Fastly stores it, or :class:`Invalid`."""
-        if value is None or (self.nullable and value == "" and self.type is not str):
+        if value is None or (self.nullable and self.type is not str and value in _NULLS):
             if self.nullable:
                 return None
             raise Invalid(f"'{self.name}' cannot be null.")
@@ -267,10 +271,10 @@ CONFIG_KINDS: Mapping[str, ConfigKind] = {
 
 #: A version's general settings (``PUT .../settings``) and their defaults.
 SETTINGS = ConfigKind("settings", "Settings", _fields(
-    Field("general_default_host", default=""),
-    Field("general_default_ttl", int, default=3600),
-    Field("general_stale_if_error", bool, default=False),
-    Field("general_stale_if_error_ttl", int, default=43200),
+    Field("general.default_host", default=""),
+    Field("general.default_ttl", int, default=3600),
+    Field("general.stale_if_error", bool, default=False),
+    Field("general.stale_if_error_ttl", int, default=43200),
 ), required=())
 
 

@@ -262,7 +262,10 @@ class FastlyApi:
         if sort.lstrip("-") not in sort_keys:
             raise RequestError(400, f"Cannot sort by {sort!r}.")
         descending = sort.startswith("-") != (direction == "descend")
-        services.sort(key=sort_keys[sort.lstrip("-")], reverse=descending)
+        # Creation order breaks ties: services made in one clock tick share a time.
+        key = sort_keys[sort.lstrip("-")]
+        order = {id(s): n for n, s in enumerate(services)}
+        services.sort(key=lambda s: (key(s), order[id(s)]), reverse=descending)
         page = _positive(query_arg(request, "page"), "page", 1)
         per_page = _positive(query_arg(request, "per_page"), "per_page", 20)
         if per_page > 1000:
@@ -306,7 +309,7 @@ class FastlyApi:
         else:
             shown = active or service.versions[-1]
         body = render_service(service)
-        if _flag(query_arg(request, "filter_versions_active")):
+        if _flag(query_arg(request, "filter[versions.active]")):
             body["versions"] = [render_version(v) for v in service.versions if v.active]
         body["active_version"] = render_version_detail(active) if active else None
         body["version"] = render_version_detail(shown)
