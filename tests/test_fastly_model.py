@@ -135,3 +135,21 @@ def test_lookups_of_unknown_things_raise_not_found(store):
         store.version(customer, service.id, 2)
     with pytest.raises(NotFound):
         store.object(customer, service.id, 1, DOMAIN, "none.example")
+
+
+def test_domain_ownership_follows_renames_clones_and_deletions(store):
+    customer = store.customer("k")
+    first = store.create_service(customer, {"name": "first"})
+    second = store.create_service(customer, {"name": "second"})
+    store.create_object(customer, first.id, 1, DOMAIN, {"name": "a.example"})
+    store.clone_version(customer, first.id, 1)
+    store.delete_object(customer, first.id, 2, DOMAIN, "a.example")
+    # Version 1 of the first service still holds it.
+    with pytest.raises(Invalid, match="another service"):
+        store.create_object(customer, second.id, 1, DOMAIN, {"name": "a.example"})
+    store.update_object(customer, first.id, 1, DOMAIN, "a.example", {"name": "b.example"})
+    store.create_object(customer, second.id, 1, DOMAIN, {"name": "a.example"})
+    with pytest.raises(Invalid, match="another service"):
+        store.create_object(customer, second.id, 1, DOMAIN, {"name": "b.example"})
+    store.delete_service(customer, first.id)
+    store.create_object(customer, second.id, 1, DOMAIN, {"name": "b.example"})

@@ -377,8 +377,8 @@ class Service:
         active = self.active_version
         return active.number if active else self.versions[-1].number
 
-    def domain_names(self) -> set[str]:
-        return {name for v in self.versions for name in v.objects_of(DOMAIN)}
+    def holds_domain(self, name: str) -> bool:
+        return any(name in version.objects_of(DOMAIN) for version in self.versions)
 
 
 @attrs.define(eq=False)
@@ -407,6 +407,9 @@ class FastlyStore:
     clock: Any
     ids: IdSource
     _customers: dict[str, Customer] = attrs.field(factory=dict)
+    #: Which service holds each domain, so that claiming one is a lookup,
+    #: not a scan of every customer's services.
+    _domain_owners: dict[str, Service] = attrs.field(factory=dict)
 
     def _now(self) -> float:
         return self.clock.seconds()
@@ -479,6 +482,9 @@ class FastlyStore:
             raise Invalid(f"Service '{service_id}' has an active version "
                           f"({service.active_version.number}); deactivate it first.")
         del customer.services[service_id]
+        for version in service.versions:
+            for name in version.objects_of(DOMAIN):
+                self._domain_owners.pop(name, None)
 
     # versions
 
@@ -567,6 +573,8 @@ class FastlyStore:
         thing = ConfigObject(kind, attributes, now, now)
         things[thing.name] = thing
         version.updated_at = now
+        if kind is DOMAIN:
+            self._domain_owners[thing.name] = service
         return thing
 
     def objects(self, customer: Customer, service_id: str, number: int,
@@ -601,15 +609,21 @@ class FastlyStore:
         if new_name != name:
             del things[name]
             things[new_name] = thing
+            if kind is DOMAIN:
+                self._domain_owners[new_name] = service
+                self._release_domain(service, name)
         return thing
 
     def delete_object(self, customer: Customer, service_id: str, number: int,
                       kind: ConfigKind, name: str) -> None:
-        version = self.version(customer, service_id, number)
+        service = self.service(customer, service_id)
+        version = service.version(number)
         self.object(customer, service_id, number, kind, name)
         version.ensure_editable()
         del version.objects_of(kind)[name]
         version.updated_at = self._now()
+        if kind is DOMAIN:
+            self._release_domain(service, name)
 
     def update_settings(self, customer: Customer, service_id: str, number: int,
                         values: Mapping[str, Any]) -> Version:
@@ -621,12 +635,16 @@ class FastlyStore:
 
     def _ensure_domain_free(self, service: Service, name: str) -> None:
         """A domain serves one service: no other service, of anyone, may hold it."""
-        for customer in self._customers.values():
-            for other in customer.services.values():
-                if other is not service and name in other.domain_names():
-                    whose = ("another service" if customer.id == service.customer_id
-                             else "another customer")
-                    raise Invalid(f"Domain '{name}' is already taken by {whose}.")
+        owner = self._domain_owners.get(name)
+        if owner is not None and owner is not service:
+            whose = ("another service" if owner.customer_id == service.customer_id
+                     else "another customer")
+            raise Invalid(f"Domain '{name}' is already taken by {whose}.")
+
+    def _release_domain(self, service: Service, name: str) -> None:
+        """Free ``name`` once no version of ``service`` holds it any more."""
+        if self._domain_owners.get(name) is service and not service.holds_domain(name):
+            del self._domain_owners[name]
 
 
 def _text(values: Mapping[str, Any], name: str, required: bool = False) -> Optional[str]:
