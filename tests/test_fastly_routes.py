@@ -336,3 +336,12 @@ def test_service_domains_lists_domains_of_every_version(mimic):
     listed = call(mimic, "GET", f"/service/{sid}/domain").json()
     assert [(d["name"], d["version"]) for d in listed] == [
         ("one.example", 1), ("one.example", 2), ("two.example", 2)]
+
+
+def test_fastly_is_not_in_catalogs_but_its_regional_path_serves_the_same_api(mimic):
+    access = mimic.authenticate()
+    assert all("fastly" not in entry["endpoints"][0]["publicURL"]
+               for entry in access["serviceCatalog"] if entry["endpoints"])
+    mine = create_service(mimic)
+    listed = mimic.get("/mimicking/fastly/ORD/service", headers=KEY).json()
+    assert [s["id"] for s in listed] == [mine["id"]]
