@@ -36,7 +36,7 @@ setup(
             "openstacksdk>=1.0",
             "python-novaclient>=18",
             "python-openstackclient>=6",
-            "fastly>=5",
+            "fastly>=15,<16",
             "apache-libcloud>=3.8",
         ],
         "docs": ["sphinx>=7"],

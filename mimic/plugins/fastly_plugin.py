@@ -1,0 +1,38 @@
+"""
+The Fastly plugin: serves :class:`mimic.rest.fastly_api.FastlyApi` at
+``/fastly`` on the root of the server, where Fastly clients are pointed
+(their host setting), since Fastly has no Keystone catalog entry to be
+found through. The API is global, not regional: it adds nothing to
+tenants' catalogs, and ``/mimicking/fastly/<region>/`` serves the same API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.plugin import IPlugin
+from zope.interface import implementer
+
+from mimic.imimic import IAPIMock, IRootMounts
+from mimic.rest.fastly_api import FastlyApi
+
+
+# IPlugin too: twisted.plugin.getPlugins only lists objects providing it.
+@implementer(IPlugin, IAPIMock, IRootMounts)
+class FastlyPlugin:
+    """Wires Fastly's API into Mimic's root and (regionless) plugin table."""
+
+    name = "fastly"
+
+    def catalog_entries(self, tenant_id: str, regions: tuple) -> list:
+        return []
+
+    def resource_for_region(self, region: str, uri_prefix: str,
+                            session_store: Any) -> Any:
+        return FastlyApi(lambda: session_store).app.resource()
+
+    def root_resources(self, core: Any) -> dict:
+        return {"fastly": FastlyApi(lambda: core.store).app.resource()}
+
+
+fastly = FastlyPlugin()
