@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from twisted.logger import Logger
 from twisted.web import server
@@ -47,14 +48,14 @@ class MimicRequest(server.Request):
 
     def process(self) -> None:
         if self._too_large:
-            self.site = self.channel.site
-            self.setResponseCode(413)
-            self.setHeader(b"content-type", b"application/json")
-            self.write(json.dumps({"overLimit": {
-                "code": 413,
-                "message": f"Request body is larger than {MAX_BODY_BYTES} bytes.",
-            }}).encode("utf-8"))
-            self.finish()
+            self._refuse(413, "overLimit",
+                         f"Request body is larger than {MAX_BODY_BYTES} bytes.")
+            return
+        try:
+            unquote_to_bytes(self.path).decode("utf-8")
+        except UnicodeDecodeError:
+            # Every API routes on text; say so once here, in JSON.
+            self._refuse(400, "badRequest", "The request path is not valid UTF-8.")
             return
         self._verbose = getattr(self.channel.site, "verbose", False)
         if self._verbose:
@@ -65,6 +66,14 @@ class MimicRequest(server.Request):
                      uri=self.uri.decode("utf-8", "replace"),
                      body=body.decode("utf-8", "replace"))
         super().process()
+
+    def _refuse(self, code: int, kind: str, message: str) -> None:
+        """Answer before any routing, in OpenStack's error shape."""
+        self.site = self.channel.site
+        self.setResponseCode(code)
+        self.setHeader(b"content-type", b"application/json")
+        self.write(json.dumps({kind: {"code": code, "message": message}}).encode("utf-8"))
+        self.finish()
 
     def write(self, data: bytes) -> None:
         if self._verbose and len(self._logged_response) < LOGGED_BODY_BYTES:

@@ -1,4 +1,6 @@
-"""The server starts, greets, and answers unknown paths with JSON."""
+"""The server starts, greets, and answers unknown or undecodable paths with JSON."""
+
+import pytest
 
 
 def test_root_tells_the_user_to_authenticate(mimic):
@@ -13,3 +15,12 @@ def test_unknown_path_is_a_json_404(mimic):
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/json"
     assert response.json()["itemNotFound"]["code"] == 404
+
+
+@pytest.mark.parametrize("path", ["/identity/%ff", "/fastly/service/%ff", "/%ff",
+                                  "/mimicking/clb/ORD/v1.0/%ff/loadbalancers"])
+def test_path_that_is_not_utf8_is_a_json_400(mimic, path):
+    response = mimic.get(path)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["badRequest"]["code"] == 400
