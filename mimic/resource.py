@@ -41,17 +41,12 @@ class MimicRoot:
 
     def __init__(self, core: Any) -> None:
         self.core = core
-        self.identity = IdentityApi(core).app.resource()
         self.identity_control = IdentityControlApi(core).app.resource()
 
     @app.route("/", methods=["GET"])
     def welcome(self, request: Any) -> bytes:
         request.setHeader(b"content-type", b"text/plain; charset=utf-8")
         return WELCOME.encode("utf-8")
-
-    @app.route("/identity", branch=True)
-    def identity(self, request: Any) -> Any:
-        return self.identity
 
     @app.route("/mimicking/<service_id>/<region>", branch=True)
     def mimicking(self, request: Any, service_id: str, region: str) -> Any:
@@ -116,18 +111,21 @@ class MountedRoot(Resource):
     def __init__(self, core: Any) -> None:
         super().__init__()
         self.root = MimicRoot(core).app.resource()
-        mounts: dict[tuple, Any] = {}
+        mounts: dict[tuple, Any] = {(b"identity",): IdentityApi(core).app.resource()}
         for api in core.apis.values():
             if not IRootMounts.providedBy(api):
                 continue
             for prefix, resource in api.root_resources(core).items():
                 segments = tuple(prefix.strip("/").split("/"))
-                if segments in mounts or any(
+                if any(
                     segments[: len(r)] == r or r[: len(segments)] == segments
                     for r in RESERVED_PREFIXES
                 ):
                     raise ValueError(f"plugin {api.name!r} cannot mount /{prefix}")
-                mounts[tuple(s.encode("utf-8") for s in segments)] = resource
+                segments = tuple(s.encode("utf-8") for s in segments)
+                if segments in mounts:
+                    raise ValueError(f"plugin {api.name!r} cannot mount /{prefix}")
+                mounts[segments] = resource
         # Longest prefix first, so /mimic/v1.1/mesh/x wins over /mimic.
         self.mounts = sorted(mounts.items(), key=lambda item: -len(item[0]))
 

@@ -1,7 +1,9 @@
 """
-Identity v2.0 (Rackspace / Keystone) under ``/identity``: version discovery,
-tokens with a service catalog, validation, tenants, users, credentials and
-impersonation, plus the Identity control API's behaviors.
+Identity v2.0 (Rackspace / Keystone) under ``/identity``: version discovery
+(listing v2.0 and v3), tokens with a service catalog, validation, tenants,
+users, credentials and impersonation, plus the Identity control API's
+behaviors. Identity v3 lives in :mod:`mimic.rest.identity_v3_api`, mounted
+here at ``/identity/v3``.
 
 Errors use Identity's body shape (``{"badRequest": {"code", "message"}}``).
 """
@@ -58,13 +60,58 @@ def version_v2(root: str) -> dict:
     }
 
 
+def version_v3(root: str) -> dict:
+    """
+    Keystone's v3 version object. keystoneauth1 reads the version from
+    ``id`` (v3.14: the last minor version of the v3 API Keystone published)
+    and the endpoint from the ``self`` link.
+    """
+    return {
+        "id": "v3.14",
+        "status": "stable",
+        "updated": "2020-04-07T00:00:00Z",
+        "media-types": [
+            {"base": "application/json",
+             "type": "application/vnd.openstack.identity-v3+json"}
+        ],
+        "links": [{"rel": "self", "href": f"{root}/identity/v3/"}],
+    }
+
+
+def all_regions(core: Any) -> list:
+    """Every region some plugin is offered in: where Identity is listed."""
+    seen: dict[str, None] = {}
+    for regions in core.regions.values():
+        seen.update(dict.fromkeys(regions))
+    return list(seen) or ["ORD"]
+
+
+def apply_auth_behavior(store: Any, username: str, tenant: Optional[str]) -> None:
+    """
+    Fail an authentication (any Identity version) as a registered ``auth``
+    behavior says, if one matches this user and tenant.
+    """
+    if not tenant:
+        known = store.user_by_name(username)
+        tenant = known.tenant.id if known else ""
+    registry = store.behavior_registry("identity", AUTH_EVENT)
+    chosen = registry.choose({"username": username, "tenant_id": tenant})
+    if chosen.name == "fail":
+        params = chosen.parameters
+        raise RequestError(params["code"], params["message"], kind=params["type"])
+
+
 class IdentityApi:
     """The ``/identity`` tree, bound to one :class:`mimic.core.MimicCore`."""
 
     app = Klein()
 
     def __init__(self, core: Any) -> None:
+        # Imported here: the v3 module builds on this module's helpers.
+        from mimic.rest.identity_v3_api import IdentityV3Api
+
         self.core = core
+        self.v3 = IdentityV3Api(core).app.resource()
 
     @property
     def store(self) -> Any:
@@ -75,8 +122,18 @@ class IdentityApi:
     @app.route("/", methods=["GET"])
     def versions(self, request: Any) -> bytes:
         root = root_url(request)
-        versions = [version_v2(root)]
+        versions = [version_v3(root), version_v2(root)]
         return json_response(request, {"versions": {"values": versions}}, code=300)
+
+    @app.route("/v3", methods=["GET"])
+    def version_3(self, request: Any) -> bytes:
+        # Answered here: handing an empty path to the v3 resource would
+        # redirect /identity/v3 (the URL in v3 catalogs) to /identity/v3/.
+        return json_response(request, {"version": version_v3(root_url(request))})
+
+    @app.route("/v3/", branch=True)
+    def identity_v3(self, request: Any) -> Any:
+        return self.v3
 
     @app.route("/v2.0", methods=["GET"])
     @app.route("/v2.0/", methods=["GET"])
@@ -113,7 +170,7 @@ class IdentityApi:
             secret_key, method = CREDENTIAL_KINDS[kind]
             username = _required_string(credentials, "username", kind)
             _required_string(credentials, secret_key, kind)
-        self._apply_auth_behavior(username, tenant_id or tenant_name)
+        apply_auth_behavior(self.store, username, tenant_id or tenant_name)
         try:
             if kind == "token":
                 token = self.store.adopt_token(token_id, tenant_id, tenant_name)
@@ -128,16 +185,6 @@ class IdentityApi:
                 f"'{username}' (or token)."
             ) from None
         return json_response(request, {"access": self._access(request, token, method)})
-
-    def _apply_auth_behavior(self, username: str, tenant: Optional[str]) -> None:
-        if not tenant:
-            known = self.store.user_by_name(username)
-            tenant = known.tenant.id if known else ""
-        registry = self.store.behavior_registry("identity", AUTH_EVENT)
-        chosen = registry.choose({"username": username, "tenant_id": tenant})
-        if chosen.name == "fail":
-            params = chosen.parameters
-            raise RequestError(params["code"], params["message"], kind=params["type"])
 
     def _access(self, request: Any, token: Token, method: str) -> dict:
         return {
@@ -175,7 +222,7 @@ class IdentityApi:
                     {"region": region, "tenantId": tenant_id,
                      "publicURL": f"{root}/identity/v2.0",
                      "internalURL": f"{root}/identity/v2.0"}
-                    for region in self._all_regions()
+                    for region in all_regions(self.core)
                 ],
             }
         ]
@@ -190,12 +237,6 @@ class IdentityApi:
                 ],
             })
         return services
-
-    def _all_regions(self) -> list:
-        seen: dict[str, None] = {}
-        for regions in self.core.regions.values():
-            seen.update(dict.fromkeys(regions))
-        return list(seen) or ["ORD"]
 
     @app.route("/v2.0/tokens/<token_id>", methods=["GET"])
     def validate_token(self, request: Any, token_id: str) -> bytes:
