@@ -16,6 +16,7 @@ import base64
 import hashlib
 from http import HTTPStatus
 from typing import Any, Optional
+from urllib.parse import parse_qs
 
 from klein import Klein
 
@@ -94,7 +95,7 @@ class IdentityV3Api:
             token = authenticate(self.store, auth)
         except AuthenticationFailed as failed:
             raise _unauthorized(request, str(failed)) from None
-        with_catalog = b"nocatalog" not in request.args
+        with_catalog = not _has_flag(request, "nocatalog")
         return json_response(
             request, {"token": self._token_json(request, token, with_catalog)},
             code=201, headers={b"x-subject-token": token.id.encode("utf-8")},
@@ -109,7 +110,7 @@ class IdentityV3Api:
             request.setResponseCode(200)
             request.setHeader(b"x-subject-token", headers[b"x-subject-token"])
             return b""
-        with_catalog = b"nocatalog" not in request.args
+        with_catalog = not _has_flag(request, "nocatalog")
         return json_response(
             request, {"token": self._token_json(request, token, with_catalog)},
             headers=headers,
@@ -485,6 +486,15 @@ def _audit_id(token: Token) -> str:
     """Keystone's audit id shape (22 url-safe characters), fixed per token."""
     digest = hashlib.sha256(token.id.encode("utf-8")).digest()[:16]
     return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def _has_flag(request: Any, name: str) -> bool:
+    """
+    Whether the query string holds ``name``, valued or bare (``?nocatalog``):
+    Twisted's ``request.args`` drops bare names.
+    """
+    query = request.uri.partition(b"?")[2].decode("utf-8", "replace")
+    return name in parse_qs(query, keep_blank_values=True)
 
 
 def _query(request: Any, name: str) -> Optional[str]:
