@@ -193,10 +193,7 @@ class SessionStore:
 
     def tenant_named(self, name: str) -> Tenant:
         """The tenant with this name; Rackspace tenants' ids are their names."""
-        for tenant in self._tenants.values():
-            if tenant.name == name:
-                return tenant
-        return self.tenant(name, name)
+        return self.find_tenant_named(name) or self.tenant(name, name)
 
     def known_tenant(self, tenant_id: str) -> Optional[Tenant]:
         return self._tenants.get(tenant_id)
