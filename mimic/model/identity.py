@@ -1,6 +1,6 @@
 """
-Who is calling: users, tenants and tokens, and the store that holds all of
-Mimic's state.
+Who is calling: users, tenants (v3 projects), v3 domains and tokens, and the
+store that holds all of Mimic's state.
 
 Mimic accepts any credentials, as a test double should, but it remembers
 them: the same username always gets the same user, tenant and (until it
