@@ -24,7 +24,7 @@ from mimic.rest.http import (
     openstack_error_body,
     read_json,
 )
-from mimic.rest.identity_api import IdentityApi, IdentityControlApi, root_url
+from mimic.rest.identity_api import IdentityControlApi, IdentityResource, root_url
 from mimic.util import iso_time
 
 WELCOME = (
@@ -111,7 +111,7 @@ class MountedRoot(Resource):
     def __init__(self, core: Any) -> None:
         super().__init__()
         self.root = MimicRoot(core).app.resource()
-        mounts: dict[tuple, Any] = {(b"identity",): IdentityApi(core).app.resource()}
+        mounts: dict[tuple, Any] = {(b"identity",): IdentityResource(core)}
         for api in core.apis.values():
             if not IRootMounts.providedBy(api):
                 continue

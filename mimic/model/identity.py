@@ -1,6 +1,6 @@
 """
-Who is calling: users, tenants and tokens, and the store that holds all of
-Mimic's state.
+Who is calling: users, tenants (v3 projects), v3 domains and tokens, and the
+store that holds all of Mimic's state.
 
 Mimic accepts any credentials, as a test double should, but it remembers
 them: the same username always gets the same user, tenant and (until it
@@ -29,6 +29,11 @@ T = TypeVar("T")
 #: Tokens live this long on Mimic's clock, like Rackspace Identity's.
 TOKEN_LIFETIME = 24 * 60 * 60
 
+#: The domain every user and project belongs to unless told otherwise
+#: (Keystone's own default domain; v2.0 has no domains and uses it).
+DEFAULT_DOMAIN_ID = "default"
+DEFAULT_DOMAIN_NAME = "Default"
+
 #: What may go wrong when a user authenticates (``IdentityControlAPI``).
 AUTH_EVENT = Event(
     name="auth",
@@ -49,12 +54,21 @@ class TenantMismatch(Exception):
 
 
 @attrs.define(eq=False)
+class Domain:
+    """An Identity v3 domain: the namespace of users and projects."""
+
+    id: str
+    name: str
+
+
+@attrs.define(eq=False)
 class Tenant:
     """A tenant (project): the unit that owns servers, load balancers, ..."""
 
     id: str
     name: str
     _api_data: dict = attrs.field(factory=dict)
+    domain_id: str = DEFAULT_DOMAIN_ID
 
     def data_for_api(self, key: Any, factory: Callable[[], T]) -> T:
         """
@@ -77,14 +91,17 @@ class User:
     tenant: Tenant
     api_key: str
     password: Optional[str] = None
-    domain_id: str = "default"
+    domain_id: str = DEFAULT_DOMAIN_ID
 
 
 @attrs.define(eq=False)
 class Token:
     """
     An issued token. ``impersonator`` names the user who asked for an
-    impersonation token, when that is how it was made.
+    impersonation token, when that is how it was made. An ``unscoped``
+    token (Identity v3 only) proves who the user is but carries no
+    project, roles or catalog. ``methods`` are the v3 authentication
+    methods it was obtained with, as v3 reports them on validation.
     """
 
     id: str
@@ -93,6 +110,13 @@ class Token:
     expires: float
     impersonator: Optional[User] = None
     revoked: bool = False
+    unscoped: bool = False
+    methods: list = attrs.field(factory=list)
+
+    def authenticated_by(self, method: str) -> None:
+        """Remember that ``method`` (``password``, ``token``) produced this token."""
+        if method not in self.methods:
+            self.methods.append(method)
 
     @property
     def tenant(self) -> Tenant:
@@ -114,36 +138,73 @@ class SessionStore:
     _tenants: dict[str, Tenant] = attrs.field(factory=dict)
     _tokens: dict[str, Token] = attrs.field(factory=dict)
     _primary_tokens: dict[str, Token] = attrs.field(factory=dict)
+    _unscoped_tokens: dict[str, Token] = attrs.field(factory=dict)
     _global_data: dict = attrs.field(factory=dict)
+    _domains: dict[str, Domain] = attrs.field(
+        factory=lambda: {DEFAULT_DOMAIN_ID: Domain(DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME)}
+    )
 
     def now(self) -> float:
         return self.clock.seconds()
 
+    # domains
+
+    def domain(self, domain_id: str, name: Optional[str] = None) -> Domain:
+        """The domain with this id, made on first mention."""
+        domain = self._domains.get(domain_id)
+        if domain is None:
+            domain = self._domains[domain_id] = Domain(domain_id, name or domain_id)
+        return domain
+
+    def known_domain(self, domain_id: str) -> Optional[Domain]:
+        return self._domains.get(domain_id)
+
+    def domain_named(self, name: str) -> Optional[Domain]:
+        """The known domain with this name, if any."""
+        for domain in self._domains.values():
+            if domain.name == name:
+                return domain
+        return None
+
+    def domains(self) -> list[Domain]:
+        return list(self._domains.values())
+
     # tenants and users
 
-    def tenant(self, tenant_id: str, name: Optional[str] = None) -> Tenant:
-        """The tenant with this id, made on first mention."""
+    def tenant(self, tenant_id: str, name: Optional[str] = None,
+               domain_id: str = DEFAULT_DOMAIN_ID) -> Tenant:
+        """The tenant with this id, made on first mention (in ``domain_id``)."""
         tenant = self._tenants.get(tenant_id)
         if tenant is None:
-            tenant = self._tenants[tenant_id] = Tenant(tenant_id, name or tenant_id)
+            tenant = self._tenants[tenant_id] = Tenant(
+                tenant_id, name or tenant_id, domain_id=domain_id
+            )
         return tenant
 
-    def tenant_named(self, name: str) -> Tenant:
-        """The tenant with this name; Rackspace tenants' ids are their names."""
+    def tenants(self) -> list[Tenant]:
+        return list(self._tenants.values())
+
+    def find_tenant_named(self, name: str) -> Optional[Tenant]:
+        """The known tenant with this name, if any (makes nothing)."""
         for tenant in self._tenants.values():
             if tenant.name == name:
                 return tenant
-        return self.tenant(name, name)
+        return None
+
+    def tenant_named(self, name: str) -> Tenant:
+        """The tenant with this name; Rackspace tenants' ids are their names."""
+        return self.find_tenant_named(name) or self.tenant(name, name)
 
     def known_tenant(self, tenant_id: str) -> Optional[Tenant]:
         return self._tenants.get(tenant_id)
 
     def user(self, username: str, tenant_id: Optional[str] = None,
-             tenant_name: Optional[str] = None) -> User:
+             tenant_name: Optional[str] = None,
+             domain_id: str = DEFAULT_DOMAIN_ID) -> User:
         """
-        The user with this name, made on first mention in the tenant asked
-        for (or a new numeric tenant). A known user asking for another
-        tenant raises :class:`TenantMismatch`.
+        The user with this name, made on first mention (in ``domain_id``)
+        in the tenant asked for (or a new numeric tenant). A known user
+        asking for another tenant raises :class:`TenantMismatch`.
         """
         user = self._users.get(username)
         if user is not None:
@@ -163,6 +224,7 @@ class SessionStore:
             username=username,
             tenant=tenant,
             api_key=self.ids.hex(32),
+            domain_id=domain_id,
         )
         self._users[username] = user
         self._users_by_id[user.id] = user
@@ -180,6 +242,9 @@ class SessionStore:
     def user_by_name(self, username: str) -> Optional[User]:
         return self._users.get(username)
 
+    def users(self) -> list[User]:
+        return list(self._users.values())
+
     def users_of_tenant(self, tenant: Tenant) -> list[User]:
         return [u for u in self._users.values() if u.tenant is tenant]
 
@@ -196,8 +261,19 @@ class SessionStore:
             self._primary_tokens[user.id] = token
         return token
 
+    def unscoped_token_for(self, user: User) -> Token:
+        """
+        The user's unscoped (Identity v3) token, reused like
+        :meth:`token_for`'s until it expires or is revoked.
+        """
+        token = self._unscoped_tokens.get(user.id)
+        if token is None or token.revoked or token.expires <= self.now():
+            token = self._issue(user, TOKEN_LIFETIME, unscoped=True)
+            self._unscoped_tokens[user.id] = token
+        return token
+
     def _issue(self, user: User, lifetime: float, token_id: Optional[str] = None,
-               impersonator: Optional[User] = None) -> Token:
+               impersonator: Optional[User] = None, unscoped: bool = False) -> Token:
         now = self.now()
         token = Token(
             id=token_id or self.ids.hex(32),
@@ -205,6 +281,7 @@ class SessionStore:
             issued=now,
             expires=now + lifetime,
             impersonator=impersonator,
+            unscoped=unscoped,
         )
         self._tokens[token.id] = token
         return token
@@ -222,7 +299,8 @@ class SessionStore:
                 raise TenantMismatch(tenant_id)
             if tenant_name is not None and tenant_name != token.tenant.name:
                 raise TenantMismatch(tenant_name)
-            return token
+            # An unscoped (v3) token is exchanged for the user's scoped one.
+            return self.token_for(token.user) if token.unscoped else token
         user = self.user(f"token-user-{token_id[:12]}", tenant_id, tenant_name)
         token = self._issue(user, TOKEN_LIFETIME, token_id=token_id)
         self._primary_tokens[user.id] = token

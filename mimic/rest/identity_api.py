@@ -1,7 +1,9 @@
 """
-Identity v2.0 (Rackspace / Keystone) under ``/identity``: version discovery,
-tokens with a service catalog, validation, tenants, users, credentials and
-impersonation, plus the Identity control API's behaviors.
+Identity v2.0 (Rackspace / Keystone) under ``/identity``: version discovery
+(listing v2.0 and v3), tokens with a service catalog, validation, tenants,
+users, credentials and impersonation, plus the Identity control API's
+behaviors. Identity v3 lives in :mod:`mimic.rest.identity_v3_api`, mounted
+here at ``/identity/v3``.
 
 Errors use Identity's body shape (``{"badRequest": {"code", "message"}}``).
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from klein import Klein
+from twisted.web.resource import Resource
 
 from mimic.model.behaviors import InvalidBehavior
 from mimic.model.identity import AUTH_EVENT, TenantMismatch, Token, User
@@ -58,6 +61,47 @@ def version_v2(root: str) -> dict:
     }
 
 
+def version_v3(root: str) -> dict:
+    """
+    Keystone's v3 version object. keystoneauth1 reads the version from
+    ``id`` (v3.14: the last minor version of the v3 API Keystone published)
+    and the endpoint from the ``self`` link.
+    """
+    return {
+        "id": "v3.14",
+        "status": "stable",
+        "updated": "2020-04-07T00:00:00Z",
+        "media-types": [
+            {"base": "application/json",
+             "type": "application/vnd.openstack.identity-v3+json"}
+        ],
+        "links": [{"rel": "self", "href": f"{root}/identity/v3/"}],
+    }
+
+
+def all_regions(core: Any) -> list:
+    """Every region some plugin is offered in: where Identity is listed."""
+    seen: dict[str, None] = {}
+    for regions in core.regions.values():
+        seen.update(dict.fromkeys(regions))
+    return list(seen) or ["ORD"]
+
+
+def apply_auth_behavior(store: Any, username: str, tenant: Optional[str]) -> None:
+    """
+    Fail an authentication (any Identity version) as a registered ``auth``
+    behavior says, if one matches this user and tenant.
+    """
+    if not tenant:
+        known = store.user_by_name(username)
+        tenant = known.tenant.id if known else ""
+    registry = store.behavior_registry("identity", AUTH_EVENT)
+    chosen = registry.choose({"username": username, "tenant_id": tenant})
+    if chosen.name == "fail":
+        params = chosen.parameters
+        raise RequestError(params["code"], params["message"], kind=params["type"])
+
+
 class IdentityApi:
     """The ``/identity`` tree, bound to one :class:`mimic.core.MimicCore`."""
 
@@ -75,8 +119,14 @@ class IdentityApi:
     @app.route("/", methods=["GET"])
     def versions(self, request: Any) -> bytes:
         root = root_url(request)
-        versions = [version_v2(root)]
+        versions = [version_v3(root), version_v2(root)]
         return json_response(request, {"versions": {"values": versions}}, code=300)
+
+    @app.route("/v3", methods=["GET"])
+    def version_3(self, request: Any) -> bytes:
+        # Answered here: handing an empty path to the v3 resource would
+        # redirect /identity/v3 (the URL in v3 catalogs) to /identity/v3/.
+        return json_response(request, {"version": version_v3(root_url(request))})
 
     @app.route("/v2.0", methods=["GET"])
     @app.route("/v2.0/", methods=["GET"])
@@ -113,7 +163,7 @@ class IdentityApi:
             secret_key, method = CREDENTIAL_KINDS[kind]
             username = _required_string(credentials, "username", kind)
             _required_string(credentials, secret_key, kind)
-        self._apply_auth_behavior(username, tenant_id or tenant_name)
+        apply_auth_behavior(self.store, username, tenant_id or tenant_name)
         try:
             if kind == "token":
                 token = self.store.adopt_token(token_id, tenant_id, tenant_name)
@@ -128,16 +178,6 @@ class IdentityApi:
                 f"'{username}' (or token)."
             ) from None
         return json_response(request, {"access": self._access(request, token, method)})
-
-    def _apply_auth_behavior(self, username: str, tenant: Optional[str]) -> None:
-        if not tenant:
-            known = self.store.user_by_name(username)
-            tenant = known.tenant.id if known else ""
-        registry = self.store.behavior_registry("identity", AUTH_EVENT)
-        chosen = registry.choose({"username": username, "tenant_id": tenant})
-        if chosen.name == "fail":
-            params = chosen.parameters
-            raise RequestError(params["code"], params["message"], kind=params["type"])
 
     def _access(self, request: Any, token: Token, method: str) -> dict:
         return {
@@ -175,7 +215,7 @@ class IdentityApi:
                     {"region": region, "tenantId": tenant_id,
                      "publicURL": f"{root}/identity/v2.0",
                      "internalURL": f"{root}/identity/v2.0"}
-                    for region in self._all_regions()
+                    for region in all_regions(self.core)
                 ],
             }
         ]
@@ -190,12 +230,6 @@ class IdentityApi:
                 ],
             })
         return services
-
-    def _all_regions(self) -> list:
-        seen: dict[str, None] = {}
-        for regions in self.core.regions.values():
-            seen.update(dict.fromkeys(regions))
-        return list(seen) or ["ORD"]
 
     @app.route("/v2.0/tokens/<token_id>", methods=["GET"])
     def validate_token(self, request: Any, token_id: str) -> bytes:
@@ -352,6 +386,33 @@ def _required_string(body: dict, key: str, where: str) -> str:
 
 
 install_error_handlers(IdentityApi.app, openstack_error_body)
+
+
+class IdentityResource(Resource):
+    """
+    ``/identity``: ``/identity/v3/...`` goes straight to the v3 resource
+    (one routing step per request, not two: tokens are Mimic's hottest
+    path), everything else (versions, ``/identity/v3`` itself, v2.0) to
+    :class:`IdentityApi`.
+    """
+
+    def __init__(self, core: Any) -> None:
+        # Imported here: the v3 module builds on this module's helpers.
+        from mimic.rest.identity_v3_api import IdentityV3Api
+
+        super().__init__()
+        self.v2 = IdentityApi(core).app.resource()
+        self.v3 = IdentityV3Api(core).app.resource()
+
+    def getChildWithDefault(self, name: bytes, request: Any) -> Any:
+        if name == b"v3" and request.postpath:
+            return self.v3
+        # Hand the whole path to Klein, which routes on prepath/postpath.
+        request.postpath.insert(0, request.prepath.pop())
+        return self.v2
+
+    def render(self, request: Any) -> Any:
+        return self.v2.render(request)
 
 
 class IdentityControlApi:

@@ -1,0 +1,146 @@
+"""
+The real ``openstack`` command against Mimic's Identity v3, configured the
+way its users configure it: only the ``OS_*`` variables below, the auth URL
+being the unversioned ``/identity/`` root. Each call's exit status and JSON
+output are asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+OPENSTACK = os.path.join(os.path.dirname(sys.executable), "openstack")
+CLI_TIMEOUT = 120
+
+ECHO_PLUGIN = '''
+from klein import Klein
+from twisted.plugin import IPlugin
+from zope.interface import implementer
+
+from mimic.catalog import Endpoint, Entry
+from mimic.imimic import IAPIMock
+
+
+@implementer(IPlugin, IAPIMock)
+class EchoApi:
+    name = "echo"
+
+    def catalog_entries(self, tenant_id, regions):
+        return [Entry(tenant_id, "echo", "echoService",
+                      [Endpoint(region, f"v1/{tenant_id}") for region in regions])]
+
+    def resource_for_region(self, region, uri_prefix, session_store):
+        return Klein().resource()
+
+
+echo = EchoApi()
+'''
+
+
+@pytest.fixture
+def openstack_cli(tmp_path):
+    """``openstack_cli(base_url, *args, **os_overrides)`` -> CompletedProcess."""
+    home = tmp_path / "home"
+    home.mkdir()
+
+    def run(base_url, *args, username="alice", project="acme"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+        env.update({
+            # An empty home: no clouds.yaml of the machine's owner applies.
+            "HOME": str(home),
+            "OS_AUTH_URL": base_url + "/identity/",
+            "OS_USERNAME": username,
+            "OS_PASSWORD": "secret",
+            "OS_PROJECT_NAME": project,
+            "OS_USER_DOMAIN_NAME": "Default",
+            "OS_PROJECT_DOMAIN_NAME": "Default",
+            "OS_REGION_NAME": "ORD",
+        })
+        return subprocess.run([OPENSTACK, *args], env=env, capture_output=True,
+                              text=True, timeout=CLI_TIMEOUT, stdin=subprocess.DEVNULL)
+
+    return run
+
+
+def json_of(completed):
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)
+
+
+def test_token_issue_prints_the_users_scoped_token(mimic, openstack_cli):
+    token = json_of(openstack_cli(mimic.base_url, "token", "issue", "-f", "json"))
+    access = mimic.authenticate("alice", "secret", tenant_id="acme")
+    assert token["id"] == access["token"]["id"]
+    assert token["project_id"] == "acme"
+    assert token["user_id"] == access["user"]["id"]
+    assert token["expires"] == "1970-01-02T00:00:00+0000"
+
+
+def test_token_issue_for_a_project_that_is_not_the_users_fails(mimic, openstack_cli):
+    mimic.authenticate("alice", "secret", tenant_id="acme")
+    completed = openstack_cli(mimic.base_url, "token", "issue", "-f", "json",
+                              project="someone-elses")
+    assert completed.returncode != 0
+    assert completed.stdout == ""
+    assert "HTTP 401" in completed.stderr
+
+
+def test_token_revoke_then_issue_gives_a_new_token(mimic, openstack_cli):
+    first = json_of(openstack_cli(mimic.base_url, "token", "issue", "-f", "json"))
+    revoked = openstack_cli(mimic.base_url, "token", "revoke", first["id"])
+    assert revoked.returncode == 0, revoked.stderr
+    second = json_of(openstack_cli(mimic.base_url, "token", "issue", "-f", "json"))
+    assert second["id"] != first["id"]
+    assert second["user_id"] == first["user_id"]
+
+
+def test_catalog_list_shows_identity_v3_and_plugin_services(mimic_factory, tmp_path,
+                                                            openstack_cli):
+    folder = tmp_path / "plugins" / "mimic" / "plugins"
+    folder.mkdir(parents=True)
+    (folder / "echo_plugin.py").write_text(textwrap.dedent(ECHO_PLUGIN))
+    server = mimic_factory(env={"PYTHONPATH": str(tmp_path / "plugins")})
+    catalog = json_of(openstack_cli(server.base_url, "catalog", "list", "-f", "json"))
+    by_type = {service["Type"]: service for service in catalog}
+    assert {"identity", "echo"} <= set(by_type)
+    identity = by_type["identity"]["Endpoints"]
+    assert {(e["interface"], e["url"]) for e in identity if e["region"] == "ORD"} == {
+        (interface, server.base_url + "/identity/v3")
+        for interface in ("public", "internal", "admin")
+    }
+    echo = by_type["echo"]
+    assert echo["Name"] == "echoService"
+    assert {(e["interface"], e["url"]) for e in echo["Endpoints"]
+            if e["region"] == "ORD"} == {
+        (interface, server.base_url + "/mimicking/echo/ORD/v1/acme")
+        for interface in ("public", "internal")
+    }
+
+
+def test_catalog_list_is_the_v3_tokens_catalog(mimic, openstack_cli):
+    catalog = json_of(openstack_cli(mimic.base_url, "catalog", "list", "-f", "json"))
+    response = mimic.post("/identity/v3/auth/tokens", json={"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {
+            "name": "alice", "password": "secret", "domain": {"id": "default"}}}},
+        "scope": {"project": {"name": "acme", "domain": {"id": "default"}}},
+    }})
+    expected = response.json()["token"]["catalog"]
+    assert [(s["Name"], s["Type"], s["Endpoints"]) for s in catalog] == [
+        (s["name"], s["type"], s["endpoints"]) for s in expected]
+    assert ("cloudIdentity", "identity") in [(s["Name"], s["Type"]) for s in catalog]
+
+
+def test_project_and_region_lists(mimic, openstack_cli):
+    projects = json_of(openstack_cli(mimic.base_url, "project", "list", "-f", "json"))
+    assert projects == [{"ID": "acme", "Name": "acme"}]
+    regions = json_of(openstack_cli(mimic.base_url, "region", "list", "-f", "json"))
+    token = json_of(openstack_cli(mimic.base_url, "token", "issue", "-f", "json"))
+    listed = mimic.get("/identity/v3/regions", headers={"X-Auth-Token": token["id"]})
+    assert [r["Region"] for r in regions] == [r["id"] for r in listed.json()["regions"]]
+    assert "ORD" in [r["Region"] for r in regions]
