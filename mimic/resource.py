@@ -128,6 +128,8 @@ class MountedRoot(Resource):
                 ):
                     raise ValueError(f"plugin {api.name!r} cannot mount /{prefix}")
                 mounts[tuple(s.encode("utf-8") for s in segments)] = resource
+        # The empty prefix takes over what no mount and no /mimic/ path serves.
+        self.takeover = mounts.pop((b"",), None)
         # Longest prefix first, so /mimic/v1.1/mesh/x wins over /mimic.
         self.mounts = sorted(mounts.items(), key=lambda item: -len(item[0]))
 
@@ -140,6 +142,8 @@ class MountedRoot(Resource):
                 return resource
         # Hand the whole path to Klein, which routes on prepath/postpath.
         request.postpath.insert(0, request.prepath.pop())
+        if self.takeover is not None and name != b"mimic":
+            return self.takeover
         return self.root
 
     def render(self, request: Any) -> Any:
