@@ -134,5 +134,11 @@ def makeService(config: Any) -> Service:
         plugin_regions=config["plugin_regions"],
         options=dict(config),
     )
-    site = MimicSite(MountedRoot(core), verbose=bool(config["verbose"]), core=core)
+    try:
+        root = MountedRoot(core)
+    except ValueError as error:
+        # A plugin refused its configuration (a bad --mesh file): say why
+        # in one line rather than with a traceback.
+        raise SystemExit(f"mimic: {error}") from None
+    site = MimicSite(root, verbose=bool(config["verbose"]), core=core)
     return MimicService(config["listen"], site)

@@ -24,9 +24,9 @@ from mimic.imimic import IAPIMock, IRootMounts
 from mimic.model.mesh.documents import read_mesh_files
 from mimic.rest.http import json_response
 from mimic.rest.mesh_api import (
+    ControlRoot,
     EmbeddedMeshResource,
     MeshConfig,
-    MeshControlApi,
     MeshRuntime,
     MetricsResource,
     StandaloneServiceResource,
@@ -83,7 +83,7 @@ class MeshPlugin:
         runtime = MeshRuntime(core, config, reactor, client, reporter)
         mounts = {
             "metrics": MetricsResource(runtime),
-            "mimic/v1.1/mesh": MeshControlApi(runtime).app.resource(),
+            "mimic/v1.1/mesh": ControlRoot(runtime),
         }
         if config.standalone is not None:
             log.info("Mesh: serving {service} alone at /", service=config.standalone)

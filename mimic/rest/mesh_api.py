@@ -400,19 +400,19 @@ class MeshControlApi:
         state.replace(mesh)
         return json_response(request, mesh.to_json())
 
-    @app.route("/", methods=["GET"], strict_slashes=False)
+    @app.route("/", methods=["GET"])
     def show(self, request: Any) -> bytes:
         return json_response(request, self.runtime.state().mesh.to_json())
 
-    @app.route("/", methods=["POST"], strict_slashes=False)
+    @app.route("/", methods=["POST"])
     def replace(self, request: Any) -> bytes:
         return self._replace(request, lambda old, docs: Mesh.build(docs))
 
-    @app.route("/", methods=["PATCH"], strict_slashes=False)
+    @app.route("/", methods=["PATCH"])
     def patch(self, request: Any) -> bytes:
         return self._replace(request, lambda old, docs: old.patched(docs))
 
-    @app.route("/", methods=["DELETE"], strict_slashes=False)
+    @app.route("/", methods=["DELETE"])
     def clear(self, request: Any) -> bytes:
         self.runtime.state().replace(Mesh())
         return empty_response(request)
@@ -439,6 +439,24 @@ class MeshControlApi:
 
 
 install_error_handlers(MeshControlApi.app, mesh_error_body)
+
+
+class ControlRoot(Resource):
+    """
+    The control API's mount: ``/mimic/v1.1/mesh`` and ``/mimic/v1.1/mesh/``
+    are the same resource (Klein alone would see an empty path as another).
+    """
+
+    isLeaf = True
+
+    def __init__(self, runtime: MeshRuntime) -> None:
+        super().__init__()
+        self.api = MeshControlApi(runtime).app.resource()
+
+    def render(self, request: Any) -> Any:
+        if not request.postpath:
+            request.postpath = [b""]
+        return self.api.render(request)
 
 
 def _query(request: Any, name: bytes) -> Optional[str]:

@@ -199,12 +199,12 @@ def parse_documents(text: str, source: str = "") -> list:
     documents as written.
     """
     documents = []
-    index = 0
+    index = 0  # the document being read, also when reading it fails
     try:
-        for index, body in enumerate(yaml.safe_load_all(text)):
-            if body is None:
-                continue
-            documents.append(validate_document(body, source, index))
+        for body in yaml.safe_load_all(text):
+            if body is not None:
+                documents.append(validate_document(body, source, index))
+            index += 1
     except yaml.YAMLError as error:
         raise _yaml_error(error, source, index) from None
     return documents
