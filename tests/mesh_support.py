@@ -46,3 +46,77 @@ def sample(client, name: str, **labels) -> float:
             if found.name == name and all(found.labels.get(k) == v for k, v in labels.items()):
                 return found.value
     return 0.0
+
+
+class ZipkinCollector:
+    """
+    A tiny Zipkin collector on loopback (``POST /api/v2/spans``) in a
+    thread; every span it receives goes into a queue the test waits on.
+    """
+
+    def __init__(self) -> None:
+        import json
+        import queue
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.received: "queue.Queue[dict]" = queue.Queue()
+        self.paths: list = []
+        received, paths = self.received, self.paths
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                paths.append((self.path, self.headers.get("content-type")))
+                for span in json.loads(body):
+                    received.put(span)
+                self.send_response(202)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def spans_of(self, trace_id: str, count: int, timeout: float = 15.0) -> list:
+        """
+        The first ``count`` spans of ``trace_id`` to arrive. Spans come in
+        batches from other processes, so this waits on the queue (bounded by
+        ``timeout``) rather than on any one request.
+        """
+        import queue
+        import time
+
+        deadline = time.monotonic() + timeout
+        found: list = []
+        while len(found) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"only {len(found)} of {count} spans arrived: {found}")
+            try:
+                span = self.received.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if span["traceId"] == trace_id:
+                found.append(span)
+        return found
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -19,7 +19,7 @@ from typing import Any, Mapping, Optional
 
 import attrs
 from klein import Klein
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import choose_encoder
 from twisted.internet.defer import ensureDeferred, gatherResults
 from twisted.logger import Logger
 from twisted.web.resource import Resource
@@ -351,7 +351,10 @@ class StandaloneServiceResource(_NodeResource):
 
 
 class MetricsResource(Resource):
-    """``GET /metrics``: the store's registry in Prometheus text format."""
+    """
+    ``GET /metrics``: the store's registry in Prometheus text format (or
+    OpenMetrics, when the scraper's ``Accept`` asks for it).
+    """
 
     isLeaf = True
 
@@ -361,8 +364,10 @@ class MetricsResource(Resource):
 
     def render_GET(self, request: Any) -> bytes:
         self.runtime.metrics()  # Istio's metrics show before the first call
-        request.setHeader(b"content-type", CONTENT_TYPE_LATEST.encode("ascii"))
-        return generate_latest(metrics_of(self.runtime.core.store).registry)
+        accept = (request.getHeader(b"accept") or b"").decode("latin-1")
+        encode, content_type = choose_encoder(accept)
+        request.setHeader(b"content-type", content_type.encode("ascii"))
+        return encode(metrics_of(self.runtime.core.store).registry)
 
 
 def mesh_error_body(error: RequestError) -> dict:
