@@ -43,6 +43,7 @@ from mimic.model.mesh.tracing import (
     Span,
     TraceContext,
     incoming_context,
+    new_span_id,
     outgoing_headers,
 )
 from mimic.rest.http import (
@@ -134,7 +135,7 @@ class MeshRuntime:
         started = self.now()
         state = self.state()
         context = incoming_context(headers, state.ids)
-        span_id = state.ids.hex(16)
+        span_id = new_span_id(state.ids)
         instance = state.instance_of(service, standalone=self.config.standalone is not None)
         try:
             hops = int(headers.get(HOPS, "0"))
@@ -235,7 +236,7 @@ class MeshRuntime:
         of its own so the trace shows where it broke.
         """
         duration = self.now() - started
-        span_id = self.state().ids.hex(16)
+        span_id = new_span_id(self.state().ids)
         node = Node(
             service=call.service, version=None, method=call.method, path=call.path,
             code=code, start=iso_time(started), duration_ms=round(duration * 1000, 3),
