@@ -38,6 +38,12 @@ spec:
     - path: /broken
       method: GET
       connections: [{service: nowhere}]
+    - path: /down
+      method: GET
+      response: {code: 503, headers: {x-why: "maintenance — back soon"}}
+    - path: /uses-down
+      method: GET
+      connections: [{service: shop, path: down}]
 ---
 """ + MIMIK + """spec:
   service: stock
@@ -137,6 +143,18 @@ def test_a_configured_connection_to_an_unknown_service_answers_502(mimic):
     response = mimic.get("/mesh/shop/broken")
     assert response.status_code == 502
     assert shape(response.json()) == ("shop", "/broken", 502, [("nowhere", "/", 503, [])])
+
+
+def test_an_endpoint_answering_5xx_fails_its_callers(mimic):
+    load_mesh(mimic, VERSIONED)
+    down = mimic.get("/mesh/shop/down")
+    assert down.status_code == 503
+    assert down.headers["x-why"].encode("latin-1").decode("utf-8") == "maintenance — back soon"
+    response = mimic.get("/mesh/shop/uses-down")
+    assert response.status_code == 502
+    node = response.json()
+    assert shape(node) == ("shop", "/uses-down", 502, [("shop", "/down", 503, [])])
+    assert node["upstream_calls"][0]["error"] == "upstream answered 503"
 
 
 def test_services_calling_in_a_circle_stop_at_the_hop_limit(mimic):

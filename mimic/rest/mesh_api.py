@@ -289,7 +289,7 @@ def local_address(request: Any) -> str:
 def write_json(request: Any, code: int, body: Any, headers: tuple = ()) -> None:
     request.setResponseCode(code)
     for name, value in headers:
-        request.setHeader(name.encode("latin-1"), value.encode("latin-1"))
+        request.setHeader(name.encode("ascii"), value.encode("utf-8"))
     request.setHeader(b"content-type", b"application/json")
     request.write(json.dumps(body, separators=(",", ":")).encode("utf-8"))
     request.finish()
