@@ -134,7 +134,7 @@ def test_schema_errors_name_the_document_and_the_field(text, path, words):
     error = caught.value
     assert (error.source, error.index, error.path) == ("mesh.yaml", 1, path)
     assert words in error.message
-    assert str(error).startswith(f"mesh.yaml, document 1")
+    assert str(error).startswith("mesh.yaml, document 1")
 
 
 def test_bad_yaml_names_the_line():

@@ -39,7 +39,7 @@ def pods(collector):
             "--mesh-resolve", dead, "--zipkin", collector.url)
         started.append(frontend)
         edge = start_mimic(
-            "--mesh-service", "edge", "--seed", "7",
+            "--mesh-service", "edge",
             "--mesh-resolve", f"hello-world-frontend=127.0.0.1:{port_of(frontend)}",
             "--mesh-resolve", dead,
             "--zipkin", collector.url)

@@ -57,7 +57,6 @@ def mesh_config(core: Any) -> MeshConfig:
         standalone=options.get("mesh-service"),
         resolve=dict(options.get("mesh_resolve") or {}),
         zipkin=options.get("zipkin"),
-        seed=getattr(core, "seed", 0),
     )
 
 
@@ -75,7 +74,11 @@ class MeshPlugin:
         return _NotInCatalog()
 
     def root_resources(self, core: Any) -> dict:
-        from twisted.internet import reactor
+        # Mesh calls and their timings are real network I/O: they run on the
+        # reactor even when the core's clock is a frozen task.Clock.
+        reactor = getattr(core, "reactor", None)
+        if reactor is None:
+            from twisted.internet import reactor
 
         config = mesh_config(core)
         client = MeshHttpClient(reactor)

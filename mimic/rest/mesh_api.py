@@ -15,6 +15,7 @@ true on the real clock.
 from __future__ import annotations
 
 import json
+import zlib
 from typing import Any, Mapping, Optional
 
 import attrs
@@ -80,7 +81,6 @@ class MeshConfig:
     standalone: Optional[str] = None
     resolve: Mapping[str, tuple] = attrs.field(factory=dict)
     zipkin: Optional[str] = None
-    seed: int = 0
 
 
 def _mesh_seed(seed: int, service: Optional[str]) -> int:
@@ -89,8 +89,6 @@ def _mesh_seed(seed: int, service: Optional[str]) -> int:
     with the same ``--seed``; mixing in the service name keeps their span
     ids apart.
     """
-    import zlib
-
     return seed * 1_000_003 + zlib.crc32((service or "").encode("utf-8"))
 
 
