@@ -137,6 +137,14 @@ def test_istio_request_metrics_count_every_call(mesh):
     assert as_source == 3
 
 
+def test_reset_starts_the_metrics_again(mesh):
+    mesh.get("/mesh/entry/@service1/x")
+    mesh.authenticate()
+    mesh.reset()
+    assert sample(mesh, "istio_requests_total", destination_workload="entry") == 0
+    assert sample(mesh, "mimic_http_requests_total", api="identity") == 0
+
+
 def test_failed_calls_are_counted_with_their_code(mesh):
     mesh.get("/mesh/entry/@nowhere/x")
     assert sample(mesh, "istio_requests_total", reporter="source", source_workload="entry",

@@ -247,3 +247,10 @@ def test_mesh_is_not_a_catalog_api(mimic):
     response = mimic.get("/mimicking/mesh/ORD/x")
     assert response.status_code == 404
     assert "/mesh/<service>/" in response.json()["itemNotFound"]["message"]
+
+
+@pytest.mark.parametrize("value", ["nohost", "svc=127.0.0.1", "svc=127.0.0.1:0", "=h:1"])
+def test_a_bad_mesh_resolve_is_a_usage_error(mimic_factory, value):
+    with pytest.raises(MimicDidNotStart) as caught:
+        mimic_factory("--mesh-resolve", value)
+    assert "--mesh-resolve takes SERVICE=HOST:PORT" in str(caught.value)
