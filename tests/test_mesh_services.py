@@ -178,6 +178,7 @@ def test_post_replaces_the_mesh_and_get_shows_it(mimic):
     assert list(body["services"]) == ["only"]
     assert [d["spec"]["service"] for d in body["documents"]] == ["only"]
     assert mimic.get("/mesh/reviews/").status_code == 404
+    assert mimic.get("/mesh/").json() == {"services": ["only"]}
 
 
 def test_post_takes_json_too(mimic):
