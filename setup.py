@@ -15,7 +15,7 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.9",
     packages=find_packages(include=["mimic", "mimic.*"]) + ["twisted.plugins"],
-    package_data={"mimic": ["py.typed"]},
+    package_data={"mimic": ["py.typed", "model/mesh/schema.json"]},
     install_requires=[
         "twisted>=23.8",
         "klein>=23.5",

@@ -68,6 +68,9 @@ class MimicCore:
     realtime: bool = False
     seed: int = 0
     reactor: Any = None
+    #: The parsed command line, for plugins that take options of their own
+    #: (the mesh's ``--mesh`` files); empty when built without one.
+    options: Mapping[str, Any] = attrs.field(factory=dict)
     clock: Any = attrs.field(init=False)
     store: SessionStore = attrs.field(init=False)
 
@@ -83,6 +86,7 @@ class MimicCore:
         seed: int = 0,
         regions: Iterable[str] = DEFAULT_REGIONS,
         plugin_regions: Optional[Mapping[str, Iterable[str]]] = None,
+        options: Optional[Mapping[str, Any]] = None,
     ) -> "MimicCore":
         """
         A core serving ``apis`` (by default every plugin found), each in
@@ -104,6 +108,7 @@ class MimicCore:
             realtime=realtime,
             seed=seed,
             reactor=reactor,
+            options=dict(options or {}),
         )
 
     def reset(self) -> None:

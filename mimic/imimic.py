@@ -79,5 +79,7 @@ class IRootMounts(Interface):
         everything below it. Called once at start-up with the
         :class:`mimic.core.MimicCore`; resources must read
         ``core.store`` and ``core.clock`` per request, since reset replaces
-        them. A prefix already served by Mimic itself is refused.
+        them. A prefix already served by Mimic itself is refused. The empty
+        prefix ``""`` takes over every path no mount serves, except Mimic's
+        control plane under ``/mimic/`` (a standalone mesh pod at ``/``).
         """

@@ -126,6 +126,12 @@ class MountedRoot(Resource):
                 if segments in mounts:
                     raise ValueError(f"plugin {api.name!r} cannot mount /{prefix}")
                 mounts[segments] = resource
+        # The empty prefix takes over what no mount and no /mimic/ path
+        # serves: a standalone mesh pod answers every path as its service,
+        # /identity included.
+        self.takeover = mounts.pop((b"",), None)
+        if self.takeover is not None:
+            del mounts[(b"identity",)]
         # Longest prefix first, so /mimic/v1.1/mesh/x wins over /mimic.
         self.mounts = sorted(mounts.items(), key=lambda item: -len(item[0]))
 
@@ -138,6 +144,8 @@ class MountedRoot(Resource):
                 return resource
         # Hand the whole path to Klein, which routes on prepath/postpath.
         request.postpath.insert(0, request.prepath.pop())
+        if self.takeover is not None and name != b"mimic":
+            return self.takeover
         return self.root
 
     def render(self, request: Any) -> Any:

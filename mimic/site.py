@@ -1,7 +1,8 @@
 """
 The HTTP site: Twisted's ``Site`` with Mimic's request class, which refuses
-bodies over 1 MiB with a JSON 413 before buffering them and, with
-``--verbose``, logs every request and response.
+bodies over 1 MiB with a JSON 413 before buffering them, counts every
+answered request in ``mimic_http_requests_total`` and, with ``--verbose``,
+logs every request and response.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from urllib.parse import unquote_to_bytes
 
 from twisted.logger import Logger
 from twisted.web import server
+
+from mimic.metrics import count_request
 
 #: Bodies larger than this are refused (413) without being stored.
 MAX_BODY_BYTES = 1024 * 1024
@@ -81,6 +84,9 @@ class MimicRequest(server.Request):
         super().write(data)
 
     def finish(self) -> Any:
+        core = getattr(getattr(self, "site", None), "core", None)
+        if core is not None:
+            count_request(core, self.path, self.method, self.code)
         if self._verbose:
             log.info("<-- {code} {method} {uri} {body}", code=self.code,
                      method=self.method.decode(), uri=self.uri.decode("utf-8", "replace"),
@@ -93,9 +99,12 @@ class MimicSite(server.Site):
 
     requestFactory = MimicRequest
 
-    def __init__(self, resource: Any, verbose: bool = False, **kwargs: Any) -> None:
+    def __init__(self, resource: Any, verbose: bool = False, core: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(resource, **kwargs)
         self.verbose = verbose
+        # The core whose metrics count requests (mimic_http_requests_total).
+        self.core = core
         # Access logs would drown the verbose log and cost time at load.
         self.noisy = False
 

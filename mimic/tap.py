@@ -43,6 +43,10 @@ class Options(usage.Options):
         ["seed", None, 0, "Seed of the id source, for repeatable ids.", int],
         ["regions", None, ",".join(DEFAULT_REGIONS),
          "Comma-separated regions every API is offered in."],
+        ["mesh-service", None, None,
+         "Serve this mesh service alone at / (a standalone mesh pod)."],
+        ["zipkin", None, None,
+         "Zipkin collector URL the mesh sends its spans to (batched)."],
     ]
     optFlags = [
         ["realtime", "r", "Let time pass by itself (the reactor is the clock; "
@@ -53,6 +57,23 @@ class Options(usage.Options):
     def __init__(self) -> None:
         super().__init__()
         self["plugin_regions"] = {}
+        self["mesh"] = []
+        self["mesh_resolve"] = {}
+
+    def opt_mesh(self, path: str) -> None:
+        """FILE: load mesh documents (Mimik, Istio) from a YAML file (repeatable)."""
+        self["mesh"].append(path)
+
+    def opt_mesh_resolve(self, value: str) -> None:
+        """
+        SERVICE=HOST:PORT: reach mesh upstream SERVICE at HOST:PORT (repeatable).
+        """
+        service, sep, address = value.partition("=")
+        host, colon, port = address.rpartition(":")
+        if not (sep and service and colon and host and port.isdigit()
+                and 0 < int(port) < 65536):
+            raise usage.UsageError("--mesh-resolve takes SERVICE=HOST:PORT")
+        self["mesh_resolve"][service.strip()] = (host.strip("[]"), int(port))
 
     def opt_plugin_regions(self, value: str) -> None:
         """
@@ -111,6 +132,13 @@ def makeService(config: Any) -> Service:
         seed=config["seed"],
         regions=config["regions"],
         plugin_regions=config["plugin_regions"],
+        options=dict(config),
     )
-    site = MimicSite(MountedRoot(core), verbose=bool(config["verbose"]))
+    try:
+        root = MountedRoot(core)
+    except ValueError as error:
+        # A plugin refused its configuration (a bad --mesh file): say why
+        # in one line rather than with a traceback.
+        raise SystemExit(f"mimic: {error}") from None
+    site = MimicSite(root, verbose=bool(config["verbose"]), core=core)
     return MimicService(config["listen"], site)
