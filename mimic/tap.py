@@ -4,6 +4,8 @@ The command line (``twistd -n mimic [options]``) and the service it builds.
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 from twisted.application.service import Service
@@ -114,7 +116,11 @@ class MimicService(Service):
         def failed(failure: Any) -> None:
             log.failure("Mimic cannot listen on {description}", failure,
                         description=self.description)
-            self.reactor.stop()
+            # Listening fails before the reactor runs (a busy port): stop it
+            # as soon as it runs, then exit non-zero, which twistd has no
+            # other way to say.
+            self.reactor.addSystemEventTrigger("after", "shutdown", _exit_failed)
+            self.reactor.callWhenRunning(self.reactor.stop)
 
         return endpoint.listen(self.site).addCallbacks(listening, failed)
 
@@ -123,6 +129,12 @@ class MimicService(Service):
         if self.port is not None:
             return self.port.stopListening()
         return None
+
+
+def _exit_failed() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1)
 
 
 def makeService(config: Any) -> Service:
