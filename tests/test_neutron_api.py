@@ -501,3 +501,16 @@ def test_timestamps_come_from_mimics_clock(neutron, mimic):
     updated = neutron.ok("PUT", f"/ports/{port['id']}", json={"port": {"name": "x"}})["port"]
     assert updated["updated_at"] == "1970-01-01T01:01:00Z"
     assert updated["created_at"] == port["created_at"]
+
+
+def test_plugin_provides_the_contract_and_is_discovered():
+    from twisted.plugin import IPlugin, getPlugins
+    from zope.interface.verify import verifyObject
+
+    import mimic.plugins
+    from mimic.imimic import IAPIMock
+    from mimic.plugins.neutron_plugin import neutron as plugin
+
+    assert verifyObject(IAPIMock, plugin)
+    assert IPlugin.providedBy(plugin)
+    assert plugin in list(getPlugins(IAPIMock, mimic.plugins))
