@@ -514,3 +514,55 @@ def test_plugin_provides_the_contract_and_is_discovered():
     assert verifyObject(IAPIMock, plugin)
     assert IPlugin.providedBy(plugin)
     assert plugin in list(getPlugins(IAPIMock, mimic.plugins))
+
+
+def test_update_port_fixed_ips_keeps_adds_and_releases(neutron):
+    port = neutron.ok("POST", "/ports", 201, json={"port": {
+        "network_id": PRIVATE, "fixed_ips": [{"ip_address": "10.176.0.5"}]}})["port"]
+    fip = neutron.ok("POST", "/floatingips", 201, json={"floatingip": {
+        "floating_network_id": PUBLIC, "port_id": port["id"]}})["floatingip"]
+    assert fip["fixed_ip_address"] == "10.176.0.5"
+    both = neutron.ok("PUT", f"/ports/{port['id']}", json={"port": {"fixed_ips": [
+        {"ip_address": "10.176.0.5"}, {"ip_address": "10.176.0.6"}]}})["port"]
+    assert [f["ip_address"] for f in both["fixed_ips"]] == ["10.176.0.5", "10.176.0.6"]
+    assert neutron.ok("GET", f"/floatingips/{fip['id']}")["floatingip"]["port_id"] == port["id"]
+    assert_neutron_error(neutron.put(f"/ports/{port['id']}", json={"port": {"fixed_ips": [
+        {"ip_address": "10.176.0.7"}, {"ip_address": "192.0.2.1"}]}}), 400,
+        "InvalidIpForNetwork")
+    assert neutron.ok("GET", f"/ports/{port['id']}")["port"]["fixed_ips"] == both["fixed_ips"]
+    moved = neutron.ok("PUT", f"/ports/{port['id']}", json={"port": {"fixed_ips": [
+        {"ip_address": "10.176.0.6"}]}})["port"]
+    assert [f["ip_address"] for f in moved["fixed_ips"]] == ["10.176.0.6"]
+    assert neutron.ok("GET", f"/floatingips/{fip['id']}")["floatingip"]["port_id"] is None
+    neutron.ok("POST", "/ports", 201, json={"port": {
+        "network_id": PRIVATE, "fixed_ips": [{"ip_address": "10.176.0.5"}]}})
+
+
+def test_floating_ip_on_a_named_subnet(neutron):
+    subnets = neutron.ok("GET", f"/subnets?network_id={PUBLIC}")["subnets"]
+    v4 = next(s for s in subnets if s["ip_version"] == 4)
+    v6 = next(s for s in subnets if s["ip_version"] == 6)
+    fip = neutron.ok("POST", "/floatingips", 201, json={"floatingip": {
+        "floating_network_id": PUBLIC, "subnet_id": v4["id"]}})["floatingip"]
+    assert fip["floating_ip_address"].startswith("198.1")
+    assert_neutron_error(neutron.post("/floatingips", json={"floatingip": {
+        "floating_network_id": PUBLIC, "subnet_id": v6["id"]}}), 400, "BadRequest")
+    assert_neutron_error(neutron.post("/floatingips", json={"floatingip": {
+        "floating_network_id": PUBLIC, "subnet_id": "nope"}}), 404, "SubnetNotFound")
+
+
+def test_filters_are_checked_even_when_nothing_is_listed(neutron):
+    assert neutron.ok("GET", "/floatingips?port_id=x")["floatingips"] == []
+    assert_neutron_error(neutron.get("/floatingips?bogus=x"), 400, "HTTPBadRequest")
+    assert_neutron_error(neutron.get("/ports?device_id=nobody&bogus=x"), 400)
+
+
+def test_sorting_numbers_in_numeric_order(neutron):
+    group = neutron.ok("GET", "/security-groups")["security_groups"][0]
+    for port in (9, 10, 100):
+        neutron.ok("POST", "/security-group-rules", 201, json={"security_group_rule": {
+            "security_group_id": group["id"], "direction": "ingress", "protocol": "tcp",
+            "port_range_min": port, "port_range_max": port}})
+    rules = neutron.ok("GET", "/security-group-rules?protocol=tcp&sort_key=port_range_min"
+                       "&sort_dir=desc")["security_group_rules"]
+    assert [r["port_range_min"] for r in rules] == [100, 10, 9]

@@ -590,12 +590,15 @@ class NetworkState:
                     admin_state_up: Optional[bool] = None,
                     security_group_ids: Optional[Sequence[str]] = None,
                     device_id: Optional[str] = None,
-                    device_owner: Optional[str] = None) -> Port:
+                    device_owner: Optional[str] = None,
+                    fixed_ips: Optional[Sequence] = None) -> Port:
         """Change what ``PUT /ports/<id>`` may change; None leaves a field be."""
         port = self.port(port_id)
         groups = None
         if security_group_ids is not None:
             groups = list(dict.fromkeys(self.security_group(g).id for g in security_group_ids))
+        if fixed_ips is not None:
+            self._replace_fixed_ips(port, fixed_ips)
         if name is not None:
             port.name = name
         if description is not None:
@@ -611,6 +614,43 @@ class NetworkState:
             port.device_owner = device_owner
         port.touch(self.now())
         return port
+
+    def _replace_fixed_ips(self, port: Port, requested: Sequence) -> None:
+        """
+        Give the port exactly the ``requested`` fixed IPs: addresses it
+        already has are kept, others allocated, the rest released (and
+        their floating IPs disassociated). All or nothing.
+        """
+        held = {(f.subnet_id, f.ip_address): f for f in port.fixed_ips}
+        held_by_address = {f.ip_address: f for f in port.fixed_ips}
+        kept: list[FixedIp] = []
+        new: list[FixedIp] = []
+        try:
+            for entry in requested:
+                address = entry.get("ip_address") if isinstance(entry, dict) else None
+                current = None
+                if isinstance(address, str) and address in held_by_address:
+                    current = held_by_address[address]
+                    if entry.get("subnet_id", current.subnet_id) != current.subnet_id:
+                        current = None
+                if current is not None and current not in kept:
+                    kept.append(current)
+                    new.append(current)
+                else:
+                    fixed = self._allocate_requested(self.networks[port.network_id], entry)
+                    new.append(fixed)
+        except NeutronFault:
+            for fixed in new:
+                if fixed not in kept:
+                    self.subnets[fixed.subnet_id].pool.release(fixed.ip_address)
+            raise
+        for key, fixed in held.items():
+            if fixed not in kept:
+                for fip in self.floating_ips_of_port(port.id):
+                    if fip.fixed_ip_address == fixed.ip_address:
+                        self._disassociate(fip)
+                self.subnets[fixed.subnet_id].pool.release(fixed.ip_address)
+        port.fixed_ips = new
 
     def _set_groups(self, port: Port, groups: list[str]) -> None:
         for group_id in port.security_group_ids:
@@ -770,14 +810,21 @@ class NetworkState:
                            floating_ip_address: Optional[str] = None,
                            port_id: Optional[str] = None,
                            fixed_ip_address: Optional[str] = None,
-                           description: str = "") -> FloatingIp:
+                           description: str = "",
+                           subnet_id: Optional[str] = None) -> FloatingIp:
         """A floating IP from an external network, associated if ``port_id``."""
         network = self.network(floating_network_id)
         if not network.external:
             raise BadRequest(f"Bad floatingip request: Network {network.id} is not a valid "
                              f"external network.", "BadRequest")
-        subnet = next(self.subnets[s] for s in network.subnet_ids
-                      if self.subnets[s].ip_version == 4)
+        if subnet_id is not None:
+            subnet = self.subnet(subnet_id)
+            if subnet.network_id != network.id or subnet.ip_version != 4:
+                raise BadRequest(f"Bad floatingip request: Subnet {subnet_id} is not an IPv4 "
+                                 f"subnet of network {network.id}.", "BadRequest")
+        else:
+            subnet = next(self.subnets[s] for s in network.subnet_ids
+                          if self.subnets[s].ip_version == 4)
         target = None
         if port_id is not None:
             target = self._association_target(port_id, fixed_ip_address, None)
@@ -921,7 +968,8 @@ class NetworkState:
 
     def ports_of(self, server_id: str) -> list[Port]:
         """The server's ports (its interfaces), in the order they were bound."""
-        return [p for p in self.ports_on_device(server_id) if p.device_owner == COMPUTE_OWNER]
+        return [p for p in self.ports_on_device(server_id)
+                if p.device_owner.startswith("compute:")]
 
     def _check_attachable(self, port: Port) -> None:
         if port.device_id:

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from klein import Klein
 
 from mimic.model.neutron import (
+    AddressPool,
     BadRequest,
     Conflict,
     FloatingIp,
@@ -183,6 +184,18 @@ def floating_ip_json(state: Any, fip: FloatingIp) -> dict:
     }
 
 
+#: The attributes of each collection's items: what lists may filter and
+#: sort on (read off an empty item of each kind, so they cannot drift).
+ATTRIBUTES = {
+    "networks": frozenset(network_json(Network("", ""))),
+    "subnets": frozenset(subnet_json(Subnet("", "", pool=AddressPool.for_cidr("10.0.0.0/30")))),
+    "ports": frozenset(port_json(Port("", ""))),
+    "security_groups": frozenset(group_json(None, SecurityGroup("", ""))),
+    "security_group_rules": frozenset(rule_json(SecurityGroupRule("", ""))),
+    "floatingips": frozenset(floating_ip_json(None, FloatingIp("", ""))),
+}
+
+
 # Query handling.
 
 
@@ -220,12 +233,11 @@ def render_list(request: Any, collection: str, items: Iterable[dict]) -> bytes:
     """Filter, sort, page and trim rendered items as Neutron's lists do."""
     query = _query(request)
     items = list(items)
-    known = set(items[0]) if items else set()
+    known = ATTRIBUTES[collection]
     filters = {k: v for k, v in query.items() if k not in LIST_CONTROLS}
-    if items:
-        invalid = sorted(k for k in filters if k not in known)
-        if invalid:
-            raise _bad(f"{invalid} is invalid attribute for filtering")
+    invalid = sorted(k for k in filters if k not in known)
+    if invalid:
+        raise _bad(f"{invalid} is invalid attribute for filtering")
     for key, wanted in filters.items():
         if key == "fixed_ips":
             items = [i for i in items if _fixed_ip_matches(i["fixed_ips"], wanted)]
@@ -241,9 +253,9 @@ def render_list(request: Any, collection: str, items: Iterable[dict]) -> bytes:
                    f"['asc', 'desc'].")
     for index in reversed(range(len(sort_keys))):
         key = sort_keys[index]
-        if items and key not in known:
+        if key not in known:
             raise _bad(f"{key} is an invalid attribute for sort_key")
-        items.sort(key=lambda i: (i.get(key) is None, str(i.get(key))),
+        items.sort(key=lambda i: _sort_value(i.get(key)),
                    reverse=(sort_dirs[index] if index < len(sort_dirs) else "asc") == "desc")
     links = []
     limit = _limit(query)
@@ -266,6 +278,15 @@ def render_list(request: Any, collection: str, items: Iterable[dict]) -> bytes:
     if links:
         body[f"{collection}_links"] = links
     return json_response(request, body)
+
+
+def _sort_value(value: Any) -> tuple:
+    """Numbers in numeric order, then text, then nulls last."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, value, "")
+    if value is None:
+        return (2, 0, "")
+    return (1, 0, str(value))
 
 
 def _limit(query: dict) -> Optional[int]:
@@ -348,6 +369,14 @@ def _string_list(resource: dict, key: str) -> Optional[list]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _bad(f"Invalid input for {key}. Reason: '{value}' is not a list.")
     return value
+
+
+def _fixed_ips(resource: dict) -> Optional[list]:
+    fixed_ips = resource.get("fixed_ips")
+    if fixed_ips is not None and not isinstance(fixed_ips, list):
+        raise _bad(f"Invalid input for fixed_ips. Reason: Invalid data format for fixed "
+                   f"IP: '{fixed_ips}'.")
+    return fixed_ips
 
 
 def _port_number(resource: dict, key: str) -> Optional[int]:
@@ -475,10 +504,7 @@ class NeutronApi:
         if network_id is None:
             raise _bad("Failed to parse request. Required attribute 'network_id' not "
                        "specified")
-        fixed_ips = body.get("fixed_ips")
-        if fixed_ips is not None and not isinstance(fixed_ips, list):
-            raise _bad(f"Invalid input for fixed_ips. Reason: Invalid data format for fixed "
-                       f"IP: '{fixed_ips}'.")
+        fixed_ips = _fixed_ips(body)
         security = _boolean(body, "port_security_enabled")
         kwargs = dict(
             name=_string(body, "name", ""), description=_string(body, "description", ""),
@@ -496,13 +522,15 @@ class NeutronApi:
     def update_port(self, request: Any, port_id: str) -> bytes:
         state = self._state(request)
         body = _body(request, "port", ("name", "description", "admin_state_up",
-                                       "security_groups", "device_id", "device_owner"),
-                     state.tenant_id)
+                                       "security_groups", "device_id", "device_owner",
+                                       "fixed_ips"), state.tenant_id)
+        fixed_ips = _fixed_ips(body)
         kwargs = dict(
             name=_string(body, "name"), description=_string(body, "description"),
             admin_state_up=_boolean(body, "admin_state_up"),
             security_group_ids=_string_list(body, "security_groups"),
             device_id=_string(body, "device_id"), device_owner=_string(body, "device_owner"),
+            fixed_ips=fixed_ips,
         )
         port = self._run(lambda: state.update_port(port_id, **kwargs))
         return render_one(request, "port", port_json(port))
@@ -623,6 +651,7 @@ class NeutronApi:
             port_id=_string(body, "port_id"),
             fixed_ip_address=_string(body, "fixed_ip_address"),
             description=_string(body, "description", ""),
+            subnet_id=_string(body, "subnet_id"),
         )
         fip = self._run(lambda: state.create_floating_ip(network_id, **kwargs))
         return render_one(request, "floatingip", floating_ip_json(state, fip), 201)
