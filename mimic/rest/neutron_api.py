@@ -24,6 +24,7 @@ from mimic.model.neutron import (
     BadRequest,
     Conflict,
     FloatingIp,
+    Forbidden,
     Network,
     NeutronFault,
     NotFound,
@@ -42,7 +43,7 @@ from mimic.rest.http import (
 )
 
 #: Neutron's status code for each family of model faults.
-FAULT_CODES = {NotFound: 404, Conflict: 409, BadRequest: 400}
+FAULT_CODES = {NotFound: 404, Conflict: 409, BadRequest: 400, Forbidden: 403}
 
 #: ``NeutronError`` types for errors raised outside the model.
 HTTP_KINDS = {400: "HTTPBadRequest", 404: "HTTPNotFound", 405: "HTTPMethodNotAllowed",
@@ -103,7 +104,8 @@ def _stamps(thing: Any) -> dict:
 def network_json(network: Network) -> dict:
     return {
         "id": network.id, "name": network.name, "tenant_id": network.tenant_id,
-        "project_id": network.tenant_id, "status": "ACTIVE", "admin_state_up": True,
+        "project_id": network.tenant_id, "status": "ACTIVE",
+        "admin_state_up": network.admin_state_up,
         "subnets": list(network.subnet_ids), "shared": network.shared,
         "router:external": network.external, "is_default": network.external,
         "mtu": network.mtu, "port_security_enabled": True, "availability_zone_hints": [],
@@ -120,9 +122,9 @@ def subnet_json(subnet: Subnet) -> dict:
         "ip_version": subnet.ip_version, "cidr": subnet.cidr,
         "gateway_ip": subnet.gateway_ip,
         "allocation_pools": [{"start": subnet.pool.start, "end": subnet.pool.end}],
-        "dns_nameservers": [], "host_routes": [], "enable_dhcp": True,
-        "ipv6_ra_mode": "slaac" if subnet.ip_version == 6 else None,
-        "ipv6_address_mode": "slaac" if subnet.ip_version == 6 else None,
+        "dns_nameservers": list(subnet.dns_nameservers), "host_routes": [],
+        "enable_dhcp": subnet.enable_dhcp, "ipv6_ra_mode": subnet.ipv6_ra_mode,
+        "ipv6_address_mode": subnet.ipv6_address_mode,
         "subnetpool_id": None, "service_types": [], "segment_id": None,
         "description": subnet.description, "tags": [], **_stamps(subnet),
     }
@@ -379,6 +381,25 @@ def _fixed_ips(resource: dict) -> Optional[list]:
     return fixed_ips
 
 
+def _allocation_pool(resource: dict) -> Optional[tuple]:
+    pools = resource.get("allocation_pools")
+    if pools is None or pools == []:
+        return None
+    if (not isinstance(pools, list) or len(pools) != 1 or not isinstance(pools[0], dict)
+            or set(pools[0]) != {"start", "end"}):
+        raise _bad(f"Invalid input for allocation_pools. Reason: Mimic takes one pool "
+                   f"{{'start', 'end'}}, not '{pools}'.")
+    return (pools[0]["start"], pools[0]["end"])
+
+
+def _ipv6_mode(resource: dict, key: str) -> Optional[str]:
+    value = resource.get(key)
+    if value is not None and value not in ("slaac", "dhcpv6-stateful", "dhcpv6-stateless"):
+        raise _bad(f"Invalid input for {key}. Reason: '{value}' is not in ['dhcpv6-stateful', "
+                   f"'dhcpv6-stateless', 'slaac'].")
+    return value
+
+
 def _port_number(resource: dict, key: str) -> Optional[int]:
     value = resource.get(key)
     if value is None:
@@ -460,6 +481,88 @@ class NeutronApi:
         state = self._state(request)
         return render_one(request, "network", network_json(self._run(
             lambda: state.network(network_id))))
+
+    @app.route("/v2.0/networks", methods=["POST"])
+    def create_network(self, request: Any) -> bytes:
+        state = self._state(request)
+        body = _body(request, "network", ("name", "description", "admin_state_up", "shared",
+                                          "router:external", "mtu",
+                                          "port_security_enabled"), state.tenant_id)
+        for admin_only in ("shared", "router:external"):
+            if _boolean(body, admin_only):
+                raise RequestError(403, f"(rule:create_network:{admin_only}) is disallowed "
+                                   f"by policy", kind="PolicyNotAuthorized")
+        name, description = _string(body, "name", ""), _string(body, "description", "")
+        admin_state_up = _boolean(body, "admin_state_up") is not False
+        network = state.create_network(name, description, admin_state_up)
+        return render_one(request, "network", network_json(network), 201)
+
+    @app.route("/v2.0/networks/<network_id>", methods=["PUT"])
+    def update_network(self, request: Any, network_id: str) -> bytes:
+        state = self._state(request)
+        body = _body(request, "network", ("name", "description", "admin_state_up"),
+                     state.tenant_id)
+        kwargs = dict(name=_string(body, "name"), description=_string(body, "description"),
+                      admin_state_up=_boolean(body, "admin_state_up"))
+        network = self._run(lambda: state.update_network(network_id, **kwargs))
+        return render_one(request, "network", network_json(network))
+
+    @app.route("/v2.0/networks/<network_id>", methods=["DELETE"])
+    def delete_network(self, request: Any, network_id: str) -> bytes:
+        state = self._state(request)
+        self._run(lambda: state.delete_network(network_id))
+        return empty_response(request)
+
+    @app.route("/v2.0/subnets", methods=["POST"])
+    def create_subnet(self, request: Any) -> bytes:
+        state = self._state(request)
+        body = _body(request, "subnet", (
+            "network_id", "cidr", "ip_version", "name", "description", "gateway_ip",
+            "allocation_pools", "enable_dhcp", "dns_nameservers", "ipv6_ra_mode",
+            "ipv6_address_mode", "host_routes", "subnetpool_id", "prefixlen",
+            "service_types", "segment_id",
+        ), state.tenant_id)
+        for key in ("network_id", "cidr"):
+            if _string(body, key) is None:
+                raise _bad(f"Failed to parse request. Required attribute '{key}' not "
+                           f"specified")
+        for unsupported in ("subnetpool_id", "prefixlen", "segment_id"):
+            if body.get(unsupported) is not None:
+                raise _bad(f"Mimic does not emulate {unsupported}; give a cidr.")
+        if body.get("host_routes") or body.get("service_types"):
+            raise _bad("Mimic does not emulate host_routes or service_types.")
+        ip_version = body.get("ip_version", 4)
+        if isinstance(ip_version, str) and ip_version.isdigit():
+            ip_version = int(ip_version)
+        kwargs = dict(
+            name=_string(body, "name", ""), description=_string(body, "description", ""),
+            gateway_ip=body["gateway_ip"] if "gateway_ip" in body else "",
+            allocation_pool=_allocation_pool(body),
+            enable_dhcp=_boolean(body, "enable_dhcp") is not False,
+            dns_nameservers=_string_list(body, "dns_nameservers") or (),
+            ipv6_ra_mode=_ipv6_mode(body, "ipv6_ra_mode"),
+            ipv6_address_mode=_ipv6_mode(body, "ipv6_address_mode"),
+        )
+        subnet = self._run(lambda: state.create_subnet(
+            body["network_id"], body["cidr"], ip_version, **kwargs))
+        return render_one(request, "subnet", subnet_json(subnet), 201)
+
+    @app.route("/v2.0/subnets/<subnet_id>", methods=["PUT"])
+    def update_subnet(self, request: Any, subnet_id: str) -> bytes:
+        state = self._state(request)
+        body = _body(request, "subnet", ("name", "description", "enable_dhcp",
+                                         "dns_nameservers"), state.tenant_id)
+        kwargs = dict(name=_string(body, "name"), description=_string(body, "description"),
+                      enable_dhcp=_boolean(body, "enable_dhcp"),
+                      dns_nameservers=_string_list(body, "dns_nameservers"))
+        subnet = self._run(lambda: state.update_subnet(subnet_id, **kwargs))
+        return render_one(request, "subnet", subnet_json(subnet))
+
+    @app.route("/v2.0/subnets/<subnet_id>", methods=["DELETE"])
+    def delete_subnet(self, request: Any, subnet_id: str) -> bytes:
+        state = self._state(request)
+        self._run(lambda: state.delete_subnet(subnet_id))
+        return empty_response(request)
 
     @app.route("/v2.0/subnets", methods=["GET"])
     def list_subnets(self, request: Any) -> bytes:
