@@ -93,6 +93,22 @@ def test_sdk_floating_ip_lifecycle(conn):
     assert list(conn.network.ips()) == []
 
 
+def test_sdk_network_and_subnet_lifecycle(conn):
+    network = conn.network.create_network(name="backend")
+    subnet = conn.network.create_subnet(network_id=network.id, cidr="172.16.0.0/24",
+                                        ip_version=4, name="backend-v4")
+    assert subnet.gateway_ip == "172.16.0.1"
+    assert conn.network.get_network(network.id).subnet_ids == [subnet.id]
+    port = conn.network.create_port(network_id=network.id)
+    assert port.fixed_ips == [{"subnet_id": subnet.id, "ip_address": "172.16.0.2"}]
+    with pytest.raises(sdk_exceptions.ConflictException):
+        conn.network.delete_network(network)
+    conn.network.delete_port(port)
+    conn.network.delete_network(network)
+    assert [n.name for n in conn.network.networks()] == ["public", "private"]
+    assert "backend-v4" not in [s.name for s in conn.network.subnets()]
+
+
 def openstack_cli(mimic, *args):
     env = {key: value for key, value in os.environ.items() if not key.startswith("OS_")}
     env.update(OS_AUTH_URL=mimic.base_url + "/identity/v2.0", OS_IDENTITY_API_VERSION="2",

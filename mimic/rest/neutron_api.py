@@ -41,6 +41,7 @@ from mimic.rest.http import (
     json_response,
     read_json,
 )
+from mimic.rest.identity_api import root_url
 
 #: Neutron's status code for each family of model faults.
 FAULT_CODES = {NotFound: 404, Conflict: 409, BadRequest: 400, Forbidden: 403}
@@ -307,8 +308,6 @@ def _limit(query: dict) -> Optional[int]:
 
 
 def _absolute(request: Any, path: str) -> str:
-    from mimic.rest.identity_api import root_url
-
     return root_url(request) + path
 
 
