@@ -648,6 +648,11 @@ def test_subnet_with_pool_gateway_and_ipv6(neutron):
                                                    "end": "10.0.0.9"}]}, 409,
      "GatewayConflictWithAllocationPools"),
     ({"cidr": "10.0.0.0/24", "allocation_pools": "all"}, 400, "HTTPBadRequest"),
+    ({"cidr": "10.0.0.0/24", "allocation_pools": [{"start": "::a", "end": "::b"}]}, 400,
+     "OutOfBoundsAllocationPool"),
+    ({"cidr": "10.0.0.0/24", "gateway_ip": "::1"}, 400, "InvalidInput"),
+    ({"cidr": "10.0.0.0/24", "gateway_ip": 7}, 400, "HTTPBadRequest"),
+    ({"cidr": "10.0.0.5/24"}, 400, "HTTPBadRequest"),
     ({"cidr": "10.0.0.0/24", "subnetpool_id": "x"}, 400, "HTTPBadRequest"),
     ({"cidr": "10.0.0.0/24", "ipv6_ra_mode": "magic"}, 400, "HTTPBadRequest"),
     ({"cidr": "10.0.0.0/24", "bogus": 1}, 400, "HTTPBadRequest"),
@@ -686,3 +691,54 @@ def test_shared_networks_cannot_be_changed_or_deleted(neutron):
     assert_neutron_error(neutron.post("/networks", json={"network": {"name": 1}}), 400)
     assert [n["name"] for n in neutron.ok("GET", "/networks")["networks"]] == [
         "public", "private"]
+
+
+ODD_VALUES = [None, 0, -1, 70000, True, "", "x", "10.176.0.300", [], [{}], [1], ["x"],
+              {}, {"a": 1}, [{"ip_address": 5}], [{"subnet_id": None}], 1.5]
+
+WRITABLE = {
+    "ports": ("network_id", "name", "description", "admin_state_up", "fixed_ips",
+              "device_id", "device_owner", "security_groups", "mac_address",
+              "port_security_enabled"),
+    "security-groups": ("name", "description"),
+    "security-group-rules": ("security_group_id", "direction", "ethertype", "protocol",
+                             "port_range_min", "port_range_max", "remote_ip_prefix",
+                             "remote_group_id", "description"),
+    "floatingips": ("floating_network_id", "floating_ip_address", "port_id",
+                    "fixed_ip_address", "description", "subnet_id"),
+    "networks": ("name", "description", "admin_state_up", "shared", "router:external"),
+    "subnets": ("network_id", "cidr", "ip_version", "name", "gateway_ip",
+                "allocation_pools", "enable_dhcp", "dns_nameservers", "ipv6_ra_mode",
+                "ipv6_address_mode"),
+}
+MEMBER = {"ports": "port", "security-groups": "security_group",
+          "security-group-rules": "security_group_rule", "floatingips": "floatingip",
+          "networks": "network", "subnets": "subnet"}
+
+
+@pytest.mark.parametrize("collection", sorted(WRITABLE))
+def test_odd_values_in_any_attribute_never_get_a_500(neutron, collection):
+    """Every attribute given every odd JSON value: an answer, never a failure."""
+    network = neutron.ok("POST", "/networks", 201, json={"network": {}})["network"]
+    group = neutron.ok("GET", "/security-groups")["security_groups"][0]
+    port = neutron.ok("POST", "/ports", 201, json={"port": {"network_id": PRIVATE}})["port"]
+    valid = {"ports": {"network_id": PRIVATE},
+             "security-groups": {"name": "g"},
+             "security-group-rules": {"security_group_id": group["id"],
+                                      "direction": "ingress"},
+             "floatingips": {"floating_network_id": PUBLIC},
+             "networks": {"name": "n"},
+             "subnets": {"network_id": network["id"], "cidr": "10.50.0.0/24"}}[collection]
+    existing = {"ports": port["id"], "security-groups": None,
+                "security-group-rules": None, "floatingips": None,
+                "networks": network["id"], "subnets": None}[collection]
+    member = MEMBER[collection]
+    for key in WRITABLE[collection]:
+        for value in ODD_VALUES:
+            body = {member: {**valid, key: value}}
+            response = neutron.post(f"/{collection}", json=body)
+            assert response.status_code < 500, (key, value, response.text)
+            assert response.json()
+            if existing is not None:
+                response = neutron.put(f"/{collection}/{existing}", json={member: {key: value}})
+                assert response.status_code < 500, (key, value, response.text)

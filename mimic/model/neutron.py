@@ -514,9 +514,10 @@ class NetworkState:
             elif gateway_ip is not None and int(ipaddress.ip_address(gateway_ip)) == last:
                 last -= 1
         else:
-            first, last = (int(ipaddress.ip_address(_valid_ip(a, "allocation_pools")))
-                           for a in allocation_pool)
-            if not hosts_first <= first <= last <= hosts_last:
+            bounds = [ipaddress.ip_address(_valid_ip(a, "allocation_pools"))
+                      for a in allocation_pool]
+            first, last = (int(b) for b in bounds)
+            if any(b not in net for b in bounds) or not hosts_first <= first <= last <= hosts_last:
                 raise BadRequest(f"The allocation pool {allocation_pool[0]}-"
                                  f"{allocation_pool[1]} spans beyond the subnet cidr {net}.",
                                  "OutOfBoundsAllocationPool")
