@@ -72,6 +72,20 @@ def test_state_is_per_tenant_and_region():
     assert network_state(store, "b", "ORD") is not ord_a
 
 
+def test_tenants_of_a_region_never_share_an_address():
+    store = SessionStore(clock=Clock(), ids=IdSource(0))
+    alice, bob = network_state(store, "a", "ORD"), network_state(store, "b", "ORD")
+    seen = [a["addr"] for s in ("s1", "s2")
+            for entries in alice.attach_server(s) and alice.addresses_for(s).values()
+            for a in entries]
+    seen += [a["addr"] for entries in (bob.attach_server("s3") and
+                                       bob.addresses_for("s3").values()) for a in entries]
+    seen.append(bob.create_floating_ip(PUBLIC_NETWORK_ID).floating_ip_address)
+    assert len(seen) == len(set(seen)) == 10
+    # Each tenant's own subnets and networks stay its own.
+    assert set(alice.subnets).isdisjoint(bob.subnets)
+
+
 def test_attach_server_gives_public_v4_v6_and_private_v4(state):
     ports = state.attach_server("server-1")
     assert [p.network_id for p in ports] == [PUBLIC_NETWORK_ID, PRIVATE_NETWORK_ID]

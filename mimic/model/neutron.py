@@ -387,14 +387,21 @@ class NetworkState:
     _floating_by_port: dict = attrs.field(factory=dict)
 
     @classmethod
-    def create(cls, tenant_id: str, region: str, clock: Any, ids: Any) -> "NetworkState":
-        """The state a tenant starts with: public, private and default group."""
+    def create(cls, tenant_id: str, region: str, clock: Any, ids: Any,
+               shared_pools: Optional[dict] = None) -> "NetworkState":
+        """
+        The state a tenant starts with: public, private and default group.
+        ``shared_pools`` (CIDR to :class:`AddressPool`, filled on first use)
+        lets every tenant of a region draw from the same pools, so that no
+        two tenants are handed the same public or private address.
+        """
         state = cls(tenant_id, region, clock, ids)
+        pools = {} if shared_pools is None else shared_pools
         state._add_network(PUBLIC_NETWORK_ID, "public", external=True, shared=True,
                            cidrs=(("public-ipv4", PUBLIC_IPV4_CIDR),
-                                  ("public-ipv6", PUBLIC_IPV6_CIDR)))
+                                  ("public-ipv6", PUBLIC_IPV6_CIDR)), pools=pools)
         state._add_network(PRIVATE_NETWORK_ID, "private", external=False, shared=True,
-                           cidrs=(("private-ipv4", PRIVATE_IPV4_CIDR),))
+                           cidrs=(("private-ipv4", PRIVATE_IPV4_CIDR),), pools=pools)
         state.create_security_group("default", "Default security group", _default=True)
         return state
 
@@ -402,7 +409,7 @@ class NetworkState:
         return iso_time(self.clock.seconds(), microseconds=False)
 
     def _add_network(self, network_id: str, name: str, external: bool, shared: bool,
-                     cidrs: Iterable[tuple[str, str]]) -> Network:
+                     cidrs: Iterable[tuple[str, str]], pools: dict) -> Network:
         now = self.now()
         network = Network(now, now, 1, id=network_id, name=name, tenant_id=self.tenant_id,
                           external=external, shared=shared, builtin=True)
@@ -411,7 +418,7 @@ class NetworkState:
             subnet = Subnet(now, now, 0, id=self.ids.uuid(), name=subnet_name,
                             tenant_id=self.tenant_id, network_id=network_id, cidr=cidr,
                             gateway_ip=str(net.network_address + 1),
-                            pool=AddressPool.for_cidr(cidr),
+                            pool=pools.setdefault(cidr, AddressPool.for_cidr(cidr)),
                             ipv6_ra_mode="slaac" if net.version == 6 else None,
                             ipv6_address_mode="slaac" if net.version == 6 else None)
             self.subnets[subnet.id] = subnet
@@ -1283,7 +1290,12 @@ def _protocol(protocol: Any) -> Optional[str]:
 
 
 def network_state(store: Any, tenant_id: str, region: str) -> NetworkState:
-    """The networking of ``tenant_id`` in ``region``, made on first use."""
+    """
+    The networking of ``tenant_id`` in ``region``, made on first use; the
+    tenants of a region share the address pools of ``public`` and
+    ``private``, as the tenants of a cloud share its addresses.
+    """
+    pools = store.data_for_api(("neutron-shared-pools", region), dict)
     return store.tenant(tenant_id).data_for_api(
         ("neutron", region),
-        lambda: NetworkState.create(tenant_id, region, store.clock, store.ids))
+        lambda: NetworkState.create(tenant_id, region, store.clock, store.ids, pools))
