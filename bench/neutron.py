@@ -17,7 +17,6 @@ import argparse
 import json
 
 import treq
-from twisted.internet import defer
 
 from bench._load import closed_loop, run
 

@@ -329,7 +329,8 @@ class NetworkRequest:
 
 def _valid_ip(address: Any, what: str = "fixed_ips") -> str:
     if not isinstance(address, str):
-        raise BadRequest(f"Invalid input for {what}. Reason: '{address}' is not a valid IP address.")
+        raise BadRequest(f"Invalid input for {what}. Reason: '{address}' is not a valid IP "
+                         f"address.")
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:
@@ -343,7 +344,8 @@ def _normal_mac(mac: Any) -> str:
     parts = text.split(":")
     if len(parts) != 6 or not all(len(p) == 2 and all(c in "0123456789abcdef" for c in p)
                                   for p in parts):
-        raise BadRequest(f"Invalid input for mac_address. Reason: '{mac}' is not a valid MAC address.")
+        raise BadRequest(f"Invalid input for mac_address. Reason: '{mac}' is not a valid MAC "
+                         f"address.")
     return text
 
 
@@ -923,10 +925,11 @@ class NetworkState:
             raise BadRequest(f"Invalid input for ethertype. Reason: {ethertype!r} is not in "
                              f"['IPv4', 'IPv6'].")
         protocol = _protocol(protocol)
-        for value, what in ((port_range_min, "port_range_min"), (port_range_max, "port_range_max")):
+        for value in (port_range_min, port_range_max):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                       or not 0 <= value <= 65535):
-                raise BadRequest(f"Invalid value for port {value}", "SecurityGroupInvalidPortValue")
+                raise BadRequest(f"Invalid value for port {value}",
+                                 "SecurityGroupInvalidPortValue")
         if (port_range_min is not None or port_range_max is not None) and protocol is None:
             raise BadRequest("Must also specify protocol if port range is given.",
                              "SecurityGroupProtocolRequiredWithPorts")
