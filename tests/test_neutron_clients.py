@@ -28,6 +28,21 @@ def conn(mimic):
     connection.close()
 
 
+def test_keystoneauth_discovers_neutron_v2_from_the_catalog(mimic):
+    from keystoneauth1 import adapter, session
+    from keystoneauth1.identity import v2
+
+    auth = v2.Password(auth_url=mimic.base_url + "/identity/v2.0", username="ks-user",
+                       password="secret", tenant_name="ks-project")
+    network = adapter.Adapter(session.Session(auth=auth), service_type="network",
+                              region_name="ORD", min_version="2.0", max_version="2.latest")
+    data = network.get_endpoint_data()
+    assert data.api_version == (2, 0)
+    assert data.url == mimic.base_url + "/mimicking/neutron/ORD/v2.0"
+    names = [n["name"] for n in network.get("/networks").json()["networks"]]
+    assert names == ["public", "private"]
+
+
 def test_sdk_lists_networks_and_subnets(conn):
     networks = {n.name: n for n in conn.network.networks()}
     assert set(networks) == {"public", "private"}
