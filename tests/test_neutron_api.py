@@ -318,6 +318,7 @@ def test_default_group_has_neutrons_default_rules(neutron):
                    for r in default["security_group_rules"])
     assert rules == [("egress", "IPv4", None), ("egress", "IPv6", None),
                      ("ingress", "IPv4", default["id"]), ("ingress", "IPv6", default["id"])]
+    assert all(r["belongs_to_default_sg"] for r in default["security_group_rules"])
     assert neutron.ok("GET", f"/security-groups/{default['id']}")["security_group"] == default
 
 
@@ -326,7 +327,8 @@ def test_security_group_create_update_delete(neutron):
         "name": "web", "description": "web servers"}})["security_group"]
     assert group["description"] == "web servers"
     assert sorted(r["ethertype"] for r in group["security_group_rules"]) == ["IPv4", "IPv6"]
-    assert all(r["direction"] == "egress" for r in group["security_group_rules"])
+    assert all(r["direction"] == "egress" and not r["belongs_to_default_sg"]
+               for r in group["security_group_rules"])
     renamed = neutron.ok("PUT", f"/security-groups/{group['id']}", json={
         "security_group": {"name": "www"}})["security_group"]
     assert renamed["name"] == "www"

@@ -280,6 +280,7 @@ class SecurityGroupRule(Stamped):
     remote_ip_prefix: Optional[str] = None
     remote_group_id: Optional[str] = None
     description: str = ""
+    belongs_to_default_sg: bool = False
 
     def signature(self) -> tuple:
         """What makes two rules the same rule (Neutron refuses duplicates)."""
@@ -906,7 +907,8 @@ class NetworkState:
         now = self.now()
         rule = SecurityGroupRule(now, now, 0, id=self.ids.uuid(), tenant_id=self.tenant_id,
                                  security_group_id=group.id, direction=direction,
-                                 ethertype=ethertype, **fields)
+                                 ethertype=ethertype, belongs_to_default_sg=group.is_default,
+                                 **fields)
         self.rules[rule.id] = rule
         group.rule_ids[rule.id] = None
         return rule

@@ -155,6 +155,7 @@ def rule_json(rule: SecurityGroupRule) -> dict:
         "port_range_min": rule.port_range_min, "port_range_max": rule.port_range_max,
         "remote_ip_prefix": rule.remote_ip_prefix, "remote_group_id": rule.remote_group_id,
         "remote_address_group_id": None, "normalized_cidr": rule.remote_ip_prefix,
+        "belongs_to_default_sg": rule.belongs_to_default_sg,
         "description": rule.description, **_stamps(rule),
     }
 
