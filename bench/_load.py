@@ -31,11 +31,13 @@ def percentile(samples: list, fraction: float) -> float:
 
 @defer.inlineCallbacks
 def closed_loop(reactor, make_request: RequestFactory, concurrency: int, seconds: float,
-                max_requests: Optional[int] = None, expect: int = 200):
+                max_requests: Optional[int] = None, expect: int = 200,
+                headers: Optional[dict] = None):
     """
     Run ``concurrency`` clients for ``seconds`` (or ``max_requests`` in
-    all). ``make_request(client, n)`` returns ``(method, url, body)``.
-    Returns a summary dict.
+    all). ``make_request(client, n)`` returns ``(method, url, body)``;
+    ``headers`` (bytes to list of bytes) go with every request. Returns a
+    summary dict.
     """
     pool = HTTPConnectionPool(reactor, persistent=True)
     pool.maxPersistentPerHost = concurrency
@@ -54,7 +56,8 @@ def closed_loop(reactor, make_request: RequestFactory, concurrency: int, seconds
             started = time.perf_counter()
             data = json.dumps(body).encode() if body is not None else None
             response = yield treq.request(method, url, data=data, pool=pool,
-                                          headers={b"content-type": [b"application/json"]})
+                                          headers={b"content-type": [b"application/json"],
+                                                   **(headers or {})})
             yield response.content()
             latencies.append(time.perf_counter() - started)
             if response.code != expect:

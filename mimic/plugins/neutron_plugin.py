@@ -1,0 +1,35 @@
+"""
+The Neutron plugin: puts a ``network`` service (``cloudNetworks``) in every
+tenant's catalog, one endpoint per region ending in ``/v2.0`` (what
+openstacksdk and python-openstackclient expect: they use a catalog URL that
+ends in ``v2.0`` as it is and append ``v2.0`` to one that does not), and
+serves :class:`mimic.rest.neutron_api.NeutronApi` there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.plugin import IPlugin
+from zope.interface import implementer
+
+from mimic.catalog import Endpoint, Entry
+from mimic.imimic import IAPIMock
+from mimic.rest.neutron_api import NeutronApi
+
+
+@implementer(IPlugin, IAPIMock)
+class NeutronPlugin:
+    """Neutron v2.0: networks, subnets, ports, security groups, floating IPs."""
+
+    name = "neutron"
+
+    def catalog_entries(self, tenant_id: str, regions: Any) -> list:
+        return [Entry(tenant_id, "network", "cloudNetworks",
+                      [Endpoint(region, "v2.0") for region in regions])]
+
+    def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        return NeutronApi(session_store, region, uri_prefix).app.resource()
+
+
+neutron = NeutronPlugin()
