@@ -48,6 +48,7 @@ class MimicRoot:
         request.setHeader(b"content-type", b"text/plain; charset=utf-8")
         return WELCOME.encode("utf-8")
 
+    @app.route("/mimicking/<service_id>/<region>/", branch=True)
     @app.route("/mimicking/<service_id>/<region>", branch=True)
     def mimicking(self, request: Any, service_id: str, region: str) -> Any:
         prefix = f"{root_url(request)}/mimicking/{service_id}/{region}"

@@ -24,3 +24,10 @@ def test_path_that_is_not_utf8_is_a_json_400(mimic, path):
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/json"
     assert response.json()["badRequest"]["code"] == 400
+
+
+@pytest.mark.parametrize("suffix", ["", "/"])
+def test_api_root_answers_with_and_without_trailing_slash(mimic, suffix):
+    response = mimic.get("/mimicking/neutron/ORD" + suffix)
+    assert response.status_code == 200, response.text
+    assert "versions" in response.json()
