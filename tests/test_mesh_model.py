@@ -290,3 +290,21 @@ def test_only_cloud_api_paths_are_counted_as_apis():
     assert api_of_path(b"/fastly/service", names) == "fastly"
     for path in (b"/mesh/a/", b"/mimic/v1.1/tick", b"/mimicking/zz/ORD", b"/random", b"/"):
         assert api_of_path(path, names) is None
+
+
+def test_cascade_calls_multiply_level_by_level():
+    from mimic.model.mesh.cascade import cascade_calls
+
+    assert cascade_calls("/x") == 0
+    assert cascade_calls("/@a/x") == 1
+    assert cascade_calls("/@a|b/@c,d[h=1|2]/x") == 2 + 4
+    assert cascade_calls("/@a/@b/@c/") == 3
+
+
+def test_a_url_asking_for_too_many_calls_is_refused():
+    from mimic.model.mesh.cascade import CascadeError, parse_cascade
+
+    wide = "@" + "|".join("abcdefghij")
+    with pytest.raises(CascadeError, match="calls in all"):
+        parse_cascade(f"/{wide}/{wide}/{wide}/x")
+    assert parse_cascade(f"/{wide}/{wide}/x") is not None

@@ -19,6 +19,11 @@ from typing import Optional
 import attrs
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+#: The most calls one URL may cause across all its nested cascades. Widths
+#: multiply level by level (``/@a|b/@c|d/...``), so a short URL could
+#: otherwise ask for billions of calls.
+MAX_CASCADE_CALLS = 1000
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
@@ -53,11 +58,39 @@ def split_first_segment(path: str) -> tuple[str, str]:
 
 
 def parse_cascade(path: str) -> Optional[Cascade]:
-    """The cascade ``path`` starts with, or None if it starts with none."""
+    """
+    The cascade ``path`` starts with, or None if it starts with none.
+    Refuses a path whose nested cascades would make more than
+    :data:`MAX_CASCADE_CALLS` calls in all.
+    """
     first, rest = split_first_segment(path)
     if not first.startswith("@"):
         return None
-    return Cascade(steps=parse_targets(first[1:]), path=rest)
+    steps = parse_targets(first[1:])
+    total = cascade_calls(path)
+    if total > MAX_CASCADE_CALLS:
+        raise CascadeError(
+            f"this URL asks for {total} calls in all; at most "
+            f"{MAX_CASCADE_CALLS} are made for one request")
+    return Cascade(steps=steps, path=rest)
+
+
+def cascade_calls(path: str) -> int:
+    """
+    How many calls the nested cascades of ``path`` make in all: each level's
+    targets are called once by every caller of the level before.
+    """
+    total, callers = 0, 1
+    segment, rest = split_first_segment(path)
+    while segment.startswith("@"):
+        # Count targets without building them: one per ',' or '|' outside [].
+        width = 1 + len(re.findall(r"[,|]", re.sub(r"\[[^\]]*\]", "", segment)))
+        callers *= width
+        total += callers
+        if total > MAX_CASCADE_CALLS:
+            return total
+        segment, rest = split_first_segment(rest)
+    return total
 
 
 def parse_targets(text: str) -> tuple:
