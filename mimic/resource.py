@@ -53,6 +53,7 @@ class MimicRoot:
     def identity(self, request: Any) -> Any:
         return self.identity
 
+    @app.route("/mimicking/<service_id>/<region>/", methods=None)
     @app.route("/mimicking/<service_id>/<region>", branch=True)
     def mimicking(self, request: Any, service_id: str, region: str) -> Any:
         prefix = f"{root_url(request)}/mimicking/{service_id}/{region}"
@@ -61,6 +62,9 @@ class MimicRoot:
             raise RequestError(
                 404, f"No API {service_id!r} is served in region {region!r}."
             )
+        if not request.postpath:
+            # ".../<region>" and ".../<region>/" both mean the API's root "/".
+            request.postpath = [b""]
         return resource
 
     @app.route("/mimic/v1.1/tick", methods=["POST"])

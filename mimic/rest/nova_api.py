@@ -1,0 +1,1107 @@
+"""
+OpenStack Compute (Nova) v2.1 over HTTP for one region: version documents,
+servers and their actions, metadata, addresses, flavors, images, limits,
+keypairs and availability zones.
+
+Routes parse the request, call :class:`mimic.model.nova.ComputeRegion` and
+serialise its answer in Nova's JSON. Every tenant route answers under both
+``/v2/<tenant_id>`` (the catalog URL) and ``/v2.1/<tenant_id>``. Errors come
+from one place (:func:`nova_error`) in Nova's body shape
+``{"badRequest": {"code": 400, "message": ...}}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import collections
+import ipaddress
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Optional
+
+from klein import Klein
+
+from mimic.model.flavors import FLAVORS, Flavor, find_flavor
+from mimic.model.images import Image, ImageNotDeletable
+from mimic.model.nova import (
+    AVAILABILITY_ZONE,
+    STATES,
+    BadRequest,
+    ComputeError,
+    ComputeRegion,
+    Conflict,
+    InjectedFailure,
+    NotFound,
+    QuotaExceeded,
+    Server,
+    ServerQuery,
+    ServerSpec,
+)
+from mimic.rest.http import (
+    RequestError,
+    empty_response,
+    install_error_handlers,
+    json_response,
+    openstack_error_body,
+    read_json,
+)
+from mimic.util import iso_time
+
+#: The microversions served: only 2.1, whose response shapes are the ones
+#: implemented here.
+MIN_VERSION = (2, 1)
+MAX_VERSION = (2, 1)
+VERSION_UPDATED = "2013-07-23T11:33:21Z"
+
+#: Nova's ``osapi_max_limit``: the most items one page holds.
+MAX_PAGE = 1000
+
+#: How many rendered servers each tenant's region keeps, to answer big
+#: detail listings fast without holding a copy of every server.
+RENDER_CACHE_SIZE = 2048
+
+_ERRORS: dict[type, int] = {
+    BadRequest: 400, QuotaExceeded: 403, NotFound: 404, Conflict: 409,
+}
+
+
+def nova_error(error: ComputeError) -> RequestError:
+    """The one translation of a model error into Nova's HTTP answer."""
+    if isinstance(error, InjectedFailure):
+        return RequestError(error.code, error.message, kind=error.kind)
+    return RequestError(_ERRORS[type(error)], error.message)
+
+
+def _version_string(version: tuple[int, int]) -> str:
+    return f"{version[0]}.{version[1]}"
+
+
+def version_document(prefix: str, segment: str) -> dict:
+    """Nova's description of one API version (``v2.0`` or ``v2.1``)."""
+    microversions = segment == "v2.1"
+    return {
+        "id": segment,
+        "status": "CURRENT" if microversions else "SUPPORTED",
+        "version": _version_string(MAX_VERSION) if microversions else "",
+        "min_version": _version_string(MIN_VERSION) if microversions else "",
+        "updated": VERSION_UPDATED if microversions else "2011-01-21T11:33:21Z",
+        "links": [
+            {"rel": "self", "href": f"{prefix}/{segment.replace('v2.0', 'v2')}/"},
+            {"rel": "describedby", "type": "text/html",
+             "href": "https://docs.openstack.org/"},
+        ],
+        "media-types": [{
+            "base": "application/json",
+            "type": f"application/vnd.openstack.compute+json;version={segment[1:]}",
+        }],
+    }
+
+
+_VERSION = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+
+
+def _header(request: Any, name: bytes) -> Optional[str]:
+    value = request.getHeader(name)
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def negotiate_version(request: Any) -> str:
+    """
+    The microversion to serve, from ``OpenStack-API-Version: compute X``
+    or ``X-OpenStack-Nova-API-Version: X`` (the lowest when neither is
+    sent), echoed in the response headers as Nova does.
+    """
+    requested = None
+    header = _header(request, b"openstack-api-version")
+    if header:
+        for item in header.split(","):
+            parts = item.strip().split()
+            if len(parts) == 2 and parts[0].lower() == "compute":
+                requested = parts[1]
+    if requested is None:
+        requested = _header(request, b"x-openstack-nova-api-version")
+    if requested is None:
+        version = MIN_VERSION
+    elif requested.strip().lower() == "latest":
+        version = MAX_VERSION
+    else:
+        match = _VERSION.match(requested.strip())
+        if match is None:
+            raise RequestError(400, f"API Version String {requested} is of invalid "
+                               "format. Must be of format MajorNum.MinorNum.")
+        version = (int(match.group(1)), int(match.group(2)))
+        if not MIN_VERSION <= version <= MAX_VERSION:
+            raise RequestError(
+                406, f"Version {requested} is not supported by the API. Minimum is "
+                f"{_version_string(MIN_VERSION)} and maximum is "
+                f"{_version_string(MAX_VERSION)}.", kind="computeFault")
+    served = _version_string(version)
+    request.setHeader(b"openstack-api-version", f"compute {served}".encode())
+    request.setHeader(b"x-openstack-nova-api-version", served.encode())
+    request.setHeader(b"vary", b"OpenStack-API-Version, X-OpenStack-Nova-API-Version")
+    return served
+
+
+# Reading requests.
+
+def _invalid(field: str, value: Any, reason: str) -> RequestError:
+    return RequestError(400, f"Invalid input for field/attribute {field}. "
+                        f"Value: {value}. {reason}")
+
+
+def _string(body: dict, key: str, required: bool = False, minimum: int = 0,
+            maximum: int = 255, field: Optional[str] = None) -> Optional[str]:
+    field = field or key
+    if key not in body:
+        if required:
+            raise _invalid(field, None, f"'{key}' is a required property")
+        return None
+    value = body[key]
+    if not isinstance(value, str):
+        raise _invalid(field, value, f"{json.dumps(value)} is not of type 'string'")
+    if not minimum <= len(value) <= maximum:
+        raise _invalid(field, value, f"length must be between {minimum} and {maximum}")
+    return value
+
+
+def _name(body: dict, required: bool) -> Optional[str]:
+    name = _string(body, "name", required=required, minimum=1)
+    if name is not None and name.strip() != name:
+        raise _invalid("name", name, "leading or trailing whitespace is not allowed")
+    return name
+
+
+def _reference(body: dict, key: str) -> str:
+    value = body.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        kind = "imageRef" if key == "imageRef" else "flavorRef"
+        raise RequestError(400, f"Invalid {kind} provided.")
+    return value.strip()
+
+
+def read_metadata(value: Any, field: str = "metadata") -> dict:
+    """
+    A metadata object: keys of 1-255 characters, string values of at most
+    255 (numbers are accepted and kept as strings, and objects kept as JSON
+    text, so presets such as ``{"server_building": 120}`` read naturally).
+    """
+    if not isinstance(value, dict):
+        raise _invalid(field, value, f"{json.dumps(value)} is not of type 'object'")
+    metadata = {}
+    for key, item in value.items():
+        if not 1 <= len(key) <= 255:
+            raise _invalid(field, value, f"metadata key {key!r} must be 1 to 255 characters")
+        if isinstance(item, bool) or item is None or isinstance(item, list):
+            raise _invalid(field, value, f"{json.dumps(item)} is not of type 'string'")
+        if isinstance(item, (int, float)):
+            item = json.dumps(item)
+        elif isinstance(item, dict):
+            item = json.dumps(item, separators=(",", ":"))
+        if len(item) > 255:
+            raise _invalid(field, value, f"metadata value of {key!r} is over 255 characters")
+        metadata[key] = item
+    return metadata
+
+
+def _ip(body: dict, key: str, version: int) -> Optional[str]:
+    value = _string(body, key)
+    if value:
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            address = None
+        if address is None or address.version != version:
+            raise _invalid(key, value, f"'{value}' is not a 'ipv{version}'")
+    return value
+
+
+def _disk_config(body: dict) -> Optional[str]:
+    value = body.get("OS-DCF:diskConfig")
+    if value is not None and value not in ("AUTO", "MANUAL"):
+        raise _invalid("OS-DCF:diskConfig", value, f"{json.dumps(value)} is not one of "
+                       "['AUTO', 'MANUAL']")
+    return value
+
+
+SERVER_CREATE_KEYS = frozenset({
+    "name", "imageRef", "flavorRef", "metadata", "networks", "key_name",
+    "security_groups", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig",
+    "adminPass", "availability_zone", "config_drive", "user_data", "personality",
+    "min_count", "max_count", "return_reservation_id", "block_device_mapping",
+    "block_device_mapping_v2",
+})
+
+
+def _unexpected(body: dict, allowed: frozenset) -> None:
+    extra = sorted(set(body) - allowed)
+    if extra:
+        names = ", ".join(repr(k) for k in extra)
+        verb = "were" if len(extra) > 1 else "was"
+        raise RequestError(400, "Invalid input for field/attribute server. "
+                           f"Additional properties are not allowed ({names} {verb} unexpected)")
+
+
+def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
+    """A ``POST servers`` body as a :class:`ServerSpec` and how many to make."""
+    server = body.get("server")
+    if not isinstance(server, dict):
+        raise _invalid("server", server, "'server' is a required property of type 'object'")
+    _unexpected(server, SERVER_CREATE_KEYS)
+    name = _name(server, required=True)
+    if "imageRef" not in server and not server.get("block_device_mapping_v2"):
+        raise RequestError(400, "Invalid imageRef provided.")
+    image_ref = _reference(server, "imageRef")
+    if "flavorRef" not in server:
+        raise _invalid("flavorRef", None, "'flavorRef' is a required property")
+    flavor_ref = _reference(server, "flavorRef")
+    metadata = read_metadata(server.get("metadata", {}))
+    key_name = _string(server, "key_name", minimum=1)
+    groups = server.get("security_groups", [{"name": "default"}])
+    if not isinstance(groups, list) or not all(
+        isinstance(g, dict) and isinstance(g.get("name"), str) and g["name"] for g in groups
+    ):
+        raise _invalid("security_groups", groups, "each must be an object with a 'name'")
+    networks = server.get("networks", "auto")
+    if not (networks in ("auto", "none") or isinstance(networks, list)):
+        raise _invalid("networks", networks, "must be 'auto', 'none' or a list")
+    user_data = _string(server, "user_data", maximum=65535)
+    if user_data:
+        try:
+            base64.b64decode(user_data, validate=True)
+        except (binascii.Error, ValueError):
+            raise _invalid("user_data", user_data, "is not base64") from None
+    config_drive = server.get("config_drive", False)
+    if not isinstance(config_drive, (bool, str)):
+        raise _invalid("config_drive", config_drive, "must be a boolean")
+    counts = []
+    for key in ("min_count", "max_count"):
+        value = server.get(key, 1)
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise _invalid(key, value, f"{json.dumps(value)} is less than the minimum of 1")
+        counts.append(value)
+    if counts[0] > counts[1]:
+        raise RequestError(400, "min_count must be <= max_count")
+    spec = ServerSpec(
+        name=name,
+        image_ref=image_ref,
+        flavor_ref=flavor_ref,
+        metadata=metadata,
+        key_name=key_name,
+        security_groups=tuple(dict.fromkeys(g["name"] for g in groups)) or ("default",),
+        access_ipv4=_ip(server, "accessIPv4", 4) or "",
+        access_ipv6=_ip(server, "accessIPv6", 6) or "",
+        disk_config=_disk_config(server) or "AUTO",
+        config_drive=config_drive in (True, "true", "True", "1"),
+        admin_pass=_string(server, "adminPass"),
+        availability_zone=_string(server, "availability_zone", minimum=1),
+    )
+    return spec, counts[1]
+
+
+def _argument(request: Any, name: str) -> Optional[str]:
+    values = request.args.get(name.encode())
+    return values[-1].decode("utf-8", "replace") if values else None
+
+
+def read_limit(request: Any) -> int:
+    raw = _argument(request, "limit")
+    if raw is None:
+        return MAX_PAGE
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise RequestError(400, "limit param must be an integer") from None
+    if limit < 0:
+        raise RequestError(400, "limit param must be positive")
+    return min(limit, MAX_PAGE)
+
+
+def read_time(value: str, field: str) -> float:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _invalid(field, value, f"'{value}' is not a 'date-time'") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def read_server_query(request: Any) -> ServerQuery:
+    name = _argument(request, "name")
+    pattern = None
+    if name is not None:
+        try:
+            pattern = re.compile(name)
+        except re.error:
+            raise _invalid("name", name, "is not a valid regular expression") from None
+    statuses = tuple(v.decode("utf-8", "replace").upper()
+                     for v in request.args.get(b"status", ()))
+    since = _argument(request, "changes-since")
+    return ServerQuery(
+        name=pattern,
+        statuses=statuses,
+        changes_since=None if since is None else read_time(since, "changes-since"),
+        image=_ref_or_none(_argument(request, "image")),
+        flavor=_ref_or_none(_argument(request, "flavor")),
+        limit=read_limit(request),
+        marker=_argument(request, "marker"),
+    )
+
+
+def _ref_or_none(ref: Optional[str]) -> Optional[str]:
+    return None if ref is None else ref.rstrip("/").rsplit("/", 1)[-1]
+
+
+def paged(items: Iterable[Any], limit: int, marker: Optional[str],
+          key: Callable[[Any], str] = lambda item: item.id) -> list:
+    """One page of ``items`` after ``marker`` (which must be among them)."""
+    items = list(items)
+    start = 0
+    if marker is not None:
+        for index, item in enumerate(items):
+            if key(item) == marker:
+                start = index + 1
+                break
+        else:
+            raise RequestError(400, f"marker [{marker}] not found")
+    return items[start:start + limit]
+
+
+# Writing answers.
+
+class Links:
+    """Nova's links for one tenant: ``self`` (versioned) and ``bookmark``."""
+
+    def __init__(self, prefix: str, tenant_id: str) -> None:
+        self.prefix = prefix
+        self.versioned = f"{prefix}/v2/{tenant_id}"
+        self.bookmark = f"{prefix}/{tenant_id}"
+
+    def __call__(self, collection: str, item_id: str) -> list:
+        return [
+            {"rel": "self", "href": f"{self.versioned}/{collection}/{item_id}"},
+            {"rel": "bookmark", "href": f"{self.bookmark}/{collection}/{item_id}"},
+        ]
+
+    def bookmark_only(self, collection: str, item_id: str) -> list:
+        return [{"rel": "bookmark", "href": f"{self.bookmark}/{collection}/{item_id}"}]
+
+    def next_page(self, collection: str, request: Any, last_id: str) -> list:
+        args = [(k.decode(), v.decode()) for k, vs in request.args.items()
+                for v in vs if k != b"marker"]
+        query = "&".join(f"{k}={v}" for k, v in [*args, ("marker", last_id)])
+        return [{"rel": "next", "href": f"{self.versioned}/{collection}?{query}"}]
+
+
+def server_addresses(server: Server, detail: bool = True) -> dict:
+    addresses: dict = {}
+    for port in server.ports:
+        entries = addresses.setdefault(port.network.label, [])
+        mac = port.mac_address if detail else None
+        for version, addr in port.addresses():
+            entry = {"version": version, "addr": addr}
+            if detail:
+                entry["OS-EXT-IPS:type"] = "fixed"
+                entry["OS-EXT-IPS-MAC:mac_addr"] = mac
+            entries.append(entry)
+    return addresses
+
+
+def server_detail(server: Server, now: float, links: Links) -> dict:
+    """A server as ``GET servers/<id>`` shows it at microversion 2.1."""
+    status = server.status_at(now)
+    vm_state, task_state, power_state = STATES[status]
+    body = {
+        "id": server.id,
+        "name": server.name,
+        "status": status,
+        "tenant_id": server.tenant_id,
+        "user_id": server.user_id,
+        "metadata": server.metadata,
+        "hostId": server.host_id,
+        "image": {"id": server.image.id,
+                  "links": links.bookmark_only("images", server.image.id)},
+        "flavor": {"id": server.flavor.id,
+                   "links": links.bookmark_only("flavors", server.flavor.id)},
+        "created": iso_time(server.created, microseconds=False),
+        "updated": iso_time(server.updated_at(now), microseconds=False),
+        "addresses": server_addresses(server),
+        "accessIPv4": server.access_ipv4,
+        "accessIPv6": server.access_ipv6,
+        "links": links("servers", server.id),
+        "OS-DCF:diskConfig": server.disk_config,
+        "progress": 0 if status in ("BUILD", "REBUILD", "RESIZE") else 100,
+        "OS-EXT-AZ:availability_zone": AVAILABILITY_ZONE,
+        "config_drive": server.config_drive,
+        "key_name": server.key_name,
+        "OS-SRV-USG:launched_at": (None if status == "BUILD" else
+                                   iso_time(server.created, microseconds=True)[:-1]),
+        "OS-SRV-USG:terminated_at": None,
+        "security_groups": [{"name": name} for name in server.security_groups],
+        "OS-EXT-STS:task_state": task_state,
+        "OS-EXT-STS:vm_state": vm_state,
+        "OS-EXT-STS:power_state": power_state,
+        "os-extended-volumes:volumes_attached": [],
+    }
+    if status == "ERROR":
+        body["fault"] = {"code": 500, "created": iso_time(server.updated_at(now),
+                                                           microseconds=False),
+                         "message": "Mimic put this server in ERROR."}
+    return body
+
+
+def flavor_detail(flavor: Flavor, links: Links) -> dict:
+    return {
+        "id": flavor.id,
+        "name": flavor.name,
+        "ram": flavor.ram,
+        "disk": flavor.disk,
+        "vcpus": flavor.vcpus,
+        "swap": flavor.swap or "",
+        "rxtx_factor": flavor.rxtx_factor,
+        "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral,
+        "OS-FLV-DISABLED:disabled": False,
+        "os-flavor-access:is_public": flavor.is_public,
+        "links": links("flavors", flavor.id),
+    }
+
+
+def image_detail(image: Image, now: float, links: Links) -> dict:
+    body = {
+        "id": image.id,
+        "name": image.name,
+        "status": image.status_at(now),
+        "progress": image.progress_at(now),
+        "minDisk": image.min_disk,
+        "minRam": image.min_ram,
+        "created": iso_time(image.created, microseconds=False),
+        "updated": iso_time(image.updated_at(now), microseconds=False),
+        "metadata": image.metadata,
+        "OS-EXT-IMG-SIZE:size": image.size,
+        "links": [*links("images", image.id), {
+            "rel": "alternate", "type": "application/vnd.openstack.image",
+            "href": f"{links.prefix}/images/{image.id}"}],
+    }
+    if image.server_id is not None:
+        body["server"] = {"id": image.server_id,
+                          "links": links("servers", image.server_id)}
+    return body
+
+
+def raw_json(request: Any, body: bytes, code: int = 200) -> bytes:
+    """An answer whose JSON is already serialised."""
+    request.setResponseCode(code)
+    request.setHeader(b"content-type", b"application/json")
+    return body
+
+
+def _dumps(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":")).encode("utf-8")
+
+
+class RenderCache:
+    """
+    Recently rendered servers, keyed by id and valid while the server's
+    revision and shown status are unchanged; bounded, least recent out.
+    """
+
+    def __init__(self, size: int = RENDER_CACHE_SIZE) -> None:
+        self.size = size
+        self.entries: collections.OrderedDict = collections.OrderedDict()
+
+    def render(self, server: Server, now: float, links: Links) -> bytes:
+        key = (server.revision, server.status_at(now), server.updated_at(now), links.prefix)
+        entry = self.entries.get(server.id)
+        if entry is not None and entry[0] == key:
+            self.entries.move_to_end(server.id)
+            return entry[1]
+        rendered = _dumps(server_detail(server, now, links))
+        self.entries[server.id] = (key, rendered)
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return rendered
+
+
+# The routes.
+
+def tenant_route(app: Klein, path: str, methods: list) -> Callable:
+    """Serve a route under both ``/v2/<tenant_id>`` and ``/v2.1/<tenant_id>``."""
+
+    def decorate(function: Callable) -> Callable:
+        for segment in ("v2", "v2.1"):
+            app.route(f"/{segment}/<tenant_id>{path}", methods=methods)(function)
+        return function
+
+    return decorate
+
+
+class NovaApi:
+    """Nova in one region, bound to the session store of this request."""
+
+    app = Klein()
+
+    def __init__(self, region: str, uri_prefix: str, session_store: Any) -> None:
+        self.region = region
+        self.prefix = uri_prefix
+        self.store = session_store
+
+    def _begin(self, request: Any, tenant_id: str) -> tuple[ComputeRegion, Links]:
+        """Every tenant route starts here: agree a microversion, find the state."""
+        negotiate_version(request)
+        compute = ComputeRegion.for_tenant(self.store, tenant_id, self.region)
+        return compute, Links(self.prefix, tenant_id)
+
+    def _render_cache(self, tenant_id: str) -> RenderCache:
+        return self.store.tenant(tenant_id).data_for_api(
+            ("nova-rendered", self.region), RenderCache)
+
+    def _user_id(self, request: Any, tenant_id: str) -> str:
+        header = _header(request, b"x-auth-token")
+        token = self.store.valid_token(header) if header else None
+        if token is not None and token.tenant.id == tenant_id:
+            return token.user.id
+        return f"{tenant_id}-user"
+
+    # version documents
+
+    @app.route("/", methods=["GET"])
+    def versions(self, request: Any) -> bytes:
+        return json_response(request, {"versions": [
+            version_document(self.prefix, "v2.0"),
+            version_document(self.prefix, "v2.1"),
+        ]})
+
+    @app.route("/v2", methods=["GET"])
+    @app.route("/v2/", methods=["GET"])
+    @app.route("/v2.1", methods=["GET"])
+    @app.route("/v2.1/", methods=["GET"])
+    @tenant_route(app, "", methods=["GET"])
+    @tenant_route(app, "/", methods=["GET"])
+    def version(self, request: Any, tenant_id: Optional[str] = None) -> bytes:
+        segment = "v2.1" if request.path.split(b"/")[4:5] == [b"v2.1"] else "v2.0"
+        if segment == "v2.1":
+            negotiate_version(request)
+        return json_response(request, {"version": version_document(self.prefix, segment)})
+
+    # servers
+
+    @tenant_route(app, "/servers", methods=["POST"])
+    def create_server(self, request: Any, tenant_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        spec, count = read_server_spec(read_json(request))
+        user_id = self._user_id(request, tenant_id)
+        try:
+            created = [compute.create_server(spec, user_id)]
+            for number in range(2, count + 1):
+                created.append(compute.create_server(
+                    ServerSpec(**{**_spec_fields(spec), "name": f"{spec.name}-{number}"}),
+                    user_id))
+        except ComputeError as error:
+            raise nova_error(error) from None
+        first = created[0]
+        if first.false_negative is not None:
+            raise nova_error(first.false_negative)
+        server = first.server
+        self_link = links("servers", server.id)
+        body = {"server": {
+            "id": server.id,
+            "links": self_link,
+            "OS-DCF:diskConfig": server.disk_config,
+            "security_groups": [{"name": g} for g in server.security_groups],
+            "adminPass": first.admin_pass,
+        }}
+        return json_response(request, body, code=202,
+                             headers={b"location": self_link[0]["href"].encode()})
+
+    @tenant_route(app, "/servers", methods=["GET"])
+    def list_servers(self, request: Any, tenant_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        query = read_server_query(request)
+        page = self._page(compute, query)
+        body: dict = {"servers": [
+            {"id": s.id, "name": s.name, "links": links("servers", s.id)} for s in page
+        ]}
+        if page and len(page) == query.limit:
+            body["servers_links"] = links.next_page("servers", request, page[-1].id)
+        return json_response(request, body)
+
+    @tenant_route(app, "/servers/detail", methods=["GET"])
+    def list_server_details(self, request: Any, tenant_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        query = read_server_query(request)
+        page = self._page(compute, query)
+        cache = self._render_cache(tenant_id)
+        now = compute.now()
+        parts = [b'{"servers":[', b",".join(cache.render(s, now, links) for s in page), b"]"]
+        if page and len(page) == query.limit:
+            next_link = links.next_page("servers/detail", request, page[-1].id)
+            parts.append(b',"servers_links":' + _dumps(next_link))
+        parts.append(b"}")
+        return raw_json(request, b"".join(parts))
+
+    def _page(self, compute: ComputeRegion, query: ServerQuery) -> list:
+        if query.statuses and not set(query.statuses) & set(STATES):
+            return []  # an unknown status matches nothing, as in Nova 2.1
+        try:
+            return compute.list_servers(query)
+        except ComputeError as error:
+            raise nova_error(error) from None
+
+    @tenant_route(app, "/servers/<server_id>", methods=["GET"])
+    def show_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        server = self._server(compute, server_id)
+        rendered = self._render_cache(tenant_id).render(server, compute.now(), links)
+        return raw_json(request, b'{"server":' + rendered + b"}")
+
+    def _server(self, compute: ComputeRegion, server_id: str) -> Server:
+        try:
+            return compute.server(server_id)
+        except ComputeError as error:
+            raise nova_error(error) from None
+
+    @tenant_route(app, "/servers/<server_id>", methods=["PUT"])
+    def update_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        self._server(compute, server_id)
+        body = read_json(request).get("server")
+        if not isinstance(body, dict):
+            raise _invalid("server", body, "'server' is a required property of type 'object'")
+        _unexpected(body, frozenset({"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}))
+        server = compute.update_server(
+            server_id, name=_name(body, required=False),
+            access_ipv4=_ip(body, "accessIPv4", 4), access_ipv6=_ip(body, "accessIPv6", 6),
+            disk_config=_disk_config(body))
+        return json_response(request, {"server": server_detail(server, compute.now(), links)})
+
+    @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
+    def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        try:
+            compute.delete_server(server_id)
+        except ComputeError as error:
+            raise nova_error(error) from None
+        self._render_cache(tenant_id).entries.pop(server_id, None)
+        return empty_response(request, 204)
+
+    @tenant_route(app, "/servers/<server_id>/ips", methods=["GET"])
+    def server_ips(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        server = self._server(compute, server_id)
+        return json_response(request, {"addresses": server_addresses(server, detail=False)})
+
+    @tenant_route(app, "/servers/<server_id>/ips/<network>", methods=["GET"])
+    def server_network_ips(self, request: Any, tenant_id: str, server_id: str,
+                           network: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        addresses = server_addresses(self._server(compute, server_id), detail=False)
+        if network not in addresses:
+            raise RequestError(404, "Instance is not a member of specified network")
+        return json_response(request, {network: addresses[network]})
+
+    # metadata
+
+    @tenant_route(app, "/servers/<server_id>/metadata", methods=["GET"])
+    def metadata(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        return json_response(request, {"metadata": self._server(compute, server_id).metadata})
+
+    @tenant_route(app, "/servers/<server_id>/metadata", methods=["PUT", "POST"])
+    def set_metadata(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        self._server(compute, server_id)
+        body = read_json(request)
+        if "metadata" not in body:
+            raise _invalid("metadata", None, "'metadata' is a required property")
+        metadata = read_metadata(body["metadata"])
+        change = compute.replace_metadata if request.method == b"PUT" else compute.merge_metadata
+        try:
+            result = change(server_id, metadata)
+        except ComputeError as error:
+            raise nova_error(error) from None
+        return json_response(request, {"metadata": result})
+
+    @tenant_route(app, "/servers/<server_id>/metadata/<key>", methods=["GET"])
+    def metadata_item(self, request: Any, tenant_id: str, server_id: str, key: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        try:
+            value = compute.metadata_item(server_id, key)
+        except ComputeError as error:
+            raise nova_error(error) from None
+        return json_response(request, {"meta": {key: value}})
+
+    @tenant_route(app, "/servers/<server_id>/metadata/<key>", methods=["PUT"])
+    def set_metadata_item(self, request: Any, tenant_id: str, server_id: str,
+                          key: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        self._server(compute, server_id)
+        body = read_json(request)
+        meta = read_metadata(body.get("meta"), "meta")
+        if len(meta) != 1:
+            raise RequestError(400, "Request body contains too many items"
+                               if len(meta) > 1 else "Malformed request body")
+        if key not in meta:
+            raise RequestError(400, "Request body and URI mismatch")
+        try:
+            compute.merge_metadata(server_id, meta)
+        except ComputeError as error:
+            raise nova_error(error) from None
+        return json_response(request, {"meta": meta})
+
+    @tenant_route(app, "/servers/<server_id>/metadata/<key>", methods=["DELETE"])
+    def delete_metadata_item(self, request: Any, tenant_id: str, server_id: str,
+                             key: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        try:
+            compute.delete_metadata_item(server_id, key)
+        except ComputeError as error:
+            raise nova_error(error) from None
+        return empty_response(request, 204)
+
+    # actions
+
+    @tenant_route(app, "/servers/<server_id>/action", methods=["POST"])
+    def server_action(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        self._server(compute, server_id)
+        body = read_json(request)
+        if len(body) != 1:
+            raise RequestError(400, "Malformed request body: one action is required.")
+        ((action, parameters),) = body.items()
+        handler = ACTIONS.get(action)
+        if handler is None:
+            raise RequestError(400, f"There is no such action: {action}")
+        try:
+            return handler(self, request, compute, links, server_id, parameters)
+        except ComputeError as error:
+            raise nova_error(error) from None
+
+    # flavors
+
+    @tenant_route(app, "/flavors", methods=["GET"])
+    def list_flavors(self, request: Any, tenant_id: str) -> bytes:
+        _, links = self._begin(request, tenant_id)
+        page = self._flavor_page(request)
+        return json_response(request, {"flavors": [
+            {"id": f.id, "name": f.name, "links": links("flavors", f.id)} for f in page
+        ]})
+
+    @tenant_route(app, "/flavors/detail", methods=["GET"])
+    def list_flavor_details(self, request: Any, tenant_id: str) -> bytes:
+        _, links = self._begin(request, tenant_id)
+        return json_response(request, {"flavors": [
+            flavor_detail(f, links) for f in self._flavor_page(request)
+        ]})
+
+    def _flavor_page(self, request: Any) -> list:
+        is_public = (_argument(request, "is_public") or "true").lower()
+        if is_public in ("none", "all"):
+            wanted = None
+        elif is_public in ("true", "t", "yes", "y", "1", "on"):
+            wanted = True
+        elif is_public in ("false", "f", "no", "n", "0", "off"):
+            wanted = False
+        else:
+            raise RequestError(400, f"Invalid is_public filter [{is_public}]")
+        minimums = {}
+        for name in ("minRam", "minDisk"):
+            value = _argument(request, name)
+            if value is not None:
+                if not value.isdigit():
+                    raise RequestError(400, f"Invalid {name} filter [{value}]")
+                minimums[name] = int(value)
+        flavors = [
+            f for f in FLAVORS
+            if (wanted is None or f.is_public == wanted)
+            and f.ram >= minimums.get("minRam", 0) and f.disk >= minimums.get("minDisk", 0)
+        ]
+        return paged(flavors, read_limit(request), _argument(request, "marker"))
+
+    @tenant_route(app, "/flavors/<flavor_id>", methods=["GET"])
+    def show_flavor(self, request: Any, tenant_id: str, flavor_id: str) -> bytes:
+        _, links = self._begin(request, tenant_id)
+        flavor = find_flavor(flavor_id)
+        if flavor is None:
+            raise RequestError(404, f"Flavor {flavor_id} could not be found.")
+        return json_response(request, {"flavor": flavor_detail(flavor, links)})
+
+    @tenant_route(app, "/flavors/<flavor_id>/os-extra_specs", methods=["GET"])
+    def flavor_extra_specs(self, request: Any, tenant_id: str, flavor_id: str) -> bytes:
+        self._begin(request, tenant_id)
+        flavor = find_flavor(flavor_id)
+        if flavor is None:
+            raise RequestError(404, f"Flavor {flavor_id} could not be found.")
+        return json_response(request, {"extra_specs": dict(flavor.extra_specs)})
+
+    # images
+
+    @tenant_route(app, "/images", methods=["GET"])
+    def list_images(self, request: Any, tenant_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        return json_response(request, {"images": [
+            {"id": i.id, "name": i.name, "links": links("images", i.id)}
+            for i in self._image_page(request, compute)
+        ]})
+
+    @tenant_route(app, "/images/detail", methods=["GET"])
+    def list_image_details(self, request: Any, tenant_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        now = compute.now()
+        return json_response(request, {"images": [
+            image_detail(i, now, links) for i in self._image_page(request, compute)
+        ]})
+
+    def _image_page(self, request: Any, compute: ComputeRegion) -> list:
+        now = compute.now()
+        name = _argument(request, "name")
+        status = _argument(request, "status")
+        server = _ref_or_none(_argument(request, "server"))
+        kind = _argument(request, "type")
+        if kind not in (None, "snapshot", "base"):
+            raise RequestError(400, f"Invalid type filter [{kind}]")
+        images = [
+            i for i in compute.images.images()
+            if (name is None or i.name == name)
+            and (status is None or i.status_at(now) == status.upper())
+            and (server is None or i.server_id == server)
+            and (kind is None or (i.server_id is None) == (kind == "base"))
+        ]
+        return paged(images, read_limit(request), _argument(request, "marker"))
+
+    @tenant_route(app, "/images/<image_id>", methods=["GET"])
+    def show_image(self, request: Any, tenant_id: str, image_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        image = compute.images.find(image_id)
+        if image is None:
+            raise RequestError(404, "Image not found.")
+        return json_response(request, {"image": image_detail(image, compute.now(), links)})
+
+    @tenant_route(app, "/images/<image_id>", methods=["DELETE"])
+    def delete_image(self, request: Any, tenant_id: str, image_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        if compute.images.find(image_id) is None:
+            raise RequestError(404, "Image not found.")
+        try:
+            compute.images.delete(image_id)
+        except ImageNotDeletable:
+            raise RequestError(403, f"You are not allowed to delete the image {image_id}.")
+        return empty_response(request, 204)
+
+    # limits, keypairs, availability zones
+
+    @tenant_route(app, "/limits", methods=["GET"])
+    def limits(self, request: Any, tenant_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        return json_response(request, {"limits": {"rate": [], "absolute": compute.limits()}})
+
+    @tenant_route(app, "/os-keypairs", methods=["GET"])
+    def list_keypairs(self, request: Any, tenant_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        return json_response(request, {"keypairs": [
+            {"keypair": {"name": k.name, "public_key": k.public_key,
+                         "fingerprint": k.fingerprint}}
+            for k in compute.keypairs()
+        ]})
+
+    @tenant_route(app, "/os-keypairs", methods=["POST"])
+    def create_keypair(self, request: Any, tenant_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        body = read_json(request).get("keypair")
+        if not isinstance(body, dict):
+            raise _invalid("keypair", body, "'keypair' is a required property of type 'object'")
+        _unexpected(body, frozenset({"name", "public_key"}))
+        name = _string(body, "name", required=True, minimum=0)
+        public_key = _string(body, "public_key", maximum=65535)
+        try:
+            keypair, private_key = compute.create_keypair(
+                name, self._user_id(request, tenant_id), public_key)
+        except ComputeError as error:
+            raise nova_error(error) from None
+        created = {"name": keypair.name, "public_key": keypair.public_key,
+                   "fingerprint": keypair.fingerprint, "user_id": keypair.user_id}
+        if private_key is not None:
+            created["private_key"] = private_key
+        return json_response(request, {"keypair": created})
+
+    @tenant_route(app, "/os-keypairs/<name>", methods=["GET"])
+    def show_keypair(self, request: Any, tenant_id: str, name: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        try:
+            keypair = compute.keypair(name)
+        except ComputeError as error:
+            raise nova_error(error) from None
+        return json_response(request, {"keypair": {
+            "id": keypair.id, "name": keypair.name, "public_key": keypair.public_key,
+            "fingerprint": keypair.fingerprint, "user_id": keypair.user_id,
+            "created_at": iso_time(keypair.created)[:-1], "updated_at": None,
+            "deleted_at": None, "deleted": False,
+        }})
+
+    @tenant_route(app, "/os-keypairs/<name>", methods=["DELETE"])
+    def delete_keypair(self, request: Any, tenant_id: str, name: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        try:
+            compute.delete_keypair(name)
+        except ComputeError as error:
+            raise nova_error(error) from None
+        return empty_response(request, 202)
+
+    @tenant_route(app, "/os-availability-zone", methods=["GET"])
+    def availability_zones(self, request: Any, tenant_id: str) -> bytes:
+        self._begin(request, tenant_id)
+        return json_response(request, {"availabilityZoneInfo": [
+            {"zoneName": AVAILABILITY_ZONE, "zoneState": {"available": True}, "hosts": None}
+        ]})
+
+
+def _spec_fields(spec: ServerSpec) -> dict:
+    return {field.name: getattr(spec, field.name) for field in spec.__attrs_attrs__}
+
+
+# Server actions: each reads its own parameters and answers as Nova does.
+
+def _object(parameters: Any, action: str, allow_null: bool = False) -> dict:
+    if parameters is None and allow_null:
+        return {}
+    if not isinstance(parameters, dict):
+        raise _invalid(action, parameters, f"{json.dumps(parameters)} is not of type 'object'")
+    return parameters
+
+
+def _reboot(api, request, compute, links, server_id, parameters):
+    kind = _object(parameters, "reboot").get("type")
+    if not isinstance(kind, str) or kind.upper() not in ("SOFT", "HARD"):
+        raise _invalid("type", kind, f"{json.dumps(kind)} is not one of ['SOFT', 'HARD']")
+    compute.reboot(server_id, hard=kind.upper() == "HARD")
+    return empty_response(request, 202)
+
+
+def _rebuild(api, request, compute, links, server_id, parameters):
+    body = _object(parameters, "rebuild")
+    _unexpected(body, frozenset({"imageRef", "name", "adminPass", "metadata",
+                                 "accessIPv4", "accessIPv6", "OS-DCF:diskConfig",
+                                 "personality", "preserve_ephemeral"}))
+    if "imageRef" not in body:
+        raise _invalid("imageRef", None, "'imageRef' is a required property")
+    image_ref = _reference(body, "imageRef")
+    metadata = read_metadata(body["metadata"]) if "metadata" in body else None
+    server = compute.rebuild(
+        server_id, image_ref, name=_name(body, required=False), metadata=metadata,
+        access_ipv4=_ip(body, "accessIPv4", 4), access_ipv6=_ip(body, "accessIPv6", 6))
+    detail = server_detail(server, compute.now(), links)
+    detail["adminPass"] = _string(body, "adminPass") or compute.ids.hex(12)
+    return json_response(request, {"server": detail}, code=202)
+
+
+def _resize(api, request, compute, links, server_id, parameters):
+    body = _object(parameters, "resize")
+    if "flavorRef" not in body:
+        raise _invalid("flavorRef", None, "'flavorRef' is a required property")
+    compute.resize(server_id, _reference(body, "flavorRef"))
+    return empty_response(request, 202)
+
+
+def _confirm_resize(api, request, compute, links, server_id, parameters):
+    compute.confirm_resize(server_id)
+    return empty_response(request, 204)
+
+
+def _revert_resize(api, request, compute, links, server_id, parameters):
+    compute.revert_resize(server_id)
+    return empty_response(request, 202)
+
+
+def _change_password(api, request, compute, links, server_id, parameters):
+    if _string(_object(parameters, "changePassword"), "adminPass", required=True) is None:
+        raise _invalid("adminPass", None, "'adminPass' is a required property")
+    compute.change_password(server_id)
+    return empty_response(request, 202)
+
+
+def _create_image(api, request, compute, links, server_id, parameters):
+    body = _object(parameters, "createImage")
+    name = _name(body, required=True)
+    metadata = read_metadata(body.get("metadata", {}))
+    image = compute.create_image(server_id, name, metadata)
+    location = links("images", image.id)[0]["href"]
+    request.setHeader(b"location", location.encode())
+    return empty_response(request, 202)
+
+
+def _rescue(api, request, compute, links, server_id, parameters):
+    body = _object(parameters, "rescue", allow_null=True)
+    if "rescue_image_ref" in body:
+        compute.resolve_image(_reference(body, "rescue_image_ref"))
+    password = _string(body, "adminPass") or compute.ids.hex(12)
+    compute.rescue(server_id)
+    return json_response(request, {"adminPass": password})
+
+
+def _simple(method: str) -> Callable:
+    def act(api, request, compute, links, server_id, parameters):
+        _object(parameters, method, allow_null=True)
+        getattr(compute, method)(server_id)
+        return empty_response(request, 202)
+
+    return act
+
+
+def _lock(locked: bool) -> Callable:
+    def act(api, request, compute, links, server_id, parameters):
+        _object(parameters, "lock" if locked else "unlock", allow_null=True)
+        compute.lock(server_id, locked)
+        return empty_response(request, 202)
+
+    return act
+
+
+def _security_group(add: bool) -> Callable:
+    def act(api, request, compute, links, server_id, parameters):
+        action = "addSecurityGroup" if add else "removeSecurityGroup"
+        name = _string(_object(parameters, action), "name", required=True, minimum=1)
+        if add:
+            compute.add_security_group(server_id, name)
+        else:
+            compute.remove_security_group(server_id, name)
+        return empty_response(request, 202)
+
+    return act
+
+
+def _remove_fixed_ip(api, request, compute, links, server_id, parameters):
+    address = _string(_object(parameters, "removeFixedIp"), "address", required=True)
+    compute.remove_fixed_ip(server_id, address)
+    return empty_response(request, 202)
+
+
+ACTIONS: dict[str, Callable] = {
+    "reboot": _reboot,
+    "rebuild": _rebuild,
+    "resize": _resize,
+    "confirmResize": _confirm_resize,
+    "revertResize": _revert_resize,
+    "changePassword": _change_password,
+    "createImage": _create_image,
+    "rescue": _rescue,
+    "unrescue": _simple("unrescue"),
+    "os-start": _simple("start"),
+    "os-stop": _simple("stop"),
+    "pause": _simple("pause"),
+    "unpause": _simple("unpause"),
+    "suspend": _simple("suspend"),
+    "resume": _simple("resume"),
+    "lock": _lock(True),
+    "unlock": _lock(False),
+    "addSecurityGroup": _security_group(True),
+    "removeSecurityGroup": _security_group(False),
+    "removeFixedIp": _remove_fixed_ip,
+}
+
+
+install_error_handlers(NovaApi.app, openstack_error_body)
