@@ -1,0 +1,85 @@
+"""
+Whether creating servers stays flat as a tenant grows, and what a server
+costs in memory: create 10,000 servers in one tenant over one keep-alive
+connection, report the mean latency of the first and last 100 creates,
+the GET and DELETE latency at that size, and the server process's RSS
+growth per server.
+
+    .venv/bin/python bench/nova_create.py [--url URL --pid PID] [--servers 10000]
+
+Without ``--url`` a Mimic is started for the run (its pid is known); with
+``--url`` RSS is reported only if ``--pid`` is given.
+
+Targets (docs/performance.rst): last-100 / first-100 <= 1.5;
+<= 1 KB RSS per server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+
+from nova_support import (
+    Connection,
+    compute_path,
+    mimic_to_measure,
+    now,
+    rss_bytes,
+    server_body,
+)
+
+
+def timed(connection: Connection, method: str, path: str, body=None, expect=200):
+    start = now()
+    status, data = connection.request(method, path, body)
+    elapsed = now() - start
+    assert status == expect, (status, data[:200])
+    return elapsed, data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="a running Mimic (default: start one)")
+    parser.add_argument("--pid", type=int, help="pid of the running Mimic, for RSS")
+    parser.add_argument("--servers", type=int, default=10000)
+    args = parser.parse_args()
+    base_url, process = mimic_to_measure(args.url)
+    pid = process.process.pid if process is not None else args.pid
+    try:
+        connection = Connection(base_url)
+        path = compute_path(connection, "bench-create")
+        # One server first, so the tenant's stores exist before RSS is read.
+        connection.json("POST", f"{path}/servers", server_body("warm-up"), expect=202)
+        before = rss_bytes(pid) if pid else None
+        latencies = []
+        ids = []
+        for index in range(args.servers):
+            elapsed, data = timed(connection, "POST", f"{path}/servers",
+                                  server_body(f"server-{index}"), expect=202)
+            latencies.append(elapsed)
+            if index < 100 or index >= args.servers - 100:
+                ids.append(json.loads(data)["server"]["id"])
+        after = rss_bytes(pid) if pid else None
+        first = statistics.mean(latencies[:100]) * 1000
+        last = statistics.mean(latencies[-100:]) * 1000
+        print(f"created {args.servers} servers in {sum(latencies):.1f} s")
+        print(f"create mean latency: first 100 {first:.3f} ms, last 100 {last:.3f} ms, "
+              f"ratio {last / first:.2f}")
+        gets = [timed(connection, "GET", f"{path}/servers/{i}")[0] for i in ids[-100:]]
+        print(f"GET one server at {args.servers}: {statistics.mean(gets) * 1000:.3f} ms")
+        deletes = [timed(connection, "DELETE", f"{path}/servers/{i}", expect=204)[0]
+                   for i in ids[:100]]
+        print(f"DELETE one server at {args.servers}: "
+              f"{statistics.mean(deletes) * 1000:.3f} ms")
+        if before is not None:
+            per_server = (after - before) / args.servers
+            print(f"RSS {before / 2**20:.1f} MiB -> {after / 2**20:.1f} MiB: "
+                  f"{per_server:.0f} bytes per server")
+    finally:
+        if process is not None:
+            process.stop()
+
+
+if __name__ == "__main__":
+    main()
