@@ -29,7 +29,8 @@ class Network:
     """
     A network: ``label`` is its key in a server's ``addresses``. ``ipv4``
     is the first address handed out, ``ipv6`` the prefix of derived IPv6
-    addresses (or ``None``), ``capacity`` how many ports it can hold.
+    addresses (or ``None``; its last 64 bits must be zero), ``capacity``
+    how many ports it can hold.
     """
 
     id: str
@@ -38,6 +39,20 @@ class Network:
     ipv4: int
     capacity: int
     ipv6: Optional[int] = None
+    _ipv6_prefix: str = attrs.field(init=False, default="", eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.ipv6 is not None:
+            # The /96 prefix as text ("2001:db8::"); the last 32 bits vary.
+            prefix = str(ipaddress.IPv6Address(self.ipv6)).rstrip(":") + "::"
+            object.__setattr__(self, "_ipv6_prefix", prefix)
+
+    def ipv6_text(self, offset: int) -> str:
+        """The canonical text of address ``ipv6 + offset`` (offset < 2**32)."""
+        high, low = offset >> 16, offset & 0xFFFF
+        if high:
+            return f"{self._ipv6_prefix}{high:x}:{low:x}"
+        return f"{self._ipv6_prefix}{low:x}"
 
 
 @attrs.frozen(slots=True)
@@ -53,13 +68,16 @@ class Port:
 
     @property
     def ipv4(self) -> str:
-        return str(ipaddress.IPv4Address(self.network.ipv4 + self.index))
+        # Formatted by hand: ipaddress's str() is ten times slower, and big
+        # listings format thousands of these.
+        value = self.network.ipv4 + self.index
+        return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
 
     @property
     def ipv6(self) -> Optional[str]:
         if self.network.ipv6 is None:
             return None
-        return str(ipaddress.IPv6Address(self.network.ipv6 + self.index + 1))
+        return self.network.ipv6_text(self.index + 1)
 
     @property
     def mac_address(self) -> str:

@@ -303,11 +303,16 @@ class Server:
         return self.updated
 
     def settle(self, now: float) -> None:
-        """Make a finished transient state part of the record."""
+        """
+        Make a finished transient state part of the record. Nothing a client
+        sees changes, but afterwards the server's look depends on its
+        ``revision`` alone until it is next changed or the transient ends.
+        """
         transient = self.transient
         if transient is not None and now >= transient.until:
             self.updated = max(self.updated, transient.until)
             self.transient = None
+            self.revision += 1
 
     def touch(self, now: float) -> None:
         self.updated = now

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import collections
 import ipaddress
 import json
 import re
@@ -498,6 +497,7 @@ def raw_json(request: Any, body: bytes, code: int = 200) -> bytes:
     """An answer whose JSON is already serialised."""
     request.setResponseCode(code)
     request.setHeader(b"content-type", b"application/json")
+    request.setHeader(b"content-length", b"%d" % len(body))
     return body
 
 
@@ -507,25 +507,54 @@ def _dumps(body: Any) -> bytes:
 
 class RenderCache:
     """
-    Recently rendered servers, keyed by id and valid while the server's
-    revision and shown status are unchanged; bounded, least recent out.
+    Rendered servers of one tenant's region, so that a detail listing of a
+    thousand servers is a join of ready-made JSON. An entry is valid while
+    the server's ``revision`` and the URL prefix are unchanged (a server
+    whose passing state has ended is settled first, which bumps its
+    revision). Bounded: the oldest entries go first.
     """
 
     def __init__(self, size: int = RENDER_CACHE_SIZE) -> None:
         self.size = size
-        self.entries: collections.OrderedDict = collections.OrderedDict()
+        self.entries: dict[str, tuple[int, str, bytes]] = {}
 
     def render(self, server: Server, now: float, links: Links) -> bytes:
-        key = (server.revision, server.status_at(now), server.updated_at(now), links.prefix)
+        server.settle(now)
         entry = self.entries.get(server.id)
-        if entry is not None and entry[0] == key:
-            self.entries.move_to_end(server.id)
-            return entry[1]
+        if entry is not None and entry[0] == server.revision and entry[1] == links.prefix:
+            return entry[2]
         rendered = _dumps(server_detail(server, now, links))
-        self.entries[server.id] = (key, rendered)
-        if len(self.entries) > self.size:
-            self.entries.popitem(last=False)
+        if entry is None and len(self.entries) >= self.size:
+            del self.entries[next(iter(self.entries))]
+        self.entries[server.id] = (server.revision, links.prefix, rendered)
         return rendered
+
+    def forget(self, server_id: str) -> None:
+        self.entries.pop(server_id, None)
+
+
+def server_summaries(servers: list, links: Links) -> bytes:
+    """``{"id", "name", "links"}`` of each server as JSON array items, formatted directly."""
+    versioned = _json_text(links.versioned)
+    bookmark = _json_text(links.bookmark)
+    return b",".join(
+        (f'{{"id":"{s.id}","name":{_json_string(s.name)},"links":['
+         f'{{"rel":"self","href":"{versioned}/servers/{s.id}"}},'
+         f'{{"rel":"bookmark","href":"{bookmark}/servers/{s.id}"}}]}}').encode("utf-8")
+        for s in servers
+    )
+
+
+def _json_string(text: str) -> str:
+    """``text`` as a JSON string; plain names skip the encoder."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return json.dumps(text)
+
+
+def _json_text(text: str) -> str:
+    """``text`` escaped for use inside a JSON string."""
+    return json.dumps(text)[1:-1]
 
 
 # The routes.
@@ -624,12 +653,12 @@ class NovaApi:
         compute, links = self._begin(request, tenant_id)
         query = read_server_query(request)
         page = self._page(compute, query)
-        body: dict = {"servers": [
-            {"id": s.id, "name": s.name, "links": links("servers", s.id)} for s in page
-        ]}
+        parts = [b'{"servers":[', server_summaries(page, links), b"]"]
         if page and len(page) == query.limit:
-            body["servers_links"] = links.next_page("servers", request, page[-1].id)
-        return json_response(request, body)
+            next_link = links.next_page("servers", request, page[-1].id)
+            parts.append(b',"servers_links":' + _dumps(next_link))
+        parts.append(b"}")
+        return raw_json(request, b"".join(parts))
 
     @tenant_route(app, "/servers/detail", methods=["GET"])
     def list_server_details(self, request: Any, tenant_id: str) -> bytes:
@@ -687,7 +716,7 @@ class NovaApi:
             compute.delete_server(server_id)
         except ComputeError as error:
             raise nova_error(error) from None
-        self._render_cache(tenant_id).entries.pop(server_id, None)
+        self._render_cache(tenant_id).forget(server_id)
         return empty_response(request, 204)
 
     @tenant_route(app, "/servers/<server_id>/ips", methods=["GET"])
