@@ -316,3 +316,30 @@ def test_max_count_creates_several_servers(nova):
 def test_unknown_route_and_wrong_method_answer_in_novas_shape(nova):
     error_of(nova.get("no-such-collection"), 404, "itemNotFound")
     error_of(nova.mimic.request("PATCH", f"{nova.url}/servers"), 405, "badMethod")
+
+
+def test_repeated_listings_show_every_change(nova, mimic):
+    """Listings are cached while nothing changes; every kind of change shows."""
+
+    def detail() -> dict:
+        return {s["id"]: s for s in nova.get("servers/detail").json()["servers"]}
+
+    server_id = nova.create_id("one", metadata={"server_building": 10})
+    assert detail()[server_id]["status"] == "BUILD"
+    assert detail()[server_id]["status"] == "BUILD"
+    mimic.tick(10)
+    assert detail()[server_id]["status"] == "ACTIVE"
+    nova.put(f"servers/{server_id}", json={"server": {"name": "two"}})
+    assert detail()[server_id]["name"] == "two"
+    nova.post(f"servers/{server_id}/metadata", json={"metadata": {"k": "v"}})
+    assert detail()[server_id]["metadata"] == {"server_building": "10", "k": "v"}
+    nova.action(server_id, {"os-stop": None})
+    assert detail()[server_id]["status"] == "SHUTOFF"
+    mimic.post(f"{nova.control}/attributes", json={"status": {server_id: "ERROR"}})
+    assert detail()[server_id]["status"] == "ERROR"
+    other = nova.create_id("three")
+    assert set(detail()) == {server_id, other}
+    assert [s["name"] for s in nova.get("servers").json()["servers"]] == ["three", "two"]
+    nova.delete(f"servers/{other}")
+    assert set(detail()) == {server_id}
+    assert [s["name"] for s in nova.get("servers").json()["servers"]] == ["two"]

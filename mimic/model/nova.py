@@ -249,6 +249,16 @@ def _preset_object(value: Any, name: str) -> dict:
 
 # The things Nova holds.
 
+@attrs.define
+class ChangeCounter:
+    """
+    Counts every change to the servers of one region (shared by the region
+    and its servers), so a listing can tell that nothing it shows changed.
+    """
+
+    value: int = 0
+
+
 @attrs.frozen
 class Transient:
     """A passing state: the server shows ``status`` until the clock reaches ``until``."""
@@ -276,6 +286,7 @@ class Server:
     updated: float
     status: str
     ports: tuple[Port, ...]
+    changes: ChangeCounter
     transient: Optional[Transient] = None
     metadata: dict = attrs.field(factory=dict)
     key_name: Optional[str] = None
@@ -313,10 +324,12 @@ class Server:
             self.updated = max(self.updated, transient.until)
             self.transient = None
             self.revision += 1
+            self.changes.value += 1
 
     def touch(self, now: float) -> None:
         self.updated = now
         self.revision += 1
+        self.changes.value += 1
 
     def go(self, status: str, now: float, via: Optional[str] = None,
            seconds: float = 0.0) -> None:
@@ -391,6 +404,7 @@ class ComputeRegion:
     creation_behaviors: BehaviorRegistry
     deletion_behaviors: BehaviorRegistry
     host_id: str
+    changes: ChangeCounter = attrs.field(factory=ChangeCounter)
     _servers: dict[str, Server] = attrs.field(factory=dict)
     _keypairs: dict[str, Keypair] = attrs.field(factory=dict)
     _keypair_serial: int = 0
@@ -489,6 +503,7 @@ class ComputeRegion:
             updated=now,
             status="ACTIVE",
             ports=ports,
+            changes=self.changes,
             metadata=dict(spec.metadata),
             key_name=spec.key_name,
             security_groups=spec.security_groups,
@@ -505,6 +520,7 @@ class ComputeRegion:
         elif presets.building > 0:
             server.transient = Transient("BUILD", now + presets.building)
         self._servers[server.id] = server
+        self.changes.value += 1
         self.instances_used += 1
         self.cores_used += flavor.vcpus
         self.ram_used += flavor.ram
@@ -526,6 +542,7 @@ class ComputeRegion:
         if chosen.name == "fail":
             raise _injected(chosen.parameters)
         del self._servers[server_id]
+        self.changes.value += 1
         self.networks.release(server.ports)
         self.instances_used -= 1
         self.cores_used -= server.flavor.vcpus

@@ -61,6 +61,10 @@ MAX_PAGE = 1000
 #: detail listings fast without holding a copy of every server.
 RENDER_CACHE_SIZE = 2048
 
+#: How many whole listings each tenant's region remembers (see
+#: :meth:`RenderCache.page`).
+PAGE_CACHE_SIZE = 4
+
 _ERRORS: dict[type, int] = {
     BadRequest: 400, QuotaExceeded: 403, NotFound: 404, Conflict: 409,
 }
@@ -517,6 +521,20 @@ class RenderCache:
     def __init__(self, size: int = RENDER_CACHE_SIZE) -> None:
         self.size = size
         self.entries: dict[str, tuple[int, str, bytes]] = {}
+        self.pages: dict[tuple, bytes] = {}
+
+    def page(self, key: tuple) -> Optional[bytes]:
+        """
+        A whole listing answered before under ``key`` (the region's change
+        count, the clock, the URL): clients that poll a listing while
+        nothing changes get the same bytes again.
+        """
+        return self.pages.get(key)
+
+    def keep_page(self, key: tuple, body: bytes) -> None:
+        if len(self.pages) >= PAGE_CACHE_SIZE:
+            del self.pages[next(iter(self.pages))]
+        self.pages[key] = body
 
     def render(self, server: Server, now: float, links: Links) -> bytes:
         server.settle(now)
@@ -650,29 +668,35 @@ class NovaApi:
 
     @tenant_route(app, "/servers", methods=["GET"])
     def list_servers(self, request: Any, tenant_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
-        query = read_server_query(request)
-        page = self._page(compute, query)
-        parts = [b'{"servers":[', server_summaries(page, links), b"]"]
-        if page and len(page) == query.limit:
-            next_link = links.next_page("servers", request, page[-1].id)
-            parts.append(b',"servers_links":' + _dumps(next_link))
-        parts.append(b"}")
-        return raw_json(request, b"".join(parts))
+        return self._listing(request, tenant_id, detail=False)
 
     @tenant_route(app, "/servers/detail", methods=["GET"])
     def list_server_details(self, request: Any, tenant_id: str) -> bytes:
+        return self._listing(request, tenant_id, detail=True)
+
+    def _listing(self, request: Any, tenant_id: str, detail: bool) -> bytes:
         compute, links = self._begin(request, tenant_id)
         query = read_server_query(request)
-        page = self._page(compute, query)
         cache = self._render_cache(tenant_id)
         now = compute.now()
-        parts = [b'{"servers":[', b",".join(cache.render(s, now, links) for s in page), b"]"]
+        answered = cache.page((compute.changes.value, now, request.uri, links.prefix))
+        if answered is not None:
+            return raw_json(request, answered)
+        page = self._page(compute, query)
+        if detail:
+            items = b",".join(cache.render(s, now, links) for s in page)
+        else:
+            items = server_summaries(page, links)
+        parts = [b'{"servers":[', items, b"]"]
         if page and len(page) == query.limit:
-            next_link = links.next_page("servers/detail", request, page[-1].id)
+            collection = "servers/detail" if detail else "servers"
+            next_link = links.next_page(collection, request, page[-1].id)
             parts.append(b',"servers_links":' + _dumps(next_link))
         parts.append(b"}")
-        return raw_json(request, b"".join(parts))
+        body = b"".join(parts)
+        # Keyed after rendering: rendering settles finished transitions.
+        cache.keep_page((compute.changes.value, now, request.uri, links.prefix), body)
+        return raw_json(request, body)
 
     def _page(self, compute: ComputeRegion, query: ServerQuery) -> list:
         if query.statuses and not set(query.statuses) & set(STATES):
