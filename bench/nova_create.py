@@ -3,7 +3,8 @@ Whether creating servers stays flat as a tenant grows, and what a server
 costs in memory: create 10,000 servers in one tenant over one keep-alive
 connection, report the mean latency of the first and last 100 creates,
 the GET and DELETE latency at that size, and the server process's RSS
-growth per server.
+growth per server (after creating, and again after listing every server
+in detail, which fills the bounded render cache).
 
     .venv/bin/python bench/nova_create.py [--url URL --pid PID] [--servers 10000]
 
@@ -76,6 +77,16 @@ def main() -> None:
             per_server = (after - before) / args.servers
             print(f"RSS {before / 2**20:.1f} MiB -> {after / 2**20:.1f} MiB: "
                   f"{per_server:.0f} bytes per server")
+            # Listing every server in detail fills the (bounded) render cache.
+            marker = ""
+            while True:
+                page = connection.json("GET", f"{path}/servers/detail?limit=1000{marker}")
+                if "servers_links" not in page:
+                    break
+                marker = f"&marker={page['servers'][-1]['id']}"
+            listed = rss_bytes(pid)
+            print(f"RSS after listing every server in detail: {listed / 2**20:.1f} MiB "
+                  f"({(listed - before) / args.servers:.0f} bytes per server)")
     finally:
         if process is not None:
             process.stop()
