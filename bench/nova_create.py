@@ -67,6 +67,10 @@ def main() -> None:
         print(f"created {args.servers} servers in {sum(latencies):.1f} s")
         print(f"create mean latency: first 100 {first:.3f} ms, last 100 {last:.3f} ms, "
               f"ratio {last / first:.2f}")
+        first_median = statistics.median(latencies[:100]) * 1000
+        last_median = statistics.median(latencies[-100:]) * 1000
+        print(f"create median latency: first 100 {first_median:.3f} ms, last 100 "
+              f"{last_median:.3f} ms, ratio {last_median / first_median:.2f}")
         gets = [timed(connection, "GET", f"{path}/servers/{i}")[0] for i in ids[-100:]]
         print(f"GET one server at {args.servers}: {statistics.mean(gets) * 1000:.3f} ms")
         deletes = [timed(connection, "DELETE", f"{path}/servers/{i}", expect=204)[0]
