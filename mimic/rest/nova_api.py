@@ -20,6 +20,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Optional
 
+import attrs
 from klein import Klein
 
 from mimic.model.flavors import FLAVORS, Flavor, find_flavor
@@ -576,11 +577,12 @@ def _json_text(text: str) -> str:
 
 # The routes.
 
-def tenant_route(app: Klein, path: str, methods: list) -> Callable:
-    """Serve a route under both ``/v2/<tenant_id>`` and ``/v2.1/<tenant_id>``."""
+def tenant_route(app: Klein, path: str, methods: list,
+                 segments: tuple = ("v2", "v2.1")) -> Callable:
+    """Serve a route under ``/v2/<tenant_id>`` and ``/v2.1/<tenant_id>``."""
 
     def decorate(function: Callable) -> Callable:
-        for segment in ("v2", "v2.1"):
+        for segment in segments:
             app.route(f"/{segment}/<tenant_id>{path}", methods=methods)(function)
         return function
 
@@ -625,15 +627,18 @@ class NovaApi:
 
     @app.route("/v2", methods=["GET"])
     @app.route("/v2/", methods=["GET"])
+    @tenant_route(app, "", methods=["GET"], segments=("v2",))
+    @tenant_route(app, "/", methods=["GET"], segments=("v2",))
+    def version_2_0(self, request: Any, tenant_id: Optional[str] = None) -> bytes:
+        return json_response(request, {"version": version_document(self.prefix, "v2.0")})
+
     @app.route("/v2.1", methods=["GET"])
     @app.route("/v2.1/", methods=["GET"])
-    @tenant_route(app, "", methods=["GET"])
-    @tenant_route(app, "/", methods=["GET"])
-    def version(self, request: Any, tenant_id: Optional[str] = None) -> bytes:
-        segment = "v2.1" if request.path.split(b"/")[4:5] == [b"v2.1"] else "v2.0"
-        if segment == "v2.1":
-            negotiate_version(request)
-        return json_response(request, {"version": version_document(self.prefix, segment)})
+    @tenant_route(app, "", methods=["GET"], segments=("v2.1",))
+    @tenant_route(app, "/", methods=["GET"], segments=("v2.1",))
+    def version_2_1(self, request: Any, tenant_id: Optional[str] = None) -> bytes:
+        negotiate_version(request)
+        return json_response(request, {"version": version_document(self.prefix, "v2.1")})
 
     # servers
 
@@ -646,7 +651,7 @@ class NovaApi:
             created = [compute.create_server(spec, user_id)]
             for number in range(2, count + 1):
                 created.append(compute.create_server(
-                    ServerSpec(**{**_spec_fields(spec), "name": f"{spec.name}-{number}"}),
+                    attrs.evolve(spec, name=f"{spec.name}-{number}"),
                     user_id))
         except ComputeError as error:
             raise nova_error(error) from None
@@ -1015,10 +1020,6 @@ class NovaApi:
         return json_response(request, {"availabilityZoneInfo": [
             {"zoneName": AVAILABILITY_ZONE, "zoneState": {"available": True}, "hosts": None}
         ]})
-
-
-def _spec_fields(spec: ServerSpec) -> dict:
-    return {field.name: getattr(spec, field.name) for field in spec.__attrs_attrs__}
 
 
 # Server actions: each reads its own parameters and answers as Nova does.
