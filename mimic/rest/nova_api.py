@@ -3,8 +3,9 @@ OpenStack Compute (Nova) v2.1 over HTTP for one region: version documents,
 servers and their actions, metadata, addresses, flavors, images, limits,
 keypairs and availability zones.
 
-Routes parse the request, call :class:`mimic.model.nova.ComputeRegion` and
-serialise its answer in Nova's JSON. Every tenant route answers under both
+Routes read the request (with :mod:`mimic.rest.nova_json`), call
+:class:`mimic.model.nova.ComputeRegion` and render its answer in Nova's
+JSON (:mod:`mimic.rest.nova_json` again). Every tenant route answers under both
 ``/v2/<tenant_id>`` (the catalog URL) and ``/v2.1/<tenant_id>``. Errors come
 from one place (:func:`nova_error`) in Nova's body shape
 ``{"badRequest": {"code": 400, "message": ...}}``.
@@ -12,19 +13,15 @@ from one place (:func:`nova_error`) in Nova's body shape
 
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
 import json
 import re
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Optional
 
 import attrs
 from klein import Klein
 
-from mimic.model.flavors import FLAVORS, Flavor, find_flavor
-from mimic.model.images import Image, ImageNotDeletable
+from mimic.model.flavors import FLAVORS, find_flavor
+from mimic.model.images import ImageNotDeletable
 from mimic.model.nova import (
     AVAILABILITY_ZONE,
     STATES,
@@ -37,7 +34,6 @@ from mimic.model.nova import (
     QuotaExceeded,
     Server,
     ServerQuery,
-    ServerSpec,
 )
 from mimic.rest.http import (
     RequestError,
@@ -47,6 +43,31 @@ from mimic.rest.http import (
     openstack_error_body,
     read_json,
 )
+from mimic.rest.nova_json import (
+    Links,
+    RenderCache,
+    disk_config_field,
+    dumps,
+    flavor_detail,
+    image_detail,
+    invalid_input,
+    ip_field,
+    name_field,
+    paged,
+    query_argument,
+    raw_json,
+    read_limit,
+    read_metadata,
+    read_server_query,
+    read_server_spec,
+    ref_id,
+    reference_field,
+    refuse_unexpected,
+    server_addresses,
+    server_detail,
+    server_summary,
+    string_field,
+)
 from mimic.util import iso_time
 
 #: The microversions served: only 2.1, whose response shapes are the ones
@@ -54,17 +75,6 @@ from mimic.util import iso_time
 MIN_VERSION = (2, 1)
 MAX_VERSION = (2, 1)
 VERSION_UPDATED = "2013-07-23T11:33:21Z"
-
-#: Nova's ``osapi_max_limit``: the most items one page holds.
-MAX_PAGE = 1000
-
-#: How many rendered servers each tenant's region keeps, to answer big
-#: detail listings fast without holding a copy of every server.
-RENDER_CACHE_SIZE = 2048
-
-#: How many whole listings each tenant's region remembers (see
-#: :meth:`RenderCache.page`).
-PAGE_CACHE_SIZE = 4
 
 _ERRORS: dict[type, int] = {
     BadRequest: 400, QuotaExceeded: 403, NotFound: 404, Conflict: 409,
@@ -146,433 +156,6 @@ def negotiate_version(request: Any) -> str:
     request.setHeader(b"x-openstack-nova-api-version", served.encode())
     request.setHeader(b"vary", b"OpenStack-API-Version, X-OpenStack-Nova-API-Version")
     return served
-
-
-# Reading requests.
-
-def _invalid(field: str, value: Any, reason: str) -> RequestError:
-    return RequestError(400, f"Invalid input for field/attribute {field}. "
-                        f"Value: {value}. {reason}")
-
-
-def _string(body: dict, key: str, required: bool = False, minimum: int = 0,
-            maximum: int = 255, field: Optional[str] = None) -> Optional[str]:
-    field = field or key
-    if key not in body:
-        if required:
-            raise _invalid(field, None, f"'{key}' is a required property")
-        return None
-    value = body[key]
-    if not isinstance(value, str):
-        raise _invalid(field, value, f"{json.dumps(value)} is not of type 'string'")
-    if not minimum <= len(value) <= maximum:
-        raise _invalid(field, value, f"length must be between {minimum} and {maximum}")
-    return value
-
-
-def _name(body: dict, required: bool) -> Optional[str]:
-    name = _string(body, "name", required=required, minimum=1)
-    if name is not None and name.strip() != name:
-        raise _invalid("name", name, "leading or trailing whitespace is not allowed")
-    return name
-
-
-def _reference(body: dict, key: str) -> str:
-    value = body.get(key)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
-        kind = "imageRef" if key == "imageRef" else "flavorRef"
-        raise RequestError(400, f"Invalid {kind} provided.")
-    return value.strip()
-
-
-def read_metadata(value: Any, field: str = "metadata") -> dict:
-    """
-    A metadata object: keys of 1-255 characters, string values of at most
-    255 (numbers are accepted and kept as strings, and objects kept as JSON
-    text, so presets such as ``{"server_building": 120}`` read naturally).
-    """
-    if not isinstance(value, dict):
-        raise _invalid(field, value, f"{json.dumps(value)} is not of type 'object'")
-    metadata = {}
-    for key, item in value.items():
-        if not 1 <= len(key) <= 255:
-            raise _invalid(field, value, f"metadata key {key!r} must be 1 to 255 characters")
-        if isinstance(item, bool) or item is None or isinstance(item, list):
-            raise _invalid(field, value, f"{json.dumps(item)} is not of type 'string'")
-        if isinstance(item, (int, float)):
-            item = json.dumps(item)
-        elif isinstance(item, dict):
-            item = json.dumps(item, separators=(",", ":"))
-        if len(item) > 255:
-            raise _invalid(field, value, f"metadata value of {key!r} is over 255 characters")
-        metadata[key] = item
-    return metadata
-
-
-def _ip(body: dict, key: str, version: int) -> Optional[str]:
-    value = _string(body, key)
-    if value:
-        try:
-            address = ipaddress.ip_address(value)
-        except ValueError:
-            address = None
-        if address is None or address.version != version:
-            raise _invalid(key, value, f"'{value}' is not a 'ipv{version}'")
-    return value
-
-
-def _disk_config(body: dict) -> Optional[str]:
-    value = body.get("OS-DCF:diskConfig")
-    if value is not None and value not in ("AUTO", "MANUAL"):
-        raise _invalid("OS-DCF:diskConfig", value, f"{json.dumps(value)} is not one of "
-                       "['AUTO', 'MANUAL']")
-    return value
-
-
-SERVER_CREATE_KEYS = frozenset({
-    "name", "imageRef", "flavorRef", "metadata", "networks", "key_name",
-    "security_groups", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig",
-    "adminPass", "availability_zone", "config_drive", "user_data", "personality",
-    "min_count", "max_count", "return_reservation_id", "block_device_mapping",
-    "block_device_mapping_v2",
-})
-
-
-def _unexpected(body: dict, allowed: frozenset) -> None:
-    extra = sorted(set(body) - allowed)
-    if extra:
-        names = ", ".join(repr(k) for k in extra)
-        verb = "were" if len(extra) > 1 else "was"
-        raise RequestError(400, "Invalid input for field/attribute server. "
-                           f"Additional properties are not allowed ({names} {verb} unexpected)")
-
-
-def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
-    """A ``POST servers`` body as a :class:`ServerSpec` and how many to make."""
-    server = body.get("server")
-    if not isinstance(server, dict):
-        raise _invalid("server", server, "'server' is a required property of type 'object'")
-    _unexpected(server, SERVER_CREATE_KEYS)
-    name = _name(server, required=True)
-    if "imageRef" not in server and not server.get("block_device_mapping_v2"):
-        raise RequestError(400, "Invalid imageRef provided.")
-    image_ref = _reference(server, "imageRef")
-    if "flavorRef" not in server:
-        raise _invalid("flavorRef", None, "'flavorRef' is a required property")
-    flavor_ref = _reference(server, "flavorRef")
-    metadata = read_metadata(server.get("metadata", {}))
-    key_name = _string(server, "key_name", minimum=1)
-    groups = server.get("security_groups", [{"name": "default"}])
-    if not isinstance(groups, list) or not all(
-        isinstance(g, dict) and isinstance(g.get("name"), str) and g["name"] for g in groups
-    ):
-        raise _invalid("security_groups", groups, "each must be an object with a 'name'")
-    networks = server.get("networks", "auto")
-    if not (networks in ("auto", "none") or isinstance(networks, list)):
-        raise _invalid("networks", networks, "must be 'auto', 'none' or a list")
-    user_data = _string(server, "user_data", maximum=65535)
-    if user_data:
-        try:
-            base64.b64decode(user_data, validate=True)
-        except (binascii.Error, ValueError):
-            raise _invalid("user_data", user_data, "is not base64") from None
-    config_drive = server.get("config_drive", False)
-    if not isinstance(config_drive, (bool, str)):
-        raise _invalid("config_drive", config_drive, "must be a boolean")
-    counts = []
-    for key in ("min_count", "max_count"):
-        value = server.get(key, 1)
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise _invalid(key, value, f"{json.dumps(value)} is less than the minimum of 1")
-        counts.append(value)
-    if counts[0] > counts[1]:
-        raise RequestError(400, "min_count must be <= max_count")
-    spec = ServerSpec(
-        name=name,
-        image_ref=image_ref,
-        flavor_ref=flavor_ref,
-        metadata=metadata,
-        key_name=key_name,
-        security_groups=tuple(dict.fromkeys(g["name"] for g in groups)) or ("default",),
-        access_ipv4=_ip(server, "accessIPv4", 4) or "",
-        access_ipv6=_ip(server, "accessIPv6", 6) or "",
-        disk_config=_disk_config(server) or "AUTO",
-        config_drive=config_drive in (True, "true", "True", "1"),
-        admin_pass=_string(server, "adminPass"),
-        availability_zone=_string(server, "availability_zone", minimum=1),
-    )
-    return spec, counts[1]
-
-
-def _argument(request: Any, name: str) -> Optional[str]:
-    values = request.args.get(name.encode())
-    return values[-1].decode("utf-8", "replace") if values else None
-
-
-def read_limit(request: Any) -> int:
-    raw = _argument(request, "limit")
-    if raw is None:
-        return MAX_PAGE
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise RequestError(400, "limit param must be an integer") from None
-    if limit < 0:
-        raise RequestError(400, "limit param must be positive")
-    return min(limit, MAX_PAGE)
-
-
-def read_time(value: str, field: str) -> float:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise _invalid(field, value, f"'{value}' is not a 'date-time'") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
-
-
-def read_server_query(request: Any) -> ServerQuery:
-    name = _argument(request, "name")
-    pattern = None
-    if name is not None:
-        try:
-            pattern = re.compile(name)
-        except re.error:
-            raise _invalid("name", name, "is not a valid regular expression") from None
-    statuses = tuple(v.decode("utf-8", "replace").upper()
-                     for v in request.args.get(b"status", ()))
-    since = _argument(request, "changes-since")
-    return ServerQuery(
-        name=pattern,
-        statuses=statuses,
-        changes_since=None if since is None else read_time(since, "changes-since"),
-        image=_ref_or_none(_argument(request, "image")),
-        flavor=_ref_or_none(_argument(request, "flavor")),
-        limit=read_limit(request),
-        marker=_argument(request, "marker"),
-    )
-
-
-def _ref_or_none(ref: Optional[str]) -> Optional[str]:
-    return None if ref is None else ref.rstrip("/").rsplit("/", 1)[-1]
-
-
-def paged(items: Iterable[Any], limit: int, marker: Optional[str],
-          key: Callable[[Any], str] = lambda item: item.id) -> list:
-    """One page of ``items`` after ``marker`` (which must be among them)."""
-    items = list(items)
-    start = 0
-    if marker is not None:
-        for index, item in enumerate(items):
-            if key(item) == marker:
-                start = index + 1
-                break
-        else:
-            raise RequestError(400, f"marker [{marker}] not found")
-    return items[start:start + limit]
-
-
-# Writing answers.
-
-class Links:
-    """Nova's links for one tenant: ``self`` (versioned) and ``bookmark``."""
-
-    def __init__(self, prefix: str, tenant_id: str) -> None:
-        self.prefix = prefix
-        self.versioned = f"{prefix}/v2/{tenant_id}"
-        self.bookmark = f"{prefix}/{tenant_id}"
-        # The same, escaped for use inside JSON strings.
-        self.versioned_json = _json_text(self.versioned)
-        self.bookmark_json = _json_text(self.bookmark)
-
-    def __call__(self, collection: str, item_id: str) -> list:
-        return [
-            {"rel": "self", "href": f"{self.versioned}/{collection}/{item_id}"},
-            {"rel": "bookmark", "href": f"{self.bookmark}/{collection}/{item_id}"},
-        ]
-
-    def bookmark_only(self, collection: str, item_id: str) -> list:
-        return [{"rel": "bookmark", "href": f"{self.bookmark}/{collection}/{item_id}"}]
-
-    def next_page(self, collection: str, request: Any, last_id: str) -> list:
-        args = [(k.decode(), v.decode()) for k, vs in request.args.items()
-                for v in vs if k != b"marker"]
-        query = "&".join(f"{k}={v}" for k, v in [*args, ("marker", last_id)])
-        return [{"rel": "next", "href": f"{self.versioned}/{collection}?{query}"}]
-
-
-def server_addresses(server: Server, detail: bool = True) -> dict:
-    addresses: dict = {}
-    for port in server.ports:
-        entries = addresses.setdefault(port.network.label, [])
-        mac = port.mac_address if detail else None
-        for version, addr in port.addresses():
-            entry = {"version": version, "addr": addr}
-            if detail:
-                entry["OS-EXT-IPS:type"] = "fixed"
-                entry["OS-EXT-IPS-MAC:mac_addr"] = mac
-            entries.append(entry)
-    return addresses
-
-
-def server_detail(server: Server, now: float, links: Links) -> dict:
-    """A server as ``GET servers/<id>`` shows it at microversion 2.1."""
-    status = server.status_at(now)
-    vm_state, task_state, power_state = STATES[status]
-    body = {
-        "id": server.id,
-        "name": server.name,
-        "status": status,
-        "tenant_id": server.tenant_id,
-        "user_id": server.user_id,
-        "metadata": server.metadata,
-        "hostId": server.host_id,
-        "image": {"id": server.image.id,
-                  "links": links.bookmark_only("images", server.image.id)},
-        "flavor": {"id": server.flavor.id,
-                   "links": links.bookmark_only("flavors", server.flavor.id)},
-        "created": iso_time(server.created, microseconds=False),
-        "updated": iso_time(server.updated_at(now), microseconds=False),
-        "addresses": server_addresses(server),
-        "accessIPv4": server.access_ipv4,
-        "accessIPv6": server.access_ipv6,
-        "links": links("servers", server.id),
-        "OS-DCF:diskConfig": server.disk_config,
-        "progress": 0 if status in ("BUILD", "REBUILD", "RESIZE") else 100,
-        "OS-EXT-AZ:availability_zone": AVAILABILITY_ZONE,
-        "config_drive": server.config_drive,
-        "key_name": server.key_name,
-        "OS-SRV-USG:launched_at": (None if status == "BUILD" else
-                                   iso_time(server.created, microseconds=True)[:-1]),
-        "OS-SRV-USG:terminated_at": None,
-        "security_groups": [{"name": name} for name in server.security_groups],
-        "OS-EXT-STS:task_state": task_state,
-        "OS-EXT-STS:vm_state": vm_state,
-        "OS-EXT-STS:power_state": power_state,
-        "os-extended-volumes:volumes_attached": [],
-    }
-    if status == "ERROR":
-        body["fault"] = {"code": 500, "created": iso_time(server.updated_at(now),
-                                                           microseconds=False),
-                         "message": "Mimic put this server in ERROR."}
-    return body
-
-
-def flavor_detail(flavor: Flavor, links: Links) -> dict:
-    return {
-        "id": flavor.id,
-        "name": flavor.name,
-        "ram": flavor.ram,
-        "disk": flavor.disk,
-        "vcpus": flavor.vcpus,
-        "swap": flavor.swap or "",
-        "rxtx_factor": flavor.rxtx_factor,
-        "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral,
-        "OS-FLV-DISABLED:disabled": False,
-        "os-flavor-access:is_public": flavor.is_public,
-        "links": links("flavors", flavor.id),
-    }
-
-
-def image_detail(image: Image, now: float, links: Links) -> dict:
-    body = {
-        "id": image.id,
-        "name": image.name,
-        "status": image.status_at(now),
-        "progress": image.progress_at(now),
-        "minDisk": image.min_disk,
-        "minRam": image.min_ram,
-        "created": iso_time(image.created, microseconds=False),
-        "updated": iso_time(image.updated_at(now), microseconds=False),
-        "metadata": image.metadata,
-        "OS-EXT-IMG-SIZE:size": image.size,
-        "links": [*links("images", image.id), {
-            "rel": "alternate", "type": "application/vnd.openstack.image",
-            "href": f"{links.prefix}/images/{image.id}"}],
-    }
-    if image.server_id is not None:
-        body["server"] = {"id": image.server_id,
-                          "links": links("servers", image.server_id)}
-    return body
-
-
-def raw_json(request: Any, body: bytes, code: int = 200) -> bytes:
-    """An answer whose JSON is already serialised."""
-    request.setResponseCode(code)
-    request.setHeader(b"content-type", b"application/json")
-    request.setHeader(b"content-length", b"%d" % len(body))
-    return body
-
-
-def _dumps(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":")).encode("utf-8")
-
-
-class RenderCache:
-    """
-    Rendered servers of one tenant's region, so that a detail listing of a
-    thousand servers is a join of ready-made JSON. An entry is valid while
-    the server's ``revision`` and the URL prefix are unchanged (a server
-    whose passing state has ended is settled first, which bumps its
-    revision). Bounded: the oldest entries go first.
-    """
-
-    def __init__(self, size: int = RENDER_CACHE_SIZE) -> None:
-        self.size = size
-        self.entries: dict[str, tuple[int, str, bytes]] = {}
-        self.pages: dict[tuple, bytes] = {}
-
-    def page(self, key: tuple) -> Optional[bytes]:
-        """
-        A whole listing answered before under ``key`` (the region's change
-        count, the clock, the URL): clients that poll a listing while
-        nothing changes get the same bytes again.
-        """
-        return self.pages.get(key)
-
-    def keep_page(self, key: tuple, body: bytes) -> None:
-        if len(self.pages) >= PAGE_CACHE_SIZE:
-            del self.pages[next(iter(self.pages))]
-        self.pages[key] = body
-
-    def render(self, server: Server, now: float, links: Links) -> bytes:
-        server.settle(now)
-        entry = self.entries.get(server.id)
-        if entry is not None and entry[0] == server.revision and entry[1] == links.prefix:
-            return entry[2]
-        rendered = _dumps(server_detail(server, now, links))
-        if entry is None and len(self.entries) >= self.size:
-            del self.entries[next(iter(self.entries))]
-        self.entries[server.id] = (server.revision, links.prefix, rendered)
-        return rendered
-
-    def forget(self, server_id: str) -> None:
-        self.entries.pop(server_id, None)
-
-
-def server_summary(server: Server, links: Links) -> bytes:
-    """A server's ``{"id", "name", "links"}`` as JSON, formatted directly."""
-    return (f'{{"id":"{server.id}","name":{_json_string(server.name)},"links":['
-            f'{{"rel":"self","href":"{links.versioned_json}/servers/{server.id}"}},'
-            f'{{"rel":"bookmark","href":"{links.bookmark_json}/servers/{server.id}"}}]}}'
-            ).encode("utf-8")
-
-
-def _json_string(text: str) -> str:
-    """``text`` as a JSON string; plain names skip the encoder."""
-    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
-        return f'"{text}"'
-    return json.dumps(text)
-
-
-def _json_text(text: str) -> str:
-    """``text`` escaped for use inside a JSON string."""
-    return json.dumps(text)[1:-1]
 
 
 # The routes.
@@ -700,7 +283,7 @@ class NovaApi:
         if page and len(page) == query.limit:
             collection = "servers/detail" if detail else "servers"
             next_link = links.next_page(collection, request, page[-1].id)
-            parts.append(b',"servers_links":' + _dumps(next_link))
+            parts.append(b',"servers_links":' + dumps(next_link))
         parts.append(b"}")
         body = b"".join(parts)
         # Keyed after rendering: rendering settles finished transitions.
@@ -734,12 +317,12 @@ class NovaApi:
         self._server(compute, server_id)
         body = read_json(request).get("server")
         if not isinstance(body, dict):
-            raise _invalid("server", body, "'server' is a required property of type 'object'")
-        _unexpected(body, frozenset({"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}))
+            raise invalid_input("server", body, "'server' is a required property of type 'object'")
+        refuse_unexpected(body, frozenset({"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}))
         server = compute.update_server(
-            server_id, name=_name(body, required=False),
-            access_ipv4=_ip(body, "accessIPv4", 4), access_ipv6=_ip(body, "accessIPv6", 6),
-            disk_config=_disk_config(body))
+            server_id, name=name_field(body, required=False),
+            access_ipv4=ip_field(body, "accessIPv4", 4), access_ipv6=ip_field(body, "accessIPv6", 6),
+            disk_config=disk_config_field(body))
         return json_response(request, {"server": server_detail(server, compute.now(), links)})
 
     @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
@@ -780,7 +363,7 @@ class NovaApi:
         self._server(compute, server_id)
         body = read_json(request)
         if "metadata" not in body:
-            raise _invalid("metadata", None, "'metadata' is a required property")
+            raise invalid_input("metadata", None, "'metadata' is a required property")
         metadata = read_metadata(body["metadata"])
         change = compute.replace_metadata if request.method == b"PUT" else compute.merge_metadata
         try:
@@ -862,7 +445,7 @@ class NovaApi:
         ]})
 
     def _flavor_page(self, request: Any) -> list:
-        is_public = (_argument(request, "is_public") or "true").lower()
+        is_public = (query_argument(request, "is_public") or "true").lower()
         if is_public in ("none", "all"):
             wanted = None
         elif is_public in ("true", "t", "yes", "y", "1", "on"):
@@ -873,7 +456,7 @@ class NovaApi:
             raise RequestError(400, f"Invalid is_public filter [{is_public}]")
         minimums = {}
         for name in ("minRam", "minDisk"):
-            value = _argument(request, name)
+            value = query_argument(request, name)
             if value is not None:
                 if not value.isdigit():
                     raise RequestError(400, f"Invalid {name} filter [{value}]")
@@ -883,7 +466,7 @@ class NovaApi:
             if (wanted is None or f.is_public == wanted)
             and f.ram >= minimums.get("minRam", 0) and f.disk >= minimums.get("minDisk", 0)
         ]
-        return paged(flavors, read_limit(request), _argument(request, "marker"))
+        return paged(flavors, read_limit(request), query_argument(request, "marker"))
 
     @tenant_route(app, "/flavors/<flavor_id>", methods=["GET"])
     def show_flavor(self, request: Any, tenant_id: str, flavor_id: str) -> bytes:
@@ -921,10 +504,10 @@ class NovaApi:
 
     def _image_page(self, request: Any, compute: ComputeRegion) -> list:
         now = compute.now()
-        name = _argument(request, "name")
-        status = _argument(request, "status")
-        server = _ref_or_none(_argument(request, "server"))
-        kind = _argument(request, "type")
+        name = query_argument(request, "name")
+        status = query_argument(request, "status")
+        server = ref_id(query_argument(request, "server"))
+        kind = query_argument(request, "type")
         if kind not in (None, "snapshot", "base"):
             raise RequestError(400, f"Invalid type filter [{kind}]")
         images = [
@@ -934,7 +517,7 @@ class NovaApi:
             and (server is None or i.server_id == server)
             and (kind is None or (i.server_id is None) == (kind == "base"))
         ]
-        return paged(images, read_limit(request), _argument(request, "marker"))
+        return paged(images, read_limit(request), query_argument(request, "marker"))
 
     @tenant_route(app, "/images/<image_id>", methods=["GET"])
     def show_image(self, request: Any, tenant_id: str, image_id: str) -> bytes:
@@ -976,10 +559,10 @@ class NovaApi:
         compute, _ = self._begin(request, tenant_id)
         body = read_json(request).get("keypair")
         if not isinstance(body, dict):
-            raise _invalid("keypair", body, "'keypair' is a required property of type 'object'")
-        _unexpected(body, frozenset({"name", "public_key"}))
-        name = _string(body, "name", required=True, minimum=0)
-        public_key = _string(body, "public_key", maximum=65535)
+            raise invalid_input("keypair", body, "'keypair' is a required property of type 'object'")
+        refuse_unexpected(body, frozenset({"name", "public_key"}))
+        name = string_field(body, "name", required=True, minimum=0)
+        public_key = string_field(body, "public_key", maximum=65535)
         try:
             keypair, private_key = compute.create_keypair(
                 name, self._user_id(request, tenant_id), public_key)
@@ -1028,40 +611,40 @@ def _object(parameters: Any, action: str, allow_null: bool = False) -> dict:
     if parameters is None and allow_null:
         return {}
     if not isinstance(parameters, dict):
-        raise _invalid(action, parameters, f"{json.dumps(parameters)} is not of type 'object'")
+        raise invalid_input(action, parameters, f"{json.dumps(parameters)} is not of type 'object'")
     return parameters
 
 
 def _reboot(api, request, compute, links, server_id, parameters):
     kind = _object(parameters, "reboot").get("type")
     if not isinstance(kind, str) or kind.upper() not in ("SOFT", "HARD"):
-        raise _invalid("type", kind, f"{json.dumps(kind)} is not one of ['SOFT', 'HARD']")
+        raise invalid_input("type", kind, f"{json.dumps(kind)} is not one of ['SOFT', 'HARD']")
     compute.reboot(server_id, hard=kind.upper() == "HARD")
     return empty_response(request, 202)
 
 
 def _rebuild(api, request, compute, links, server_id, parameters):
     body = _object(parameters, "rebuild")
-    _unexpected(body, frozenset({"imageRef", "name", "adminPass", "metadata",
+    refuse_unexpected(body, frozenset({"imageRef", "name", "adminPass", "metadata",
                                  "accessIPv4", "accessIPv6", "OS-DCF:diskConfig",
                                  "personality", "preserve_ephemeral"}))
     if "imageRef" not in body:
-        raise _invalid("imageRef", None, "'imageRef' is a required property")
-    image_ref = _reference(body, "imageRef")
+        raise invalid_input("imageRef", None, "'imageRef' is a required property")
+    image_ref = reference_field(body, "imageRef")
     metadata = read_metadata(body["metadata"]) if "metadata" in body else None
     server = compute.rebuild(
-        server_id, image_ref, name=_name(body, required=False), metadata=metadata,
-        access_ipv4=_ip(body, "accessIPv4", 4), access_ipv6=_ip(body, "accessIPv6", 6))
+        server_id, image_ref, name=name_field(body, required=False), metadata=metadata,
+        access_ipv4=ip_field(body, "accessIPv4", 4), access_ipv6=ip_field(body, "accessIPv6", 6))
     detail = server_detail(server, compute.now(), links)
-    detail["adminPass"] = _string(body, "adminPass") or compute.ids.hex(12)
+    detail["adminPass"] = string_field(body, "adminPass") or compute.ids.hex(12)
     return json_response(request, {"server": detail}, code=202)
 
 
 def _resize(api, request, compute, links, server_id, parameters):
     body = _object(parameters, "resize")
     if "flavorRef" not in body:
-        raise _invalid("flavorRef", None, "'flavorRef' is a required property")
-    compute.resize(server_id, _reference(body, "flavorRef"))
+        raise invalid_input("flavorRef", None, "'flavorRef' is a required property")
+    compute.resize(server_id, reference_field(body, "flavorRef"))
     return empty_response(request, 202)
 
 
@@ -1076,15 +659,15 @@ def _revert_resize(api, request, compute, links, server_id, parameters):
 
 
 def _change_password(api, request, compute, links, server_id, parameters):
-    if _string(_object(parameters, "changePassword"), "adminPass", required=True) is None:
-        raise _invalid("adminPass", None, "'adminPass' is a required property")
+    if string_field(_object(parameters, "changePassword"), "adminPass", required=True) is None:
+        raise invalid_input("adminPass", None, "'adminPass' is a required property")
     compute.change_password(server_id)
     return empty_response(request, 202)
 
 
 def _create_image(api, request, compute, links, server_id, parameters):
     body = _object(parameters, "createImage")
-    name = _name(body, required=True)
+    name = name_field(body, required=True)
     metadata = read_metadata(body.get("metadata", {}))
     image = compute.create_image(server_id, name, metadata)
     location = links("images", image.id)[0]["href"]
@@ -1095,8 +678,8 @@ def _create_image(api, request, compute, links, server_id, parameters):
 def _rescue(api, request, compute, links, server_id, parameters):
     body = _object(parameters, "rescue", allow_null=True)
     if "rescue_image_ref" in body:
-        compute.resolve_image(_reference(body, "rescue_image_ref"))
-    password = _string(body, "adminPass") or compute.ids.hex(12)
+        compute.resolve_image(reference_field(body, "rescue_image_ref"))
+    password = string_field(body, "adminPass") or compute.ids.hex(12)
     compute.rescue(server_id)
     return json_response(request, {"adminPass": password})
 
@@ -1122,7 +705,7 @@ def _lock(locked: bool) -> Callable:
 def _security_group(add: bool) -> Callable:
     def act(api, request, compute, links, server_id, parameters):
         action = "addSecurityGroup" if add else "removeSecurityGroup"
-        name = _string(_object(parameters, action), "name", required=True, minimum=1)
+        name = string_field(_object(parameters, action), "name", required=True, minimum=1)
         if add:
             compute.add_security_group(server_id, name)
         else:
@@ -1133,7 +716,7 @@ def _security_group(add: bool) -> Callable:
 
 
 def _remove_fixed_ip(api, request, compute, links, server_id, parameters):
-    address = _string(_object(parameters, "removeFixedIp"), "address", required=True)
+    address = string_field(_object(parameters, "removeFixedIp"), "address", required=True)
     compute.remove_fixed_ip(server_id, address)
     return empty_response(request, 202)
 
