@@ -307,10 +307,18 @@ def test_key_name_security_groups_and_disk_config_on_create(nova):
     assert server["OS-DCF:diskConfig"] == "MANUAL"
 
 
-def test_max_count_creates_several_servers(nova):
+def test_max_count_creates_several_servers_named_as_nova_does(nova):
     nova.create(name="many", max_count=3, min_count=1)
     names = sorted(s["name"] for s in nova.get("servers").json()["servers"])
-    assert names == ["many", "many-2", "many-3"]
+    assert names == ["many-1", "many-2", "many-3"]
+
+
+def test_max_count_is_all_or_nothing(nova):
+    nova.behave("creation", {"name": "fail", "parameters": {"code": 500},
+                             "criteria": [{"server_name": "many-3"}]})
+    nova.create(name="many", max_count=3, expect=500)
+    assert nova.get("servers").json()["servers"] == []
+    assert nova.get("limits").json()["limits"]["absolute"]["totalInstancesUsed"] == 0
 
 
 def test_unknown_route_and_wrong_method_answer_in_novas_shape(nova):

@@ -528,6 +528,24 @@ class ComputeRegion:
         false_negative = _injected(chosen.parameters) if chosen.name == "false-negative" else None
         return Created(server, admin_pass, false_negative)
 
+    def create_servers(self, spec: ServerSpec, user_id: str, count: int) -> list[Created]:
+        """
+        ``count`` servers at once, all or none; with more than one they are
+        named ``<name>-1``, ``<name>-2``... as Nova names them.
+        """
+        if count == 1:
+            return [self.create_server(spec, user_id)]
+        created: list[Created] = []
+        try:
+            for number in range(1, count + 1):
+                named = attrs.evolve(spec, name=f"{spec.name}-{number}")
+                created.append(self.create_server(named, user_id))
+        except ComputeError:
+            for done in created:
+                self._discard(done.server)
+            raise
+        return created
+
     def delete_server(self, server_id: str) -> None:
         """Delete a server, unless it is locked or a test asked for a failure."""
         server = self.server(server_id)
@@ -541,7 +559,10 @@ class ComputeRegion:
             {"server_name": server.name, "metadata": server.metadata})
         if chosen.name == "fail":
             raise _injected(chosen.parameters)
-        del self._servers[server_id]
+        self._discard(server)
+
+    def _discard(self, server: Server) -> None:
+        del self._servers[server.id]
         self.changes.value += 1
         self.networks.release(server.ports)
         self.instances_used -= 1

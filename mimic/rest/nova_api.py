@@ -17,7 +17,6 @@ import json
 import re
 from typing import Any, Callable, Optional
 
-import attrs
 from klein import Klein
 
 from mimic.model.flavors import FLAVORS, find_flavor
@@ -231,11 +230,7 @@ class NovaApi:
         spec, count = read_server_spec(read_json(request))
         user_id = self._user_id(request, tenant_id)
         try:
-            created = [compute.create_server(spec, user_id)]
-            for number in range(2, count + 1):
-                created.append(compute.create_server(
-                    attrs.evolve(spec, name=f"{spec.name}-{number}"),
-                    user_id))
+            created = compute.create_servers(spec, user_id, count)
         except ComputeError as error:
             raise nova_error(error) from None
         first = created[0]
