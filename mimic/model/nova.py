@@ -603,14 +603,19 @@ class ComputeRegion:
         server.touch(now)
         return server
 
-    def set_status(self, server_id: str, status: str) -> Server:
-        """Put a server straight into ``status`` (the control API's ``attributes``)."""
-        if status not in STATES:
-            raise BadRequest(f"Unknown server status {status!r}; known: "
-                             f"{', '.join(sorted(STATES))}.")
-        server = self.server(server_id)
-        server.go(status, self.now())
-        return server
+    def set_statuses(self, statuses: dict[str, str]) -> None:
+        """
+        Put servers straight into a status (the control API's
+        ``attributes``); all are checked before any changes.
+        """
+        servers = [(self.server(server_id), status) for server_id, status in statuses.items()]
+        for _, status in servers:
+            if status not in STATES:
+                raise BadRequest(f"Unknown server status {status!r}; known: "
+                                 f"{', '.join(sorted(STATES))}.")
+        now = self.now()
+        for server, status in servers:
+            server.go(status, now)
 
     # metadata
 

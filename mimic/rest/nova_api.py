@@ -7,7 +7,7 @@ Routes read the request (with :mod:`mimic.rest.nova_json`), call
 :class:`mimic.model.nova.ComputeRegion` and render its answer in Nova's
 JSON (:mod:`mimic.rest.nova_json` again). Every tenant route answers under both
 ``/v2/<tenant_id>`` (the catalog URL) and ``/v2.1/<tenant_id>``. Errors come
-from one place (:func:`nova_error`) in Nova's body shape
+from one place (:func:`install_nova_error_handlers`) in Nova's body shape
 ``{"badRequest": {"code": 400, "message": ...}}``.
 """
 
@@ -85,6 +85,23 @@ def nova_error(error: ComputeError) -> RequestError:
     if isinstance(error, InjectedFailure):
         return RequestError(error.code, error.message, kind=error.kind)
     return RequestError(_ERRORS[type(error)], error.message)
+
+
+def install_nova_error_handlers(app: Klein) -> None:
+    """
+    Make ``app`` answer every failure in Nova's shape: the model's
+    refusals (:class:`ComputeError`, raised from anywhere in a route) through
+    :func:`nova_error`, everything else as :mod:`mimic.rest.http` does.
+    """
+
+    @app.handle_errors(ComputeError)
+    def refused_by_model(*args: Any) -> bytes:
+        request, failure = args[-2:]
+        error = nova_error(failure.value)
+        return json_response(request, openstack_error_body(error), code=error.code)
+
+    # Registered after the handler above, so that one is tried first.
+    install_error_handlers(app, openstack_error_body)
 
 
 def _version_string(version: tuple[int, int]) -> str:
@@ -229,10 +246,7 @@ class NovaApi:
         compute, links = self._begin(request, tenant_id)
         spec, count = read_server_spec(read_json(request))
         user_id = self._user_id(request, tenant_id)
-        try:
-            created = compute.create_servers(spec, user_id, count)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        created = compute.create_servers(spec, user_id, count)
         first = created[0]
         if first.false_negative is not None:
             raise nova_error(first.false_negative)
@@ -288,10 +302,7 @@ class NovaApi:
     def _page(self, compute: ComputeRegion, query: ServerQuery) -> list:
         if query.statuses and not set(query.statuses) & set(STATES):
             return []  # an unknown status matches nothing, as in Nova 2.1
-        try:
-            return compute.list_servers(query)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        return compute.list_servers(query)
 
     @tenant_route(app, "/servers/<server_id>", methods=["GET"])
     def show_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
@@ -301,10 +312,7 @@ class NovaApi:
         return raw_json(request, b'{"server":' + rendered + b"}")
 
     def _server(self, compute: ComputeRegion, server_id: str) -> Server:
-        try:
-            return compute.server(server_id)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        return compute.server(server_id)
 
     @tenant_route(app, "/servers/<server_id>", methods=["PUT"])
     def update_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
@@ -323,10 +331,7 @@ class NovaApi:
     @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
     def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        try:
-            compute.delete_server(server_id)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        compute.delete_server(server_id)
         self._render_cache(tenant_id).forget(server_id)
         return empty_response(request, 204)
 
@@ -361,19 +366,13 @@ class NovaApi:
             raise invalid_input("metadata", None, "'metadata' is a required property")
         metadata = read_metadata(body["metadata"])
         change = compute.replace_metadata if request.method == b"PUT" else compute.merge_metadata
-        try:
-            result = change(server_id, metadata)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        result = change(server_id, metadata)
         return json_response(request, {"metadata": result})
 
     @tenant_route(app, "/servers/<server_id>/metadata/<key>", methods=["GET"])
     def metadata_item(self, request: Any, tenant_id: str, server_id: str, key: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        try:
-            value = compute.metadata_item(server_id, key)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        value = compute.metadata_item(server_id, key)
         return json_response(request, {"meta": {key: value}})
 
     @tenant_route(app, "/servers/<server_id>/metadata/<key>", methods=["PUT"])
@@ -388,20 +387,14 @@ class NovaApi:
                                if len(meta) > 1 else "Malformed request body")
         if key not in meta:
             raise RequestError(400, "Request body and URI mismatch")
-        try:
-            compute.merge_metadata(server_id, meta)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        compute.merge_metadata(server_id, meta)
         return json_response(request, {"meta": meta})
 
     @tenant_route(app, "/servers/<server_id>/metadata/<key>", methods=["DELETE"])
     def delete_metadata_item(self, request: Any, tenant_id: str, server_id: str,
                              key: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        try:
-            compute.delete_metadata_item(server_id, key)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        compute.delete_metadata_item(server_id, key)
         return empty_response(request, 204)
 
     # actions
@@ -417,10 +410,7 @@ class NovaApi:
         handler = ACTIONS.get(action)
         if handler is None:
             raise RequestError(400, f"There is no such action: {action}")
-        try:
-            return handler(self, request, compute, links, server_id, parameters)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        return handler(self, request, compute, links, server_id, parameters)
 
     # flavors
 
@@ -558,11 +548,8 @@ class NovaApi:
         refuse_unexpected(body, frozenset({"name", "public_key"}))
         name = string_field(body, "name", required=True, minimum=0)
         public_key = string_field(body, "public_key", maximum=65535)
-        try:
-            keypair, private_key = compute.create_keypair(
-                name, self._user_id(request, tenant_id), public_key)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        keypair, private_key = compute.create_keypair(
+            name, self._user_id(request, tenant_id), public_key)
         created = {"name": keypair.name, "public_key": keypair.public_key,
                    "fingerprint": keypair.fingerprint, "user_id": keypair.user_id}
         if private_key is not None:
@@ -572,10 +559,7 @@ class NovaApi:
     @tenant_route(app, "/os-keypairs/<name>", methods=["GET"])
     def show_keypair(self, request: Any, tenant_id: str, name: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        try:
-            keypair = compute.keypair(name)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        keypair = compute.keypair(name)
         return json_response(request, {"keypair": {
             "id": keypair.id, "name": keypair.name, "public_key": keypair.public_key,
             "fingerprint": keypair.fingerprint, "user_id": keypair.user_id,
@@ -586,10 +570,7 @@ class NovaApi:
     @tenant_route(app, "/os-keypairs/<name>", methods=["DELETE"])
     def delete_keypair(self, request: Any, tenant_id: str, name: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        try:
-            compute.delete_keypair(name)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        compute.delete_keypair(name)
         return empty_response(request, 202)
 
     @tenant_route(app, "/os-availability-zone", methods=["GET"])
@@ -740,4 +721,4 @@ ACTIONS: dict[str, Callable] = {
 }
 
 
-install_error_handlers(NovaApi.app, openstack_error_body)
+install_nova_error_handlers(NovaApi.app)

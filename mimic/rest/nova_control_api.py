@@ -19,16 +19,14 @@ from typing import Any
 from klein import Klein
 
 from mimic.model.behaviors import InvalidBehavior
-from mimic.model.nova import EVENTS, STATES, ComputeError, ComputeRegion
+from mimic.model.nova import EVENTS, ComputeRegion
 from mimic.rest.http import (
     RequestError,
     empty_response,
-    install_error_handlers,
     json_response,
-    openstack_error_body,
     read_json,
 )
-from mimic.rest.nova_api import nova_error
+from mimic.rest.nova_api import install_nova_error_handlers
 
 
 class NovaControlApi:
@@ -45,10 +43,7 @@ class NovaControlApi:
         return ComputeRegion.for_tenant(self.store, tenant_id, self.region)
 
     def _registry(self, tenant_id: str, event: str) -> Any:
-        try:
-            return self._compute(tenant_id).behaviors(event)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        return self._compute(tenant_id).behaviors(event)
 
     @app.route("/v2/<tenant_id>/behaviors/<event>", methods=["POST"])
     def register(self, request: Any, tenant_id: str, event: str) -> bytes:
@@ -81,19 +76,8 @@ class NovaControlApi:
             isinstance(value, str) for value in statuses.values()
         ):
             raise RequestError(400, "The body must be {\"status\": {server_id: STATUS}}.")
-        compute = self._compute(tenant_id)
-        try:
-            # Check every server first, so a bad entry changes nothing.
-            for server_id, status in statuses.items():
-                compute.server(server_id)
-                if status not in STATES:
-                    raise RequestError(400, f"Unknown server status {status!r}; known: "
-                                       f"{', '.join(sorted(STATES))}.")
-            for server_id, status in statuses.items():
-                compute.set_status(server_id, status)
-        except ComputeError as error:
-            raise nova_error(error) from None
+        self._compute(tenant_id).set_statuses(statuses)
         return json_response(request, {"status": statuses}, code=201)
 
 
-install_error_handlers(NovaControlApi.app, openstack_error_body)
+install_nova_error_handlers(NovaControlApi.app)
