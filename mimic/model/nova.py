@@ -573,6 +573,8 @@ class ComputeRegion:
         """Servers matching ``query``, newest first, one page of them."""
         if query.marker is not None and query.marker not in self._servers:
             raise BadRequest(f"marker [{query.marker}] not found")
+        if query.statuses and not set(query.statuses) & STATES.keys():
+            return []  # an unknown status matches nothing, as in Nova 2.1
         now = self.now()
         candidates: Iterator[Server] = reversed(self._servers.values())
         if query.marker is not None:

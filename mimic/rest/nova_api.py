@@ -23,7 +23,6 @@ from mimic.model.flavors import FLAVORS, find_flavor
 from mimic.model.images import ImageNotDeletable
 from mimic.model.nova import (
     AVAILABILITY_ZONE,
-    STATES,
     BadRequest,
     ComputeError,
     ComputeRegion,
@@ -31,8 +30,6 @@ from mimic.model.nova import (
     InjectedFailure,
     NotFound,
     QuotaExceeded,
-    Server,
-    ServerQuery,
 )
 from mimic.rest.http import (
     RequestError,
@@ -74,6 +71,8 @@ from mimic.util import iso_time
 MIN_VERSION = (2, 1)
 MAX_VERSION = (2, 1)
 VERSION_UPDATED = "2013-07-23T11:33:21Z"
+
+SERVER_UPDATE_KEYS = frozenset({"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"})
 
 _ERRORS: dict[type, int] = {
     BadRequest: 400, QuotaExceeded: 403, NotFound: 404, Conflict: 409,
@@ -278,7 +277,7 @@ class NovaApi:
         answered = cache.page((compute.changes.value, now, request.uri, links.prefix))
         if answered is not None:
             return raw_json(request, answered)
-        page = self._page(compute, query)
+        page = compute.list_servers(query)
         # One list of fragments joined once: a thousand servers are 1.6 MB,
         # and every copy of that shows in the listing rate.
         parts = [b'{"servers":[']
@@ -299,33 +298,29 @@ class NovaApi:
         cache.keep_page((compute.changes.value, now, request.uri, links.prefix), body)
         return raw_json(request, body)
 
-    def _page(self, compute: ComputeRegion, query: ServerQuery) -> list:
-        if query.statuses and not set(query.statuses) & set(STATES):
-            return []  # an unknown status matches nothing, as in Nova 2.1
-        return compute.list_servers(query)
-
     @tenant_route(app, "/servers/<server_id>", methods=["GET"])
     def show_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, links = self._begin(request, tenant_id)
-        server = self._server(compute, server_id)
+        server = compute.server(server_id)
         rendered = self._render_cache(tenant_id).render(server, compute.now(), links)
         return raw_json(request, b'{"server":' + rendered + b"}")
-
-    def _server(self, compute: ComputeRegion, server_id: str) -> Server:
-        return compute.server(server_id)
 
     @tenant_route(app, "/servers/<server_id>", methods=["PUT"])
     def update_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, links = self._begin(request, tenant_id)
-        self._server(compute, server_id)
+        compute.server(server_id)
         body = read_json(request).get("server")
         if not isinstance(body, dict):
-            raise invalid_input("server", body, "'server' is a required property of type 'object'")
-        refuse_unexpected(body, frozenset({"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}))
+            raise invalid_input("server", body,
+                                "'server' is a required property of type 'object'")
+        refuse_unexpected(body, SERVER_UPDATE_KEYS)
         server = compute.update_server(
-            server_id, name=name_field(body, required=False),
-            access_ipv4=ip_field(body, "accessIPv4", 4), access_ipv6=ip_field(body, "accessIPv6", 6),
-            disk_config=disk_config_field(body))
+            server_id,
+            name=name_field(body, required=False),
+            access_ipv4=ip_field(body, "accessIPv4", 4),
+            access_ipv6=ip_field(body, "accessIPv6", 6),
+            disk_config=disk_config_field(body),
+        )
         return json_response(request, {"server": server_detail(server, compute.now(), links)})
 
     @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
@@ -338,14 +333,14 @@ class NovaApi:
     @tenant_route(app, "/servers/<server_id>/ips", methods=["GET"])
     def server_ips(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        server = self._server(compute, server_id)
+        server = compute.server(server_id)
         return json_response(request, {"addresses": server_addresses(server, detail=False)})
 
     @tenant_route(app, "/servers/<server_id>/ips/<network>", methods=["GET"])
     def server_network_ips(self, request: Any, tenant_id: str, server_id: str,
                            network: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        addresses = server_addresses(self._server(compute, server_id), detail=False)
+        addresses = server_addresses(compute.server(server_id), detail=False)
         if network not in addresses:
             raise RequestError(404, "Instance is not a member of specified network")
         return json_response(request, {network: addresses[network]})
@@ -355,12 +350,12 @@ class NovaApi:
     @tenant_route(app, "/servers/<server_id>/metadata", methods=["GET"])
     def metadata(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        return json_response(request, {"metadata": self._server(compute, server_id).metadata})
+        return json_response(request, {"metadata": compute.server(server_id).metadata})
 
     @tenant_route(app, "/servers/<server_id>/metadata", methods=["PUT", "POST"])
     def set_metadata(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        self._server(compute, server_id)
+        compute.server(server_id)
         body = read_json(request)
         if "metadata" not in body:
             raise invalid_input("metadata", None, "'metadata' is a required property")
@@ -379,7 +374,7 @@ class NovaApi:
     def set_metadata_item(self, request: Any, tenant_id: str, server_id: str,
                           key: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        self._server(compute, server_id)
+        compute.server(server_id)
         body = read_json(request)
         meta = read_metadata(body.get("meta"), "meta")
         if len(meta) != 1:
@@ -402,7 +397,7 @@ class NovaApi:
     @tenant_route(app, "/servers/<server_id>/action", methods=["POST"])
     def server_action(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, links = self._begin(request, tenant_id)
-        self._server(compute, server_id)
+        compute.server(server_id)
         body = read_json(request)
         if len(body) != 1:
             raise RequestError(400, "Malformed request body: one action is required.")
