@@ -12,22 +12,20 @@ operation here is O(1) in the number of servers except listing, which must
 look at them.
 
 Errors are exceptions named for what went wrong (:class:`BadRequest`,
-:class:`Conflict`, ...); the REST layer turns each into Nova's status code
-and body.
+:class:`Conflict`, ... in :mod:`mimic.model.nova_errors`); the REST layer
+turns each into Nova's status code and body. Key pairs live in
+:mod:`mimic.model.keypairs`, images in :mod:`mimic.model.images`, ports in
+:mod:`mimic.model.networks`, flavors in :mod:`mimic.model.flavors`.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import attrs
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mimic.model.behaviors import (
     BehaviorKind,
@@ -41,7 +39,16 @@ from mimic.model.behaviors import (
 )
 from mimic.model.flavors import Flavor, find_flavor
 from mimic.model.images import Image, ImageStore, image_store_for
+from mimic.model.keypairs import KeypairStore
 from mimic.model.networks import AddressesExhausted, NetworkStore, Port, network_store_for
+from mimic.model.nova_errors import (  # noqa: F401 - the model's errors, re-exported
+    BadRequest,
+    ComputeError,
+    Conflict,
+    InjectedFailure,
+    NotFound,
+    QuotaExceeded,
+)
 from mimic.util import IdSource
 
 # How long the passing states last, in clock seconds.
@@ -91,41 +98,6 @@ STATES: dict[str, tuple[str, Optional[str], int]] = {
 
 DEFAULT_SECURITY_GROUPS = ("default",)
 AVAILABILITY_ZONE = "nova"
-
-
-# Errors, by meaning.
-
-class ComputeError(Exception):
-    """Something Nova refuses; ``message`` is what the client reads."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class BadRequest(ComputeError):
-    """Malformed or impossible request (400)."""
-
-
-class NotFound(ComputeError):
-    """No such server, key, image... (404)."""
-
-
-class Conflict(ComputeError):
-    """Not allowed in the server's current state (409)."""
-
-
-class QuotaExceeded(ComputeError):
-    """Over a quota, such as metadata items (403)."""
-
-
-class InjectedFailure(ComputeError):
-    """A failure a test asked for, with its own ``code`` and error ``kind``."""
-
-    def __init__(self, code: int, message: str, kind: Optional[str] = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.kind = kind
 
 
 # Behaviors (the control API) and presets (metadata).
@@ -340,19 +312,6 @@ class Server:
 
 
 @attrs.frozen
-class Keypair:
-    """An SSH key pair known to Nova (the private half is never kept)."""
-
-    id: int
-    name: str
-    public_key: str
-    fingerprint: str
-    user_id: str
-    created: float
-    type: str = "ssh"
-
-
-@attrs.frozen
 class ServerSpec:
     """A validated ``POST servers`` body."""
 
@@ -406,8 +365,7 @@ class ComputeRegion:
     host_id: str
     changes: ChangeCounter = attrs.field(factory=ChangeCounter)
     _servers: dict[str, Server] = attrs.field(factory=dict)
-    _keypairs: dict[str, Keypair] = attrs.field(factory=dict)
-    _keypair_serial: int = 0
+    keypairs: KeypairStore = attrs.field(init=False)
     instances_used: int = 0
     cores_used: int = 0
     ram_used: int = 0
@@ -430,6 +388,9 @@ class ComputeRegion:
             )
 
         return session_store.tenant(tenant_id).data_for_api(("nova", region), make)
+
+    def __attrs_post_init__(self) -> None:
+        self.keypairs = KeypairStore(self.tenant_id, QUOTAS["maxTotalKeypairs"])
 
     def now(self) -> float:
         return self.clock.seconds()
@@ -476,7 +437,7 @@ class ComputeRegion:
         presets = CreationPresets.from_metadata(spec.metadata)
         image = self.resolve_image(spec.image_ref)
         flavor = self.resolve_flavor(spec.flavor_ref)
-        if spec.key_name is not None and spec.key_name not in self._keypairs:
+        if spec.key_name is not None and spec.key_name not in self.keypairs:
             raise BadRequest("Invalid key_name provided.")
         if spec.availability_zone not in (None, AVAILABILITY_ZONE):
             raise BadRequest(f"The requested availability zone "
@@ -801,42 +762,6 @@ class ComputeRegion:
                 return
         raise BadRequest(f"Fixed IP address {address} not found on instance {server_id}.")
 
-    # keypairs
-
-    def keypairs(self) -> Iterable[Keypair]:
-        return self._keypairs.values()
-
-    def keypair(self, name: str) -> Keypair:
-        keypair = self._keypairs.get(name)
-        if keypair is None:
-            raise NotFound(f"Keypair {name} not found for user {self.tenant_id}")
-        return keypair
-
-    def create_keypair(self, name: str, user_id: str,
-                       public_key: Optional[str] = None) -> tuple[Keypair, Optional[str]]:
-        """
-        A new keypair; without ``public_key`` a real RSA pair is generated
-        and its private half returned (and forgotten), as Nova does.
-        """
-        check_keypair_name(name)
-        if name in self._keypairs:
-            raise Conflict(f"Key pair '{name}' already exists.")
-        if len(self._keypairs) >= QUOTAS["maxTotalKeypairs"]:
-            raise QuotaExceeded("Quota exceeded, too many key pairs.")
-        private_key = None
-        if public_key is None:
-            public_key, private_key = generate_keypair()
-        fingerprint = ssh_fingerprint(public_key)
-        self._keypair_serial += 1
-        keypair = Keypair(self._keypair_serial, name, public_key.strip(),
-                          fingerprint, user_id, self.now())
-        self._keypairs[name] = keypair
-        return keypair, private_key
-
-    def delete_keypair(self, name: str) -> None:
-        self.keypair(name)
-        del self._keypairs[name]
-
     def limits(self) -> dict:
         """Quotas and what the tenant uses of them here."""
         return {
@@ -894,40 +819,3 @@ def _ref_id(ref: str) -> str:
 def check_metadata_quota(metadata: dict) -> None:
     if len(metadata) > METADATA_ITEMS:
         raise QuotaExceeded(f"Maximum number of metadata items exceeds {METADATA_ITEMS}")
-
-
-_KEYPAIR_NAME = re.compile(r"^[A-Za-z0-9_\- ]+$")
-
-
-def check_keypair_name(name: str) -> None:
-    if not 1 <= len(name) <= 255 or name != name.strip():
-        raise BadRequest("Keypair name must be string and between 1 and 255 "
-                         "characters long")
-    if not _KEYPAIR_NAME.match(name):
-        raise BadRequest("Keypair name contains unsafe characters")
-
-
-def generate_keypair() -> tuple[str, str]:
-    """A fresh RSA key pair: (OpenSSH public key, PEM private key)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    ).decode("ascii")
-    public = key.public_key().public_bytes(
-        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH,
-    ).decode("ascii")
-    return f"{public} Generated-by-Nova", private
-
-
-def ssh_fingerprint(public_key: str) -> str:
-    """Nova's fingerprint: MD5 of the key blob, as colon-separated hex."""
-    try:
-        serialization.load_ssh_public_key(public_key.strip().encode("utf-8"))
-        blob = base64.b64decode(public_key.split()[1], validate=True)
-    except (ValueError, IndexError, UnsupportedAlgorithm):
-        raise BadRequest("Keypair data is invalid: failed to generate fingerprint") from None
-    digest = hashlib.md5(blob).hexdigest()
-    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
-

@@ -531,7 +531,7 @@ class NovaApi:
         return json_response(request, {"keypairs": [
             {"keypair": {"name": k.name, "public_key": k.public_key,
                          "fingerprint": k.fingerprint}}
-            for k in compute.keypairs()
+            for k in compute.keypairs
         ]})
 
     @tenant_route(app, "/os-keypairs", methods=["POST"])
@@ -539,12 +539,13 @@ class NovaApi:
         compute, _ = self._begin(request, tenant_id)
         body = read_json(request).get("keypair")
         if not isinstance(body, dict):
-            raise invalid_input("keypair", body, "'keypair' is a required property of type 'object'")
+            raise invalid_input("keypair", body,
+                                "'keypair' is a required property of type 'object'")
         refuse_unexpected(body, frozenset({"name", "public_key"}))
         name = string_field(body, "name", required=True, minimum=0)
         public_key = string_field(body, "public_key", maximum=65535)
-        keypair, private_key = compute.create_keypair(
-            name, self._user_id(request, tenant_id), public_key)
+        keypair, private_key = compute.keypairs.create(
+            name, self._user_id(request, tenant_id), compute.now(), public_key)
         created = {"name": keypair.name, "public_key": keypair.public_key,
                    "fingerprint": keypair.fingerprint, "user_id": keypair.user_id}
         if private_key is not None:
@@ -554,7 +555,7 @@ class NovaApi:
     @tenant_route(app, "/os-keypairs/<name>", methods=["GET"])
     def show_keypair(self, request: Any, tenant_id: str, name: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        keypair = compute.keypair(name)
+        keypair = compute.keypairs.get(name)
         return json_response(request, {"keypair": {
             "id": keypair.id, "name": keypair.name, "public_key": keypair.public_key,
             "fingerprint": keypair.fingerprint, "user_id": keypair.user_id,
@@ -565,7 +566,7 @@ class NovaApi:
     @tenant_route(app, "/os-keypairs/<name>", methods=["DELETE"])
     def delete_keypair(self, request: Any, tenant_id: str, name: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        compute.delete_keypair(name)
+        compute.keypairs.delete(name)
         return empty_response(request, 202)
 
     @tenant_route(app, "/os-availability-zone", methods=["GET"])
