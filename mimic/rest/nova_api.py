@@ -313,7 +313,7 @@ class NovaApi:
         if not isinstance(body, dict):
             raise invalid_input("server", body,
                                 "'server' is a required property of type 'object'")
-        refuse_unexpected(body, SERVER_UPDATE_KEYS)
+        refuse_unexpected(body, SERVER_UPDATE_KEYS, field="server")
         server = compute.update_server(
             server_id,
             name=name_field(body, required=False),
@@ -541,7 +541,7 @@ class NovaApi:
         if not isinstance(body, dict):
             raise invalid_input("keypair", body,
                                 "'keypair' is a required property of type 'object'")
-        refuse_unexpected(body, frozenset({"name", "public_key"}))
+        refuse_unexpected(body, frozenset({"name", "public_key"}), field="keypair")
         name = string_field(body, "name", required=True, minimum=0)
         public_key = string_field(body, "public_key", maximum=65535)
         keypair, private_key = compute.keypairs.create(
@@ -595,20 +595,27 @@ def _reboot(api, request, compute, links, server_id, parameters):
     return empty_response(request, 202)
 
 
+REBUILD_KEYS = frozenset({"imageRef", "name", "adminPass", "metadata", "accessIPv4",
+                          "accessIPv6", "OS-DCF:diskConfig", "personality",
+                          "preserve_ephemeral"})
+
+
 def _rebuild(api, request, compute, links, server_id, parameters):
     body = _object(parameters, "rebuild")
-    refuse_unexpected(body, frozenset({"imageRef", "name", "adminPass", "metadata",
-                                 "accessIPv4", "accessIPv6", "OS-DCF:diskConfig",
-                                 "personality", "preserve_ephemeral"}))
+    refuse_unexpected(body, REBUILD_KEYS, field="rebuild")
     if "imageRef" not in body:
         raise invalid_input("imageRef", None, "'imageRef' is a required property")
     image_ref = reference_field(body, "imageRef")
     metadata = read_metadata(body["metadata"]) if "metadata" in body else None
-    server = compute.rebuild(
-        server_id, image_ref, name=name_field(body, required=False), metadata=metadata,
-        access_ipv4=ip_field(body, "accessIPv4", 4), access_ipv6=ip_field(body, "accessIPv6", 6))
+    name = name_field(body, required=False)
+    access_ipv4 = ip_field(body, "accessIPv4", 4)
+    access_ipv6 = ip_field(body, "accessIPv6", 6)
+    disk_config_field(body)
+    password = string_field(body, "adminPass") or compute.ids.hex(12)
+    server = compute.rebuild(server_id, image_ref, name=name, metadata=metadata,
+                             access_ipv4=access_ipv4, access_ipv6=access_ipv6)
     detail = server_detail(server, compute.now(), links)
-    detail["adminPass"] = string_field(body, "adminPass") or compute.ids.hex(12)
+    detail["adminPass"] = password
     return json_response(request, {"server": detail}, code=202)
 
 

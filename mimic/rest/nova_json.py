@@ -124,12 +124,13 @@ SERVER_CREATE_KEYS = frozenset({
 })
 
 
-def refuse_unexpected(body: dict, allowed: frozenset) -> None:
+def refuse_unexpected(body: dict, allowed: frozenset, field: str = "server") -> None:
+    """Nova 2.1's schemas allow no properties they do not name."""
     extra = sorted(set(body) - allowed)
     if extra:
         names = ", ".join(repr(k) for k in extra)
         verb = "were" if len(extra) > 1 else "was"
-        raise RequestError(400, "Invalid input for field/attribute server. "
+        raise RequestError(400, f"Invalid input for field/attribute {field}. "
                            f"Additional properties are not allowed ({names} {verb} unexpected)")
 
 
