@@ -164,6 +164,14 @@ def test_paging_with_limit_marker_and_next_link(nova, mimic):
     assert "servers_links" not in page
 
 
+def test_next_link_keeps_filters_url_encoded(nova, mimic):
+    for index in range(3):
+        nova.create_id(f"a&b {index}")
+    page = nova.get("servers", params={"name": "^a&b", "limit": 2}).json()
+    rest = mimic.get(page["servers_links"][0]["href"]).json()
+    assert [s["name"] for s in rest["servers"]] == ["a&b 0"]
+
+
 def test_bad_marker_and_limit_are_bad_requests(nova):
     nova.create_id()
     assert error_of(nova.get("servers", params={"marker": "nope"}), 400,

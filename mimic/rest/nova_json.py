@@ -14,6 +14,7 @@ import json
 import re
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Optional
+from urllib.parse import urlencode
 
 from mimic.model.flavors import Flavor
 from mimic.model.images import Image
@@ -285,9 +286,9 @@ class Links:
         return [{"rel": "bookmark", "href": f"{self.bookmark}/{collection}/{item_id}"}]
 
     def next_page(self, collection: str, request: Any, last_id: str) -> list:
-        args = [(k.decode(), v.decode()) for k, vs in request.args.items()
-                for v in vs if k != b"marker"]
-        query = "&".join(f"{k}={v}" for k, v in [*args, ("marker", last_id)])
+        """The ``next`` link: this request's query with the marker moved on."""
+        args = [(k, v) for k, vs in request.args.items() for v in vs if k != b"marker"]
+        query = urlencode([*args, (b"marker", last_id.encode())])
         return [{"rel": "next", "href": f"{self.versioned}/{collection}?{query}"}]
 
 
