@@ -49,6 +49,15 @@ def test_served_microversion_is_echoed(nova):
         assert response.headers["OpenStack-API-Version"] == "compute 2.1"
 
 
+def test_microversion_header_naming_several_services(nova):
+    response = nova.get("servers", headers={
+        "OpenStack-API-Version": "volume 3.60, compute 2.1"})
+    assert response.status_code == 200
+    assert response.headers["OpenStack-API-Version"] == "compute 2.1"
+    error_of(nova.get("servers", headers={
+        "OpenStack-API-Version": "volume 3.0, compute 2.90"}), 406, "computeFault")
+
+
 def test_unsupported_microversion_is_406(nova):
     for headers in ({"OpenStack-API-Version": "compute 2.99"},
                     {"X-OpenStack-Nova-API-Version": "2.0"},
