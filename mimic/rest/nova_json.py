@@ -31,7 +31,7 @@ RENDER_CACHE_SIZE = 2048
 
 #: How many whole listings each tenant's region remembers (see
 #: :meth:`RenderCache.page`).
-PAGE_CACHE_SIZE = 4
+PAGE_CACHE_SIZE = 2
 
 # Reading requests.
 
