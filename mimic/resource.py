@@ -53,7 +53,7 @@ class MimicRoot:
     def identity(self, request: Any) -> Any:
         return self.identity
 
-    @app.route("/mimicking/<service_id>/<region>/", methods=None)
+    @app.route("/mimicking/<service_id>/<region>/")
     @app.route("/mimicking/<service_id>/<region>", branch=True)
     def mimicking(self, request: Any, service_id: str, region: str) -> Any:
         prefix = f"{root_url(request)}/mimicking/{service_id}/{region}"
