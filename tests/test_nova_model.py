@@ -27,7 +27,7 @@ def compute_for(store: SessionStore, tenant: str = "t1", region: str = "ORD") ->
 
 
 def spec(name: str = "s", **fields) -> ServerSpec:
-    return ServerSpec(name=name, image_ref=UBUNTU, flavor_ref="2", **fields)
+    return ServerSpec(name=name, image_id=UBUNTU, flavor_id="2", **fields)
 
 
 def test_plugins_provide_their_interfaces():

@@ -316,8 +316,8 @@ class ServerSpec:
     """A validated ``POST servers`` body."""
 
     name: str
-    image_ref: str
-    flavor_ref: str
+    image_id: str
+    flavor_id: str
     metadata: dict = attrs.field(factory=dict)
     key_name: Optional[str] = None
     security_groups: tuple[str, ...] = DEFAULT_SECURITY_GROUPS
@@ -415,16 +415,18 @@ class ComputeRegion:
     def __len__(self) -> int:
         return len(self._servers)
 
-    def resolve_image(self, image_ref: str) -> Image:
-        image = self.images.find(_ref_id(image_ref))
+    def resolve_image(self, image_id: str) -> Image:
+        """The image a request names; a :class:`BadRequest` if there is none."""
+        image = self.images.find(image_id)
         if image is None:
-            raise BadRequest(f"Image {_ref_id(image_ref)} could not be found.")
+            raise BadRequest(f"Image {image_id} could not be found.")
         return image
 
-    def resolve_flavor(self, flavor_ref: str) -> Flavor:
-        flavor = find_flavor(_ref_id(flavor_ref))
+    def resolve_flavor(self, flavor_id: str) -> Flavor:
+        """The flavor a request names; a :class:`BadRequest` if there is none."""
+        flavor = find_flavor(flavor_id)
         if flavor is None:
-            raise BadRequest(f"Flavor {_ref_id(flavor_ref)} could not be found.")
+            raise BadRequest(f"Flavor {flavor_id} could not be found.")
         return flavor
 
     def create_server(self, spec: ServerSpec, user_id: str) -> Created:
@@ -435,8 +437,8 @@ class ComputeRegion:
         now = self.now()
         check_metadata_quota(spec.metadata)
         presets = CreationPresets.from_metadata(spec.metadata)
-        image = self.resolve_image(spec.image_ref)
-        flavor = self.resolve_flavor(spec.flavor_ref)
+        image = self.resolve_image(spec.image_id)
+        flavor = self.resolve_flavor(spec.flavor_id)
         if spec.key_name is not None and spec.key_name not in self.keypairs:
             raise BadRequest("Invalid key_name provided.")
         if spec.availability_zone not in (None, AVAILABILITY_ZONE):
@@ -638,11 +640,11 @@ class ComputeRegion:
             now = self._ready_for(server, "reboot", "ACTIVE")
             server.go("ACTIVE", now, "REBOOT", REBOOT_SECONDS)
 
-    def rebuild(self, server_id: str, image_ref: str, name: Optional[str] = None,
+    def rebuild(self, server_id: str, image_id: str, name: Optional[str] = None,
                 metadata: Optional[dict] = None, access_ipv4: Optional[str] = None,
                 access_ipv6: Optional[str] = None) -> Server:
         server = self.server(server_id)
-        image = self.resolve_image(image_ref)
+        image = self.resolve_image(image_id)
         if metadata is not None:
             check_metadata_quota(metadata)
         now = self._ready_for(server, "rebuild", "ACTIVE", "SHUTOFF", "ERROR")
@@ -658,9 +660,9 @@ class ComputeRegion:
         server.go("ACTIVE", now, "REBUILD", REBUILD_SECONDS)
         return server
 
-    def resize(self, server_id: str, flavor_ref: str) -> None:
+    def resize(self, server_id: str, flavor_id: str) -> None:
         server = self.server(server_id)
-        flavor = self.resolve_flavor(flavor_ref)
+        flavor = self.resolve_flavor(flavor_id)
         now = self._ready_for(server, "resize", "ACTIVE", "SHUTOFF")
         if flavor is server.flavor:
             raise BadRequest("When resizing, instances must change flavor!")
@@ -809,11 +811,6 @@ def _matches(server: Server, query: ServerQuery, now: float) -> bool:
     if query.changes_since is not None and server.updated_at(now) < query.changes_since:
         return False
     return True
-
-
-def _ref_id(ref: str) -> str:
-    """An image or flavor reference may be a URL; its id is the last segment."""
-    return ref.rstrip("/").rsplit("/", 1)[-1] if "/" in ref else ref
 
 
 def check_metadata_quota(metadata: dict) -> None:

@@ -605,14 +605,14 @@ def _rebuild(api, request, compute, links, server_id, parameters):
     refuse_unexpected(body, REBUILD_KEYS, field="rebuild")
     if "imageRef" not in body:
         raise invalid_input("imageRef", None, "'imageRef' is a required property")
-    image_ref = reference_field(body, "imageRef")
+    image_id = reference_field(body, "imageRef")
     metadata = read_metadata(body["metadata"]) if "metadata" in body else None
     name = name_field(body, required=False)
     access_ipv4 = ip_field(body, "accessIPv4", 4)
     access_ipv6 = ip_field(body, "accessIPv6", 6)
     disk_config_field(body)
     password = string_field(body, "adminPass") or compute.ids.hex(12)
-    server = compute.rebuild(server_id, image_ref, name=name, metadata=metadata,
+    server = compute.rebuild(server_id, image_id, name=name, metadata=metadata,
                              access_ipv4=access_ipv4, access_ipv6=access_ipv6)
     detail = server_detail(server, compute.now(), links)
     detail["adminPass"] = password

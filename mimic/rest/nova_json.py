@@ -63,13 +63,17 @@ def name_field(body: dict, required: bool) -> Optional[str]:
 
 
 def reference_field(body: dict, key: str) -> str:
+    """
+    The id an ``imageRef``/``flavorRef``-like field names: an id, or a URL
+    whose last segment is the id (numbers are accepted for flavors).
+    """
     value = body.get(key)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if not isinstance(value, str) or not value.strip():
-        kind = "imageRef" if key == "imageRef" else "flavorRef"
+    if not isinstance(value, str) or not value.strip() or not ref_id(value.strip()):
+        kind = "flavorRef" if key == "flavorRef" else "imageRef"
         raise RequestError(400, f"Invalid {kind} provided.")
-    return value.strip()
+    return ref_id(value.strip())
 
 
 def read_metadata(value: Any, field: str = "metadata") -> dict:
@@ -144,10 +148,10 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
     name = name_field(server, required=True)
     if "imageRef" not in server and not server.get("block_device_mapping_v2"):
         raise RequestError(400, "Invalid imageRef provided.")
-    image_ref = reference_field(server, "imageRef")
+    image_id = reference_field(server, "imageRef")
     if "flavorRef" not in server:
         raise invalid_input("flavorRef", None, "'flavorRef' is a required property")
-    flavor_ref = reference_field(server, "flavorRef")
+    flavor_id = reference_field(server, "flavorRef")
     metadata = read_metadata(server.get("metadata", {}))
     key_name = string_field(server, "key_name", minimum=1)
     groups = server.get("security_groups", [{"name": "default"}])
@@ -179,8 +183,8 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
         raise RequestError(400, "min_count must be <= max_count")
     spec = ServerSpec(
         name=name,
-        image_ref=image_ref,
-        flavor_ref=flavor_ref,
+        image_id=image_id,
+        flavor_id=flavor_id,
         metadata=metadata,
         key_name=key_name,
         security_groups=tuple(dict.fromkeys(g["name"] for g in groups)) or ("default",),
@@ -245,6 +249,7 @@ def read_server_query(request: Any) -> ServerQuery:
 
 
 def ref_id(ref: Optional[str]) -> Optional[str]:
+    """An image or flavor reference may be a URL; its id is the last segment."""
     return None if ref is None else ref.rstrip("/").rsplit("/", 1)[-1]
 
 
