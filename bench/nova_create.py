@@ -55,12 +55,16 @@ def main() -> None:
         before = rss_bytes(pid) if pid else None
         latencies = []
         ids = []
+        small_gets: list = []
         for index in range(args.servers):
             elapsed, data = timed(connection, "POST", f"{path}/servers",
                                   server_body(f"server-{index}"), expect=202)
             latencies.append(elapsed)
             if index < 100 or index >= args.servers - 100:
                 ids.append(json.loads(data)["server"]["id"])
+            if index == 99:
+                small_gets = [timed(connection, "GET", f"{path}/servers/{i}")[0]
+                              for i in ids]
         after = rss_bytes(pid) if pid else None
         first = statistics.mean(latencies[:100]) * 1000
         last = statistics.mean(latencies[-100:]) * 1000
@@ -72,7 +76,8 @@ def main() -> None:
         print(f"create median latency: first 100 {first_median:.3f} ms, last 100 "
               f"{last_median:.3f} ms, ratio {last_median / first_median:.2f}")
         gets = [timed(connection, "GET", f"{path}/servers/{i}")[0] for i in ids[-100:]]
-        print(f"GET one server at {args.servers}: {statistics.mean(gets) * 1000:.3f} ms")
+        print(f"GET one server at 101: {statistics.mean(small_gets) * 1000:.3f} ms, "
+              f"at {args.servers + 1}: {statistics.mean(gets) * 1000:.3f} ms")
         deletes = [timed(connection, "DELETE", f"{path}/servers/{i}", expect=204)[0]
                    for i in ids[:100]]
         print(f"DELETE one server at {args.servers}: "
