@@ -48,7 +48,7 @@ class MimicRoot:
         request.setHeader(b"content-type", b"text/plain; charset=utf-8")
         return WELCOME.encode("utf-8")
 
-    @app.route("/mimicking/<service_id>/<region>/", branch=True)
+    @app.route("/mimicking/<service_id>/<region>/")
     @app.route("/mimicking/<service_id>/<region>", branch=True)
     def mimicking(self, request: Any, service_id: str, region: str) -> Any:
         prefix = f"{root_url(request)}/mimicking/{service_id}/{region}"
@@ -57,6 +57,9 @@ class MimicRoot:
             raise RequestError(
                 404, f"No API {service_id!r} is served in region {region!r}."
             )
+        if not request.postpath:
+            # ".../<region>" and ".../<region>/" both mean the API's root "/".
+            request.postpath = [b""]
         return resource
 
     @app.route("/mimic/v1.1/tick", methods=["POST"])

@@ -38,7 +38,8 @@ def test_keystoneauth_discovers_neutron_v2_from_the_catalog(mimic):
                               region_name="ORD", min_version="2.0", max_version="2.latest")
     data = network.get_endpoint_data()
     assert data.api_version == (2, 0)
-    assert data.url == mimic.base_url + "/mimicking/neutron/ORD/v2.0"
+    # Neutron's version links end in a slash, as real Neutron's do.
+    assert data.url == mimic.base_url + "/mimicking/neutron/ORD/v2.0/"
     names = [n["name"] for n in network.get("/networks").json()["networks"]]
     assert names == ["public", "private"]
 

@@ -1,0 +1,60 @@
+"""
+Wiring for OpenStack Compute: Nova itself (``cloudServersOpenStack``, type
+``compute``) and its control API (``cloudServersBehavior``, type
+``compute:control``), both in every configured region and both reaching
+the same per-tenant-region state (:class:`mimic.model.nova.ComputeRegion`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.plugin import IPlugin
+from zope.interface import implementer
+
+from mimic.catalog import Endpoint, Entry
+from mimic.imimic import IAPIMock, IPresetProvider
+from mimic.model.flavors import INVALID_FLAVOR_REFS
+from mimic.model.images import INVALID_IMAGE_REFS
+from mimic.model.nova import PRESETS
+from mimic.rest.nova_api import NovaApi
+from mimic.rest.nova_control_api import NovaControlApi
+
+
+@implementer(IPlugin, IAPIMock, IPresetProvider)
+class NovaApiMock:
+    """OpenStack Compute v2.1 at ``/mimicking/nova/<region>/v2/<tenant_id>``."""
+
+    name = "nova"
+
+    def catalog_entries(self, tenant_id: str, regions: Any) -> list:
+        return [Entry(tenant_id, "compute", "cloudServersOpenStack",
+                      [Endpoint(region, f"v2/{tenant_id}") for region in regions])]
+
+    def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        return NovaApi(region, uri_prefix, session_store).app.resource()
+
+    def presets(self) -> dict:
+        return {
+            "metadata": dict(PRESETS),
+            "invalid_image_refs": list(INVALID_IMAGE_REFS),
+            "invalid_flavor_refs": list(INVALID_FLAVOR_REFS),
+        }
+
+
+@implementer(IPlugin, IAPIMock)
+class NovaControlApiMock:
+    """Nova's behaviors at ``/mimicking/nova-control/<region>/v2/<tenant_id>``."""
+
+    name = "nova-control"
+
+    def catalog_entries(self, tenant_id: str, regions: Any) -> list:
+        return [Entry(tenant_id, "compute:control", "cloudServersBehavior",
+                      [Endpoint(region, f"v2/{tenant_id}") for region in regions])]
+
+    def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        return NovaControlApi(region, uri_prefix, session_store).app.resource()
+
+
+nova = NovaApiMock()
+nova_control = NovaControlApiMock()

@@ -1,0 +1,111 @@
+"""The Nova model without HTTP: plugin contract, state on the clock, addresses, scale."""
+
+from __future__ import annotations
+
+import pytest
+from twisted.internet.task import Clock
+from zope.interface.verify import verifyObject
+
+from mimic.imimic import IAPIMock, IPresetProvider
+from mimic.model.identity import SessionStore
+from mimic.model.images import image_store_for
+from mimic.model.networks import PRIVATE, PUBLIC, NetworkStore
+from mimic.model.nova import ComputeRegion, Conflict, NotFound, ServerSpec
+from mimic.plugins.nova_plugin import nova, nova_control
+from mimic.util import IdSource
+
+UBUNTU = "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01"
+
+
+@pytest.fixture
+def store() -> SessionStore:
+    return SessionStore(clock=Clock(), ids=IdSource(7))
+
+
+def compute_for(store: SessionStore, tenant: str = "t1", region: str = "ORD") -> ComputeRegion:
+    return ComputeRegion.for_tenant(store, tenant, region)
+
+
+def spec(name: str = "s", **fields) -> ServerSpec:
+    return ServerSpec(name=name, image_id=UBUNTU, flavor_id="2", **fields)
+
+
+def test_plugins_provide_their_interfaces():
+    assert verifyObject(IAPIMock, nova)
+    assert verifyObject(IPresetProvider, nova)
+    assert verifyObject(IAPIMock, nova_control)
+    assert nova.name == "nova" and nova_control.name == "nova-control"
+
+
+def test_catalog_entries_give_compute_and_control_types():
+    (entry,) = nova.catalog_entries("42", ("ORD", "DFW"))
+    assert (entry.type, entry.name) == ("compute", "cloudServersOpenStack")
+    assert [e.path for e in entry.endpoints] == ["v2/42", "v2/42"]
+    (control,) = nova_control.catalog_entries("42", ("ORD",))
+    assert control.type == "compute:control"
+
+
+def test_both_apis_and_the_image_store_share_one_state(store):
+    compute = compute_for(store)
+    assert compute is compute_for(store)
+    assert compute.images is image_store_for(store, "t1", "ORD")
+    assert compute is not compute_for(store, region="DFW")
+
+
+def test_status_is_computed_from_the_clock_without_scheduling(store):
+    compute = compute_for(store)
+    created = compute.create_server(spec(metadata={"server_building": "10"}), "u")
+    assert created.server.status_at(store.clock.seconds()) == "BUILD"
+    assert store.clock.getDelayedCalls() == []
+    store.clock.advance(10)
+    assert created.server.status_at(store.clock.seconds()) == "ACTIVE"
+    assert created.server.updated_at(store.clock.seconds()) == 10
+
+
+def test_same_seed_gives_same_ids():
+    first = compute_for(SessionStore(clock=Clock(), ids=IdSource(3)))
+    second = compute_for(SessionStore(clock=Clock(), ids=IdSource(3)))
+    assert first.create_server(spec(), "u").server.id == second.create_server(spec(), "u").server.id
+
+
+def test_failed_delete_of_locked_server_keeps_it(store):
+    compute = compute_for(store)
+    server = compute.create_server(spec(), "u").server
+    compute.lock(server.id)
+    with pytest.raises(Conflict):
+        compute.delete_server(server.id)
+    assert compute.server(server.id) is server
+
+
+def test_deleted_servers_addresses_are_reused_and_never_shared(store):
+    compute = compute_for(store)
+    servers = [compute.create_server(spec(f"s{i}"), "u").server for i in range(50)]
+    for server in servers[::2]:
+        compute.delete_server(server.id)
+    servers = servers[1::2] + [compute.create_server(spec(f"n{i}"), "u").server
+                               for i in range(40)]
+    addresses = [addr for s in servers for p in s.ports for _, addr in p.addresses()]
+    macs = [p.mac_address for s in servers for p in s.ports]
+    assert len(addresses) == len(set(addresses)) == 65 * 3
+    assert len(macs) == len(set(macs))
+
+
+def test_ports_have_stable_ids_and_macs_beyond_65536():
+    networks = NetworkStore()
+    port = None
+    for _ in range(70000):
+        port = networks.allocate(PRIVATE)
+    assert port.index == 69999
+    assert port.ipv4 == "10.177.17.121"
+    assert port.mac_address != networks.allocate(PUBLIC).mac_address
+    assert port.id == networks.allocate(PRIVATE).__class__(PRIVATE, 69999).id
+
+
+def test_ten_thousand_servers_without_a_cap(store):
+    compute = compute_for(store)
+    for index in range(10000):
+        compute.create_server(spec(f"s{index}"), "u")
+    assert len(compute) == 10000
+    assert compute.limits()["totalInstancesUsed"] == 10000
+    with pytest.raises(NotFound):
+        compute.server("nope")
