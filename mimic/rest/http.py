@@ -55,6 +55,41 @@ class RequestError(Exception):
         self.headers = headers or {}
 
 
+class RawJSON:
+    """
+    A value already encoded as JSON, spliced into an answer as it is: what a
+    large part that repeats across answers (a tenant's service catalog) is
+    cached as, so it is encoded once rather than on every request.
+    """
+
+    __slots__ = ("encoded", "value")
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.encoded = json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+def encode_json(body: Any) -> bytes:
+    """``body`` as compact JSON bytes, :class:`RawJSON` parts spliced in."""
+    raw_parts: list = []
+
+    def placeholder(value: Any) -> str:
+        if not isinstance(value, RawJSON):
+            raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+        raw_parts.append(value.encoded)
+        return f"\x00raw{len(raw_parts) - 1}\x00"
+
+    encoded = json.dumps(body, separators=(",", ":"), default=placeholder).encode("utf-8")
+    marks = [b'"\\u0000raw%d\\u0000"' % index for index in range(len(raw_parts))]
+    if any(encoded.count(mark) != 1 for mark in marks):
+        # Some string of the body itself looks like a mark: encode it all.
+        return json.dumps(body, separators=(",", ":"),
+                          default=lambda raw: raw.value).encode("utf-8")
+    for mark, raw in zip(marks, raw_parts):
+        encoded = encoded.replace(mark, raw, 1)
+    return encoded
+
+
 def json_response(request: Any, body: Any, code: int = 200,
                   headers: Optional[dict] = None) -> bytes:
     """Serialise ``body`` as the JSON answer to ``request`` with ``code``."""
@@ -64,7 +99,7 @@ def json_response(request: Any, body: Any, code: int = 200,
         request.setHeader(name, value)
     if body is None:
         return b""
-    return json.dumps(body, separators=(",", ":")).encode("utf-8")
+    return encode_json(body)
 
 
 def empty_response(request: Any, code: int = 204) -> bytes:

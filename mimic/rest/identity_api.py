@@ -18,6 +18,7 @@ from twisted.web.resource import Resource
 from mimic.model.behaviors import InvalidBehavior
 from mimic.model.identity import AUTH_EVENT, TenantMismatch, Token, User
 from mimic.rest.http import (
+    RawJSON,
     RequestError,
     empty_response,
     install_error_handlers,
@@ -197,15 +198,9 @@ class IdentityApi:
             body["RAX-AUTH:authenticatedBy"] = [method]
         return body
 
-    def _service_catalog(self, request: Any, tenant_id: str) -> list:
-        """Rendered once per tenant and host name, then reused."""
-        root = root_url(request)
-        cache = self.store.data_for_api("identity-v2-catalog", dict)
-        key = (tenant_id, root)
-        rendered = cache.get(key)
-        if rendered is None:
-            rendered = cache[key] = self._render_catalog(root, tenant_id)
-        return rendered
+    def _service_catalog(self, request: Any, tenant_id: str) -> RawJSON:
+        return rendered_catalog(self.store, "identity-v2-catalog", tenant_id,
+                                root_url(request), self._render_catalog)
 
     def _render_catalog(self, root: str, tenant_id: str) -> list:
         services = [
@@ -252,7 +247,7 @@ class IdentityApi:
     def token_endpoints(self, request: Any, token_id: str) -> bytes:
         token = self._known_token(token_id)
         endpoints = []
-        for service in self._service_catalog(request, token.tenant.id):
+        for service in self._service_catalog(request, token.tenant.id).value:
             for endpoint in service["endpoints"]:
                 endpoints.append({
                     "id": len(endpoints) + 1,
@@ -337,6 +332,21 @@ class IdentityApi:
         return json_response(request, {"access": {"token": {
             "id": token.id, "expires": iso_time(token.expires),
         }}})
+
+
+def rendered_catalog(store: Any, name: str, tenant_id: str, root: str,
+                     render: Any) -> RawJSON:
+    """
+    A tenant's catalog as ``render(root, tenant_id)`` makes it, rendered and
+    encoded once per tenant and host name (until reset), then reused: most of
+    a token's answer is its catalog, so this is what makes tokens cheap.
+    """
+    cache = store.data_for_api(name, dict)
+    key = (tenant_id, root)
+    rendered = cache.get(key)
+    if rendered is None:
+        rendered = cache[key] = RawJSON(render(root, tenant_id))
+    return rendered
 
 
 def _v2_endpoint(url: str, region: str, tenant_id: str) -> dict:

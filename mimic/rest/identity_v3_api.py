@@ -42,6 +42,7 @@ from mimic.rest.identity_api import (
     IDENTITY_SERVICE,
     all_regions,
     apply_auth_behavior,
+    rendered_catalog,
     root_url,
     version_v3,
 )
@@ -191,15 +192,9 @@ class IdentityV3Api:
 
     # the catalog
 
-    def _catalog(self, request: Any, tenant_id: str) -> list:
-        """Rendered once per tenant and host name, then reused."""
-        root = root_url(request)
-        cache = self.store.data_for_api("identity-v3-catalog", dict)
-        key = (tenant_id, root)
-        rendered = cache.get(key)
-        if rendered is None:
-            rendered = cache[key] = self._render_catalog(root, tenant_id)
-        return rendered
+    def _catalog(self, request: Any, tenant_id: str) -> Any:
+        return rendered_catalog(self.store, "identity-v3-catalog", tenant_id,
+                                root_url(request), self._render_catalog)
 
     def _render_catalog(self, root: str, tenant_id: str) -> list:
         identity_url = f"{root}/identity/v3"
