@@ -10,7 +10,6 @@ expire" and authenticate again before each call; they must keep working.
 
 from __future__ import annotations
 
-import textwrap
 
 import openstack
 import pytest
@@ -25,31 +24,6 @@ CREDENTIALS = {
     "user_domain_name": "Default",
     "project_domain_name": "Default",
 }
-
-ECHO_PLUGIN = '''
-from klein import Klein
-from twisted.plugin import IPlugin
-from zope.interface import implementer
-
-from mimic.catalog import Endpoint, Entry
-from mimic.imimic import IAPIMock
-
-
-@implementer(IPlugin, IAPIMock)
-class EchoApi:
-    name = "echo"
-
-    def catalog_entries(self, tenant_id, regions):
-        return [Entry(tenant_id, "echo", "echoService",
-                      [Endpoint(region, f"v1/{tenant_id}") for region in regions])]
-
-    def resource_for_region(self, region, uri_prefix, session_store):
-        return Klein().resource()
-
-
-echo = EchoApi()
-'''
-
 
 @pytest.mark.parametrize("suffix", ["/identity/", "/identity", "/identity/v3"])
 def test_generic_password_discovers_v3(mimic, suffix):
@@ -160,26 +134,22 @@ def test_openstacksdk_validates_and_revokes_a_token(sdk, mimic):
     other.close()
 
 
-def test_v3_catalog_carries_plugin_endpoints_in_v3_form(mimic_factory, tmp_path):
-    folder = tmp_path / "mimic" / "plugins"
-    folder.mkdir(parents=True)
-    (folder / "echo_plugin.py").write_text(textwrap.dedent(ECHO_PLUGIN))
-    server = mimic_factory(env={"PYTHONPATH": str(tmp_path)})
-    auth = v3.Password(auth_url=server.base_url + "/identity/", **CREDENTIALS)
+def test_v3_catalog_carries_plugin_endpoints_in_v3_form(mimic):
+    auth = v3.Password(auth_url=mimic.base_url + "/identity/", **CREDENTIALS)
     session = ks_session.Session(auth=auth)
     access = auth.get_access(session)
-    echo = [s for s in access.service_catalog.catalog if s["type"] == "echo"]
-    assert len(echo) == 1 and echo[0]["name"] == "echoService"
-    endpoints = echo[0]["endpoints"]
+    compute = [s for s in access.service_catalog.catalog if s["type"] == "compute"]
+    assert len(compute) == 1 and compute[0]["name"] == "cloudServersOpenStack"
+    endpoints = compute[0]["endpoints"]
     regions = {e["region"] for e in endpoints}
     assert "ORD" in regions and len(regions) > 1
     assert {e["interface"] for e in endpoints} == {"public", "internal"}
     for endpoint in endpoints:
         assert endpoint["region_id"] == endpoint["region"]
         assert endpoint["url"] == (
-            f"{server.base_url}/mimicking/echo/{endpoint['region']}/v1/acme")
-    assert session.get_endpoint(service_type="echo", interface="public",
+            f"{mimic.base_url}/mimicking/nova/{endpoint['region']}/v2/acme")
+    assert session.get_endpoint(service_type="compute", interface="public",
                                 region_name="LON") == (
-        f"{server.base_url}/mimicking/echo/LON/v1/acme")
+        f"{mimic.base_url}/mimicking/nova/LON/v2/acme")
     identity = [s for s in access.service_catalog.catalog if s["type"] == "identity"]
     assert {e["region"] for e in identity[0]["endpoints"]} == regions

@@ -7,34 +7,7 @@ output are asserted.
 
 from __future__ import annotations
 
-import textwrap
-
 from tests.conftest import json_of
-
-
-ECHO_PLUGIN = '''
-from klein import Klein
-from twisted.plugin import IPlugin
-from zope.interface import implementer
-
-from mimic.catalog import Endpoint, Entry
-from mimic.imimic import IAPIMock
-
-
-@implementer(IPlugin, IAPIMock)
-class EchoApi:
-    name = "echo"
-
-    def catalog_entries(self, tenant_id, regions):
-        return [Entry(tenant_id, "echo", "echoService",
-                      [Endpoint(region, f"v1/{tenant_id}") for region in regions])]
-
-    def resource_for_region(self, region, uri_prefix, session_store):
-        return Klein().resource()
-
-
-echo = EchoApi()
-'''
 
 
 def test_token_issue_prints_the_users_scoped_token(mimic, openstack_cli):
@@ -64,25 +37,20 @@ def test_token_revoke_then_issue_gives_a_new_token(mimic, openstack_cli):
     assert second["user_id"] == first["user_id"]
 
 
-def test_catalog_list_shows_identity_v3_and_plugin_services(mimic_factory, tmp_path,
-                                                            openstack_cli):
-    folder = tmp_path / "plugins" / "mimic" / "plugins"
-    folder.mkdir(parents=True)
-    (folder / "echo_plugin.py").write_text(textwrap.dedent(ECHO_PLUGIN))
-    server = mimic_factory(env={"PYTHONPATH": str(tmp_path / "plugins")})
-    catalog = json_of(openstack_cli(server.base_url, "catalog", "list", "-f", "json"))
+def test_catalog_list_shows_identity_v3_and_plugin_services(mimic, openstack_cli):
+    catalog = json_of(openstack_cli(mimic.base_url, "catalog", "list", "-f", "json"))
     by_type = {service["Type"]: service for service in catalog}
-    assert {"identity", "echo"} <= set(by_type)
+    assert {"identity", "compute", "image", "network"} <= set(by_type)
     identity = by_type["identity"]["Endpoints"]
     assert {(e["interface"], e["url"]) for e in identity if e["region"] == "ORD"} == {
-        (interface, server.base_url + "/identity/v3")
+        (interface, mimic.base_url + "/identity/v3")
         for interface in ("public", "internal", "admin")
     }
-    echo = by_type["echo"]
-    assert echo["Name"] == "echoService"
-    assert {(e["interface"], e["url"]) for e in echo["Endpoints"]
+    compute = by_type["compute"]
+    assert compute["Name"] == "cloudServersOpenStack"
+    assert {(e["interface"], e["url"]) for e in compute["Endpoints"]
             if e["region"] == "ORD"} == {
-        (interface, server.base_url + "/mimicking/echo/ORD/v1/acme")
+        (interface, mimic.base_url + "/mimicking/nova/ORD/v2/acme")
         for interface in ("public", "internal")
     }
 
