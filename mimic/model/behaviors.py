@@ -341,3 +341,23 @@ def failure_kind(default_type: str, default_message: str, description: str) -> B
         return {"code": code, "message": message, "type": error_type}
 
     return BehaviorKind("fail", description, validate)
+
+
+def duration_kind(name: str, description: str,
+                  default: Optional[float] = None) -> BehaviorKind:
+    """
+    A behavior that lasts ``duration`` clock seconds (a non-negative number,
+    or numeric string), such as "stay in BUILD": required unless a
+    ``default`` is given.
+    """
+
+    def validate(parameters: Mapping[str, Any]) -> dict:
+        value = parameters.get("duration", default)
+        if value is None:
+            raise InvalidBehavior("parameter 'duration' is required")
+        duration = coerce_number(value, "duration")
+        if duration < 0:
+            raise InvalidBehavior("'duration' must not be negative")
+        return {"duration": duration}
+
+    return BehaviorKind(name, description, validate)

@@ -26,8 +26,8 @@ from mimic.model.behaviors import (
     Event,
     InvalidBehavior,
     coerce_number,
+    duration_kind,
     failure_kind,
-    integer_parameter,
 )
 from mimic.util import IdSource
 
@@ -141,13 +141,6 @@ class InjectedFailure(ClbError):
 # Behaviors -----------------------------------------------------------------
 
 
-def _duration_kind(name: str, description: str) -> BehaviorKind:
-    def validate(parameters: Mapping[str, Any]) -> dict:
-        return {"duration": integer_parameter(parameters, "duration", minimum=0)}
-
-    return BehaviorKind(name, description, validate)
-
-
 _CRITERIA = (
     CriterionKind("loadbalancer_name"),
     CriterionKind("metadata", shape="mapping"),
@@ -160,7 +153,7 @@ CREATION_EVENT = Event(
         failure_kind("loadBalancerFault", "Load balancer creation failed.",
                      "answer {code, message} instead of creating"),
         BehaviorKind("error", "create the load balancer in ERROR status"),
-        _duration_kind("building", "stay in BUILD for {duration} seconds"),
+        duration_kind("building", "stay in BUILD for {duration} seconds"),
         BehaviorKind("default", "create normally"),
     ),
     criteria=_CRITERIA,
@@ -172,7 +165,7 @@ DELETION_EVENT = Event(
     behaviors=(
         failure_kind("loadBalancerFault", "Load balancer deletion failed.",
                      "answer {code, message} instead of deleting"),
-        _duration_kind("pending", "stay in PENDING_DELETE for {duration} seconds"),
+        duration_kind("pending", "stay in PENDING_DELETE for {duration} seconds"),
         BehaviorKind("default", "delete normally"),
     ),
     criteria=_CRITERIA + (CriterionKind("loadbalancer_id"),),
