@@ -388,6 +388,10 @@ class NetworkState:
     _macs: set = attrs.field(factory=set)
     _group_port_counts: dict = attrs.field(factory=dict)
     _floating_by_port: dict = attrs.field(factory=dict)
+    _device_revisions: dict = attrs.field(factory=dict)
+    #: Counts every change to what a server shows of its networking (its
+    #: ports, their addresses and groups, floating IPs on them).
+    changes: int = 0
 
     @classmethod
     def create(cls, tenant_id: str, region: str, clock: Any, ids: Any,
@@ -454,6 +458,9 @@ class NetworkState:
         network = self._own_network(network_id, "rule:update_network")
         if name is not None:
             network.name = name
+            # A server's addresses are keyed by network name.
+            for port in self.ports_on_network(network_id):
+                self._device_changed(port.device_id)
         if description is not None:
             network.description = description
         if admin_state_up is not None:
@@ -753,6 +760,7 @@ class NetworkState:
         self._ports_by_network[network_id][port.id] = None
         if device_id:
             self._ports_by_device.setdefault(device_id, {})[port.id] = None
+            self._device_changed(device_id)
         for group_id in groups:
             self._group_port_counts[group_id] = self._group_port_counts.get(group_id, 0) + 1
         return port
@@ -823,8 +831,10 @@ class NetworkState:
                         self._disassociate(fip)
                 self.subnets[fixed.subnet_id].pool.release(fixed.ip_address)
         port.fixed_ips = new
+        self._device_changed(port.device_id)
 
     def _set_groups(self, port: Port, groups: list[str]) -> None:
+        self._device_changed(port.device_id)
         for group_id in port.security_group_ids:
             self._group_port_counts[group_id] -= 1
         for group_id in groups:
@@ -832,6 +842,8 @@ class NetworkState:
         port.security_group_ids = groups
 
     def _bind(self, port: Port, device_id: str, device_owner: str) -> None:
+        self._device_changed(port.device_id)
+        self._device_changed(device_id)
         if port.device_id:
             self._ports_by_device[port.device_id].pop(port.id, None)
             if not self._ports_by_device[port.device_id]:
@@ -885,6 +897,12 @@ class NetworkState:
                 raise Conflict("Default security group already exists.",
                                "SecurityGroupDefaultAlreadyExists")
             group.name = name
+            if self._group_port_counts.get(group.id):
+                # Servers show their groups by name; renames are rare
+                # enough for a look at every port.
+                for port in self.ports.values():
+                    if group.id in port.security_group_ids:
+                        self._device_changed(port.device_id)
         if description is not None:
             group.description = description
         group.touch(self.now())
@@ -1062,12 +1080,14 @@ class NetworkState:
         if fip.port_id is not None:
             self._disassociate(fip)
         fip.port_id = port.id
+        self._device_changed(port.device_id)
         fip.fixed_ip_address = fixed_ip_address
         self._floating_by_port.setdefault(port.id, {})[fip.id] = None
 
     def _disassociate(self, fip: FloatingIp) -> None:
         if fip.port_id is None:
             return
+        self._device_changed(self.ports[fip.port_id].device_id)
         held = self._floating_by_port.get(fip.port_id, {})
         held.pop(fip.id, None)
         if not held:
@@ -1107,6 +1127,19 @@ class NetworkState:
 
     # what Nova uses
 
+    def _device_changed(self, device_id: str) -> None:
+        if device_id:
+            self.changes += 1
+            self._device_revisions[device_id] = self.changes
+
+    def device_revision(self, device_id: str) -> int:
+        """
+        A number that changes whenever what ``device_id`` shows of its
+        networking changes (its ports, addresses, floating IPs, groups), so
+        Nova can cache a server's rendering without asking again.
+        """
+        return self._device_revisions.get(device_id, 0)
+
     def attach_server(self, server_id: str,
                       networks: Optional[Sequence[NetworkRequest]] = None,
                       security_groups: Sequence[str] = ("default",)) -> list[Port]:
@@ -1141,6 +1174,7 @@ class NetworkState:
         """A deleted server: its own ports go, ports the user made are unbound."""
         for port in self.ports_on_device(server_id):
             self.detach_interface(server_id, port.id)
+        self._device_revisions.pop(server_id, None)
 
     def ports_of(self, server_id: str) -> list[Port]:
         """The server's ports (its interfaces), in the order they were bound."""
@@ -1197,6 +1231,7 @@ class NetworkState:
         for subnet_id in network.subnet_ids:
             try:
                 port.fixed_ips.append(self._allocate_on(self.subnets[subnet_id]))
+                self._device_changed(server_id)
                 port.touch(self.now())
                 return port
             except PoolExhausted as error:
@@ -1214,6 +1249,7 @@ class NetworkState:
                             self._disassociate(fip)
                     port.fixed_ips.remove(fixed)
                     self.subnets[fixed.subnet_id].pool.release(address)
+                    self._device_changed(server_id)
                     port.touch(self.now())
                     return port
         raise BadRequest(f"Fixed IP {address} not found on server {server_id}.",
