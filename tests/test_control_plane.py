@@ -83,11 +83,14 @@ def test_ids_repeat_after_reset(mimic):
 # presets
 
 
-def test_presets_lists_a_mapping_per_plugin(mimic):
+def test_presets_lists_every_plugins_presets(mimic):
     response = mimic.get("/mimic/v1.0/presets")
     assert response.status_code == 200
     presets = response.json()
-    assert isinstance(presets, dict)
+    assert set(presets["nova"]["metadata"]) == {
+        "server_building", "server_error", "create_server_failure", "delete_server_failure"}
+    assert set(presets["clb"]["metadata"]) == {
+        "lb_building", "lb_pending_update", "lb_pending_delete", "lb_error_state"}
     for name, described in presets.items():
         assert isinstance(described, dict) and described, name
 

@@ -3,15 +3,16 @@ The images of one tenant in one region: a canned public set that looks like
 a Rackspace/OpenStack region, plus the snapshots the tenant makes with
 Nova's ``createImage``.
 
-This is the one image store of a region. Nova's image API serves it now; an
-image-service (Glance) plugin must serve the same store, reached with
-:func:`image_store_for`, so an image snapshotted through Nova is the image
-Glance lists. Status changes (a snapshot is SAVING, then ACTIVE) are
+This is the one image store of a region: Nova's image API and the Glance v2
+plugin both serve it, reached with :func:`image_store_for`, so an image
+snapshotted through Nova is the image Glance lists, and an image registered
+through Glance is one Nova lists. Status changes (a snapshot is SAVING, then ACTIVE) are
 computed from Mimic's clock when read, never scheduled.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Iterator, Optional
 
 import attrs
@@ -34,6 +35,38 @@ class ImageNotDeletable(Exception):
     """The image is a public one; tenants may delete only their own."""
 
 
+class ImageProtected(Exception):
+    """The image is protected; it must be unprotected before deletion."""
+
+
+class InvalidImageChange(ValueError):
+    """A change Glance refuses; ``code`` is 400, 403 or 409 as Glance says."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+#: Glance's formats and visibilities (what ``POST /v2/images`` accepts).
+DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi",
+                "iso", "ploop")
+CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
+VISIBILITIES = ("public", "private", "shared", "community")
+
+#: Attributes of an image that Glance computes and never lets a user set.
+READ_ONLY_ATTRIBUTES = frozenset({
+    "id", "status", "created_at", "updated_at", "size", "virtual_size", "checksum",
+    "os_hash_algo", "os_hash_value", "owner", "self", "file", "schema", "direct_url",
+    "locations",
+})
+
+#: Attributes with a meaning (and a type) of their own; anything else a user
+#: sets is a free-form string property.
+TYPED_ATTRIBUTES = ("name", "visibility", "protected", "min_disk", "min_ram",
+                    "disk_format", "container_format", "tags", "os_hidden")
+
+
 @attrs.define(eq=False)
 class Image:
     """
@@ -43,7 +76,7 @@ class Image:
     """
 
     id: str
-    name: str
+    name: Optional[str]
     created: float
     min_disk: int = 0
     min_ram: int = 0
@@ -52,19 +85,39 @@ class Image:
     owner: Optional[str] = None
     server_id: Optional[str] = None
     ready_at: float = 0.0
-    disk_format: str = "vhd"
-    container_format: str = "ovf"
+    disk_format: Optional[str] = "vhd"
+    container_format: Optional[str] = "ovf"
     metadata: dict = attrs.field(factory=dict)
+    tags: list = attrs.field(factory=list)
+    protected: bool = False
+    hidden: bool = False
+    #: Registered through Glance with no data uploaded: Glance's ``queued``.
+    queued: bool = False
+    changed: Optional[float] = None
+    #: Data uploaded through Glance (bounded by Mimic's 1 MiB body limit).
+    data: Optional[bytes] = None
+
+    def checksum(self, algorithm: str = "md5") -> str:
+        """Of the uploaded data, or of the id for images that carry none."""
+        return hashlib.new(algorithm, self.data if self.data is not None
+                           else self.id.encode()).hexdigest()
 
     def status_at(self, now: float) -> str:
         """``SAVING`` until the snapshot is done, then ``ACTIVE`` (Nova's words)."""
-        return "SAVING" if now < self.ready_at else "ACTIVE"
+        return "SAVING" if self.queued or now < self.ready_at else "ACTIVE"
+
+    def glance_status_at(self, now: float) -> str:
+        """Glance's word for the same state: ``queued``, ``saving`` or ``active``."""
+        if self.queued:
+            return "queued"
+        return "saving" if now < self.ready_at else "active"
 
     def progress_at(self, now: float) -> int:
         return 25 if now < self.ready_at else 100
 
     def updated_at(self, now: float) -> float:
-        return self.created if now < self.ready_at else max(self.created, self.ready_at)
+        done = self.created if now < self.ready_at else max(self.created, self.ready_at)
+        return max(done, self.changed or 0.0)
 
 
 def _canned(image_id: str, name: str, os_distro: str, os_version: str,
@@ -160,12 +213,128 @@ class ImageStore:
         self._images[image.id] = image
         return image
 
-    def delete(self, image_id: str) -> None:
-        """Delete a snapshot; public images refuse with :class:`ImageNotDeletable`."""
+    def register(self, attributes: dict, now: float) -> Image:
+        """
+        An image registered through Glance (``POST /v2/images``): metadata
+        only, ``queued`` until data would be uploaded. ``attributes`` is the
+        request body; everything is validated before anything is stored.
+        """
+        image_id = attributes.get("id")
+        if image_id is not None:
+            if not isinstance(image_id, str) or not image_id:
+                raise InvalidImageChange(400, "Invalid id: it must be a string UUID.")
+            if image_id in self._images:
+                raise InvalidImageChange(409, f"Image with identifier {image_id} already exists!")
+        image = Image(id=image_id or self.ids.uuid(), name=None, created=now,
+                      visibility="shared", owner=self.tenant_id, queued=True,
+                      disk_format=None, container_format=None, changed=now)
+        changes = {k: v for k, v in attributes.items() if k != "id"}
+        self._apply(image, changes)
+        self._images[image.id] = image
+        return image
+
+    def update(self, image_id: str, changes: dict, now: float) -> Image:
+        """
+        Set (value) or remove (``REMOVE``) attributes of an image the tenant
+        owns, all or nothing (Glance's JSON-patch, already resolved).
+        """
         image = self.get(image_id)
-        if image.visibility == "public":
+        if image.owner != self.tenant_id:
+            raise InvalidImageChange(403, "You are not permitted to modify this image.")
+        trial = attrs.evolve(image, metadata=dict(image.metadata), tags=list(image.tags))
+        self._apply(trial, changes)
+        for field in attrs.fields(Image):
+            setattr(image, field.name, getattr(trial, field.name))
+        image.changed = now
+        return image
+
+    def upload(self, image_id: str, data: bytes, now: float) -> Image:
+        """Store an image's data: a ``queued`` image becomes ``active``."""
+        image = self.get(image_id)
+        if image.owner != self.tenant_id:
+            raise InvalidImageChange(403, "You are not permitted to upload data "
+                                     "for this image.")
+        if not image.queued:
+            raise InvalidImageChange(409, "Image status transition from "
+                                     f"{image.glance_status_at(now)} to saving is not allowed")
+        if image.disk_format is None or image.container_format is None:
+            raise InvalidImageChange(400, "Properties disk_format, container_format "
+                                     "must be set prior to saving data.")
+        image.data = bytes(data)
+        image.size = len(data)
+        image.queued = False
+        image.changed = now
+        return image
+
+    def _apply(self, image: Image, changes: dict) -> None:
+        for key, value in changes.items():
+            if key in READ_ONLY_ATTRIBUTES:
+                raise InvalidImageChange(403, f"Attribute '{key}' is read-only.")
+            if value is REMOVE:
+                if key in TYPED_ATTRIBUTES:
+                    raise InvalidImageChange(403, f"Attribute '{key}' is required and "
+                                             "cannot be removed.")
+                if key not in image.metadata:
+                    raise InvalidImageChange(409, f"Property {key} does not exist.")
+                del image.metadata[key]
+            elif key in TYPED_ATTRIBUTES:
+                _set_typed(image, key, value)
+            else:
+                if not isinstance(value, str):
+                    raise InvalidImageChange(
+                        400, f"Invalid value for property {key!r}: properties are strings.")
+                if len(key) > 255 or not key:
+                    raise InvalidImageChange(400, "Property names are 1 to 255 characters.")
+                image.metadata[key] = value
+
+    def delete(self, image_id: str) -> None:
+        """
+        Delete an image the tenant owns; public images refuse with
+        :class:`ImageNotDeletable`, protected ones with :class:`ImageProtected`.
+        """
+        image = self.get(image_id)
+        if image.owner != self.tenant_id:
             raise ImageNotDeletable(image_id)
+        if image.protected:
+            raise ImageProtected(image_id)
         del self._images[image_id]
+
+
+#: Marks an attribute to remove in :meth:`ImageStore.update`.
+REMOVE = object()
+
+
+def _set_typed(image: Image, key: str, value: Any) -> None:
+    if key == "name":
+        if value is not None and (not isinstance(value, str) or len(value) > 255):
+            raise InvalidImageChange(400, "Invalid value for name: at most 255 characters.")
+        image.name = value
+    elif key == "visibility":
+        if value not in VISIBILITIES:
+            raise InvalidImageChange(400, f"Invalid visibility value: {value}")
+        image.visibility = value
+    elif key in ("protected", "os_hidden"):
+        if not isinstance(value, bool):
+            raise InvalidImageChange(400, f"Invalid value for {key}: it must be a boolean.")
+        if key == "protected":
+            image.protected = value
+        else:
+            image.hidden = value
+    elif key in ("min_disk", "min_ram"):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidImageChange(400, f"Invalid value for {key}: a non-negative integer.")
+        setattr(image, key, value)
+    elif key in ("disk_format", "container_format"):
+        allowed = DISK_FORMATS if key == "disk_format" else CONTAINER_FORMATS
+        if value is not None and value not in allowed:
+            raise InvalidImageChange(
+                400, f"Invalid value '{value}' for {key}: one of {', '.join(allowed)}.")
+        setattr(image, key, value)
+    elif key == "tags":
+        if not isinstance(value, list) or not all(
+                isinstance(tag, str) and 0 < len(tag) <= 255 for tag in value):
+            raise InvalidImageChange(400, "Invalid value for tags: a list of strings.")
+        image.tags = list(dict.fromkeys(value))
 
 
 def image_store_for(session_store: Any, tenant_id: str, region: str) -> ImageStore:

@@ -151,3 +151,16 @@ def install_error_handlers(app: Any, render: Callable[[RequestError], Any]) -> N
         request, failure = args[-2:]
         log.failure("Unexpected error answering {uri}", failure, uri=request.uri)
         return respond(request, RequestError(500, "Mimic failed unexpectedly; see its log."))
+
+
+def caller_token(request: Any, store: Any) -> Any:
+    """
+    The valid token in ``X-Auth-Token``, for APIs whose URLs carry no tenant
+    (Glance, Neutron): the token says whose resources a request means.
+    ``None`` when the header is missing or the token unknown, expired or
+    revoked.
+    """
+    header = request.getHeader(b"x-auth-token")
+    if not header:
+        return None
+    return store.valid_token(header.decode("utf-8", "replace"))

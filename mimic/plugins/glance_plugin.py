@@ -1,0 +1,34 @@
+"""
+Wiring for the Image service (Glance) v2: ``cloudImages``, type ``image``, at
+the unversioned root ``/mimicking/glance/<region>``, from which clients
+discover ``/v2`` (openstacksdk) or to which they append ``/v2/images``
+(novaclient's image helper). It serves the region's one image store, the
+one Nova serves too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zope.interface import implementer
+
+from mimic.catalog import Endpoint, Entry
+from mimic.imimic import IAPIMock
+from mimic.rest.glance_api import GlanceApi
+
+
+@implementer(IAPIMock)
+class GlanceApiMock:
+    """Glance v2 at ``/mimicking/glance/<region>``."""
+
+    name = "glance"
+
+    def catalog_entries(self, tenant_id: str, regions: Any) -> list:
+        return [Entry(tenant_id, "image", "cloudImages",
+                      [Endpoint(region) for region in regions])]
+
+    def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        return GlanceApi(session_store, region, uri_prefix).app.resource()
+
+
+glance = GlanceApiMock()
