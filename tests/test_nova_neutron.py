@@ -197,3 +197,32 @@ def test_limits_count_neutrons_groups_and_floating_ips(nova):
     absolute = nova.get("limits").json()["limits"]["absolute"]
     assert absolute["totalSecurityGroupsUsed"] == 2
     assert absolute["totalFloatingIpsUsed"] == 1
+
+
+def test_add_and_remove_floating_ip_actions_use_neutrons_floating_ips(nova):
+    server_id = nova.create_id()
+    fip = nova.neutron("POST", "floatingips", json={"floatingip": {
+        "floating_network_id": PUBLIC}})["floatingip"]
+    address = fip["floating_ip_address"]
+    error_of(nova.action(server_id, {"addFloatingIp": {"address": "198.51.100.1"}}),
+             404, "itemNotFound")
+    error_of(nova.action(server_id, {"addFloatingIp": {"address": address,
+                                                       "fixed_address": "10.9.9.9"}}),
+             400, "badRequest")
+    error_of(nova.action(server_id, {"addFloatingIp": {"address": "x"}}), 400, "badRequest")
+    error_of(nova.action(server_id, {"removeFloatingIp": {"address": address}}),
+             409, "conflictingRequest")
+    # The public port cannot hold a floating IP: the private one gets it.
+    assert nova.action(server_id, {"addFloatingIp": {"address": address}}).status_code == 202
+    private_port = next(p for p in ports_of(nova, server_id) if p["network_id"] == PRIVATE)
+    held = nova.neutron("GET", f"floatingips/{fip['id']}", expect=200)["floatingip"]
+    assert held["port_id"] == private_port["id"]
+    assert held["fixed_ip_address"] == private_port["fixed_ips"][0]["ip_address"]
+    assert address in nova_addresses(nova.server(server_id))
+    other = nova.create_id("other")
+    error_of(nova.action(other, {"removeFloatingIp": {"address": address}}),
+             409, "conflictingRequest")
+    assert nova.action(server_id, {"removeFloatingIp": {"address": address}}).status_code == 202
+    assert address not in nova_addresses(nova.server(server_id))
+    assert nova.neutron("GET", f"floatingips/{fip['id']}",
+                        expect=200)["floatingip"]["port_id"] is None

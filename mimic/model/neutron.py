@@ -1287,6 +1287,57 @@ class NetworkState:
             port.touch(self.now())
         return group
 
+    def floating_ip_by_address(self, address: str) -> FloatingIp:
+        """The tenant's floating IP at ``address`` (a tenant holds few of them)."""
+        for fip in self.floating_ips.values():
+            if fip.floating_ip_address == address:
+                return fip
+        raise NotFound(f"Floating IP not found for address {address}.",
+                       "FloatingIpNotFoundForAddress")
+
+    def associate_floating_ip_with_server(self, server_id: str, address: str,
+                                          fixed_address: Optional[str] = None) -> FloatingIp:
+        """
+        Nova's ``addFloatingIp``: put the floating IP at ``address`` on the
+        server's port holding ``fixed_address``, or else on the first of
+        the server's IPv4 addresses whose port can reach the external
+        network (a port on ``public`` itself cannot hold one).
+        """
+        fip = self.floating_ip_by_address(address)
+        ports = self.ports_of(server_id)
+        candidates = [(port, fixed.ip_address) for port in ports for fixed in port.fixed_ips
+                      if self.subnets[fixed.subnet_id].ip_version == 4]
+        if fixed_address is not None:
+            candidates = [c for c in candidates if c[1] == fixed_address]
+            if not candidates:
+                raise BadRequest("Specified fixed address not assigned to instance",
+                                 "FixedIpNotFoundForInstance")
+        if not candidates:
+            raise BadRequest("No fixed IPs associated to instance",
+                             "FixedIpNotFoundForInstance")
+        last_error: Optional[NeutronFault] = None
+        for port, fixed_ip in candidates:
+            try:
+                target = self._association_target(port.id, fixed_ip, fip)
+            except NeutronFault as error:
+                last_error = error
+                continue
+            self._associate(fip, *target)
+            fip.touch(self.now())
+            return fip
+        raise BadRequest(f"Unable to associate floating IP {address} to any fixed IPs for "
+                         f"instance {server_id}: {last_error.message if last_error else ''}",
+                         "FloatingIpAssociateFailed")
+
+    def disassociate_floating_ip_from_server(self, server_id: str, address: str) -> FloatingIp:
+        """Nova's ``removeFloatingIp``: only from the server that holds it."""
+        fip = self.floating_ip_by_address(address)
+        if fip.port_id is None or self.ports[fip.port_id].device_id != server_id:
+            raise Conflict(f"Floating IP {address} is not associated with instance "
+                           f"{server_id}.", "FloatingIpNotAssociated")
+        self._disassociate(fip)
+        return fip
+
     def addresses_for(self, server_id: str) -> dict:
         """
         The server's ``addresses`` as Nova renders them: per network name,

@@ -772,6 +772,17 @@ class ComputeRegion:
         with _refused_by_neutron():
             self.network.remove_fixed_ip(server_id, address)
 
+    def add_floating_ip(self, server_id: str, address: str,
+                        fixed_address: Optional[str] = None) -> None:
+        self.server(server_id)
+        with _refused_by_neutron():
+            self.network.associate_floating_ip_with_server(server_id, address, fixed_address)
+
+    def remove_floating_ip(self, server_id: str, address: str) -> None:
+        self.server(server_id)
+        with _refused_by_neutron():
+            self.network.disassociate_floating_ip_from_server(server_id, address)
+
     def interfaces(self, server_id: str) -> list[neutron.Port]:
         """The server's ports, as ``os-interface`` lists them."""
         self.server(server_id)

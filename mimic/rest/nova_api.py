@@ -757,6 +757,32 @@ def _add_fixed_ip(api, request, compute, links, server_id, parameters):
     return empty_response(request, 202)
 
 
+def _add_floating_ip(api, request, compute, links, server_id, parameters):
+    body = _object(parameters, "addFloatingIp")
+    refuse_unexpected(body, frozenset({"address", "fixed_address"}), field="addFloatingIp")
+    address = _ip_parameter(body, "address", required=True)
+    fixed_address = _ip_parameter(body, "fixed_address")
+    compute.add_floating_ip(server_id, address, fixed_address)
+    return empty_response(request, 202)
+
+
+def _remove_floating_ip(api, request, compute, links, server_id, parameters):
+    body = _object(parameters, "removeFloatingIp")
+    refuse_unexpected(body, frozenset({"address"}), field="removeFloatingIp")
+    compute.remove_floating_ip(server_id, _ip_parameter(body, "address", required=True))
+    return empty_response(request, 202)
+
+
+def _ip_parameter(body: dict, key: str, required: bool = False) -> Optional[str]:
+    value = string_field(body, key, required=required)
+    if value is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise invalid_input(key, value, f"'{value}' is not a 'ipv4'") from None
+
+
 def _remove_fixed_ip(api, request, compute, links, server_id, parameters):
     address = string_field(_object(parameters, "removeFixedIp"), "address", required=True)
     compute.remove_fixed_ip(server_id, address)
@@ -784,6 +810,8 @@ ACTIONS: dict[str, Callable] = {
     "addSecurityGroup": _security_group(True),
     "removeSecurityGroup": _security_group(False),
     "addFixedIp": _add_fixed_ip,
+    "addFloatingIp": _add_floating_ip,
+    "removeFloatingIp": _remove_floating_ip,
     "removeFixedIp": _remove_fixed_ip,
 }
 
