@@ -226,3 +226,41 @@ def test_add_and_remove_floating_ip_actions_use_neutrons_floating_ips(nova):
     assert address not in nova_addresses(nova.server(server_id))
     assert nova.neutron("GET", f"floatingips/{fip['id']}",
                         expect=200)["floatingip"]["port_id"] is None
+
+
+def test_a_fixed_ip_in_use_refuses_the_whole_multi_create(nova):
+    taken = {"uuid": PRIVATE, "fixed_ip": "10.176.5.5"}
+    error_of(create(nova, networks=[taken], max_count=2), 400, "badRequest")
+    assert nova.get("servers").json()["servers"] == []
+    assert nova.neutron("GET", "ports", expect=200)["ports"] == []
+    server_id = nova.create_id(networks=[taken])
+    error_of(create(nova, networks=[taken]), 400, "badRequest")
+    # Attaching takes Nova's other answer for the same refusal: 409.
+    error_of(nova.post(f"servers/{server_id}/os-interface", json={"interfaceAttachment": {
+        "net_id": PRIVATE, "fixed_ips": [{"ip_address": "10.176.5.5"}]}}),
+        409, "conflictingRequest")
+    assert len(nova.get("servers").json()["servers"]) == 1
+    assert len(nova.neutron("GET", "ports", expect=200)["ports"]) == 1
+
+
+def test_malformed_interface_and_network_bodies_are_400s(nova):
+    server_id = nova.create_id()
+    url = f"servers/{server_id}/os-interface"
+    for body in ({"interfaceAttachment": "x"}, {"interfaceAttachment": {"net_id": 5}},
+                 {"interfaceAttachment": {"net_id": PRIVATE, "fixed_ips": "10.176.1.1"}},
+                 {"interfaceAttachment": {"net_id": PRIVATE, "fixed_ips": [{"ip": "x"}]}},
+                 {"interfaceAttachment": {"net_id": PRIVATE,
+                                          "fixed_ips": [{"ip_address": "nope"}]}},
+                 {"other": {}}, [1]):
+        error_of(nova.post(url, json=body), 400, "badRequest")
+    for action in ({"addFixedIp": {}}, {"addFixedIp": []}, {"addFloatingIp": {}},
+                   {"addFloatingIp": {"address": 5}}, {"removeFloatingIp": {"address": "x"}},
+                   {"addFloatingIp": {"address": "198.18.0.9", "extra": 1}}):
+        error_of(nova.action(server_id, action), 400, "badRequest")
+    for networks in ([5], [{"port": 5}], [{"uuid": PRIVATE, "fixed_ip": 5}], {"uuid": PRIVATE}):
+        error_of(create(nova, networks=networks), 400, "badRequest")
+    building = nova.create_id("b", metadata={"server_building": 30})
+    error_of(nova.post(f"servers/{building}/os-interface",
+                       json={"interfaceAttachment": {"net_id": PRIVATE}}),
+             409, "conflictingRequest")
+    assert len(nova.neutron("GET", "ports", expect=200)["ports"]) == 4

@@ -457,7 +457,7 @@ class ComputeRegion:
         if chosen.name == "fail":
             raise _injected(chosen.parameters)
         server_id = self.ids.uuid()
-        with _refused_by_neutron(not_found=BadRequest):
+        with _refused_by_neutron(not_found=BadRequest, conflict=BadRequest):
             # Last of the checks, and all or nothing itself.
             self.network.attach_server(server_id, spec.networks, spec.security_groups)
         server = Server(
@@ -849,19 +849,23 @@ def _apply_creation_outcome(server: Server, behavior: str, parameters: dict,
 
 
 @contextmanager
-def _refused_by_neutron(not_found: type = NotFound,
+def _refused_by_neutron(not_found: type = NotFound, conflict: type = Conflict,
                         not_found_message: Optional[str] = None) -> Iterator[None]:
     """
     Turn Neutron's refusals into Nova's: a missing thing is ``not_found``
     (Nova answers 400 for a missing network or port in a create request,
-    404 elsewhere), a conflict a :class:`Conflict`, the rest bad requests.
+    404 elsewhere), a port bound elsewhere a :class:`Conflict`, another
+    conflict ``conflict`` (a fixed IP in use is a 400 on create, a 409 on
+    attach), the rest bad requests.
     """
     try:
         yield
     except neutron.NotFound as fault:
         raise not_found(not_found_message or fault.message) from None
     except neutron.Conflict as fault:
-        raise Conflict(fault.message) from None
+        if fault.kind == "PortInUse":
+            raise Conflict(fault.message) from None
+        raise conflict(fault.message) from None
     except neutron.NeutronFault as fault:
         raise BadRequest(fault.message) from None
 
