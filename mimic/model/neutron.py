@@ -389,6 +389,7 @@ class NetworkState:
     _group_port_counts: dict = attrs.field(factory=dict)
     _floating_by_port: dict = attrs.field(factory=dict)
     _device_revisions: dict = attrs.field(factory=dict)
+    _now: tuple = attrs.field(default=(None, ""), repr=False)
     #: Counts every change to what a server shows of its networking (its
     #: ports, their addresses and groups, floating IPs on them).
     changes: int = 0
@@ -413,7 +414,12 @@ class NetworkState:
         return state
 
     def now(self) -> str:
-        return iso_time(self.clock.seconds(), microseconds=False)
+        # One string per clock second, shared by every record stamped then
+        # (the clock stands still while tests make thousands of ports).
+        seconds = self.clock.seconds()
+        if self._now[0] != seconds:
+            self._now = (seconds, iso_time(seconds, microseconds=False))
+        return self._now[1]
 
     def _add_network(self, network_id: str, name: str, external: bool, shared: bool,
                      cidrs: Iterable[tuple[str, str]], pools: dict) -> Network:
