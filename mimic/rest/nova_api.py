@@ -57,6 +57,7 @@ from mimic.rest.nova_json import (
     read_limit,
     read_metadata,
     read_server_query,
+    read_interface_fixed_ip,
     read_server_spec,
     ref_id,
     reference_field,
@@ -815,22 +816,6 @@ ACTIONS: dict[str, Callable] = {
     "removeFixedIp": _remove_fixed_ip,
 }
 
-
-def read_interface_fixed_ip(value: Any) -> Optional[str]:
-    """``fixed_ips`` of an interface attachment: at most one ``{"ip_address"}``."""
-    if value is None:
-        return None
-    if not isinstance(value, list) or len(value) > 1 or not all(
-            isinstance(e, dict) and set(e) == {"ip_address"} for e in value):
-        raise invalid_input("fixed_ips", value,
-                            "must be a list of at most one {'ip_address': ...}")
-    if not value:
-        return None
-    address = value[0]["ip_address"]
-    try:
-        return str(ipaddress.ip_address(address))
-    except (ValueError, TypeError):
-        raise invalid_input("ip_address", address, f"{json.dumps(address)} is not a 'ipv4'") from None
 
 
 install_nova_error_handlers(NovaApi.app)

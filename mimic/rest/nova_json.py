@@ -247,6 +247,23 @@ def read_networks(value: Any) -> Optional[tuple[NetworkRequest, ...]]:
     return tuple(requests) or None
 
 
+def read_interface_fixed_ip(value: Any) -> Optional[str]:
+    """``fixed_ips`` of an interface attachment: at most one ``{"ip_address"}``."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > 1 or not all(
+            isinstance(e, dict) and set(e) == {"ip_address"} for e in value):
+        raise invalid_input("fixed_ips", value,
+                            "must be a list of at most one {'ip_address': ...}")
+    if not value:
+        return None
+    address = value[0]["ip_address"]
+    try:
+        return str(ipaddress.ip_address(address))
+    except (ValueError, TypeError):
+        raise invalid_input("ip_address", address,
+                            f"{json.dumps(address)} is not a 'ipv4'") from None
+
 def query_argument(request: Any, name: str) -> Optional[str]:
     values = request.args.get(name.encode())
     return values[-1].decode("utf-8", "replace") if values else None
