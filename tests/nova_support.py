@@ -25,6 +25,19 @@ class Nova:
     url: str
     control: str
     token: str
+    network: str = ""
+
+    def neutron(self, method: str, path: str, expect: int = 201, **kwargs: Any) -> Any:
+        """A call to the same tenant's Neutron (which holds servers' networking)."""
+        response = self.mimic.request(method, f"{self.network}/{path}",
+                                      **self._authed(kwargs))
+        assert response.status_code == expect, response.text
+        return response.json() if response.content else None
+
+    def security_group(self, name: str) -> dict:
+        """Make a security group (a Neutron resource) that servers can join."""
+        return self.neutron("POST", "security-groups",
+                            json={"security_group": {"name": name}})["security_group"]
 
     def get(self, path: str, **kwargs: Any):
         return self.mimic.get(f"{self.url}/{path}", **self._authed(kwargs))
@@ -79,6 +92,7 @@ def nova_for(mimic: MimicClient, tenant_id: str = TENANT, region: str = "ORD") -
         mimic.endpoint(access, "compute", region),
         mimic.endpoint(access, "compute:control", region),
         access["token"]["id"],
+        mimic.endpoint(access, "network", region).rstrip("/"),
     )
 
 

@@ -9,7 +9,6 @@ from zope.interface.verify import verifyObject
 from mimic.imimic import IAPIMock, IPresetProvider
 from mimic.model.identity import SessionStore
 from mimic.model.images import image_store_for
-from mimic.model.networks import PRIVATE, PUBLIC, NetworkStore
 from mimic.model.nova import ComputeRegion, Conflict, NotFound, ServerSpec
 from mimic.plugins.nova_plugin import nova, nova_control
 from mimic.util import IdSource
@@ -80,25 +79,27 @@ def test_failed_delete_of_locked_server_keeps_it(store):
 def test_deleted_servers_addresses_are_reused_and_never_shared(store):
     compute = compute_for(store)
     servers = [compute.create_server(spec(f"s{i}"), "u").server for i in range(50)]
+    released = {a["addr"] for s in servers[::2]
+                for entries in compute.addresses_of(s).values() for a in entries}
     for server in servers[::2]:
         compute.delete_server(server.id)
     servers = servers[1::2] + [compute.create_server(spec(f"n{i}"), "u").server
                                for i in range(40)]
-    addresses = [addr for s in servers for p in s.ports for _, addr in p.addresses()]
-    macs = [p.mac_address for s in servers for p in s.ports]
+    entries = [a for s in servers for found in compute.addresses_of(s).values() for a in found]
+    addresses = [a["addr"] for a in entries]
+    macs = {a["OS-EXT-IPS-MAC:mac_addr"] for a in entries}
     assert len(addresses) == len(set(addresses)) == 65 * 3
-    assert len(macs) == len(set(macs))
+    assert released & set(addresses)
+    assert len(macs) == 65 * 2
 
 
-def test_ports_have_stable_ids_and_macs_beyond_65536():
-    networks = NetworkStore()
-    port = None
-    for _ in range(70000):
-        port = networks.allocate(PRIVATE)
-    assert port.index == 69999
-    assert port.ipv4 == "10.177.17.121"
-    assert port.mac_address != networks.allocate(PUBLIC).mac_address
-    assert port.id == networks.allocate(PRIVATE).__class__(PRIVATE, 69999).id
+def test_deleting_a_server_deletes_the_ports_made_for_it(store):
+    compute = compute_for(store)
+    server = compute.create_server(spec(), "u").server
+    assert len(compute.network.ports_of(server.id)) == 2
+    compute.delete_server(server.id)
+    assert compute.network.ports_on_device(server.id) == []
+    assert compute.network.ports == {}
 
 
 def test_ten_thousand_servers_without_a_cap(store):

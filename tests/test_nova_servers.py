@@ -307,6 +307,7 @@ def test_image_and_flavor_refs_may_be_urls(nova):
 
 def test_key_name_security_groups_and_disk_config_on_create(nova):
     assert nova.post("os-keypairs", json={"keypair": {"name": "mine"}}).status_code == 200
+    nova.security_group("web")
     server_id = nova.create_id(key_name="mine", security_groups=[{"name": "web"}],
                                **{"OS-DCF:diskConfig": "MANUAL"})
     server = nova.server(server_id)

@@ -388,6 +388,11 @@ class NetworkState:
     _macs: set = attrs.field(factory=set)
     _group_port_counts: dict = attrs.field(factory=dict)
     _floating_by_port: dict = attrs.field(factory=dict)
+    _device_revisions: dict = attrs.field(factory=dict)
+    _now: tuple = attrs.field(default=(None, ""), repr=False)
+    #: Counts every change to what a server shows of its networking (its
+    #: ports, their addresses and groups, floating IPs on them).
+    changes: int = 0
 
     @classmethod
     def create(cls, tenant_id: str, region: str, clock: Any, ids: Any,
@@ -409,7 +414,12 @@ class NetworkState:
         return state
 
     def now(self) -> str:
-        return iso_time(self.clock.seconds(), microseconds=False)
+        # One string per clock second, shared by every record stamped then
+        # (the clock stands still while tests make thousands of ports).
+        seconds = self.clock.seconds()
+        if self._now[0] != seconds:
+            self._now = (seconds, iso_time(seconds, microseconds=False))
+        return self._now[1]
 
     def _add_network(self, network_id: str, name: str, external: bool, shared: bool,
                      cidrs: Iterable[tuple[str, str]], pools: dict) -> Network:
@@ -454,6 +464,9 @@ class NetworkState:
         network = self._own_network(network_id, "rule:update_network")
         if name is not None:
             network.name = name
+            # A server's addresses are keyed by network name.
+            for port in self.ports_on_network(network_id):
+                self._device_changed(port.device_id)
         if description is not None:
             network.description = description
         if admin_state_up is not None:
@@ -753,6 +766,7 @@ class NetworkState:
         self._ports_by_network[network_id][port.id] = None
         if device_id:
             self._ports_by_device.setdefault(device_id, {})[port.id] = None
+            self._device_changed(device_id)
         for group_id in groups:
             self._group_port_counts[group_id] = self._group_port_counts.get(group_id, 0) + 1
         return port
@@ -823,8 +837,10 @@ class NetworkState:
                         self._disassociate(fip)
                 self.subnets[fixed.subnet_id].pool.release(fixed.ip_address)
         port.fixed_ips = new
+        self._device_changed(port.device_id)
 
     def _set_groups(self, port: Port, groups: list[str]) -> None:
+        self._device_changed(port.device_id)
         for group_id in port.security_group_ids:
             self._group_port_counts[group_id] -= 1
         for group_id in groups:
@@ -832,6 +848,8 @@ class NetworkState:
         port.security_group_ids = groups
 
     def _bind(self, port: Port, device_id: str, device_owner: str) -> None:
+        self._device_changed(port.device_id)
+        self._device_changed(device_id)
         if port.device_id:
             self._ports_by_device[port.device_id].pop(port.id, None)
             if not self._ports_by_device[port.device_id]:
@@ -885,6 +903,12 @@ class NetworkState:
                 raise Conflict("Default security group already exists.",
                                "SecurityGroupDefaultAlreadyExists")
             group.name = name
+            if self._group_port_counts.get(group.id):
+                # Servers show their groups by name; renames are rare
+                # enough for a look at every port.
+                for port in self.ports.values():
+                    if group.id in port.security_group_ids:
+                        self._device_changed(port.device_id)
         if description is not None:
             group.description = description
         group.touch(self.now())
@@ -1062,12 +1086,14 @@ class NetworkState:
         if fip.port_id is not None:
             self._disassociate(fip)
         fip.port_id = port.id
+        self._device_changed(port.device_id)
         fip.fixed_ip_address = fixed_ip_address
         self._floating_by_port.setdefault(port.id, {})[fip.id] = None
 
     def _disassociate(self, fip: FloatingIp) -> None:
         if fip.port_id is None:
             return
+        self._device_changed(self.ports[fip.port_id].device_id)
         held = self._floating_by_port.get(fip.port_id, {})
         held.pop(fip.id, None)
         if not held:
@@ -1107,6 +1133,19 @@ class NetworkState:
 
     # what Nova uses
 
+    def _device_changed(self, device_id: str) -> None:
+        if device_id:
+            self.changes += 1
+            self._device_revisions[device_id] = self.changes
+
+    def device_revision(self, device_id: str) -> int:
+        """
+        A number that changes whenever what ``device_id`` shows of its
+        networking changes (its ports, addresses, floating IPs, groups), so
+        Nova can cache a server's rendering without asking again.
+        """
+        return self._device_revisions.get(device_id, 0)
+
     def attach_server(self, server_id: str,
                       networks: Optional[Sequence[NetworkRequest]] = None,
                       security_groups: Sequence[str] = ("default",)) -> list[Port]:
@@ -1141,6 +1180,7 @@ class NetworkState:
         """A deleted server: its own ports go, ports the user made are unbound."""
         for port in self.ports_on_device(server_id):
             self.detach_interface(server_id, port.id)
+        self._device_revisions.pop(server_id, None)
 
     def ports_of(self, server_id: str) -> list[Port]:
         """The server's ports (its interfaces), in the order they were bound."""
@@ -1197,6 +1237,7 @@ class NetworkState:
         for subnet_id in network.subnet_ids:
             try:
                 port.fixed_ips.append(self._allocate_on(self.subnets[subnet_id]))
+                self._device_changed(server_id)
                 port.touch(self.now())
                 return port
             except PoolExhausted as error:
@@ -1214,6 +1255,7 @@ class NetworkState:
                             self._disassociate(fip)
                     port.fixed_ips.remove(fixed)
                     self.subnets[fixed.subnet_id].pool.release(address)
+                    self._device_changed(server_id)
                     port.touch(self.now())
                     return port
         raise BadRequest(f"Fixed IP {address} not found on server {server_id}.",
@@ -1250,6 +1292,57 @@ class NetworkState:
             self._set_groups(port, [g for g in port.security_group_ids if g != group.id])
             port.touch(self.now())
         return group
+
+    def floating_ip_by_address(self, address: str) -> FloatingIp:
+        """The tenant's floating IP at ``address`` (a tenant holds few of them)."""
+        for fip in self.floating_ips.values():
+            if fip.floating_ip_address == address:
+                return fip
+        raise NotFound(f"Floating IP not found for address {address}.",
+                       "FloatingIpNotFoundForAddress")
+
+    def associate_floating_ip_with_server(self, server_id: str, address: str,
+                                          fixed_address: Optional[str] = None) -> FloatingIp:
+        """
+        Nova's ``addFloatingIp``: put the floating IP at ``address`` on the
+        server's port holding ``fixed_address``, or else on the first of
+        the server's IPv4 addresses whose port can reach the external
+        network (a port on ``public`` itself cannot hold one).
+        """
+        fip = self.floating_ip_by_address(address)
+        ports = self.ports_of(server_id)
+        candidates = [(port, fixed.ip_address) for port in ports for fixed in port.fixed_ips
+                      if self.subnets[fixed.subnet_id].ip_version == 4]
+        if fixed_address is not None:
+            candidates = [c for c in candidates if c[1] == fixed_address]
+            if not candidates:
+                raise BadRequest("Specified fixed address not assigned to instance",
+                                 "FixedIpNotFoundForInstance")
+        if not candidates:
+            raise BadRequest("No fixed IPs associated to instance",
+                             "FixedIpNotFoundForInstance")
+        last_error: Optional[NeutronFault] = None
+        for port, fixed_ip in candidates:
+            try:
+                target = self._association_target(port.id, fixed_ip, fip)
+            except NeutronFault as error:
+                last_error = error
+                continue
+            self._associate(fip, *target)
+            fip.touch(self.now())
+            return fip
+        raise BadRequest(f"Unable to associate floating IP {address} to any fixed IPs for "
+                         f"instance {server_id}: {last_error.message if last_error else ''}",
+                         "FloatingIpAssociateFailed")
+
+    def disassociate_floating_ip_from_server(self, server_id: str, address: str) -> FloatingIp:
+        """Nova's ``removeFloatingIp``: only from the server that holds it."""
+        fip = self.floating_ip_by_address(address)
+        if fip.port_id is None or self.ports[fip.port_id].device_id != server_id:
+            raise Conflict(f"Floating IP {address} is not associated with instance "
+                           f"{server_id}.", "FloatingIpNotAssociated")
+        self._disassociate(fip)
+        return fip
 
     def addresses_for(self, server_id: str) -> dict:
         """

@@ -14,8 +14,11 @@ look at them.
 Errors are exceptions named for what went wrong (:class:`BadRequest`,
 :class:`Conflict`, ... in :mod:`mimic.model.nova_errors`); the REST layer
 turns each into Nova's status code and body. Key pairs live in
-:mod:`mimic.model.keypairs`, images in :mod:`mimic.model.images`, ports in
-:mod:`mimic.model.networks`, flavors in :mod:`mimic.model.flavors`.
+:mod:`mimic.model.keypairs`, images in :mod:`mimic.model.images`, flavors in
+:mod:`mimic.model.flavors`. A server's networking (its ports, addresses,
+floating IPs and security groups) is Neutron's: :mod:`mimic.model.neutron`
+holds it, keyed by the server's id, and every Nova operation on it goes
+there, so Nova and Neutron always tell the same story.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 import attrs
@@ -40,7 +44,8 @@ from mimic.model.behaviors import (
 from mimic.model.flavors import Flavor, find_flavor
 from mimic.model.images import Image, ImageStore, image_store_for
 from mimic.model.keypairs import KeypairStore
-from mimic.model.networks import AddressesExhausted, NetworkStore, Port, network_store_for
+from mimic.model import neutron
+from mimic.model.neutron import NetworkRequest, NetworkState, network_state
 from mimic.model.nova_errors import (  # noqa: F401 - the model's errors, re-exported
     BadRequest,
     ComputeError,
@@ -257,12 +262,10 @@ class Server:
     created: float
     updated: float
     status: str
-    ports: tuple[Port, ...]
     changes: ChangeCounter
     transient: Optional[Transient] = None
     metadata: dict = attrs.field(factory=dict)
     key_name: Optional[str] = None
-    security_groups: tuple[str, ...] = DEFAULT_SECURITY_GROUPS
     access_ipv4: str = ""
     access_ipv6: str = ""
     disk_config: str = "AUTO"
@@ -327,6 +330,9 @@ class ServerSpec:
     config_drive: bool = False
     admin_pass: Optional[str] = None
     availability_zone: Optional[str] = None
+    #: What to attach the server to; ``None`` is Nova's default (every
+    #: network: ``public`` and ``private``), ``()`` no network at all.
+    networks: Optional[tuple[NetworkRequest, ...]] = None
 
 
 @attrs.frozen
@@ -359,7 +365,7 @@ class ComputeRegion:
     clock: Any
     ids: IdSource
     images: ImageStore
-    networks: NetworkStore
+    network: NetworkState
     creation_behaviors: BehaviorRegistry
     deletion_behaviors: BehaviorRegistry
     host_id: str
@@ -381,7 +387,7 @@ class ComputeRegion:
                 clock=session_store.clock,
                 ids=ids,
                 images=image_store_for(session_store, tenant_id, region),
-                networks=network_store_for(session_store, tenant_id, region),
+                network=network_state(session_store, tenant_id, region),
                 creation_behaviors=BehaviorRegistry(CREATION_EVENT, ids),
                 deletion_behaviors=BehaviorRegistry(DELETION_EVENT, ids),
                 host_id=hashlib.sha224(f"{tenant_id}{region}".encode()).hexdigest(),
@@ -450,12 +456,12 @@ class ComputeRegion:
             {"server_name": spec.name, "metadata": spec.metadata})
         if chosen.name == "fail":
             raise _injected(chosen.parameters)
-        try:
-            ports = self.networks.allocate_default()
-        except AddressesExhausted as exhausted:
-            raise Conflict(f"No more IP addresses available on network {exhausted}.") from None
+        server_id = self.ids.uuid()
+        with _refused_by_neutron(not_found=BadRequest, conflict=BadRequest):
+            # Last of the checks, and all or nothing itself.
+            self.network.attach_server(server_id, spec.networks, spec.security_groups)
         server = Server(
-            id=self.ids.uuid(),
+            id=server_id,
             name=spec.name,
             tenant_id=self.tenant_id,
             user_id=user_id,
@@ -465,11 +471,9 @@ class ComputeRegion:
             created=now,
             updated=now,
             status="ACTIVE",
-            ports=ports,
             changes=self.changes,
             metadata=dict(spec.metadata),
             key_name=spec.key_name,
-            security_groups=spec.security_groups,
             access_ipv4=spec.access_ipv4,
             access_ipv6=spec.access_ipv6,
             disk_config=spec.disk_config,
@@ -527,7 +531,7 @@ class ComputeRegion:
     def _discard(self, server: Server) -> None:
         del self._servers[server.id]
         self.changes.value += 1
-        self.networks.release(server.ports)
+        self.network.detach_server(server.id)
         self.instances_used -= 1
         self.cores_used -= server.flavor.vcpus
         self.ram_used -= server.flavor.ram
@@ -738,31 +742,87 @@ class ComputeRegion:
         server.locked = locked
         server.touch(self.now())
 
+    # networking: Neutron's model, seen through Nova's API
+
+    def security_groups_of(self, server: Server) -> list[str]:
+        """The names of the groups on the server's ports."""
+        return [g.name for g in self.network.security_groups_of(server.id)]
+
+    def addresses_of(self, server: Server) -> dict:
+        return self.network.addresses_for(server.id)
+
     def add_security_group(self, server_id: str, name: str) -> None:
-        server = self.server(server_id)
-        if name in server.security_groups:
-            raise BadRequest(f"Security group {name} is already associated "
-                             f"with the instance {server_id}")
-        server.security_groups = (*server.security_groups, name)
-        server.touch(self.now())
+        self.server(server_id)
+        with _refused_by_neutron(not_found_message=f"Security group {name} not found."):
+            self.network.add_security_group(server_id, name)
 
     def remove_security_group(self, server_id: str, name: str) -> None:
-        server = self.server(server_id)
-        if name not in server.security_groups:
-            raise BadRequest(f"Security group {name} not associated with "
-                             f"the instance {server_id}")
-        server.security_groups = tuple(g for g in server.security_groups if g != name)
-        server.touch(self.now())
+        self.server(server_id)
+        with _refused_by_neutron(not_found_message=f"Security group {name} not found."):
+            self.network.remove_security_group(server_id, name)
+
+    def add_fixed_ip(self, server_id: str, network_id: str) -> None:
+        """Another address on the server's port on ``network_id``."""
+        self.server(server_id)
+        with _refused_by_neutron(not_found=BadRequest):
+            self.network.add_fixed_ip(server_id, network_id)
 
     def remove_fixed_ip(self, server_id: str, address: str) -> None:
+        self.server(server_id)
+        with _refused_by_neutron():
+            self.network.remove_fixed_ip(server_id, address)
+
+    def add_floating_ip(self, server_id: str, address: str,
+                        fixed_address: Optional[str] = None) -> None:
+        self.server(server_id)
+        with _refused_by_neutron():
+            self.network.associate_floating_ip_with_server(server_id, address, fixed_address)
+
+    def remove_floating_ip(self, server_id: str, address: str) -> None:
+        self.server(server_id)
+        with _refused_by_neutron():
+            self.network.disassociate_floating_ip_from_server(server_id, address)
+
+    def interfaces(self, server_id: str) -> list[neutron.Port]:
+        """The server's ports, as ``os-interface`` lists them."""
+        self.server(server_id)
+        return self.network.ports_of(server_id)
+
+    def interface(self, server_id: str, port_id: str) -> neutron.Port:
+        self.server(server_id)
+        port = self.network.ports.get(port_id)
+        if port is None or port.device_id != server_id:
+            raise NotFound(f"Instance {server_id} does not have a port with id {port_id}")
+        return port
+
+    def attach_interface(self, server_id: str, network_id: Optional[str] = None,
+                         port_id: Optional[str] = None,
+                         fixed_ip: Optional[str] = None) -> neutron.Port:
+        """
+        Bind a port (``port_id``) or a new port on ``network_id`` to the
+        server; with neither, Nova cannot choose between the two networks.
+        """
         server = self.server(server_id)
-        for port in server.ports:
-            if any(address == addr for _, addr in port.addresses()):
-                server.ports = tuple(p for p in server.ports if p is not port)
-                self.networks.release([port])
-                server.touch(self.now())
-                return
-        raise BadRequest(f"Fixed IP address {address} not found on instance {server_id}.")
+        self._ready_for(server, "attach_interface", "ACTIVE", "PAUSED", "SHUTOFF",
+                        "SUSPENDED")
+        if network_id is None and port_id is None:
+            raise Conflict("Multiple possible networks found, use a Network ID to be "
+                           "more specific.")
+        groups = None
+        if port_id is None:
+            groups = [g.id for g in self.network.security_groups_of(server_id)] or None
+        with _refused_by_neutron():
+            return self.network.attach_interface(server_id, network_id=network_id,
+                                                 port_id=port_id, fixed_ip=fixed_ip,
+                                                 security_group_ids=groups)
+
+    def detach_interface(self, server_id: str, port_id: str) -> None:
+        server = self.server(server_id)
+        self._ready_for(server, "detach_interface", "ACTIVE", "PAUSED", "SHUTOFF",
+                        "SUSPENDED")
+        self.interface(server_id, port_id)
+        with _refused_by_neutron():
+            self.network.detach_interface(server_id, port_id)
 
     def limits(self) -> dict:
         """Quotas and what the tenant uses of them here."""
@@ -771,8 +831,8 @@ class ComputeRegion:
             "totalInstancesUsed": self.instances_used,
             "totalCoresUsed": self.cores_used,
             "totalRAMUsed": self.ram_used,
-            "totalSecurityGroupsUsed": 1,
-            "totalFloatingIpsUsed": 0,
+            "totalSecurityGroupsUsed": len(self.network.security_groups),
+            "totalFloatingIpsUsed": len(self.network.floating_ips),
             "totalServerGroupsUsed": 0,
         }
 
@@ -786,6 +846,28 @@ def _apply_creation_outcome(server: Server, behavior: str, parameters: dict,
     elif behavior == "active-then-error":
         server.status = "ERROR"
         server.transient = Transient("ACTIVE", now + parameters["duration"])
+
+
+@contextmanager
+def _refused_by_neutron(not_found: type = NotFound, conflict: type = Conflict,
+                        not_found_message: Optional[str] = None) -> Iterator[None]:
+    """
+    Turn Neutron's refusals into Nova's: a missing thing is ``not_found``
+    (Nova answers 400 for a missing network or port in a create request,
+    404 elsewhere), a port bound elsewhere a :class:`Conflict`, another
+    conflict ``conflict`` (a fixed IP in use is a 400 on create, a 409 on
+    attach), the rest bad requests.
+    """
+    try:
+        yield
+    except neutron.NotFound as fault:
+        raise not_found(not_found_message or fault.message) from None
+    except neutron.Conflict as fault:
+        if fault.kind == "PortInUse":
+            raise Conflict(fault.message) from None
+        raise conflict(fault.message) from None
+    except neutron.NeutronFault as fault:
+        raise BadRequest(fault.message) from None
 
 
 def _injected(parameters: dict) -> InjectedFailure:

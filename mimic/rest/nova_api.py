@@ -1,7 +1,7 @@
 """
 OpenStack Compute (Nova) v2.1 over HTTP for one region: version documents,
-servers and their actions, metadata, addresses, flavors, images, limits,
-keypairs and availability zones.
+servers and their actions, metadata, addresses, interfaces (``os-interface``),
+flavors, images, limits, keypairs and availability zones.
 
 Routes read the request (with :mod:`mimic.rest.nova_json`), call
 :class:`mimic.model.nova.ComputeRegion` and render its answer in Nova's
@@ -13,6 +13,7 @@ from one place (:func:`install_nova_error_handlers`) in Nova's body shape
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from typing import Any, Callable, Optional
@@ -46,6 +47,7 @@ from mimic.rest.nova_json import (
     dumps,
     flavor_detail,
     image_detail,
+    interface_attachment,
     invalid_input,
     ip_field,
     name_field,
@@ -55,6 +57,7 @@ from mimic.rest.nova_json import (
     read_limit,
     read_metadata,
     read_server_query,
+    read_interface_fixed_ip,
     read_server_spec,
     ref_id,
     reference_field,
@@ -255,7 +258,7 @@ class NovaApi:
             "id": server.id,
             "links": self_link,
             "OS-DCF:diskConfig": server.disk_config,
-            "security_groups": [{"name": g} for g in server.security_groups],
+            "security_groups": [{"name": g} for g in spec.security_groups],
             "adminPass": first.admin_pass,
         }}
         return json_response(request, body, code=202,
@@ -274,7 +277,8 @@ class NovaApi:
         query = read_server_query(request)
         cache = self._render_cache(tenant_id)
         now = compute.now()
-        answered = cache.page((compute.changes.value, now, request.uri, links.prefix))
+        key = (compute.changes.value, compute.network.changes, now, request.uri, links.prefix)
+        answered = cache.page(key)
         if answered is not None:
             return raw_json(request, answered)
         page = compute.list_servers(query)
@@ -282,7 +286,7 @@ class NovaApi:
         # and every copy of that shows in the listing rate.
         parts = [b'{"servers":[']
         for server in page:
-            parts.append(cache.render(server, now, links) if detail
+            parts.append(cache.render(server, now, links, compute.network) if detail
                          else server_summary(server, links))
             parts.append(b",")
         if page:
@@ -295,14 +299,16 @@ class NovaApi:
         parts.append(b"}")
         body = b"".join(parts)
         # Keyed after rendering: rendering settles finished transitions.
-        cache.keep_page((compute.changes.value, now, request.uri, links.prefix), body)
+        cache.keep_page((compute.changes.value, compute.network.changes, now, request.uri,
+                         links.prefix), body)
         return raw_json(request, body)
 
     @tenant_route(app, "/servers/<server_id>", methods=["GET"])
     def show_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, links = self._begin(request, tenant_id)
         server = compute.server(server_id)
-        rendered = self._render_cache(tenant_id).render(server, compute.now(), links)
+        rendered = self._render_cache(tenant_id).render(server, compute.now(), links,
+                                                        compute.network)
         return raw_json(request, b'{"server":' + rendered + b"}")
 
     @tenant_route(app, "/servers/<server_id>", methods=["PUT"])
@@ -321,7 +327,8 @@ class NovaApi:
             access_ipv6=ip_field(body, "accessIPv6", 6),
             disk_config=disk_config_field(body),
         )
-        return json_response(request, {"server": server_detail(server, compute.now(), links)})
+        return json_response(request, {"server": server_detail(server, compute.now(), links,
+                                                               compute.network)})
 
     @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
     def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
@@ -334,16 +341,62 @@ class NovaApi:
     def server_ips(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
         server = compute.server(server_id)
-        return json_response(request, {"addresses": server_addresses(server, detail=False)})
+        return json_response(request, {"addresses": server_addresses(
+            server, compute.network, detail=False)})
 
     @tenant_route(app, "/servers/<server_id>/ips/<network>", methods=["GET"])
     def server_network_ips(self, request: Any, tenant_id: str, server_id: str,
                            network: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        addresses = server_addresses(compute.server(server_id), detail=False)
+        addresses = server_addresses(compute.server(server_id), compute.network, detail=False)
         if network not in addresses:
             raise RequestError(404, "Instance is not a member of specified network")
         return json_response(request, {network: addresses[network]})
+
+    # interfaces: the server's Neutron ports
+
+    @tenant_route(app, "/servers/<server_id>/os-interface", methods=["GET"])
+    def list_interfaces(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        return json_response(request, {"interfaceAttachments": [
+            interface_attachment(port) for port in compute.interfaces(server_id)]})
+
+    @tenant_route(app, "/servers/<server_id>/os-interface", methods=["POST"])
+    def attach_interface(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        compute.server(server_id)
+        body = read_json(request)
+        refuse_unexpected(body, frozenset({"interfaceAttachment"}), field="body")
+        attachment = body.get("interfaceAttachment", {})
+        if not isinstance(attachment, dict):
+            raise invalid_input("interfaceAttachment", attachment,
+                                f"{json.dumps(attachment)} is not of type 'object'")
+        refuse_unexpected(attachment, frozenset({"net_id", "port_id", "fixed_ips"}),
+                          field="interfaceAttachment")
+        network_id = string_field(attachment, "net_id", minimum=1)
+        port_id = string_field(attachment, "port_id", minimum=1)
+        fixed_ip = read_interface_fixed_ip(attachment.get("fixed_ips"))
+        if network_id is not None and port_id is not None:
+            raise RequestError(400, "Must not input both network_id and port_id")
+        if fixed_ip is not None and network_id is None:
+            raise RequestError(400, "Must input network_id when request IP address")
+        port = compute.attach_interface(server_id, network_id=network_id, port_id=port_id,
+                                        fixed_ip=fixed_ip)
+        return json_response(request, {"interfaceAttachment": interface_attachment(port)})
+
+    @tenant_route(app, "/servers/<server_id>/os-interface/<port_id>", methods=["GET"])
+    def show_interface(self, request: Any, tenant_id: str, server_id: str,
+                       port_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        port = compute.interface(server_id, port_id)
+        return json_response(request, {"interfaceAttachment": interface_attachment(port)})
+
+    @tenant_route(app, "/servers/<server_id>/os-interface/<port_id>", methods=["DELETE"])
+    def detach_interface(self, request: Any, tenant_id: str, server_id: str,
+                         port_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        compute.detach_interface(server_id, port_id)
+        return empty_response(request, 202)
 
     # metadata
 
@@ -614,7 +667,7 @@ def _rebuild(api, request, compute, links, server_id, parameters):
     password = string_field(body, "adminPass") or compute.ids.hex(12)
     server = compute.rebuild(server_id, image_id, name=name, metadata=metadata,
                              access_ipv4=access_ipv4, access_ipv6=access_ipv6)
-    detail = server_detail(server, compute.now(), links)
+    detail = server_detail(server, compute.now(), links, compute.network)
     detail["adminPass"] = password
     return json_response(request, {"server": detail}, code=202)
 
@@ -694,6 +747,43 @@ def _security_group(add: bool) -> Callable:
     return act
 
 
+def _add_fixed_ip(api, request, compute, links, server_id, parameters):
+    body = _object(parameters, "addFixedIp")
+    network_id = body.get("networkId")
+    if isinstance(network_id, int) and not isinstance(network_id, bool):
+        network_id = str(network_id)
+    if not isinstance(network_id, str) or not network_id:
+        raise invalid_input("networkId", network_id, "'networkId' is a required property")
+    compute.add_fixed_ip(server_id, network_id)
+    return empty_response(request, 202)
+
+
+def _add_floating_ip(api, request, compute, links, server_id, parameters):
+    body = _object(parameters, "addFloatingIp")
+    refuse_unexpected(body, frozenset({"address", "fixed_address"}), field="addFloatingIp")
+    address = _ip_parameter(body, "address", required=True)
+    fixed_address = _ip_parameter(body, "fixed_address")
+    compute.add_floating_ip(server_id, address, fixed_address)
+    return empty_response(request, 202)
+
+
+def _remove_floating_ip(api, request, compute, links, server_id, parameters):
+    body = _object(parameters, "removeFloatingIp")
+    refuse_unexpected(body, frozenset({"address"}), field="removeFloatingIp")
+    compute.remove_floating_ip(server_id, _ip_parameter(body, "address", required=True))
+    return empty_response(request, 202)
+
+
+def _ip_parameter(body: dict, key: str, required: bool = False) -> Optional[str]:
+    value = string_field(body, key, required=required)
+    if value is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise invalid_input(key, value, f"'{value}' is not a 'ipv4'") from None
+
+
 def _remove_fixed_ip(api, request, compute, links, server_id, parameters):
     address = string_field(_object(parameters, "removeFixedIp"), "address", required=True)
     compute.remove_fixed_ip(server_id, address)
@@ -720,8 +810,12 @@ ACTIONS: dict[str, Callable] = {
     "unlock": _lock(False),
     "addSecurityGroup": _security_group(True),
     "removeSecurityGroup": _security_group(False),
+    "addFixedIp": _add_fixed_ip,
+    "addFloatingIp": _add_floating_ip,
+    "removeFloatingIp": _remove_floating_ip,
     "removeFixedIp": _remove_fixed_ip,
 }
+
 
 
 install_nova_error_handlers(NovaApi.app)

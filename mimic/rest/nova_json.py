@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from mimic.model.flavors import Flavor
 from mimic.model.images import Image
+from mimic.model.neutron import NetworkRequest, NetworkState
 from mimic.model.nova import AVAILABILITY_ZONE, STATES, Server, ServerQuery, ServerSpec
 from mimic.rest.http import RequestError
 from mimic.util import iso_time
@@ -159,9 +160,7 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
         isinstance(g, dict) and isinstance(g.get("name"), str) and g["name"] for g in groups
     ):
         raise invalid_input("security_groups", groups, "each must be an object with a 'name'")
-    networks = server.get("networks", "auto")
-    if not (networks in ("auto", "none") or isinstance(networks, list)):
-        raise invalid_input("networks", networks, "must be 'auto', 'none' or a list")
+    networks = read_networks(server.get("networks", "auto"))
     user_data = string_field(server, "user_data", maximum=65535)
     if user_data:
         try:
@@ -181,6 +180,10 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
         counts.append(value)
     if counts[0] > counts[1]:
         raise RequestError(400, "min_count must be <= max_count")
+    if counts[1] > 1 and any(n.port_id for n in networks or ()):
+        raise RequestError(400, "Unable to launch multiple instances with a single "
+                           "configured port ID. Please launch your instance one by one "
+                           "with different ports.")
     spec = ServerSpec(
         name=name,
         image_id=image_id,
@@ -194,9 +197,72 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
         config_drive=config_drive in (True, "true", "True", "1"),
         admin_pass=string_field(server, "adminPass"),
         availability_zone=string_field(server, "availability_zone", minimum=1),
+        networks=networks,
     )
     return spec, counts[1]
 
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+                   r"[0-9a-fA-F]{12}$")
+NETWORK_KEYS = frozenset({"uuid", "port", "fixed_ip"})
+
+
+def read_networks(value: Any) -> Optional[tuple[NetworkRequest, ...]]:
+    """
+    A create request's ``networks``: ``"auto"`` (or absent, or ``[]``) is
+    every network (``None``), ``"none"`` no network (``()``), a list names
+    networks (``uuid``, optionally with a ``fixed_ip``) or ports (``port``).
+    """
+    if value == "none":
+        return ()
+    if value == "auto":
+        return None
+    if not isinstance(value, list):
+        raise invalid_input("networks", value, "must be 'auto', 'none' or a list")
+    requests = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            raise invalid_input("networks", entry, f"{json.dumps(entry)} is not of type 'object'")
+        refuse_unexpected(entry, NETWORK_KEYS, field="networks")
+        port = entry.get("port")
+        if port is not None:
+            if not isinstance(port, str) or not _UUID.match(port):
+                raise invalid_input("port", port, f"{json.dumps(port)} is not a 'uuid'")
+            requests.append(NetworkRequest(port_id=port))
+            continue
+        network = entry.get("uuid")
+        if network is None:
+            raise RequestError(400, "Bad network format: missing 'uuid'")
+        if not isinstance(network, str) or not _UUID.match(network):
+            raise RequestError(400, f"Bad networks format: network uuid is not in proper "
+                               f"format ({network})")
+        fixed_ip = entry.get("fixed_ip")
+        if fixed_ip is not None:
+            try:
+                fixed_ip = str(ipaddress.ip_address(fixed_ip))
+            except (ValueError, TypeError):
+                raise invalid_input("fixed_ip", fixed_ip,
+                                    f"{json.dumps(fixed_ip)} is not a 'ipv4'") from None
+        requests.append(NetworkRequest(network_id=network, fixed_ip=fixed_ip))
+    return tuple(requests) or None
+
+
+def read_interface_fixed_ip(value: Any) -> Optional[str]:
+    """``fixed_ips`` of an interface attachment: at most one ``{"ip_address"}``."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) > 1 or not all(
+            isinstance(e, dict) and set(e) == {"ip_address"} for e in value):
+        raise invalid_input("fixed_ips", value,
+                            "must be a list of at most one {'ip_address': ...}")
+    if not value:
+        return None
+    address = value[0]["ip_address"]
+    try:
+        return str(ipaddress.ip_address(address))
+    except (ValueError, TypeError):
+        raise invalid_input("ip_address", address,
+                            f"{json.dumps(address)} is not a 'ipv4'") from None
 
 def query_argument(request: Any, name: str) -> Optional[str]:
     values = request.args.get(name.encode())
@@ -297,21 +363,32 @@ class Links:
         return [{"rel": "next", "href": f"{self.versioned}/{collection}?{query}"}]
 
 
-def server_addresses(server: Server, detail: bool = True) -> dict:
-    addresses: dict = {}
-    for port in server.ports:
-        entries = addresses.setdefault(port.network.label, [])
-        mac = port.mac_address if detail else None
-        for version, addr in port.addresses():
-            entry = {"version": version, "addr": addr}
-            if detail:
-                entry["OS-EXT-IPS:type"] = "fixed"
-                entry["OS-EXT-IPS-MAC:mac_addr"] = mac
-            entries.append(entry)
-    return addresses
+def server_addresses(server: Server, network: NetworkState, detail: bool = True) -> dict:
+    """
+    The server's addresses (its ports' fixed IPs and the floating IPs on
+    them) per network name; ``servers/<id>/ips`` shows only
+    ``version`` and ``addr``.
+    """
+    addresses = network.addresses_for(server.id)
+    if detail:
+        return addresses
+    return {name: [{"version": a["version"], "addr": a["addr"]} for a in entries]
+            for name, entries in addresses.items()}
 
 
-def server_detail(server: Server, now: float, links: Links) -> dict:
+def interface_attachment(port: Any) -> dict:
+    """A port as Nova's ``os-interface`` shows it."""
+    return {
+        "port_id": port.id,
+        "net_id": port.network_id,
+        "mac_addr": port.mac_address,
+        "port_state": port.status,
+        "fixed_ips": [{"subnet_id": f.subnet_id, "ip_address": f.ip_address}
+                      for f in port.fixed_ips],
+    }
+
+
+def server_detail(server: Server, now: float, links: Links, network: NetworkState) -> dict:
     """A server as ``GET servers/<id>`` shows it at microversion 2.1."""
     status = server.status_at(now)
     vm_state, task_state, power_state = STATES[status]
@@ -329,7 +406,7 @@ def server_detail(server: Server, now: float, links: Links) -> dict:
                    "links": links.bookmark_only("flavors", server.flavor.id)},
         "created": iso_time(server.created, microseconds=False),
         "updated": iso_time(server.updated_at(now), microseconds=False),
-        "addresses": server_addresses(server),
+        "addresses": server_addresses(server, network),
         "accessIPv4": server.access_ipv4,
         "accessIPv6": server.access_ipv6,
         "links": links("servers", server.id),
@@ -341,12 +418,15 @@ def server_detail(server: Server, now: float, links: Links) -> dict:
         "OS-SRV-USG:launched_at": (None if status == "BUILD" else
                                    iso_time(server.created, microseconds=True)[:-1]),
         "OS-SRV-USG:terminated_at": None,
-        "security_groups": [{"name": name} for name in server.security_groups],
         "OS-EXT-STS:task_state": task_state,
         "OS-EXT-STS:vm_state": vm_state,
         "OS-EXT-STS:power_state": power_state,
         "os-extended-volumes:volumes_attached": [],
     }
+    groups = network.security_groups_of(server.id)
+    if groups:
+        # Nova leaves the key out for a server without groups.
+        body["security_groups"] = [{"name": g.name} for g in groups]
     if status == "ERROR":
         body["fault"] = {"code": 500, "created": iso_time(server.updated_at(now),
                                                            microseconds=False),
@@ -408,14 +488,15 @@ class RenderCache:
     """
     Rendered servers of one tenant's region, so that a detail listing of a
     thousand servers is a join of ready-made JSON. An entry is valid while
-    the server's ``revision`` and the URL prefix are unchanged (a server
+    the server's ``revision``, its networking's revision (Neutron's) and the
+    URL prefix are unchanged (a server
     whose passing state has ended is settled first, which bumps its
     revision). Bounded: the oldest entries go first.
     """
 
     def __init__(self, size: int = RENDER_CACHE_SIZE) -> None:
         self.size = size
-        self.entries: dict[str, tuple[int, str, bytes]] = {}
+        self.entries: dict[str, tuple[tuple[int, int], str, bytes]] = {}
         self.pages: dict[tuple, bytes] = {}
 
     def page(self, key: tuple) -> Optional[bytes]:
@@ -431,15 +512,17 @@ class RenderCache:
             del self.pages[next(iter(self.pages))]
         self.pages[key] = body
 
-    def render(self, server: Server, now: float, links: Links) -> bytes:
+    def render(self, server: Server, now: float, links: Links,
+               network: NetworkState) -> bytes:
         server.settle(now)
         entry = self.entries.get(server.id)
-        if entry is not None and entry[0] == server.revision and entry[1] == links.prefix:
+        revision = (server.revision, network.device_revision(server.id))
+        if entry is not None and entry[0] == revision and entry[1] == links.prefix:
             return entry[2]
-        rendered = dumps(server_detail(server, now, links))
+        rendered = dumps(server_detail(server, now, links, network))
         if entry is None and len(self.entries) >= self.size:
             del self.entries[next(iter(self.entries))]
-        self.entries[server.id] = (server.revision, links.prefix, rendered)
+        self.entries[server.id] = (revision, links.prefix, rendered)
         return rendered
 
     def forget(self, server_id: str) -> None:
