@@ -38,6 +38,7 @@ from mimic.model.behaviors import (
     Event,
     InvalidBehavior,
     coerce_number,
+    duration_kind,
     failure_kind,
     integer_parameter,
 )
@@ -107,16 +108,6 @@ AVAILABILITY_ZONE = "nova"
 
 # Behaviors (the control API) and presets (metadata).
 
-def _duration_kind(name: str, description: str) -> BehaviorKind:
-    def validate(parameters: Any) -> dict:
-        duration = coerce_number(parameters.get("duration", 0), "duration")
-        if duration < 0:
-            raise InvalidBehavior("'duration' must not be negative")
-        return {"duration": duration}
-
-    return BehaviorKind(name, description, validate)
-
-
 def _failure_kind(name: str, message: str, description: str) -> BehaviorKind:
     """``fail``-shaped parameters; ``type`` left ``None`` means "Nova's name for the code"."""
     base = failure_kind("computeFault", message, description)
@@ -139,10 +130,10 @@ CREATION_EVENT = Event(
                       "answer {code, message, type}; no server is created"),
         _failure_kind("false-negative", "The server could not be created.",
                       "answer {code, message, type}, yet create the server"),
-        _duration_kind("build", "stay in BUILD for {duration} seconds, then ACTIVE"),
+        duration_kind("build", "stay in BUILD for {duration} seconds, then ACTIVE", default=0),
         BehaviorKind("error", "go straight to ERROR"),
-        _duration_kind("active-then-error",
-                       "be ACTIVE for {duration} seconds, then ERROR"),
+        duration_kind("active-then-error",
+                       "be ACTIVE for {duration} seconds, then ERROR", default=0),
         BehaviorKind("default", "create an ACTIVE server at once"),
     ),
     criteria=_CRITERIA,
