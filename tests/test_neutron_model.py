@@ -205,3 +205,108 @@ def test_security_groups_on_servers(state):
         state.remove_security_group("s1", "web")
     state.delete_security_group(web.id)
     assert web.id not in state.security_groups
+
+
+# A server's default ports kept compact until Neutron is asked about them.
+
+SERVER = "7d0a9c52-3a4e-4b8c-9f0e-2c6d1b5e8a31"
+
+
+def nova_view(state: NetworkState, server_id: str) -> list[tuple[str, str, str]]:
+    return [(network, a["addr"], a["OS-EXT-IPS-MAC:mac_addr"])
+            for network, entries in state.addresses_for(server_id).items() for a in entries]
+
+
+def neutron_view(state: NetworkState, server_id: str) -> list[tuple[str, str, str]]:
+    return [(state.networks[p.network_id].name, f.ip_address, p.mac_address)
+            for p in state.ports_of(server_id) for f in p.fixed_ips]
+
+
+def test_default_ports_are_compact_until_looked_at(state):
+    state.place_server(SERVER)
+    assert state.ports.materialized == {}
+    assert len(state.ports) == 2
+    shown = nova_view(state, SERVER)
+    assert [network for network, _, _ in shown] == ["public", "public", "private"]
+    assert [g.name for g in state.security_groups_of(SERVER)] == ["default"]
+    assert state.ports.materialized == {}
+    assert neutron_view(state, SERVER) == shown
+    assert len(state.ports.materialized) == 2
+    assert nova_view(state, SERVER) == shown
+
+
+def test_a_compact_port_is_found_by_its_id_with_what_nova_showed(state):
+    state.place_server(SERVER)
+    shown = nova_view(state, SERVER)
+    public_id, private_id = (p.id for p in NetworkState.create(
+        "x", "ORD", Clock(), IdSource(0)).attach_server(SERVER))
+    assert public_id in state.ports and private_id in state.ports
+    private = state.port(private_id)
+    assert private.device_id == SERVER and private.made_for_server
+    assert private.status == "ACTIVE" and private.revision_number == 1
+    assert private.created_at == state.now()
+    assert [f.ip_address for f in private.fixed_ips] == [shown[2][1]]
+    assert private.mac_address == shown[2][2]
+    assert [p.id for p in state.ports_of(SERVER)] == [public_id, private_id]
+    with pytest.raises(NotFound):
+        state.port(public_id[:-1] + ("0" if public_id[-1] != "0" else "1"))
+
+
+def test_listings_keep_creation_order_across_compact_and_real_ports(state):
+    before = state.create_port(PRIVATE_NETWORK_ID, name="before")
+    state.place_server(SERVER)
+    after = state.create_port(PRIVATE_NETWORK_ID, name="after")
+    state.port(state.ports_of(SERVER)[1].id)
+    names = [(p.name, p.device_id) for p in state.ports.values()]
+    assert names == [("before", ""), ("", SERVER), ("", SERVER), ("after", "")]
+    assert [p.id for p in state.ports_on_network(PRIVATE_NETWORK_ID)] == [
+        before.id, state.ports_of(SERVER)[1].id, after.id]
+
+
+def test_a_later_interface_comes_after_the_compact_ports(state):
+    state.place_server(SERVER)
+    extra = state.attach_interface(SERVER, network_id=PRIVATE_NETWORK_ID)
+    assert [e[0] for e in nova_view(state, SERVER)] == ["public", "public", "private", "private"]
+    shown = nova_view(state, SERVER)
+    assert [p.id for p in state.ports_of(SERVER)][-1] == extra.id
+    assert neutron_view(state, SERVER) == shown
+
+
+def test_a_compact_ports_mac_is_in_use(state):
+    state.place_server(SERVER)
+    mac = nova_view(state, SERVER)[2][2]
+    with pytest.raises(Conflict) as error:
+        state.create_port(PRIVATE_NETWORK_ID, mac_address=mac)
+    assert error.value.kind == "MacAddressInUse"
+    assert state.ports.materialized == {}
+
+
+def test_deleting_a_compact_server_frees_its_addresses_for_the_next(state):
+    state.place_server(SERVER)
+    freed = [addr for _, addr, _ in nova_view(state, SERVER)]
+    state.detach_server(SERVER)
+    assert len(state.ports) == 0 and state.addresses_for(SERVER) == {}
+    other = SERVER.replace("7d0a", "8e1b")
+    state.place_server(other)
+    assert [addr for _, addr, _ in nova_view(state, other)] == freed
+
+
+def test_compact_servers_get_unique_addresses_macs_and_port_ids(state):
+    servers = [str(IdSource(n).uuid()) for n in range(2000)]
+    for server in servers:
+        state.place_server(server)
+    views = [nova_view(state, s) for s in servers]
+    addresses = [addr for view in views for _, addr, _ in view]
+    macs = {mac for view in views for _, _, mac in view}
+    assert len(addresses) == len(set(addresses)) == 6000
+    assert len(macs) == 4000
+    ports = state.ports.values()
+    assert len({p.id for p in ports}) == 4000
+    assert [neutron_view(state, s) for s in servers] == views
+
+
+def test_non_default_requests_make_real_ports_at_once(state):
+    group = state.create_security_group("web")
+    state.place_server(SERVER, security_groups=["web"])
+    assert len(state.ports.materialized) == 2
+    assert state.security_groups_of(SERVER) == [group]

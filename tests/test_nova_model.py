@@ -110,3 +110,20 @@ def test_ten_thousand_servers_without_a_cap(store):
     assert compute.limits()["totalInstancesUsed"] == 10000
     with pytest.raises(NotFound):
         compute.server("nope")
+
+
+def test_a_new_servers_ports_are_the_addresses_nova_shows_before_and_after_neutron_looks(store):
+    compute = compute_for(store)
+    server = compute.create_server(spec(), "u").server
+    shown = compute.addresses_of(server)
+    assert compute.network.ports.materialized == {}
+    ports = compute.interfaces(server.id)
+    assert [(p.network_id, p.device_id) for p in ports] == [
+        ("00000000-0000-0000-0000-000000000000", server.id),
+        ("11111111-1111-1111-1111-111111111111", server.id)]
+    seen = {"public": ports[0], "private": ports[1]}
+    for network, entries in shown.items():
+        assert [e["addr"] for e in entries] == [f.ip_address for f in seen[network].fixed_ips]
+        assert {e["OS-EXT-IPS-MAC:mac_addr"] for e in entries} == {seen[network].mac_address}
+    assert compute.addresses_of(server) == shown
+    assert compute.security_groups_of(server) == ["default"]

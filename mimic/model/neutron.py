@@ -19,8 +19,10 @@ type name; this module knows nothing about HTTP.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections import deque
-from typing import Any, Iterable, Optional, Sequence, Union
+from collections.abc import MutableMapping
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 
 import attrs
 
@@ -41,6 +43,18 @@ COMPUTE_OWNER = "compute:nova"
 
 #: OpenStack's default MAC prefix (``base_mac``).
 MAC_PREFIX = "fa:16:3e"
+
+#: The MACs of a server's default ports name their IPv4 address: the last
+#: three octets are this tag (public ``a``, private ``b``) over the
+#: address's offset in its pool, so they are unique without being stored.
+#: Random MACs stay out of these ranges.
+COMPACT_MAC_TAGS = (0xA, 0xB)
+
+#: A server's default ports' ids are its id with the first eight hex digits
+#: XORed with these (public, private): derived, reversible, never stored.
+COMPACT_PORT_ID_MASKS = (0x5BD1E995, 0x1B873593)
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 
 #: Protocol names a security group rule accepts, besides numbers 0-255.
 PROTOCOL_NAMES = (
@@ -109,14 +123,21 @@ class AddressPool:
     released ones wait in a queue and are reused first. Both are O(1) per
     allocation: the cursor skips an address only if it was claimed
     explicitly, which happens once per claim.
+
+    What is in use is kept as ranges, not one entry per address (a region
+    holds tens of thousands of servers): everything below the cursor is in
+    use except what was released and not handed out again (``_free``),
+    and above it only what was claimed explicitly (``_claimed``).
     """
 
     version: int
     first: int
     last: int
     _cursor: int = attrs.field(init=False)
-    _in_use: set = attrs.field(init=False, factory=set)
+    _free: set = attrs.field(init=False, factory=set)
+    _claimed: set = attrs.field(init=False, factory=set)
     _released: deque = attrs.field(init=False, factory=deque)
+    _used: int = attrs.field(init=False, default=0)
 
     def __attrs_post_init__(self) -> None:
         self._cursor = self.first
@@ -128,8 +149,9 @@ class AddressPool:
         return cls(net.version, int(net.network_address) + 2,
                    int(net.broadcast_address) - (1 if net.version == 4 else 0))
 
-    def _text(self, value: int) -> str:
-        return str(ipaddress.ip_address(value) if self.version == 4
+    def text(self, value: int) -> str:
+        """An address of this pool's family, as Neutron writes it."""
+        return str(ipaddress.IPv4Address(value) if self.version == 4
                    else ipaddress.IPv6Address(value))
 
     def _value(self, address: str) -> int:
@@ -137,51 +159,74 @@ class AddressPool:
 
     @property
     def start(self) -> str:
-        return self._text(self.first)
+        return self.text(self.first)
 
     @property
     def end(self) -> str:
-        return self._text(self.last)
+        return self.text(self.last)
 
     def contains(self, address: str) -> bool:
         value = ipaddress.ip_address(address)
         return value.version == self.version and self.first <= int(value) <= self.last
 
-    def in_use(self, address: str) -> bool:
-        return self._value(address) in self._in_use
+    def value_in_use(self, value: int) -> bool:
+        if value < self._cursor:
+            return value >= self.first and value not in self._free
+        return value in self._claimed
 
-    def allocate(self) -> str:
-        """A free address, or :class:`PoolExhausted`."""
+    def in_use(self, address: str) -> bool:
+        return self.value_in_use(self._value(address))
+
+    def allocate_value(self) -> int:
+        """A free address as an integer, or :class:`PoolExhausted`."""
         while self._released:
             value = self._released.popleft()
-            if value not in self._in_use:
-                self._in_use.add(value)
-                return self._text(value)
+            if value in self._free:
+                self._free.discard(value)
+                if value >= self._cursor:
+                    self._claimed.add(value)
+                self._used += 1
+                return value
         while self._cursor <= self.last:
             value = self._cursor
             self._cursor += 1
-            if value not in self._in_use:
-                self._in_use.add(value)
-                return self._text(value)
+            if value in self._claimed:
+                self._claimed.discard(value)
+            else:
+                self._free.discard(value)
+                self._used += 1
+                return value
         raise PoolExhausted("No more IP addresses available.", "IpAddressGenerationFailure")
+
+    def allocate(self) -> str:
+        """A free address, or :class:`PoolExhausted`."""
+        return self.text(self.allocate_value())
 
     def claim(self, address: str) -> bool:
         """Take ``address`` (which must be in the pool); False if it is taken."""
         value = self._value(address)
-        if value in self._in_use:
+        if self.value_in_use(value):
             return False
-        self._in_use.add(value)
+        self._free.discard(value)
+        if value >= self._cursor:
+            self._claimed.add(value)
+        self._used += 1
         return True
 
+    def release_value(self, value: int) -> None:
+        if not self.value_in_use(value):
+            return
+        self._claimed.discard(value)
+        self._free.add(value)
+        self._released.append(value)
+        self._used -= 1
+
     def release(self, address: str) -> None:
-        value = self._value(address)
-        if value in self._in_use:
-            self._in_use.discard(value)
-            self._released.append(value)
+        self.release_value(self._value(address))
 
     @property
     def used(self) -> int:
-        return len(self._in_use)
+        return self._used
 
 
 # The resources.
@@ -261,6 +306,8 @@ class Port(Stamped):
     port_security_enabled: bool = True
     description: str = ""
     made_for_server: bool = False
+    #: Creation order, which listings follow.
+    serial: int = 0
 
     @property
     def status(self) -> str:
@@ -350,6 +397,49 @@ def _normal_mac(mac: Any) -> str:
     return text
 
 
+class PortTable(MutableMapping):
+    """
+    The tenant's ports by id. Most are :class:`Port` objects
+    (``materialized``); the two ports Nova makes for a server's default
+    networks are kept by :class:`NetworkState` as a few integers until
+    something asks for them by id or in a listing, which turns them into
+    real ports with the same id, addresses, MAC and timestamps. Looking
+    one up by id costs no scan; iterating materializes every port.
+    """
+
+    def __init__(self, state: "NetworkState") -> None:
+        self._state = state
+        self.materialized: dict[str, Port] = {}
+
+    def __getitem__(self, port_id: str) -> Port:
+        port = self.materialized.get(port_id)
+        if port is None:
+            port = self._state._materialize_port(port_id)
+            if port is None:
+                raise KeyError(port_id)
+        return port
+
+    def __contains__(self, port_id: object) -> bool:
+        return port_id in self.materialized or self._state._compact_owner(port_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([port.id for port in self.values()])
+
+    def __len__(self) -> int:
+        return len(self.materialized) + 2 * len(self._state._compact)
+
+    def __setitem__(self, port_id: str, port: Port) -> None:
+        self.materialized[port_id] = port
+
+    def __delitem__(self, port_id: str) -> None:
+        del self.materialized[port_id]
+
+    def values(self) -> list[Port]:  # type: ignore[override]
+        """Every port, in the order they were made."""
+        self._state._materialize_all()
+        return list(self.materialized.values())
+
+
 @attrs.define(eq=False)
 class NetworkState:
     """
@@ -379,7 +469,7 @@ class NetworkState:
     ids: Any
     networks: dict = attrs.field(factory=dict)
     subnets: dict = attrs.field(factory=dict)
-    ports: dict = attrs.field(factory=dict)
+    ports: PortTable = attrs.field(init=False)
     security_groups: dict = attrs.field(factory=dict)
     rules: dict = attrs.field(factory=dict)
     floating_ips: dict = attrs.field(factory=dict)
@@ -390,9 +480,18 @@ class NetworkState:
     _floating_by_port: dict = attrs.field(factory=dict)
     _device_revisions: dict = attrs.field(factory=dict)
     _now: tuple = attrs.field(default=(None, ""), repr=False)
+    #: Servers whose ports are still compact: server id to ``[serial,
+    #: created, public, private]`` (public: IPv4 offset | IPv6 offset << 20
+    #: in their pools; private: IPv4 offset). See :meth:`place_server`.
+    _compact: dict = attrs.field(factory=dict, repr=False)
+    _serial: int = 0
+    _out_of_order: bool = False
     #: Counts every change to what a server shows of its networking (its
     #: ports, their addresses and groups, floating IPs on them).
     changes: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        self.ports = PortTable(self)
 
     @classmethod
     def create(cls, tenant_id: str, region: str, clock: Any, ids: Any,
@@ -651,10 +750,142 @@ class NetworkState:
 
     def ports_on_device(self, device_id: str) -> list[Port]:
         """Ports whose ``device_id`` is ``device_id``, without a scan."""
+        if device_id in self._compact:
+            self._materialize_server(device_id)
         return [self.ports[p] for p in self._ports_by_device.get(device_id, ())]
 
     def ports_on_network(self, network_id: str) -> list[Port]:
+        if network_id in (PUBLIC_NETWORK_ID, PRIVATE_NETWORK_ID):
+            self._materialize_all()
         return [self.ports[p] for p in self._ports_by_network.get(network_id, ())]
+
+    # compact ports: a server's two default ports as a few integers
+
+    @staticmethod
+    def _compact_port_id(server_id: str, index: int) -> str:
+        head = int(server_id[:8], 16) ^ COMPACT_PORT_ID_MASKS[index]
+        return f"{head:08x}{server_id[8:]}"
+
+    def _compact_owner(self, port_id: Any) -> Optional[tuple[str, int]]:
+        """The server and index of a compact port ``port_id``, if it is one."""
+        if not isinstance(port_id, str) or not _CANONICAL_UUID.match(port_id):
+            return None
+        head = int(port_id[:8], 16)
+        for index, mask in enumerate(COMPACT_PORT_ID_MASKS):
+            server_id = f"{head ^ mask:08x}{port_id[8:]}"
+            if server_id in self._compact:
+                return server_id, index
+        return None
+
+    def _compact_pools(self) -> tuple[Subnet, Subnet, Subnet]:
+        """The subnets of public IPv4, public IPv6 and private IPv4."""
+        public = self.networks[PUBLIC_NETWORK_ID].subnet_ids
+        private = self.networks[PRIVATE_NETWORK_ID].subnet_ids
+        return self.subnets[public[0]], self.subnets[public[1]], self.subnets[private[0]]
+
+    @staticmethod
+    def _compact_mac(index: int, offset: int) -> str:
+        tail = COMPACT_MAC_TAGS[index] << 20 | offset
+        return f"{MAC_PREFIX}:{tail >> 16:02x}:{tail >> 8 & 0xff:02x}:{tail & 0xff:02x}"
+
+    def _mac_in_use(self, mac: str) -> bool:
+        """
+        Whether ``mac`` is taken. A MAC in a compact range is taken while
+        the address it names is in use: by the compact port that would
+        have it, or (rarely, and then refused too) by something else.
+        """
+        if mac in self._macs:
+            return True
+        if not mac.startswith(MAC_PREFIX + ":"):
+            return False
+        tail = int(mac[len(MAC_PREFIX) + 1:].replace(":", ""), 16)
+        if tail >> 20 not in COMPACT_MAC_TAGS:
+            return False
+        public4, _, private4 = self._compact_pools()
+        pool = (public4 if tail >> 20 == COMPACT_MAC_TAGS[0] else private4).pool
+        return pool.value_in_use(pool.first + (tail & 0xFFFFF))
+
+    def _place_compactly(self, server_id: str) -> bool:
+        """
+        Give a server its default ports as a compact record, if it can have
+        one (a canonical UUID, MACs free); False leaves everything as it was.
+        """
+        if not _CANONICAL_UUID.match(server_id) or server_id in self._compact:
+            return False
+        if any(self._compact_port_id(server_id, i) in self.ports.materialized
+               for i in (0, 1)):
+            return False
+        subnets = self._compact_pools()
+        offsets: list[int] = []
+        try:
+            for subnet in subnets:
+                offsets.append(subnet.pool.allocate_value() - subnet.pool.first)
+        except PoolExhausted:
+            pass
+        if (len(offsets) < 3 or offsets[0] >> 20 or offsets[2] >> 20
+                or self._compact_mac(0, offsets[0]) in self._macs
+                or self._compact_mac(1, offsets[2]) in self._macs):
+            for subnet, offset in zip(subnets, offsets):
+                subnet.pool.release_value(subnet.pool.first + offset)
+            return False
+        self._compact[server_id] = [self._serial, self.now(),
+                                    offsets[0] | offsets[1] << 20, offsets[2]]
+        self._serial += 2
+        default_id = self.default_security_group().id
+        self._group_port_counts[default_id] += 2
+        self.changes += 1
+        return True
+
+    def _compact_fixed_ips(self, record: list) -> tuple[list[FixedIp], list[FixedIp]]:
+        public4, public6, private4 = self._compact_pools()
+        public, private = record[2], record[3]
+        return ([FixedIp(public4.id, public4.pool.text(public4.pool.first + (public & 0xFFFFF))),
+                 FixedIp(public6.id, public6.pool.text(public6.pool.first + (public >> 20)))],
+                [FixedIp(private4.id, private4.pool.text(private4.pool.first + private))])
+
+    def _compact_macs(self, record: list) -> tuple[str, str]:
+        return self._compact_mac(0, record[2] & 0xFFFFF), self._compact_mac(1, record[3])
+
+    def _materialize_server(self, server_id: str) -> None:
+        """Turn a server's compact ports into :class:`Port` objects."""
+        record = self._compact.pop(server_id)
+        default_id = self.default_security_group().id
+        made = []
+        for index, (network_id, fixed_ips, mac) in enumerate(zip(
+                (PUBLIC_NETWORK_ID, PRIVATE_NETWORK_ID), self._compact_fixed_ips(record),
+                self._compact_macs(record))):
+            port = Port(record[1], record[1], 1, id=self._compact_port_id(server_id, index),
+                        tenant_id=self.tenant_id, network_id=network_id, mac_address=mac,
+                        fixed_ips=fixed_ips, device_id=server_id, device_owner=COMPUTE_OWNER,
+                        security_group_ids=[default_id], made_for_server=True,
+                        serial=record[0] + index)
+            self.ports.materialized[port.id] = port
+            self._ports_by_network[network_id][port.id] = None
+            self._macs.add(mac)
+            made.append(port.id)
+        later = self._ports_by_device.get(server_id, {})
+        self._ports_by_device[server_id] = {**dict.fromkeys(made), **later}
+        self._out_of_order = True
+
+    def _materialize_port(self, port_id: str) -> Optional[Port]:
+        owner = self._compact_owner(port_id)
+        if owner is None:
+            return None
+        self._materialize_server(owner[0])
+        return self.ports.materialized[port_id]
+
+    def _materialize_all(self) -> None:
+        """Every port a real one, and the indexes back in creation order."""
+        for server_id in list(self._compact):
+            self._materialize_server(server_id)
+        if self._out_of_order:
+            ports = self.ports.materialized
+            in_order = sorted(ports.values(), key=lambda p: p.serial)
+            self.ports.materialized = {p.id: p for p in in_order}
+            for network_id, held in self._ports_by_network.items():
+                self._ports_by_network[network_id] = dict.fromkeys(
+                    sorted(held, key=lambda p: ports[p].serial))
+            self._out_of_order = False
 
     def floating_ips_of_port(self, port_id: str) -> list[FloatingIp]:
         return [self.floating_ips[f] for f in self._floating_by_port.get(port_id, ())]
@@ -665,7 +896,7 @@ class NetworkState:
         while True:
             tail = self.ids.hex(6)
             mac = f"{MAC_PREFIX}:{tail[0:2]}:{tail[2:4]}:{tail[4:6]}"
-            if mac not in self._macs:
+            if int(tail[0], 16) not in COMPACT_MAC_TAGS and mac not in self._macs:
                 return mac
 
     def _allocate_fixed_ips(self, network: Network, requested: Optional[Sequence[dict]]
@@ -750,7 +981,7 @@ class NetworkState:
             groups = list(dict.fromkeys(self.security_group(g).id for g in security_group_ids))
         if mac_address is not None:
             mac_address = _normal_mac(mac_address)
-            if mac_address in self._macs:
+            if self._mac_in_use(mac_address):
                 raise Conflict(f"Unable to complete operation for network {network_id}. "
                                f"The mac address {mac_address} is in use.", "MacAddressInUse")
         addresses = self._allocate_fixed_ips(network, fixed_ips)
@@ -760,7 +991,8 @@ class NetworkState:
                     fixed_ips=addresses, device_id=device_id, device_owner=device_owner,
                     security_group_ids=groups, admin_state_up=admin_state_up,
                     port_security_enabled=port_security_enabled, description=description,
-                    made_for_server=made_for_server)
+                    made_for_server=made_for_server, serial=self._serial)
+        self._serial += 1
         self._macs.add(port.mac_address)
         self.ports[port.id] = port
         self._ports_by_network[network_id][port.id] = None
@@ -906,7 +1138,8 @@ class NetworkState:
             if self._group_port_counts.get(group.id):
                 # Servers show their groups by name; renames are rare
                 # enough for a look at every port.
-                for port in self.ports.values():
+                # Compact ports only ever have the default group.
+                for port in self.ports.materialized.values():
                     if group.id in port.security_group_ids:
                         self._device_changed(port.device_id)
         if description is not None:
@@ -1149,16 +1382,29 @@ class NetworkState:
     def attach_server(self, server_id: str,
                       networks: Optional[Sequence[NetworkRequest]] = None,
                       security_groups: Sequence[str] = ("default",)) -> list[Port]:
+        """:meth:`place_server`, returning the server's ports."""
+        self.place_server(server_id, networks, security_groups)
+        return self.ports_of(server_id)
+
+    def place_server(self, server_id: str,
+                     networks: Optional[Sequence[NetworkRequest]] = None,
+                     security_groups: Sequence[str] = ("default",)) -> None:
         """
         Ports for a new server: by default one on ``public`` (IPv4 and IPv6)
         and one on ``private`` (IPv4); otherwise one per request (a network,
         with an optional fixed IP, or an existing unbound port). Security
         groups (names or ids) apply to the ports made here. All or nothing.
+
+        The default pair in the default group (what almost every server
+        has) is kept compact until something looks at the ports themselves.
         """
+        group_ids = [self.find_security_group(g).id for g in security_groups]
+        if (networks is None and list(dict.fromkeys(group_ids))
+                == [self.default_security_group().id] and self._place_compactly(server_id)):
+            return
         if networks is None:
             networks = (NetworkRequest(network_id=PUBLIC_NETWORK_ID),
                         NetworkRequest(network_id=PRIVATE_NETWORK_ID))
-        group_ids = [self.find_security_group(g).id for g in security_groups]
         for request in networks:
             if request.port_id is not None:
                 self._check_attachable(self.port(request.port_id))
@@ -1174,10 +1420,16 @@ class NetworkState:
             for port in made:
                 self.detach_interface(server_id, port.id)
             raise
-        return made
 
     def detach_server(self, server_id: str) -> None:
         """A deleted server: its own ports go, ports the user made are unbound."""
+        record = self._compact.pop(server_id, None)
+        if record is not None:
+            for fixed_ips in self._compact_fixed_ips(record):
+                for fixed in fixed_ips:
+                    self.subnets[fixed.subnet_id].pool.release(fixed.ip_address)
+            self._group_port_counts[self.default_security_group().id] -= 2
+            self._device_changed(server_id)
         for port in self.ports_on_device(server_id):
             self.detach_interface(server_id, port.id)
         self._device_revisions.pop(server_id, None)
@@ -1261,10 +1513,18 @@ class NetworkState:
         raise BadRequest(f"Fixed IP {address} not found on server {server_id}.",
                          "FixedIpNotFoundForInstance")
 
+    def _bound_ports_of(self, server_id: str) -> list[Port]:
+        """The server's ports that are :class:`Port` objects (not compact)."""
+        return [p for p in (self.ports.materialized[i]
+                            for i in self._ports_by_device.get(server_id, ()))
+                if p.device_owner.startswith("compute:")]
+
     def security_groups_of(self, server_id: str) -> list[SecurityGroup]:
         """The groups of the server's ports, each once, in first-seen order."""
         seen: dict[str, None] = {}
-        for port in self.ports_of(server_id):
+        if server_id in self._compact:
+            seen[self.default_security_group().id] = None
+        for port in self._bound_ports_of(server_id):
             seen.update(dict.fromkeys(port.security_group_ids))
         return [self.security_groups[g] for g in seen]
 
@@ -1351,7 +1611,17 @@ class NetworkState:
         associated with that port.
         """
         addresses: dict[str, list] = {}
-        for port in self.ports_of(server_id):
+        record = self._compact.get(server_id)
+        if record is not None:
+            for network_id, fixed_ips, mac in zip(
+                    (PUBLIC_NETWORK_ID, PRIVATE_NETWORK_ID), self._compact_fixed_ips(record),
+                    self._compact_macs(record)):
+                addresses.setdefault(self.networks[network_id].name, []).extend(
+                    {"addr": fixed.ip_address,
+                     "version": self.subnets[fixed.subnet_id].ip_version,
+                     "OS-EXT-IPS:type": "fixed",
+                     "OS-EXT-IPS-MAC:mac_addr": mac} for fixed in fixed_ips)
+        for port in self._bound_ports_of(server_id):
             entries = addresses.setdefault(self.networks[port.network_id].name, [])
             for fixed in port.fixed_ips:
                 entries.append({

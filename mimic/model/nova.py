@@ -450,7 +450,7 @@ class ComputeRegion:
         server_id = self.ids.uuid()
         with _refused_by_neutron(not_found=BadRequest, conflict=BadRequest):
             # Last of the checks, and all or nothing itself.
-            self.network.attach_server(server_id, spec.networks, spec.security_groups)
+            self.network.place_server(server_id, spec.networks, spec.security_groups)
         server = Server(
             id=server_id,
             name=spec.name,
