@@ -108,7 +108,11 @@ def main() -> None:
     if address.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("bench/mesh.py only runs against a Mimic on loopback")
     host, port = address.hostname, address.port or 80
-    status = control(host, port, "POST", "/mimic/v1.1/mesh", mesh_documents().encode())
+    try:
+        status = control(host, port, "POST", "/mimic/v1.1/mesh", mesh_documents().encode())
+    except ConnectionRefusedError:
+        raise SystemExit(f"no Mimic answers at {args.url}: start one first, e.g. "
+                         "mimic --listen tcp:8900:interface=127.0.0.1 &") from None
     if status != 200:
         raise SystemExit(f"could not load the bench mesh: HTTP {status}")
     try:
