@@ -440,6 +440,14 @@ class PortTable(MutableMapping):
         return list(self.materialized.values())
 
 
+def _found(table: Any, key: str, message: str, error_type: str) -> Any:
+    """``table[key]``, or Neutron's NotFound with its message and error type."""
+    value = table.get(key)
+    if value is None:
+        raise NotFound(message, error_type)
+    return value
+
+
 @attrs.define(eq=False)
 class NetworkState:
     """
@@ -693,29 +701,20 @@ class NetworkState:
     # lookups
 
     def network(self, network_id: str) -> Network:
-        network = self.networks.get(network_id)
-        if network is None:
-            raise NotFound(f"Network {network_id} could not be found.", "NetworkNotFound")
-        return network
+        return _found(self.networks, network_id,
+                      f"Network {network_id} could not be found.", "NetworkNotFound")
 
     def subnet(self, subnet_id: str) -> Subnet:
-        subnet = self.subnets.get(subnet_id)
-        if subnet is None:
-            raise NotFound(f"Subnet {subnet_id} could not be found.", "SubnetNotFound")
-        return subnet
+        return _found(self.subnets, subnet_id,
+                      f"Subnet {subnet_id} could not be found.", "SubnetNotFound")
 
     def port(self, port_id: str) -> Port:
-        port = self.ports.get(port_id)
-        if port is None:
-            raise NotFound(f"Port {port_id} could not be found.", "PortNotFound")
-        return port
+        return _found(self.ports, port_id,
+                      f"Port {port_id} could not be found.", "PortNotFound")
 
     def security_group(self, group_id: str) -> SecurityGroup:
-        group = self.security_groups.get(group_id)
-        if group is None:
-            raise NotFound(f"Security group {group_id} does not exist",
-                           "SecurityGroupNotFound")
-        return group
+        return _found(self.security_groups, group_id,
+                      f"Security group {group_id} does not exist", "SecurityGroupNotFound")
 
     def find_security_group(self, name_or_id: str) -> SecurityGroup:
         """A group by id, or by name if exactly one group has that name."""
@@ -732,18 +731,12 @@ class NetworkState:
         raise NotFound(f"Security group {name_or_id} does not exist", "SecurityGroupNotFound")
 
     def rule(self, rule_id: str) -> SecurityGroupRule:
-        rule = self.rules.get(rule_id)
-        if rule is None:
-            raise NotFound(f"Security group rule {rule_id} does not exist",
-                           "SecurityGroupRuleNotFound")
-        return rule
+        return _found(self.rules, rule_id, f"Security group rule {rule_id} does not exist",
+                      "SecurityGroupRuleNotFound")
 
     def floating_ip(self, floating_ip_id: str) -> FloatingIp:
-        fip = self.floating_ips.get(floating_ip_id)
-        if fip is None:
-            raise NotFound(f"Floating IP {floating_ip_id} could not be found",
-                           "FloatingIPNotFound")
-        return fip
+        return _found(self.floating_ips, floating_ip_id,
+                      f"Floating IP {floating_ip_id} could not be found", "FloatingIPNotFound")
 
     def default_security_group(self) -> SecurityGroup:
         return next(g for g in self.security_groups.values() if g.is_default)
