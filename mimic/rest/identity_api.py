@@ -20,6 +20,7 @@ from mimic.model.identity import AUTH_EVENT, TenantMismatch, Token, User
 from mimic.rest.http import (
     RawJSON,
     RequestError,
+    caller_token,
     empty_response,
     install_error_handlers,
     json_response,
@@ -265,8 +266,7 @@ class IdentityApi:
 
     def _caller(self, request: Any) -> Token:
         """The token in X-Auth-Token, which these admin calls require."""
-        header = request.getHeader(b"x-auth-token")
-        token = self.store.valid_token(header.decode("utf-8", "replace")) if header else None
+        token = caller_token(request, self.store)
         if token is None:
             raise RequestError(401, "No valid token provided. Please use the "
                                "'X-Auth-Token' header with a valid token.")

@@ -33,6 +33,7 @@ from mimic.model.identity_v3 import (
 )
 from mimic.rest.http import (
     RequestError,
+    caller_token,
     empty_response,
     install_error_handlers,
     json_response,
@@ -137,8 +138,7 @@ class IdentityV3Api:
 
     def _caller(self, request: Any) -> Token:
         """The valid token in X-Auth-Token, which every call but auth needs."""
-        header = request.getHeader(b"x-auth-token")
-        token = self.store.valid_token(header.decode("utf-8", "replace")) if header else None
+        token = caller_token(request, self.store)
         if token is None:
             raise _unauthorized(request, "The request you have made requires "
                                 "authentication: a valid X-Auth-Token is needed.")

@@ -36,6 +36,7 @@ from mimic.model.neutron import (
 )
 from mimic.rest.http import (
     RequestError,
+    caller_token,
     empty_response,
     install_error_handlers,
     json_response,
@@ -422,8 +423,7 @@ class NeutronApi:
         self.uri_prefix = uri_prefix
 
     def _state(self, request: Any) -> Any:
-        header = request.getHeader(b"x-auth-token")
-        token = self.store.valid_token(header.decode("utf-8", "replace")) if header else None
+        token = caller_token(request, self.store)
         if token is None:
             raise RequestError(401, "The request you have made requires authentication.")
         return network_state(self.store, token.tenant.id, self.region)
