@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 
-from twisted.internet import defer
 
 from bench._load import closed_loop, run
 
