@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 
-
 from bench._load import closed_loop, run
 
 
