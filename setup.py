@@ -26,6 +26,8 @@ setup(
         "prometheus-client>=0.17",
         "cryptography>=41",
         "jsonschema>=4.17",
+        # mimic.testing's client (and so the pytest plugin) talks HTTP with it.
+        "requests>=2.28",
     ],
     extras_require={
         "test": [
@@ -41,7 +43,12 @@ setup(
         ],
         "docs": ["sphinx>=7"],
     },
-    entry_points={"console_scripts": ["mimic = mimic.__main__:main"]},
+    entry_points={
+        "console_scripts": ["mimic = mimic.__main__:main"],
+        # Fixtures mimic_server and mimic in every suite of an environment
+        # Mimic is installed in (disable with -p no:mimic).
+        "pytest11": ["mimic = mimic.pytest_plugin"],
+    },
     classifiers=[
         "Framework :: Twisted",
         "Programming Language :: Python :: 3",

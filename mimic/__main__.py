@@ -2,19 +2,45 @@
 ``mimic [options]`` and ``python -m mimic [options]``: the same as
 ``twistd -n mimic [options]``, without a pid file (so several Mimics can run
 from one directory, as tests do).
+
+The options are read here first, so that ``--help`` says ``mimic``,
+``--version`` is Mimic's, and a mistyped option is one line (not twistd's
+whole help); twistd then reads them again to build the service.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
+
+
+def parse_options(args: Sequence[str]) -> Any:
+    """
+    Mimic's parsed options, or exit: 0 after ``--help``/``--version``, 2
+    with one line of error for options that are wrong.
+    """
+    from twisted.python import usage
+
+    from mimic.tap import Options
+
+    options = Options()
+    try:
+        options.parseOptions(list(args))
+    except usage.UsageError as error:
+        print(f"mimic: {error} (see mimic --help)", file=sys.stderr)
+        raise SystemExit(2) from None
+    return options
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     from twisted.scripts.twistd import run
 
+    from mimic.access_log import twistd_logger_args
+
     args = list(sys.argv[1:] if argv is None else argv)
-    sys.argv = ["mimic", "--nodaemon", "--pidfile=", "mimic", *args]
+    options = parse_options(args)
+    sys.argv = ["mimic", "--nodaemon", "--pidfile=",
+                *twistd_logger_args(options["log-format"]), "mimic", *args]
     run()
 
 
