@@ -15,7 +15,9 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.9",
     packages=find_packages(include=["mimic", "mimic.*"]) + ["twisted.plugins"],
-    package_data={"mimic": ["py.typed", "model/mesh/schema.json"]},
+    package_data={"mimic": ["py.typed", "model/mesh/schema.json",
+                            # The dashboard is served as these files are.
+                            "dashboard/*.html", "dashboard/*.js", "dashboard/*.css"]},
     install_requires=[
         "twisted>=23.8",
         "klein>=23.5",
@@ -40,6 +42,11 @@ setup(
             "python-openstackclient>=6",
             "fastly>=15,<16",
             "apache-libcloud>=3.8",
+            # The control plane's OpenAPI document, fuzzed against a live server.
+            "schemathesis>=4,<5",
+            # The dashboard's test drives the system's chromium (never a
+            # downloaded browser) through its chromedriver.
+            "selenium>=4.10",
         ],
         "docs": ["sphinx>=7"],
     },
