@@ -15,7 +15,7 @@ function el(tag, attributes, ...children) {
     else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -65,6 +65,8 @@ function resourceTable(items) {
 
 function drawTenants(overview) {
   document.getElementById("clock-now").textContent = overview.now;
+  const tenantInput = document.getElementById("behavior-tenant");
+  if (!tenantInput.value && overview.tenants.length) tenantInput.value = overview.tenants[0].id;
   const tenants = document.getElementById("tenants");
   if (!overview.tenants.length) {
     tenants.replaceChildren(el("p", { class: "muted" }, "No tenant yet: authenticate to make one."));
