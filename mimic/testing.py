@@ -35,7 +35,6 @@ STARTUP_SECONDS = 60
 #: work against Mimic; these only need to be the same every time.
 DEFAULT_USER = "mimic-user"
 DEFAULT_PASSWORD = "secret"
-DEFAULT_PROJECT = "mimic-project"
 DEFAULT_REGION = "ORD"
 
 
@@ -290,12 +289,17 @@ class MimicClient:
 
     # Pointing OpenStack clients at Mimic.
 
-    def cloud_config(self, username: str = DEFAULT_USER, project: str = DEFAULT_PROJECT,
+    def cloud_config(self, username: str = DEFAULT_USER, project: Optional[str] = None,
                      region: str = DEFAULT_REGION) -> dict:
         """
         One cloud's settings, as a ``clouds.yaml`` entry holds them; also
-        the keywords of ``openstack.connect(**mimic.cloud_config())``.
+        the keywords of ``openstack.connect(**mimic.cloud_config())``. The
+        project is the user's own (the tenant :meth:`token`,
+        :meth:`endpoint` and :meth:`behaviors` use) unless ``project`` names
+        another.
         """
+        if project is None:
+            project = self.authenticate(username)["token"]["tenant"]["name"]
         return {
             "auth": {
                 "auth_url": self.auth_url,
@@ -317,7 +321,7 @@ class MimicClient:
         """
         return json.dumps({"clouds": {cloud: self.cloud_config(**settings)}}, indent=2)
 
-    def os_env(self, username: str = DEFAULT_USER, project: str = DEFAULT_PROJECT,
+    def os_env(self, username: str = DEFAULT_USER, project: Optional[str] = None,
                region: str = DEFAULT_REGION) -> dict:
         """The ``OS_*`` environment variables of the ``openstack`` CLI."""
         config = self.cloud_config(username, project, region)
