@@ -42,6 +42,9 @@ def test_pip_install_gives_a_working_twistd_mimic(installed_venv, tmp_path):
         client = server.client()
         assert "POST an authentication request" in client.get("/").text
         assert client.authenticate()["token"]["id"]
+        # The dashboard's files are package data of the installed copy.
+        for name in ("", "dashboard.js", "dashboard.css"):
+            assert client.get(f"/mimic/dashboard/{name}").status_code == 200, name
     finally:
         server.stop()
     where = subprocess.run(
@@ -50,6 +53,17 @@ def test_pip_install_gives_a_working_twistd_mimic(installed_venv, tmp_path):
         cwd=str(tmp_path), env=env, capture_output=True, text=True, check=True,
     ).stdout.split()
     assert all(path.startswith(str(installed_venv)) for path in where), where
+
+
+def test_install_registers_the_pytest_plugin(installed_venv, tmp_path):
+    found = subprocess.run(
+        [str(installed_venv / "bin" / "python"), "-c",
+         "from importlib.metadata import entry_points;"
+         "print([e.value for e in entry_points(group='pytest11') if e.name == 'mimic'])"],
+        cwd=str(tmp_path), env={"PYTHONPATH": "", "PATH": os.environ.get("PATH", "")},
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert found == "['mimic.pytest_plugin']"
 
 
 def test_installed_console_script_takes_the_same_options(installed_venv, tmp_path):
