@@ -106,9 +106,3 @@ def twistd_logger_args(log_format: str) -> list:
         return [f"--logger={__name__}.json_lines_observer"]
     return []
 
-
-def is_noise(event: dict) -> bool:
-    """Events a server's log does not need: Twisted's factory start/stop lines."""
-    text = event.get("log_format") or ""
-    return text.startswith(("Starting factory", "Stopping factory"))
-

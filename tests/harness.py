@@ -15,3 +15,6 @@ from mimic.testing import (  # noqa: F401  (re-exported for the tests)
 )
 
 MimicProcess = MimicServer
+
+__all__ = ["LISTENING", "STARTUP_SECONDS", "MimicClient", "MimicDidNotStart", "MimicProcess",
+           "MimicServer", "mimic_command", "start_mimic"]
