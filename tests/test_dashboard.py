@@ -136,7 +136,7 @@ def test_dashboard_shows_a_new_server_and_ticks_the_clock(browser, mimic_factory
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    server = mimic_factory("--quiet")
+    server = mimic_factory("--quiet", "--mesh", str(ROOT / "examples" / "servicemock.yaml"))
     mimic = server.client()
     wait = WebDriverWait(browser, WAIT_SECONDS)
 
@@ -170,15 +170,19 @@ def test_dashboard_shows_a_new_server_and_ticks_the_clock(browser, mimic_factory
     wait.until(lambda _: text_of("#behavior-message").startswith("Removed "))
     assert mimic.behaviors("identity").list("auth") == []
 
-    # The journal and the mesh graph: drawn where Mimic has them, "not
+    # The journal and the mesh graph: drawn where this Mimic has them, "not
     # available" where it does not.
-    for path, panel in (("/mimic/v1.1/requests", "#journal"),
-                        ("/mimic/v1.1/mesh/graph", "#mesh-graph")):
-        if mimic.get(path).status_code == 404:
-            wait.until(lambda _, panel=panel: "not available" in text_of(panel))
-        else:
-            wait.until(lambda _, panel=panel: "not available" not in text_of(panel)
-                       and text_of(panel) not in ("", "…"))
+    assert mimic.get("/mesh/entry/@service1/x").status_code == 200
+    if mimic.get("/mimic/v1.1/requests").status_code == 404:
+        wait.until(lambda _: "not available" in text_of("#journal"))
+    else:
+        wait.until(lambda _: "/mesh/entry/@service1/x" in text_of("#journal"))
+    if mimic.get("/mimic/v1.1/mesh/graph").status_code == 404:
+        wait.until(lambda _: "not available" in text_of("#mesh-graph"))
+    else:
+        wait.until(lambda _: browser.find_elements(
+            By.CSS_SELECTOR, '#mesh-graph circle.mesh-node[data-service="service1"]'))
+        wait.until(lambda _: "1 req" in text_of("#mesh-graph"))
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "dashboard.png"

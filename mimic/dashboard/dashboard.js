@@ -116,34 +116,50 @@ function drawJournal(node, body) {
   }
   const rows = entries.slice(-JOURNAL_ROWS).reverse();
   node.replaceChildren(el("table", {},
-    el("thead", {}, el("tr", {}, ["time", "method", "path", "status", "api"].map((h) => el("th", {}, h)))),
+    el("thead", {}, el("tr", {}, ["clock time", "method", "path", "status", "api"].map((h) => el("th", {}, h)))),
     el("tbody", {}, rows.map((entry) => el("tr", {},
-      el("td", {}, entry.time || entry.start || entry.clock || ""),
+      el("td", {}, entry.clock_time || entry.time || ""),
       el("td", {}, entry.method || ""),
       el("td", {}, el("code", {}, entry.path || entry.uri || "")),
       el("td", {}, entry.status !== undefined ? entry.status : (entry.code !== undefined ? entry.code : "")),
       el("td", {}, entry.api || ""))))));
 }
 
+// The mesh graph (GET /mimic/v1.1/mesh/graph): nodes are service versions
+// and replicas, edges carry requests, errors and latency between services;
+// one circle per service, ejected replicas in red.
 function drawGraph(node, body) {
-  const nodes = (body.nodes || []).map((n) => (typeof n === "string" ? { id: n } : n));
+  const services = new Map();
+  for (const n of body.nodes || []) {
+    const name = String(n.service || n.id || n);
+    const entry = services.get(name) || { ejected: 0, replicas: 0 };
+    entry.replicas += 1;
+    entry.ejected += n.ejected ? 1 : 0;
+    services.set(name, entry);
+  }
   const edges = body.edges || [];
-  if (!nodes.length) {
-    node.replaceChildren(el("p", { class: "muted" }, "No traffic in the mesh yet."));
+  for (const edge of edges) {
+    for (const name of [edge.source, edge.destination || edge.target]) {
+      if (name !== undefined && !services.has(String(name))) services.set(String(name), { ejected: 0, replicas: 0 });
+    }
+  }
+  if (!services.size) {
+    node.replaceChildren(el("p", { class: "muted" }, "No service in the mesh."));
     return;
   }
-  const idOf = (n) => String(n.id || n.name || n.service);
-  const size = 420, middle = size / 2, radius = size / 2 - 60;
+  const names = [...services.keys()];
+  const size = 420, middle = size / 2, radius = names.length > 1 ? size / 2 - 70 : 0;
   const where = {};
-  nodes.forEach((n, i) => {
-    const angle = (2 * Math.PI * i) / nodes.length - Math.PI / 2;
-    where[idOf(n)] = [middle + radius * Math.cos(angle), middle + radius * Math.sin(angle)];
+  names.forEach((name, i) => {
+    const angle = (2 * Math.PI * i) / names.length - Math.PI / 2;
+    where[name] = [middle + radius * Math.cos(angle), middle + radius * Math.sin(angle)];
   });
   const svgNS = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(svgNS, "svg");
   svg.setAttribute("viewBox", `0 0 ${size} ${size}`);
   svg.setAttribute("width", "100%");
   svg.setAttribute("height", String(size));
+  svg.setAttribute("class", "mesh");
   const make = (tag, attributes, text) => {
     const shape = document.createElementNS(svgNS, tag);
     for (const [k, v] of Object.entries(attributes)) shape.setAttribute(k, String(v));
@@ -152,18 +168,24 @@ function drawGraph(node, body) {
     return shape;
   };
   for (const edge of edges) {
-    const from = where[String(edge.source || edge.from)], to = where[String(edge.target || edge.to)];
+    const from = where[String(edge.source)], to = where[String(edge.destination || edge.target)];
     if (!from || !to) continue;
-    const errors = edge.errors || edge.error_count || 0;
-    make("line", { x1: from[0], y1: from[1], x2: to[0], y2: to[1], stroke: errors ? "#b3261e" : "#2463c5", "stroke-width": 2 });
-    const label = [edge.rate !== undefined ? `${edge.rate}/s` : (edge.requests !== undefined ? `${edge.requests} req` : ""),
-      errors ? `${errors} err` : ""].filter(Boolean).join(", ");
-    if (label) make("text", { x: (from[0] + to[0]) / 2, y: (from[1] + to[1]) / 2 - 4, "text-anchor": "middle" }, label);
+    const errors = edge.errors || 0;
+    make("line", { x1: from[0], y1: from[1], x2: to[0], y2: to[1], class: "mesh-edge",
+      stroke: errors ? "#b3261e" : "#2463c5", "stroke-width": 2 });
+    const parts = [`${edge.requests || 0} req`];
+    if (edge.error_rate !== undefined) parts.push(`${(edge.error_rate * 100).toFixed(1)}% err`);
+    if (edge.p99_ms !== undefined) parts.push(`p99 ${edge.p99_ms} ms`);
+    make("text", { x: (from[0] + to[0]) / 2, y: (from[1] + to[1]) / 2 - 6, "text-anchor": "middle",
+      class: "mesh-edge-label" }, parts.join(", "));
   }
-  for (const n of nodes) {
-    const [x, y] = where[idOf(n)];
-    make("circle", { cx: x, cy: y, r: 16, fill: "#fff", stroke: "#1d232a", "stroke-width": 1.5, class: "mesh-node" });
-    make("text", { x, y: y + 30, "text-anchor": "middle" }, idOf(n));
+  for (const name of names) {
+    const [x, y] = where[name];
+    const info = services.get(name);
+    make("circle", { cx: x, cy: y, r: 18, fill: "#fff", stroke: info.ejected ? "#b3261e" : "#1d232a",
+      "stroke-width": 2, class: "mesh-node", "data-service": name });
+    make("text", { x, y: y + 34, "text-anchor": "middle" },
+      info.ejected ? `${name} (${info.ejected} ejected)` : name);
   }
   node.replaceChildren(svg);
 }
