@@ -99,3 +99,18 @@ class IResourceLister(Interface):
         ``Tenant.known_data_for_api``), and say each thing's status as the
         API would show it now.
         """
+
+
+class IControlPlaneDescriber(Interface):
+    """
+    A plugin with control routes of its own (the mesh's
+    ``/mimic/v1.1/mesh``) that describes them for
+    ``GET /mimic/v1.1/openapi.json``. Optional.
+    """
+
+    def openapi_paths():
+        """
+        OpenAPI 3.1 path items (``{"/mimic/v1.1/mesh": {"get": {...}}}``)
+        of the routes it serves, answers and errors included: the suite
+        fuzzes a live server against them.
+        """

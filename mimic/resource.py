@@ -16,7 +16,7 @@ from typing import Any
 from klein import Klein
 from twisted.web.resource import Resource
 
-from mimic.imimic import IRootMounts
+from mimic.imimic import IControlPlaneDescriber, IRootMounts
 from mimic.overview import overview
 
 from mimic.rest.http import (
@@ -140,8 +140,13 @@ class MimicRoot:
 
     @app.route("/mimic/v1.1/openapi.json", methods=["GET"])
     def openapi(self, request: Any) -> bytes:
-        return json_response(request, control_plane_document(root_url(request),
-                                                             self.core.regions))
+        served = {rule.rule for rule in self.app.url_map.iter_rules()}
+        described = {}
+        for api in self.core.apis.values():
+            if IControlPlaneDescriber.providedBy(api):
+                described.update(api.openapi_paths())
+        return json_response(request, control_plane_document(
+            root_url(request), self.core.regions, served, described))
 
     @app.route("/mimic/dashboard", methods=["GET"])
     def dashboard_without_slash(self, request: Any) -> bytes:

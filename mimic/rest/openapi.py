@@ -20,19 +20,22 @@ from mimic.util import MAX_CLOCK_SECONDS
 JSON = "application/json"
 
 
-def _ref(name: str) -> dict:
+def schema_ref(name: str) -> dict:
+    """A reference to one of the document's shared schemas."""
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: dict, description: str) -> dict:
+def json_answer(schema: dict, description: str) -> dict:
+    """A response with a JSON body of ``schema``."""
     return {"description": description, "content": {JSON: {"schema": schema}}}
 
 
-def _error(description: str, shape: str = "Error") -> dict:
-    return _json(_ref(shape), description)
+def error_answer(description: str, shape: str = "Error") -> dict:
+    """An error response in one of the document's error shapes."""
+    return json_answer(schema_ref(shape), description)
 
 
-def _path_parameter(name: str, description: str, values: Any = None) -> dict:
+def path_parameter(name: str, description: str, values: Any = None) -> dict:
     """A path parameter; with ``values``, only those are served (others 404)."""
     schema: dict = {"type": "string", "minLength": 1}
     if values is not None:
@@ -68,7 +71,8 @@ SCHEMAS: dict = {
     "ResetAnswer": {
         "type": "object",
         "required": ["reset", "now"],
-        "properties": {"reset": {"const": True}, "now": {"type": "string"}},
+        "properties": {"reset": {"anyOf": [{"const": True}, {"type": "object"}]},
+                       "now": {"type": "string"}},
     },
     "Presets": {
         "description": "Each plugin's presets, keyed by plugin name.",
@@ -121,7 +125,7 @@ SCHEMAS: dict = {
                     "id": {"type": "string"}, "name": {"type": "string"},
                     "users": {"type": "array", "items": {"type": "string"}},
                     "resources": {"type": "object", "additionalProperties": {
-                        "type": "array", "items": _ref("Resource")}},
+                        "type": "array", "items": schema_ref("Resource")}},
                 },
             }},
             "accounts": {"type": "array", "items": {
@@ -129,17 +133,9 @@ SCHEMAS: dict = {
                 "required": ["api", "id", "resources"],
                 "properties": {
                     "api": {"type": "string"}, "id": {"type": "string"},
-                    "resources": {"type": "array", "items": _ref("Resource")},
+                    "resources": {"type": "array", "items": schema_ref("Resource")},
                 },
             }},
-        },
-    },
-    "Mesh": {
-        "type": "object",
-        "required": ["documents", "services"],
-        "properties": {
-            "documents": {"type": "array", "items": {"type": "object"}},
-            "services": {"type": "object"},
         },
     },
     "ClbError": {
@@ -154,7 +150,6 @@ SCHEMAS: dict = {
         "anyOf": [{"$ref": "#/components/schemas/ClbError"},
                   {"$ref": "#/components/schemas/Error"}],
     },
-    "Span": {"type": "object", "description": "A span in Zipkin v2 JSON."},
 }
 
 
@@ -164,100 +159,104 @@ def _behavior_paths(prefix: str, parameters: list, events: Any, what: str,
     The three routes of one behavior registry under ``prefix``, whose
     errors come in the ``error`` shape.
     """
-    event = _path_parameter("event", "The event behaviors apply to.", events)
+    event = path_parameter("event", "The event behaviors apply to.", events)
     return {
         f"{prefix}/behaviors/{{event}}": {
             "parameters": [*parameters, event],
             "post": {
                 "summary": f"Register a behavior of {what}",
                 "requestBody": {"required": True,
-                                "content": {JSON: {"schema": _ref("Behavior")}}},
+                                "content": {JSON: {"schema": schema_ref("Behavior")}}},
                 "responses": {
-                    "201": _json(_ref("BehaviorId"), "Registered."),
-                    "400": _error("Not a behavior this event supports.", error),
-                    "404": _error("No such event (or region).", error),
+                    "201": json_answer(schema_ref("BehaviorId"), "Registered."),
+                    "400": error_answer("Not a behavior this event supports.", error),
+                    "404": error_answer("No such event (or region).", error),
                 },
             },
             "get": {
                 "summary": f"List the behaviors of {what}",
                 "responses": {
-                    "200": _json(_ref("BehaviorListing"), "The registrations."),
-                    "404": _error("No such event (or region).", error),
+                    "200": json_answer(schema_ref("BehaviorListing"), "The registrations."),
+                    "404": error_answer("No such event (or region).", error),
                 },
             },
         },
         f"{prefix}/behaviors/{{event}}/{{behavior_id}}": {
             "parameters": [*parameters, event,
-                           _path_parameter("behavior_id", "A registration's id.")],
+                           path_parameter("behavior_id", "A registration's id.")],
             "delete": {
                 "summary": f"Forget a behavior of {what}",
                 "responses": {
                     "204": {"description": "Forgotten."},
-                    "404": _error("No such behavior, event or region.", error),
+                    "404": error_answer("No such behavior, event or region.", error),
                 },
             },
         },
     }
 
 
-def _mesh_paths() -> dict:
-    body = {"required": True, "content": {JSON: {"schema": {
-        "oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}}}}
-    invalid = _json(_ref("Error"), "A document Mimic cannot use; the old mesh stays.")
+#: Routes of Mimic's root that not every Mimic has: each is described here
+#: and put in the document only when the server serves it.
+def _optional_root_paths() -> dict:
+    count = {"type": "integer", "minimum": 0}
+    query = [
+        {"name": name, "in": "query", "schema": schema}
+        for name, schema in (
+            ("method", {"type": "string"}), ("path", {"type": "string"}),
+            ("api", {"type": "string"}), ("tenant", {"type": "string"}),
+            ("status", {"type": "string"}), ("since", count),
+            ("limit", {"type": "integer", "minimum": 1}),
+            ("include", {"type": "string", "enum": ["control"]}),
+        )
+    ]
     return {
-        "/mimic/v1.1/mesh": {
-            "get": {"summary": "The mesh's documents and services",
-                    "responses": {"200": _json(_ref("Mesh"), "The mesh.")}},
-            "post": {"summary": "Replace the mesh (YAML or JSON documents)",
-                     "requestBody": body,
-                     "responses": {"200": _json(_ref("Mesh"), "The new mesh."),
-                                   "400": invalid}},
-            "patch": {"summary": "Add documents to the mesh",
-                      "requestBody": body,
-                      "responses": {"200": _json(_ref("Mesh"), "The new mesh."),
-                                    "400": invalid}},
-            "delete": {"summary": "Empty the mesh",
-                       "responses": {"204": {"description": "Emptied."}}},
-        },
-        "/mimic/v1.1/mesh/traces": {
+        "/mimic/v1.1/requests": {
             "get": {
-                "summary": "Recent traces, newest first, in Zipkin v2 JSON",
-                "parameters": [
-                    {"name": "limit", "in": "query", "schema": {"type": "integer",
-                                                                "minimum": 1}},
-                    {"name": "traceId", "in": "query", "schema": {"type": "string"}},
-                ],
+                "summary": "The request journal, oldest first, filtered",
+                "parameters": query,
                 "responses": {
-                    "200": _json({"type": "array", "items": {
-                        "type": "array", "items": _ref("Span")}}, "The traces."),
-                    "400": _json(_ref("Error"), "A limit that is not a positive integer."),
+                    "200": json_answer({"type": "object", "required": ["requests"], "properties": {
+                        "requests": {"type": "array", "items": {"type": "object"}}}},
+                        "The entries."),
+                    "400": error_answer("A filter Mimic cannot answer."),
                 },
             },
-        },
-        "/mimic/v1.1/mesh/traces/{trace_id}": {
-            "parameters": [_path_parameter("trace_id", "A trace id.")],
-            "get": {
-                "summary": "One trace's spans",
-                "responses": {
-                    "200": _json({"type": "array", "items": _ref("Span")}, "Its spans."),
-                    "404": _json(_ref("Error"), "No such trace is recorded."),
-                },
+            "delete": {
+                "summary": "Empty the journal",
+                "responses": {"200": json_answer({"type": "object"}, "Emptied.")},
             },
+        },
+        "/mimic/v1.1/health": {"get": {
+            "summary": "Whether Mimic runs, and how",
+            "responses": {"200": json_answer({"type": "object", "required": ["status"]},
+                                       "It runs.")},
+        }},
+        "/mimic/v1.1/state": {
+            "get": {"summary": "A snapshot of all state",
+                    "responses": {"200": json_answer({"type": "object"}, "The snapshot.")}},
+            "put": {"summary": "Replace all state with a snapshot",
+                    "requestBody": {"required": True,
+                                    "content": {JSON: {"schema": {"type": "object"}}}},
+                    "responses": {"200": json_answer({"type": "object"}, "Restored."),
+                                  "400": error_answer("Not a state document.")}},
         },
     }
 
 
-def control_plane_document(server_url: str, regions: Any = None) -> dict:
+def control_plane_document(server_url: str, regions: Any = None,
+                           served: Any = (), plugin_paths: Any = None) -> dict:
     """
     The OpenAPI 3.1 document of this server's control plane. ``regions``
     maps each loaded plugin to the regions it is offered in: the routes of a
-    plugin that is not loaded (the mesh's, the control APIs') are left out.
+    plugin that is not loaded (the control APIs') are left out. ``served``
+    are the route paths of Mimic's root, for the routes not every Mimic has;
+    ``plugin_paths`` the path items plugins describe themselves (the mesh's).
     """
     regions = dict(regions or {})
-    tenant = _path_parameter("tenant_id", "The tenant whose behaviors these are.")
+    tenant = path_parameter("tenant_id", "The tenant whose behaviors these are.")
 
     def region(api: str) -> dict:
-        return _path_parameter("region", "A region the API is offered in.", regions[api])
+        return path_parameter("region", "A region the API is offered in.", regions[api])
 
     paths: dict = {
         "/mimic/v1.1/tick": {"post": {
@@ -265,26 +264,28 @@ def control_plane_document(server_url: str, regions: Any = None) -> dict:
             "description": "Runs everything due by the new time. The clock cannot "
                            f"go past {MAX_CLOCK_SECONDS:.0f} seconds "
                            "(9000-01-01T00:00:00Z); with --realtime tick is off (400).",
-            "requestBody": {"required": True, "content": {JSON: {"schema": _ref("Tick")}}},
-            "responses": {"200": _json(_ref("TickAnswer"), "The clock moved."),
-                          "400": _error("Not a non-negative number, past the clock's "
+            "requestBody": {"required": True, "content": {JSON: {"schema": schema_ref("Tick")}}},
+            "responses": {"200": json_answer(schema_ref("TickAnswer"), "The clock moved."),
+                          "400": error_answer("Not a non-negative number, past the clock's "
                                         "end, or --realtime.")},
         }},
         "/mimic/v1.1/reset": {"post": {
             "summary": "Forget all state; the clock goes back to 0",
-            "responses": {"200": _json(_ref("ResetAnswer"), "Reset.")},
+            "responses": {"200": json_answer(schema_ref("ResetAnswer"), "Reset."),
+                          "400": error_answer("Not a reset scope."),
+                          "404": error_answer("No such tenant.")},
         }},
         "/mimic/v1.0/presets": {"get": {
             "summary": "Every plugin's metadata presets",
-            "responses": {"200": _json(_ref("Presets"), "The presets.")},
+            "responses": {"200": json_answer(schema_ref("Presets"), "The presets.")},
         }},
         "/mimic/v1.1/tenants": {"get": {
             "summary": "Tenants and what each holds per API",
-            "responses": {"200": _json(_ref("Overview"), "The overview.")},
+            "responses": {"200": json_answer(schema_ref("Overview"), "The overview.")},
         }},
         "/mimic/v1.1/openapi.json": {"get": {
             "summary": "This document",
-            "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1.")},
+            "responses": {"200": json_answer({"type": "object"}, "OpenAPI 3.1.")},
         }},
         "/mimic/dashboard": {"get": {
             "summary": "Where the dashboard is: /mimic/dashboard/",
@@ -307,8 +308,9 @@ def control_plane_document(server_url: str, regions: Any = None) -> dict:
             "/mimicking/clb-control/{region}/v1.0/{tenant_id}",
             [region("clb-control"), tenant], clb.EVENTS,
             "Cloud Load Balancers (one tenant, one region)", "ClbOrRootError"))
-    if "mesh" in regions:
-        paths.update(_mesh_paths())
+    paths.update({path: item for path, item in _optional_root_paths().items()
+                  if path in served})
+    paths.update(plugin_paths or {})
     return {
         "openapi": "3.1.0",
         "info": {
