@@ -81,7 +81,7 @@ def test_schemathesis_finds_nothing_against_a_live_server(mimic_factory, tmp_pat
     server = mimic_factory("--quiet", "--mesh", str(ROOT / "examples" / "servicemock.yaml"))
     result = subprocess.run(
         [SCHEMATHESIS, "run", f"{server.base_url}/mimic/v1.1/openapi.json",
-         "--checks", CHECKS, "--max-examples", "10", "--seed", "1", "--no-color",
+         "--checks", CHECKS, "--max-examples", "6", "--seed", "1", "--no-color",
          "--request-timeout", "10",
          # The stateful phase needs links between operations; the document
          # has none, so it would only repeat the fuzzing phase's requests.

@@ -2,9 +2,10 @@
 Mimic in a user's own test suite: a sample project with no conftest, run by
 pytest's ``pytester`` in a subprocess (so pytest finds the plugin through
 its ``pytest11`` entry point, as it does after ``pip install``), gets the
-``mimic_server`` and ``mimic`` fixtures; its openstacksdk tests pass, a
-failing assertion reports normally, state is reset between tests, and
-``--mimic-arg``/``mimic_args`` reach the server. The client helpers of
+``mimic_server`` and ``mimic`` fixtures; its openstacksdk tests (the
+README's and the docs' examples among them) pass, a failing assertion
+reports normally, state is reset between tests, and ``mimic_args`` and
+``--mimic-arg`` reach the server, the command line's last. The client helpers of
 :mod:`mimic.testing` work against a live server and from unittest.
 """
 
@@ -65,6 +66,10 @@ def test_the_mesh_of_mimic_args_is_served(mimic):
         "service"] == "hello-world-backend"
 
 
+def test_mimic_arg_of_the_command_line_comes_after_the_ini_setting(mimic):
+    assert mimic.endpoint("compute", "XYZ").startswith(mimic.url + "/mimicking/nova/XYZ/")
+
+
 def test_a_failing_assertion_reports_normally(mimic):
     cloud = openstack.connect(**mimic.cloud_config())
     image = cloud.image.find_image("Debian 12 (Bookworm)")
@@ -77,31 +82,15 @@ def test_a_failing_assertion_reports_normally(mimic):
 def test_a_user_project_gets_the_fixtures_without_a_conftest(pytester):
     pytester.makepyfile(test_readme=README_TEST, test_docs=docs_example(),
                         test_user=USER_TESTS)
-    pytester.makeini(f"[pytest]\nmimic_args = --mesh {HELLO}\n")
+    pytester.makeini(f"[pytest]\nmimic_args = --mesh {HELLO} --regions ORD\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider",
-                                           "-W", "ignore::DeprecationWarning")
-    result.assert_outcomes(passed=5, failed=1)
+                                           "-W", "ignore::DeprecationWarning",
+                                           "--mimic-arg=--regions ORD,XYZ")
+    result.assert_outcomes(passed=6, failed=1)
     output = result.stdout.str()
     assert "test_a_failing_assertion_reports_normally" in output
     assert "AssertionError" in output and "assert 'BUILD' == 'ACTIVE'" in output
     assert not (pytester.path / "conftest.py").exists()
-
-
-def test_mimic_arg_on_the_command_line_reaches_the_server(pytester):
-    pytester.makepyfile(test_args='''
-def test_regions_come_from_the_command_line(mimic):
-    assert mimic.endpoint("compute", "XYZ").startswith(mimic.url + "/mimicking/nova/XYZ/")
-''')
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider",
-                                           "--mimic-arg=--regions XYZ")
-    result.assert_outcomes(passed=1)
-
-
-def test_the_plugin_can_be_turned_off(pytester):
-    pytester.makepyfile(test_off="def test_needs_mimic(mimic):\n    pass\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:mimic")
-    result.assert_outcomes(errors=1)
-    assert "fixture 'mimic' not found" in result.stdout.str()
 
 
 def test_mimic_testing_works_from_unittest(tmp_path):
