@@ -1,0 +1,153 @@
+"""
+Render, then run what was rendered: the ConfigMap's mesh file loads in
+Mimic and serves the same services, and the rendered Deployments, started
+as local processes from their own command lines (each reading the file its
+ConfigMap volume would put at /etc/mimic/mesh.yaml, its upstreams pointed
+at the other processes with ``--mesh-resolve``), form the same mesh.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from mimic.model.mesh.documents import read_mesh_files
+from tests.harness import start_mimic
+from tests.k8s_support import EXAMPLES, by_kind, rendered_objects
+from tests.mesh_support import closed_port, shape
+
+STOREFRONT = str(EXAMPLES / "storefront.yaml")
+
+@pytest.fixture(scope="module")
+def objects():
+    return rendered_objects(STOREFRONT)
+
+
+def mimic_script() -> str:
+    """The ``mimic`` a pod runs: this environment's console script."""
+    script = os.path.join(os.path.dirname(sys.executable), "mimic")
+    assert os.path.exists(script), "the mimic console script is not installed"
+    return script
+
+
+def mounted_mesh_file(deployment: dict, configmaps: dict, directory) -> str:
+    """
+    The file the pod sees at its ``--mesh`` path, written under ``directory``:
+    the ConfigMap key its volume maps there.
+    """
+    spec = deployment["spec"]["template"]["spec"]
+    [container] = spec["containers"]
+    args = container["args"]
+    mesh_path = args[args.index("--mesh") + 1]
+    [mount] = container["volumeMounts"]
+    [volume] = [v for v in spec["volumes"] if v["name"] == mount["name"]]
+    [item] = [i for i in volume["configMap"]["items"]
+              if f"{mount['mountPath']}/{i['path']}" == mesh_path]
+    text = configmaps[volume["configMap"]["name"]]["data"][item["key"]]
+    path = directory / f"{deployment['metadata']['name']}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def local_command(deployment: dict, mesh_file: str, port: int, resolve: dict) -> list:
+    """
+    The pod's command line, run here: the same arguments, but the mesh file
+    where this test wrote it, a loopback ``port`` for ``tcp:8080``, and
+    where each upstream service listens.
+    """
+    [container] = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["mimic"]
+    args = list(container["args"])
+    args[args.index("--mesh") + 1] = mesh_file
+    listen = args.index("--listen") + 1
+    assert args[listen] == "tcp:8080"
+    args[listen] = f"tcp:{port}:interface=127.0.0.1"
+    for service, address in sorted(resolve.items()):
+        args += ["--mesh-resolve", f"{service}={address}"]
+    return [mimic_script(), *args]
+
+
+def start_all(commands: dict) -> dict:
+    """Start every command at once (they only meet on a request); name -> process."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(commands)) as pool:
+        futures = {name: pool.submit(start_mimic, command=command)
+                   for name, command in commands.items()}
+    failed = [f.exception() for f in futures.values() if f.exception() is not None]
+    started = {name: f.result() for name, f in futures.items() if f.exception() is None}
+    if failed:
+        for server in started.values():
+            server.stop()
+        raise failed[0]
+    return started
+
+
+@pytest.fixture(scope="module")
+def pods(objects, tmp_path_factory):
+    """
+    Each rendered Deployment as one local process, and (as ``embedded``)
+    one Mimic serving the ConfigMap's whole mesh file.
+    """
+    directory = tmp_path_factory.mktemp("pods")
+    deployments = by_kind(objects, "Deployment")
+    configmap = by_kind(objects, "ConfigMap")
+    ports = {name: closed_port() for name in deployments}
+    # The Service in front of a service's pods: here, its first version's.
+    addresses: dict = {}
+    for name, deployment in deployments.items():
+        addresses.setdefault(deployment["metadata"]["labels"]["app"], f"127.0.0.1:{ports[name]}")
+    commands = {
+        name: local_command(deployment, mounted_mesh_file(deployment, configmap, directory),
+                            ports[name], addresses)
+        for name, deployment in deployments.items()
+    }
+    whole = directory / "mesh.yaml"
+    whole.write_text(configmap["mimic-mesh"]["data"]["mesh.yaml"], encoding="utf-8")
+    commands["embedded"] = [mimic_script(), "--mesh", str(whole),
+                            "--listen", "tcp:0:interface=127.0.0.1"]
+    started = start_all(commands)
+    yield started
+    for server in started.values():
+        server.stop()
+
+
+def test_the_configmaps_mesh_file_loads_in_mimic_and_serves_the_same_services(pods):
+    served = pods["embedded"].client().get("/mimic/v1.1/mesh").json()
+    assert served["services"] == read_mesh_files([STOREFRONT]).to_json()["services"]
+    assert served["documents"] == read_mesh_files([STOREFRONT]).to_json()["documents"]
+
+
+def test_the_rendered_pods_form_the_mesh_the_file_declares(pods):
+    tree = pods["storefront-v1"].client().get("/").json()
+    assert shape(tree) == ("storefront", "/", 200, [
+        ("catalog", "/products", 200, [("inventory", "/stock", 200, [])])])
+    assert tree["version"] == "v1"
+    assert tree["upstream_calls"][0]["url"] == "http://catalog:8080/products"
+    # The same request to the whole mesh in one process has the same shape.
+    assert shape(pods["embedded"].client().get("/mesh/storefront/").json()) == shape(tree)
+    # One trace across the processes.
+    catalog = tree["upstream_calls"][0]
+    assert tree["trace_id"] == catalog["trace_id"] == catalog["upstream_calls"][0]["trace_id"]
+
+
+def test_a_pod_of_one_version_answers_as_that_version_only(pods):
+    client = pods["catalog-v2"].client()
+    for _ in range(3):
+        node = client.get("/products").json()
+        assert (node["service"], node["version"], node["code"]) == ("catalog", "v2", 200)
+        assert node["body"] == {"products": 12, "version": "v2"}
+        assert shape(node)[3] == [("inventory", "/stock", 200, [])]
+    node = pods["catalog-v1"].client().get("/products").json()
+    assert (node["version"], node.get("body")) == ("v1", None)
+
+
+def test_every_pod_answers_its_probes(pods, objects):
+    for name, deployment in by_kind(objects, "Deployment").items():
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        client = pods[name].client()
+        for probe in ("readinessProbe", "livenessProbe"):
+            response = client.get(container[probe]["httpGet"]["path"])
+            assert response.status_code == 200, (name, probe)
