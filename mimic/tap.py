@@ -20,7 +20,10 @@ from mimic.site import MimicSite
 
 log = Logger()
 
-DEFAULT_LISTEN = "tcp:8900:interface=127.0.0.1"
+#: Loopback unless the environment says otherwise: a container image sets
+#: MIMIC_LISTEN to all interfaces, so that ``docker run mimic --verbose``
+#: (arguments replacing the image's) is still reachable from outside.
+DEFAULT_LISTEN = os.environ.get("MIMIC_LISTEN") or "tcp:8900:interface=127.0.0.1"
 
 
 def _region_list(text: str) -> tuple[str, ...]:
@@ -41,7 +44,8 @@ class Options(usage.Options):
     )
     optParameters = [
         ["listen", "l", DEFAULT_LISTEN,
-         "Twisted endpoint description to listen on (loopback by default)."],
+         "Twisted endpoint description to listen on (default: $MIMIC_LISTEN, "
+         "else loopback port 8900)."],
         ["seed", None, 0, "Seed of the id source, for repeatable ids.", int],
         ["regions", None, ",".join(DEFAULT_REGIONS),
          "Comma-separated regions every API is offered in."],
