@@ -86,6 +86,8 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout,
     except MeshError as error:
         print(f"mimic mesh render: {error.describe()}", file=stderr)
         return 1
+    for warning in rendering.warnings:
+        print(f"mimic mesh render: warning: {warning}", file=stderr)
     if options.check:
         print(f"{sources}: OK ({_summary(rendering)})", file=stdout)
         return 0

@@ -272,3 +272,34 @@ def test_the_mimic_console_script_has_a_mesh_render_subcommand_and_still_serves(
 def test_mimic_with_options_still_starts_the_server(mimic_factory):
     server = mimic_factory("--mesh", HELLO)
     assert server.client().get("/mesh/hello-world-frontend/").status_code == 200
+
+
+def test_mimiks_hello_world_example_is_the_seed_as_written():
+    from tests.mesh_support import HELLO_WORLD
+
+    assert [d for d in yaml.safe_load_all(open(HELLO)) if d] == \
+        [d for d in yaml.safe_load_all(open(HELLO_WORLD)) if d]
+
+
+def test_a_route_to_a_service_nobody_declares_is_a_warning_not_a_refusal():
+    # Mimik's hello world routes its gateway to hello-world-ui, which it
+    # never declares: rendered anyway, as Istio would accept it.
+    status, out, err = render(HELLO)
+    assert status == 0
+    assert err == ("mimic mesh render: warning: " + HELLO + ", document 3, "
+                   "spec.http[0].route[0].destination.host: routes to 'hello-world-ui', "
+                   "which the mesh does not declare: Istio will answer 503 there\n")
+    assert by_kind([d for d in yaml.safe_load_all(out) if d], "VirtualService")
+    status, out, err = render(STOREFRONT)
+    assert (status, err) == (0, "")
+
+
+def test_a_kind_mimic_does_not_know_is_written_through_with_a_warning(tmp_path):
+    path = write(tmp_path, mimik("a") + "---\napiVersion: example.com/v1\nkind: Frobnicator\n"
+                 "metadata: {name: f}\nspec: {level: 3}\n")
+    status, out, err = render(path)
+    assert status == 0
+    assert "warning: " in err and "unknown kind 'Frobnicator'" in err
+    [frob] = [d for d in yaml.safe_load_all(out) if d and d["kind"] == "Frobnicator"]
+    assert frob == {"apiVersion": "example.com/v1", "kind": "Frobnicator",
+                    "metadata": {"name": "f", "namespace": "mimic-mesh"}, "spec": {"level": 3}}

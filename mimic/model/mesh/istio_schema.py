@@ -59,9 +59,10 @@ class IstioSchemas:
         if validator is None:
             return
         if version not in self.versions[name]:
+            served = ", ".join(f"{group}/{v}" for v in self.versions[name])
             raise MeshError(
-                f"Istio serves {document.kind} as {', '.join(group + '/' + v for v in self.versions[name])}, "
-                f"not {document.body['apiVersion']}", document.source, document.index, "apiVersion")
+                f"Istio serves {document.kind} as {served}, not {document.body['apiVersion']}",
+                document.source, document.index, "apiVersion")
         spec = document.body.get("spec")
         if spec is None:
             raise MeshError(f"an Istio {document.kind} needs a spec", document.source,

@@ -132,6 +132,7 @@ class Rendering:
     workloads: tuple
     rendered: tuple
     passed: tuple
+    warnings: tuple = ()
 
     @property
     def objects(self) -> tuple:
@@ -368,6 +369,32 @@ def _passed_through(document: Document, namespace: str) -> dict:
     return body
 
 
+def _routes_to_nothing(mesh: Mesh) -> list:
+    """
+    Warnings for VirtualService destinations, by short name, that neither
+    the mesh nor a Service of the file declares (Mimik's hello world routes
+    its gateway to ``hello-world-ui``, which it never declares): Istio
+    accepts them and answers 503.
+    """
+    known = set(mesh.services) | {
+        (doc.body.get("metadata") or {}).get("name") for doc in mesh.documents
+        if doc.kind == "Service"}
+    warnings = []
+    for doc in mesh.documents:
+        if doc.kind != "VirtualService" or not doc.body["apiVersion"].startswith(
+                "networking.istio.io/"):
+            continue
+        for r, route in enumerate((doc.body.get("spec") or {}).get("http") or ()):
+            for d, destination in enumerate(route.get("route") or ()):
+                host = (destination.get("destination") or {}).get("host", "")
+                if host and "." not in host and "*" not in host and host not in known:
+                    warnings.append(MeshError(
+                        f"routes to {host!r}, which the mesh does not declare: Istio "
+                        "will answer 503 there", doc.source, doc.index,
+                        f"spec.http[{r}].route[{d}].destination.host").describe())
+    return warnings
+
+
 def render(mesh: Mesh, settings: RenderSettings = RenderSettings()) -> Rendering:
     """
     The Kubernetes objects of ``mesh``: a Namespace (unless the file has
@@ -398,4 +425,5 @@ def render(mesh: Mesh, settings: RenderSettings = RenderSettings()) -> Rendering
                 "rename this document", document.source, document.index, "metadata.name")
         seen.add(identity)
     return Rendering(namespace=namespace, services=tuple(mesh.services),
-                     workloads=workloads, rendered=tuple(rendered), passed=passed)
+                     workloads=workloads, rendered=tuple(rendered), passed=passed,
+                     warnings=tuple(mesh.unknown_kinds() + _routes_to_nothing(mesh)))
