@@ -303,3 +303,19 @@ def test_a_kind_mimic_does_not_know_is_written_through_with_a_warning(tmp_path):
     [frob] = [d for d in yaml.safe_load_all(out) if d and d["kind"] == "Frobnicator"]
     assert frob == {"apiVersion": "example.com/v1", "kind": "Frobnicator",
                     "metadata": {"name": "f", "namespace": "mimic-mesh"}, "spec": {"level": 3}}
+
+
+def test_a_service_called_on_another_port_accepts_it_too(tmp_path):
+    # A connection's port is where the caller dials; the pod listens on
+    # 8080 alone, so the Service maps every called port to it.
+    text = ("apiVersion: mimik.veicot.io/v1alpha1\nkind: Mimik\nmetadata: {name: a}\n"
+            "spec:\n  service: a\n  endpoints:\n  - path: /\n    method: GET\n"
+            "    connections:\n    - {service: b, port: 9090}\n    - {service: b, port: '8080'}\n"
+            "---\n" + mimik("b"))
+    services = by_kind(rendered_objects(write(tmp_path, text)), "Service")
+    assert services["b"]["spec"]["ports"] == [
+        {"name": "http", "port": 8080, "targetPort": "http", "protocol": "TCP",
+         "appProtocol": "http"},
+        {"name": "http-9090", "port": 9090, "targetPort": "http", "protocol": "TCP",
+         "appProtocol": "http"}]
+    assert len(services["a"]["spec"]["ports"]) == 1

@@ -126,6 +126,7 @@ def test_the_rendered_pods_form_the_mesh_the_file_declares(pods):
         ("catalog", "/products", 200, [("inventory", "/stock", 200, [])])])
     assert tree["version"] == "v1"
     assert tree["upstream_calls"][0]["url"] == "http://catalog:8080/products"
+    assert tree["upstream_calls"][0]["upstream_calls"][0]["url"] == "http://inventory:9090/stock"
     # The same request to the whole mesh in one process has the same shape.
     assert shape(pods["embedded"].client().get("/mesh/storefront/").json()) == shape(tree)
     # One trace across the processes.

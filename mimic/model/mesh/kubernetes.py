@@ -304,17 +304,33 @@ def _deployment(workload: Workload, namespace: str, settings: RenderSettings) ->
     }
 
 
-def _service(service: str, namespace: str) -> dict:
+def called_ports(mesh: Mesh) -> dict:
+    """
+    The ports each service is called on by the mesh's connections, besides
+    :data:`PORT`: its Service must accept them too, though every pod
+    listens on :data:`PORT` alone.
+    """
+    ports: dict = {}
+    for versions in mesh.services.values():
+        for version in versions:
+            for endpoint in version.endpoints:
+                for connection in endpoint.connections:
+                    if connection.port != PORT:
+                        ports.setdefault(connection.service, set()).add(connection.port)
+    return ports
+
+
+def _service(service: str, namespace: str, extra_ports: Any = ()) -> dict:
+    # Istio picks the protocol from the port's name (http, http-*) or appProtocol.
+    ports = [{"name": "http", "port": PORT, "targetPort": "http",
+              "protocol": "TCP", "appProtocol": "http"}]
+    ports += [{"name": f"http-{port}", "port": port, "targetPort": "http",
+               "protocol": "TCP", "appProtocol": "http"} for port in sorted(extra_ports)]
     return {
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": _metadata(service, namespace, {"app": service}),
-        "spec": {
-            "selector": {"app": service},
-            # Istio picks the protocol from the port's name (or appProtocol).
-            "ports": [{"name": "http", "port": PORT, "targetPort": "http",
-                       "protocol": "TCP", "appProtocol": "http"}],
-        },
+        "spec": {"selector": {"app": service}, "ports": ports},
     }
 
 
@@ -409,9 +425,10 @@ def render(mesh: Mesh, settings: RenderSettings = RenderSettings()) -> Rendering
     if ("", "Namespace", namespace) not in {_identity(body) for body in passed}:
         rendered.append(_namespace(namespace))
     rendered.append(_configmap(mesh, workloads, namespace))
+    ports = called_ports(mesh)
     for service in mesh.services:
         rendered.append(_service_account(service, namespace))
-        rendered.append(_service(service, namespace))
+        rendered.append(_service(service, namespace, ports.get(service, ())))
         rendered.extend(_deployment(w, namespace, settings) for w in workloads
                         if w.version.service == service)
     mine = {_identity(body) for body in rendered}
