@@ -319,3 +319,22 @@ def test_a_service_called_on_another_port_accepts_it_too(tmp_path):
         {"name": "http-9090", "port": 9090, "targetPort": "http", "protocol": "TCP",
          "appProtocol": "http"}]
     assert len(services["a"]["spec"]["ports"]) == 1
+
+
+def test_names_kubernetes_refuses_elsewhere_are_refused_too(tmp_path):
+    long_version = "v" + "1" * 63
+    err = refusal(tmp_path, mimik("a").replace("version: v1}", f"version: {long_version}}}")
+                  .replace("name: a-v1", "name: a"))
+    assert "document 0, spec.version:" in err and "a Kubernetes label value" in err
+    err = refusal(tmp_path, mimik("a"), "--namespace", "Shop")
+    assert "namespace: 'Shop' cannot be the name of a Kubernetes namespace" in err
+    err = refusal(tmp_path, mimik("a"), "--namespace", "n" * 57, "--out", str(tmp_path / "o"))
+    assert "the staging overlay's namespace" in err and "--namespace" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_two_documents_that_would_be_one_deployment_are_refused(tmp_path):
+    text = mimik("a").replace("name: a-v1", "name: same") + "---\n" + \
+        mimik("b").replace("name: b-v1", "name: same")
+    err = refusal(tmp_path, text)
+    assert "document 1, metadata.name: two documents would both be Deployment 'same'" in err

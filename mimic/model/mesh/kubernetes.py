@@ -94,7 +94,7 @@ class RenderSettings:
 
 
 @attrs.frozen
-class Workload:
+class ServiceDeployment:
     """One Deployment to be: a service version and the document it serves."""
 
     version: ServiceVersion
@@ -167,14 +167,15 @@ def _check_name(value: str, pattern: re.Pattern, limit: int, what: str,
             _LABEL_VALUE: "letters, digits, '-', '_' and '.'",
         }[pattern]
         raise MeshError(
-            f"{value!r} cannot be the name of a Kubernetes {what}: it must be "
+            f"{value!r} cannot be {what}: it must be "
             f"{rule}, at most {limit} characters",
             document.source if document else "", document.index if document else None, path)
 
 
 def check_namespace(namespace: str) -> str:
     """``namespace`` if Kubernetes accepts it as a namespace name."""
-    _check_name(namespace, _DNS_1123_LABEL, 63, "namespace", None, "namespace")
+    _check_name(namespace, _DNS_1123_LABEL, 63, "the name of a Kubernetes namespace",
+                None, "namespace")
     return namespace
 
 
@@ -209,18 +210,19 @@ def _workloads(mesh: Mesh) -> tuple:
     for service, versions in mesh.services.items():
         for version in versions:
             document = documents[(service, version.version)]
-            _check_name(service, _DNS_1035_LABEL, 63, "Service", document, "spec.service")
-            _check_name(version.workload, _DNS_1123_SUBDOMAIN, 253, "Deployment", document,
-                        "metadata.name")
+            _check_name(service, _DNS_1035_LABEL, 63, "the name of a Kubernetes Service",
+                        document, "spec.service")
+            _check_name(version.workload, _DNS_1123_SUBDOMAIN, 253,
+                        "the name of a Kubernetes Deployment", document, "metadata.name")
             if version.version is not None:
-                _check_name(version.version, _LABEL_VALUE, 63, "label value", document,
-                            "spec.version")
+                _check_name(version.version, _LABEL_VALUE, 63, "a Kubernetes label value",
+                            document, "spec.version")
             elif len(versions) > 1:
                 raise MeshError(
                     f"service {service!r} has {len(versions)} documents and this one has "
                     "no spec.version: each Deployment of a service needs its own version "
                     "label", document.source, document.index, "spec.version")
-            workloads.append(Workload(version, document))
+            workloads.append(ServiceDeployment(version, document))
     names: dict = {}
     for workload in workloads:
         if workload.name in names:
@@ -251,7 +253,7 @@ def pod_args(service: str, seed: int) -> list:
             "--listen", f"tcp:{PORT}", "--seed", str(seed)]
 
 
-def _deployment(workload: Workload, namespace: str, settings: RenderSettings) -> dict:
+def _deployment(workload: ServiceDeployment, namespace: str, settings: RenderSettings) -> dict:
     version = workload.version
     labels = _labels(version)
     digest = hashlib.sha256(dump_documents([workload.pod_document()]).encode("utf-8"))
