@@ -11,7 +11,8 @@ WORKDIR /src
 # setup.py is the one list of dependencies: print its install_requires
 # without building anything (setup() replaced by a printer).
 COPY setup.py pyproject.toml README.md ./
-RUN python -c "import runpy, setuptools; setuptools.setup = lambda **kw: print(*kw['install_requires'], sep='\n'); runpy.run_path('setup.py')" > /requirements.txt
+RUN pip install --no-cache-dir "setuptools>=64,<85" \
+    && python -c "import runpy, setuptools; setuptools.setup = lambda **kw: print(*kw['install_requires'], sep='\n'); runpy.run_path('setup.py')" > /requirements.txt
 COPY mimic ./mimic
 COPY twisted ./twisted
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .

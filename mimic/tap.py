@@ -40,7 +40,8 @@ class Options(usage.Options):
     longdesc = (
         "Mimic: an in-memory emulator of cloud APIs (Identity, Nova, Cloud Load "
         "Balancers, Fastly, ...) and service meshes. Time stands still unless "
-        "POST /mimic/v1.1/tick moves it, or --realtime is given."
+        "POST /mimic/v1.1/tick moves it, or --realtime is given. "
+        "`mimic mesh render FILE...` writes a mesh file as Kubernetes objects."
     )
     optParameters = [
         ["listen", "l", DEFAULT_LISTEN,
