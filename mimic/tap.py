@@ -54,6 +54,9 @@ class Options(usage.Options):
          "Serve this mesh service alone at / (a standalone mesh pod)."],
         ["zipkin", None, None,
          "Zipkin collector URL the mesh sends its spans to (batched)."],
+        ["mesh-instance", None, None,
+         "This pod's own name, mixed into the seed of its trace and span ids so "
+         "that replicas of one service started with one --seed draw different ids."],
     ]
     optFlags = [
         ["realtime", "r", "Let time pass by itself (the reactor is the clock; "

@@ -49,7 +49,12 @@ def test_each_service_version_is_a_deployment_of_standalone_mimic_pods():
     [container] = spec["containers"]
     assert container["command"] == ["mimic"]
     assert container["args"] == ["--mesh", "/etc/mimic/mesh.yaml", "--mesh-service", "catalog",
-                                 "--listen", "tcp:8080", "--seed", "0"]
+                                 "--listen", "tcp:8080", "--seed", "0",
+                                 "--mesh-instance", "$(POD_NAME)"]
+    # Kubernetes puts the pod's own name there (the Downward API), so the
+    # replicas, alike in everything else, draw different span ids.
+    assert container["env"] == [{"name": "POD_NAME", "valueFrom": {
+        "fieldRef": {"fieldPath": "metadata.name"}}}]
     assert container["readinessProbe"]["httpGet"] == {"path": "/ready", "port": "http"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
     assert container["ports"] == [{"name": "http", "containerPort": 8080, "protocol": "TCP"}]
@@ -162,7 +167,8 @@ def test_seed_and_image_reach_every_pod():
     for deployment in deployments.values():
         [container] = deployment["spec"]["template"]["spec"]["containers"]
         assert container["image"] == "registry.example:5000/mimic:1.2"
-        assert container["args"][-2:] == ["--seed", "42"]
+        seed = container["args"].index("--seed")
+        assert container["args"][seed:seed + 2] == ["--seed", "42"]
 
 
 def test_out_writes_a_kustomize_base_and_three_overlays(tmp_path):

@@ -9,6 +9,7 @@ at the other processes with ``--mesh-resolve``), form the same mesh.
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import pytest
@@ -51,15 +52,37 @@ def mounted_mesh_file(deployment: dict, configmaps: dict, directory) -> str:
     return str(path)
 
 
-def local_command(deployment: dict, mesh_file: str, port: int, resolve: dict) -> list:
+def expand(arg: str, variables: dict) -> str:
+    """Kubernetes' ``$(VAR)`` substitution in a container's args (``$$`` is a ``$``)."""
+    return re.sub(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)",
+                  lambda m: "$" if m.group(0) == "$$" else variables.get(m.group(1), m.group(0)),
+                  arg)
+
+
+def pod_variables(container: dict, pod_name: str) -> dict:
+    """The container's environment as Kubernetes would set it for ``pod_name``."""
+    variables = {}
+    for variable in container.get("env", ()):
+        if "value" in variable:
+            variables[variable["name"]] = variable["value"]
+        else:
+            assert variable["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.name"}}
+            variables[variable["name"]] = pod_name
+    return variables
+
+
+def local_command(deployment: dict, mesh_file: str, port: int, resolve: dict,
+                  replica: int = 0) -> list:
     """
-    The pod's command line, run here: the same arguments, but the mesh file
-    where this test wrote it, a loopback ``port`` for ``tcp:8080``, and
-    where each upstream service listens.
+    The pod's command line, run here: the same arguments (as Kubernetes
+    expands them for a pod named like replica ``replica``'s), but the mesh
+    file where this test wrote it, a loopback ``port`` for ``tcp:8080``,
+    and where each upstream service listens.
     """
     [container] = deployment["spec"]["template"]["spec"]["containers"]
     assert container["command"] == ["mimic"]
-    args = list(container["args"])
+    variables = pod_variables(container, f"{deployment['metadata']['name']}-pod-{replica}")
+    args = [expand(arg, variables) for arg in container["args"]]
     args[args.index("--mesh") + 1] = mesh_file
     listen = args.index("--listen") + 1
     assert args[listen] == "tcp:8080"
@@ -104,6 +127,11 @@ def pods(objects, tmp_path_factory):
                             ports[name], addresses)
         for name, deployment in deployments.items()
     }
+    # A second replica of catalog v2: the same Deployment, another pod name.
+    catalog = deployments["catalog-v2"]
+    commands["catalog-v2 replica 1"] = local_command(
+        catalog, mounted_mesh_file(catalog, configmap, directory), closed_port(), addresses,
+        replica=1)
     whole = directory / "mesh.yaml"
     whole.write_text(configmap["mimic-mesh"]["data"]["mesh.yaml"], encoding="utf-8")
     commands["embedded"] = [mimic_script(), "--mesh", str(whole),
@@ -152,3 +180,15 @@ def test_every_pod_answers_its_probes(pods, objects):
         for probe in ("readinessProbe", "livenessProbe"):
             response = client.get(container[probe]["httpGet"]["path"])
             assert response.status_code == 200, (name, probe)
+
+
+def test_replicas_of_one_deployment_draw_different_span_ids_repeatably(pods):
+    first, second = pods["catalog-v2"].client(), pods["catalog-v2 replica 1"].client()
+
+    def first_span(client) -> str:
+        assert client.post("/mimic/v1.1/reset").status_code == 200
+        return client.get("/products").json()["span_id"]
+
+    one, other = first_span(first), first_span(second)
+    assert one != other
+    assert first_span(first) == one

@@ -247,10 +247,20 @@ def _metadata(name: str, namespace: str, labels: Optional[dict] = None) -> dict:
     return {"name": name, "namespace": namespace, "labels": {**(labels or {}), **MANAGED_BY}}
 
 
+#: The environment variable holding the pod's name (the Downward API), which
+#: Kubernetes substitutes for ``$(POD_NAME)`` in the arguments.
+POD_NAME = "POD_NAME"
+
+
 def pod_args(service: str, seed: int) -> list:
-    """The arguments of ``mimic`` in a pod of ``service``."""
+    """
+    The arguments of ``mimic`` in a pod of ``service``. Every replica gets
+    the same ``--seed``; ``--mesh-instance`` (the pod's name) keeps their
+    span ids apart.
+    """
     return ["--mesh", MESH_PATH, "--mesh-service", service,
-            "--listen", f"tcp:{PORT}", "--seed", str(seed)]
+            "--listen", f"tcp:{PORT}", "--seed", str(seed),
+            "--mesh-instance", f"$({POD_NAME})"]
 
 
 def _deployment(workload: ServiceDeployment, namespace: str, settings: RenderSettings) -> dict:
@@ -282,6 +292,8 @@ def _deployment(workload: ServiceDeployment, namespace: str, settings: RenderSet
                         "imagePullPolicy": "IfNotPresent",
                         "command": [COMMAND],
                         "args": pod_args(version.service, settings.seed),
+                        "env": [{"name": POD_NAME, "valueFrom": {
+                            "fieldRef": {"fieldPath": "metadata.name"}}}],
                         "ports": [{"name": "http", "containerPort": PORT, "protocol": "TCP"}],
                         "readinessProbe": {"httpGet": {"path": "/ready", "port": "http"},
                                            "periodSeconds": 5},
