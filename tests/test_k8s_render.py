@@ -65,7 +65,7 @@ def test_each_service_version_is_a_deployment_of_standalone_mimic_pods():
     assert container["volumeMounts"] == [{"name": "mesh", "mountPath": "/etc/mimic",
                                           "readOnly": True}]
     assert spec["volumes"] == [{"name": "mesh", "configMap": {
-        "name": "mimic-mesh", "items": [{"key": "catalog-v2.yaml", "path": "mesh.yaml"}]}}]
+        "name": "mimic-mesh", "items": [{"key": "catalog-v2.pod.yaml", "path": "mesh.yaml"}]}}]
 
 
 def test_each_service_gets_one_service_on_port_8080_named_http_and_a_service_account():
@@ -84,12 +84,12 @@ def test_each_service_gets_one_service_on_port_8080_named_http_and_a_service_acc
 def test_the_configmap_holds_the_mesh_file_and_each_pods_document():
     objects = rendered_objects(STOREFRONT)
     data = by_kind(objects, "ConfigMap")["mimic-mesh"]["data"]
-    assert sorted(data) == ["catalog-v1.yaml", "catalog-v2.yaml", "inventory-v1.yaml",
-                            "mesh.yaml", "storefront-v1.yaml"]
+    assert sorted(data) == ["catalog-v1.pod.yaml", "catalog-v2.pod.yaml",
+                            "inventory-v1.pod.yaml", "mesh.yaml", "storefront-v1.pod.yaml"]
     whole = list(yaml.safe_load_all(data["mesh.yaml"]))
     source = [d for d in yaml.safe_load_all(open(STOREFRONT)) if d]
     assert whole == source
-    [pod] = list(yaml.safe_load_all(data["catalog-v2.yaml"]))
+    [pod] = list(yaml.safe_load_all(data["catalog-v2.pod.yaml"]))
     assert pod["spec"]["service"] == "catalog" and pod["spec"]["version"] == "v2"
     # Kubernetes runs the replicas; each pod is one.
     assert "replicas" not in pod["spec"]
@@ -344,3 +344,12 @@ def test_two_documents_that_would_be_one_deployment_are_refused(tmp_path):
         mimik("b").replace("name: b-v1", "name: same")
     err = refusal(tmp_path, text)
     assert "document 1, metadata.name: two documents would both be Deployment 'same'" in err
+
+
+def test_a_service_named_mesh_keeps_the_whole_mesh_in_its_own_key(tmp_path):
+    text = ("apiVersion: mimik.veicot.io/v1alpha1\nkind: Mimik\nmetadata: {name: mesh}\n"
+            "spec: {service: mesh}\n---\n" + mimik("b"))
+    objects = rendered_objects(write(tmp_path, text))
+    data = by_kind(objects, "ConfigMap")["mimic-mesh"]["data"]
+    assert len([d for d in yaml.safe_load_all(data["mesh.yaml"]) if d]) == 2
+    assert [d["spec"] for d in yaml.safe_load_all(data["mesh.pod.yaml"])] == [{"service": "mesh"}]

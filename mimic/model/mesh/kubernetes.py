@@ -34,9 +34,15 @@ PORT = 8080
 COMMAND = "mimic"
 
 #: The ConfigMap that holds the mesh; its ``mesh.yaml`` key is the whole
-#: mesh, each ``<workload>.yaml`` key one pod's document.
+#: mesh, each ``<workload>.pod.yaml`` key one pod's document (the suffix
+#: keeps a workload named ``mesh`` from taking the whole mesh's key).
 CONFIGMAP = "mimic-mesh"
 MESH_KEY = "mesh.yaml"
+POD_KEY_SUFFIX = ".pod.yaml"
+
+#: The environment variable holding the pod's name (the Downward API), which
+#: Kubernetes substitutes for ``$(POD_NAME)`` in the arguments.
+POD_NAME = "POD_NAME"
 
 DEFAULT_NAMESPACE = "mimic-mesh"
 DEFAULT_IMAGE = "mimic:latest"
@@ -107,7 +113,7 @@ class ServiceDeployment:
     @property
     def key(self) -> str:
         """Its document's key in the ConfigMap."""
-        return f"{self.name}.yaml"
+        return f"{self.name}{POD_KEY_SUFFIX}"
 
     def pod_document(self) -> dict:
         """
@@ -245,11 +251,6 @@ def _labels(version: ServiceVersion) -> dict:
 
 def _metadata(name: str, namespace: str, labels: Optional[dict] = None) -> dict:
     return {"name": name, "namespace": namespace, "labels": {**(labels or {}), **MANAGED_BY}}
-
-
-#: The environment variable holding the pod's name (the Downward API), which
-#: Kubernetes substitutes for ``$(POD_NAME)`` in the arguments.
-POD_NAME = "POD_NAME"
 
 
 def pod_args(service: str, seed: int) -> list:
