@@ -30,6 +30,7 @@ RUN pip install --no-cache-dir -r /tmp/requirements.txt \
 # cached: the unprivileged user never needs to write them.
 COPY --from=build /wheels/ /tmp/wheels/
 RUN pip install --no-cache-dir --no-deps /tmp/wheels/*.whl \
+    && pip check \
     && rm -rf /tmp/wheels \
     && cd / && python -m mimic.plugin_cache
 

@@ -24,11 +24,11 @@ def write(tmp_path, text: str, name: str = "mesh.yaml") -> str:
     return str(path)
 
 
-def mimik(service: str, version: str = "v1", **extra) -> str:
-    lines = ["apiVersion: mimik.veicot.io/v1alpha1", "kind: Mimik",
-             f"metadata: {{name: {service}-{version}{extra.pop('ns', '')}}}",
-             f"spec: {{service: {service}, version: {version}}}"]
-    return "\n".join(lines) + "\n"
+def mimik(service: str, version: str = "v1") -> str:
+    """A Mimik document of ``service`` ``version``, named ``<service>-<version>``."""
+    return ("apiVersion: mimik.veicot.io/v1alpha1\nkind: Mimik\n"
+            f"metadata: {{name: {service}-{version}}}\n"
+            f"spec: {{service: {service}, version: {version}}}\n")
 
 
 def test_each_service_version_is_a_deployment_of_standalone_mimic_pods():
