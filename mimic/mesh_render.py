@@ -1,6 +1,6 @@
 """
 ``mimic mesh render FILE... [--namespace NS] [--image IMAGE] [--seed N]
-[--out DIR] [--check]``: a mesh file as Kubernetes objects, each service a
+[--zipkin URL] [--out DIR] [--check]``: a mesh file as Kubernetes objects, each service a
 standalone Mimic pod.
 
 Without ``--out`` the objects go to standard output as one multi-document
@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"the Mimic image the pods run (default {DEFAULT_IMAGE})")
     parser.add_argument("--seed", type=int, default=0,
                         help="the --seed every pod is started with (default 0)")
+    parser.add_argument("--zipkin", metavar="URL",
+                        help="the Zipkin collector every pod sends its spans to, e.g. "
+                             "http://zipkin.istio-system:9411 (default: none)")
     parser.add_argument("--out", metavar="DIR",
                         help="write a Kustomize layout (DIR/base, DIR/overlays/{dev,staging,prod}) "
                              "instead of YAML on standard output")
@@ -79,7 +82,7 @@ def main(argv: Optional[Sequence[str]] = None, stdout: TextIO = sys.stdout,
     options = _parser().parse_args(argv)
     sources = ", ".join(options.files)
     settings = RenderSettings(namespace=options.namespace, image=options.image,
-                              seed=options.seed)
+                              seed=options.seed, zipkin=options.zipkin)
     try:
         rendering = render_files(options.files, settings)
         files = layout(rendering, options.image, sources) if options.out or options.check else {}
@@ -109,5 +112,5 @@ def mesh_command(argv: Sequence[str]) -> int:
     if argv and argv[0] == "render":
         return main(argv[1:])
     print("usage: mimic mesh render FILE... [--namespace NS] [--image IMAGE] [--seed N] "
-          "[--out DIR] [--check]", file=sys.stderr)
+          "[--zipkin URL] [--out DIR] [--check]", file=sys.stderr)
     return 0 if argv and argv[0] in ("-h", "--help") else 2

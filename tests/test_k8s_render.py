@@ -161,7 +161,7 @@ def test_servicemock_services_are_one_container_differing_in_name_only():
     assert deployments["service1"]["spec"]["selector"]["matchLabels"] == {"app": "service1"}
 
 
-def test_seed_and_image_reach_every_pod():
+def test_seed_image_and_zipkin_reach_every_pod():
     deployments = by_kind(rendered_objects(HELLO, "--seed", "42", "--image",
                                            "registry.example:5000/mimic:1.2"), "Deployment")
     for deployment in deployments.values():
@@ -169,6 +169,12 @@ def test_seed_and_image_reach_every_pod():
         assert container["image"] == "registry.example:5000/mimic:1.2"
         seed = container["args"].index("--seed")
         assert container["args"][seed:seed + 2] == ["--seed", "42"]
+        assert "--zipkin" not in container["args"]
+    deployments = by_kind(rendered_objects(HELLO, "--zipkin", "http://zipkin.istio-system:9411"),
+                          "Deployment")
+    for deployment in deployments.values():
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["args"][-2:] == ["--zipkin", "http://zipkin.istio-system:9411"]
 
 
 def test_out_writes_a_kustomize_base_and_three_overlays(tmp_path):

@@ -92,11 +92,15 @@ _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 @attrs.frozen
 class RenderSettings:
-    """What the command line chooses: namespace, image and the pods' seed."""
+    """
+    What the command line chooses: namespace, image, the pods' seed and the
+    Zipkin collector they send their spans to (none by default).
+    """
 
     namespace: Optional[str] = None
     image: str = DEFAULT_IMAGE
     seed: int = 0
+    zipkin: Optional[str] = None
 
 
 @attrs.frozen
@@ -253,15 +257,18 @@ def _metadata(name: str, namespace: str, labels: Optional[dict] = None) -> dict:
     return {"name": name, "namespace": namespace, "labels": {**(labels or {}), **MANAGED_BY}}
 
 
-def pod_args(service: str, seed: int) -> list:
+def pod_args(service: str, settings: RenderSettings) -> list:
     """
     The arguments of ``mimic`` in a pod of ``service``. Every replica gets
     the same ``--seed``; ``--mesh-instance`` (the pod's name) keeps their
     span ids apart.
     """
-    return ["--mesh", MESH_PATH, "--mesh-service", service,
-            "--listen", f"tcp:{PORT}", "--seed", str(seed),
+    args = ["--mesh", MESH_PATH, "--mesh-service", service,
+            "--listen", f"tcp:{PORT}", "--seed", str(settings.seed),
             "--mesh-instance", f"$({POD_NAME})"]
+    if settings.zipkin:
+        args += ["--zipkin", settings.zipkin]
+    return args
 
 
 def _deployment(workload: ServiceDeployment, namespace: str, settings: RenderSettings) -> dict:
@@ -292,7 +299,7 @@ def _deployment(workload: ServiceDeployment, namespace: str, settings: RenderSet
                         "image": settings.image,
                         "imagePullPolicy": "IfNotPresent",
                         "command": [COMMAND],
-                        "args": pod_args(version.service, settings.seed),
+                        "args": pod_args(version.service, settings),
                         "env": [{"name": POD_NAME, "valueFrom": {
                             "fieldRef": {"fieldPath": "metadata.name"}}}],
                         "ports": [{"name": "http", "containerPort": PORT, "protocol": "TCP"}],
