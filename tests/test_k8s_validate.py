@@ -213,3 +213,15 @@ def test_a_virtual_service_istio_would_refuse_is_refused_at_its_field(route, whe
 def test_istio_kinds_mimic_does_not_read_are_left_to_istio():
     check({"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
            "metadata": {"name": "default"}, "spec": {"mtls": {"mode": "STRICT"}}})
+
+
+@pytest.mark.parametrize("mesh", MESHES)
+def test_the_layouts_base_holds_exactly_what_standard_output_gets(layouts, mesh):
+    status, out, err = render(str(EXAMPLES / mesh))
+    assert status == 0, err
+
+    def keyed(objects):
+        return {(o["kind"], o["metadata"]["name"]): o for o in objects}
+
+    assert keyed(kustomize(layouts[mesh] / "base")) == \
+        keyed(o for o in yaml.safe_load_all(out) if o)
