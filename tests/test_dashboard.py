@@ -172,11 +172,11 @@ def test_dashboard_shows_a_new_server_and_ticks_the_clock(browser, mimic_factory
 
     # The journal and the mesh graph: drawn where this Mimic has them, "not
     # available" where it does not.
-    assert mimic.get("/mesh/entry/@service1/x").status_code == 200
+    assert mimic.get("/mesh/service4/@service1/x").status_code == 200
     if mimic.get("/mimic/v1.1/requests").status_code == 404:
         wait.until(lambda _: "not available" in text_of("#journal"))
     else:
-        wait.until(lambda _: "/mesh/entry/@service1/x" in text_of("#journal"))
+        wait.until(lambda _: "/mesh/service4/@service1/x" in text_of("#journal"))
     if mimic.get("/mimic/v1.1/mesh/graph").status_code == 404:
         wait.until(lambda _: "not available" in text_of("#mesh-graph"))
     else:

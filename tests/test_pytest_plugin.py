@@ -27,7 +27,7 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-HELLO = ROOT / "examples" / "hello-world.yaml"
+HELLO = ROOT / "examples" / "mimik-hello-world.yaml"
 OPENSTACK = os.path.join(os.path.dirname(sys.executable), "openstack")
 
 #: The README's example, as a user would paste it.

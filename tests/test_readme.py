@@ -17,7 +17,7 @@ from tests.harness import start_mimic
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
-START = 'make run ARGS="--mesh examples/hello-world.yaml"'
+START = 'make run ARGS="--mesh examples/mimik-hello-world.yaml"'
 
 
 def section(title: str) -> str:
