@@ -147,6 +147,7 @@ def test_dashboard_shows_a_new_server_and_ticks_the_clock(browser, mimic_factory
     wait.until(lambda _: text_of("#clock-now") == "1970-01-01T00:00:00.000000Z")
 
     made = create_server(mimic, "dash", "from-the-api", {"server_building": 60})
+    tenant_id = compute_of(mimic, "dash")[2]
     row = f'#tenants tr[data-id="{made["id"]}"]'
     wait.until(lambda _: browser.find_elements(By.CSS_SELECTOR, row))
     assert text_of(f"{row} .name") == "from-the-api"
@@ -169,6 +170,17 @@ def test_dashboard_shows_a_new_server_and_ticks_the_clock(browser, mimic_factory
                                           " button").click()
     wait.until(lambda _: text_of("#behavior-message").startswith("Removed "))
     assert mimic.behaviors("identity").list("auth") == []
+
+    # Nova's, for the tenant the page fills in (the first it lists) in ORD.
+    Select(browser.find_element(By.ID, "behavior-api")).select_by_visible_text("nova-control")
+    assert browser.find_element(By.ID, "behavior-tenant").get_attribute("value") == tenant_id
+    event = browser.find_element(By.ID, "behavior-event")
+    event.clear()
+    event.send_keys("creation")
+    browser.find_element(By.CSS_SELECTOR, "#behavior-add button").click()
+    wait.until(lambda _: text_of("#behavior-message").startswith("Added "))
+    (added,) = mimic.behaviors("nova", tenant_id=tenant_id).list("creation")
+    assert added["name"] == "fail"
 
     # The journal and the mesh graph: drawn where this Mimic has them, "not
     # available" where it does not.
