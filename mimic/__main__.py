@@ -41,11 +41,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         raise SystemExit(mesh_command(args[1:]))
     from twisted.scripts.twistd import run
 
-    from mimic.access_log import twistd_logger_args
-
-    options = parse_options(args)
-    sys.argv = ["mimic", "--nodaemon", "--pidfile=",
-                *twistd_logger_args(options["log-format"]), "mimic", *args]
+    parse_options(args)
+    sys.argv = ["mimic", "--nodaemon", "--pidfile=", "mimic", *args]
     run()
 
 

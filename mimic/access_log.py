@@ -86,8 +86,8 @@ def json_record(event: dict) -> dict:
 def json_lines_observer(stream: Optional[TextIO] = None) -> Callable[[dict], None]:
     """
     An observer writing each event as one line of JSON to ``stream``
-    (standard output by default). ``mimic --log-format json`` hands it to
-    twistd (``--logger mimic.access_log.json_lines_observer``).
+    (standard output by default): what ``--log-format json`` logs to, and
+    what ``twistd --logger mimic.access_log.json_lines_observer`` names.
     """
     # Taken now: once logging begins, twistd points sys.stdout at the log.
     out = stream if stream is not None else sys.stdout
@@ -98,11 +98,4 @@ def json_lines_observer(stream: Optional[TextIO] = None) -> Callable[[dict], Non
         out.flush()
 
     return observe
-
-
-def twistd_logger_args(log_format: str) -> list:
-    """The twistd arguments that make its log take ``log_format``."""
-    if log_format == "json":
-        return [f"--logger={__name__}.json_lines_observer"]
-    return []
 

@@ -11,10 +11,11 @@ from urllib.parse import urlsplit
 
 from twisted.application.service import Service
 from twisted.internet.endpoints import serverFromString
-from twisted.logger import Logger
+from twisted.logger import ILogObserver, Logger
 from twisted.python import usage
 
 from mimic import __version__
+from mimic.access_log import json_lines_observer
 from mimic.catalog import DEFAULT_REGIONS
 from mimic.core import MimicCore, PluginError
 from mimic.resource import MountedRoot
@@ -162,15 +163,27 @@ class Options(usage.Options):
 
 
 class MimicService(Service):
-    """Listens on an endpoint and says where, once it is listening."""
+    """
+    Listens on an endpoint and says where, once it is listening. With a
+    ``log_observer`` (``--log-format json``), it hands that observer to the
+    twistd application it joins, which twistd then logs to instead of its
+    text lines (twistd starts logging after building the service).
+    """
 
-    def __init__(self, description: str, site: Any, reactor: Any = None) -> None:
+    def __init__(self, description: str, site: Any, reactor: Any = None,
+                 log_observer: Any = None) -> None:
         if reactor is None:
             from twisted.internet import reactor
         self.description = description
         self.site = site
         self.reactor = reactor
+        self.log_observer = log_observer
         self.port: Any = None
+
+    def setServiceParent(self, parent: Any) -> Any:
+        if self.log_observer is not None and hasattr(parent, "setComponent"):
+            parent.setComponent(ILogObserver, self.log_observer)
+        return super().setServiceParent(parent)
 
     def startService(self) -> Any:
         super().startService()
@@ -231,4 +244,5 @@ def makeService(config: Any) -> Service:
         raise SystemExit(f"mimic: {error}") from None
     site = MimicSite(root, verbose=bool(config["verbose"]), core=core,
                      access_log=not config["quiet"])
-    return MimicService(config["listen"], site)
+    observer = json_lines_observer() if config["log-format"] == "json" else None
+    return MimicService(config["listen"], site, log_observer=observer)

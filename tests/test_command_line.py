@@ -150,8 +150,17 @@ def test_quiet_turns_the_access_log_off(mimic_factory):
     assert "mimic.access" not in server.log
 
 
-def test_log_format_json_writes_one_object_per_line(mimic_factory):
-    server = mimic_factory("--log-format", "json")
+TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
+
+
+@pytest.mark.parametrize("runner", ["mimic", "twistd"])
+def test_log_format_json_writes_one_object_per_line(mimic_factory, runner):
+    if runner == "mimic":
+        server = mimic_factory("--log-format", "json")
+    else:
+        server = mimic_factory(command=[TWISTD, "-n", "--pidfile=", "mimic", "--listen",
+                                        "tcp:0:interface=127.0.0.1", "--log-format", "json"],
+                               cwd=str(ROOT))
     client = server.client()
     client.get("/mimicking/nova/ORD/v2/123/servers")
     wait_for(lambda: '"path": "/mimicking/nova/ORD/v2/123/servers"' in server.log)
