@@ -53,6 +53,8 @@ setup(
             "selenium>=4.10",
         ],
         "docs": ["sphinx>=7"],
+        # What the clients' own functional suites import (make peer).
+        "peer": ["fixtures", "oslotest", "testtools", "tempest", "requests-mock", "ddt"],
     },
     entry_points={
         "console_scripts": ["mimic = mimic.__main__:main"],
