@@ -22,6 +22,29 @@ log = Logger()
 
 DEFAULT_LISTEN = "tcp:8900:interface=127.0.0.1"
 
+#: Connections the kernel queues for Mimic before it accepts them. Twisted's
+#: 50 overflows when a test suite or a wide mesh fan-out connects at once,
+#: and an overflowed connect waits a second for the SYN to be retried.
+DEFAULT_BACKLOG = 1024
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise usage.UsageError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise usage.UsageError(f"{text!r}: give seconds between 0 and 3600")
+    return value
+
+
+def with_backlog(description: str, backlog: int) -> str:
+    """A tcp/tcp6 endpoint description with ``backlog=`` unless it has one."""
+    kind = description.split(":", 1)[0]
+    if kind not in ("tcp", "tcp6") or "backlog=" in description:
+        return description
+    return f"{description}:backlog={backlog}"
+
 
 def _region_list(text: str) -> tuple[str, ...]:
     regions = tuple(r.strip() for r in text.split(",") if r.strip())
@@ -49,6 +72,15 @@ class Options(usage.Options):
          "Serve this mesh service alone at / (a standalone mesh pod)."],
         ["zipkin", None, None,
          "Zipkin collector URL the mesh sends its spans to (batched)."],
+        ["mesh-timeout", None, None,
+         "Seconds a mesh upstream call may take before it is a 504 (default 30).",
+         _positive_seconds],
+        ["mesh-connect-timeout", None, None,
+         "Seconds a mesh upstream connection may take to open (default 5).",
+         _positive_seconds],
+        ["backlog", None, DEFAULT_BACKLOG,
+         "Listen backlog: connections the kernel queues before Mimic accepts "
+         "them (a tcp --listen without its own backlog= gets this).", int],
     ]
     optFlags = [
         ["realtime", "r", "Let time pass by itself (the reactor is the clock; "
@@ -88,6 +120,8 @@ class Options(usage.Options):
 
     def postOptions(self) -> None:
         self["regions"] = _region_list(self["regions"])
+        if not 1 <= self["backlog"] <= 65535:
+            raise usage.UsageError("--backlog takes a count from 1 to 65535")
 
 
 class MimicService(Service):
@@ -153,4 +187,4 @@ def makeService(config: Any) -> Service:
         # in one line rather than with a traceback.
         raise SystemExit(f"mimic: {error}") from None
     site = MimicSite(root, verbose=bool(config["verbose"]), core=core)
-    return MimicService(config["listen"], site)
+    return MimicService(with_backlog(config["listen"], config.get("backlog", DEFAULT_BACKLOG)), site)

@@ -31,7 +31,12 @@ from mimic.rest.mesh_api import (
     MetricsResource,
     StandaloneServiceResource,
 )
-from mimic.rest.mesh_client import MeshHttpClient, ZipkinReporter
+from mimic.rest.mesh_client import (
+    CALL_TIMEOUT,
+    CONNECT_TIMEOUT,
+    MeshHttpClient,
+    ZipkinReporter,
+)
 
 log = Logger()
 
@@ -57,6 +62,8 @@ def mesh_config(core: Any) -> MeshConfig:
         standalone=options.get("mesh-service"),
         resolve=dict(options.get("mesh_resolve") or {}),
         zipkin=options.get("zipkin"),
+        timeout=options.get("mesh-timeout") or CALL_TIMEOUT,
+        connect_timeout=options.get("mesh-connect-timeout") or CONNECT_TIMEOUT,
     )
 
 
@@ -81,7 +88,8 @@ class MeshPlugin:
             from twisted.internet import reactor
 
         config = mesh_config(core)
-        client = MeshHttpClient(reactor)
+        client = MeshHttpClient(reactor, timeout=config.timeout,
+                                connect_timeout=config.connect_timeout)
         reporter = ZipkinReporter(reactor, client, config.zipkin) if config.zipkin else None
         runtime = MeshRuntime(core, config, reactor, client, reporter)
         mounts = {

@@ -21,21 +21,36 @@ from typing import Any, Mapping, Optional
 import attrs
 from klein import Klein
 from prometheus_client.exposition import choose_encoder
-from twisted.internet.defer import ensureDeferred, gatherResults
+from twisted.internet.defer import (
+    CancelledError,
+    Deferred,
+    DeferredSemaphore,
+    ensureDeferred,
+    gatherResults,
+    succeed,
+)
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
 from mimic.metrics import metrics_of
 from mimic.model.mesh.calls import (
+    MAX_ANSWER_DEPTH,
+    MAX_CALLS_PER_REQUEST,
     MAX_HOPS,
+    MAX_PARALLEL_CALLS,
+    BadHopHeader,
     Node,
     Plan,
     UpstreamCall,
     as_child,
     failed,
+    nesting_depth,
+    plan_calls,
+    read_count,
+    share_budget,
 )
-from mimic.model.mesh.calls import plan_calls
 from mimic.model.mesh.documents import Mesh, MeshError, parse_request_body
 from mimic.model.mesh.metrics import IstioMetrics, Workload
 from mimic.model.mesh.state import MeshState
@@ -53,7 +68,14 @@ from mimic.rest.http import (
     install_error_handlers,
     json_response,
 )
-from mimic.rest.mesh_client import MeshHttpClient, UpstreamFailed, ZipkinReporter, quote_path
+from mimic.rest.mesh_client import (
+    CALL_TIMEOUT,
+    CONNECT_TIMEOUT,
+    MeshHttpClient,
+    UpstreamFailed,
+    ZipkinReporter,
+    quote_path,
+)
 from mimic.util import IdSource, iso_time
 
 log = Logger()
@@ -63,6 +85,9 @@ log = Logger()
 SOURCE_WORKLOAD = "x-mimic-source-workload"
 SOURCE_VERSION = "x-mimic-source-version"
 HOPS = "x-mimic-mesh-hops"
+#: The header by which a node tells an upstream how many calls it may still
+#: make for this request (see :func:`~mimic.model.mesh.calls.share_budget`).
+BUDGET = "x-mimic-mesh-budget"
 #: The response header by which a node tells its caller its workload (the
 #: way Istio's sidecars exchange peer metadata), for the source's metrics.
 WORKLOAD = "x-mimic-workload"
@@ -81,6 +106,13 @@ class MeshConfig:
     standalone: Optional[str] = None
     resolve: Mapping[str, tuple] = attrs.field(factory=dict)
     zipkin: Optional[str] = None
+    timeout: float = CALL_TIMEOUT
+    connect_timeout: float = CONNECT_TIMEOUT
+
+    @property
+    def names(self) -> frozenset:
+        """Services known from the command line (a pod's own, its upstreams)."""
+        return frozenset(self.resolve) | ({self.standalone} if self.standalone else set())
 
 
 def _mesh_seed(seed: int, service: Optional[str]) -> int:
@@ -124,42 +156,59 @@ class MeshRuntime:
         return self.reactor.seconds()
 
     async def serve(self, service: str, method: str, path: str, headers: dict,
-                    local: str) -> tuple:
+                    local: str, work: Optional["NodeWork"] = None) -> tuple:
         """
         The node ``service`` answers to ``method path`` (``headers`` lower
         case, ``local`` this server's ``host:port`` for embedded calls), and
-        the extra response headers its endpoint declares.
+        the extra response headers its endpoint declares. ``work`` tracks
+        the node's upstream calls so that they end when its client goes.
         """
+        work = work if work is not None else NodeWork()
         started = self.now()
         state = self.state()
         context = incoming_context(headers, state.ids)
         span_id = new_span_id(state.ids)
         instance = state.instance_of(service, standalone=self.config.standalone is not None)
         try:
-            hops = int(headers.get(HOPS, "0"))
-        except ValueError:
-            hops = 0
-        if instance is None:
-            plan = Plan(code=404, error=f"no service {service!r} in the mesh")
-        elif hops >= MAX_HOPS:
-            plan = Plan(code=508, error=f"the call chain is {hops} calls deep; "
-                        "services may be calling each other in a circle")
+            hops = read_count(headers.get(HOPS), HOPS, 0)
+            budget = min(read_count(headers.get(BUDGET), BUDGET, MAX_CALLS_PER_REQUEST),
+                         MAX_CALLS_PER_REQUEST)
+        except BadHopHeader as error:
+            hops, budget = 0, 0
+            plan = Plan(code=400, error=str(error))
         else:
-            plan = plan_calls(instance.version, method, path)
+            if instance is None:
+                plan = Plan(code=404, error=f"no service {service!r} in the mesh")
+            elif hops >= MAX_HOPS:
+                plan = Plan(code=508, error=f"the call chain is {hops} calls deep; "
+                            "services may be calling each other in a circle")
+            else:
+                plan = plan_calls(instance.version, method, path)
         me = Workload.of(instance.version.workload, instance.version.version, service) \
-            if instance is not None else Workload.of(None, None, service)
+            if instance is not None else Workload()
         children: list = []
         if plan.error is None and plan.steps:
+            planned = sum(len(step) for step in plan.steps)
+            allowed, passed_on = share_budget(budget, planned)
             down = {
                 **outgoing_headers(context, span_id),
                 SOURCE_WORKLOAD: me.workload, SOURCE_VERSION: me.version,
-                HOPS: str(hops + 1),
+                HOPS: str(hops + 1), BUDGET: str(passed_on),
             }
+            made = 0
             for step in plan.steps:
-                children.extend(await gatherResults([
-                    ensureDeferred(self.call(call, down, context, span_id, me, local))
-                    for call in step
-                ]))
+                calls = []
+                for call in step:
+                    made += 1
+                    if made > allowed:
+                        calls.append(succeed(self.failed_call(
+                            call, 503, f"not called: this request already made the "
+                            f"most upstream calls one request may make "
+                            f"({MAX_CALLS_PER_REQUEST})", self.now(), context, span_id, me)))
+                    else:
+                        calls.append(ensureDeferred(
+                            self.call(call, down, context, span_id, me, local, work)))
+                children.extend(await gatherResults(calls))
         code = plan.code if plan.error is not None else plan.final_code(children)
         error = plan.error
         if error is None and code == 502:
@@ -183,14 +232,30 @@ class MeshRuntime:
             timestamp_us=int(started * 1_000_000), duration_us=int(duration * 1_000_000),
             tags=_span_tags(method, path, code, node.version, error),
         ), context)
-        source = Workload.of(headers.get(SOURCE_WORKLOAD), headers.get(SOURCE_VERSION))
+        source = state.mesh.known_workload(headers.get(SOURCE_WORKLOAD),
+                                           headers.get(SOURCE_VERSION),
+                                           also=self.config.names)
         self.metrics().record("destination", source, me, code, duration * 1000)
         extra = plan.response.headers if plan.response is not None else ()
         return node.to_json(), (*extra, (WORKLOAD, me.workload))
 
     async def call(self, call: UpstreamCall, headers: dict, context: TraceContext,
-                   span_id: str, me: Workload, local: str) -> dict:
-        """Make one upstream call; its node (or a failed node) as a child."""
+                   span_id: str, me: Workload, local: str, work: "NodeWork") -> dict:
+        """
+        Make one upstream call once one of the node's
+        :data:`MAX_PARALLEL_CALLS` slots is free; its node (or a failed
+        node) as a child.
+        """
+        if not work.slots.tokens:
+            self.metrics().queued.inc()
+        await work.acquire()
+        try:
+            return await self._call(call, headers, context, span_id, me, local, work)
+        finally:
+            work.slots.release()
+
+    async def _call(self, call: UpstreamCall, headers: dict, context: TraceContext,
+                    span_id: str, me: Workload, local: str, work: "NodeWork") -> dict:
         started = self.now()
         state = self.state()
         if self.config.standalone is None:
@@ -204,15 +269,12 @@ class MeshRuntime:
         try:
             if not known:
                 raise UpstreamFailed(503, f"no service {call.service!r} in the mesh")
-            answer = await self.client.request(
-                call.method, url, {**headers, **dict(call.headers)})
+            answer = await work.track(ensureDeferred(self.client.request(
+                call.method, url, {**headers, **dict(call.headers)})))
         except UpstreamFailed as failure:
             return self.failed_call(call, failure.code, failure.reason, started,
                                     context, span_id, me)
-        try:
-            node = as_child(json.loads(answer.body), call)
-        except ValueError:
-            node = None
+        node = upstream_node(answer.body, call)
         if node is None:
             # Not a mesh node: a real service's answer, shown by its status.
             error = f"upstream answered {answer.code}" if answer.code >= 500 else None
@@ -220,8 +282,9 @@ class MeshRuntime:
                                     span_id, me, record=False)
         elif failed(node) and "error" not in node:
             node["error"] = f"upstream answered {node['code']}"
-        destination = Workload.of(answer.workload or call.service, node.get("version"),
-                                  call.service)
+        destination = state.mesh.known_workload(answer.workload or call.service,
+                                                node.get("version"), call.service,
+                                                also=self.config.names)
         self.metrics().record("source", me, destination, node["code"],
                               (self.now() - started) * 1000)
         return node
@@ -249,14 +312,65 @@ class MeshRuntime:
             tags=_span_tags(call.method, call.path, code, None, error),
         ), context)
         if record and code >= 500:
-            self.metrics().record("source", me, Workload.of(call.service, None, call.service),
-                                  code, duration * 1000)
+            destination = self.state().mesh.known_workload(
+                call.service, None, call.service, also=self.config.names)
+            self.metrics().record("source", me, destination, code, duration * 1000)
         return node.to_json()
 
     def record_span(self, span: Span, context: TraceContext) -> None:
         self.state().traces.record(span)
         if self.reporter is not None and context.sampled:
             self.reporter.add(span.to_zipkin())
+
+
+class NodeWork:
+    """
+    The upstream calls of one node in progress: at most
+    :data:`MAX_PARALLEL_CALLS` in flight (the rest queue), and all of them
+    cancelled when the node's client goes away, so that work nobody waits
+    for stops (each cancelled call aborts its connection, and the callee
+    then cancels its own calls in turn).
+    """
+
+    def __init__(self) -> None:
+        self.slots = DeferredSemaphore(MAX_PARALLEL_CALLS)
+        self.pending: set = set()
+        self.cancelled = False
+
+    async def acquire(self) -> None:
+        await self.track(self.slots.acquire())
+
+    async def track(self, waiting: Deferred) -> Any:
+        if self.cancelled:
+            waiting.cancel()
+            raise CancelledError()
+        self.pending.add(waiting)
+        try:
+            result = await waiting
+        finally:
+            self.pending.discard(waiting)
+        if self.cancelled:
+            raise CancelledError()
+        return result
+
+    def cancel(self) -> None:
+        self.cancelled = True
+        for waiting in list(self.pending):
+            waiting.cancel()
+
+
+def upstream_node(body: bytes, call: UpstreamCall) -> Optional[dict]:
+    """
+    An upstream's answer as a child node, or None if it is not a mesh node
+    (not JSON, not a node, or nested too deeply to be shown again).
+    """
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if nesting_depth(parsed, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH:
+        return None
+    return as_child(parsed, call)
 
 
 def _span_tags(method: str, path: str, code: int, version: Optional[str],
@@ -308,10 +422,19 @@ class _NodeResource(Resource):
 
     def serve_node(self, request: Any, service: str, path: str) -> Any:
         finished: list = []
-        request.notifyFinish().addBoth(finished.append)
+        work = NodeWork()
+
+        def gone(reason: Any) -> None:
+            finished.append(reason)
+            if isinstance(reason, Failure) and work.pending:
+                # The client went away before the answer: end what it waited for.
+                self.runtime.metrics().cancelled.inc(len(work.pending))
+                work.cancel()
+
+        request.notifyFinish().addBoth(gone)
         method = request.method.decode("ascii", "replace").upper()
         answering = ensureDeferred(self.runtime.serve(
-            service, method, path, request_headers(request), local_address(request)))
+            service, method, path, request_headers(request), local_address(request), work))
 
         def answer(result: tuple) -> None:
             if not finished:
@@ -319,6 +442,8 @@ class _NodeResource(Resource):
                 write_json(request, node["code"], node, headers)
 
         def broken(failure: Any) -> None:
+            if finished and failure.check(CancelledError):
+                return  # the client went away and the node's calls were ended
             log.failure("The mesh failed answering {path}", failure, path=path)
             if not finished:
                 write_json(request, 500, {"error": "Mimic failed unexpectedly; see its log."})

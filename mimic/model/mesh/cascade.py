@@ -18,6 +18,8 @@ from typing import Optional
 
 import attrs
 
+from mimic.model.mesh.headers import refused_header
+
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 #: The most calls one URL may cause across all its nested cascades. Widths
@@ -138,6 +140,9 @@ def _target(text: str, position: int) -> tuple[Target, int]:
         if not equals or not _HEADER_NAME.match(name):
             raise CascadeError(
                 f"a header is written [name=value]; got {text[position:end + 1]!r}")
+        refusal = refused_header(name)
+        if refusal is not None:
+            raise CascadeError(refusal)
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
             raise CascadeError(f"the value of header {name!r} holds a control character")
         headers.append((name.lower(), value))

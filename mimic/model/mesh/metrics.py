@@ -50,6 +50,8 @@ class IstioMetrics:
     registry: CollectorRegistry
     requests: Counter = attrs.field(init=False)
     durations: Histogram = attrs.field(init=False)
+    queued: Counter = attrs.field(init=False)
+    cancelled: Counter = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self.requests = Counter(
@@ -59,6 +61,14 @@ class IstioMetrics:
             "istio_request_duration_milliseconds",
             "Duration of requests between mesh workloads, in milliseconds.",
             LABELS, buckets=DURATION_BUCKETS, registry=self.registry)
+        self.queued = Counter(
+            "mimic_mesh_upstream_calls_queued_total",
+            "Upstream calls that waited for one of their node's parallel-call slots.",
+            registry=self.registry)
+        self.cancelled = Counter(
+            "mimic_mesh_upstream_calls_cancelled_total",
+            "Upstream calls ended because the client of their node went away.",
+            registry=self.registry)
 
     def record(self, reporter: str, source: Workload, destination: Workload,
                code: int, duration_ms: float) -> None:

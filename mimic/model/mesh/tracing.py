@@ -177,26 +177,45 @@ class Span:
         return span
 
 
+#: The most spans one trace keeps. A client can send the same trace id
+#: with every request; past this its trace keeps its first spans, drops
+#: the rest and counts them (``dropped_spans``).
+MAX_SPANS_PER_TRACE = 2000
+
+#: The most spans kept in all; past it the least recently active traces go.
+MAX_SPANS = 100_000
+
+
 @attrs.define
 class TraceStore:
     """
     The spans this Mimic recorded, grouped by trace, newest trace first.
-    Bounded (oldest traces go first) so a long load test cannot exhaust
-    memory.
+    Bounded in traces, spans per trace and spans in all (oldest traces go
+    first) so a long load test cannot exhaust memory.
     """
 
     max_traces: int = 1000
+    max_spans_per_trace: int = MAX_SPANS_PER_TRACE
+    max_spans: int = MAX_SPANS
+    dropped_spans: int = 0
     _traces: "OrderedDict[str, list]" = attrs.field(factory=OrderedDict)
+    _count: int = 0
 
     def record(self, span: Span) -> None:
         spans = self._traces.get(span.trace_id)
         if spans is None:
             spans = self._traces[span.trace_id] = []
-            while len(self._traces) > self.max_traces:
-                self._traces.popitem(last=False)
         else:
             self._traces.move_to_end(span.trace_id)
+        if len(spans) >= self.max_spans_per_trace:
+            self.dropped_spans += 1
+            return
         spans.append(span)
+        self._count += 1
+        while len(self._traces) > self.max_traces or (
+                self._count > self.max_spans and len(self._traces) > 1):
+            _, oldest = self._traces.popitem(last=False)
+            self._count -= len(oldest)
 
     def trace(self, trace_id: str) -> Optional[list]:
         """The spans of one trace in start order, or None if unknown."""
