@@ -55,7 +55,7 @@ def mesh_config(core: Any) -> MeshConfig:
     """The mesh's configuration from the command line the core was started with."""
     options = getattr(core, "options", None) or {}
     startup = read_mesh_files(options.get("mesh") or [])
-    for warning in startup.unknown_kinds():
+    for warning in startup.warnings():
         log.warn("Mesh: {warning}", warning=warning)
     return MeshConfig(
         startup=startup,

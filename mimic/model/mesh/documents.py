@@ -22,7 +22,10 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from mimic.model.mesh.behaviour import Behaviour, parse_behaviour
 from mimic.model.mesh.metrics import UNKNOWN, Workload
+from mimic.model.mesh.policy import Policies, read_policies
+from mimic.model.mesh.quantities import PolicyError
 
 MIMIK_API_VERSION = "mimik.veicot.io/v1alpha1"
 MIMIK_KIND = "Mimik"
@@ -131,6 +134,8 @@ class Endpoint:
     method: str
     connections: tuple = ()
     response: Response = Response()
+    #: The endpoint's own latency/errors/fail, over its version's.
+    behaviour: Behaviour = Behaviour()
 
     def matches(self, method: str, path: str) -> bool:
         return self.method == method and normal_path(self.path) == normal_path(path)
@@ -150,10 +155,26 @@ class ServiceVersion:
     workload: str
     replicas: int = 1
     endpoints: tuple = ()
+    #: Labels a DestinationRule subset selects on: ``metadata.labels``,
+    #: ``app`` (the service) and ``version`` (``spec.version``).
+    labels: tuple = ()
+    #: What every endpoint of this version does by itself (latency, errors).
+    behaviour: Behaviour = Behaviour()
+    #: Status codes of a standalone pod's ``/health`` and ``/ready``.
+    health: tuple = (("health", 200), ("ready", 200))
 
     @property
     def is_plain_mock(self) -> bool:
         return not self.endpoints
+
+    @property
+    def label_map(self) -> dict:
+        return dict(self.labels)
+
+    def behaviour_for(self, endpoint: Optional["Endpoint"]) -> Behaviour:
+        if endpoint is None:
+            return self.behaviour
+        return endpoint.behaviour
 
     def endpoint_for(self, method: str, path: str) -> Optional[Endpoint]:
         for endpoint in self.endpoints:
@@ -333,11 +354,32 @@ def validate_document(body: Any, source: str = "", index: int = 0) -> Document:
     return Document(body=body, source=source, index=index)
 
 
+def _behaviour(body: dict, document: Document, path: tuple, base: Behaviour) -> Behaviour:
+    try:
+        found, fields = parse_behaviour(body, field_path(path))
+    except PolicyError as error:
+        raise MeshError(error.message, document.source, document.index, error.path) from None
+    return base.overridden_by(found, fields)
+
+
+def _health(spec: dict, document: Document) -> tuple:
+    health = spec.get("health") or {}
+    codes = []
+    for probe in ("health", "ready"):
+        code = health.get(probe, 200)
+        if isinstance(code, bool) or not isinstance(code, int) or not 200 <= code <= 599:
+            raise MeshError(f"{code!r} is not an HTTP status from 200 to 599",
+                            document.source, document.index, f"spec.health.{probe}")
+        codes.append((probe, code))
+    return tuple(codes)
+
+
 def _service_version(document: Document) -> ServiceVersion:
     spec = document.body["spec"]
     metadata = document.body.get("metadata") or {}
     version = spec.get("version")
     service = spec["service"]
+    own = _behaviour(spec, document, ("spec",), Behaviour())
     endpoints = tuple(
         Endpoint(
             path=endpoint["path"],
@@ -356,15 +398,22 @@ def _service_version(document: Document) -> ServiceVersion:
                 body=endpoint.get("response", {}).get("body"),
                 headers=tuple(sorted(endpoint.get("response", {}).get("headers", {}).items())),
             ),
+            behaviour=_behaviour(endpoint, document, ("spec", "endpoints", e), own),
         )
-        for endpoint in spec.get("endpoints") or ()
+        for e, endpoint in enumerate(spec.get("endpoints") or ())
     )
+    labels = {**(metadata.get("labels") or {}), "app": service}
+    if version is not None:
+        labels["version"] = version
     return ServiceVersion(
         service=service,
         version=version,
         workload=metadata.get("name") or (f"{service}-{version}" if version else service),
         replicas=spec.get("replicas", 1),
         endpoints=endpoints,
+        labels=tuple(sorted(labels.items())),
+        behaviour=own,
+        health=_health(spec, document),
     )
 
 
@@ -387,6 +436,8 @@ class Mesh:
 
     documents: tuple = ()
     services: Mapping[str, tuple] = attrs.field(factory=dict)
+    #: The VirtualServices and DestinationRules among the documents.
+    policies: Policies = attrs.field(factory=Policies)
 
     @classmethod
     def build(cls, documents: Sequence[Document]) -> "Mesh":
@@ -411,6 +462,7 @@ class Mesh:
         return cls(
             documents=tuple(documents),
             services={name: tuple(versions) for name, versions in services.items()},
+            policies=read_policies(documents, MeshError),
         )
 
     def patched(self, documents: Sequence[Document]) -> "Mesh":
@@ -438,6 +490,10 @@ class Mesh:
             for doc in self.documents
             if not doc.is_mimik and doc.kind not in KNOWN_KINDS
         ]
+
+    def warnings(self) -> list:
+        """Everything worth a log line: unknown kinds, policy fields not simulated."""
+        return [*self.unknown_kinds(), *self.policies.warnings]
 
     def versions_of(self, service: str) -> tuple:
         return self.services.get(service, ())

@@ -12,6 +12,8 @@ and sidecars that each read a different one stays one trace.
 
 from __future__ import annotations
 
+import hashlib
+import random
 import re
 from collections import OrderedDict
 from typing import Any, Mapping, Optional
@@ -53,6 +55,23 @@ def new_span_id(ids: IdSource) -> str:
     in one draw (``ids.hex`` draws per digit, which shows under load).
     """
     return f"{ids.integer(1, 2 ** 64 - 1):016x}"
+
+
+def derived_span_id(seed: int, *parts: Any) -> str:
+    """
+    A span id made from ``seed`` and where the span sits (trace, parent,
+    call index, try), not drawn: parallel calls that reach the server in
+    any order still get the same ids, so one seed gives one tree.
+    """
+    digest = hashlib.blake2b(repr((seed, *parts)).encode("utf-8"), digest_size=8).digest()
+    value = int.from_bytes(digest, "big") or 1
+    return f"{value:016x}"
+
+
+def seeded_random(seed: int, *parts: Any) -> random.Random:
+    """The random source of one node or call: the seed and its place in the trace."""
+    digest = hashlib.blake2b(repr((seed, *parts)).encode("utf-8"), digest_size=16).digest()
+    return random.Random(int.from_bytes(digest, "big"))
 
 
 def new_trace_id(ids: IdSource) -> str:
