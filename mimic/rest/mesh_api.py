@@ -88,6 +88,9 @@ class _NodeResource(Resource):
 
         request.notifyFinish().addBoth(gone)
         method = request.method.decode("ascii", "replace").upper()
+        query = request.uri.partition(b"?")[2].decode("ascii", "replace")
+        if query:
+            path = f"{path}?{query}"
         answering = ensureDeferred(self.runtime.serve(
             service, method, path, request_headers(request), local_address(request), work))
 

@@ -52,8 +52,8 @@ CONNECT_TIMEOUT = 5.0
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
 
 
-def quote_path(path: str) -> str:
-    return quote(path, safe=PATH_SAFE)
+def quote_path(path: str, safe: str = PATH_SAFE) -> str:
+    return quote(path, safe=safe)
 
 
 @attrs.frozen

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import attrs
 from twisted.internet.defer import Deferred, ensureDeferred, succeed
 
 from mimic.model.mesh.calls import MAX_CALLS_PER_REQUEST, Node, UpstreamCall, failed
@@ -73,10 +74,13 @@ class Sidecar:
         if route is None:
             route = HttpRoute(name=None, matches=(), destinations=(Destination(call.service),))
         destination = route.pick(rng)
+        # What the app's cascade added, changed by the route's header rules:
+        # shown in the callee's node, as what its caller added.
+        added = route.request_headers.apply(dict(call.headers))
         call = UpstreamCall(service=destination.service, port=destination.port or call.port,
                             path=route.rewritten(call.path), method=call.method,
-                            headers=call.headers)
-        headers = route.request_headers.apply(headers)
+                            headers=tuple(added.items()))
+        headers = {**caller.headers, **added}
         rule = policies.destination_rule(destination.service)
         policy = rule.policy_for(destination.subset) if rule is not None else TrafficPolicy()
         mirror = None
@@ -206,7 +210,8 @@ class Sidecar:
         try:
             node, took, failure = await self._send(
                 call, endpoint, headers, index, number, caller, budget,
-                start_us + int(delay_ms * 1000), limit_ms, per_try, delay_ms)
+                start_us + int(delay_ms * 1000), limit_ms, per_try, delay_ms,
+                destination.subset)
         finally:
             state.traffic.release(destination.service)
             if endpoint is not None:
@@ -221,7 +226,8 @@ class Sidecar:
 
     async def _send(self, call: UpstreamCall, endpoint: Optional[Endpoint], headers: dict,
                     index: int, number: int, caller: Any, budget: int, start_us: int,
-                    limit_ms: Optional[float], per_try: bool, delay_ms: float) -> tuple:
+                    limit_ms: Optional[float], per_try: bool, delay_ms: float,
+                    subset: Optional[str]) -> tuple:
         """The HTTP call of one try, under its CLIENT span."""
         from mimic.rest.mesh_runtime import BUDGET, INSTANCE, START, upstream_node
 
@@ -229,17 +235,21 @@ class Sidecar:
         state = runtime.state()
         span_id = derived_span_id(runtime.seed, caller.context.trace_id, caller.span_id,
                                   index, number)
-        down = {**headers, **outgoing_headers(caller.context, span_id), BUDGET: str(budget)}
+        # The CLIENT span is the callee's parent, and the caller's span its own.
+        context = attrs.evolve(caller.context, parent_id=caller.span_id)
+        down = {**headers, **outgoing_headers(context, span_id), BUDGET: str(budget)}
         if runtime.simulated:
             down[START] = str(start_us)
         if endpoint is not None:
             down[INSTANCE] = endpoint.label
+        path, mark, query = call.path.partition("?")
+        target = quote_path(path) + mark + quote_path(query, safe="=&+%")
         if runtime.config.standalone is None:
-            url = f"http://{caller.local}/mesh/{call.service}{quote_path(call.path)}"
+            url = f"http://{caller.local}/mesh/{call.service}{target}"
         else:
             host, port = runtime.config.resolve.get(call.service, (call.service, call.port))
             host = f"[{host}]" if ":" in host else host
-            url = f"http://{host}:{port}{quote_path(call.path)}"
+            url = f"http://{host}:{port}{target}"
         real_start = runtime.now()
         budget_ms = None if limit_ms is None else limit_ms - delay_ms
         gave_up = "per-try-timeout" if per_try else "timeout"
@@ -287,7 +297,7 @@ class Sidecar:
             return node, 0.0 if runtime.simulated else real_ms, None
         if failed(node) and "error" not in node:
             node["error"] = f"upstream answered {node['code']}"
-        node["upstream_cluster"] = cluster_name(call.service, call.port, None)
+        node["upstream_cluster"] = cluster_name(call.service, call.port, subset)
         took = float(node.get("duration_ms", 0.0)) if runtime.simulated else real_ms
         if budget_ms is not None and runtime.simulated and took > budget_ms:
             # Simulated time: the answer came after the timeout; the caller

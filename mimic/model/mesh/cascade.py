@@ -65,9 +65,11 @@ def parse_cascade(path: str) -> Optional[Cascade]:
     Refuses a path whose nested cascades would make more than
     :data:`MAX_CASCADE_CALLS` calls in all.
     """
+    path, mark, query = path.partition("?")
     first, rest = split_first_segment(path)
     if not first.startswith("@"):
         return None
+    rest += mark + query  # the query goes on with the rest of the URL
     steps = parse_targets(first[1:])
     total = cascade_calls(path)
     if total > MAX_CASCADE_CALLS:

@@ -221,8 +221,8 @@ class Document:
 
 
 def normal_path(path: str) -> str:
-    """``hello`` and ``/hello/`` both mean ``/hello``."""
-    path = "/" + path.lstrip("/")
+    """``hello``, ``/hello/`` and ``/hello?x=1`` all mean ``/hello``."""
+    path = "/" + path.partition("?")[0].lstrip("/")
     return path.rstrip("/") or "/"
 
 

@@ -56,8 +56,8 @@ class IstioMetrics:
     durations: Histogram = attrs.field(init=False)
     queued: Counter = attrs.field(init=False)
     cancelled: Counter = attrs.field(init=False)
-    retries: Counter = attrs.field(init=False)
-    overflow: Counter = attrs.field(init=False)
+    retries: Gauge = attrs.field(init=False)
+    overflow: Gauge = attrs.field(init=False)
     ejections: Gauge = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -68,10 +68,12 @@ class IstioMetrics:
             "istio_request_duration_milliseconds",
             "Duration of requests between mesh workloads, in milliseconds.",
             LABELS, buckets=DURATION_BUCKETS, registry=self.registry)
-        self.retries = Counter(
+        # Envoy's own names, which a Prometheus counter would suffix with
+        # _total: exposed as gauges that only go up.
+        self.retries = Gauge(
             "envoy_cluster_upstream_rq_retry", "Retries of requests to the cluster.",
             CLUSTER, registry=self.registry)
-        self.overflow = Counter(
+        self.overflow = Gauge(
             "envoy_cluster_upstream_rq_pending_overflow",
             "Requests refused by the cluster's connection pool (circuit breaker).",
             CLUSTER, registry=self.registry)
