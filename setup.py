@@ -26,6 +26,8 @@ setup(
         "prometheus-client>=0.17",
         "cryptography>=41",
         "jsonschema>=4.17",
+        # Istio's route regexes are RE2: linear time, whatever a client posts.
+        "google-re2>=1.1",
     ],
     extras_require={
         "test": [

@@ -535,3 +535,29 @@ spec: {hosts: [shaky], http: [{retries: {attempts: 6, retryOn: 5xx}, route: [{de
     calls = retried["upstream_calls"]
     assert [c["code"] for c in calls] == [200] * 4
     assert sum(c["try"] for c in calls) > 4
+
+
+def test_route_regexes_are_re2_and_cannot_stall_a_match(mimic):
+    # Istio's StringMatch regex is RE2 (virtual_service.proto: "RE2 style
+    # regex-based match"): no backreferences, and linear-time matching.
+    load_mesh(mimic, mesh_of(mimik("client"), mimik("r"), ISTIO + """kind: VirtualService
+metadata: {name: r}
+spec:
+  hosts: [r]
+  http:
+    - match: [{uri: {regex: "/(a+)+$"}}]
+      fault: {abort: {httpStatus: 418}}
+      route: [{destination: {host: r}}]
+    - route: [{destination: {host: r}}]
+"""))
+    began = time.monotonic()
+    child = one_call(mimic, "client", "r", "/" + "a" * 5000 + "b")["upstream_calls"][0]
+    assert child["code"] == 200 and time.monotonic() - began < 1
+    assert one_call(mimic, "client", "r", "/aaaa")["upstream_calls"][0]["code"] == 418
+    response = mimic.post("/mimic/v1.1/mesh", headers={"content-type": "application/yaml"},
+                          data=mesh_of(mimik("r"), ISTIO + """kind: VirtualService
+metadata: {name: r}
+spec: {hosts: [r], http: [{match: [{uri: {regex: "(a)\\\\1"}}], route: [{destination: {host: r}}]}]}
+"""))
+    assert response.status_code == 400
+    assert response.json()["badRequest"]["path"] == "spec.http[0].match[0].uri.regex"

@@ -14,10 +14,10 @@ the caller's attempt loop is in :mod:`mimic.rest.mesh_runtime`.
 from __future__ import annotations
 
 import random
-import re
 from typing import Any, Mapping, Optional
 
 import attrs
+import re2
 
 from mimic.model.mesh.quantities import PolicyError, duration_ms, istio_percentage
 
@@ -67,10 +67,13 @@ def _string_match(body: Any, path: str) -> StringMatch:
         raise PolicyError(f"{kind} takes a string (at most 1024 characters)", f"{path}.{kind}")
     pattern = None
     if kind == "regex":
+        # RE2, as Istio's regexes are: matching takes linear time, so a
+        # pattern like (a+)+$ cannot hold the reactor.
         try:
-            pattern = re.compile(value)
-        except re.error as error:
-            raise PolicyError(f"not a regular expression: {error}", f"{path}.regex") from None
+            pattern = re2.compile(value)
+        except re2.error as error:
+            raise PolicyError(f"not an RE2 regular expression: {error}",
+                              f"{path}.regex") from None
     return StringMatch(kind, value, pattern)
 
 
