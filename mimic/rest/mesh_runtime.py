@@ -164,7 +164,10 @@ def upstream_node(body: bytes, call: UpstreamCall) -> Optional[dict]:
         parsed = json.loads(body)
     except (ValueError, RecursionError):
         return None
-    if nesting_depth(parsed, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH:
+    # Nesting needs an opening bracket per level: most answers have too few
+    # to be too deep, and need no walk.
+    if body.count(b"[") + body.count(b"{") > MAX_ANSWER_DEPTH and \
+            nesting_depth(parsed, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH:
         return None
     return as_child(parsed, call)
 

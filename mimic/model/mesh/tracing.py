@@ -68,10 +68,33 @@ def derived_span_id(seed: int, *parts: Any) -> str:
     return f"{value:016x}"
 
 
-def seeded_random(seed: int, *parts: Any) -> random.Random:
+class SeededRandom:
+    """
+    The random source of one node or call, seeded by the mesh's seed and its
+    place in the trace; built on the first draw (seeding costs more than a
+    hop's other bookkeeping, and most calls draw nothing).
+    """
+
+    def __init__(self, seed: int, parts: tuple) -> None:
+        self._key = (seed, *parts)
+        self._random: Optional[random.Random] = None
+
+    def _source(self) -> random.Random:
+        if self._random is None:
+            digest = hashlib.blake2b(repr(self._key).encode("utf-8"), digest_size=16).digest()
+            self._random = random.Random(int.from_bytes(digest, "big"))
+        return self._random
+
+    def random(self) -> float:
+        return self._source().random()
+
+    def randrange(self, stop: int) -> int:
+        return self._source().randrange(stop)
+
+
+def seeded_random(seed: int, *parts: Any) -> SeededRandom:
     """The random source of one node or call: the seed and its place in the trace."""
-    digest = hashlib.blake2b(repr((seed, *parts)).encode("utf-8"), digest_size=16).digest()
-    return random.Random(int.from_bytes(digest, "big"))
+    return SeededRandom(seed, parts)
 
 
 def new_trace_id(ids: IdSource) -> str:
