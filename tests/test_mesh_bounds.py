@@ -268,27 +268,38 @@ def pod(mimic_factory, upstream, *options):
                          f"bad={upstream.address}", *options).client()
 
 
-def test_silent_upstream_is_a_504_at_the_mesh_timeout(mimic_factory, upstream):
-    client = pod(mimic_factory, upstream, "--mesh-timeout", "0.5")
+@pytest.fixture(scope="module")
+def impatient_pod():
+    """One pod (call timeout 0.5 s) in front of a misbehaving upstream, for a module."""
+    from tests.harness import start_mimic
+
+    fake = FakeUpstream()
+    server = start_mimic("--mesh-service", "front", "--mesh-resolve",
+                         f"bad={fake.address}", "--mesh-timeout", "0.5")
+    yield server.client()
+    server.stop()
+    fake.close()
+
+
+def test_silent_upstream_is_a_504_at_the_mesh_timeout(impatient_pod):
     began = time.monotonic()
-    response = client.get("/@bad/silent", timeout=20)
+    response = impatient_pod.get("/@bad/silent", timeout=20)
     assert response.status_code == 502
     child = response.json()["upstream_calls"][0]
     assert (child["code"], child["error"]) == (504, "upstream request timeout")
+    assert child["response_flags"] == ["UT"]
     assert time.monotonic() - began < 10
 
 
-def test_upstream_answer_past_the_size_cap_is_a_502(mimic_factory, upstream):
-    client = pod(mimic_factory, upstream)
-    response = client.get("/@bad/big", timeout=20)
+def test_upstream_answer_past_the_size_cap_is_a_502(impatient_pod):
+    response = impatient_pod.get("/@bad/big", timeout=20)
     assert response.status_code == 502
     child = response.json()["upstream_calls"][0]
     assert child["code"] == 502 and "larger than 4194304 bytes" in child["error"]
 
 
-def test_upstream_answer_too_deep_to_show_again_is_not_nested(mimic_factory, upstream):
-    client = pod(mimic_factory, upstream)
-    response = client.get("/@bad/deep", timeout=20)
+def test_upstream_answer_too_deep_to_show_again_is_not_nested(impatient_pod):
+    response = impatient_pod.get("/@bad/deep", timeout=20)
     assert response.status_code == 200
     child = response.json()["upstream_calls"][0]
     assert child["upstream_calls"] == [] and child["code"] == 200
