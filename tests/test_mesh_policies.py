@@ -91,7 +91,7 @@ spec:
   http:
     - match: [{headers: {end-user: {exact: jason}}}]
       route: [{destination: {host: reviews, subset: v2}}]
-      headers: {request: {set: {x-routed: jason}}}
+      headers: {request: {set: {x-routed: jason}}, response: {add: {x-canary: "yes"}}}
     - match: [{uri: {prefix: /old/}}]
       rewrite: {uri: /new/}
       route: [{destination: {host: reviews, subset: v1}}]
@@ -111,6 +111,7 @@ def test_first_matching_route_wins_by_header_uri_and_query(mimic):
     jason = one_call(mimic, "client", "reviews[end-user=jason]")["upstream_calls"][0]
     assert (jason["version"], jason["subset"]) == ("v2", "v2")
     assert jason["headers"]["x-routed"] == "jason"
+    assert jason["response_headers"] == {"x-canary": "yes"}
     other = one_call(mimic, "client", "reviews[end-user=ann]")["upstream_calls"][0]
     assert other["version"] == "v1"
     regex = mimic.get("/mesh/client/@reviews/api/v3?debug=1").json()["upstream_calls"][0]

@@ -153,6 +153,9 @@ class Sidecar:
         if len(tries) > 1:
             final["attempts"] = tries[:-1]
         final["try"] = len(tries)
+        operations = route.response_headers
+        if operations.set or operations.add or operations.remove:
+            final["response_headers"] = operations.apply(final.get("response_headers", {}))
         if destination.subset is not None:
             final["subset"] = destination.subset
         self.report(caller, call, destination, final, elapsed_ms, len(tries) - 1, flags)
