@@ -444,6 +444,13 @@ spec:
     ("kind: DestinationRule\nmetadata: {name: d}\nspec: {host: a, trafficPolicy: "
      "{loadBalancer: {simple: FASTEST}}}", "spec.trafficPolicy.loadBalancer.simple",
      "ROUND_ROBIN"),
+    # Found by feeding random structures to the loader: wrong types are 400s.
+    ("kind: VirtualService\nmetadata: {name: v}\nspec: {hosts: [a], http: 1.5}",
+     "spec.http", "lists the routes"),
+    ("kind: VirtualService\nmetadata: {name: v}\nspec: {hosts: [a], http: [{headers: 1, "
+     "route: [{destination: {host: a}}]}]}", "spec.http[0].headers", "request"),
+    ("kind: DestinationRule\nmetadata: {name: d}\nspec: {host: a, subsets: -1}",
+     "spec.subsets", "lists"),
 ])
 def test_a_bad_policy_is_a_400_naming_where(mimic, policy, path, words):
     response = mimic.post("/mimic/v1.1/mesh", data=mesh_of(mimik("a"), ISTIO + policy),

@@ -184,6 +184,8 @@ def parse_destination_rule(body: Mapping[str, Any]) -> DestinationRule:
         if "trafficPolicy" in spec else TrafficPolicy()
     subsets = []
     names = set()
+    if not isinstance(spec.get("subsets") or [], list):
+        raise PolicyError("subsets lists {name, labels}", "spec.subsets")
     for s, subset in enumerate(spec.get("subsets") or []):
         where = f"spec.subsets[{s}]"
         if not isinstance(subset, dict) or not isinstance(subset.get("name"), str):

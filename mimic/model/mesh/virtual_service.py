@@ -364,6 +364,8 @@ def parse_virtual_service(body: Mapping[str, Any]) -> VirtualService:
         warnings.append("spec.gateways: routes bound to gateways only are applied to "
                         "mesh calls all the same")
     routes = []
+    if not isinstance(spec.get("http") or [], list):
+        raise PolicyError("http lists the routes", "spec.http")
     for r, route in enumerate(spec.get("http") or []):
         where = f"spec.http[{r}]"
         if not isinstance(route, dict):
@@ -386,6 +388,8 @@ def parse_virtual_service(body: Mapping[str, Any]) -> VirtualService:
             share = istio_percentage({"percentage": route["mirrorPercentage"]},
                                      f"{where}.mirrorPercentage")
         headers = route.get("headers") or {}
+        if not isinstance(headers, dict):
+            raise PolicyError("headers is {request: {...}, response: {...}}", f"{where}.headers")
         rewrite = route.get("rewrite") or {}
         if not isinstance(rewrite, dict) or not isinstance(rewrite.get("uri", ""), str):
             raise PolicyError("rewrite is {uri: /new/prefix}", f"{where}.rewrite")
