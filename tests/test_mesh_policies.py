@@ -569,3 +569,12 @@ spec: {hosts: [r], http: [{match: [{uri: {regex: "(a)\\\\1"}}], route: [{destina
 """))
     assert response.status_code == 400
     assert response.json()["badRequest"]["path"] == "spec.http[0].match[0].uri.regex"
+
+
+def test_client_spans_name_the_subset_cluster(mimic):
+    load_mesh(mimic, ROUTED)
+    root = one_call(mimic, "client", "reviews[end-user=jason]")
+    spans = mimic.get(f"/mimic/v1.1/mesh/traces/{root['trace_id']}").json()
+    client = next(s for s in spans if s["kind"] == "CLIENT")
+    assert client["tags"]["upstream_cluster"] == "outbound|8080|v2|reviews"
+    assert client["tags"]["response_flags"] == "-" and client["tags"]["retry"] == "0"

@@ -288,7 +288,7 @@ class Sidecar:
             else:
                 took = 0.0 if runtime.simulated else real_ms
             node = self.failed_node(call, code, error, start_us, caller, index, number, flags,
-                                    span_id=span_id, duration_ms=max(took, 0.0))
+                                    span_id=span_id, duration_ms=max(took, 0.0), subset=subset)
             return node, took, failure
         node = upstream_node(answer.body, call)
         if node is None:
@@ -296,7 +296,7 @@ class Sidecar:
             node = self.failed_node(
                 call, answer.code, f"upstream answered {answer.code}" if answer.code >= 500
                 else None, start_us, caller, index, number, span_id=span_id,
-                duration_ms=real_ms)
+                duration_ms=real_ms, subset=subset)
             return node, 0.0 if runtime.simulated else real_ms, None
         if failed(node) and "error" not in node:
             node["error"] = f"upstream answered {node['code']}"
@@ -307,19 +307,20 @@ class Sidecar:
             # gave up at the timeout, so what it saw is Envoy's 504.
             late = self.failed_node(call, 504, "upstream request timeout", start_us, caller,
                                     index, number, [UPSTREAM_TIMEOUT], span_id=span_id,
-                                    duration_ms=budget_ms)
+                                    duration_ms=budget_ms, subset=subset)
             late["late_answer"] = {"code": node["code"], "duration_ms": node["duration_ms"],
                                    "version": node.get("version")}
             return late, budget_ms, gave_up
         if answer.workload:
             node["workload"] = answer.workload
-        self.client_span(caller, call, span_id, start_us, took, node["code"], [], number)
+        self.client_span(caller, call, span_id, start_us, took, node["code"], [], number,
+                         subset=subset)
         return node, took, None
 
     def failed_node(self, call: UpstreamCall, code: int, error: Optional[str],
                     start_us: int, caller: Any, index: int, number: int,
                     flags: Optional[list] = None, span_id: Optional[str] = None,
-                    duration_ms: float = 0.0) -> dict:
+                    duration_ms: float = 0.0, subset: Optional[str] = None) -> dict:
         """
         The node of a try that got no mesh node back, with the CLIENT span
         that shows in the trace where it broke.
@@ -335,16 +336,16 @@ class Sidecar:
         ).to_json()
         node["response_flags"] = list(flags or [])
         self.client_span(caller, call, span_id, start_us, duration_ms, code,
-                         node["response_flags"], number, error)
+                         node["response_flags"], number, error, subset)
         return node
 
     def client_span(self, caller: Any, call: UpstreamCall, span_id: str, start_us: int,
                     duration_ms: float, code: int, flags: list, number: int,
-                    error: Optional[str] = None) -> None:
+                    error: Optional[str] = None, subset: Optional[str] = None) -> None:
         from mimic.rest.mesh_runtime import span_tags
 
         tags = span_tags(call.method, call.path, code, None, error)
-        tags.update({"upstream_cluster": cluster_name(call.service, call.port, None),
+        tags.update({"upstream_cluster": cluster_name(call.service, call.port, subset),
                      "response_flags": ",".join(flags) or "-", "retry": str(number - 1)})
         self.runtime.record_span(Span(
             trace_id=caller.context.trace_id, id=span_id, parent_id=caller.span_id,
