@@ -451,6 +451,13 @@ spec:
      "route: [{destination: {host: a}}]}]}", "spec.http[0].headers", "request"),
     ("kind: DestinationRule\nmetadata: {name: d}\nspec: {host: a, subsets: -1}",
      "spec.subsets", "lists"),
+    # Mimic's hop count is Mimic's: a route cannot reset it (a loop forever).
+    ("kind: VirtualService\nmetadata: {name: v}\nspec: {hosts: [a], http: [{headers: "
+     "{request: {set: {x-mimic-mesh-hops: '0'}}}, route: [{destination: {host: a}}]}]}",
+     "spec.http[0].headers.request", "set only by Mimic"),
+    ("kind: VirtualService\nmetadata: {name: v}\nspec: {hosts: [a], http: [{headers: "
+     "{response: {add: {content-length: '5'}}}, route: [{destination: {host: a}}]}]}",
+     "spec.http[0].headers.response", "framing header"),
 ])
 def test_a_bad_policy_is_a_400_naming_where(mimic, policy, path, words):
     response = mimic.post("/mimic/v1.1/mesh", data=mesh_of(mimik("a"), ISTIO + policy),

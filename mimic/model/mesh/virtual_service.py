@@ -19,6 +19,7 @@ from typing import Any, Mapping, Optional
 import attrs
 import re2
 
+from mimic.model.mesh.headers import refused_header
 from mimic.model.mesh.quantities import PolicyError, duration_ms, istio_percentage
 
 ISTIO_API_VERSIONS = frozenset({"networking.istio.io/v1alpha3",
@@ -267,7 +268,12 @@ def _headers(body: Any, path: str) -> HeaderOperations:
     remove = body.get("remove") or []
     if not isinstance(remove, list) or not all(isinstance(r, str) for r in remove):
         raise PolicyError("remove lists header names", f"{path}.remove")
-    return HeaderOperations(pairs("set"), pairs("add"), tuple(r.lower() for r in remove))
+    operations = HeaderOperations(pairs("set"), pairs("add"), tuple(r.lower() for r in remove))
+    for name in (*dict(operations.set), *dict(operations.add), *operations.remove):
+        refusal = refused_header(name)
+        if refusal is not None:
+            raise PolicyError(refusal, path)
+    return operations
 
 
 def _retries(body: Any, path: str) -> Retries:
