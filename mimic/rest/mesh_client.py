@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import attrs
 from twisted.internet.defer import CancelledError, Deferred, ensureDeferred
+from twisted.internet.endpoints import HostnameEndpoint
 from twisted.internet.error import TimeoutError as ConnectTimeoutError
 from twisted.internet.protocol import Protocol
 from twisted.logger import Logger
@@ -34,6 +35,8 @@ from twisted.web.client import (
     ResponseNeverReceived,
 )
 from twisted.web.http_headers import Headers
+from twisted.web.iweb import IAgentEndpointFactory
+from zope.interface import implementer
 
 log = Logger()
 
@@ -136,6 +139,30 @@ def describe_failure(error: BaseException) -> UpstreamFailed:
     return UpstreamFailed(503, f"upstream connect error: {error}")
 
 
+@implementer(IAgentEndpointFactory)
+class CachedEndpoints:
+    """
+    One endpoint per (host, port), made once: Agent's own factory builds a
+    ``HostnameEndpoint`` (IDNA-checking the host) for every request, which
+    shows in a mesh hop's cost. Hosts are names or addresses; HTTP only.
+    """
+
+    def __init__(self, reactor: Any, connect_timeout: float) -> None:
+        self.reactor = reactor
+        self.connect_timeout = connect_timeout
+        self.endpoints: dict = {}
+
+    def endpointForURI(self, uri: Any) -> Any:
+        key = (uri.host, uri.port)
+        endpoint = self.endpoints.get(key)
+        if endpoint is None:
+            if len(self.endpoints) > 1024:
+                self.endpoints.clear()  # hosts come from the mesh and --mesh-resolve
+            endpoint = self.endpoints[key] = HostnameEndpoint(
+                self.reactor, uri.host.strip(b"[]"), uri.port, timeout=self.connect_timeout)
+        return endpoint
+
+
 class MeshHttpClient:
     """
     One agent over one persistent ``HTTPConnectionPool``; redirects are not
@@ -152,7 +179,8 @@ class MeshHttpClient:
         # Enough idle connections for a fan-out under load to reuse them.
         self.pool.maxPersistentPerHost = 64
         self.pool.cachedConnectionTimeout = 60
-        self.agent = Agent(reactor, pool=self.pool, connectTimeout=connect_timeout)
+        self.agent = Agent.usingEndpointFactory(
+            reactor, CachedEndpoints(reactor, connect_timeout), pool=self.pool)
 
     async def request(self, method: str, url: str, headers: dict,
                       body: Optional[bytes] = None,

@@ -438,6 +438,8 @@ class Mesh:
     services: Mapping[str, tuple] = attrs.field(factory=dict)
     #: The VirtualServices and DestinationRules among the documents.
     policies: Policies = attrs.field(factory=Policies)
+    #: Each declared workload's versions, for metric labels.
+    workloads: Mapping[str, frozenset] = attrs.field(factory=dict)
 
     @classmethod
     def build(cls, documents: Sequence[Document]) -> "Mesh":
@@ -463,6 +465,11 @@ class Mesh:
             documents=tuple(documents),
             services={name: tuple(versions) for name, versions in services.items()},
             policies=read_policies(documents, MeshError),
+            workloads={
+                workload: frozenset(v.version for vs in services.values() for v in vs
+                                    if v.workload == workload)
+                for workload in {v.workload for vs in services.values() for v in vs}
+            },
         )
 
     def patched(self, documents: Sequence[Document]) -> "Mesh":
@@ -507,11 +514,12 @@ class Mesh:
         names) is kept, any other is ``unknown``, so that what clients send
         cannot grow the number of series.
         """
-        declared = [v for versions in self.services.values() for v in versions]
-        workloads = {v.workload for v in declared} | also
-        versions = {v.version for v in declared if v.workload == workload}
+        declared = self.workloads.get(workload or "")
+        versions = declared or ()
+        if declared is None and workload not in also:
+            workload = UNKNOWN
         return Workload(
-            workload=workload if workload in workloads else UNKNOWN,
+            workload=workload,
             version=version if version is not None and version in versions else UNKNOWN,
             service=service if service in self.services or service in also else UNKNOWN,
         )
