@@ -67,9 +67,12 @@ class TrafficState:
         self.rr[key] = turn + 1
         if policy.load_balancer == "LEAST_REQUEST":
             # Least in flight; ties go round robin, so idle endpoints share.
+            # the first of the least loaded from where the turn stands.
             least = min(self.endpoint_load.get(e, 0) for e in healthy)
-            tied = [e for e in healthy if self.endpoint_load.get(e, 0) == least]
-            return tied[turn % len(tied)]
+            start = turn % len(healthy)
+            for endpoint in healthy[start:] + healthy[:start]:
+                if self.endpoint_load.get(endpoint, 0) == least:
+                    return endpoint
         return healthy[turn % len(healthy)]
 
     def ejected(self, endpoint: Endpoint, now: float) -> bool:
