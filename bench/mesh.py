@@ -14,6 +14,12 @@ keep-alive clients (threads, in this process; the server is another):
   forwarding over a persistent ``Agent``, answering a small JSON body), in
   a process this script starts: the baseline of what one hop costs in
   Twisted at all (target: ours / bare at least 0.7).
+- leaf: ``/mesh/a/x``, one node and no upstream call (what a pod at the end
+  of a chain does for each request).
+
+``--path`` measures any other path instead, e.g. a standalone pod
+(``mimic --mesh-service a``): ``--path /x`` (a leaf), or ``--path /@b/x``
+for a pod calling one upstream pod (started with ``--mesh-resolve``).
 
 Run against a started server on loopback, e.g.::
 
@@ -41,6 +47,7 @@ WORKLOADS = {
     "fanout": "/mesh/a/@b%7Cc%7Cd%7Ce/x",
     "policy": "/mesh/a/@b/@c/x",
     "bare": "/hop/2",
+    "leaf": "/mesh/a/x",
 }
 
 
@@ -173,9 +180,11 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8900")
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--workloads", default="chain,fanout,policy,bare",
+    parser.add_argument("--workloads", default="chain,fanout,leaf,policy,bare",
                         help="comma-separated: chain (2-hop chain), fanout (fan-out of 4), "
-                             "policy (chain under Istio policies), bare (Twisted proxy chain)")
+                             "leaf (one node), policy (chain under Istio policies), "
+                             "bare (Twisted proxy chain)")
+    parser.add_argument("--path", help="measure GET PATH instead of the workloads")
     args = parser.parse_args()
     seconds = min(max(args.seconds, 1.0), 120.0)
     address = urlsplit(args.url)
@@ -192,8 +201,9 @@ def main() -> None:
     results: dict = {}
     bare = None
     try:
-        for name in args.workloads.split(","):
-            path = WORKLOADS[name]
+        paths = ({args.path: args.path} if args.path else
+                 {name: WORKLOADS[name] for name in args.workloads.split(",")})
+        for name, path in paths.items():
             target = (host, port)
             if name == "bare":
                 bare = start_bare_proxy()

@@ -64,6 +64,7 @@ def mesh_config(core: Any) -> MeshConfig:
         zipkin=options.get("zipkin"),
         timeout=options.get("mesh-timeout") or CALL_TIMEOUT,
         connect_timeout=options.get("mesh-connect-timeout") or CONNECT_TIMEOUT,
+        instance=options.get("mesh-instance"),
     )
 
 

@@ -67,7 +67,7 @@ BUDGET = "x-mimic-mesh-budget"
 #: The simulated instant (microseconds on Mimic's clock) the call reaches
 #: the upstream, and the endpoint (``version#replica``) its balancer chose.
 START = "x-mimic-mesh-start"
-INSTANCE = "x-mimic-mesh-instance"
+INSTANCE = "x-mimic-mesh-endpoint"
 #: The response header by which a node tells its caller its workload (the
 #: way Istio's sidecars exchange peer metadata), for the source's metrics.
 WORKLOAD = "x-mimic-workload"
@@ -81,8 +81,9 @@ class MeshConfig:
     """
     The mesh's command-line configuration: the mesh the ``--mesh`` files
     declare (what reset goes back to), the service of a standalone pod,
-    where upstreams are reached (``--mesh-resolve``), the Zipkin collector
-    and the call and connect timeouts.
+    where upstreams are reached (``--mesh-resolve``), the Zipkin collector,
+    the call and connect timeouts, and the pod's own name
+    (``--mesh-instance``).
     """
 
     startup: Mesh = Mesh()
@@ -91,6 +92,7 @@ class MeshConfig:
     zipkin: Optional[str] = None
     timeout: float = CALL_TIMEOUT
     connect_timeout: float = CONNECT_TIMEOUT
+    instance: Optional[str] = None
 
     @property
     def names(self) -> frozenset:
@@ -98,12 +100,15 @@ class MeshConfig:
         return frozenset(self.resolve) | ({self.standalone} if self.standalone else set())
 
 
-def mesh_seed(seed: int, service: Optional[str]) -> int:
+def mesh_seed(seed: int, service: Optional[str], instance: Optional[str] = None) -> int:
     """
     The seed of the mesh's ids and draws. Pods of one mesh usually run with
-    the same ``--seed``; mixing in the service name keeps their ids apart.
+    the same ``--seed``; mixing in the service name keeps their ids apart,
+    and the pod's own name (``--mesh-instance``, the replicas of a
+    Deployment differ only there) keeps replicas apart.
     """
-    return seed * 1_000_003 + zlib.crc32((service or "").encode("utf-8"))
+    name = (service or "") + (f"/{instance}" if instance else "")
+    return seed * 1_000_003 + zlib.crc32(name.encode("utf-8"))
 
 
 class NodeWork:
@@ -212,7 +217,7 @@ class MeshRuntime:
         self.reactor = reactor
         self.client = client
         self.reporter = reporter
-        self.seed = mesh_seed(core.seed, config.standalone)
+        self.seed = mesh_seed(core.seed, config.standalone, config.instance)
         self.sidecar = Sidecar(self)
 
     def state(self) -> MeshState:
