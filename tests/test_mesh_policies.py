@@ -31,7 +31,7 @@ import pytest
 
 from tests.mesh_support import load_mesh, sample
 
-EXAMPLE = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "mesh", "canary.yaml")
+EXAMPLE = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "canary.yaml")
 MIMIK = "apiVersion: mimik.veicot.io/v1alpha1\nkind: Mimik\n"
 ISTIO = "apiVersion: networking.istio.io/v1\n"
 
