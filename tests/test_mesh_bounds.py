@@ -356,3 +356,15 @@ def test_metric_labels_from_client_input_collapse_to_unknown_and_other(mesh):
     assert sample(mesh, "istio_requests_total", reporter="destination",
                   destination_workload="entry", source_workload="unknown") == 50
     assert sample(mesh, "mimic_http_requests_total", api="identity", method="other") == 50
+
+
+def test_a_start_instant_past_the_year_3000_is_ignored(mesh):
+    # Simulated time adds delays to the start a caller names; a start near
+    # the year 9999 would put the tree's timestamps past what ISO 8601 shows.
+    load_mesh(mesh, MIMIK + "spec: {service: slow, latency: 24h}\n")
+    late = mesh.get("/mesh/slow/@slow,slow/x",
+                    headers={"x-mimic-mesh-start": "253402300799000000"})
+    assert late.status_code == 200, late.text
+    assert late.json()["upstream_calls"][1]["start"] == "1970-01-02T00:00:00.000000Z"
+    named = mesh.get("/mesh/slow/x", headers={"x-mimic-mesh-start": "86400000000"})
+    assert named.json()["start"] == "1970-01-02T00:00:00.000000Z"

@@ -72,8 +72,11 @@ INSTANCE = "x-mimic-mesh-endpoint"
 #: way Istio's sidecars exchange peer metadata), for the source's metrics.
 WORKLOAD = "x-mimic-workload"
 
-#: The latest simulated instant a node may start at (year 9999), in µs.
-MAX_START_US = 253_402_300_799 * 1_000_000
+#: The latest simulated instant a node may be told to start at (the year
+#: 3000), in µs: a tree adds at most decades to it (1000 calls of at most
+#: 11 tries of 24 h), so every time it shows stays within what ISO 8601
+#: timestamps can write.
+MAX_START_US = 32_503_680_000 * 1_000_000
 
 
 @attrs.frozen
