@@ -378,7 +378,17 @@ def parse_virtual_service(body: Mapping[str, Any]) -> VirtualService:
             raise PolicyError("an http route is a mapping", where)
         for name in sorted(set(route) - _HONOURED_ROUTE):
             warnings.append(f"{where}.{name} is not simulated")
+        # What the sidecar does first, then where the call goes: an error
+        # names the first field Istio's own validation would.
+        fault = _fault(route["fault"], f"{where}.fault") if "fault" in route else None
+        timeout = duration_ms(route["timeout"], f"{where}.timeout") \
+            if "timeout" in route else None
+        retries = _retries(route["retries"], f"{where}.retries") if "retries" in route else None
         targets = route.get("route")
+        if targets is None and ({"redirect", "directResponse"} & set(route)):
+            # Answered by the sidecar itself in Istio; not simulated (warned
+            # above): the call goes to the host as written.
+            targets = [{"destination": {"host": hosts[0]}}]
         if not isinstance(targets, list) or not targets:
             raise PolicyError("an http route lists its destinations in route", f"{where}.route")
         destinations = tuple(_destination(t, f"{where}.route[{i}]")
@@ -401,10 +411,6 @@ def parse_virtual_service(body: Mapping[str, Any]) -> VirtualService:
             raise PolicyError("rewrite is {uri: /new/prefix}", f"{where}.rewrite")
         for name in sorted(set(rewrite) - {"uri"}):
             warnings.append(f"{where}.rewrite.{name} is not simulated")
-        fault = _fault(route["fault"], f"{where}.fault") if "fault" in route else None
-        timeout = duration_ms(route["timeout"], f"{where}.timeout") \
-            if "timeout" in route else None
-        retries = _retries(route["retries"], f"{where}.retries") if "retries" in route else None
         if fault is not None and (timeout is not None or retries is not None):
             warnings.append(f"{where}: a route that injects a fault does not also apply its "
                             "timeout and retries (as in Istio); set those on the caller's route")
