@@ -22,6 +22,7 @@ from twisted.web.server import NOT_DONE_YET
 from mimic.metrics import metrics_of
 from mimic.model.mesh.documents import Mesh, MeshError, parse_request_body
 from mimic.model.mesh.graph import to_dot
+from mimic.model.mesh.traffic import Endpoint
 from mimic.rest.http import (
     RequestError,
     empty_response,
@@ -157,8 +158,6 @@ def refresh_gauges(runtime: MeshRuntime) -> None:
 def graph_of(runtime: MeshRuntime) -> dict:
     state = runtime.state()
     now = runtime.mimic_now()
-    from mimic.model.mesh.traffic import Endpoint
-
     nodes = [
         {"service": name, "version": v.version, "replica": r, "workload": v.workload,
          "ejected": state.traffic.ejected(Endpoint(name, v.version, r), now)}

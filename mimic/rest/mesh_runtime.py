@@ -17,7 +17,6 @@ durations are measured on the reactor.
 
 from __future__ import annotations
 
-import json
 import zlib
 from typing import Any, Mapping, Optional
 
@@ -27,22 +26,27 @@ from twisted.internet.task import deferLater
 
 from mimic.metrics import metrics_of
 from mimic.model.mesh.calls import (
-    MAX_ANSWER_DEPTH,
     MAX_CALLS_PER_REQUEST,
     MAX_HOPS,
     MAX_PARALLEL_CALLS,
     BadHopHeader,
     Node,
     Plan,
-    UpstreamCall,
-    as_child,
     failed,
-    nesting_depth,
     plan_calls,
     read_count,
     share_budget,
 )
 from mimic.model.mesh.documents import Mesh, ServiceVersion
+from mimic.model.mesh.headers import (
+    BUDGET,
+    ENDPOINT,
+    HOPS,
+    SOURCE_VERSION,
+    SOURCE_WORKLOAD,
+    START,
+    WORKLOAD,
+)
 from mimic.model.mesh.metrics import IstioMetrics, Workload
 from mimic.model.mesh.state import Instance, MeshState
 from mimic.model.mesh.tracing import (
@@ -52,25 +56,11 @@ from mimic.model.mesh.tracing import (
     derived_span_id,
     incoming_context,
     seeded_random,
+    span_tags,
 )
 from mimic.rest.mesh_client import CALL_TIMEOUT, CONNECT_TIMEOUT, MeshHttpClient, ZipkinReporter
+from mimic.rest.mesh_sidecar import Sidecar
 from mimic.util import IdSource, iso_time
-
-#: Headers one mesh node sends the next, besides the trace context: who is
-#: calling (for Istio's source labels) and how deep the chain already is.
-SOURCE_WORKLOAD = "x-mimic-source-workload"
-SOURCE_VERSION = "x-mimic-source-version"
-HOPS = "x-mimic-mesh-hops"
-#: How many calls the upstream may still make for this request (see
-#: :func:`~mimic.model.mesh.calls.share_budget`).
-BUDGET = "x-mimic-mesh-budget"
-#: The simulated instant (microseconds on Mimic's clock) the call reaches
-#: the upstream, and the endpoint (``version#replica``) its balancer chose.
-START = "x-mimic-mesh-start"
-INSTANCE = "x-mimic-mesh-endpoint"
-#: The response header by which a node tells its caller its workload (the
-#: way Istio's sidecars exchange peer metadata), for the source's metrics.
-WORKLOAD = "x-mimic-workload"
 
 #: The latest simulated instant a node may be told to start at (the year
 #: 3000), in µs: a tree adds at most decades to it (1000 calls of at most
@@ -163,33 +153,6 @@ class Caller:
     start_us: int
 
 
-def upstream_node(body: bytes, call: UpstreamCall) -> Optional[dict]:
-    """
-    An upstream's answer as a child node, or None if it is not a mesh node
-    (not JSON, not a node, or nested too deeply to be shown again).
-    """
-    try:
-        parsed = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-    # Nesting needs an opening bracket per level: most answers have too few
-    # to be too deep, and need no walk.
-    if body.count(b"[") + body.count(b"{") > MAX_ANSWER_DEPTH and \
-            nesting_depth(parsed, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH:
-        return None
-    return as_child(parsed, call)
-
-
-def span_tags(method: str, path: str, code: int, version: Optional[str],
-              error: Optional[str]) -> dict:
-    tags = {"http.method": method, "http.path": path, "http.status_code": str(code)}
-    if version is not None:
-        tags["version"] = version
-    if error is not None or code >= 500:
-        tags["error"] = error or str(code)
-    return tags
-
-
 def _instance(state: MeshState, service: str, value: Optional[str]) -> Optional[Instance]:
     """The endpoint a caller's balancer chose (``v2#1``), if the mesh has it."""
     if not value:
@@ -213,8 +176,6 @@ class MeshRuntime:
 
     def __init__(self, core: Any, config: MeshConfig, reactor: Any,
                  client: MeshHttpClient, reporter: Optional[ZipkinReporter] = None) -> None:
-        from mimic.rest.mesh_sidecar import Sidecar
-
         self.core = core
         self.config = config
         self.reactor = reactor
@@ -280,7 +241,7 @@ class MeshRuntime:
                                   context.request_id, service)
         rng = seeded_random(self.seed, context.trace_id, span_id)
         start_us = self._start_us(headers)
-        instance = _instance(state, service, headers.get(INSTANCE)) \
+        instance = _instance(state, service, headers.get(ENDPOINT)) \
             if self.config.standalone is None else None
         if instance is None:
             instance = state.instance_of(service, standalone=self.config.standalone is not None)

@@ -23,9 +23,22 @@ from typing import Any, Optional
 import attrs
 from twisted.internet.defer import Deferred, ensureDeferred, succeed
 
-from mimic.model.mesh.calls import MAX_CALLS_PER_REQUEST, Node, UpstreamCall, failed
+from mimic.model.mesh.calls import (
+    MAX_CALLS_PER_REQUEST,
+    Node,
+    UpstreamCall,
+    failed,
+    upstream_node,
+)
 from mimic.model.mesh.destination_rule import TrafficPolicy
-from mimic.model.mesh.tracing import Span, derived_span_id, outgoing_headers, seeded_random
+from mimic.model.mesh.headers import BUDGET, ENDPOINT, START
+from mimic.model.mesh.tracing import (
+    Span,
+    derived_span_id,
+    outgoing_headers,
+    seeded_random,
+    span_tags,
+)
 from mimic.model.mesh.traffic import Endpoint
 from mimic.model.mesh.virtual_service import Destination, HttpRoute
 from mimic.rest.mesh_client import UpstreamFailed, quote_path
@@ -232,8 +245,6 @@ class Sidecar:
                     limit_ms: Optional[float], per_try: bool, delay_ms: float,
                     subset: Optional[str]) -> tuple:
         """The HTTP call of one try, under its CLIENT span."""
-        from mimic.rest.mesh_runtime import BUDGET, INSTANCE, START, upstream_node
-
         runtime = self.runtime
         state = runtime.state()
         span_id = derived_span_id(runtime.seed, caller.context.trace_id, caller.span_id,
@@ -244,7 +255,7 @@ class Sidecar:
         if runtime.simulated:
             down[START] = str(start_us)
         if endpoint is not None:
-            down[INSTANCE] = endpoint.label
+            down[ENDPOINT] = endpoint.label
         path, mark, query = call.path.partition("?")
         target = quote_path(path) + mark + quote_path(query, safe="=&+%")
         if runtime.config.standalone is None:
@@ -342,8 +353,6 @@ class Sidecar:
     def client_span(self, caller: Any, call: UpstreamCall, span_id: str, start_us: int,
                     duration_ms: float, code: int, flags: list, number: int,
                     error: Optional[str] = None, subset: Optional[str] = None) -> None:
-        from mimic.rest.mesh_runtime import span_tags
-
         tags = span_tags(call.method, call.path, code, None, error)
         tags.update({"upstream_cluster": cluster_name(call.service, call.port, subset),
                      "response_flags": ",".join(flags) or "-", "retry": str(number - 1)})

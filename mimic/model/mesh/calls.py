@@ -13,6 +13,7 @@ the order they were planned even when they ran at the same time.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Optional
 
 import attrs
@@ -228,3 +229,20 @@ def as_child(node: Any, call: UpstreamCall) -> Optional[dict]:
                        **dict(call.headers)}
     node["url"] = call.url
     return node
+
+
+def upstream_node(body: bytes, call: UpstreamCall) -> Optional[dict]:
+    """
+    An upstream's answer as a child node, or None if it is not a mesh node
+    (not JSON, not a node, or nested too deeply to be shown again).
+    """
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    # Nesting needs an opening bracket per level: most answers have too few
+    # to be too deep, and need no walk.
+    if body.count(b"[") + body.count(b"{") > MAX_ANSWER_DEPTH and \
+            nesting_depth(parsed, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH:
+        return None
+    return as_child(parsed, call)

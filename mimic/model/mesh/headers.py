@@ -27,6 +27,21 @@ HOP_BY_HOP_AND_FRAMING = frozenset({
 #: The prefix of the headers Mimic's mesh nodes send each other.
 MIMIC_PREFIX = "x-mimic-"
 
+#: Who is calling (for Istio's source labels) and how deep the chain is.
+SOURCE_WORKLOAD = "x-mimic-source-workload"
+SOURCE_VERSION = "x-mimic-source-version"
+HOPS = "x-mimic-mesh-hops"
+#: How many calls the upstream may still make for this request (see
+#: :func:`~mimic.model.mesh.calls.share_budget`).
+BUDGET = "x-mimic-mesh-budget"
+#: The simulated instant (microseconds on Mimic's clock) the call reaches
+#: the upstream, and the endpoint (``version#replica``) its balancer chose.
+START = "x-mimic-mesh-start"
+ENDPOINT = "x-mimic-mesh-endpoint"
+#: The response header by which a node tells its caller its workload (the
+#: way Istio's sidecars exchange peer metadata), for the source's metrics.
+WORKLOAD = "x-mimic-workload"
+
 
 def refused_header(name: str) -> Optional[str]:
     """Why a user may not set header ``name``, or None if they may."""

@@ -182,6 +182,17 @@ def outgoing_headers(context: TraceContext, span_id: str) -> dict:
     return headers
 
 
+def span_tags(method: str, path: str, code: int, version: Optional[str],
+              error: Optional[str]) -> dict:
+    """The tags every mesh span carries (OpenTracing's http.* names)."""
+    tags = {"http.method": method, "http.path": path, "http.status_code": str(code)}
+    if version is not None:
+        tags["version"] = version
+    if error is not None or code >= 500:
+        tags["error"] = error or str(code)
+    return tags
+
+
 @attrs.frozen
 class Span:
     """
