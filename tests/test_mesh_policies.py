@@ -486,9 +486,23 @@ metadata: {name: a}
 spec:
   host: a
   trafficPolicy: {tls: {mode: ISTIO_MUTUAL}, loadBalancer: {consistentHash: {httpHeaderName: x}}}
+---
+""" + ISTIO + """kind: VirtualService
+metadata: {name: a}
+spec:
+  hosts: [a]
+  http:
+    - match: [{uri: {prefix: /}, sourceLabels: {app: b}}]
+      retries: {attempts: 1, retryRemoteLocalities: true}
+      route: [{destination: {host: a}}]
+    - fault: {abort: {grpcStatus: UNAVAILABLE, httpStatus: 503}}
+      route: [{destination: {host: a}}]
 """))
     server = mimic_factory("--mesh", str(path))
     assert "spec.trafficPolicy.tls is not simulated" in server.log
+    assert "spec.http[0].match[0].sourceLabels is not simulated" in server.log
+    assert "spec.http[0].retries.retryRemoteLocalities is not simulated" in server.log
+    assert "spec.http[1].fault.abort.grpcStatus is not simulated" in server.log
     assert "spec.trafficPolicy.loadBalancer.consistentHash is not simulated" in server.log
 
 

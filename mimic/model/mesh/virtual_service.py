@@ -36,6 +36,13 @@ _HONOURED_ROUTE = frozenset({"name", "match", "route", "timeout", "retries", "fa
                              "headers", "rewrite"})
 
 
+def unsimulated(body: Any, honoured: set, path: str) -> list:
+    """Warnings naming the fields of ``body`` Mimic does not simulate."""
+    if not isinstance(body, dict):
+        return []
+    return [f"{path}.{name} is not simulated" for name in sorted(set(body) - honoured)]
+
+
 def service_of_host(host: str) -> str:
     """``reviews``, ``reviews.ns`` and ``reviews.ns.svc.cluster.local`` name ``reviews``."""
     return host.split(".", 1)[0]
@@ -381,6 +388,20 @@ def parse_virtual_service(body: Mapping[str, Any]) -> VirtualService:
         # What the sidecar does first, then where the call goes: an error
         # names the first field Istio's own validation would.
         fault = _fault(route["fault"], f"{where}.fault") if "fault" in route else None
+        if fault is not None:
+            found = route["fault"]
+            warnings += unsimulated(found, {"delay", "abort"}, f"{where}.fault")
+            warnings += unsimulated(found.get("delay"), {"fixedDelay", "percentage", "percent"},
+                                    f"{where}.fault.delay")
+            warnings += unsimulated(found.get("abort"), {"httpStatus", "percentage"},
+                                    f"{where}.fault.abort")
+        if "retries" in route:
+            warnings += unsimulated(route["retries"], {"attempts", "perTryTimeout", "retryOn"},
+                                    f"{where}.retries")
+        for m, condition in enumerate(route.get("match") or [] if isinstance(
+                route.get("match"), list) else []):
+            warnings += unsimulated(condition, {"name", "uri", "method", "headers",
+                                                "queryParams"}, f"{where}.match[{m}]")
         timeout = duration_ms(route["timeout"], f"{where}.timeout") \
             if "timeout" in route else None
         retries = _retries(route["retries"], f"{where}.retries") if "retries" in route else None
