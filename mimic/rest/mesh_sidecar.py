@@ -106,8 +106,13 @@ class Sidecar:
                 HttpRoute(name=None, matches=(), destinations=()), TrafficPolicy(),
                 {**headers, "x-envoy-internal": "true"}, index + 10_000, caller, budget,
                 start_us, rng))
-        outcome = await self._tries(call, destination, route, policy, headers, index, caller,
-                                    budget, start_us, rng)
+        try:
+            outcome = await self._tries(call, destination, route, policy, headers, index,
+                                        caller, budget, start_us, rng)
+        except BaseException:
+            if mirror is not None:
+                mirror.addErrback(lambda failure: None)  # ended with the call
+            raise
         if mirror is not None:
             shadow, _ = await mirror
             shadow["mirrored"] = True
