@@ -31,6 +31,8 @@ setup(
         "jsonschema>=4.17",
         # mimic.testing's client (and so the pytest plugin) talks HTTP with it.
         "requests>=2.28",
+        # Istio's route regexes are RE2: linear time, whatever a client posts.
+        "google-re2>=1.1",
     ],
     extras_require={
         "test": [
