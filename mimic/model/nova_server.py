@@ -1,0 +1,200 @@
+"""
+The records Nova keeps of a server (:class:`Server`, its passing
+:class:`Transient` states, the ``(vm_state, task_state, power_state)``
+behind each status) and the validated requests that make or find them
+(:class:`ServerSpec`, :class:`ServerQuery`). Pure data and its rules;
+:class:`mimic.model.nova.ComputeRegion` holds the servers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import attrs
+
+from mimic.model.flavors import Flavor
+from mimic.model.images import Image
+from mimic.model.neutron import NetworkRequest
+from mimic.model.nova_errors import InjectedFailure, QuotaExceeded
+
+
+#: Nova's default quotas; instances, cores and RAM are not capped (a tenant
+#: may hold as many servers as a test needs) but usage is counted.
+METADATA_ITEMS = 40
+QUOTAS = {
+    "maxServerMeta": METADATA_ITEMS,
+    "maxPersonality": 5,
+    "maxPersonalitySize": 10240,
+    "maxImageMeta": 128,
+    "maxTotalKeypairs": 100,
+    "maxSecurityGroups": 10,
+    "maxSecurityGroupRules": 20,
+    "maxTotalInstances": -1,
+    "maxTotalCores": -1,
+    "maxTotalRAMSize": -1,
+    "maxTotalFloatingIps": 10,
+    "maxServerGroups": 10,
+    "maxServerGroupMembers": 10,
+}
+
+#: Each status Nova shows, with the ``(vm_state, task_state, power_state)``
+#: behind it (power states: 0 no state, 1 running, 3 paused, 4 shut down,
+#: 7 suspended).
+STATES: dict[str, tuple[str, Optional[str], int]] = {
+    "ACTIVE": ("active", None, 1),
+    "BUILD": ("building", "spawning", 0),
+    "ERROR": ("error", None, 0),
+    "SHUTOFF": ("stopped", None, 4),
+    "PAUSED": ("paused", None, 3),
+    "SUSPENDED": ("suspended", None, 7),
+    "RESCUE": ("rescued", None, 1),
+    "VERIFY_RESIZE": ("resized", None, 1),
+    "REBOOT": ("active", "rebooting", 1),
+    "HARD_REBOOT": ("active", "rebooting_hard", 1),
+    "REBUILD": ("active", "rebuilding", 0),
+    "RESIZE": ("active", "resize_migrating", 1),
+    "REVERT_RESIZE": ("resized", "resize_reverting", 1),
+}
+
+DEFAULT_SECURITY_GROUPS = ("default",)
+AVAILABILITY_ZONE = "nova"
+
+
+# The things Nova holds.
+
+@attrs.define
+class ChangeCounter:
+    """
+    Counts every change to the servers of one region (shared by the region
+    and its servers), so a listing can tell that nothing it shows changed.
+    """
+
+    value: int = 0
+
+
+@attrs.frozen
+class Transient:
+    """A passing state: the server shows ``status`` until the clock reaches ``until``."""
+
+    status: str
+    until: float
+
+
+@attrs.define(eq=False)
+class Server:
+    """
+    A server. ``status`` is where it settles; while ``transient`` lasts the
+    server shows the transient status instead (see :meth:`status_at`).
+    ``revision`` counts changes, for caches of its rendering.
+    """
+
+    id: str
+    name: str
+    tenant_id: str
+    user_id: str
+    host_id: str
+    image: Image
+    flavor: Flavor
+    created: float
+    updated: float
+    status: str
+    changes: ChangeCounter
+    transient: Optional[Transient] = None
+    metadata: dict = attrs.field(factory=dict)
+    key_name: Optional[str] = None
+    access_ipv4: str = ""
+    access_ipv6: str = ""
+    disk_config: str = "AUTO"
+    config_drive: str = ""
+    locked: bool = False
+    previous_flavor: Optional[Flavor] = None
+    delete_failure_code: int = 500
+    delete_failures: int = 0
+    revision: int = 0
+
+    def status_at(self, now: float) -> str:
+        transient = self.transient
+        if transient is not None and now < transient.until:
+            return transient.status
+        return self.status
+
+    def updated_at(self, now: float) -> float:
+        transient = self.transient
+        if transient is not None and now >= transient.until:
+            return max(self.updated, transient.until)
+        return self.updated
+
+    def settle(self, now: float) -> None:
+        """
+        Make a finished transient state part of the record. Nothing a client
+        sees changes, but afterwards the server's look depends on its
+        ``revision`` alone until it is next changed or the transient ends.
+        """
+        transient = self.transient
+        if transient is not None and now >= transient.until:
+            self.updated = max(self.updated, transient.until)
+            self.transient = None
+            self.revision += 1
+            self.changes.value += 1
+
+    def touch(self, now: float) -> None:
+        self.updated = now
+        self.revision += 1
+        self.changes.value += 1
+
+    def go(self, status: str, now: float, via: Optional[str] = None,
+           seconds: float = 0.0) -> None:
+        """Settle at ``status``, passing through ``via`` for ``seconds`` first."""
+        self.status = status
+        self.transient = Transient(via, now + seconds) if via and seconds > 0 else None
+        self.touch(now)
+
+
+@attrs.frozen
+class ServerSpec:
+    """A validated ``POST servers`` body."""
+
+    name: str
+    image_id: str
+    flavor_id: str
+    metadata: dict = attrs.field(factory=dict)
+    key_name: Optional[str] = None
+    security_groups: tuple[str, ...] = DEFAULT_SECURITY_GROUPS
+    access_ipv4: str = ""
+    access_ipv6: str = ""
+    disk_config: str = "AUTO"
+    config_drive: bool = False
+    admin_pass: Optional[str] = None
+    availability_zone: Optional[str] = None
+    #: What to attach the server to; ``None`` is Nova's default (every
+    #: network: ``public`` and ``private``), ``()`` no network at all.
+    networks: Optional[tuple[NetworkRequest, ...]] = None
+
+
+@attrs.frozen
+class Created:
+    """A new server, its password, and the failure to report despite it (if any)."""
+
+    server: Server
+    admin_pass: str
+    false_negative: Optional[InjectedFailure] = None
+
+
+@attrs.frozen
+class ServerQuery:
+    """The filters and page of a server listing."""
+
+    name: Optional[re.Pattern] = None
+    statuses: tuple[str, ...] = ()
+    changes_since: Optional[float] = None
+    image: Optional[str] = None
+    flavor: Optional[str] = None
+    limit: int = 1000
+    marker: Optional[str] = None
+
+
+
+def check_metadata_quota(metadata: dict) -> None:
+    if len(metadata) > METADATA_ITEMS:
+        raise QuotaExceeded(f"Maximum number of metadata items exceeds {METADATA_ITEMS}")
