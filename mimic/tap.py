@@ -54,6 +54,8 @@ class Options(usage.Options):
         ["realtime", "r", "Let time pass by itself (the reactor is the clock; "
          "tick is off)."],
         ["verbose", "v", "Log each request and response."],
+        ["strict-refs", None, "Nova refuses image and flavor ids it does not know, as "
+         "real Nova does (by default any well-formed id is accepted)."],
     ]
 
     def __init__(self) -> None:

@@ -100,7 +100,7 @@ def test_openstacksdk_limits(sdk):
 def test_openstacksdk_reports_novas_errors(sdk):
     with pytest.raises(openstack.exceptions.BadRequestException) as raised:
         sdk.compute.create_server(name="bad", image_id="no-such-image", flavor_id="2")
-    assert "Image no-such-image could not be found." in str(raised.value)
+    assert "'no-such-image' is not valid under any of the given schemas" in str(raised.value)
     with pytest.raises(openstack.exceptions.NotFoundException):
         sdk.compute.get_server("no-such-server")
 

@@ -29,8 +29,14 @@ from typing import Any, Iterator, Optional
 import attrs
 
 from mimic.model.behaviors import BehaviorRegistry
-from mimic.model.flavors import Flavor, find_flavor
-from mimic.model.images import Image, ImageStore, image_store_for
+from mimic.model.flavors import INVALID_FLAVOR_REFS, Flavor, find_flavor, stand_in_flavor
+from mimic.model.images import (
+    Image,
+    ImageStore,
+    image_store_for,
+    is_invalid_image_ref,
+    stand_in_image,
+)
 from mimic.model.keypairs import KeypairStore
 from mimic.model.neutron import NetworkState, network_state
 from mimic.model.nova_actions import ServerActions
@@ -86,6 +92,10 @@ class ComputeRegion(ServerActions, ServerNetworking):
     instances_used: int = 0
     cores_used: int = 0
     ram_used: int = 0
+    #: ``--strict-refs``: refuse image and flavor ids nobody knows, as Nova
+    #: does. By default (as in the original Mimic) any well-formed id is
+    #: accepted, so old suites that name images of their own keep working.
+    strict_refs: bool = False
 
     @classmethod
     def for_tenant(cls, session_store: Any, tenant_id: str, region: str) -> "ComputeRegion":
@@ -102,6 +112,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
                 creation_behaviors=BehaviorRegistry(CREATION_EVENT, ids),
                 deletion_behaviors=BehaviorRegistry(DELETION_EVENT, ids),
                 host_id=hashlib.sha224(f"{tenant_id}{region}".encode()).hexdigest(),
+                strict_refs=bool(session_store.options.get("strict-refs")),
             )
 
         return session_store.tenant(tenant_id).data_for_api(("nova", region), make)
@@ -132,19 +143,33 @@ class ComputeRegion(ServerActions, ServerNetworking):
     def __len__(self) -> int:
         return len(self._servers)
 
-    def resolve_image(self, image_id: str) -> Image:
-        """The image a request names; a :class:`BadRequest` if there is none."""
+    def resolve_image(self, image_id: str,
+                      refusal: str = "Can not find requested image") -> Image:
+        """
+        The image a request names (a well-formed id). One the region does not
+        hold is a stand-in carrying the id, unless refs are strict or the id
+        is one of the documented invalid ones; then a :class:`BadRequest`
+        saying ``refusal`` (Nova's words differ per route).
+        """
         image = self.images.find(image_id)
-        if image is None:
-            raise BadRequest(f"Image {image_id} could not be found.")
-        return image
+        if image is not None:
+            return image
+        if self.strict_refs or is_invalid_image_ref(image_id):
+            raise BadRequest(refusal)
+        return stand_in_image(image_id)
 
     def resolve_flavor(self, flavor_id: str) -> Flavor:
-        """The flavor a request names; a :class:`BadRequest` if there is none."""
+        """
+        The flavor a request names; like :meth:`resolve_image`, an unknown
+        one is a stand-in of the default size unless refs are strict or the
+        id is documented invalid (then Nova's :class:`BadRequest`).
+        """
         flavor = find_flavor(flavor_id)
-        if flavor is None:
+        if flavor is not None:
+            return flavor
+        if self.strict_refs or flavor_id in INVALID_FLAVOR_REFS:
             raise BadRequest(f"Flavor {flavor_id} could not be found.")
-        return flavor
+        return stand_in_flavor(flavor_id)
 
     def create_server(self, spec: ServerSpec, user_id: str) -> Created:
         """

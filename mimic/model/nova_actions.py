@@ -58,7 +58,7 @@ class ServerActions:
                 metadata: Optional[dict] = None, access_ipv4: Optional[str] = None,
                 access_ipv6: Optional[str] = None) -> Server:
         server = self.server(server_id)
-        image = self.resolve_image(image_id)
+        image = self.resolve_image(image_id, "Cannot find image for rebuild")
         if metadata is not None:
             check_metadata_quota(metadata)
         now = self._ready_for(server, "rebuild", "ACTIVE", "SHUTOFF", "ERROR")
@@ -78,7 +78,7 @@ class ServerActions:
         server = self.server(server_id)
         flavor = self.resolve_flavor(flavor_id)
         now = self._ready_for(server, "resize", "ACTIVE", "SHUTOFF")
-        if flavor is server.flavor:
+        if flavor.id == server.flavor.id:
             raise BadRequest("When resizing, instances must change flavor!")
         server.previous_flavor = server.flavor
         self._charge(server.flavor, flavor)

@@ -17,8 +17,9 @@ from mimic.rest.nova_json import (
     invalid_input,
     ip_field,
     name_field,
+    flavor_reference,
+    image_reference,
     read_metadata,
-    reference_field,
     refuse_unexpected,
     server_detail,
     string_field,
@@ -52,7 +53,7 @@ def _rebuild(api, request, compute, links, server_id, parameters):
     refuse_unexpected(body, REBUILD_KEYS, field="rebuild")
     if "imageRef" not in body:
         raise invalid_input("imageRef", None, "'imageRef' is a required property")
-    image_id = reference_field(body, "imageRef")
+    image_id = image_reference(body, "imageRef")
     metadata = read_metadata(body["metadata"]) if "metadata" in body else None
     name = name_field(body, required=False)
     access_ipv4 = ip_field(body, "accessIPv4", 4)
@@ -70,7 +71,7 @@ def _resize(api, request, compute, links, server_id, parameters):
     body = _object(parameters, "resize")
     if "flavorRef" not in body:
         raise invalid_input("flavorRef", None, "'flavorRef' is a required property")
-    compute.resize(server_id, reference_field(body, "flavorRef"))
+    compute.resize(server_id, flavor_reference(body))
     return empty_response(request, 202)
 
 
@@ -104,7 +105,7 @@ def _create_image(api, request, compute, links, server_id, parameters):
 def _rescue(api, request, compute, links, server_id, parameters):
     body = _object(parameters, "rescue", allow_null=True)
     if "rescue_image_ref" in body:
-        compute.resolve_image(reference_field(body, "rescue_image_ref"))
+        compute.resolve_image(image_reference(body, "rescue_image_ref"))
     password = string_field(body, "adminPass") or compute.ids.hex(12)
     compute.rescue(server_id)
     return json_response(request, {"adminPass": password})

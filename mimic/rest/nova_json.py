@@ -77,6 +77,37 @@ def reference_field(body: dict, key: str) -> str:
     return ref_id(value.strip())
 
 
+#: What a flavor id may be made of (Nova's flavor-create schema).
+_FLAVOR_ID = re.compile(r"^[A-Za-z0-9._ -]{1,255}$")
+
+
+def image_reference(body: dict, key: str, empty_allowed: bool = False) -> str:
+    """
+    The image an ``imageRef``-like field names: a UUID (or a URL ending in
+    one; the original Mimic's clients send those). Anything else is Nova's
+    schema refusal, worded as Nova's schema for the route words it (create
+    takes a UUID or ``""``, hence "any of the given schemas").
+    """
+    value = body.get(key)
+    image_id = ref_id(value.strip()) if isinstance(value, str) else None
+    if not image_id or not _UUID.match(image_id):
+        reason = ("is not valid under any of the given schemas" if empty_allowed
+                  else "is not a 'uuid'")
+        raise invalid_input(key, value, f"{value!r} {reason}")
+    return image_id
+
+
+def flavor_reference(body: dict, key: str = "flavorRef") -> str:
+    """
+    The flavor a ``flavorRef`` names: an id (a string or number, or a URL
+    ending in one) of the characters flavor ids are made of.
+    """
+    flavor_id = reference_field(body, key)
+    if not _FLAVOR_ID.match(flavor_id):
+        raise RequestError(400, "Invalid flavorRef provided.")
+    return flavor_id
+
+
 def read_metadata(value: Any, field: str = "metadata") -> dict:
     """
     A metadata object: keys of 1-255 characters, string values of at most
@@ -149,10 +180,10 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
     name = name_field(server, required=True)
     if "imageRef" not in server and not server.get("block_device_mapping_v2"):
         raise RequestError(400, "Invalid imageRef provided.")
-    image_id = reference_field(server, "imageRef")
+    image_id = image_reference(server, "imageRef", empty_allowed=True)
     if "flavorRef" not in server:
         raise invalid_input("flavorRef", None, "'flavorRef' is a required property")
-    flavor_id = reference_field(server, "flavorRef")
+    flavor_id = flavor_reference(server)
     metadata = read_metadata(server.get("metadata", {}))
     key_name = string_field(server, "key_name", minimum=1)
     groups = server.get("security_groups", [{"name": "default"}])

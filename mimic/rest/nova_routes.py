@@ -92,11 +92,6 @@ class NovaRoutes:
         #: The microversion agreed by :meth:`_begin`.
         self.version: APIVersion = MIN_VERSION
 
-    @property
-    def strict_refs(self) -> bool:
-        """``--strict-refs``: unknown image and flavor ids are refused, as Nova does."""
-        return bool(self.store.options.get("strict-refs"))
-
     def _begin(self, request: Any, tenant_id: str) -> tuple[ComputeRegion, Links]:
         """Every tenant route starts here: agree a microversion, find the state."""
         self.version = negotiate_version(request)
