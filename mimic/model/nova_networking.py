@@ -30,14 +30,44 @@ class ServerNetworking:
         return self.network.addresses_for(server.id)
 
     def add_security_group(self, server_id: str, name: str) -> None:
+        """
+        Nova's ``addSecurityGroup``, as nova/network/security_group_api.py
+        does it: append the group to every port's list and update the port.
+        A port that already has it sends Neutron a list with a duplicate,
+        which Neutron's ``type:uuid_list`` validator refuses (neutron-lib
+        ``_validate_list_of_items``); Nova passes that 400 on. Here nothing
+        changes when any port would be refused.
+        """
         self.server(server_id)
         with refused_by_neutron(not_found_message=f"Security group {name} not found."):
+            group = self.network.find_security_group(name)
+            for port in self._ports_for_groups(server_id):
+                if group.id in port.security_group_ids:
+                    raise BadRequest(f"Invalid input for security_groups. Reason: "
+                                     f"Duplicate items in the list: '{group.id}'.")
             self.network.add_security_group(server_id, name)
 
     def remove_security_group(self, server_id: str, name: str) -> None:
+        """
+        Nova's ``removeSecurityGroup``: off every port that has it; a group
+        on none of them is Nova's 404 (``SecurityGroupNotFound``).
+        """
         self.server(server_id)
         with refused_by_neutron(not_found_message=f"Security group {name} not found."):
+            group = self.network.find_security_group(name)
+            if not any(group.id in port.security_group_ids
+                       for port in self._ports_for_groups(server_id)):
+                raise NotFound(f"Security group {name} not associated with the "
+                               f"instance {server_id}")
             self.network.remove_security_group(server_id, name)
+
+    def _ports_for_groups(self, server_id: str) -> list[neutron.Port]:
+        """The server's ports; none at all is Nova's 404 for group changes."""
+        ports = self.network.ports_of(server_id)
+        if not ports:
+            raise NotFound(f"instance_id {server_id} could not be found as device id "
+                           "on any ports")
+        return ports
 
     def add_fixed_ip(self, server_id: str, network_id: str) -> None:
         """Another address on the server's port on ``network_id``."""
