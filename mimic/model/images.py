@@ -223,8 +223,10 @@ class ImageStore:
             owner=self.tenant_id,
             server_id=server_id,
             ready_at=now + saving_seconds,
-            metadata={**(metadata or {}), "image_type": "snapshot",
-                      "instance_uuid": server_id},
+            # The user's properties win, as in Nova's _create_image
+            # (nova/compute/api.py: properties.update(extra_properties)).
+            metadata={"image_type": "snapshot", "instance_uuid": server_id,
+                      **(metadata or {})},
         )
         self._images[image.id] = image
         return image

@@ -171,7 +171,8 @@ class ComputeRegion(ServerActions, ServerNetworking):
             raise BadRequest(f"Flavor {flavor_id} could not be found.")
         return stand_in_flavor(flavor_id)
 
-    def create_server(self, spec: ServerSpec, user_id: str) -> Created:
+    def create_server(self, spec: ServerSpec, user_id: str,
+                      reservation_id: str = "") -> Created:
         """
         Create a server as ``spec`` says, applying presets and behaviors.
         Everything is checked before anything changes.
@@ -216,6 +217,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
             config_drive="True" if spec.config_drive else "",
             delete_failure_code=presets.delete_failure_code,
             delete_failures=presets.delete_failures,
+            reservation_id=reservation_id or self.new_reservation_id(),
         )
         _apply_creation_outcome(server, chosen.name, chosen.parameters, now)
         if presets.error:
@@ -231,18 +233,24 @@ class ComputeRegion(ServerActions, ServerNetworking):
         false_negative = injected_failure(chosen.parameters) if chosen.name == "false-negative" else None
         return Created(server, admin_pass, false_negative)
 
+    def new_reservation_id(self) -> str:
+        """What Nova names one create request by: ``r-`` and eight characters."""
+        return f"r-{self.ids.hex(8)}"
+
     def create_servers(self, spec: ServerSpec, user_id: str, count: int) -> list[Created]:
         """
-        ``count`` servers at once, all or none; with more than one they are
-        named ``<name>-1``, ``<name>-2``... as Nova names them.
+        ``count`` servers at once, all or none, sharing one reservation id;
+        with more than one they are named ``<name>-1``, ``<name>-2``... as
+        Nova names them (nova/compute/api.py ``_populate_instance_names``).
         """
+        reservation_id = self.new_reservation_id()
         if count == 1:
-            return [self.create_server(spec, user_id)]
+            return [self.create_server(spec, user_id, reservation_id)]
         created: list[Created] = []
         try:
             for number in range(1, count + 1):
                 named = attrs.evolve(spec, name=f"{spec.name}-{number}")
-                created.append(self.create_server(named, user_id))
+                created.append(self.create_server(named, user_id, reservation_id))
         except ComputeError:
             for done in created:
                 self._discard(done.server)
@@ -393,6 +401,8 @@ def _matches(server: Server, query: ServerQuery, now: float) -> bool:
     if query.image is not None and server.image.id != query.image:
         return False
     if query.flavor is not None and server.flavor.id != query.flavor:
+        return False
+    if query.reservation_id is not None and server.reservation_id != query.reservation_id:
         return False
     if query.changes_since is not None and server.updated_at(now) < query.changes_since:
         return False

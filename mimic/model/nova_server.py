@@ -112,6 +112,8 @@ class Server:
     delete_failure_code: int = 500
     delete_failures: int = 0
     revision: int = 0
+    #: The create request that made it (shared by a multiple create).
+    reservation_id: str = ""
 
     def status_at(self, now: float) -> str:
         transient = self.transient
@@ -192,6 +194,7 @@ class ServerQuery:
     flavor: Optional[str] = None
     limit: int = 1000
     marker: Optional[str] = None
+    reservation_id: Optional[str] = None
 
 
 

@@ -62,7 +62,9 @@ def _rebuild(api, request, compute, links, server_id, parameters):
     password = string_field(body, "adminPass") or compute.ids.hex(12)
     server = compute.rebuild(server_id, image_id, name=name, metadata=metadata,
                              access_ipv4=access_ipv4, access_ipv6=access_ipv6)
-    detail = server_detail(server, compute.now(), links, compute.network)
+    # Before 2.75 Nova's rebuild answers without the extended attributes.
+    detail = server_detail(server, compute.now(), links, compute.network,
+                           extended=api.version >= "2.75")
     detail["adminPass"] = password
     return json_response(request, {"server": detail}, code=202)
 

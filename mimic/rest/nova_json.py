@@ -133,6 +133,11 @@ def read_metadata(value: Any, field: str = "metadata") -> dict:
 
 
 def ip_field(body: dict, key: str, version: int) -> Optional[str]:
+    """
+    ``accessIPv4``/``accessIPv6``: an address of that version (or ``""``),
+    kept in its canonical form, as Nova's instance fields (netaddr
+    addresses) store it: ``2001:DB8:0::1`` reads back as ``2001:db8::1``.
+    """
     value = string_field(body, key)
     if value:
         try:
@@ -141,6 +146,7 @@ def ip_field(body: dict, key: str, version: int) -> Optional[str]:
             address = None
         if address is None or address.version != version:
             raise invalid_input(key, value, f"'{value}' is not a 'ipv{version}'")
+        return str(address)
     return value
 
 
@@ -201,9 +207,10 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
     config_drive = server.get("config_drive", False)
     if not isinstance(config_drive, (bool, str)):
         raise invalid_input("config_drive", config_drive, "must be a boolean")
-    counts = []
+    counts: list[int] = []
     for key in ("min_count", "max_count"):
-        value = server.get(key, 1)
+        # Nova defaults max_count to min_count (servers.py create).
+        value = server.get(key, counts[0] if counts else 1)
         if isinstance(value, str) and value.isdigit():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -212,9 +219,12 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
     if counts[0] > counts[1]:
         raise RequestError(400, "min_count must be <= max_count")
     if counts[1] > 1 and any(n.port_id for n in networks or ()):
-        raise RequestError(400, "Unable to launch multiple instances with a single "
-                           "configured port ID. Please launch your instance one by one "
-                           "with different ports.")
+        raise RequestError(400, "Failed to launch instances: Unable to launch multiple "
+                           "instances with a single configured port ID. Please launch "
+                           "your instance one by one with different ports.")
+    if counts[1] > 1 and any(n.fixed_ip for n in networks or ()):
+        raise RequestError(400, "Failed to launch instances: max_count cannot be greater "
+                           "than 1 if an fixed_ip is specified.")
     spec = ServerSpec(
         name=name,
         image_id=image_id,
@@ -231,6 +241,20 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
         networks=networks,
     )
     return spec, counts[1]
+
+
+def read_boolean(body: dict, key: str) -> bool:
+    """A field of Nova's ``parameter_types.boolean``: JSON booleans or their words."""
+    value = body.get(key, False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in _TRUE_WORDS | _FALSE_WORDS:
+        return value.lower() in _TRUE_WORDS
+    raise invalid_input(key, value, f"{json.dumps(value)} is not of type 'boolean', 'string'")
+
+
+_TRUE_WORDS = frozenset({"1", "t", "true", "on", "y", "yes"})
+_FALSE_WORDS = frozenset({"0", "f", "false", "off", "n", "no"})
 
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
@@ -342,6 +366,7 @@ def read_server_query(request: Any) -> ServerQuery:
         flavor=ref_id(query_argument(request, "flavor")),
         limit=read_limit(request),
         marker=query_argument(request, "marker"),
+        reservation_id=query_argument(request, "reservation_id"),
     )
 
 
@@ -419,10 +444,21 @@ def interface_attachment(port: Any) -> dict:
     }
 
 
-def server_detail(server: Server, now: float, links: Links, network: NetworkState) -> dict:
-    """A server as ``GET servers/<id>`` shows it at microversion 2.1."""
+#: The statuses in which Nova's view shows a server's ``progress``.
+PROGRESS_STATUSES = frozenset({"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE",
+                               "MIGRATING"})
+
+
+def server_detail(server: Server, now: float, links: Links, network: NetworkState,
+                  extended: bool = True) -> dict:
+    """
+    A server as ``GET servers/<id>`` shows it at microversion 2.1; with
+    ``extended`` false, as update and rebuild answer before 2.75: Nova's
+    view leaves out the extended attributes there (availability zone,
+    config drive, key name, usage, extended status and volumes, security
+    groups) and shows addresses without their type and MAC.
+    """
     status = server.status_at(now)
-    vm_state, task_state, power_state = STATES[status]
     body = {
         "id": server.id,
         "name": server.name,
@@ -437,27 +473,32 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
                    "links": links.bookmark_only("flavors", server.flavor.id)},
         "created": iso_time(server.created, microseconds=False),
         "updated": iso_time(server.updated_at(now), microseconds=False),
-        "addresses": server_addresses(server, network),
+        "addresses": server_addresses(server, network, detail=extended),
         "accessIPv4": server.access_ipv4,
         "accessIPv6": server.access_ipv6,
         "links": links("servers", server.id),
         "OS-DCF:diskConfig": server.disk_config,
-        "progress": 0 if status in ("BUILD", "REBUILD", "RESIZE") else 100,
-        "OS-EXT-AZ:availability_zone": AVAILABILITY_ZONE,
-        "config_drive": server.config_drive,
-        "key_name": server.key_name,
-        "OS-SRV-USG:launched_at": (None if status == "BUILD" else
-                                   iso_time(server.created, microseconds=True)[:-1]),
-        "OS-SRV-USG:terminated_at": None,
-        "OS-EXT-STS:task_state": task_state,
-        "OS-EXT-STS:vm_state": vm_state,
-        "OS-EXT-STS:power_state": power_state,
-        "os-extended-volumes:volumes_attached": [],
     }
-    groups = network.security_groups_of(server.id)
-    if groups:
-        # Nova leaves the key out for a server without groups.
-        body["security_groups"] = [{"name": g.name} for g in groups]
+    if status in PROGRESS_STATUSES:
+        body["progress"] = 0 if status in ("BUILD", "REBUILD", "RESIZE") else 100
+    if extended:
+        vm_state, task_state, power_state = STATES[status]
+        body.update({
+            "OS-EXT-AZ:availability_zone": AVAILABILITY_ZONE,
+            "config_drive": server.config_drive,
+            "key_name": server.key_name,
+            "OS-SRV-USG:launched_at": (None if status == "BUILD" else
+                                       iso_time(server.created, microseconds=True)[:-1]),
+            "OS-SRV-USG:terminated_at": None,
+            "OS-EXT-STS:task_state": task_state,
+            "OS-EXT-STS:vm_state": vm_state,
+            "OS-EXT-STS:power_state": power_state,
+            "os-extended-volumes:volumes_attached": [],
+        })
+        groups = network.security_groups_of(server.id)
+        if groups:
+            # Nova leaves the key out for a server without groups.
+            body["security_groups"] = [{"name": g.name} for g in groups]
     if status == "ERROR":
         body["fault"] = {"code": 500, "created": iso_time(server.updated_at(now),
                                                            microseconds=False),

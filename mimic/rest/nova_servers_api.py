@@ -17,6 +17,7 @@ from mimic.rest.nova_json import (
     ip_field,
     name_field,
     raw_json,
+    read_boolean,
     read_metadata,
     read_server_query,
     read_server_spec,
@@ -40,13 +41,18 @@ class ServerRoutes(NovaRoutes):
     @tenant_route(app, "/servers", methods=["POST"])
     def create_server(self, request: Any, tenant_id: str) -> bytes:
         compute, links = self._begin(request, tenant_id)
-        spec, count = read_server_spec(read_json(request))
+        body = read_json(request)
+        spec, count = read_server_spec(body)
+        reservation_wanted = read_boolean(body["server"], "return_reservation_id")
         user_id = self._user_id(request, tenant_id)
         created = compute.create_servers(spec, user_id, count)
         first = created[0]
         if first.false_negative is not None:
             raise nova_error(first.false_negative)
         server = first.server
+        if reservation_wanted:
+            return json_response(request, {"reservation_id": server.reservation_id},
+                                 code=202)
         self_link = links("servers", server.id)
         body = {"server": {
             "id": server.id,
@@ -121,8 +127,10 @@ class ServerRoutes(NovaRoutes):
             access_ipv6=ip_field(body, "accessIPv6", 6),
             disk_config=disk_config_field(body),
         )
-        return json_response(request, {"server": server_detail(server, compute.now(), links,
-                                                               compute.network)})
+        # Before 2.75 Nova's update answers without the extended attributes.
+        return json_response(request, {"server": server_detail(
+            server, compute.now(), links, compute.network,
+            extended=self.version >= "2.75")})
 
     @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
     def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
