@@ -18,6 +18,7 @@ from typing import Any, Optional
 from mimic.rest.http import json_response
 from mimic.rest.nova_microversions import negotiate_version, version_document
 from mimic.rest.nova_network_api import NetworkRoutes
+from mimic.rest.nova_network_proxy_api import NetworkProxyRoutes
 from mimic.rest.nova_resources_api import ResourceRoutes
 from mimic.rest.nova_routes import (  # noqa: F401 - the error handlers, re-exported
     NovaRoutes,
@@ -30,7 +31,7 @@ from mimic.rest.nova_servers_api import ServerRoutes
 app = NovaRoutes.app
 
 
-class NovaApi(ServerRoutes, ResourceRoutes, NetworkRoutes):
+class NovaApi(ServerRoutes, ResourceRoutes, NetworkRoutes, NetworkProxyRoutes):
     """Nova in one region: every route, and the version documents."""
 
     # version documents
