@@ -54,7 +54,8 @@ class KeypairStore:
         return keypair
 
     def create(self, name: str, user_id: str, now: float,
-               public_key: Optional[str] = None) -> tuple[Keypair, Optional[str]]:
+               public_key: Optional[str] = None,
+               key_type: str = "ssh") -> tuple[Keypair, Optional[str]]:
         """
         A new keypair; without ``public_key`` a real RSA pair is generated
         and its private half returned (and forgotten), as Nova does.
@@ -70,7 +71,7 @@ class KeypairStore:
         fingerprint = ssh_fingerprint(public_key)
         self._serial += 1
         keypair = Keypair(self._serial, name, public_key.strip(),
-                          fingerprint, user_id, now)
+                          fingerprint, user_id, now, type=key_type)
         self._by_name[name] = keypair
         return keypair, private_key
 

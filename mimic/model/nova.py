@@ -69,7 +69,12 @@ from mimic.model.nova_server import (  # noqa: F401 - re-exported for the routes
     ServerQuery,
     ServerSpec,
     Transient,
+    MAX_TAGS,
+    UPDATABLE,
+    apply_changes,
     check_metadata_quota,
+    check_tag,
+    default_hostname,
 )
 from mimic.util import IdSource
 
@@ -218,6 +223,12 @@ class ComputeRegion(ServerActions, ServerNetworking):
             delete_failure_code=presets.delete_failure_code,
             delete_failures=presets.delete_failures,
             reservation_id=reservation_id or self.new_reservation_id(),
+            description=spec.description,
+            tags=list(dict.fromkeys(spec.tags)),
+            user_data=spec.user_data,
+            hostname=spec.hostname or default_hostname(spec.name) or f"server-{server_id}",
+            pinned_availability_zone=spec.availability_zone,
+            scheduler_hints=dict(spec.scheduler_hints),
         )
         _apply_creation_outcome(server, chosen.name, chosen.parameters, now)
         if presets.error:
@@ -301,7 +312,13 @@ class ComputeRegion(ServerActions, ServerNetworking):
     def update_server(self, server_id: str, name: Optional[str] = None,
                       access_ipv4: Optional[str] = None,
                       access_ipv6: Optional[str] = None,
-                      disk_config: Optional[str] = None) -> Server:
+                      disk_config: Optional[str] = None,
+                      changes: Optional[dict] = None) -> Server:
+        """
+        Rename and readdress a server; ``changes`` sets what later
+        microversions allow (``description``, which may be ``None``, and
+        ``hostname``).
+        """
         server = self.server(server_id)
         now = self.now()
         server.settle(now)
@@ -313,8 +330,40 @@ class ComputeRegion(ServerActions, ServerNetworking):
             server.access_ipv6 = access_ipv6
         if disk_config is not None:
             server.disk_config = disk_config
+        apply_changes(server, changes or {}, UPDATABLE)
         server.touch(now)
         return server
+
+    # tags (2.26)
+
+    def set_tags(self, server_id: str, tags: list) -> list:
+        """Replace every tag; duplicates count once, in first-seen order."""
+        server = self.server(server_id)
+        wanted = list(dict.fromkeys(check_tag(tag) for tag in tags))
+        if len(wanted) > MAX_TAGS:
+            raise BadRequest(f"The number of tags exceeded the per-server limit {MAX_TAGS}")
+        server.tags = wanted
+        server.touch(self.now())
+        return server.tags
+
+    def add_tag(self, server_id: str, tag: str) -> bool:
+        """Add one tag; ``False`` if it was already there."""
+        server = self.server(server_id)
+        check_tag(tag)
+        if tag in server.tags:
+            return False
+        if len(server.tags) >= MAX_TAGS:
+            raise BadRequest(f"The number of tags exceeded the per-server limit {MAX_TAGS}")
+        server.tags.append(tag)
+        server.touch(self.now())
+        return True
+
+    def remove_tag(self, server_id: str, tag: str) -> None:
+        server = self.server(server_id)
+        if tag not in server.tags:
+            raise NotFound(f"Tag {tag} could not be found.")
+        server.tags.remove(tag)
+        server.touch(self.now())
 
     def set_statuses(self, statuses: dict[str, str]) -> None:
         """

@@ -13,7 +13,13 @@ from typing import Optional
 from mimic.model.flavors import Flavor
 from mimic.model.images import Image
 from mimic.model.nova_errors import BadRequest, Conflict
-from mimic.model.nova_server import STATES, Server, check_metadata_quota
+from mimic.model.nova_server import (
+    REBUILDABLE,
+    STATES,
+    Server,
+    apply_changes,
+    check_metadata_quota,
+)
 
 # How long the passing states last, in clock seconds.
 REBOOT_SECONDS = 3.0
@@ -56,11 +62,21 @@ class ServerActions:
 
     def rebuild(self, server_id: str, image_id: str, name: Optional[str] = None,
                 metadata: Optional[dict] = None, access_ipv4: Optional[str] = None,
-                access_ipv6: Optional[str] = None) -> Server:
+                access_ipv6: Optional[str] = None,
+                changes: Optional[dict] = None) -> Server:
+        """
+        Rebuild from ``image_id``; ``changes`` sets what later microversions
+        allow (``description``, ``key_name`` from 2.54, ``user_data`` from
+        2.57, ``hostname`` from 2.90).
+        """
         server = self.server(server_id)
         image = self.resolve_image(image_id, "Cannot find image for rebuild")
+        changes = changes or {}
         if metadata is not None:
             check_metadata_quota(metadata)
+        key_name = changes.get("key_name")
+        if key_name is not None and key_name not in self.keypairs:
+            raise BadRequest("Invalid key_name provided.")
         now = self._ready_for(server, "rebuild", "ACTIVE", "SHUTOFF", "ERROR")
         server.image = image
         if name is not None:
@@ -71,6 +87,7 @@ class ServerActions:
             server.access_ipv4 = access_ipv4
         if access_ipv6 is not None:
             server.access_ipv6 = access_ipv6
+        apply_changes(server, changes, REBUILDABLE)
         server.go("ACTIVE", now, "REBUILD", REBUILD_SECONDS)
         return server
 
@@ -147,7 +164,10 @@ class ServerActions:
         now = self._ready_for(server, action, *allowed)
         server.go(status, now)
 
-    def lock(self, server_id: str, locked: bool = True) -> None:
+    def lock(self, server_id: str, locked: bool = True,
+             reason: Optional[str] = None) -> None:
+        """Lock (with a ``reason``, from 2.73) or unlock, which forgets the reason."""
         server = self.server(server_id)
         server.locked = locked
+        server.locked_reason = reason if locked else None
         server.touch(self.now())

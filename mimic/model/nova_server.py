@@ -16,7 +16,7 @@ import attrs
 from mimic.model.flavors import Flavor
 from mimic.model.images import Image
 from mimic.model.neutron import NetworkRequest
-from mimic.model.nova_errors import InjectedFailure, QuotaExceeded
+from mimic.model.nova_errors import BadRequest, InjectedFailure, QuotaExceeded
 
 
 #: Nova's default quotas; instances, cores and RAM are not capped (a tenant
@@ -114,6 +114,15 @@ class Server:
     revision: int = 0
     #: The create request that made it (shared by a multiple create).
     reservation_id: str = ""
+    # What later microversions let a client set and see (2.19, 2.26, 2.73,
+    # 2.57, 2.90, 2.96, 2.100).
+    description: Optional[str] = None
+    tags: list = attrs.field(factory=list)
+    locked_reason: Optional[str] = None
+    user_data: Optional[str] = None
+    hostname: str = ""
+    pinned_availability_zone: Optional[str] = None
+    scheduler_hints: dict = attrs.field(factory=dict)
 
     def status_at(self, now: float) -> str:
         transient = self.transient
@@ -172,6 +181,11 @@ class ServerSpec:
     #: What to attach the server to; ``None`` is Nova's default (every
     #: network: ``public`` and ``private``), ``()`` no network at all.
     networks: Optional[tuple[NetworkRequest, ...]] = None
+    description: Optional[str] = None
+    tags: tuple[str, ...] = ()
+    user_data: Optional[str] = None
+    hostname: Optional[str] = None
+    scheduler_hints: dict = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -201,3 +215,44 @@ class ServerQuery:
 def check_metadata_quota(metadata: dict) -> None:
     if len(metadata) > METADATA_ITEMS:
         raise QuotaExceeded(f"Maximum number of metadata items exceeds {METADATA_ITEMS}")
+
+
+#: Nova's bounds on server tags (nova/objects/tag.py, the tags schema).
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 60
+
+
+def check_tag(tag: object) -> str:
+    """A server tag: a string of 1-60 characters without ``/`` or ``,``."""
+    if not isinstance(tag, str) or not 1 <= len(tag) <= MAX_TAG_LENGTH \
+            or "/" in tag or "," in tag:
+        raise BadRequest(f"Invalid tag {tag!r}: tags are 1 to {MAX_TAG_LENGTH} "
+                         "characters without '/' or ','.")
+    return tag
+
+
+def default_hostname(name: str) -> str:
+    """
+    The hostname Nova derives from a display name (``sanitize_hostname``):
+    lower case, spaces and underscores as dashes, only letters, digits,
+    dots and dashes, at most 63 characters, no leading or trailing dots or
+    dashes.
+    """
+    hostname = re.sub(r"[ _]", "-", name.lower())
+    hostname = re.sub(r"[^\w.-]+", "", hostname, flags=re.ASCII)
+    return hostname[:63].strip(".-")
+
+
+#: What ``changes`` may set on update and on rebuild (each checked by the
+#: REST layer against the microversion first).
+UPDATABLE = frozenset({"description", "hostname"})
+REBUILDABLE = frozenset({"description", "hostname", "key_name", "user_data"})
+
+
+def apply_changes(server: Server, changes: dict, allowed: frozenset) -> None:
+    """Set the attributes ``changes`` names (all of them in ``allowed``)."""
+    unexpected = set(changes) - allowed
+    if unexpected:
+        raise BadRequest(f"Cannot change {', '.join(sorted(unexpected))} here.")
+    for key, value in changes.items():
+        setattr(server, key, value)

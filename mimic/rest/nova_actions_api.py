@@ -21,9 +21,9 @@ from mimic.rest.nova_json import (
     image_reference,
     read_metadata,
     refuse_unexpected,
-    server_detail,
     string_field,
 )
+from mimic.rest.nova_views import server_detail
 
 # Server actions: each reads its own parameters and answers as Nova does.
 

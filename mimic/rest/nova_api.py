@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 from mimic.rest.http import json_response
 from mimic.rest.nova_microversions import negotiate_version, version_document
+from mimic.rest.nova_keypairs_api import KeypairRoutes
 from mimic.rest.nova_network_api import NetworkRoutes
 from mimic.rest.nova_network_proxy_api import NetworkProxyRoutes
 from mimic.rest.nova_resources_api import ResourceRoutes
@@ -31,7 +32,8 @@ from mimic.rest.nova_servers_api import ServerRoutes
 app = NovaRoutes.app
 
 
-class NovaApi(ServerRoutes, ResourceRoutes, NetworkRoutes, NetworkProxyRoutes):
+class NovaApi(ServerRoutes, ResourceRoutes, KeypairRoutes, NetworkRoutes,
+              NetworkProxyRoutes):
     """Nova in one region: every route, and the version documents."""
 
     # version documents
@@ -43,12 +45,20 @@ class NovaApi(ServerRoutes, ResourceRoutes, NetworkRoutes, NetworkProxyRoutes):
             version_document(self.prefix, "v2.1"),
         ]})
 
+    # The catalog URL is ``/v2/<tenant_id>`` (as in the original and in a
+    # Rackspace region), and every route under it is microversioned: so
+    # ``/v2`` and the catalog URL itself (what clients discover from;
+    # keystoneauth tries the URL without the project first) describe the
+    # microversioned API, linking to themselves.
     @app.route("/v2", methods=["GET"])
     @app.route("/v2/", methods=["GET"])
     @tenant_route(app, "", methods=["GET"], segments=("v2",))
     @tenant_route(app, "/", methods=["GET"], segments=("v2",))
-    def version_2_0(self, request: Any, tenant_id: Optional[str] = None) -> bytes:
-        return json_response(request, {"version": version_document(self.prefix, "v2.0")})
+    def version_behind_catalog_url(self, request: Any,
+                                   tenant_id: Optional[str] = None) -> bytes:
+        negotiate_version(request)
+        return json_response(request, {"version": version_document(
+            self.prefix, "v2.1", self_segment="v2")})
 
     @app.route("/v2.1", methods=["GET"])
     @app.route("/v2.1/", methods=["GET"])
@@ -57,7 +67,6 @@ class NovaApi(ServerRoutes, ResourceRoutes, NetworkRoutes, NetworkProxyRoutes):
     def version_2_1(self, request: Any, tenant_id: Optional[str] = None) -> bytes:
         negotiate_version(request)
         return json_response(request, {"version": version_document(self.prefix, "v2.1")})
-
 
 
 install_nova_error_handlers(NovaApi.app)

@@ -50,9 +50,11 @@ class APIVersion:
         return not self <= other
 
 
-#: The microversions served.
+#: The microversions served: up to the highest today's clients ask for
+#: (openstacksdk's resources go to 2.100, python-openstackclient asks through
+#: openstacksdk, python-novaclient to 2.96).
 MIN_VERSION = APIVersion(2, 1)
-MAX_VERSION = APIVersion(2, 1)
+MAX_VERSION = APIVersion(2, 100)
 VERSION_UPDATED = "2013-07-23T11:33:21Z"
 
 _VERSION = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
@@ -98,9 +100,13 @@ def negotiate_version(request: Any) -> APIVersion:
     return version
 
 
-def version_document(prefix: str, segment: str) -> dict:
-    """Nova's description of one API version (``v2.0`` or ``v2.1``)."""
+def version_document(prefix: str, segment: str, self_segment: Optional[str] = None) -> dict:
+    """
+    Nova's description of one API version (``v2.0`` or ``v2.1``), its
+    ``self`` link under ``self_segment`` (by default its own).
+    """
     microversions = segment == "v2.1"
+    self_segment = self_segment or segment.replace("v2.0", "v2")
     return {
         "id": segment,
         "status": "CURRENT" if microversions else "SUPPORTED",
@@ -108,7 +114,7 @@ def version_document(prefix: str, segment: str) -> dict:
         "min_version": str(MIN_VERSION) if microversions else "",
         "updated": VERSION_UPDATED if microversions else "2011-01-21T11:33:21Z",
         "links": [
-            {"rel": "self", "href": f"{prefix}/{segment.replace('v2.0', 'v2')}/"},
+            {"rel": "self", "href": f"{prefix}/{self_segment}/"},
             {"rel": "describedby", "type": "text/html",
              "href": "https://docs.openstack.org/"},
         ],

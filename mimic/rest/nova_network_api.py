@@ -10,13 +10,13 @@ from typing import Any
 
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.rest.nova_json import (
-    interface_attachment,
     invalid_input,
     read_interface_fixed_ip,
     refuse_unexpected,
     string_field,
 )
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
+from mimic.rest.nova_views import interface_attachment
 
 app = NovaRoutes.app
 

@@ -1,7 +1,6 @@
 """
 Nova's catalogue routes: flavors (and their extra specs), images (Nova's
-view of the region's one image store), limits, keypairs and availability
-zones.
+view of the region's one image store), limits and availability zones.
 """
 
 from __future__ import annotations
@@ -11,26 +10,16 @@ from typing import Any
 from mimic.model.flavors import FLAVORS, find_flavor
 from mimic.model.images import ImageNotDeletable
 from mimic.model.nova import AVAILABILITY_ZONE, ComputeRegion
-from mimic.rest.http import RequestError, empty_response, json_response, read_json
-from mimic.rest.nova_json import (
-    flavor_detail,
-    image_detail,
-    invalid_input,
-    paged,
-    query_argument,
-    read_limit,
-    ref_id,
-    refuse_unexpected,
-    string_field,
-)
+from mimic.rest.http import RequestError, empty_response, json_response
+from mimic.rest.nova_json import paged, query_argument, read_limit, ref_id
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
-from mimic.util import iso_time
+from mimic.rest.nova_views import flavor_detail, image_detail
 
 app = NovaRoutes.app
 
 
 class ResourceRoutes(NovaRoutes):
-    """``flavors``, ``images``, ``limits``, ``os-keypairs``, ``os-availability-zone``."""
+    """``flavors``, ``images``, ``limits``, ``os-availability-zone``."""
 
     # flavors
 
@@ -149,50 +138,6 @@ class ResourceRoutes(NovaRoutes):
     def limits(self, request: Any, tenant_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
         return json_response(request, {"limits": {"rate": [], "absolute": compute.limits()}})
-
-    @tenant_route(app, "/os-keypairs", methods=["GET"])
-    def list_keypairs(self, request: Any, tenant_id: str) -> bytes:
-        compute, _ = self._begin(request, tenant_id)
-        return json_response(request, {"keypairs": [
-            {"keypair": {"name": k.name, "public_key": k.public_key,
-                         "fingerprint": k.fingerprint}}
-            for k in compute.keypairs
-        ]})
-
-    @tenant_route(app, "/os-keypairs", methods=["POST"])
-    def create_keypair(self, request: Any, tenant_id: str) -> bytes:
-        compute, _ = self._begin(request, tenant_id)
-        body = read_json(request).get("keypair")
-        if not isinstance(body, dict):
-            raise invalid_input("keypair", body,
-                                "'keypair' is a required property of type 'object'")
-        refuse_unexpected(body, frozenset({"name", "public_key"}), field="keypair")
-        name = string_field(body, "name", required=True, minimum=0)
-        public_key = string_field(body, "public_key", maximum=65535)
-        keypair, private_key = compute.keypairs.create(
-            name, self._user_id(request, tenant_id), compute.now(), public_key)
-        created = {"name": keypair.name, "public_key": keypair.public_key,
-                   "fingerprint": keypair.fingerprint, "user_id": keypair.user_id}
-        if private_key is not None:
-            created["private_key"] = private_key
-        return json_response(request, {"keypair": created})
-
-    @tenant_route(app, "/os-keypairs/<name>", methods=["GET"])
-    def show_keypair(self, request: Any, tenant_id: str, name: str) -> bytes:
-        compute, _ = self._begin(request, tenant_id)
-        keypair = compute.keypairs.get(name)
-        return json_response(request, {"keypair": {
-            "id": keypair.id, "name": keypair.name, "public_key": keypair.public_key,
-            "fingerprint": keypair.fingerprint, "user_id": keypair.user_id,
-            "created_at": iso_time(keypair.created)[:-1], "updated_at": None,
-            "deleted_at": None, "deleted": False,
-        }})
-
-    @tenant_route(app, "/os-keypairs/<name>", methods=["DELETE"])
-    def delete_keypair(self, request: Any, tenant_id: str, name: str) -> bytes:
-        compute, _ = self._begin(request, tenant_id)
-        compute.keypairs.delete(name)
-        return empty_response(request, 202)
 
     @tenant_route(app, "/os-availability-zone", methods=["GET"])
     def availability_zones(self, request: Any, tenant_id: str) -> bytes:

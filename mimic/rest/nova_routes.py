@@ -33,8 +33,8 @@ from mimic.rest.http import (
     json_response,
     openstack_error_body,
 )
-from mimic.rest.nova_json import Links, RenderCache
 from mimic.rest.nova_microversions import MIN_VERSION, APIVersion, request_header, negotiate_version
+from mimic.rest.nova_views import Links, RenderCache
 
 _ERRORS: dict[type, int] = {
     BadRequest: 400, QuotaExceeded: 403, NotFound: 404, Conflict: 409,

@@ -12,21 +12,23 @@ from mimic.rest.http import RequestError, empty_response, json_response, read_js
 from mimic.rest.nova_actions_api import ACTIONS
 from mimic.rest.nova_json import (
     disk_config_field,
-    dumps,
     invalid_input,
     ip_field,
     name_field,
-    raw_json,
     read_boolean,
     read_metadata,
     read_server_query,
     read_server_spec,
     refuse_unexpected,
+)
+from mimic.rest.nova_routes import NovaRoutes, nova_error, tenant_route
+from mimic.rest.nova_views import (
+    dumps,
+    raw_json,
     server_addresses,
     server_detail,
     server_summary,
 )
-from mimic.rest.nova_routes import NovaRoutes, nova_error, tenant_route
 
 SERVER_UPDATE_KEYS = frozenset({"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"})
 
