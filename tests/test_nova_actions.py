@@ -207,7 +207,7 @@ def test_removing_a_group_the_server_lacks_is_novas_404(nova):
 
 
 def test_group_changes_on_a_server_without_ports_are_novas_404(nova):
-    server_id = nova.create_id(networks="none")
+    server_id = nova.create_id(networks="none", version="2.37")
     nova.security_group("web")
     message = error_of(nova.action(server_id, {"addSecurityGroup": {"name": "web"}}),
                        404, "itemNotFound")

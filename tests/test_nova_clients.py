@@ -48,7 +48,7 @@ def test_openstacksdk_lists_flavors_and_images(sdk):
 
 
 def test_openstacksdk_server_life_cycle(sdk):
-    created = sdk.compute.create_server(name="sdk-1", image_id=UBUNTU, flavor_id="2",
+    created = sdk.compute.create_server(name="sdk-1", image_id=UBUNTU, flavor_id="2", networks="auto",
                                         metadata={"team": "qa"})
     assert created.admin_password
     server = sdk.compute.wait_for_server(created, wait=10, interval=0.05)
@@ -70,7 +70,7 @@ def test_openstacksdk_server_life_cycle(sdk):
 
 
 def test_openstacksdk_waits_through_build_on_mimics_clock(sdk, mimic):
-    created = sdk.compute.create_server(name="slow", image_id=UBUNTU, flavor_id="2",
+    created = sdk.compute.create_server(name="slow", image_id=UBUNTU, flavor_id="2", networks="auto",
                                         metadata={"server_building": "30"})
     assert sdk.compute.get_server(created.id).status == "BUILD"
     mimic.tick(30)
@@ -90,7 +90,7 @@ def test_openstacksdk_keypairs_including_generated(sdk):
 
 
 def test_openstacksdk_limits(sdk):
-    sdk.compute.create_server(name="counted", image_id=UBUNTU, flavor_id="4")
+    sdk.compute.create_server(name="counted", image_id=UBUNTU, flavor_id="4", networks="auto")
     absolute = sdk.compute.get_limits().absolute
     assert absolute.instances_used == 1
     assert absolute.total_cores_used == 2
@@ -99,7 +99,8 @@ def test_openstacksdk_limits(sdk):
 
 def test_openstacksdk_reports_novas_errors(sdk):
     with pytest.raises(openstack.exceptions.BadRequestException) as raised:
-        sdk.compute.create_server(name="bad", image_id="no-such-image", flavor_id="2")
+        sdk.compute.create_server(name="bad", image_id="no-such-image", flavor_id="2",
+                                  networks="auto")
     assert "'no-such-image' is not valid under any of the given schemas" in str(raised.value)
     with pytest.raises(openstack.exceptions.NotFoundException):
         sdk.compute.get_server("no-such-server")

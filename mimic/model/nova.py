@@ -75,6 +75,7 @@ from mimic.model.nova_server import (  # noqa: F401 - re-exported for the routes
     check_metadata_quota,
     check_tag,
     default_hostname,
+    image_properties_of,
 )
 from mimic.util import IdSource
 
@@ -229,6 +230,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
             hostname=spec.hostname or default_hostname(spec.name) or f"server-{server_id}",
             pinned_availability_zone=spec.availability_zone,
             scheduler_hints=dict(spec.scheduler_hints),
+            image_properties=image_properties_of(image),
         )
         _apply_creation_outcome(server, chosen.name, chosen.parameters, now)
         if presets.error:
@@ -454,6 +456,24 @@ def _matches(server: Server, query: ServerQuery, now: float) -> bool:
     if query.reservation_id is not None and server.reservation_id != query.reservation_id:
         return False
     if query.changes_since is not None and server.updated_at(now) < query.changes_since:
+        return False
+    if query.changes_before is not None and server.updated_at(now) > query.changes_before:
+        return False
+    if query.locked is not None and server.locked != query.locked:
+        return False
+    return _matches_tags(server, query)
+
+
+def _matches_tags(server: Server, query: ServerQuery) -> bool:
+    """Nova's tag filters: all of ``tags``, one of ``tags-any``, and their negations."""
+    tags = set(server.tags)
+    if query.tags_all and not tags.issuperset(query.tags_all):
+        return False
+    if query.tags_any and not tags.intersection(query.tags_any):
+        return False
+    if query.not_tags_all and tags.issuperset(query.not_tags_all):
+        return False
+    if query.not_tags_any and tags.intersection(query.not_tags_any):
         return False
     return True
 

@@ -19,6 +19,7 @@ from mimic.model.nova_server import (
     Server,
     apply_changes,
     check_metadata_quota,
+    image_properties_of,
 )
 
 # How long the passing states last, in clock seconds.
@@ -79,6 +80,7 @@ class ServerActions:
             raise BadRequest("Invalid key_name provided.")
         now = self._ready_for(server, "rebuild", "ACTIVE", "SHUTOFF", "ERROR")
         server.image = image
+        server.image_properties = image_properties_of(image)
         if name is not None:
             server.name = name
         if metadata is not None:

@@ -123,6 +123,9 @@ class Server:
     hostname: str = ""
     pinned_availability_zone: Optional[str] = None
     scheduler_hints: dict = attrs.field(factory=dict)
+    #: The image's properties when the server was built or rebuilt (what
+    #: 2.98 embeds; Nova keeps them in the instance's system metadata).
+    image_properties: dict = attrs.field(factory=dict)
 
     def status_at(self, now: float) -> str:
         transient = self.transient
@@ -209,6 +212,13 @@ class ServerQuery:
     limit: int = 1000
     marker: Optional[str] = None
     reservation_id: Optional[str] = None
+    # From later microversions: tags (2.26), changes-before (2.66), locked (2.73).
+    tags_all: tuple[str, ...] = ()
+    tags_any: tuple[str, ...] = ()
+    not_tags_all: tuple[str, ...] = ()
+    not_tags_any: tuple[str, ...] = ()
+    changes_before: Optional[float] = None
+    locked: Optional[bool] = None
 
 
 
@@ -256,3 +266,9 @@ def apply_changes(server: Server, changes: dict, allowed: frozenset) -> None:
         raise BadRequest(f"Cannot change {', '.join(sorted(unexpected))} here.")
     for key, value in changes.items():
         setattr(server, key, value)
+
+
+def image_properties_of(image: Image) -> dict:
+    """What a server keeps of its image's properties: strings of at most 255."""
+    return {k: v for k, v in image.metadata.items()
+            if isinstance(v, str) and len(v) <= 255 and 0 < len(k) <= 255}

@@ -16,6 +16,8 @@ from mimic.rest.nova_json import (
     disk_config_field,
     invalid_input,
     ip_field,
+    description_field,
+    hostname_field,
     name_field,
     flavor_reference,
     image_reference,
@@ -23,6 +25,7 @@ from mimic.rest.nova_json import (
     refuse_unexpected,
     string_field,
 )
+from mimic.rest.nova_microversions import REBUILD, ServerView
 from mimic.rest.nova_views import server_detail
 
 # Server actions: each reads its own parameters and answers as Nova does.
@@ -48,9 +51,37 @@ REBUILD_KEYS = frozenset({"imageRef", "name", "adminPass", "metadata", "accessIP
                           "preserve_ephemeral"})
 
 
+#: What rebuild accepts from a microversion on (and personality only before 2.57).
+REBUILD_KEYS_SINCE = (("2.19", "description"), ("2.54", "key_name"), ("2.57", "user_data"),
+                      ("2.63", "trusted_image_certificates"), ("2.90", "hostname"))
+
+
+def _rebuild_changes(body: dict, version: Any) -> dict:
+    """What later microversions let a rebuild change (each read as Nova's schema does)."""
+    allowed = set(REBUILD_KEYS)
+    for since, key in REBUILD_KEYS_SINCE:
+        if version >= since:
+            allowed.add(key)
+    if version >= "2.57":
+        allowed.discard("personality")
+    refuse_unexpected(body, frozenset(allowed), field="rebuild")
+    changes: dict = {}
+    if "description" in body:
+        changes["description"] = description_field(body)
+    if "key_name" in body:
+        changes["key_name"] = (None if body["key_name"] is None
+                               else string_field(body, "key_name", minimum=1))
+    if "user_data" in body:
+        changes["user_data"] = (None if body["user_data"] is None
+                                else string_field(body, "user_data", maximum=65535))
+    if "hostname" in body:
+        changes["hostname"] = hostname_field(body)
+    return changes
+
+
 def _rebuild(api, request, compute, links, server_id, parameters):
     body = _object(parameters, "rebuild")
-    refuse_unexpected(body, REBUILD_KEYS, field="rebuild")
+    changes = _rebuild_changes(body, api.version)
     if "imageRef" not in body:
         raise invalid_input("imageRef", None, "'imageRef' is a required property")
     image_id = image_reference(body, "imageRef")
@@ -61,10 +92,10 @@ def _rebuild(api, request, compute, links, server_id, parameters):
     disk_config_field(body)
     password = string_field(body, "adminPass") or compute.ids.hex(12)
     server = compute.rebuild(server_id, image_id, name=name, metadata=metadata,
-                             access_ipv4=access_ipv4, access_ipv6=access_ipv6)
-    # Before 2.75 Nova's rebuild answers without the extended attributes.
+                             access_ipv4=access_ipv4, access_ipv6=access_ipv6,
+                             changes=changes)
     detail = server_detail(server, compute.now(), links, compute.network,
-                           extended=api.version >= "2.75")
+                           ServerView(api.version, REBUILD))
     detail["adminPass"] = password
     return json_response(request, {"server": detail}, code=202)
 
@@ -99,6 +130,9 @@ def _create_image(api, request, compute, links, server_id, parameters):
     name = name_field(body, required=True)
     metadata = read_metadata(body.get("metadata", {}))
     image = compute.create_image(server_id, name, metadata)
+    if api.version >= "2.45":
+        # From 2.45 the image's id is in the body, and no Location header.
+        return json_response(request, {"image_id": image.id}, code=202)
     location = links("images", image.id)[0]["href"]
     request.setHeader(b"location", location.encode())
     return empty_response(request, 202)
@@ -124,8 +158,12 @@ def _simple(method: str) -> Callable:
 
 def _lock(locked: bool) -> Callable:
     def act(api, request, compute, links, server_id, parameters):
-        _object(parameters, "lock" if locked else "unlock", allow_null=True)
-        compute.lock(server_id, locked)
+        body = _object(parameters, "lock" if locked else "unlock", allow_null=True)
+        reason = None
+        if locked and api.version >= "2.73":
+            refuse_unexpected(body, frozenset({"locked_reason"}), field="lock")
+            reason = string_field(body, "locked_reason", maximum=255)
+        compute.lock(server_id, locked, reason)
         return empty_response(request, 202)
 
     return act
@@ -213,3 +251,13 @@ ACTIONS: dict[str, Callable] = {
     "removeFixedIp": _remove_fixed_ip,
 }
 
+
+#: Actions Nova stopped serving at a microversion: past it they are a 404,
+#: as Nova answers an action no version of which matches (2.44 deprecated
+#: the network proxy actions).
+ACTIONS_UNTIL = {
+    "addFixedIp": "2.43",
+    "removeFixedIp": "2.43",
+    "addFloatingIp": "2.43",
+    "removeFloatingIp": "2.43",
+}

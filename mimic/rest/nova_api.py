@@ -28,11 +28,12 @@ from mimic.rest.nova_routes import (  # noqa: F401 - the error handlers, re-expo
     tenant_route,
 )
 from mimic.rest.nova_servers_api import ServerRoutes
+from mimic.rest.nova_tags_api import TagRoutes
 
 app = NovaRoutes.app
 
 
-class NovaApi(ServerRoutes, ResourceRoutes, KeypairRoutes, NetworkRoutes,
+class NovaApi(ServerRoutes, TagRoutes, ResourceRoutes, KeypairRoutes, NetworkRoutes,
               NetworkProxyRoutes):
     """Nova in one region: every route, and the version documents."""
 

@@ -19,6 +19,7 @@ from mimic.model.nova import (
     MAX_TAGS,
     ComputeError,
     ServerQuery,
+    STATES,
     ServerSpec,
     check_tag,
 )
@@ -410,7 +411,8 @@ def read_time(value: str, field: str) -> float:
     return moment.timestamp()
 
 
-def read_server_query(request: Any) -> ServerQuery:
+def read_server_query(request: Any, version: APIVersion = MIN_VERSION) -> ServerQuery:
+    """A listing's filters, as Nova reads them at ``version``."""
     name = query_argument(request, "name")
     pattern = None
     if name is not None:
@@ -430,7 +432,44 @@ def read_server_query(request: Any) -> ServerQuery:
         limit=read_limit(request),
         marker=query_argument(request, "marker"),
         reservation_id=query_argument(request, "reservation_id"),
+        **versioned_query_filters(request, version, statuses, since),
     )
+
+
+def versioned_query_filters(request: Any, version: APIVersion, statuses: tuple,
+                            since: Optional[str]) -> dict:
+    """
+    The filters later microversions add: an unknown ``status`` is a 400
+    from 2.38, tags from 2.26, ``changes-before`` from 2.66, ``locked``
+    from 2.73 (before that each is ignored, as Nova ignores unknown ones).
+    """
+    filters: dict = {}
+    if version >= "2.38":
+        for status in statuses:
+            if status not in STATES and status not in ("DELETED", "SOFT_DELETED",
+                                                       "SHELVED", "SHELVED_OFFLOADED",
+                                                       "MIGRATING", "UNKNOWN",
+                                                       "PASSWORD"):
+                raise RequestError(400, "Invalid status value")
+    if version >= "2.26":
+        for key, field in (("tags", "tags_all"), ("tags-any", "tags_any"),
+                           ("not-tags", "not_tags_all"), ("not-tags-any", "not_tags_any")):
+            value = query_argument(request, key)
+            if value is not None:
+                filters[field] = tuple(t for t in value.split(",") if t)
+    if version >= "2.66":
+        before = query_argument(request, "changes-before")
+        if before is not None:
+            filters["changes_before"] = read_time(before, "changes-before")
+            if since is not None and read_time(since, "changes-since") > \
+                    filters["changes_before"]:
+                raise RequestError(400, "The value of changes-since must be less than "
+                                   "or equal to changes-before.")
+    if version >= "2.73":
+        locked = query_argument(request, "locked")
+        if locked is not None:
+            filters["locked"] = read_boolean({"locked": locked}, "locked")
+    return filters
 
 
 def ref_id(ref: Optional[str]) -> Optional[str]:

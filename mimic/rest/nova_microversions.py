@@ -123,3 +123,72 @@ def version_document(prefix: str, segment: str, self_segment: Optional[str] = No
             "type": f"application/vnd.openstack.compute+json;version={segment[1:]}",
         }],
     }
+
+
+# What each microversion changes in a server's representation, as Nova's
+# view builder (nova/api/openstack/compute/views/servers.py ``show``) and its
+# callers (servers.py ``show``, ``update``, ``_action_rebuild``) decide it.
+
+#: The routes that render a whole server.
+SHOW, LISTING, UPDATE, REBUILD = "show", "listing", "update", "rebuild"
+
+
+@attrs.frozen
+class ServerView:
+    """Which parts of a server one answer shows, at one microversion."""
+
+    version: APIVersion
+    route: str = SHOW
+
+    @property
+    def full(self) -> bool:
+        """
+        Every extended attribute: GET always; update and rebuild from 2.75
+        ("consistent responses"), before which they leave them out.
+        """
+        return self.route in (SHOW, LISTING) or self.version >= "2.75"
+
+    @property
+    def key_name(self) -> bool:
+        return self.full or (self.route == REBUILD and self.version >= "2.54")
+
+    @property
+    def server_groups(self) -> bool:
+        """From 2.71, except in the detail listing."""
+        return self.route != LISTING and self.version >= "2.71"
+
+
+def versioned_server_fields(server: Any, view: ServerView, image_properties: dict) -> dict:
+    """The fields of ``server`` that ``view``'s microversion adds or reshapes."""
+    version = view.version
+    fields: dict = {}
+    if version >= "2.9":
+        fields["locked"] = server.locked
+    if version >= "2.19":
+        fields["description"] = server.description
+    if version >= "2.26":
+        fields["tags"] = list(server.tags)
+    if version >= "2.47":
+        flavor = server.flavor
+        fields["flavor"] = {
+            "vcpus": flavor.vcpus, "ram": flavor.ram, "disk": flavor.disk,
+            "ephemeral": flavor.ephemeral, "swap": flavor.swap,
+            "original_name": flavor.name, "extra_specs": dict(flavor.extra_specs),
+        }
+    if version >= "2.63":
+        fields["trusted_image_certificates"] = None
+    if view.server_groups:
+        fields["server_groups"] = []
+    if version >= "2.73":
+        fields["locked_reason"] = server.locked_reason
+    if version >= "2.90":
+        fields["OS-EXT-SRV-ATTR:hostname"] = server.hostname
+    if view.full and version >= "2.96":
+        fields["pinned_availability_zone"] = server.pinned_availability_zone
+    if version >= "2.98":
+        fields["image_properties"] = image_properties
+    if version >= "2.100":
+        fields["scheduler_hints"] = dict(server.scheduler_hints)
+    if view.route == REBUILD and version >= "2.57":
+        fields["user_data"] = server.user_data
+    return fields

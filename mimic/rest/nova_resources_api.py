@@ -35,7 +35,7 @@ class ResourceRoutes(NovaRoutes):
     def list_flavor_details(self, request: Any, tenant_id: str) -> bytes:
         _, links = self._begin(request, tenant_id)
         return json_response(request, {"flavors": [
-            flavor_detail(f, links) for f in self._flavor_page(request)
+            flavor_detail(f, links, self.version) for f in self._flavor_page(request)
         ]})
 
     def _flavor_page(self, request: Any) -> list:
@@ -68,7 +68,7 @@ class ResourceRoutes(NovaRoutes):
         flavor = find_flavor(flavor_id)
         if flavor is None:
             raise RequestError(404, f"Flavor {flavor_id} could not be found.")
-        return json_response(request, {"flavor": flavor_detail(flavor, links)})
+        return json_response(request, {"flavor": flavor_detail(flavor, links, self.version)})
 
     @tenant_route(app, "/flavors/<flavor_id>/os-extra_specs", methods=["GET"])
     def flavor_extra_specs(self, request: Any, tenant_id: str, flavor_id: str) -> bytes:

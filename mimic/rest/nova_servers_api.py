@@ -9,18 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
-from mimic.rest.nova_actions_api import ACTIONS
+from mimic.rest.nova_actions_api import ACTIONS, ACTIONS_UNTIL
 from mimic.rest.nova_json import (
     disk_config_field,
     invalid_input,
     ip_field,
     name_field,
+    description_field,
+    hostname_field,
     read_boolean,
     read_metadata,
     read_server_query,
     read_server_spec,
     refuse_unexpected,
 )
+from mimic.rest.nova_microversions import SHOW, UPDATE, LISTING, ServerView
 from mimic.rest.nova_routes import NovaRoutes, nova_error, tenant_route
 from mimic.rest.nova_views import (
     dumps,
@@ -44,7 +47,7 @@ class ServerRoutes(NovaRoutes):
     def create_server(self, request: Any, tenant_id: str) -> bytes:
         compute, links = self._begin(request, tenant_id)
         body = read_json(request)
-        spec, count = read_server_spec(body)
+        spec, count = read_server_spec(body, self.version)
         reservation_wanted = read_boolean(body["server"], "return_reservation_id")
         user_id = self._user_id(request, tenant_id)
         created = compute.create_servers(spec, user_id, count)
@@ -76,10 +79,12 @@ class ServerRoutes(NovaRoutes):
 
     def _listing(self, request: Any, tenant_id: str, detail: bool) -> bytes:
         compute, links = self._begin(request, tenant_id)
-        query = read_server_query(request)
+        query = read_server_query(request, self.version)
+        view = ServerView(self.version, LISTING)
         cache = self._render_cache(tenant_id)
         now = compute.now()
-        key = (compute.changes.value, compute.network.changes, now, request.uri, links.prefix)
+        key = (compute.changes.value, compute.network.changes, now, request.uri, links.prefix,
+               self.version)
         answered = cache.page(key)
         if answered is not None:
             return raw_json(request, answered)
@@ -88,7 +93,7 @@ class ServerRoutes(NovaRoutes):
         # and every copy of that shows in the listing rate.
         parts = [b'{"servers":[']
         for server in page:
-            parts.append(cache.render(server, now, links, compute.network) if detail
+            parts.append(cache.render(server, now, links, compute.network, view) if detail
                          else server_summary(server, links))
             parts.append(b",")
         if page:
@@ -102,7 +107,7 @@ class ServerRoutes(NovaRoutes):
         body = b"".join(parts)
         # Keyed after rendering: rendering settles finished transitions.
         cache.keep_page((compute.changes.value, compute.network.changes, now, request.uri,
-                         links.prefix), body)
+                         links.prefix, self.version), body)
         return raw_json(request, body)
 
     @tenant_route(app, "/servers/<server_id>", methods=["GET"])
@@ -110,7 +115,8 @@ class ServerRoutes(NovaRoutes):
         compute, links = self._begin(request, tenant_id)
         server = compute.server(server_id)
         rendered = self._render_cache(tenant_id).render(server, compute.now(), links,
-                                                        compute.network)
+                                                        compute.network,
+                                                        ServerView(self.version, SHOW))
         return raw_json(request, b'{"server":' + rendered + b"}")
 
     @tenant_route(app, "/servers/<server_id>", methods=["PUT"])
@@ -121,18 +127,27 @@ class ServerRoutes(NovaRoutes):
         if not isinstance(body, dict):
             raise invalid_input("server", body,
                                 "'server' is a required property of type 'object'")
-        refuse_unexpected(body, SERVER_UPDATE_KEYS, field="server")
+        allowed = set(SERVER_UPDATE_KEYS)
+        changes: dict = {}
+        if self.version >= "2.19":
+            allowed.add("description")
+            if "description" in body:
+                changes["description"] = description_field(body)
+        if self.version >= "2.90":
+            allowed.add("hostname")
+            if "hostname" in body:
+                changes["hostname"] = hostname_field(body)
+        refuse_unexpected(body, frozenset(allowed), field="server")
         server = compute.update_server(
             server_id,
             name=name_field(body, required=False),
             access_ipv4=ip_field(body, "accessIPv4", 4),
             access_ipv6=ip_field(body, "accessIPv6", 6),
             disk_config=disk_config_field(body),
+            changes=changes,
         )
-        # Before 2.75 Nova's update answers without the extended attributes.
         return json_response(request, {"server": server_detail(
-            server, compute.now(), links, compute.network,
-            extended=self.version >= "2.75")})
+            server, compute.now(), links, compute.network, ServerView(self.version, UPDATE))})
 
     @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
     def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
@@ -217,4 +232,6 @@ class ServerRoutes(NovaRoutes):
         handler = ACTIONS.get(action)
         if handler is None:
             raise RequestError(400, f"There is no such action: {action}")
+        if action in ACTIONS_UNTIL and self.version > ACTIONS_UNTIL[action]:
+            raise RequestError(404, "The resource could not be found.")
         return handler(self, request, compute, links, server_id, parameters)

@@ -15,6 +15,13 @@ from mimic.model.flavors import Flavor
 from mimic.model.images import Image
 from mimic.model.neutron import NetworkState
 from mimic.model.nova import AVAILABILITY_ZONE, STATES, Server
+from mimic.rest.nova_microversions import (
+    LISTING,
+    MIN_VERSION,
+    APIVersion,
+    ServerView,
+    versioned_server_fields,
+)
 from mimic.util import iso_time
 
 #: How many rendered servers each tenant's region keeps, to answer big
@@ -84,13 +91,15 @@ PROGRESS_STATUSES = frozenset({"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_R
 
 
 def server_detail(server: Server, now: float, links: Links, network: NetworkState,
-                  extended: bool = True) -> dict:
+                  view: ServerView = ServerView(MIN_VERSION)) -> dict:
     """
-    A server as ``GET servers/<id>`` shows it at microversion 2.1; with
-    ``extended`` false, as update and rebuild answer before 2.75: Nova's
-    view leaves out the extended attributes there (availability zone,
-    config drive, key name, usage, extended status and volumes, security
-    groups) and shows addresses without their type and MAC.
+    A server as ``view`` shows it: ``GET servers/<id>`` and the detail
+    listing show every extended attribute; update and rebuild before 2.75
+    leave out what Nova's view leaves out there (availability zone, config
+    drive, key name, usage, extended status and volumes, security groups)
+    and show addresses without their type and MAC. What later
+    microversions add comes from
+    :func:`mimic.rest.nova_microversions.versioned_server_fields`.
     """
     status = server.status_at(now)
     body = {
@@ -107,7 +116,7 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
                    "links": links.bookmark_only("flavors", server.flavor.id)},
         "created": iso_time(server.created, microseconds=False),
         "updated": iso_time(server.updated_at(now), microseconds=False),
-        "addresses": server_addresses(server, network, detail=extended),
+        "addresses": server_addresses(server, network, detail=view.full),
         "accessIPv4": server.access_ipv4,
         "accessIPv6": server.access_ipv6,
         "links": links("servers", server.id),
@@ -115,12 +124,11 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
     }
     if status in PROGRESS_STATUSES:
         body["progress"] = 0 if status in ("BUILD", "REBUILD", "RESIZE") else 100
-    if extended:
+    if view.full:
         vm_state, task_state, power_state = STATES[status]
         body.update({
             "OS-EXT-AZ:availability_zone": AVAILABILITY_ZONE,
             "config_drive": server.config_drive,
-            "key_name": server.key_name,
             "OS-SRV-USG:launched_at": (None if status == "BUILD" else
                                        iso_time(server.created, microseconds=True)[:-1]),
             "OS-SRV-USG:terminated_at": None,
@@ -133,27 +141,42 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
         if groups:
             # Nova leaves the key out for a server without groups.
             body["security_groups"] = [{"name": g.name} for g in groups]
+    if view.key_name:
+        body["key_name"] = server.key_name
     if status == "ERROR":
         body["fault"] = {"code": 500, "created": iso_time(server.updated_at(now),
                                                            microseconds=False),
                          "message": "Mimic put this server in ERROR."}
+    fields = versioned_server_fields(server, view, server.image_properties)
+    if "image_properties" in fields:
+        body["image"]["properties"] = fields.pop("image_properties")
+    body.update(fields)
     return body
 
 
-def flavor_detail(flavor: Flavor, links: Links) -> dict:
-    return {
+def flavor_detail(flavor: Flavor, links: Links, version: APIVersion = MIN_VERSION) -> dict:
+    """
+    A flavor in detail: ``description`` from 2.55, ``extra_specs`` from
+    2.61, and ``swap`` 0 rather than ``""`` when there is none from 2.75.
+    """
+    body = {
         "id": flavor.id,
         "name": flavor.name,
         "ram": flavor.ram,
         "disk": flavor.disk,
         "vcpus": flavor.vcpus,
-        "swap": flavor.swap or "",
+        "swap": flavor.swap or (0 if version >= "2.75" else ""),
         "rxtx_factor": flavor.rxtx_factor,
         "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral,
         "OS-FLV-DISABLED:disabled": False,
         "os-flavor-access:is_public": flavor.is_public,
         "links": links("flavors", flavor.id),
     }
+    if version >= "2.55":
+        body["description"] = None
+    if version >= "2.61":
+        body["extra_specs"] = dict(flavor.extra_specs)
+    return body
 
 
 def image_detail(image: Image, now: float, links: Links) -> dict:
@@ -219,16 +242,17 @@ class RenderCache:
         self.pages[key] = body
 
     def render(self, server: Server, now: float, links: Links,
-               network: NetworkState) -> bytes:
+               network: NetworkState, view: ServerView = ServerView(MIN_VERSION)) -> bytes:
         server.settle(now)
         entry = self.entries.get(server.id)
         revision = (server.revision, network.device_revision(server.id))
-        if entry is not None and entry[0] == revision and entry[1] == links.prefix:
+        shape = (links.prefix, view)
+        if entry is not None and entry[0] == revision and entry[1] == shape:
             return entry[2]
-        rendered = dumps(server_detail(server, now, links, network))
+        rendered = dumps(server_detail(server, now, links, network, view))
         if entry is None and len(self.entries) >= self.size:
             del self.entries[next(iter(self.entries))]
-        self.entries[server.id] = (revision, links.prefix, rendered)
+        self.entries[server.id] = (revision, shape, rendered)
         return rendered
 
     def forget(self, server_id: str) -> None:
