@@ -162,7 +162,7 @@ def _lock(locked: bool) -> Callable:
         reason = None
         if locked and api.version >= "2.73":
             refuse_unexpected(body, frozenset({"locked_reason"}), field="lock")
-            reason = string_field(body, "locked_reason", maximum=255)
+            reason = string_field(body, "locked_reason", minimum=1, maximum=255)
         compute.lock(server_id, locked, reason)
         return empty_response(request, 202)
 
