@@ -406,6 +406,24 @@ def test_multiple_servers_get_numbered_hostnames(nova):
     assert sorted(s["OS-EXT-SRV-ATTR:hostname"] for s in listed) == ["web-1", "web-2"]
 
 
+# 2.92: keypairs are no longer generated; names may hold @ and dots.
+
+def test_2_92_keypairs_need_a_public_key_and_may_have_dotted_names(nova):
+    generated = nova.post("os-keypairs", json={"keypair": {"name": "gen"}}, **at("2.91"))
+    public_key = generated.json()["keypair"]["public_key"]
+    assert "private_key" in generated.json()["keypair"]
+    message = error_of(nova.post("os-keypairs", json={"keypair": {"name": "again"}},
+                                 **at("2.92")), 400, "badRequest")
+    assert message.endswith("'public_key' is a required property")
+    error_of(nova.post("os-keypairs", json={"keypair": {
+        "name": "me@host.example", "public_key": public_key}}, **at("2.91")),
+        400, "badRequest")
+    response = nova.post("os-keypairs", json={"keypair": {
+        "name": "me@host.example", "public_key": public_key}}, **at("2.92"))
+    created = assert_schema(schema_at("2.92", "keypairs", "create_keypair"), response)
+    assert "private_key" not in created["keypair"]
+
+
 # 2.96: the pinned availability zone.
 
 def test_2_96_pinned_availability_zone(nova):

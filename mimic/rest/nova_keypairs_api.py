@@ -2,7 +2,9 @@
 Nova's keypair routes (``os-keypairs``), per microversion: from 2.2 a
 keypair has a ``type`` (``ssh`` or ``x509``) and create/delete answer 201/204
 instead of 200/202; from 2.10 a ``user_id`` may name whose keypairs are
-meant (only one's own without the admin role: Nova's policy 403).
+meant (only one's own without the admin role: Nova's policy 403); from
+2.92 Nova no longer generates keypairs (``public_key`` is required) and
+names may hold ``@`` and ``.``.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ class KeypairRoutes(NovaRoutes):
         refuse_unexpected(body, frozenset(allowed), field="keypair")
         name = string_field(body, "name", required=True, minimum=0)
         public_key = string_field(body, "public_key", maximum=65535)
+        if public_key is None and self.version >= "2.92":
+            # 2.92 dropped generating keypairs: the client brings its key.
+            raise invalid_input("keypair", body, "'public_key' is a required property")
         key_type = body.get("type", "ssh")
         if key_type not in KEYPAIR_TYPES:
             raise invalid_input("type", key_type, f"{key_type!r} is not one of "
@@ -71,7 +76,7 @@ class KeypairRoutes(NovaRoutes):
                          "create")
         keypair, private_key = compute.keypairs.create(
             name, self._user_id(request, tenant_id), compute.now(), public_key,
-            key_type=key_type)
+            key_type=key_type, dotted_names=self.version >= "2.92")
         created = {**self._keypair_view(keypair), "user_id": keypair.user_id}
         if private_key is not None:
             created["private_key"] = private_key
