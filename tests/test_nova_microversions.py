@@ -186,6 +186,60 @@ def test_2_26_listings_filter_by_tags(nova):
     assert ids("tags=prod", version="2.25") == {first, second}
 
 
+# 2.32 to 2.36 and from 2.42: a device tag on a requested network.
+
+def test_network_tags_come_and_go_with_the_versions(nova):
+    private = nova.neutron("GET", "networks?name=private", expect=200)["networks"][0]["id"]
+
+    def with_tag(version):
+        return nova.post("servers", json={"server": {**SERVER, "networks": [
+            {"uuid": private, "tag": "data"}]}}, **at(version))
+
+    error_of(with_tag("2.31"), 400, "badRequest")
+    assert with_tag("2.32").status_code == 202
+    error_of(with_tag("2.37"), 400, "badRequest")
+    assert with_tag("2.42").status_code == 202
+
+
+# 2.35: keypair pages.
+
+def test_2_35_keypairs_come_in_pages(nova):
+    for name in ("a", "b", "c"):
+        nova.post("os-keypairs", json={"keypair": {"name": name}})
+    assert len(nova.get("os-keypairs?limit=1", **at("2.34")).json()["keypairs"]) == 3
+    page = nova.get("os-keypairs?limit=2", **at("2.35")).json()
+    assert [k["keypair"]["name"] for k in page["keypairs"]] == ["a", "b"]
+    assert "marker=b" in page["keypairs_links"][0]["href"]
+    rest = nova.get("os-keypairs?limit=2&marker=b", **at("2.35")).json()
+    assert [k["keypair"]["name"] for k in rest["keypairs"]] == ["c"]
+    error_of(nova.get("os-keypairs?marker=zz", **at("2.35")), 400, "badRequest")
+
+
+# 2.36: the network proxy APIs and the images proxy are gone; limits lose
+# the network quotas (and at 2.39 image metadata, at 2.57 personality).
+
+@pytest.mark.parametrize("path", ["images", "images/detail",
+                                  "images/a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01"])
+def test_2_36_the_images_proxy_is_404(nova, path):
+    assert nova.get(path, **at("2.35")).status_code == 200
+    error_of(nova.get(path, **at("2.36")), 404, "itemNotFound")
+
+
+def test_limits_lose_proxied_and_removed_quotas(nova):
+    def absolute(version):
+        response = nova.get("limits", **at(version))
+        return assert_schema(schema_at(version, "limits", "get_limit"),
+                             response)["limits"]["absolute"]
+
+    assert {"maxSecurityGroups", "totalFloatingIpsUsed"} <= set(absolute("2.35"))
+    at_36 = absolute("2.36")
+    assert not {"maxSecurityGroups", "maxSecurityGroupRules", "maxTotalFloatingIps",
+                "totalSecurityGroupsUsed", "totalFloatingIpsUsed"} & set(at_36)
+    assert "maxImageMeta" in at_36 and "maxImageMeta" not in absolute("2.39")
+    assert "maxPersonality" in absolute("2.56")
+    assert not {"maxPersonality", "maxPersonalitySize"} & set(absolute("2.57"))
+
+
 # 2.36: the network proxy APIs are gone.
 
 @pytest.mark.parametrize("path", ["os-security-groups", "os-floating-ips",

@@ -25,10 +25,6 @@ from mimic.model import neutron
 from mimic.model.nova_errors import BadRequest, NotFound, QuotaExceeded
 from mimic.model.nova_networking import refused_by_neutron
 
-#: The last microversion that serves these APIs (Nova's
-#: ``MAX_PROXY_API_SUPPORT_VERSION``); from 2.36 on they are a 404.
-MAX_PROXY_API_VERSION = "2.35"
-
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
                    r"[0-9a-fA-F]{12}$")
 

@@ -202,7 +202,7 @@ def read_server_spec(body: dict,
         isinstance(g, dict) and isinstance(g.get("name"), str) and g["name"] for g in groups
     ):
         raise invalid_input("security_groups", groups, "each must be an object with a 'name'")
-    networks = read_networks(server.get("networks", "auto"))
+    networks = read_networks(server.get("networks", "auto"), version)
     user_data = string_field(server, "user_data", maximum=65535)
     if user_data:
         try:
@@ -326,12 +326,17 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F
 NETWORK_KEYS = frozenset({"uuid", "port", "fixed_ip"})
 
 
-def read_networks(value: Any) -> Optional[tuple[NetworkRequest, ...]]:
+def read_networks(value: Any,
+                  version: APIVersion = MIN_VERSION) -> Optional[tuple[NetworkRequest, ...]]:
     """
     A create request's ``networks``: ``"auto"`` (or absent, or ``[]``) is
     every network (``None``), ``"none"`` no network (``()``), a list names
     networks (``uuid``, optionally with a ``fixed_ip``) or ports (``port``).
+    A device ``tag`` is accepted from 2.32 to 2.36 and again from 2.42
+    (Nova lost it at 2.37), and otherwise is an unexpected property.
     """
+    tagged = (version >= "2.32" and version <= "2.36") or version >= "2.42"
+    keys = NETWORK_KEYS | ({"tag"} if tagged else set())
     if value == "none":
         return ()
     if value == "auto":
@@ -342,7 +347,9 @@ def read_networks(value: Any) -> Optional[tuple[NetworkRequest, ...]]:
     for entry in value:
         if not isinstance(entry, dict):
             raise invalid_input("networks", entry, f"{json.dumps(entry)} is not of type 'object'")
-        refuse_unexpected(entry, NETWORK_KEYS, field="networks")
+        refuse_unexpected(entry, frozenset(keys), field="networks")
+        if "tag" in entry:
+            string_field(entry, "tag", minimum=1, maximum=60, field="tag")
         port = entry.get("port")
         if port is not None:
             if not isinstance(port, str) or not _UUID.match(port):

@@ -13,7 +13,14 @@ from typing import Any, Optional
 
 from mimic.model.keypairs import Keypair
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
-from mimic.rest.nova_json import invalid_input, query_argument, refuse_unexpected, string_field
+from mimic.rest.nova_json import (
+    invalid_input,
+    paged,
+    query_argument,
+    read_limit,
+    refuse_unexpected,
+    string_field,
+)
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
 from mimic.util import iso_time
 
@@ -45,10 +52,22 @@ class KeypairRoutes(NovaRoutes):
 
     @tenant_route(app, "/os-keypairs", methods=["GET"])
     def list_keypairs(self, request: Any, tenant_id: str) -> bytes:
-        compute, _ = self._begin(request, tenant_id)
+        compute, links = self._begin(request, tenant_id)
         self._query_user(request, tenant_id, "index")
-        return json_response(request, {"keypairs": [
-            {"keypair": self._keypair_view(k)} for k in compute.keypairs]})
+        keypairs = list(compute.keypairs)
+        body: dict = {}
+        if self.version >= "2.35":
+            # Pages from 2.35: ``limit`` and ``marker`` (a keypair's name).
+            limit = read_limit(request)
+            marker = query_argument(request, "marker")
+            if marker is not None and marker not in compute.keypairs:
+                raise RequestError(400, f"Marker {marker} could not be found.")
+            keypairs = paged(keypairs, limit, marker, key=lambda k: k.name)
+            if keypairs and len(keypairs) == limit:
+                body["keypairs_links"] = links.next_page("os-keypairs", request,
+                                                         keypairs[-1].name)
+        body["keypairs"] = [{"keypair": self._keypair_view(k)} for k in keypairs]
+        return json_response(request, body)
 
     @tenant_route(app, "/os-keypairs", methods=["POST"])
     def create_keypair(self, request: Any, tenant_id: str) -> bytes:

@@ -50,6 +50,10 @@ class APIVersion:
         return not self <= other
 
 
+#: The last microversion that serves the APIs proxying to other services
+#: (images, and the network ones; Nova's ``MAX_PROXY_API_SUPPORT_VERSION``).
+MAX_PROXY_VERSION = APIVersion(2, 35)
+
 #: The microversions served: up to the highest today's clients ask for
 #: (openstacksdk's resources go to 2.100, python-openstackclient asks through
 #: openstacksdk, python-novaclient to 2.96).
@@ -192,3 +196,20 @@ def versioned_server_fields(server: Any, view: ServerView, image_properties: dic
     if view.route == REBUILD and version >= "2.57":
         fields["user_data"] = server.user_data
     return fields
+
+
+#: The absolute limits a microversion stops showing (Nova's limits API:
+#: the network proxies' at 2.36, image metadata at 2.39, personality at 2.57).
+LIMITS_DROPPED = (
+    ("2.36", ("maxTotalFloatingIps", "maxSecurityGroups", "maxSecurityGroupRules",
+              "totalFloatingIpsUsed", "totalSecurityGroupsUsed")),
+    ("2.39", ("maxImageMeta",)),
+    ("2.57", ("maxPersonality", "maxPersonalitySize")),
+)
+
+
+def absolute_limits_at(version: APIVersion, absolute: dict) -> dict:
+    """``absolute`` without what ``version`` no longer shows."""
+    dropped = {name for since, names in LIMITS_DROPPED if version >= since
+               for name in names}
+    return {k: v for k, v in absolute.items() if k not in dropped}

@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from mimic.model.neutron import FloatingIp, Network, SecurityGroup
-from mimic.model.nova_network_proxy import MAX_PROXY_API_VERSION, NetworkProxy, NovaRule
-from mimic.rest.http import RequestError, empty_response, json_response, read_json
+from mimic.model.nova_network_proxy import NetworkProxy, NovaRule
+from mimic.rest.http import empty_response, json_response, read_json
 from mimic.rest.nova_json import invalid_input, string_field
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
 
@@ -37,9 +37,7 @@ class NetworkProxyRoutes(NovaRoutes):
     """The proxy APIs Nova removed at 2.36."""
 
     def _proxy(self, request: Any, tenant_id: str) -> NetworkProxy:
-        compute, _ = self._begin(request, tenant_id)
-        if self.version > MAX_PROXY_API_VERSION:
-            raise RequestError(404, "The resource could not be found.")
+        compute, _ = self._begin_proxy(request, tenant_id)
         return NetworkProxy(compute.network)
 
     # security groups

@@ -12,6 +12,7 @@ from mimic.model.images import ImageNotDeletable
 from mimic.model.nova import AVAILABILITY_ZONE, ComputeRegion
 from mimic.rest.http import RequestError, empty_response, json_response
 from mimic.rest.nova_json import paged, query_argument, read_limit, ref_id
+from mimic.rest.nova_microversions import absolute_limits_at
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
 from mimic.rest.nova_views import flavor_detail, image_detail
 
@@ -78,11 +79,11 @@ class ResourceRoutes(NovaRoutes):
             raise RequestError(404, f"Flavor {flavor_id} could not be found.")
         return json_response(request, {"extra_specs": dict(flavor.extra_specs)})
 
-    # images
+    # images: a proxy of Glance's, served up to 2.35
 
     @tenant_route(app, "/images", methods=["GET"])
     def list_images(self, request: Any, tenant_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
+        compute, links = self._begin_proxy(request, tenant_id)
         return json_response(request, {"images": [
             {"id": i.id, "name": i.name, "links": links("images", i.id)}
             for i in self._image_page(request, compute)
@@ -90,7 +91,7 @@ class ResourceRoutes(NovaRoutes):
 
     @tenant_route(app, "/images/detail", methods=["GET"])
     def list_image_details(self, request: Any, tenant_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
+        compute, links = self._begin_proxy(request, tenant_id)
         now = compute.now()
         return json_response(request, {"images": [
             image_detail(i, now, links) for i in self._image_page(request, compute)
@@ -115,7 +116,7 @@ class ResourceRoutes(NovaRoutes):
 
     @tenant_route(app, "/images/<image_id>", methods=["GET"])
     def show_image(self, request: Any, tenant_id: str, image_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
+        compute, links = self._begin_proxy(request, tenant_id)
         image = compute.images.find(image_id)
         if image is None:
             raise RequestError(404, "Image not found.")
@@ -123,7 +124,7 @@ class ResourceRoutes(NovaRoutes):
 
     @tenant_route(app, "/images/<image_id>", methods=["DELETE"])
     def delete_image(self, request: Any, tenant_id: str, image_id: str) -> bytes:
-        compute, _ = self._begin(request, tenant_id)
+        compute, _ = self._begin_proxy(request, tenant_id)
         if compute.images.find(image_id) is None:
             raise RequestError(404, "Image not found.")
         try:
@@ -137,7 +138,8 @@ class ResourceRoutes(NovaRoutes):
     @tenant_route(app, "/limits", methods=["GET"])
     def limits(self, request: Any, tenant_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
-        return json_response(request, {"limits": {"rate": [], "absolute": compute.limits()}})
+        return json_response(request, {"limits": {
+            "rate": [], "absolute": absolute_limits_at(self.version, compute.limits())}})
 
     @tenant_route(app, "/os-availability-zone", methods=["GET"])
     def availability_zones(self, request: Any, tenant_id: str) -> bytes:

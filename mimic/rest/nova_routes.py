@@ -33,7 +33,13 @@ from mimic.rest.http import (
     json_response,
     openstack_error_body,
 )
-from mimic.rest.nova_microversions import MIN_VERSION, APIVersion, request_header, negotiate_version
+from mimic.rest.nova_microversions import (
+    MAX_PROXY_VERSION,
+    MIN_VERSION,
+    APIVersion,
+    negotiate_version,
+    request_header,
+)
 from mimic.rest.nova_views import Links, RenderCache
 
 _ERRORS: dict[type, int] = {
@@ -97,6 +103,17 @@ class NovaRoutes:
         self.version = negotiate_version(request)
         compute = ComputeRegion.for_tenant(self.store, tenant_id, self.region)
         return compute, Links(self.prefix, tenant_id)
+
+    def _begin_proxy(self, request: Any, tenant_id: str) -> tuple[ComputeRegion, Links]:
+        """
+        :meth:`_begin` for the APIs that proxy to other services, which Nova
+        serves up to 2.35 and answers with its 404 from 2.36 on (a route no
+        version of which matches: ``VersionNotFoundForAPIMethod``).
+        """
+        compute, links = self._begin(request, tenant_id)
+        if self.version > MAX_PROXY_VERSION:
+            raise RequestError(404, "The resource could not be found.")
+        return compute, links
 
     def _render_cache(self, tenant_id: str) -> RenderCache:
         return self.store.tenant(tenant_id).data_for_api(
