@@ -422,6 +422,14 @@ def test_2_75_update_and_rebuild_answer_as_get_does(nova, mimic):
     assert rebuilt["server"]["OS-EXT-AZ:availability_zone"] == "nova"
 
 
+def test_2_75_unknown_query_parameters_are_a_400(nova):
+    assert nova.get("servers?bogus=1", **at("2.74")).status_code == 200
+    message = error_of(nova.get("servers?bogus=1", **at("2.75")), 400, "badRequest")
+    assert "Additional properties are not allowed ('bogus' was unexpected)" in message
+    assert nova.get("servers/detail?limit=5&name=web&sort_key=name",
+                    **at("2.75")).status_code == 200
+
+
 def test_2_75_flavor_swap_is_zero_not_empty(nova):
     assert nova.get("flavors/general1-1", **at("2.74")).json()["flavor"]["swap"] == ""
     assert nova.get("flavors/general1-1", **at("2.75")).json()["flavor"]["swap"] == 0

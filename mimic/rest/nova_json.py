@@ -443,14 +443,36 @@ def read_server_query(request: Any, version: APIVersion = MIN_VERSION) -> Server
     )
 
 
+#: The query parameters a server listing takes from 2.75, when Nova starts
+#: refusing others (nova/api/openstack/compute/schemas/servers.py
+#: ``index_query_v275``); many are admin filters Mimic accepts and ignores.
+SERVER_QUERY_KEYS_V275 = frozenset("""
+    user_id project_id tenant_id launch_index image_ref image kernel_id ramdisk_id
+    hostname key_name power_state vm_state task_state host node flavor reservation_id
+    launched_at terminated_at availability_zone name display_name description
+    display_description locked_by uuid root_device_name config_drive access_ip_v4
+    access_ip_v6 auto_disk_config progress sort_key sort_dir all_tenants soft_deleted
+    deleted status changes-since ip ip6 created_at tags tags-any not-tags not-tags-any
+    changes-before locked limit marker
+""".split())
+
+
 def versioned_query_filters(request: Any, version: APIVersion, statuses: tuple,
                             since: Optional[str]) -> dict:
     """
-    The filters later microversions add: an unknown ``status`` is a 400
-    from 2.38, tags from 2.26, ``changes-before`` from 2.66, ``locked``
+    The filters later microversions add: an unknown query parameter is a
+    400 from 2.75, an unknown ``status`` from 2.38, tags from 2.26, ``changes-before`` from 2.66, ``locked``
     from 2.73 (before that each is ignored, as Nova ignores unknown ones).
     """
     filters: dict = {}
+    if version >= "2.75":
+        unexpected = sorted(k.decode("utf-8", "replace") for k in request.args
+                            if k.decode("utf-8", "replace") not in SERVER_QUERY_KEYS_V275)
+        if unexpected:
+            names = ", ".join(repr(k[:100]) for k in unexpected[:10])
+            raise RequestError(400, f"Invalid input for query parameters {unexpected[0][:100]}."
+                               f" Additional properties are not allowed ({names} "
+                               f"{'were' if len(unexpected) > 1 else 'was'} unexpected)")
     if version >= "2.38":
         for status in statuses:
             if status not in STATES and status not in ("DELETED", "SOFT_DELETED",
