@@ -1,7 +1,7 @@
 """
 Real clients against a running Mimic: openstacksdk (which discovers the
-compute version from the catalog URL) and python-novaclient at 2.1. What
-they send and parse is the specification.
+compute version from the catalog URL, 2.100) and python-novaclient (at 2.1
+and at its newest, 2.96). What they send and parse is the specification.
 """
 
 from __future__ import annotations
@@ -144,3 +144,27 @@ def test_novaclient_actions_and_resources(novaclient, mimic):
     assert novaclient.availability_zones.list(detailed=False)[0].zoneName == "nova"
     absolute = {limit.name: limit.value for limit in novaclient.limits.get().absolute}
     assert absolute["totalInstancesUsed"] == 1
+
+
+def test_novaclient_at_its_newest_microversion(mimic):
+    # python-novaclient's API_MAX_VERSION is 2.96: what it parses there.
+    auth = v2.Password(auth_url=f"{mimic.base_url}/identity/v2.0",
+                       username="nova-user", password="secret", tenant_id="880003")
+    client = nova_client.Client("2.96", session=ks_session.Session(auth=auth),
+                                region_name="ORD")
+    server = client.servers.create("nc-96", UBUNTU, "general1-1", nics="auto",
+                                   description="new", tags=["a"], hostname="nc96")
+    fetched = client.servers.get(server.id)
+    assert fetched.flavor["original_name"] == "1 GB General Purpose v1"
+    assert (fetched.description, fetched.tags, fetched.locked) == ("new", ["a"], False)
+    assert getattr(fetched, "OS-EXT-SRV-ATTR:hostname") == "nc96"
+    assert fetched.pinned_availability_zone is None
+    client.servers.lock(fetched, reason="testing")
+    assert client.servers.get(server.id).locked_reason == "testing"
+    assert client.servers.tag_list(fetched) == ["a"]
+    client.servers.add_tag(fetched, "b")
+    assert [s.id for s in client.servers.list(search_opts={"tags": "a,b"})] == [server.id]
+    client.servers.unlock(fetched)
+    client.servers.delete(fetched)
+    with pytest.raises(nova_exceptions.NotFound):
+        client.servers.get(server.id)
