@@ -13,7 +13,12 @@ look at them.
 
 Errors are exceptions named for what went wrong (:class:`BadRequest`,
 :class:`Conflict`, ... in :mod:`mimic.model.nova_errors`); the REST layer
-turns each into Nova's status code and body. Key pairs live in
+turns each into Nova's status code and body. The server record and the
+requests about it are in :mod:`mimic.model.nova_server`, the actions in
+:mod:`mimic.model.nova_actions`, presets and behaviors in
+:mod:`mimic.model.nova_presets`, networking in
+:mod:`mimic.model.nova_networking` and the pre-2.36 network proxy APIs in
+:mod:`mimic.model.nova_network_proxy`. Key pairs live in
 :mod:`mimic.model.keypairs`, images in :mod:`mimic.model.images`, flavors in
 :mod:`mimic.model.flavors`. A server's networking (its ports, addresses,
 floating IPs and security groups) is Neutron's: :mod:`mimic.model.neutron`

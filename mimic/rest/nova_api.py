@@ -1,13 +1,16 @@
 """
-OpenStack Compute (Nova) v2.1 over HTTP for one region: version documents,
-servers and their actions, metadata, addresses, interfaces (``os-interface``),
-flavors, images, limits, keypairs and availability zones.
+OpenStack Compute (Nova) over HTTP for one region, microversions 2.1 to
+2.100: the version documents here, and every route, each group in the
+module of its noun (servers, actions, tags, flavors/images/limits,
+keypairs, interfaces, the network proxies), joined in :class:`NovaApi`.
 
 Routes read the request (with :mod:`mimic.rest.nova_json`), call
 :class:`mimic.model.nova.ComputeRegion` and render its answer in Nova's
-JSON (:mod:`mimic.rest.nova_json` again). Every tenant route answers under both
-``/v2/<tenant_id>`` (the catalog URL) and ``/v2.1/<tenant_id>``. Errors come
-from one place (:func:`install_nova_error_handlers`) in Nova's body shape
+JSON (:mod:`mimic.rest.nova_views`), asking
+:mod:`mimic.rest.nova_microversions` what the negotiated version changes.
+Every tenant route answers under both ``/v2/<tenant_id>`` (the catalog URL)
+and ``/v2.1/<tenant_id>``. Errors come from one place
+(:func:`install_nova_error_handlers`) in Nova's body shape
 ``{"badRequest": {"code": 400, "message": ...}}``.
 """
 
