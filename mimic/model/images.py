@@ -24,8 +24,10 @@ SNAPSHOT_SECONDS = 5.0
 
 #: Image references that are always refused, so a test can ask for "a bad
 #: image" by a documented name: the original Mimic's (``INVALID-IMAGE-ID``,
-#: ``1111``, and any id ending in ``Z``) and the nil UUID.
-INVALID_IMAGE_REFS = ("INVALID-IMAGE-ID", "1111", "00000000-0000-0000-0000-000000000000")
+#: ``1111``, and any id ending in ``Z``, listed as the original listed it,
+#: ``image_ends_with_Z``) and the nil UUID.
+INVALID_IMAGE_REFS = ("INVALID-IMAGE-ID", "1111", "image_ends_with_Z",
+                      "00000000-0000-0000-0000-000000000000")
 
 
 def is_invalid_image_ref(image_id: str) -> bool:
