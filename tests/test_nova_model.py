@@ -165,10 +165,25 @@ def test_tags_are_bounded_as_nova_bounds_them(store):
             compute.add_tag(server.id, bad)
     with pytest.raises(BadRequest):
         compute.set_tags(server.id, [f"t{i}" for i in range(51)])
-    assert server.tags == ["a", "b"]
+    assert server.tags == ("a", "b")
 
 
 def test_microversions_compare_as_numbers_not_text():
     assert APIVersion(2, 100) > "2.99" and APIVersion(2, 9) < "2.10"
     assert APIVersion(2, 36) >= "2.36" and not APIVersion(2, 35) >= "2.36"
     assert str(APIVersion.parse("2.47")) == "2.47"
+
+
+def test_a_renamed_server_keeps_its_hostname_as_in_nova(store):
+    compute = compute_for(store)
+    server = compute.create_server(spec("First Name"), "u").server
+    compute.update_server(server.id, name="second")
+    assert (server.name, server.hostname) == ("second", "first-name")
+
+
+def test_servers_of_one_create_share_a_reservation_and_their_image_properties(store):
+    compute = compute_for(store)
+    first, second = (c.server for c in compute.create_servers(spec(), "u", 2))
+    alone = compute.create_server(spec(), "u").server
+    assert first.reservation_id == second.reservation_id != alone.reservation_id
+    assert first.image_properties is second.image_properties is alone.image_properties

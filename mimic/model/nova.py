@@ -79,7 +79,6 @@ from mimic.model.nova_server import (  # noqa: F401 - re-exported for the routes
     apply_changes,
     check_metadata_quota,
     check_tag,
-    default_hostname,
     image_properties_of,
 )
 from mimic.util import IdSource
@@ -103,6 +102,9 @@ class ComputeRegion(ServerActions, ServerNetworking):
     instances_used: int = 0
     cores_used: int = 0
     ram_used: int = 0
+    #: The image properties servers keep, one dict per image (see
+    #: :func:`mimic.model.nova_server.image_properties_of`).
+    _image_properties: dict = attrs.field(factory=dict)
     #: ``--strict-refs``: refuse image and flavor ids nobody knows, as Nova
     #: does. By default (as in the original Mimic) any well-formed id is
     #: accepted, so old suites that name images of their own keep working.
@@ -183,7 +185,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
         return stand_in_flavor(flavor_id)
 
     def create_server(self, spec: ServerSpec, user_id: str,
-                      reservation_id: str = "") -> Created:
+                      reservation_id: Optional[str] = None) -> Created:
         """
         Create a server as ``spec`` says, applying presets and behaviors.
         Everything is checked before anything changes.
@@ -228,14 +230,14 @@ class ComputeRegion(ServerActions, ServerNetworking):
             config_drive="True" if spec.config_drive else "",
             delete_failure_code=presets.delete_failure_code,
             delete_failures=presets.delete_failures,
-            reservation_id=reservation_id or self.new_reservation_id(),
+            reservation_id=reservation_id,
             description=spec.description,
-            tags=list(dict.fromkeys(spec.tags)),
+            tags=tuple(dict.fromkeys(spec.tags)),
             user_data=spec.user_data,
-            hostname=spec.hostname or default_hostname(spec.name) or f"server-{server_id}",
+            hostname=spec.hostname,
             pinned_availability_zone=spec.availability_zone,
-            scheduler_hints=dict(spec.scheduler_hints),
-            image_properties=image_properties_of(image),
+            scheduler_hints=dict(spec.scheduler_hints) or None,
+            image_properties=image_properties_of(image, self._image_properties),
         )
         _apply_creation_outcome(server, chosen.name, chosen.parameters, now)
         if presets.error:
@@ -251,24 +253,21 @@ class ComputeRegion(ServerActions, ServerNetworking):
         false_negative = injected_failure(chosen.parameters) if chosen.name == "false-negative" else None
         return Created(server, admin_pass, false_negative)
 
-    def new_reservation_id(self) -> str:
-        """What Nova names one create request by: ``r-`` and eight characters."""
-        return f"r-{self.ids.hex(8)}"
-
     def create_servers(self, spec: ServerSpec, user_id: str, count: int) -> list[Created]:
         """
         ``count`` servers at once, all or none, sharing one reservation id;
         with more than one they are named ``<name>-1``, ``<name>-2``... as
         Nova names them (nova/compute/api.py ``_populate_instance_names``).
         """
-        reservation_id = self.new_reservation_id()
         if count == 1:
-            return [self.create_server(spec, user_id, reservation_id)]
+            return [self.create_server(spec, user_id)]
         created: list[Created] = []
         try:
             for number in range(1, count + 1):
                 named = attrs.evolve(spec, name=f"{spec.name}-{number}")
-                created.append(self.create_server(named, user_id, reservation_id))
+                # The first server's derived reservation id is everyone's.
+                shared = created[0].server.reservation_id if created else None
+                created.append(self.create_server(named, user_id, shared))
         except ComputeError:
             for done in created:
                 self._discard(done.server)
@@ -330,7 +329,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
         now = self.now()
         server.settle(now)
         if name is not None:
-            server.name = name
+            server.rename(name)
         if access_ipv4 is not None:
             server.access_ipv4 = access_ipv4
         if access_ipv6 is not None:
@@ -346,12 +345,12 @@ class ComputeRegion(ServerActions, ServerNetworking):
     def set_tags(self, server_id: str, tags: list) -> list:
         """Replace every tag; duplicates count once, in first-seen order."""
         server = self.server(server_id)
-        wanted = list(dict.fromkeys(check_tag(tag) for tag in tags))
+        wanted = tuple(dict.fromkeys(check_tag(tag) for tag in tags))
         if len(wanted) > MAX_TAGS:
             raise BadRequest(f"The number of tags exceeded the per-server limit {MAX_TAGS}")
         server.tags = wanted
         server.touch(self.now())
-        return server.tags
+        return list(server.tags)
 
     def add_tag(self, server_id: str, tag: str) -> bool:
         """Add one tag; ``False`` if it was already there."""
@@ -361,7 +360,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
             return False
         if len(server.tags) >= MAX_TAGS:
             raise BadRequest(f"The number of tags exceeded the per-server limit {MAX_TAGS}")
-        server.tags.append(tag)
+        server.tags = (*server.tags, tag)
         server.touch(self.now())
         return True
 
@@ -369,7 +368,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
         server = self.server(server_id)
         if tag not in server.tags:
             raise NotFound(f"Tag {tag} could not be found.")
-        server.tags.remove(tag)
+        server.tags = tuple(t for t in server.tags if t != tag)
         server.touch(self.now())
 
     def set_statuses(self, statuses: dict[str, str]) -> None:

@@ -80,9 +80,9 @@ class ServerActions:
             raise BadRequest("Invalid key_name provided.")
         now = self._ready_for(server, "rebuild", "ACTIVE", "SHUTOFF", "ERROR")
         server.image = image
-        server.image_properties = image_properties_of(image)
+        server.image_properties = image_properties_of(image, self._image_properties)
         if name is not None:
-            server.name = name
+            server.rename(name)
         if metadata is not None:
             server.metadata = dict(metadata)
         if access_ipv4 is not None:

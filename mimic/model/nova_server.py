@@ -112,20 +112,41 @@ class Server:
     delete_failure_code: int = 500
     delete_failures: int = 0
     revision: int = 0
-    #: The create request that made it (shared by a multiple create).
-    reservation_id: str = ""
     # What later microversions let a client set and see (2.19, 2.26, 2.73,
-    # 2.57, 2.90, 2.96, 2.100).
+    # 2.57, 2.90, 2.96, 2.100). Defaults are shared immutable values or
+    # None, so that a server that uses none of them costs a slot each.
+    _reservation_id: Optional[str] = None
     description: Optional[str] = None
-    tags: list = attrs.field(factory=list)
+    tags: tuple = ()
     locked_reason: Optional[str] = None
     user_data: Optional[str] = None
-    hostname: str = ""
+    _hostname: Optional[str] = None
     pinned_availability_zone: Optional[str] = None
-    scheduler_hints: dict = attrs.field(factory=dict)
+    scheduler_hints: Optional[dict] = None
     #: The image's properties when the server was built or rebuilt (what
-    #: 2.98 embeds; Nova keeps them in the instance's system metadata).
-    image_properties: dict = attrs.field(factory=dict)
+    #: 2.98 embeds; Nova keeps them in the instance's system metadata):
+    #: one dict shared by the servers of one image (never changed in place).
+    image_properties: Optional[dict] = None
+
+    @property
+    def reservation_id(self) -> str:
+        """The create request's id: shared by a multiple create, else derived."""
+        return self._reservation_id or f"r-{self.id[:8]}"
+
+    @property
+    def hostname(self) -> str:
+        """As asked for, else as Nova derives it from the name (2.90)."""
+        return self._hostname or default_hostname(self.name) or f"server-{self.id}"
+
+    @hostname.setter
+    def hostname(self, value: Optional[str]) -> None:
+        self._hostname = value
+
+    def rename(self, name: str) -> None:
+        """A new name; the hostname stays what it was, as in Nova."""
+        if self._hostname is None:
+            self._hostname = self.hostname
+        self.name = name
 
     def status_at(self, now: float) -> str:
         transient = self.transient
@@ -268,7 +289,16 @@ def apply_changes(server: Server, changes: dict, allowed: frozenset) -> None:
         setattr(server, key, value)
 
 
-def image_properties_of(image: Image) -> dict:
-    """What a server keeps of its image's properties: strings of at most 255."""
-    return {k: v for k, v in image.metadata.items()
-            if isinstance(v, str) and len(v) <= 255 and 0 < len(k) <= 255}
+def image_properties_of(image: Image, shared: dict) -> dict:
+    """
+    What a server keeps of its image's properties (strings of at most 255),
+    the same dict for every server of an image whose properties have not
+    changed (``shared`` remembers one per image id).
+    """
+    properties = {k: v for k, v in image.metadata.items()
+                  if isinstance(v, str) and len(v) <= 255 and 0 < len(k) <= 255}
+    known = shared.get(image.id)
+    if known == properties:
+        return known
+    shared[image.id] = properties
+    return properties

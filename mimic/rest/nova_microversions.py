@@ -190,9 +190,9 @@ def versioned_server_fields(server: Any, view: ServerView, image_properties: dic
     if view.full and version >= "2.96":
         fields["pinned_availability_zone"] = server.pinned_availability_zone
     if version >= "2.98":
-        fields["image_properties"] = image_properties
+        fields["image_properties"] = dict(image_properties or {})
     if version >= "2.100":
-        fields["scheduler_hints"] = dict(server.scheduler_hints)
+        fields["scheduler_hints"] = dict(server.scheduler_hints or {})
     if view.route == REBUILD and version >= "2.57":
         fields["user_data"] = server.user_data
     return fields
