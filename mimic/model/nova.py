@@ -230,15 +230,15 @@ class ComputeRegion(ServerActions, ServerNetworking):
             config_drive="True" if spec.config_drive else "",
             delete_failure_code=presets.delete_failure_code,
             delete_failures=presets.delete_failures,
-            reservation_id=reservation_id,
-            description=spec.description,
             tags=tuple(dict.fromkeys(spec.tags)),
-            user_data=spec.user_data,
-            hostname=spec.hostname,
-            pinned_availability_zone=spec.availability_zone,
-            scheduler_hints=dict(spec.scheduler_hints) or None,
             image_properties=image_properties_of(image, self._image_properties),
         )
+        server.reservation_id = reservation_id
+        server.description = spec.description
+        server.user_data = spec.user_data
+        server.hostname = spec.hostname
+        server.pinned_availability_zone = spec.availability_zone
+        server.scheduler_hints = dict(spec.scheduler_hints) or None
         _apply_creation_outcome(server, chosen.name, chosen.parameters, now)
         if presets.error:
             server.status, server.transient = "ERROR", None

@@ -9,7 +9,7 @@ behind each status) and the validated requests that make or find them
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Optional
 
 import attrs
 
@@ -112,40 +112,60 @@ class Server:
     delete_failure_code: int = 500
     delete_failures: int = 0
     revision: int = 0
-    # What later microversions let a client set and see (2.19, 2.26, 2.73,
-    # 2.57, 2.90, 2.96, 2.100). Defaults are shared immutable values or
-    # None, so that a server that uses none of them costs a slot each.
-    _reservation_id: Optional[str] = None
-    description: Optional[str] = None
     tags: tuple = ()
-    locked_reason: Optional[str] = None
-    user_data: Optional[str] = None
-    _hostname: Optional[str] = None
-    pinned_availability_zone: Optional[str] = None
-    scheduler_hints: Optional[dict] = None
     #: The image's properties when the server was built or rebuilt (what
     #: 2.98 embeds; Nova keeps them in the instance's system metadata):
     #: one dict shared by the servers of one image (never changed in place).
     image_properties: Optional[dict] = None
+    #: What a client set that later microversions show; most servers have
+    #: none of it, and then it costs one slot.
+    asked: Optional["ServerAsked"] = None
+
+    def _asked(self, name: str) -> Any:
+        return None if self.asked is None else getattr(self.asked, name)
+
+    def _ask(self, name: str, value: Any) -> None:
+        if self.asked is None:
+            if value is None:
+                return
+            self.asked = ServerAsked()
+        setattr(self.asked, name, value)
+
+    description = property(lambda self: self._asked("description"),
+                           lambda self, value: self._ask("description", value))
+    locked_reason = property(lambda self: self._asked("locked_reason"),
+                             lambda self, value: self._ask("locked_reason", value))
+    user_data = property(lambda self: self._asked("user_data"),
+                         lambda self, value: self._ask("user_data", value))
+    pinned_availability_zone = property(
+        lambda self: self._asked("pinned_availability_zone"),
+        lambda self, value: self._ask("pinned_availability_zone", value))
+    scheduler_hints = property(lambda self: self._asked("scheduler_hints"),
+                               lambda self, value: self._ask("scheduler_hints", value))
 
     @property
     def reservation_id(self) -> str:
         """The create request's id: shared by a multiple create, else derived."""
-        return self._reservation_id or f"r-{self.id[:8]}"
+        return self._asked("reservation_id") or f"r-{self.id[:8]}"
+
+    @reservation_id.setter
+    def reservation_id(self, value: Optional[str]) -> None:
+        self._ask("reservation_id", value)
 
     @property
     def hostname(self) -> str:
         """As asked for, else as Nova derives it from the name (2.90)."""
-        return self._hostname or default_hostname(self.name) or f"server-{self.id}"
+        return (self._asked("hostname") or default_hostname(self.name)
+                or f"server-{self.id}")
 
     @hostname.setter
     def hostname(self, value: Optional[str]) -> None:
-        self._hostname = value
+        self._ask("hostname", value)
 
     def rename(self, name: str) -> None:
         """A new name; the hostname stays what it was, as in Nova."""
-        if self._hostname is None:
-            self._hostname = self.hostname
+        if self._asked("hostname") is None:
+            self.hostname = self.hostname
         self.name = name
 
     def status_at(self, now: float) -> str:
@@ -184,6 +204,19 @@ class Server:
         self.status = status
         self.transient = Transient(via, now + seconds) if via and seconds > 0 else None
         self.touch(now)
+
+
+@attrs.define
+class ServerAsked:
+    """The parts of a server only some clients set (see :attr:`Server.asked`)."""
+
+    reservation_id: Optional[str] = None
+    description: Optional[str] = None
+    locked_reason: Optional[str] = None
+    user_data: Optional[str] = None
+    hostname: Optional[str] = None
+    pinned_availability_zone: Optional[str] = None
+    scheduler_hints: Optional[dict] = None
 
 
 @attrs.frozen
