@@ -48,7 +48,8 @@ def test_openstacksdk_lists_flavors_and_images(sdk):
 
 
 def test_openstacksdk_server_life_cycle(sdk):
-    created = sdk.compute.create_server(name="sdk-1", image_id=UBUNTU, flavor_id="2", networks="auto",
+    created = sdk.compute.create_server(name="sdk-1", image_id=UBUNTU, flavor_id="2",
+                                        networks="auto",
                                         metadata={"team": "qa"})
     assert created.admin_password
     server = sdk.compute.wait_for_server(created, wait=10, interval=0.05)
@@ -70,7 +71,8 @@ def test_openstacksdk_server_life_cycle(sdk):
 
 
 def test_openstacksdk_waits_through_build_on_mimics_clock(sdk, mimic):
-    created = sdk.compute.create_server(name="slow", image_id=UBUNTU, flavor_id="2", networks="auto",
+    created = sdk.compute.create_server(name="slow", image_id=UBUNTU, flavor_id="2",
+                                        networks="auto",
                                         metadata={"server_building": "30"})
     assert sdk.compute.get_server(created.id).status == "BUILD"
     mimic.tick(30)

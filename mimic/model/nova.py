@@ -250,7 +250,8 @@ class ComputeRegion(ServerActions, ServerNetworking):
         self.cores_used += flavor.vcpus
         self.ram_used += flavor.ram
         admin_pass = spec.admin_pass or self.ids.hex(12)
-        false_negative = injected_failure(chosen.parameters) if chosen.name == "false-negative" else None
+        false_negative = (injected_failure(chosen.parameters)
+                          if chosen.name == "false-negative" else None)
         return Created(server, admin_pass, false_negative)
 
     def create_servers(self, spec: ServerSpec, user_id: str, count: int) -> list[Created]:
