@@ -462,7 +462,8 @@ def versioned_query_filters(request: Any, version: APIVersion, statuses: tuple,
     """
     The filters later microversions add: an unknown query parameter is a
     400 from 2.75, an unknown ``status`` from 2.38, tags from 2.26,
-    ``changes-before`` from 2.66, ``locked`` from 2.73 (before that each is ignored, as Nova ignores unknown ones).
+    ``changes-before`` from 2.66, ``locked`` from 2.73 (before that each
+    is ignored, as Nova ignores unknown ones).
     """
     filters: dict = {}
     if version >= "2.75":
