@@ -12,7 +12,14 @@ from __future__ import annotations
 import pytest
 
 from tests.nova_schemas import assert_schema, schema_at
-from tests.nova_support import UBUNTU, error_of, microversion, nova  # noqa: F401
+from tests.nova_support import (  # noqa: F401
+    TENANT,
+    UBUNTU,
+    Nova,
+    error_of,
+    microversion,
+    nova,
+)
 
 SERVER = {"name": "web", "imageRef": UBUNTU, "flavorRef": "2"}
 
@@ -125,10 +132,35 @@ def test_2_10_a_user_id_may_name_ones_own_keypairs_only(nova):
                        **at("2.9")), 400, "badRequest")
 
 
-# 2.16: host_status is for admins (Nova's default policy).
+# 2.3 and 2.16: extended attributes and host status, for admins (Nova's
+# default policy); a project member sees neither.
 
-def test_2_16_host_status_is_not_shown_to_a_project_member(nova):
+def admin_nova(mimic, tenant_id):
+    access = mimic.authenticate("admin", "secret", tenant_id)
+    return Nova(mimic, mimic.endpoint(access, "compute", "ORD"),
+                mimic.endpoint(access, "compute:control", "ORD"), access["token"]["id"])
+
+
+def test_2_3_admins_see_more_extended_attributes(nova, mimic):
+    server_id = create(nova, "2.1", user_data="aGk=")
+    admin = admin_nova(mimic, TENANT)
+    at_2_1 = show(admin, server_id, "2.1")
+    assert at_2_1["OS-EXT-SRV-ATTR:host"] and "OS-EXT-SRV-ATTR:instance_name" in at_2_1
+    assert "OS-EXT-SRV-ATTR:reservation_id" not in at_2_1
+    at_2_3 = show(admin, server_id, "2.3")
+    assert at_2_3["OS-EXT-SRV-ATTR:user_data"] == "aGk="
+    assert at_2_3["OS-EXT-SRV-ATTR:hostname"] == "web"
+    assert at_2_3["OS-EXT-SRV-ATTR:launch_index"] == 0
+    assert at_2_3["OS-EXT-SRV-ATTR:reservation_id"].startswith("r-")
+    member = show(nova, server_id, "2.3")
+    assert not [key for key in member if key.startswith("OS-EXT-SRV-ATTR:")]
+
+
+def test_2_16_host_status_is_shown_to_admins_only(nova, mimic):
     server_id = create(nova, "2.16")
+    admin = admin_nova(mimic, TENANT)
+    assert "host_status" not in show(admin, server_id, "2.15")
+    assert show(admin, server_id, "2.16")["host_status"] == "UP"
     assert "host_status" not in show(nova, server_id, "2.16")
 
 

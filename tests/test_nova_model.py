@@ -187,3 +187,4 @@ def test_servers_of_one_create_share_a_reservation_and_their_image_properties(st
     alone = compute.create_server(spec(), "u").server
     assert first.reservation_id == second.reservation_id != alone.reservation_id
     assert first.image_properties is second.image_properties is alone.image_properties
+    assert (first.launch_index, second.launch_index, alone.launch_index) == (0, 1, 0)

@@ -268,7 +268,9 @@ class ComputeRegion(ServerActions, ServerNetworking):
                 named = attrs.evolve(spec, name=f"{spec.name}-{number}")
                 # The first server's derived reservation id is everyone's.
                 shared = created[0].server.reservation_id if created else None
-                created.append(self.create_server(named, user_id, shared))
+                made = self.create_server(named, user_id, shared)
+                made.server.launch_index = number - 1
+                created.append(made)
         except ComputeError:
             for done in created:
                 self._discard(done.server)

@@ -142,6 +142,9 @@ class Server:
         lambda self, value: self._ask("pinned_availability_zone", value))
     scheduler_hints = property(lambda self: self._asked("scheduler_hints"),
                                lambda self, value: self._ask("scheduler_hints", value))
+    #: Its place in a multiple create (0 when made alone).
+    launch_index = property(lambda self: self._asked("launch_index") or 0,
+                            lambda self, value: self._ask("launch_index", value or None))
 
     @property
     def reservation_id(self) -> str:
@@ -217,6 +220,7 @@ class ServerAsked:
     hostname: Optional[str] = None
     pinned_availability_zone: Optional[str] = None
     scheduler_hints: Optional[dict] = None
+    launch_index: Optional[int] = None
 
 
 @attrs.frozen

@@ -25,7 +25,7 @@ from mimic.rest.nova_json import (
     refuse_unexpected,
     string_field,
 )
-from mimic.rest.nova_microversions import REBUILD, ServerView
+from mimic.rest.nova_microversions import REBUILD
 from mimic.rest.nova_views import server_detail
 
 # Server actions: each reads its own parameters and answers as Nova does.
@@ -95,7 +95,7 @@ def _rebuild(api, request, compute, links, server_id, parameters):
                              access_ipv4=access_ipv4, access_ipv6=access_ipv6,
                              changes=changes)
     detail = server_detail(server, compute.now(), links, compute.network,
-                           ServerView(api.version, REBUILD))
+                           api._server_view(request, compute.tenant_id, REBUILD))
     detail["adminPass"] = password
     return json_response(request, {"server": detail}, code=202)
 

@@ -143,6 +143,13 @@ class ServerView:
 
     version: APIVersion
     route: str = SHOW
+    #: Whether the caller holds the admin role: Nova's default policy shows
+    #: admins the extended server attributes and (2.16) the host status.
+    admin: bool = False
+
+    @property
+    def extended_attributes(self) -> bool:
+        return self.admin and self.full
 
     @property
     def full(self) -> bool:
@@ -185,6 +192,10 @@ def versioned_server_fields(server: Any, view: ServerView, image_properties: dic
         fields["server_groups"] = []
     if version >= "2.73":
         fields["locked_reason"] = server.locked_reason
+    if view.extended_attributes:
+        fields.update(extended_attributes(server, version, view.route != REBUILD))
+    if version >= "2.16" and view.extended_attributes:
+        fields["host_status"] = "UP"
     if version >= "2.90":
         fields["OS-EXT-SRV-ATTR:hostname"] = server.hostname
     if view.full and version >= "2.96":
@@ -213,3 +224,29 @@ def absolute_limits_at(version: APIVersion, absolute: dict) -> dict:
     dropped = {name for since, names in LIMITS_DROPPED if version >= since
                for name in names}
     return {k: v for k, v in absolute.items() if k not in dropped}
+
+
+def extended_attributes(server: Any, version: APIVersion, user_data: bool) -> dict:
+    """
+    ``OS-EXT-SRV-ATTR:*`` as Nova shows them to admins: host, instance name
+    and hypervisor from 2.1, the rest from 2.3 (``user_data`` not in
+    rebuild answers, which carry their own from 2.57).
+    """
+    host = f"compute-{server.host_id[:8]}"
+    fields = {
+        "OS-EXT-SRV-ATTR:host": host,
+        "OS-EXT-SRV-ATTR:instance_name": f"instance-{server.id[:8]}",
+        "OS-EXT-SRV-ATTR:hypervisor_hostname": host,
+    }
+    if version >= "2.3":
+        fields.update({
+            "OS-EXT-SRV-ATTR:hostname": server.hostname,
+            "OS-EXT-SRV-ATTR:kernel_id": "",
+            "OS-EXT-SRV-ATTR:launch_index": server.launch_index,
+            "OS-EXT-SRV-ATTR:ramdisk_id": "",
+            "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
+            "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+        })
+        if user_data:
+            fields["OS-EXT-SRV-ATTR:user_data"] = server.user_data
+    return fields

@@ -37,6 +37,7 @@ from mimic.rest.nova_microversions import (
     MAX_PROXY_VERSION,
     MIN_VERSION,
     APIVersion,
+    ServerView,
     negotiate_version,
     request_header,
 )
@@ -118,6 +119,25 @@ class NovaRoutes:
     def _render_cache(self, tenant_id: str) -> RenderCache:
         return self.store.tenant(tenant_id).data_for_api(
             ("nova-rendered", self.region), RenderCache)
+
+    def _is_admin(self, request: Any, tenant_id: str) -> bool:
+        """
+        Whether the caller's token holds the admin role on this tenant: the
+        identity model's answer where it gives one, else (as DESIGN.md says
+        of the start) whether the user is named ``admin``.
+        """
+        header = request_header(request, b"x-auth-token")
+        token = self.store.valid_token(header) if header else None
+        if token is None or token.tenant.id != tenant_id:
+            return False
+        is_admin = getattr(token, "is_admin", None)
+        if is_admin is not None:
+            return bool(is_admin)
+        return token.user.username == "admin"
+
+    def _server_view(self, request: Any, tenant_id: str, route: str) -> ServerView:
+        """What a server answer shows to this caller at this request's version."""
+        return ServerView(self.version, route, self._is_admin(request, tenant_id))
 
     def _user_id(self, request: Any, tenant_id: str) -> str:
         header = request_header(request, b"x-auth-token")

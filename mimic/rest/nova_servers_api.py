@@ -23,7 +23,7 @@ from mimic.rest.nova_json import (
     read_server_spec,
     refuse_unexpected,
 )
-from mimic.rest.nova_microversions import SHOW, UPDATE, LISTING, ServerView
+from mimic.rest.nova_microversions import LISTING, SHOW, UPDATE
 from mimic.rest.nova_routes import NovaRoutes, nova_error, tenant_route
 from mimic.rest.nova_views import (
     dumps,
@@ -80,7 +80,7 @@ class ServerRoutes(NovaRoutes):
     def _listing(self, request: Any, tenant_id: str, detail: bool) -> bytes:
         compute, links = self._begin(request, tenant_id)
         query = read_server_query(request, self.version)
-        view = ServerView(self.version, LISTING)
+        view = self._server_view(request, tenant_id, LISTING)
         cache = self._render_cache(tenant_id)
         now = compute.now()
         key = (compute.changes.value, compute.network.changes, now, request.uri, links.prefix,
@@ -116,7 +116,8 @@ class ServerRoutes(NovaRoutes):
         server = compute.server(server_id)
         rendered = self._render_cache(tenant_id).render(server, compute.now(), links,
                                                         compute.network,
-                                                        ServerView(self.version, SHOW))
+                                                        self._server_view(request, tenant_id,
+                                                                          SHOW))
         return raw_json(request, b'{"server":' + rendered + b"}")
 
     @tenant_route(app, "/servers/<server_id>", methods=["PUT"])
@@ -147,7 +148,8 @@ class ServerRoutes(NovaRoutes):
             changes=changes,
         )
         return json_response(request, {"server": server_detail(
-            server, compute.now(), links, compute.network, ServerView(self.version, UPDATE))})
+            server, compute.now(), links, compute.network,
+            self._server_view(request, tenant_id, UPDATE))})
 
     @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
     def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
