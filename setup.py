@@ -44,6 +44,8 @@ setup(
             "python-novaclient>=18",
             "python-openstackclient>=6",
             "fastly>=15,<16",
+            # Nova responses are checked against tempest.lib's published schemas.
+            "tempest>=40",
             "apache-libcloud>=3.8",
             # Rendered Kubernetes objects are checked against Kubernetes'
             # own schemas (the package ships them, for 1.25 on).

@@ -129,6 +129,8 @@ class Options(usage.Options):
          "tick is off)."],
         ["verbose", "v", "Log each request and response with their bodies."],
         ["quiet", "q", "No access log (one line per request is the default)."],
+        ["strict-refs", None, "Nova refuses image and flavor ids it does not know, as "
+         "real Nova does (by default any well-formed id is accepted)."],
     ]
 
     def __init__(self) -> None:
