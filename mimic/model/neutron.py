@@ -63,7 +63,18 @@ PROTOCOL_NAMES = (
     "ipv6-opts", "ipv6-route", "ospf", "pgm", "rsvp", "sctp", "tcp", "udp",
     "udplite", "vrrp", "any",
 )
-PORT_PROTOCOLS = ("tcp", "udp", "dccp", "sctp", "udplite", "6", "17", "33", "132", "136")
+#: IANA numbers of the protocol names (neutron-lib's ``IP_PROTOCOL_MAP``;
+#: ``icmpv6`` is its legacy alias of ``ipv6-icmp``).
+PROTOCOL_NUMBERS = {
+    "ah": 51, "dccp": 33, "egp": 8, "esp": 50, "gre": 47, "hopopt": 0, "icmp": 1,
+    "igmp": 2, "ipip": 4, "ipv6-encap": 41, "ipv6-frag": 44, "ipv6-icmp": 58,
+    "icmpv6": 58, "ipv6-nonxt": 59, "ipv6-opts": 60, "ipv6-route": 43, "ospf": 89,
+    "pgm": 113, "rsvp": 46, "sctp": 132, "tcp": 6, "udp": 17, "udplite": 136, "vrrp": 112,
+}
+#: The protocols whose rules may name ports (Neutron's ``SG_PORT_PROTO_NUMS``),
+#: and those whose ``port_range_min``/``max`` are an ICMP type and code.
+PORT_PROTOCOL_NUMBERS = (33, 132, 6, 17, 136)
+ICMP_PROTOCOL_NUMBERS = (1, 58)
 
 
 # Errors: Neutron's exception families, each instance naming its type.
@@ -558,6 +569,41 @@ class NetworkState:
         self.networks[network.id] = network
         self._ports_by_network[network.id] = {}
         return network
+
+    # bulk creates: all or nothing, as Neutron's are
+
+    def create_networks(self, requests: Sequence[dict]) -> list[Network]:
+        """Every network ``requests`` asks for (``create_network`` arguments), or none."""
+        return self._all_or_none(self.create_network, self.delete_network, requests)
+
+    def create_subnets(self, requests: Sequence[dict]) -> list[Subnet]:
+        """Every subnet ``requests`` asks for (``create_subnet`` arguments), or none."""
+        return self._all_or_none(self.create_subnet, self.delete_subnet, requests)
+
+    def create_ports(self, requests: Sequence[dict]) -> list[Port]:
+        """Every port ``requests`` asks for (``create_port`` arguments), or none."""
+        return self._all_or_none(self.create_port, self.delete_port, requests)
+
+    def _all_or_none(self, create: Any, delete: Any, requests: Sequence[dict]) -> list:
+        """
+        Make each of ``requests`` in order; if one is refused, delete what
+        was made (releasing its addresses and MACs) and put back the stamps
+        of the networks it touched, then raise the refusal.
+        """
+        touched = {r.get("network_id") for r in requests} & self.networks.keys()
+        stamps = [(self.networks[n], self.networks[n].updated_at,
+                   self.networks[n].revision_number) for n in touched]
+        made: list = []
+        try:
+            for request in requests:
+                made.append(create(**request))
+        except NeutronFault:
+            for thing in reversed(made):
+                delete(thing.id)
+            for network, updated_at, revision_number in stamps:
+                network.updated_at, network.revision_number = updated_at, revision_number
+            raise
+        return made
 
     def _own_network(self, network_id: str, action: str) -> Network:
         network = self.network(network_id)
@@ -1182,13 +1228,10 @@ class NetworkState:
                                       or not 0 <= value <= 65535):
                 raise BadRequest(f"Invalid value for port {value}",
                                  "SecurityGroupInvalidPortValue")
-        if (port_range_min is not None or port_range_max is not None) and protocol is None:
-            raise BadRequest("Must also specify protocol if port range is given.",
-                             "SecurityGroupProtocolRequiredWithPorts")
-        if protocol in PORT_PROTOCOLS and port_range_min is not None:
-            if port_range_max is not None and port_range_min > port_range_max:
-                raise BadRequest("For TCP/UDP protocols, port_range_min must be <= "
-                                 "port_range_max", "SecurityGroupInvalidPortRange")
+        if (port_range_min, port_range_max) == (1, 65535):
+            # Neutron stores the whole range as no range at all.
+            port_range_min = port_range_max = None
+        _check_port_range(protocol, port_range_min, port_range_max)
         if remote_ip_prefix is not None and remote_group_id is not None:
             raise BadRequest("Only remote_ip_prefix or remote_group_id may be provided.",
                              "SecurityGroupRemoteGroupAndRemoteIpPrefix")
@@ -1648,6 +1691,44 @@ def _protocol(protocol: Any) -> Optional[str]:
         f"Security group rule protocol {protocol} not supported. Only protocol values "
         f"{list(PROTOCOL_NAMES)} and integer representations [0 to 255] are supported.",
         "SecurityGroupRuleInvalidProtocol")
+
+
+def _check_port_range(protocol: Optional[str], low: Optional[int],
+                      high: Optional[int]) -> None:
+    """
+    Neutron's rules for a rule's port range (``_validate_port_range`` of
+    its security group database mixin): ports need a protocol; on a port
+    protocol both ends are given, non-zero and in order; on ICMP they are a
+    type (min) and code (max) of 0-255, and no code without a type; any
+    other protocol takes no ports.
+    """
+    if low is None and high is None:
+        return
+    if protocol is None:
+        raise BadRequest("Must also specify protocol if port range is given.",
+                         "SecurityGroupProtocolRequiredWithPorts")
+    number = None if protocol == "any" else PROTOCOL_NUMBERS.get(protocol, None)
+    if number is None and protocol.isdigit():
+        number = int(protocol)
+    if number in PORT_PROTOCOL_NUMBERS:
+        if low == 0 or high == 0:
+            raise BadRequest("Invalid value for port 0", "SecurityGroupInvalidPortValue")
+        if low is None or high is None or low > high:
+            raise BadRequest("For TCP/UDP protocols, port_range_min must be <= "
+                             "port_range_max", "SecurityGroupInvalidPortRange")
+    elif number in ICMP_PROTOCOL_NUMBERS:
+        for value, attr, field in ((low, "port_range_min", "type"),
+                                   (high, "port_range_max", "code")):
+            if value is not None and not 0 <= value <= 255:
+                raise BadRequest(f"Invalid value for ICMP {field} ({attr}) {value}. It must "
+                                 f"be 0 to 255.", "SecurityGroupInvalidIcmpValue")
+        if low is None:
+            raise BadRequest(f"ICMP code (port-range-max) {high} is provided but ICMP type "
+                             f"(port-range-min) is missing.", "SecurityGroupMissingIcmpType")
+    else:
+        raise BadRequest(f"Ports cannot be specified for protocol {number}. Ports are only "
+                         f"supported for DCCP, SCTP, TCP, UDP, UDPLITE.",
+                         "SecurityGroupInvalidProtocolForPort")
 
 
 def network_state(store: Any, tenant_id: str, region: str) -> NetworkState:

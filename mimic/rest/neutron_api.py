@@ -323,17 +323,24 @@ def render_one(request: Any, member: str, item: dict, code: int = 200) -> bytes:
 # Request bodies.
 
 
-def _body(request: Any, member: str, allowed: Iterable[str], tenant_id: str) -> dict:
-    """The ``{member: {...}}`` body, with only ``allowed`` attributes."""
+#: At most this many resources in one bulk create (Mimic's bound; real
+#: Neutron stops at the project's quota).
+BULK_LIMIT = 1000
+
+
+def _read_body(request: Any) -> dict:
     raw = request.content.read() if request.content is not None else b""
     request.content.seek(0)
     if not raw.strip():
         raise _bad("Resource body required")
     try:
-        body = read_json(request)
+        return read_json(request)
     except RequestError:
         raise _bad("Malformed request body") from None
-    resource = body.get(member)
+
+
+def _resource(resource: Any, member: str, allowed: Iterable[str], tenant_id: str) -> dict:
+    """One ``member`` object of a body, with only ``allowed`` attributes."""
     if not isinstance(resource, dict):
         raise _bad(f"Unable to find '{member}' in request body")
     unknown = sorted(set(resource) - set(allowed) - {"tenant_id", "project_id"})
@@ -345,6 +352,41 @@ def _body(request: Any, member: str, allowed: Iterable[str], tenant_id: str) -> 
                                "authenticated project in request requires admin privileges",
                                kind="HTTPForbidden")
     return resource
+
+
+def _body(request: Any, member: str, allowed: Iterable[str], tenant_id: str) -> dict:
+    """The ``{member: {...}}`` body, with only ``allowed`` attributes."""
+    return _resource(_read_body(request).get(member), member, allowed, tenant_id)
+
+
+def _create_bodies(request: Any, member: str, allowed: Iterable[str],
+                   tenant_id: str) -> tuple[list[dict], bool]:
+    """
+    The resources a create asks for, and whether it was a bulk create:
+    ``{member: {...}}`` is one, ``{members: [...]}`` many, each item
+    either the object itself or ``{member: {...}}`` (as Neutron's API
+    layer takes them).
+    """
+    body = _read_body(request)
+    collection = member + "s"
+    if collection not in body:
+        return [_resource(body.get(member), member, allowed, tenant_id)], False
+    items = body[collection]
+    if not items:
+        raise _bad("Resources required")
+    if not isinstance(items, list):
+        raise _bad("Body contains invalid data")
+    if len(items) > BULK_LIMIT:
+        raise _bad(f"Mimic creates at most {BULK_LIMIT} {collection} in one request.")
+    return [_resource(item[member] if isinstance(item, dict) and member in item else item,
+                      member, allowed, tenant_id) for item in items], True
+
+
+def render_created(request: Any, member: str, items: list[dict], bulk: bool) -> bytes:
+    """201 with one ``member`` or, for a bulk create, the collection."""
+    if bulk:
+        return json_response(request, {member + "s": items}, 201)
+    return render_one(request, member, items[0], 201)
 
 
 def _string(resource: dict, key: str, default: Optional[str] = None) -> Optional[str]:
@@ -410,6 +452,61 @@ def _port_number(resource: dict, key: str) -> Optional[int]:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _bad(f"Invalid input for {key}. Reason: '{value}' is not an integer.")
     return value
+
+
+def _network_request(body: dict) -> dict:
+    """The keyword arguments of ``create_network`` for one network body."""
+    for admin_only in ("shared", "router:external"):
+        if _boolean(body, admin_only):
+            raise RequestError(403, f"(rule:create_network:{admin_only}) is disallowed "
+                               f"by policy", kind="PolicyNotAuthorized")
+    return dict(name=_string(body, "name", ""), description=_string(body, "description", ""),
+                admin_state_up=_boolean(body, "admin_state_up") is not False)
+
+
+def _subnet_request(body: dict) -> dict:
+    """The keyword arguments of ``create_subnet`` for one subnet body."""
+    for key in ("network_id", "cidr"):
+        if _string(body, key) is None:
+            raise _bad(f"Failed to parse request. Required attribute '{key}' not "
+                       f"specified")
+    for unsupported in ("subnetpool_id", "prefixlen", "segment_id"):
+        if body.get(unsupported) is not None:
+            raise _bad(f"Mimic does not emulate {unsupported}; give a cidr.")
+    if body.get("host_routes") or body.get("service_types"):
+        raise _bad("Mimic does not emulate host_routes or service_types.")
+    ip_version = body.get("ip_version", 4)
+    if isinstance(ip_version, str) and ip_version.isdigit():
+        ip_version = int(ip_version)
+    return dict(
+        network_id=body["network_id"], cidr=body["cidr"], ip_version=ip_version,
+        name=_string(body, "name", ""), description=_string(body, "description", ""),
+        gateway_ip=body["gateway_ip"] if "gateway_ip" in body else "",
+        allocation_pool=_allocation_pool(body),
+        enable_dhcp=_boolean(body, "enable_dhcp") is not False,
+        dns_nameservers=_string_list(body, "dns_nameservers") or (),
+        ipv6_ra_mode=_ipv6_mode(body, "ipv6_ra_mode"),
+        ipv6_address_mode=_ipv6_mode(body, "ipv6_address_mode"),
+    )
+
+
+def _port_request(body: dict) -> dict:
+    """The keyword arguments of ``create_port`` for one port body."""
+    network_id = _string(body, "network_id")
+    if network_id is None:
+        raise _bad("Failed to parse request. Required attribute 'network_id' not "
+                   "specified")
+    security = _boolean(body, "port_security_enabled")
+    return dict(
+        network_id=network_id, fixed_ips=_fixed_ips(body),
+        name=_string(body, "name", ""), description=_string(body, "description", ""),
+        device_id=_string(body, "device_id", ""),
+        device_owner=_string(body, "device_owner", ""),
+        security_group_ids=_string_list(body, "security_groups"),
+        mac_address=body.get("mac_address"),
+        admin_state_up=_boolean(body, "admin_state_up") is not False,
+        port_security_enabled=security is not False,
+    )
 
 
 class NeutronApi:
@@ -485,17 +582,12 @@ class NeutronApi:
     @app.route("/v2.0/networks", methods=["POST"])
     def create_network(self, request: Any) -> bytes:
         state = self._state(request)
-        body = _body(request, "network", ("name", "description", "admin_state_up", "shared",
-                                          "router:external", "mtu",
-                                          "port_security_enabled"), state.tenant_id)
-        for admin_only in ("shared", "router:external"):
-            if _boolean(body, admin_only):
-                raise RequestError(403, f"(rule:create_network:{admin_only}) is disallowed "
-                                   f"by policy", kind="PolicyNotAuthorized")
-        name, description = _string(body, "name", ""), _string(body, "description", "")
-        admin_state_up = _boolean(body, "admin_state_up") is not False
-        network = state.create_network(name, description, admin_state_up)
-        return render_one(request, "network", network_json(network), 201)
+        bodies, bulk = _create_bodies(request, "network", (
+            "name", "description", "admin_state_up", "shared", "router:external", "mtu",
+            "port_security_enabled"), state.tenant_id)
+        wanted = [_network_request(body) for body in bodies]
+        networks = self._run(lambda: state.create_networks(wanted))
+        return render_created(request, "network", list(map(network_json, networks)), bulk)
 
     @app.route("/v2.0/networks/<network_id>", methods=["PUT"])
     def update_network(self, request: Any, network_id: str) -> bytes:
@@ -516,36 +608,15 @@ class NeutronApi:
     @app.route("/v2.0/subnets", methods=["POST"])
     def create_subnet(self, request: Any) -> bytes:
         state = self._state(request)
-        body = _body(request, "subnet", (
+        bodies, bulk = _create_bodies(request, "subnet", (
             "network_id", "cidr", "ip_version", "name", "description", "gateway_ip",
             "allocation_pools", "enable_dhcp", "dns_nameservers", "ipv6_ra_mode",
             "ipv6_address_mode", "host_routes", "subnetpool_id", "prefixlen",
             "service_types", "segment_id",
         ), state.tenant_id)
-        for key in ("network_id", "cidr"):
-            if _string(body, key) is None:
-                raise _bad(f"Failed to parse request. Required attribute '{key}' not "
-                           f"specified")
-        for unsupported in ("subnetpool_id", "prefixlen", "segment_id"):
-            if body.get(unsupported) is not None:
-                raise _bad(f"Mimic does not emulate {unsupported}; give a cidr.")
-        if body.get("host_routes") or body.get("service_types"):
-            raise _bad("Mimic does not emulate host_routes or service_types.")
-        ip_version = body.get("ip_version", 4)
-        if isinstance(ip_version, str) and ip_version.isdigit():
-            ip_version = int(ip_version)
-        kwargs = dict(
-            name=_string(body, "name", ""), description=_string(body, "description", ""),
-            gateway_ip=body["gateway_ip"] if "gateway_ip" in body else "",
-            allocation_pool=_allocation_pool(body),
-            enable_dhcp=_boolean(body, "enable_dhcp") is not False,
-            dns_nameservers=_string_list(body, "dns_nameservers") or (),
-            ipv6_ra_mode=_ipv6_mode(body, "ipv6_ra_mode"),
-            ipv6_address_mode=_ipv6_mode(body, "ipv6_address_mode"),
-        )
-        subnet = self._run(lambda: state.create_subnet(
-            body["network_id"], body["cidr"], ip_version, **kwargs))
-        return render_one(request, "subnet", subnet_json(subnet), 201)
+        wanted = [_subnet_request(body) for body in bodies]
+        subnets = self._run(lambda: state.create_subnets(wanted))
+        return render_created(request, "subnet", list(map(subnet_json, subnets)), bulk)
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["PUT"])
     def update_subnet(self, request: Any, subnet_id: str) -> bytes:
@@ -599,27 +670,13 @@ class NeutronApi:
     @app.route("/v2.0/ports", methods=["POST"])
     def create_port(self, request: Any) -> bytes:
         state = self._state(request)
-        body = _body(request, "port", (
+        bodies, bulk = _create_bodies(request, "port", (
             "network_id", "name", "description", "admin_state_up", "fixed_ips", "device_id",
             "device_owner", "security_groups", "mac_address", "port_security_enabled",
         ), state.tenant_id)
-        network_id = _string(body, "network_id")
-        if network_id is None:
-            raise _bad("Failed to parse request. Required attribute 'network_id' not "
-                       "specified")
-        fixed_ips = _fixed_ips(body)
-        security = _boolean(body, "port_security_enabled")
-        kwargs = dict(
-            name=_string(body, "name", ""), description=_string(body, "description", ""),
-            device_id=_string(body, "device_id", ""),
-            device_owner=_string(body, "device_owner", ""),
-            security_group_ids=_string_list(body, "security_groups"),
-            mac_address=body.get("mac_address"),
-            admin_state_up=_boolean(body, "admin_state_up") is not False,
-            port_security_enabled=security is not False,
-        )
-        port = self._run(lambda: state.create_port(network_id, fixed_ips=fixed_ips, **kwargs))
-        return render_one(request, "port", port_json(port), 201)
+        wanted = [_port_request(body) for body in bodies]
+        ports = self._run(lambda: state.create_ports(wanted))
+        return render_created(request, "port", list(map(port_json, ports)), bulk)
 
     @app.route("/v2.0/ports/<port_id>", methods=["PUT"])
     def update_port(self, request: Any, port_id: str) -> bytes:
