@@ -17,6 +17,7 @@ exceptions below, which the REST layer turns into Fastly's error bodies.
 from __future__ import annotations
 
 import string
+from collections import deque
 from typing import Any, Callable, Mapping, Optional
 
 import attrs
@@ -92,13 +93,27 @@ def _as_int(name: str, value: Any) -> int:
 def _as_str(name: str, value: Any) -> str:
     if isinstance(value, str):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
     raise Invalid(f"Invalid value for '{name}': expected a string, got {value!r}.")
 
 
+class NumericText:
+    """
+    The type of the fields Fastly keeps as text of digits (a condition's
+    ``priority``, a cache setting's ``ttl``, a response object's
+    ``status``): given as a number or as its digits, rendered as a string.
+    """
+
+
+def _as_numeric_text(name: str, value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return value.strip()
+    raise Invalid(f"Invalid value for '{name}': expected a number, got {value!r}.")
+
+
 _COERCE: dict[type, Callable[[str, Any], Any]] = {
-    bool: _as_bool, int: _as_int, str: _as_str,
+    bool: _as_bool, int: _as_int, str: _as_str, NumericText: _as_numeric_text,
 }
 
 
@@ -136,8 +151,10 @@ def _fields(*fields: Field) -> Mapping[str, Field]:
 @attrs.frozen
 class ConfigKind:
     """
-    A kind of per-version configuration object (``backend``, ``header``...):
-    its URL segment, its fields, the ones a create must name, and whether
+    The field table of one kind of thing a route creates or changes: a
+    per-version configuration object (``backend``, ``header``...), and
+    likewise a service, a version and a version's settings. It names its
+    URL segment, its fields, the ones a create must name, and whether
     Fastly renders the owning version as a string (it does for conditions,
     cache settings, headers and response objects, an old quirk the
     official clients' types keep).
@@ -225,7 +242,7 @@ BACKEND = ConfigKind("backend", "Backend", _fields(
 CONDITION = ConfigKind("condition", "Condition", _fields(
     Field("name"),
     Field("comment", nullable=True, default=""),
-    Field("priority", default="100"),
+    Field("priority", NumericText, default="100"),
     Field("statement"),
     Field("type", choices=("REQUEST", "CACHE", "RESPONSE", "PREFETCH")),
 ), required=("name", "statement", "type"), version_as_string=True)
@@ -234,8 +251,8 @@ CACHE_SETTINGS = ConfigKind("cache_settings", "Cache settings", _fields(
     Field("name"),
     Field("action", nullable=True, default=None, choices=(None, "pass", "cache", "restart")),
     Field("cache_condition", nullable=True, default=""),
-    Field("stale_ttl", default="0"),
-    Field("ttl", default="0"),
+    Field("stale_ttl", NumericText, default="0"),
+    Field("ttl", NumericText, default="0"),
 ), version_as_string=True)
 
 RESPONSE_OBJECT = ConfigKind("response_object", "Response object", _fields(
@@ -243,7 +260,7 @@ RESPONSE_OBJECT = ConfigKind("response_object", "Response object", _fields(
     Field("cache_condition", nullable=True, default=""),
     Field("content", default=""),
     Field("content_type", nullable=True, default=""),
-    Field("status", default="200"),
+    Field("status", NumericText, default="200"),
     Field("response", default="Ok"),
     Field("request_condition", nullable=True, default=""),
 ), version_as_string=True)
@@ -253,8 +270,8 @@ HEADER = ConfigKind("header", "Header", _fields(
     Field("action", default="set", choices=("set", "append", "delete", "regex", "regex_repeat")),
     Field("cache_condition", nullable=True, default=None),
     Field("dst"),
-    Field("ignore_if_set", default="0"),
-    Field("priority", default="100"),
+    Field("ignore_if_set", NumericText, default="0"),
+    Field("priority", NumericText, default="100"),
     Field("regex", nullable=True, default=""),
     Field("request_condition", nullable=True, default=None),
     Field("response_condition", nullable=True, default=None),
@@ -268,6 +285,25 @@ CONFIG_KINDS: Mapping[str, ConfigKind] = {
     kind.path: kind
     for kind in (DOMAIN, BACKEND, CONDITION, CACHE_SETTINGS, RESPONSE_OBJECT, HEADER)
 }
+
+SERVICE_TYPES = ("vcl", "wasm")
+
+#: A service's fields as ``POST /service`` takes them, and as ``PUT
+#: /service/<id>`` changes them (``type`` is fixed at creation).
+SERVICE = ConfigKind("service", "Service", _fields(
+    Field("name"),
+    Field("comment", nullable=True, default=""),
+    Field("type", default="vcl", choices=SERVICE_TYPES),
+))
+SERVICE_CHANGE = ConfigKind("service", "Service", _fields(
+    Field("name"),
+    Field("comment", nullable=True),
+), required=())
+
+#: What ``PUT /service/<id>/version/<n>`` may change.
+VERSION = ConfigKind("version", "Version", _fields(
+    Field("comment", nullable=True),
+), required=())
 
 #: A version's general settings (``PUT .../settings``) and their defaults.
 SETTINGS = ConfigKind("settings", "Settings", _fields(
@@ -391,9 +427,27 @@ class Customer:
     owner_id: str
     created_at: float
     services: dict[str, Service] = attrs.field(factory=dict)
+    purges: deque = attrs.field(factory=lambda: deque(maxlen=PURGE_LOG_LIMIT))
 
 
-SERVICE_TYPES = ("vcl", "wasm")
+#: The fields by which objects name a condition of their version.
+CONDITION_REFERENCES = ("request_condition", "cache_condition", "response_condition")
+
+#: How many purges Mimic remembers per customer (the oldest are forgotten),
+#: and how many surrogate keys one bulk purge may name (Fastly's limit).
+PURGE_LOG_LIMIT = 1000
+SURROGATE_KEYS_LIMIT = 256
+
+
+@attrs.frozen
+class Purge:
+    """One purge Fastly accepted: what it purged, for which service, when."""
+
+    id: str
+    at: float
+    kind: str
+    target: str
+    service_id: Optional[str] = None
 
 
 @attrs.define(eq=False)
@@ -432,16 +486,12 @@ class FastlyStore:
 
     def create_service(self, customer: Customer, values: Mapping[str, Any]) -> Service:
         """A new service, with an empty, unlocked version 1 as Fastly makes."""
-        name = _text(values, "name", required=True)
-        comment = _text(values, "comment") or ""
-        service_type = _text(values, "type") or "vcl"
-        if service_type not in SERVICE_TYPES:
-            raise Invalid(f"Invalid value for 'type': {service_type!r} is not 'vcl' or 'wasm'.")
+        fields = SERVICE.build(values)
         now = self._now()
         service = Service(
-            id=fastly_id(self.ids), customer_id=customer.id, name=name,
-            comment=comment, type=service_type, created_at=now, updated_at=now,
-            publish_key=self.ids.hex(40),
+            id=fastly_id(self.ids), customer_id=customer.id, name=fields["name"],
+            comment=fields["comment"] or "", type=fields["type"], created_at=now,
+            updated_at=now, publish_key=self.ids.hex(40),
         )
         service.versions.append(Version(1, service.id, now, now))
         customer.services[service.id] = service
@@ -465,14 +515,11 @@ class FastlyStore:
     def update_service(self, customer: Customer, service_id: str,
                        values: Mapping[str, Any]) -> Service:
         service = self.service(customer, service_id)
-        name = _text(values, "name")
-        comment = _text(values, "comment")
-        if name == "":
-            raise Invalid("'name' cannot be empty.")
-        if name is not None:
-            service.name = name
-        if comment is not None:
-            service.comment = comment
+        changes = SERVICE_CHANGE.parse(values)
+        if "name" in changes:
+            service.name = changes["name"]
+        if changes.get("comment") is not None:
+            service.comment = changes["comment"]
         service.updated_at = self._now()
         return service
 
@@ -502,7 +549,7 @@ class FastlyStore:
                        values: Mapping[str, Any]) -> Version:
         """Only the comment of a version is the caller's to change."""
         version = self.version(customer, service_id, number)
-        comment = _text(values, "comment")
+        comment = VERSION.parse(values).get("comment")
         if comment is not None:
             version.comment = comment
             version.updated_at = self._now()
@@ -563,6 +610,7 @@ class FastlyStore:
         attributes = kind.build(values)
         if kind is BACKEND and not attributes.get("hostname"):
             attributes["hostname"] = attributes["address"]
+        _check_condition_references(version, kind, attributes)
         things = version.objects_of(kind)
         if attributes["name"] in things:
             raise Duplicate(f"{kind.label} '{attributes['name']}' already exists "
@@ -596,6 +644,7 @@ class FastlyStore:
         thing = self.object(customer, service_id, number, kind, name)
         version.ensure_editable()
         changes = kind.parse(values)
+        _check_condition_references(version, kind, {**thing.attributes, **changes})
         new_name = changes.get("name", name)
         things = version.objects_of(kind)
         if new_name != name:
@@ -633,6 +682,42 @@ class FastlyStore:
         version.updated_at = self._now()
         return version
 
+    # purges: Mimic caches nothing, so a purge is accepted and remembered
+
+    def purge_all(self, customer: Customer, service_id: str) -> Purge:
+        """Purge everything a service of the customer's caches."""
+        service = self.service(customer, service_id)
+        return self._purged(customer, "all", service.id, service.id)
+
+    def purge_url(self, customer: Customer, url: str) -> Purge:
+        """Purge one URL (``host/path``), whichever service serves it."""
+        if not url.strip("/"):
+            raise Invalid("A URL to purge is required.")
+        owner = self._domain_owners.get(url.split("/", 1)[0].split(":", 1)[0])
+        return self._purged(customer, "url", url, owner.id if owner is not None else None)
+
+    def purge_keys(self, customer: Customer, service_id: str,
+                   keys: list[str]) -> dict[str, str]:
+        """Purge a service's objects by surrogate key: key to purge id."""
+        service = self.service(customer, service_id)
+        if not keys or not all(isinstance(key, str) and key for key in keys):
+            raise Invalid("Surrogate keys must be a non-empty list of non-empty strings.")
+        if len(keys) > SURROGATE_KEYS_LIMIT:
+            raise Invalid(f"At most {SURROGATE_KEYS_LIMIT} surrogate keys may be purged "
+                          f"at once.")
+        return {key: self._purged(customer, "key", key, service.id).id for key in keys}
+
+    def purges(self, customer: Customer) -> list[Purge]:
+        """The customer's purges, oldest first (the last ``PURGE_LOG_LIMIT``)."""
+        return list(customer.purges)
+
+    def _purged(self, customer: Customer, kind: str, target: str,
+                service_id: Optional[str]) -> Purge:
+        purge = Purge(f"{self.ids.hex(8)}-{self.ids.hex(8)}", self._now(), kind, target,
+                      service_id)
+        customer.purges.append(purge)
+        return purge
+
     def _ensure_domain_free(self, service: Service, name: str) -> None:
         """A domain serves one service: no other service, of anyone, may hold it."""
         owner = self._domain_owners.get(name)
@@ -647,14 +732,17 @@ class FastlyStore:
             del self._domain_owners[name]
 
 
-def _text(values: Mapping[str, Any], name: str, required: bool = False) -> Optional[str]:
-    """A string field of a service or version request."""
-    value = values.get(name)
-    if value is None:
-        if required:
-            raise Invalid(f"Required field missing: {name}.")
-        return None
-    value = _as_str(name, value)
-    if required and not value:
-        raise Invalid(f"'{name}' cannot be empty.")
-    return value
+def _check_condition_references(version: Version, kind: ConfigKind,
+                                attributes: Mapping[str, Any]) -> None:
+    """
+    A condition an object names (``request_condition``,
+    ``cache_condition``, ``response_condition``) must exist in its version
+    when the object is made or changed. (Deleting the condition later
+    leaves a dangling name, which ``validate`` reports.)
+    """
+    conditions = version.objects_of(CONDITION)
+    for field in CONDITION_REFERENCES:
+        name = attributes.get(field) if field in kind.fields else None
+        if name and name not in conditions:
+            raise Invalid(f"Condition '{name}' named by {field} does not exist in version "
+                          f"{version.number}.")
