@@ -1,0 +1,257 @@
+"""
+Networks and subnets: the ``public`` and ``private`` networks every
+tenant has (ids, CIDRs), the networks and subnets a tenant makes, and the
+rules for them (shared networks belong to no one, subnets of a network do
+not overlap, a network or subnet in use stays).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Iterable, Optional, Sequence
+
+import attrs
+
+from mimic.model.neutron.addresses import AddressPool, valid_ip
+from mimic.model.neutron.faults import BadRequest, Conflict, Forbidden, found
+from mimic.model.neutron.standard import Stamped
+
+
+#: The well-known ids of the two networks every tenant has (Rackspace's
+#: ``public`` and ServiceNet ``private`` networks have these ids).
+PUBLIC_NETWORK_ID = "00000000-0000-0000-0000-000000000000"
+
+
+PRIVATE_NETWORK_ID = "11111111-1111-1111-1111-111111111111"
+
+
+#: The subnets of those networks: (network id, name, CIDR).
+PUBLIC_IPV4_CIDR = "198.18.0.0/15"
+
+
+PUBLIC_IPV6_CIDR = "2001:db8::/64"
+
+
+PRIVATE_IPV4_CIDR = "10.176.0.0/12"
+
+
+@attrs.define(eq=False)
+class Network(Stamped):
+    id: str = ""
+    name: str = ""
+    tenant_id: str = ""
+    external: bool = False
+    shared: bool = False
+    subnet_ids: list = attrs.field(factory=list)
+    description: str = ""
+    mtu: int = 1500
+    admin_state_up: bool = True
+    builtin: bool = False
+
+
+@attrs.define(eq=False)
+class Subnet(Stamped):
+    id: str = ""
+    name: str = ""
+    tenant_id: str = ""
+    network_id: str = ""
+    cidr: str = ""
+    gateway_ip: Optional[str] = ""
+    pool: AddressPool = None  # type: ignore[assignment]
+    description: str = ""
+    enable_dhcp: bool = True
+    dns_nameservers: list = attrs.field(factory=list)
+    ipv6_ra_mode: Optional[str] = None
+    ipv6_address_mode: Optional[str] = None
+
+    @property
+    def ip_version(self) -> int:
+        return self.pool.version
+
+
+class NetworksAndSubnets:
+    """
+    The networks and subnets of :class:`~mimic.model.neutron.state.NetworkState`.
+    """
+
+    __slots__ = ()
+
+    def _add_network(self, network_id: str, name: str, external: bool, shared: bool,
+                     cidrs: Iterable[tuple[str, str]], pools: dict) -> Network:
+        now = self.now()
+        network = Network(now, now, 1, id=network_id, name=name, tenant_id=self.tenant_id,
+                          external=external, shared=shared, builtin=True)
+        for subnet_name, cidr in cidrs:
+            net = ipaddress.ip_network(cidr)
+            subnet = Subnet(now, now, 0, id=self.ids.uuid(), name=subnet_name,
+                            tenant_id=self.tenant_id, network_id=network_id, cidr=cidr,
+                            gateway_ip=str(net.network_address + 1),
+                            pool=pools.setdefault(cidr, AddressPool.for_cidr(cidr)),
+                            ipv6_ra_mode="slaac" if net.version == 6 else None,
+                            ipv6_address_mode="slaac" if net.version == 6 else None)
+            self.subnets[subnet.id] = subnet
+            network.subnet_ids.append(subnet.id)
+        self.networks[network.id] = network
+        self._ports_by_network[network.id] = {}
+        return network
+
+    # networks and subnets the tenant makes
+
+    def create_network(self, name: str = "", description: str = "",
+                       admin_state_up: bool = True) -> Network:
+        """A tenant network: not external, not shared, no subnets yet."""
+        now = self.now()
+        network = Network(now, now, 1, id=self.ids.uuid(), name=name, tenant_id=self.tenant_id,
+                          description=description, admin_state_up=admin_state_up)
+        self.networks[network.id] = network
+        self._ports_by_network[network.id] = {}
+        return network
+
+    def _own_network(self, network_id: str, action: str) -> Network:
+        network = self.network(network_id)
+        if network.builtin:
+            raise Forbidden(f"({action}) is disallowed by policy", "PolicyNotAuthorized")
+        return network
+
+    def update_network(self, network_id: str, name: Optional[str] = None,
+                       description: Optional[str] = None,
+                       admin_state_up: Optional[bool] = None) -> Network:
+        network = self._own_network(network_id, "rule:update_network")
+        if name is not None:
+            network.name = name
+            # A server's addresses are keyed by network name.
+            for port in self.ports_on_network(network_id):
+                self._device_changed(port.device_id)
+        if description is not None:
+            network.description = description
+        if admin_state_up is not None:
+            network.admin_state_up = admin_state_up
+        network.touch(self.now())
+        return network
+
+    def delete_network(self, network_id: str) -> None:
+        """Delete a network with no ports left on it, and its subnets."""
+        network = self._own_network(network_id, "rule:delete_network")
+        if self._ports_by_network[network_id]:
+            raise Conflict(f"Unable to complete operation on network {network_id}. There are "
+                           f"one or more ports still in use on the network.", "NetworkInUse")
+        for subnet_id in network.subnet_ids:
+            del self.subnets[subnet_id]
+        del self._ports_by_network[network_id]
+        del self.networks[network_id]
+
+    def create_subnet(self, network_id: str, cidr: str, ip_version: int, name: str = "",
+                      gateway_ip: Optional[str] = "", allocation_pool: Optional[tuple] = None,
+                      enable_dhcp: bool = True, dns_nameservers: Sequence[str] = (),
+                      description: str = "", ipv6_ra_mode: Optional[str] = None,
+                      ipv6_address_mode: Optional[str] = None) -> Subnet:
+        """
+        A subnet of a tenant network. ``gateway_ip`` ``""`` means the first
+        address, None no gateway; ``allocation_pool`` is ``(start, end)``,
+        by default every host address but the gateway.
+        """
+        network = self.network(network_id)
+        if network.builtin:
+            raise Forbidden(f"Tenant {self.tenant_id} not allowed to create subnet on this "
+                            f"network", "HTTPForbidden")
+        if ip_version not in (4, 6):
+            raise BadRequest(f"Invalid input for ip_version. Reason: {ip_version!r} is not in "
+                             f"[4, 6].")
+        try:
+            net = ipaddress.ip_network(cidr)
+        except (ValueError, TypeError):
+            raise BadRequest(f"Invalid input for cidr. Reason: '{cidr}' is not a valid IP "
+                             f"subnet.") from None
+        if net.version != ip_version:
+            raise BadRequest("Invalid input for operation: cidr and ip_version must be same "
+                             "IP version.", "InvalidInput")
+        if net.num_addresses < 4:
+            raise BadRequest(f"Invalid input for operation: Subnet {cidr} is too small.",
+                             "InvalidInput")
+        for other_id in network.subnet_ids:
+            if self.subnets[other_id].pool.version == net.version and net.overlaps(
+                    ipaddress.ip_network(self.subnets[other_id].cidr)):
+                raise BadRequest(f"Invalid input for operation: Requested subnet with cidr: "
+                                 f"{net} for network: {network_id} overlaps with another "
+                                 f"subnet.", "InvalidInput")
+        hosts_first = int(net.network_address) + 1
+        hosts_last = int(net.broadcast_address) - (1 if net.version == 4 else 0)
+        if gateway_ip == "":
+            gateway_ip = str(ipaddress.ip_address(hosts_first))
+        elif gateway_ip is not None:
+            gateway_ip = valid_ip(gateway_ip, "gateway_ip")
+            if ipaddress.ip_address(gateway_ip) not in net:
+                raise BadRequest(f"Invalid input for operation: Gateway IP {gateway_ip} "
+                                 f"is not in subnet {net}.", "InvalidInput")
+        if allocation_pool is None:
+            # Every host but the gateway; one pool, so a gateway inside the
+            # range is kept out by claiming it.
+            first, last = hosts_first, hosts_last
+            if gateway_ip is not None and int(ipaddress.ip_address(gateway_ip)) == first:
+                first += 1
+            elif gateway_ip is not None and int(ipaddress.ip_address(gateway_ip)) == last:
+                last -= 1
+        else:
+            bounds = [ipaddress.ip_address(valid_ip(a, "allocation_pools"))
+                      for a in allocation_pool]
+            first, last = (int(b) for b in bounds)
+            if any(b not in net for b in bounds) or not hosts_first <= first <= last <= hosts_last:
+                raise BadRequest(f"The allocation pool {allocation_pool[0]}-"
+                                 f"{allocation_pool[1]} spans beyond the subnet cidr {net}.",
+                                 "OutOfBoundsAllocationPool")
+        pool = AddressPool(net.version, first, last)
+        if gateway_ip is not None and pool.contains(gateway_ip):
+            if allocation_pool is not None:
+                raise Conflict(f"Gateway ip {gateway_ip} conflicts with allocation pool "
+                               f"{allocation_pool[0]}-{allocation_pool[1]}.",
+                               "GatewayConflictWithAllocationPools")
+            pool.claim(gateway_ip)
+        now = self.now()
+        subnet = Subnet(now, now, 0, id=self.ids.uuid(), name=name, tenant_id=self.tenant_id,
+                        network_id=network_id, cidr=str(net), gateway_ip=gateway_ip,
+                        pool=pool, description=description, enable_dhcp=enable_dhcp,
+                        dns_nameservers=list(dns_nameservers), ipv6_ra_mode=ipv6_ra_mode,
+                        ipv6_address_mode=ipv6_address_mode)
+        self.subnets[subnet.id] = subnet
+        network.subnet_ids.append(subnet.id)
+        network.touch(now)
+        return subnet
+
+    def update_subnet(self, subnet_id: str, name: Optional[str] = None,
+                      description: Optional[str] = None,
+                      enable_dhcp: Optional[bool] = None,
+                      dns_nameservers: Optional[Sequence[str]] = None) -> Subnet:
+        subnet = self.subnet(subnet_id)
+        self._own_network(subnet.network_id, "rule:update_subnet")
+        if name is not None:
+            subnet.name = name
+        if description is not None:
+            subnet.description = description
+        if enable_dhcp is not None:
+            subnet.enable_dhcp = enable_dhcp
+        if dns_nameservers is not None:
+            subnet.dns_nameservers = list(dns_nameservers)
+        subnet.touch(self.now())
+        return subnet
+
+    def delete_subnet(self, subnet_id: str) -> None:
+        """Delete a subnet no port holds an address in."""
+        subnet = self.subnet(subnet_id)
+        network = self._own_network(subnet.network_id, "rule:delete_subnet")
+        gateway_held = subnet.gateway_ip is not None and subnet.pool.contains(subnet.gateway_ip)
+        if subnet.pool.used > (1 if gateway_held else 0):
+            raise Conflict(f"Unable to complete operation on subnet {subnet_id}: One or more "
+                           f"ports have an IP allocation from this subnet.", "SubnetInUse")
+        network.subnet_ids.remove(subnet_id)
+        del self.subnets[subnet_id]
+        network.touch(self.now())
+
+    # lookups
+
+    def network(self, network_id: str) -> Network:
+        return found(self.networks, network_id,
+                      f"Network {network_id} could not be found.", "NetworkNotFound")
+
+    def subnet(self, subnet_id: str) -> Subnet:
+        return found(self.subnets, subnet_id,
+                      f"Subnet {subnet_id} could not be found.", "SubnetNotFound")
