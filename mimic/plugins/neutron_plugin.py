@@ -2,7 +2,7 @@
 The Neutron plugin: puts a ``network`` service (``cloudNetworks``) in every
 tenant's catalog, one unversioned endpoint per region, as real clouds list
 Neutron (clients read the versions document at its root, or append ``v2.0``
-themselves), and serves :class:`mimic.rest.neutron_api.NeutronApi` there.
+themselves), and serves :class:`mimic.rest.neutron.NeutronApi` there.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.imimic import IAPIMock
-from mimic.rest.neutron_api import NeutronApi
+from mimic.rest.neutron import NeutronApi
 
 
 @implementer(IPlugin, IAPIMock)
