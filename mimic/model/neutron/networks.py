@@ -239,7 +239,7 @@ class NetworksAndSubnets:
         subnet = self.subnet(subnet_id)
         network = self._own_network(subnet.network_id, "rule:delete_subnet")
         gateway_held = subnet.gateway_ip is not None and subnet.pool.contains(subnet.gateway_ip)
-        if subnet.pool.used > (1 if gateway_held else 0):
+        if subnet.pool.used > (1 if gateway_held else 0) or subnet_id in self._gateway_ports:
             raise Conflict(f"Unable to complete operation on subnet {subnet_id}: One or more "
                            f"ports have an IP allocation from this subnet.", "SubnetInUse")
         network.subnet_ids.remove(subnet_id)

@@ -20,6 +20,9 @@ from mimic.model.neutron.networks import PRIVATE_NETWORK_ID, PUBLIC_NETWORK_ID, 
 from mimic.model.neutron.standard import Stamped
 
 
+#: The ``device_owner`` of a router's interface ports.
+ROUTER_INTERFACE_OWNER = "network:router_interface"
+
 #: What Nova puts in ``device_owner`` of the ports it binds to servers.
 COMPUTE_OWNER = "compute:nova"
 
@@ -467,6 +470,13 @@ class Ports:
     def delete_port(self, port_id: str) -> None:
         """Delete a port, releasing its addresses and its floating IPs' hold."""
         port = self.port(port_id)
+        if port.device_owner == ROUTER_INTERFACE_OWNER:
+            raise Conflict(f"Port {port_id} cannot be deleted directly via the port API: has "
+                           f"device owner {ROUTER_INTERFACE_OWNER}.", "ServicePortInUse")
+        self._delete_port(port)
+
+    def _delete_port(self, port: Port) -> None:
+        port_id = port.id
         for fip in self.floating_ips_of_port(port_id):
             self._disassociate(fip)
         for fixed in port.fixed_ips:

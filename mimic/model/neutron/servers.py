@@ -247,7 +247,8 @@ class Servers:
         last_error: Optional[NeutronFault] = None
         for port, fixed_ip in candidates:
             try:
-                target = self._association_target(port.id, fixed_ip, fip)
+                target = self._association_target(port.id, fixed_ip, fip,
+                                                  fip.floating_network_id)
             except NeutronFault as error:
                 last_error = error
                 continue

@@ -26,12 +26,13 @@ from mimic.model.neutron.ports import Port, Ports, PortTable
 from mimic.model.neutron.routers import RoutersAndFloatingIps
 from mimic.model.neutron.security_groups import SecurityGroups
 from mimic.model.neutron.servers import Servers
+from mimic.model.neutron.tags import Tags
 from mimic.util import iso_time
 
 
 @attrs.define(eq=False)
 class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloatingIps,
-                   Servers):
+                   Tags, Servers):
     """
     One tenant's networking in one region. Get it with :func:`network_state`.
 
@@ -63,6 +64,9 @@ class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloating
     security_groups: dict = attrs.field(factory=dict)
     rules: dict = attrs.field(factory=dict)
     floating_ips: dict = attrs.field(factory=dict)
+    routers: dict = attrs.field(factory=dict)
+    #: Subnet id to the router interface port holding its gateway address.
+    _gateway_ports: dict = attrs.field(factory=dict)
     _ports_by_device: dict = attrs.field(factory=dict)
     _ports_by_network: dict = attrs.field(factory=dict)
     _macs: set = attrs.field(factory=set)

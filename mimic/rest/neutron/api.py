@@ -14,6 +14,7 @@ from mimic.rest.neutron.networks import NetworkRoutes
 from mimic.rest.neutron.ports import PortRoutes
 from mimic.rest.neutron.routers import RouterRoutes
 from mimic.rest.neutron.security_groups import SecurityGroupRoutes
+from mimic.rest.neutron.tags import TagRoutes
 from mimic.rest.neutron.wire import app, fault_error, neutron_error_body
 
 
@@ -35,10 +36,13 @@ EXTENSIONS = (
      "standard attributes."),
     ("fip-port-details", "Floating IP Port Details Extension",
      "Add port_details attribute to Floating IP resource"),
+    ("extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"),
+    ("standard-attr-tag", "Tag support for resources with standard attribute",
+     "Enables to set tag on resources with standard attribute."),
 )
 
 
-class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes):
+class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes, TagRoutes):
     """Neutron v2.0 for one region, serving whoever's token comes in."""
 
     app = app
@@ -74,7 +78,7 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes):
         names = (("network", "networks"), ("subnet", "subnets"), ("port", "ports"),
                  ("security_group", "security-groups"),
                  ("security_group_rule", "security-group-rules"),
-                 ("floatingip", "floatingips"))
+                 ("floatingip", "floatingips"), ("router", "routers"))
         return json_response(request, {"resources": [
             {"name": name, "collection": collection.replace("-", "_"),
              "links": [{"href": f"{self.uri_prefix}/v2.0/{collection}", "rel": "self"}]}

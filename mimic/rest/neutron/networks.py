@@ -34,7 +34,7 @@ def network_json(network: Network) -> dict:
         "mtu": network.mtu, "port_security_enabled": True, "availability_zone_hints": [],
         "availability_zones": ["nova"], "ipv4_address_scope": None,
         "ipv6_address_scope": None, "l2_adjacency": True, "description": network.description,
-        "tags": [], **stamps(network),
+        "tags": list(network.tags), **stamps(network),
     }
 
 
@@ -49,7 +49,7 @@ def subnet_json(subnet: Subnet) -> dict:
         "enable_dhcp": subnet.enable_dhcp, "ipv6_ra_mode": subnet.ipv6_ra_mode,
         "ipv6_address_mode": subnet.ipv6_address_mode,
         "subnetpool_id": None, "service_types": [], "segment_id": None,
-        "description": subnet.description, "tags": [], **stamps(subnet),
+        "description": subnet.description, "tags": list(subnet.tags), **stamps(subnet),
     }
 
 

@@ -37,7 +37,7 @@ def port_json(port: Port) -> dict:
         "security_groups": list(port.security_group_ids),
         "port_security_enabled": port.port_security_enabled,
         "allowed_address_pairs": [], "extra_dhcp_opts": [], "binding:vnic_type": "normal",
-        "description": port.description, "tags": [], **stamps(port),
+        "description": port.description, "tags": list(port.tags), **stamps(port),
     }
 
 

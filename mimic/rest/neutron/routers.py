@@ -1,16 +1,20 @@
 """
-Routers and floating IPs over HTTP: their JSON, bodies and routes.
+Routers and floating IPs over HTTP: their JSON, bodies and routes,
+including a router's ``add_router_interface`` and
+``remove_router_interface`` actions.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
-from mimic.model.neutron import FloatingIp
-from mimic.rest.http import empty_response
+from mimic.model.neutron import FloatingIp, Port, Router
+from mimic.rest.http import RequestError, empty_response, json_response
 from mimic.rest.neutron.wire import (
     app,
     bad_request,
+    boolean_field,
+    read_body,
     read_resource,
     render_list,
     render_one,
@@ -30,20 +34,146 @@ def floating_ip_json(state: Any, fip: FloatingIp) -> dict:
     return {
         "id": fip.id, "tenant_id": fip.tenant_id, "project_id": fip.tenant_id,
         "floating_network_id": fip.floating_network_id,
-        "floating_ip_address": fip.floating_ip_address, "router_id": None,
+        "floating_ip_address": fip.floating_ip_address, "router_id": fip.router_id,
         "port_id": fip.port_id, "fixed_ip_address": fip.fixed_ip_address,
         "status": fip.status, "port_details": details, "description": fip.description,
-        "dns_domain": "", "dns_name": "", "qos_policy_id": None, "tags": [],
+        "dns_domain": "", "dns_name": "", "qos_policy_id": None, "tags": list(fip.tags),
         **stamps(fip),
     }
 
 
-#: What lists of floating IPs may filter and sort on.
+def router_json(router: Router) -> dict:
+    gateway = None
+    if router.gateway_network_id is not None:
+        gateway = {"network_id": router.gateway_network_id,
+                   "enable_snat": router.enable_snat,
+                   "external_fixed_ips": [{"subnet_id": f.subnet_id, "ip_address": f.ip_address}
+                                          for f in router.gateway_ips]}
+    return {
+        "id": router.id, "name": router.name, "tenant_id": router.tenant_id,
+        "project_id": router.tenant_id, "status": "ACTIVE",
+        "admin_state_up": router.admin_state_up, "external_gateway_info": gateway,
+        "routes": [{"destination": r.destination, "nexthop": r.nexthop}
+                   for r in router.routes],
+        "description": router.description, "distributed": False, "ha": False,
+        "flavor_id": None, "availability_zone_hints": [], "availability_zones": ["nova"],
+        "tags": list(router.tags), **stamps(router),
+    }
+
+
+def interface_json(router: Router, port: Port) -> dict:
+    """What ``add_router_interface`` and ``remove_router_interface`` answer."""
+    subnet_ids = [f.subnet_id for f in port.fixed_ips]
+    return {"id": router.id, "tenant_id": router.tenant_id, "project_id": router.tenant_id,
+            "port_id": port.id, "network_id": port.network_id,
+            "subnet_id": subnet_ids[0] if subnet_ids else None, "subnet_ids": subnet_ids}
+
+
+#: What lists of floating IPs and routers may filter and sort on.
 FLOATING_IP_ATTRIBUTES = frozenset(floating_ip_json(None, FloatingIp("", "")))
+ROUTER_ATTRIBUTES = frozenset(router_json(Router("", "")))
+
+
+def _gateway(body: dict) -> Optional[dict]:
+    """``external_gateway_info``: null, ``{}`` or ``{"network_id": ...}``."""
+    gateway = body.get("external_gateway_info")
+    if gateway is None or gateway == {}:
+        return None
+    if not isinstance(gateway, dict):
+        raise bad_request(f"Invalid input for external_gateway_info. Reason: '{gateway}' is "
+                          f"not a dictionary.")
+    unknown = sorted(set(gateway) - {"network_id", "enable_snat", "external_fixed_ips"})
+    if unknown:
+        raise bad_request(f"Invalid input for external_gateway_info. Reason: Unexpected keys "
+                          f"supplied: {', '.join(unknown)}.")
+    for admin_only in ("enable_snat", "external_fixed_ips"):
+        # Admin-only in Neutron's default policy.
+        if admin_only in gateway:
+            raise RequestError(403, f"(rule:update_router:external_gateway_info:{admin_only})"
+                               f" is disallowed by policy", kind="PolicyNotAuthorized")
+    if string_field(gateway, "network_id") is None:
+        raise bad_request("Invalid input for external_gateway_info. Reason: Validation of "
+                          "dictionary's keys failed. Expected keys: {'network_id'}.")
+    return gateway
+
+
+def _interface(request: Any) -> dict:
+    body = read_body(request)
+    unknown = sorted(set(body) - {"subnet_id", "port_id"})
+    if unknown:
+        raise bad_request(f"Unrecognized attribute(s) '{', '.join(unknown)}'")
+    return {key: string_field(body, key) for key in ("subnet_id", "port_id")}
 
 
 class RouterRoutes:
-    """Routes of ``/v2.0/floatingips``."""
+    """Routes of ``/v2.0/routers`` and ``/v2.0/floatingips``."""
+
+    @app.route("/v2.0/routers", methods=["GET"])
+    def list_routers(self, request: Any) -> bytes:
+        state = self._state(request)
+        return render_list(request, "routers", map(router_json, state.routers.values()),
+                           ROUTER_ATTRIBUTES)
+
+    @app.route("/v2.0/routers/<router_id>", methods=["GET"])
+    def show_router(self, request: Any, router_id: str) -> bytes:
+        state = self._state(request)
+        return render_one(request, "router", router_json(self._run(
+            lambda: state.router(router_id))))
+
+    @app.route("/v2.0/routers", methods=["POST"])
+    def create_router(self, request: Any) -> bytes:
+        state = self._state(request)
+        body = read_resource(request, "router", (
+            "name", "description", "admin_state_up", "external_gateway_info", "distributed",
+            "ha", "availability_zone_hints", "flavor_id",
+        ), state.tenant_id)
+        for admin_only in ("distributed", "ha"):
+            if admin_only in body:
+                raise RequestError(403, f"(rule:create_router:{admin_only}) is disallowed by "
+                                   f"policy", kind="PolicyNotAuthorized")
+        kwargs = dict(name=string_field(body, "name", ""),
+                      description=string_field(body, "description", ""),
+                      admin_state_up=boolean_field(body, "admin_state_up") is not False,
+                      gateway=_gateway(body))
+        router = self._run(lambda: state.create_router(**kwargs))
+        return render_one(request, "router", router_json(router), 201)
+
+    @app.route("/v2.0/routers/<router_id>", methods=["PUT"])
+    def update_router(self, request: Any, router_id: str) -> bytes:
+        state = self._state(request)
+        body = read_resource(request, "router", (
+            "name", "description", "admin_state_up", "external_gateway_info", "routes",
+        ), state.tenant_id)
+        routes = body.get("routes")
+        if routes is not None and not isinstance(routes, list):
+            raise bad_request(f"Invalid input for routes. Reason: '{routes}' is not a list.")
+        kwargs = dict(name=string_field(body, "name"),
+                      description=string_field(body, "description"),
+                      admin_state_up=boolean_field(body, "admin_state_up"),
+                      gateway=_gateway(body),
+                      change_gateway="external_gateway_info" in body, routes=routes)
+        router = self._run(lambda: state.update_router(router_id, **kwargs))
+        return render_one(request, "router", router_json(router))
+
+    @app.route("/v2.0/routers/<router_id>", methods=["DELETE"])
+    def delete_router(self, request: Any, router_id: str) -> bytes:
+        state = self._state(request)
+        self._run(lambda: state.delete_router(router_id))
+        return empty_response(request)
+
+    @app.route("/v2.0/routers/<router_id>/add_router_interface", methods=["PUT"])
+    def add_router_interface(self, request: Any, router_id: str) -> bytes:
+        state = self._state(request)
+        wanted = _interface(request)
+        router, port = self._run(lambda: state.add_router_interface(router_id, **wanted))
+        return json_response(request, interface_json(router, port))
+
+    @app.route("/v2.0/routers/<router_id>/remove_router_interface", methods=["PUT"])
+    def remove_router_interface(self, request: Any, router_id: str) -> bytes:
+        state = self._state(request)
+        wanted = _interface(request)
+        router, port = self._run(lambda: state.remove_router_interface(router_id, **wanted))
+        return json_response(request, interface_json(router, port))
 
     @app.route("/v2.0/floatingips", methods=["GET"])
     def list_floating_ips(self, request: Any) -> bytes:

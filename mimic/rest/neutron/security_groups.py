@@ -37,7 +37,7 @@ def group_json(state: Any, group: SecurityGroup) -> dict:
         "id": group.id, "name": group.name, "tenant_id": group.tenant_id,
         "project_id": group.tenant_id, "description": group.description,
         "security_group_rules": [rule_json(state.rules[r]) for r in group.rule_ids],
-        "stateful": True, "shared": False, "tags": [], **stamps(group),
+        "stateful": True, "shared": False, "tags": list(group.tags), **stamps(group),
     }
 
 

@@ -108,9 +108,7 @@ def render_list(request: Any, collection: str, items: Iterable[dict],
             items = [i for i in items if _fixed_ip_matches(i["fixed_ips"], wanted)]
         else:
             items = [i for i in items if _matches(i.get(key), wanted)]
-    for key in ("tags", "tags-any"):
-        if query.get(key):
-            items = []
+    items = _tag_filtered(items, query)
     sort_keys = query.get("sort_key", [])
     sort_dirs = query.get("sort_dir", [])
     if any(d not in ("asc", "desc") for d in sort_dirs):
@@ -143,6 +141,29 @@ def render_list(request: Any, collection: str, items: Iterable[dict],
     if links:
         body[f"{collection}_links"] = links
     return json_response(request, body)
+
+
+def _tag_filtered(items: list[dict], query: dict[str, list[str]]) -> list[dict]:
+    """
+    Neutron's tag filters, each a comma-separated list: ``tags`` (has all),
+    ``tags-any`` (has one), ``not-tags`` (lacks one), ``not-tags-any``
+    (has none).
+    """
+    def tags(key: str) -> set[str]:
+        return {tag for value in query.get(key, ()) for tag in value.split(",") if tag}
+
+    all_of, any_of, not_all, not_any = (tags(k) for k in (
+        "tags", "tags-any", "not-tags", "not-tags-any"))
+    if not (all_of or any_of or not_all or not_any):
+        return items
+    return [item for item in items if _tags_match(set(item.get("tags", ())), all_of, any_of,
+                                                   not_all, not_any)]
+
+
+def _tags_match(held: set[str], all_of: set[str], any_of: set[str], not_all: set[str],
+                not_any: set[str]) -> bool:
+    return ((not all_of or all_of <= held) and (not any_of or bool(any_of & held))
+            and (not not_all or not not_all <= held) and not (not_any & held))
 
 
 def _sort_value(value: Any) -> tuple:
@@ -185,7 +206,8 @@ def render_one(request: Any, member: str, item: dict, code: int = 200) -> bytes:
 BULK_LIMIT = 1000
 
 
-def _read_body(request: Any) -> dict:
+def read_body(request: Any) -> dict:
+    """The body as a JSON object, or Neutron's 400."""
     raw = request.content.read() if request.content is not None else b""
     request.content.seek(0)
     if not raw.strip():
@@ -213,7 +235,7 @@ def _resource(resource: Any, member: str, allowed: Iterable[str], tenant_id: str
 
 def read_resource(request: Any, member: str, allowed: Iterable[str], tenant_id: str) -> dict:
     """The ``{member: {...}}`` body, with only ``allowed`` attributes."""
-    return _resource(_read_body(request).get(member), member, allowed, tenant_id)
+    return _resource(read_body(request).get(member), member, allowed, tenant_id)
 
 
 def read_create_bodies(request: Any, member: str, allowed: Iterable[str],
@@ -224,7 +246,7 @@ def read_create_bodies(request: Any, member: str, allowed: Iterable[str],
     either the object itself or ``{member: {...}}`` (as Neutron's API
     layer takes them).
     """
-    body = _read_body(request)
+    body = read_body(request)
     collection = member + "s"
     if collection not in body:
         return [_resource(body.get(member), member, allowed, tenant_id)], False
