@@ -8,7 +8,7 @@ not overlap, a network or subnet in use stays).
 from __future__ import annotations
 
 import ipaddress
-from typing import Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 import attrs
 
@@ -63,10 +63,63 @@ class Subnet(Stamped):
     dns_nameservers: list = attrs.field(factory=list)
     ipv6_ra_mode: Optional[str] = None
     ipv6_address_mode: Optional[str] = None
+    #: ``(destination, nexthop)`` pairs handed to the subnet's hosts by DHCP.
+    host_routes: tuple = ()
+    #: The ``device_owner`` values the subnet is for (stored and shown).
+    service_types: tuple = ()
 
     @property
     def ip_version(self) -> int:
         return self.pool.version
+
+
+#: Marks an attribute an update leaves as it is (where None means "none").
+UNCHANGED = object()
+
+#: How many host routes a subnet takes (Neutron's ``max_subnet_host_routes``).
+MAX_HOST_ROUTES = 20
+
+
+def _subnet_cidr(cidr: Any) -> Any:
+    """
+    A subnet's CIDR as neutron-lib's ``validate_subnet`` takes it (an
+    address with a prefix length; an IPv4 one written canonically, host
+    bits allowed) and Neutron stores it: the network, without host bits.
+    """
+    try:
+        if not isinstance(cidr, str) or "/" not in cidr:
+            raise ValueError(cidr)
+        interface = ipaddress.ip_interface(cidr)
+        if interface.version == 4 and str(interface) != cidr:
+            raise ValueError(cidr)
+        return interface.network
+    except (ValueError, TypeError):
+        raise BadRequest(f"Invalid input for cidr. Reason: '{cidr}' is not a valid IP "
+                         f"subnet.") from None
+
+
+def _host_routes(routes: Sequence[Any], version: int) -> tuple:
+    """Host routes as neutron-lib's ``validate_hostroutes`` and Neutron check them."""
+    checked: list[tuple[str, str]] = []
+    if len(routes) > MAX_HOST_ROUTES:
+        raise BadRequest(f"Unable to complete operation for subnet. The number of host routes "
+                         f"exceeds the limit {MAX_HOST_ROUTES}.", "HostRoutesExhausted")
+    for route in routes:
+        if not isinstance(route, dict) or set(route) != {"destination", "nexthop"}:
+            raise BadRequest(f"Invalid input for host_routes. Reason: Validation of "
+                             f"dictionary's keys failed. Expected keys: "
+                             f"{{'destination', 'nexthop'}}.")
+        destination = _subnet_cidr(route["destination"])
+        nexthop = ipaddress.ip_address(valid_ip(route["nexthop"], "host_routes"))
+        if destination.version != version or nexthop.version != version:
+            raise BadRequest(f"Invalid route {route} for a subnet of IP version {version}.",
+                             "InvalidInput")
+        pair = (str(destination), str(nexthop))
+        if pair in checked:
+            raise BadRequest(f"Invalid input for host_routes. Reason: Duplicate hostroute "
+                             f"'{route}'.")
+        checked.append(pair)
+    return tuple(checked)
 
 
 class NetworksAndSubnets:
@@ -144,7 +197,9 @@ class NetworksAndSubnets:
                       gateway_ip: Optional[str] = "", allocation_pool: Optional[tuple] = None,
                       enable_dhcp: bool = True, dns_nameservers: Sequence[str] = (),
                       description: str = "", ipv6_ra_mode: Optional[str] = None,
-                      ipv6_address_mode: Optional[str] = None) -> Subnet:
+                      ipv6_address_mode: Optional[str] = None,
+                      host_routes: Sequence[Any] = (),
+                      service_types: Sequence[str] = ()) -> Subnet:
         """
         A subnet of a tenant network. ``gateway_ip`` ``""`` means the first
         address, None no gateway; ``allocation_pool`` is ``(start, end)``,
@@ -157,11 +212,7 @@ class NetworksAndSubnets:
         if ip_version not in (4, 6):
             raise BadRequest(f"Invalid input for ip_version. Reason: {ip_version!r} is not in "
                              f"[4, 6].")
-        try:
-            net = ipaddress.ip_network(cidr)
-        except (ValueError, TypeError):
-            raise BadRequest(f"Invalid input for cidr. Reason: '{cidr}' is not a valid IP "
-                             f"subnet.") from None
+        net = _subnet_cidr(cidr)
         if net.version != ip_version:
             raise BadRequest("Invalid input for operation: cidr and ip_version must be same "
                              "IP version.", "InvalidInput")
@@ -199,6 +250,7 @@ class NetworksAndSubnets:
                 raise BadRequest(f"The allocation pool {allocation_pool[0]}-"
                                  f"{allocation_pool[1]} spans beyond the subnet cidr {net}.",
                                  "OutOfBoundsAllocationPool")
+        routes = _host_routes(host_routes, net.version)
         pool = AddressPool(net.version, first, last)
         if gateway_ip is not None and pool.contains(gateway_ip):
             if allocation_pool is not None:
@@ -211,7 +263,8 @@ class NetworksAndSubnets:
                         network_id=network_id, cidr=str(net), gateway_ip=gateway_ip,
                         pool=pool, description=description, enable_dhcp=enable_dhcp,
                         dns_nameservers=list(dns_nameservers), ipv6_ra_mode=ipv6_ra_mode,
-                        ipv6_address_mode=ipv6_address_mode)
+                        ipv6_address_mode=ipv6_address_mode, host_routes=routes,
+                        service_types=tuple(service_types))
         self.subnets[subnet.id] = subnet
         network.subnet_ids.append(subnet.id)
         network.touch(now)
@@ -220,9 +273,21 @@ class NetworksAndSubnets:
     def update_subnet(self, subnet_id: str, name: Optional[str] = None,
                       description: Optional[str] = None,
                       enable_dhcp: Optional[bool] = None,
-                      dns_nameservers: Optional[Sequence[str]] = None) -> Subnet:
+                      dns_nameservers: Optional[Sequence[str]] = None,
+                      gateway_ip: Any = UNCHANGED,
+                      host_routes: Optional[Sequence[Any]] = None,
+                      service_types: Optional[Sequence[str]] = None) -> Subnet:
+        """
+        Change what ``PUT /subnets/<id>`` may change; None (``UNCHANGED``
+        for ``gateway_ip``, where None removes the gateway) leaves a field
+        be. Everything is checked before anything changes.
+        """
         subnet = self.subnet(subnet_id)
         self._own_network(subnet.network_id, "rule:update_subnet")
+        net = ipaddress.ip_network(subnet.cidr)
+        routes = None if host_routes is None else _host_routes(host_routes, net.version)
+        if gateway_ip is not UNCHANGED:
+            gateway_ip = self._new_gateway(subnet, net, gateway_ip)
         if name is not None:
             subnet.name = name
         if description is not None:
@@ -231,8 +296,34 @@ class NetworksAndSubnets:
             subnet.enable_dhcp = enable_dhcp
         if dns_nameservers is not None:
             subnet.dns_nameservers = list(dns_nameservers)
+        if routes is not None:
+            subnet.host_routes = routes
+        if service_types is not None:
+            subnet.service_types = tuple(service_types)
+        if gateway_ip is not UNCHANGED and gateway_ip != subnet.gateway_ip:
+            if subnet.gateway_ip is not None and subnet.pool.contains(subnet.gateway_ip):
+                subnet.pool.release(subnet.gateway_ip)
+            subnet.gateway_ip = gateway_ip
         subnet.touch(self.now())
         return subnet
+
+    def _new_gateway(self, subnet: Subnet, net: Any, gateway_ip: Any) -> Optional[str]:
+        """A gateway a subnet may move to: in the subnet, outside its pool, not in use."""
+        if subnet.id in self._gateway_ports:
+            raise Conflict(f"Current gateway ip {subnet.gateway_ip} already in use by port "
+                           f"{self._gateway_ports[subnet.id]}. Unable to update.",
+                           "GatewayIpInUse")
+        if gateway_ip is None:
+            return None
+        gateway_ip = valid_ip(gateway_ip, "gateway_ip")
+        if ipaddress.ip_address(gateway_ip) not in net:
+            raise BadRequest(f"Invalid input for operation: Gateway IP {gateway_ip} is not in "
+                             f"subnet {net}.", "InvalidInput")
+        if gateway_ip != subnet.gateway_ip and subnet.pool.contains(gateway_ip):
+            raise Conflict(f"Gateway ip {gateway_ip} conflicts with allocation pool "
+                           f"{subnet.pool.start}-{subnet.pool.end}.",
+                           "GatewayConflictWithAllocationPools")
+        return gateway_ip
 
     def delete_subnet(self, subnet_id: str) -> None:
         """Delete a subnet no port holds an address in."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from mimic.model.neutron import AddressPool, Network, Subnet
+from mimic.model.neutron.networks import UNCHANGED
 from mimic.rest.http import RequestError, empty_response
 from mimic.rest.neutron.wire import (
     app,
@@ -45,10 +46,11 @@ def subnet_json(subnet: Subnet) -> dict:
         "ip_version": subnet.ip_version, "cidr": subnet.cidr,
         "gateway_ip": subnet.gateway_ip,
         "allocation_pools": [{"start": subnet.pool.start, "end": subnet.pool.end}],
-        "dns_nameservers": list(subnet.dns_nameservers), "host_routes": [],
+        "dns_nameservers": list(subnet.dns_nameservers),
+        "host_routes": [{"destination": d, "nexthop": n} for d, n in subnet.host_routes],
         "enable_dhcp": subnet.enable_dhcp, "ipv6_ra_mode": subnet.ipv6_ra_mode,
         "ipv6_address_mode": subnet.ipv6_address_mode,
-        "subnetpool_id": None, "service_types": [], "segment_id": None,
+        "subnetpool_id": None, "service_types": list(subnet.service_types), "segment_id": None,
         "description": subnet.description, "tags": list(subnet.tags), **stamps(subnet),
     }
 
@@ -98,8 +100,6 @@ def _subnet_request(body: dict) -> dict:
     for unsupported in ("subnetpool_id", "prefixlen", "segment_id"):
         if body.get(unsupported) is not None:
             raise bad_request(f"Mimic does not emulate {unsupported}; give a cidr.")
-    if body.get("host_routes") or body.get("service_types"):
-        raise bad_request("Mimic does not emulate host_routes or service_types.")
     ip_version = body.get("ip_version", 4)
     if isinstance(ip_version, str) and ip_version.isdigit():
         ip_version = int(ip_version)
@@ -112,7 +112,17 @@ def _subnet_request(body: dict) -> dict:
         dns_nameservers=string_list_field(body, "dns_nameservers") or (),
         ipv6_ra_mode=_ipv6_mode(body, "ipv6_ra_mode"),
         ipv6_address_mode=_ipv6_mode(body, "ipv6_address_mode"),
+        host_routes=_list(body, "host_routes") or (),
+        service_types=string_list_field(body, "service_types") or (),
     )
+
+
+def _list(body: dict, key: str) -> Optional[list]:
+    """A list attribute (null: none); its items are the model's to check."""
+    value = body.get(key)
+    if value is not None and not isinstance(value, list):
+        raise bad_request(f"Invalid input for {key}. Reason: '{value}' is not a list.")
+    return value
 
 
 class NetworkRoutes:
@@ -173,12 +183,18 @@ class NetworkRoutes:
     @app.route("/v2.0/subnets/<subnet_id>", methods=["PUT"])
     def update_subnet(self, request: Any, subnet_id: str) -> bytes:
         state = self._state(request)
-        body = read_resource(request, "subnet", ("name", "description", "enable_dhcp",
-                                                 "dns_nameservers"), state.tenant_id)
+        body = read_resource(request, "subnet", (
+            "name", "description", "enable_dhcp", "dns_nameservers", "gateway_ip",
+            "host_routes", "service_types",
+        ), state.tenant_id)
         kwargs = dict(name=string_field(body, "name"),
                       description=string_field(body, "description"),
                       enable_dhcp=boolean_field(body, "enable_dhcp"),
-                      dns_nameservers=string_list_field(body, "dns_nameservers"))
+                      dns_nameservers=string_list_field(body, "dns_nameservers"),
+                      gateway_ip=body["gateway_ip"] if "gateway_ip" in body else UNCHANGED,
+                      host_routes=([] if "host_routes" in body and body["host_routes"] is None
+                                   else _list(body, "host_routes")),
+                      service_types=string_list_field(body, "service_types"))
         subnet = self._run(lambda: state.update_subnet(subnet_id, **kwargs))
         return render_one(request, "subnet", subnet_json(subnet))
 
