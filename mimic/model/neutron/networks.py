@@ -47,6 +47,8 @@ class Network(Stamped):
     mtu: int = 1500
     admin_state_up: bool = True
     builtin: bool = False
+    #: What the network's new ports default to.
+    port_security_enabled: bool = True
 
 
 @attrs.define(eq=False)
@@ -151,11 +153,13 @@ class NetworksAndSubnets:
     # networks and subnets the tenant makes
 
     def create_network(self, name: str = "", description: str = "",
-                       admin_state_up: bool = True) -> Network:
+                       admin_state_up: bool = True,
+                       port_security_enabled: bool = True) -> Network:
         """A tenant network: not external, not shared, no subnets yet."""
         now = self.now()
         network = Network(now, now, 1, id=self.ids.uuid(), name=name, tenant_id=self.tenant_id,
-                          description=description, admin_state_up=admin_state_up)
+                          description=description, admin_state_up=admin_state_up,
+                          port_security_enabled=port_security_enabled)
         self.networks[network.id] = network
         self._ports_by_network[network.id] = {}
         return network
@@ -168,7 +172,8 @@ class NetworksAndSubnets:
 
     def update_network(self, network_id: str, name: Optional[str] = None,
                        description: Optional[str] = None,
-                       admin_state_up: Optional[bool] = None) -> Network:
+                       admin_state_up: Optional[bool] = None,
+                       port_security_enabled: Optional[bool] = None) -> Network:
         network = self._own_network(network_id, "rule:update_network")
         if name is not None:
             network.name = name
@@ -179,6 +184,8 @@ class NetworksAndSubnets:
             network.description = description
         if admin_state_up is not None:
             network.admin_state_up = admin_state_up
+        if port_security_enabled is not None:
+            network.port_security_enabled = port_security_enabled
         network.touch(self.now())
         return network
 

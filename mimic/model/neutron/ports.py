@@ -17,6 +17,7 @@ import attrs
 from mimic.model.neutron.addresses import MAC_PREFIX, FixedIp, normal_mac, valid_ip
 from mimic.model.neutron.faults import BadRequest, Conflict, NeutronFault, PoolExhausted, found
 from mimic.model.neutron.networks import PRIVATE_NETWORK_ID, PUBLIC_NETWORK_ID, Network, Subnet
+from mimic.model.neutron.security_groups import check_groups_for_port
 from mimic.model.neutron.standard import Stamped
 
 
@@ -347,14 +348,20 @@ class Ports:
                     device_id: str = "", device_owner: str = "",
                     security_group_ids: Optional[Sequence[str]] = None,
                     mac_address: Optional[str] = None, admin_state_up: bool = True,
-                    port_security_enabled: bool = True, description: str = "",
+                    port_security_enabled: Optional[bool] = None, description: str = "",
                     made_for_server: bool = False) -> Port:
-        """A new port with its addresses; the ``default`` group unless told."""
+        """
+        A new port with its addresses; the ``default`` group unless told,
+        and port security as its network's unless told.
+        """
         network = self.network(network_id)
+        if port_security_enabled is None:
+            port_security_enabled = network.port_security_enabled
         if security_group_ids is None:
             groups = [self.default_security_group().id] if port_security_enabled else []
         else:
             groups = list(dict.fromkeys(self.security_group(g).id for g in security_group_ids))
+        self.check_port_groups(port_security_enabled, groups, asked=True)
         if mac_address is not None:
             mac_address = normal_mac(mac_address)
             if self._mac_in_use(mac_address):
@@ -385,12 +392,19 @@ class Ports:
                     security_group_ids: Optional[Sequence[str]] = None,
                     device_id: Optional[str] = None,
                     device_owner: Optional[str] = None,
-                    fixed_ips: Optional[Sequence] = None) -> Port:
+                    fixed_ips: Optional[Sequence] = None,
+                    port_security_enabled: Optional[bool] = None) -> Port:
         """Change what ``PUT /ports/<id>`` may change; None leaves a field be."""
         port = self.port(port_id)
         groups = None
         if security_group_ids is not None:
             groups = list(dict.fromkeys(self.security_group(g).id for g in security_group_ids))
+        self.check_port_groups(
+            port.port_security_enabled if port_security_enabled is None
+            else port_security_enabled,
+            port.security_group_ids if groups is None else groups, asked=bool(groups))
+        if port_security_enabled is not None:
+            port.port_security_enabled = port_security_enabled
         if fixed_ips is not None:
             self._replace_fixed_ips(port, fixed_ips)
         if name is not None:
@@ -408,6 +422,23 @@ class Ports:
             port.device_owner = device_owner
         port.touch(self.now())
         return port
+
+    def check_port_groups(self, port_security: bool, group_ids: Sequence[str],
+                          asked: bool) -> None:
+        """
+        Neutron's rules for a port's groups: none without port security
+        (400 if the request names groups, 409 if the port still has them)
+        and not stateful and stateless ones together.
+        """
+        if group_ids and not port_security:
+            if asked:
+                raise BadRequest("Port security must be enabled and port must have an IP "
+                                 "address in order to use security groups.",
+                                 "PortSecurityAndIPRequiredForSecurityGroups")
+            raise Conflict("Port has security group associated. Cannot disable port security "
+                           "or ip address until security group is removed",
+                           "PortSecurityPortHasSecurityGroup")
+        check_groups_for_port([self.security_groups[g] for g in group_ids])
 
     def _replace_fixed_ips(self, port: Port, requested: Sequence) -> None:
         """

@@ -70,6 +70,7 @@ class SecurityGroup(Stamped):
     tenant_id: str = ""
     description: str = ""
     rule_ids: dict = attrs.field(factory=dict)  # ordered set of rule ids
+    stateful: bool = True
 
     @property
     def is_default(self) -> bool:
@@ -131,6 +132,14 @@ def _check_port_range(protocol: Optional[str], low: Optional[int],
                          "SecurityGroupInvalidProtocolForPort")
 
 
+def check_groups_for_port(groups: list[SecurityGroup]) -> None:
+    """A port's groups are all stateful or all stateless (``_validate_sgs_for_port``)."""
+    if len({group.stateful for group in groups}) > 1:
+        raise Conflict("Error Cannot apply both stateful and stateless security groups on the "
+                       "same port at the same time while attempting the operation.",
+                       "SecurityGroupConflict")
+
+
 class SecurityGroups:
     """
     The security groups and rules of :class:`~mimic.model.neutron.state.NetworkState`.
@@ -168,14 +177,15 @@ class SecurityGroups:
     # groups and rules
 
     def create_security_group(self, name: str = "", description: str = "",
-                              _default: bool = False) -> SecurityGroup:
+                              stateful: bool = True, _default: bool = False) -> SecurityGroup:
         """A group with Neutron's starting rules: all egress, IPv4 and IPv6."""
         if name == "default" and not _default:
             raise Conflict("Default security group already exists.",
                            "SecurityGroupDefaultAlreadyExists")
         now = self.now()
         group = SecurityGroup(now, now, 1, id=self.ids.uuid(), name=name,
-                              tenant_id=self.tenant_id, description=description)
+                              tenant_id=self.tenant_id, description=description,
+                              stateful=stateful)
         self.security_groups[group.id] = group
         self._group_port_counts[group.id] = 0
         for ethertype in ("IPv4", "IPv6"):
@@ -186,8 +196,14 @@ class SecurityGroups:
         return group
 
     def update_security_group(self, group_id: str, name: Optional[str] = None,
-                              description: Optional[str] = None) -> SecurityGroup:
+                              description: Optional[str] = None,
+                              stateful: Optional[bool] = None) -> SecurityGroup:
         group = self.security_group(group_id)
+        if stateful is not None and stateful != group.stateful:
+            # Neutron refuses to flip a group its ports use.
+            if self._group_port_counts.get(group.id):
+                raise Conflict(f"Security Group {group.id} in use.", "SecurityGroupInUse")
+            group.stateful = stateful
         if name is not None and name != group.name:
             if group.is_default:
                 raise Conflict("Updating default security group not allowed.",

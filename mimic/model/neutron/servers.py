@@ -208,6 +208,10 @@ class Servers:
                              f"instance {server_id}", "SecurityGroupExistsForInstance")
         for port in ports:
             if group.id not in port.security_group_ids:
+                self.check_port_groups(port.port_security_enabled,
+                                       port.security_group_ids + [group.id], asked=True)
+        for port in ports:
+            if group.id not in port.security_group_ids:
                 self._set_groups(port, port.security_group_ids + [group.id])
                 port.touch(self.now())
         return group

@@ -32,8 +32,8 @@ def network_json(network: Network) -> dict:
         "admin_state_up": network.admin_state_up,
         "subnets": list(network.subnet_ids), "shared": network.shared,
         "router:external": network.external, "is_default": network.external,
-        "mtu": network.mtu, "port_security_enabled": True, "availability_zone_hints": [],
-        "availability_zones": ["nova"], "ipv4_address_scope": None,
+        "mtu": network.mtu, "port_security_enabled": network.port_security_enabled,
+        "availability_zone_hints": [], "availability_zones": ["nova"], "ipv4_address_scope": None,
         "ipv6_address_scope": None, "l2_adjacency": True, "description": network.description,
         "tags": list(network.tags), **stamps(network),
     }
@@ -88,7 +88,8 @@ def _network_request(body: dict) -> dict:
                                f"by policy", kind="PolicyNotAuthorized")
     return dict(name=string_field(body, "name", ""),
                 description=string_field(body, "description", ""),
-                admin_state_up=boolean_field(body, "admin_state_up") is not False)
+                admin_state_up=boolean_field(body, "admin_state_up") is not False,
+                port_security_enabled=boolean_field(body, "port_security_enabled") is not False)
 
 
 def _subnet_request(body: dict) -> dict:
@@ -153,11 +154,12 @@ class NetworkRoutes:
     @app.route("/v2.0/networks/<network_id>", methods=["PUT"])
     def update_network(self, request: Any, network_id: str) -> bytes:
         state = self._state(request)
-        body = read_resource(request, "network", ("name", "description", "admin_state_up"),
-                             state.tenant_id)
+        body = read_resource(request, "network", ("name", "description", "admin_state_up",
+                                                  "port_security_enabled"), state.tenant_id)
         kwargs = dict(name=string_field(body, "name"),
                       description=string_field(body, "description"),
-                      admin_state_up=boolean_field(body, "admin_state_up"))
+                      admin_state_up=boolean_field(body, "admin_state_up"),
+                      port_security_enabled=boolean_field(body, "port_security_enabled"))
         network = self._run(lambda: state.update_network(network_id, **kwargs))
         return render_one(request, "network", network_json(network))
 

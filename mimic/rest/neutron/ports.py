@@ -59,7 +59,6 @@ def _port_request(body: dict) -> dict:
     if network_id is None:
         raise bad_request("Failed to parse request. Required attribute 'network_id' not "
                           "specified")
-    security = boolean_field(body, "port_security_enabled")
     return dict(
         network_id=network_id, fixed_ips=_fixed_ips(body),
         name=string_field(body, "name", ""), description=string_field(body, "description", ""),
@@ -68,7 +67,7 @@ def _port_request(body: dict) -> dict:
         security_group_ids=string_list_field(body, "security_groups"),
         mac_address=body.get("mac_address"),
         admin_state_up=boolean_field(body, "admin_state_up") is not False,
-        port_security_enabled=security is not False,
+        port_security_enabled=boolean_field(body, "port_security_enabled"),
     )
 
 
@@ -110,7 +109,8 @@ class PortRoutes:
         state = self._state(request)
         body = read_resource(request, "port", ("name", "description", "admin_state_up",
                                                "security_groups", "device_id", "device_owner",
-                                               "fixed_ips"), state.tenant_id)
+                                               "fixed_ips", "port_security_enabled"),
+                             state.tenant_id)
         fixed_ips = _fixed_ips(body)
         kwargs = dict(
             name=string_field(body, "name"), description=string_field(body, "description"),
@@ -119,6 +119,7 @@ class PortRoutes:
             device_id=string_field(body, "device_id"),
             device_owner=string_field(body, "device_owner"),
             fixed_ips=fixed_ips,
+            port_security_enabled=boolean_field(body, "port_security_enabled"),
         )
         port = self._run(lambda: state.update_port(port_id, **kwargs))
         return render_one(request, "port", port_json(port))

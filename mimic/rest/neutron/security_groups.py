@@ -11,6 +11,7 @@ from mimic.rest.http import empty_response
 from mimic.rest.neutron.wire import (
     app,
     bad_request,
+    boolean_field,
     read_resource,
     render_list,
     render_one,
@@ -37,7 +38,7 @@ def group_json(state: Any, group: SecurityGroup) -> dict:
         "id": group.id, "name": group.name, "tenant_id": group.tenant_id,
         "project_id": group.tenant_id, "description": group.description,
         "security_group_rules": [rule_json(state.rules[r]) for r in group.rule_ids],
-        "stateful": True, "shared": False, "tags": list(group.tags), **stamps(group),
+        "stateful": group.stateful, "shared": False, "tags": list(group.tags), **stamps(group),
     }
 
 
@@ -80,15 +81,19 @@ class SecurityGroupRoutes:
                              state.tenant_id)
         name = string_field(body, "name", "")
         description = string_field(body, "description", "")
-        group = self._run(lambda: state.create_security_group(name, description))
+        stateful = boolean_field(body, "stateful") is not False
+        group = self._run(lambda: state.create_security_group(name, description, stateful))
         return render_one(request, "security_group", group_json(state, group), 201)
 
     @app.route("/v2.0/security-groups/<group_id>", methods=["PUT"])
     def update_group(self, request: Any, group_id: str) -> bytes:
         state = self._state(request)
-        body = read_resource(request, "security_group", ("name", "description"), state.tenant_id)
+        body = read_resource(request, "security_group", ("name", "description", "stateful"),
+                             state.tenant_id)
         name, description = string_field(body, "name"), string_field(body, "description")
-        group = self._run(lambda: state.update_security_group(group_id, name, description))
+        stateful = boolean_field(body, "stateful")
+        group = self._run(lambda: state.update_security_group(group_id, name, description,
+                                                              stateful))
         return render_one(request, "security_group", group_json(state, group))
 
     @app.route("/v2.0/security-groups/<group_id>", methods=["DELETE"])
