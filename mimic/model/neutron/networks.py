@@ -156,6 +156,7 @@ class NetworksAndSubnets:
                        admin_state_up: bool = True,
                        port_security_enabled: bool = True) -> Network:
         """A tenant network: not external, not shared, no subnets yet."""
+        self.check_quota("network")
         now = self.now()
         network = Network(now, now, 1, id=self.ids.uuid(), name=name, tenant_id=self.tenant_id,
                           description=description, admin_state_up=admin_state_up,
@@ -216,6 +217,7 @@ class NetworksAndSubnets:
         if network.builtin:
             raise Forbidden(f"Tenant {self.tenant_id} not allowed to create subnet on this "
                             f"network", "HTTPForbidden")
+        self.check_quota("subnet")
         if ip_version not in (4, 6):
             raise BadRequest(f"Invalid input for ip_version. Reason: {ip_version!r} is not in "
                              f"[4, 6].")

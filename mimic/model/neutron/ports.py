@@ -355,6 +355,7 @@ class Ports:
         and port security as its network's unless told.
         """
         network = self.network(network_id)
+        self.check_quota("port")
         if port_security_enabled is None:
             port_security_enabled = network.port_security_enabled
         if security_group_ids is None:

@@ -115,6 +115,7 @@ class RoutersAndFloatingIps:
                       admin_state_up: bool = True,
                       gateway: Optional[dict] = None) -> Router:
         """A router, with an external gateway if ``gateway`` names a network."""
+        self.check_quota("router")
         now = self.now()
         router = Router(now, now, 0, id=self.ids.uuid(), name=name, tenant_id=self.tenant_id,
                         description=description, admin_state_up=admin_state_up)
@@ -325,6 +326,7 @@ class RoutersAndFloatingIps:
                            subnet_id: Optional[str] = None) -> FloatingIp:
         """A floating IP from an external network, associated if ``port_id``."""
         network = self.network(floating_network_id)
+        self.check_quota("floatingip")
         if not network.external:
             raise BadRequest(f"Bad floatingip request: Network {network.id} is not a valid "
                              f"external network.", "BadRequest")

@@ -182,6 +182,9 @@ class SecurityGroups:
         if name == "default" and not _default:
             raise Conflict("Default security group already exists.",
                            "SecurityGroupDefaultAlreadyExists")
+        if not _default:
+            self.check_quota("security_group")
+            self.check_quota("security_group_rule", 2)
         now = self.now()
         group = SecurityGroup(now, now, 1, id=self.ids.uuid(), name=name,
                               tenant_id=self.tenant_id, description=description,
@@ -295,6 +298,7 @@ class SecurityGroups:
             if self.rules[rule_id].signature() == candidate.signature():
                 raise Conflict(f"Security group rule already exists. Rule id is {rule_id}.",
                                "SecurityGroupRuleExists")
+        self.check_quota("security_group_rule")
         rule = self._add_rule(group, direction, ethertype, protocol=protocol,
                               port_range_min=port_range_min, port_range_max=port_range_max,
                               remote_ip_prefix=remote_ip_prefix,

@@ -23,6 +23,7 @@ from mimic.model.neutron.networks import (
     Subnet,
 )
 from mimic.model.neutron.ports import Port, Ports, PortTable
+from mimic.model.neutron.quotas import Quotas
 from mimic.model.neutron.routers import RoutersAndFloatingIps
 from mimic.model.neutron.security_groups import SecurityGroups
 from mimic.model.neutron.servers import Servers
@@ -32,7 +33,7 @@ from mimic.util import iso_time
 
 @attrs.define(eq=False)
 class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloatingIps,
-                   Tags, Servers):
+                   Tags, Quotas, Servers):
     """
     One tenant's networking in one region. Get it with :func:`network_state`.
 

@@ -12,6 +12,7 @@ from mimic.model.neutron import NeutronFault, network_state
 from mimic.rest.http import RequestError, caller_token, install_error_handlers, json_response
 from mimic.rest.neutron.networks import NetworkRoutes
 from mimic.rest.neutron.ports import PortRoutes
+from mimic.rest.neutron.quotas import QuotaRoutes
 from mimic.rest.neutron.routers import RouterRoutes
 from mimic.rest.neutron.security_groups import SecurityGroupRoutes
 from mimic.rest.neutron.tags import TagRoutes
@@ -39,10 +40,20 @@ EXTENSIONS = (
     ("extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"),
     ("standard-attr-tag", "Tag support for resources with standard attribute",
      "Enables to set tag on resources with standard attribute."),
+    ("quotas", "Quota management support", "Expose functions for quotas management per "
+     "project"),
+    ("quota_details", "Quota details management support", "Expose functions for quotas "
+     "usage statistics per project"),
+    ("availability_zone", "Availability Zone", "The availability zone extension."),
+    ("stateful-security-group", "Stateful security group",
+     "Indicates if the security group is stateful or not"),
+    ("subnet-service-types", "Subnet service types",
+     "Provides ability to set the subnet service_types field"),
 )
 
 
-class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes, TagRoutes):
+class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes, TagRoutes,
+                 QuotaRoutes):
     """Neutron v2.0 for one region, serving whoever's token comes in."""
 
     app = app
