@@ -21,16 +21,16 @@ from http import HTTPStatus
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import urlencode
 
-from klein import Klein
-
 from mimic.model.images import (
     REMOVE,
     Image,
     ImageNotDeletable,
     ImageNotFound,
     ImageProtected,
+    ImageShares,
     ImageStore,
     InvalidImageChange,
+    image_shares_for,
     image_store_for,
 )
 from mimic.rest.http import (
@@ -41,6 +41,10 @@ from mimic.rest.http import (
     json_response,
     read_json,
 )
+from mimic.rest.glance_import import ImportRoutes
+from mimic.rest.glance_members import MemberRoutes
+from mimic.rest.glance_routes import app
+from mimic.rest.glance_schemas import SCHEMAS
 from mimic.util import iso_time
 
 #: The minor versions of Image API v2 whose shapes this module serves; all
@@ -127,10 +131,10 @@ def image_json(image: Image, now: float) -> dict:
     }
 
 
-class GlanceApi:
+class GlanceApi(MemberRoutes, ImportRoutes):
     """Glance v2 for one region, serving whoever's token comes in."""
 
-    app = Klein()
+    app = app
 
     def __init__(self, session_store: Any, region: str, uri_prefix: str) -> None:
         self.session_store = session_store
@@ -146,6 +150,9 @@ class GlanceApi:
     def _now(self) -> float:
         return self.session_store.clock.seconds()
 
+    def _shares(self) -> ImageShares:
+        return image_shares_for(self.session_store, self.region)
+
     # discovery
 
     @app.route("/", methods=["GET"])
@@ -156,6 +163,13 @@ class GlanceApi:
     def versions_ok(self, request: Any) -> bytes:
         return json_response(request, {"versions": version_list(self.uri_prefix)})
 
+    @app.route("/v2/schemas/<name>", methods=["GET"])
+    def schema(self, request: Any, name: str) -> bytes:
+        self._images(request)
+        if name not in SCHEMAS:
+            raise RequestError(404, f"The resource could not be found: no schema {name}.")
+        return json_response(request, SCHEMAS[name]())
+
     # images
 
     @app.route("/v2/images", methods=["GET"])
@@ -165,7 +179,11 @@ class GlanceApi:
         query = _query(request)
         limit = _limit(query.get("limit"))
         image_filter = _image_filter(query, _repeated(request, "tag"))
-        selected = [i for i in images.images() if image_filter(i, now)]
+        member_status = query.get("member_status", "accepted")
+        if member_status not in ("pending", "accepted", "rejected", "all"):
+            raise RequestError(400, f"Invalid status: {member_status}")
+        shared = self._shares().images_for(images.tenant_id, member_status)
+        selected = [i for i in (*images.images(), *shared) if image_filter(i, now)]
         for key, direction in reversed(_sort_order(query, request)):
             selected.sort(key=lambda i: _sort_value(i, key, now), reverse=direction == "desc")
         marker = query.get("marker")
@@ -207,7 +225,7 @@ class GlanceApi:
     @app.route("/v2/images/<image_id>", methods=["PATCH"])
     def patch_image(self, request: Any, image_id: str) -> bytes:
         images = self._images(request)
-        image = self._image(images, image_id)
+        image = self._mutable(images, image_id, "modify")
         content_type = (request.getHeader(b"content-type") or b"").split(b";")[0].strip()
         if content_type not in JSON_PATCH_TYPES:
             raise RequestError(
@@ -225,7 +243,7 @@ class GlanceApi:
     @app.route("/v2/images/<image_id>", methods=["DELETE"])
     def delete_image(self, request: Any, image_id: str) -> bytes:
         images = self._images(request)
-        self._image(images, image_id)
+        self._mutable(images, image_id, "delete")
         try:
             images.delete(image_id)
         except ImageNotDeletable:
@@ -233,12 +251,13 @@ class GlanceApi:
         except ImageProtected:
             raise RequestError(403, f"Image {image_id} is protected and cannot be "
                                "deleted.") from None
+        self._shares().forget(image_id)
         return empty_response(request)
 
     @app.route("/v2/images/<image_id>/file", methods=["PUT"])
     def upload_data(self, request: Any, image_id: str) -> bytes:
         images = self._images(request)
-        self._image(images, image_id)
+        self._mutable(images, image_id, "upload data for")
         content_type = (request.getHeader(b"content-type") or b"").split(b";")[0].strip()
         if content_type != b"application/octet-stream":
             raise RequestError(415, "Unsupported Content-Type: image data is "
@@ -263,7 +282,7 @@ class GlanceApi:
     @app.route("/v2/images/<image_id>/tags/<tag>", methods=["PUT", "DELETE"])
     def image_tag(self, request: Any, image_id: str, tag: str) -> bytes:
         images = self._images(request)
-        image = self._image(images, image_id)
+        image = self._mutable(images, image_id, "modify")
         tags = list(image.tags)
         if request.method == b"PUT":
             tags.append(tag)
@@ -278,10 +297,21 @@ class GlanceApi:
         return empty_response(request)
 
     def _image(self, images: ImageStore, image_id: str) -> Image:
+        """An image the caller may see: its own, a public one, or one shared with it."""
         try:
             return images.get(image_id)
         except ImageNotFound:
-            raise RequestError(404, f"No image found with ID {image_id}") from None
+            shared = self._shares().shared_with(images.tenant_id, image_id)
+            if shared is None:
+                raise RequestError(404, f"No image found with ID {image_id}") from None
+            return shared
+
+    def _mutable(self, images: ImageStore, image_id: str, action: str) -> Image:
+        """An image the caller may see and, unless it is only shared with it, change."""
+        image = self._image(images, image_id)
+        if images.find(image_id) is None:
+            raise RequestError(403, f"You are not permitted to {action} this image.")
+        return image
 
 
 install_error_handlers(GlanceApi.app, glance_error_body)
