@@ -1,11 +1,15 @@
 """
-The Image service (Glance) v2 of one region: version discovery, and image
-records listed, shown, registered, changed with JSON-patch and deleted.
+The Image service (Glance) v2 of one region: version discovery, the
+schemas, and image records listed, shown, registered, changed with
+JSON-patch, given data (uploaded, or staged and imported) and deleted.
 
 Glance's URLs carry no tenant: the caller's token says whose images a request
 means. The images are the region's one image store, the same Nova serves
-(:mod:`mimic.model.images`). No image data is stored: a registered image
-stays ``queued``, as it would until data is uploaded.
+(:mod:`mimic.model.images`); images shared with the caller's project
+(:mod:`mimic.rest.glance_members`) are seen too. The import and tasks routes
+are in :mod:`mimic.rest.glance_import`, the schemas in
+:mod:`mimic.rest.glance_schemas`; every route is on the one app of
+:mod:`mimic.rest.glance_routes`.
 
 Errors use the shape Glance's WSGI layer answers JSON clients with,
 ``{"message": ..., "code": "404 Not Found", "title": "Not Found"}``, except a
