@@ -691,7 +691,8 @@ def test_subnet_with_pool_gateway_and_ipv6(neutron):
                                               "nexthop": "10.0.0.9"}] * 2}, 400,
      "HTTPBadRequest"),
     ({"cidr": "10.0.0.0/24", "service_types": "compute:nova"}, 400, "HTTPBadRequest"),
-    ({"cidr": "10.0.0.0/24", "subnetpool_id": "x"}, 400, "HTTPBadRequest"),
+    ({"cidr": "10.0.0.0/24", "subnetpool_id": "x"}, 404, "SubnetPoolNotFound"),
+    ({}, 400, "BadRequest"),
     ({"cidr": "10.0.0.0/24", "ipv6_ra_mode": "magic"}, 400, "HTTPBadRequest"),
     ({"cidr": "10.0.0.0/24", "bogus": 1}, 400, "HTTPBadRequest"),
 ])

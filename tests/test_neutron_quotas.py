@@ -73,8 +73,9 @@ def test_availability_zones_list_nova_for_networks_and_routers(neutron):
 def test_extensions_list_what_is_served(neutron):
     aliases = {e["alias"] for e in neutron.ok("GET", "/extensions")["extensions"]}
     assert {"router", "extraroute", "standard-attr-tag", "quotas", "quota_details",
-            "availability_zone", "stateful-security-group", "port-security"} <= aliases
-    assert "trunk" not in aliases and "subnet_allocation" not in aliases
+            "availability_zone", "stateful-security-group", "port-security",
+            "subnet_allocation"} <= aliases
+    assert "trunk" not in aliases and "address-scope" not in aliases
 
 
 def test_openstacksdk_reads_quota_details_and_zones(mimic):

@@ -57,6 +57,7 @@ from mimic.model.neutron.security_groups import (
 from mimic.model.neutron.servers import NetworkRequest
 from mimic.model.neutron.standard import Stamped
 from mimic.model.neutron.state import NetworkState, network_state
+from mimic.model.neutron.subnetpools import SubnetPool
 
 __all__ = [
     "AddressPool", "BadRequest", "COMPACT_MAC_TAGS", "COMPACT_PORT_ID_MASKS",
@@ -65,5 +66,6 @@ __all__ = [
     "PRIVATE_IPV4_CIDR", "PRIVATE_NETWORK_ID", "PROTOCOL_NAMES", "PUBLIC_IPV4_CIDR",
     "PUBLIC_IPV6_CIDR", "PUBLIC_NETWORK_ID", "PoolExhausted", "Port", "PortTable", "Route",
     "Router",
-    "SecurityGroup", "SecurityGroupRule", "Stamped", "Subnet", "network_state",
+    "SecurityGroup", "SecurityGroupRule", "Stamped", "Subnet", "SubnetPool",
+    "network_state",
 ]

@@ -69,6 +69,7 @@ class Subnet(Stamped):
     host_routes: tuple = ()
     #: The ``device_owner`` values the subnet is for (stored and shown).
     service_types: tuple = ()
+    subnetpool_id: Optional[str] = None
 
     @property
     def ip_version(self) -> int:
@@ -201,27 +202,47 @@ class NetworksAndSubnets:
         del self._ports_by_network[network_id]
         del self.networks[network_id]
 
-    def create_subnet(self, network_id: str, cidr: str, ip_version: int, name: str = "",
+    def create_subnet(self, network_id: str, cidr: Optional[str], ip_version: Optional[int],
+                      name: str = "",
                       gateway_ip: Optional[str] = "", allocation_pool: Optional[tuple] = None,
                       enable_dhcp: bool = True, dns_nameservers: Sequence[str] = (),
                       description: str = "", ipv6_ra_mode: Optional[str] = None,
                       ipv6_address_mode: Optional[str] = None,
                       host_routes: Sequence[Any] = (),
-                      service_types: Sequence[str] = ()) -> Subnet:
+                      service_types: Sequence[str] = (),
+                      subnetpool_id: Optional[str] = None,
+                      prefixlen: Any = None) -> Subnet:
         """
         A subnet of a tenant network. ``gateway_ip`` ``""`` means the first
         address, None no gateway; ``allocation_pool`` is ``(start, end)``,
-        by default every host address but the gateway.
+        by default every host address but the gateway. With
+        ``subnetpool_id`` the CIDR comes from the pool (``cidr`` inside it,
+        or the first free block of ``prefixlen``); ``ip_version`` None is
+        the pool's, else 4.
         """
         network = self.network(network_id)
         if network.builtin:
             raise Forbidden(f"Tenant {self.tenant_id} not allowed to create subnet on this "
                             f"network", "HTTPForbidden")
         self.check_quota("subnet")
+        subnetpool = None if subnetpool_id is None else self.subnetpool(subnetpool_id)
+        if ip_version is None:
+            ip_version = subnetpool.ip_version if subnetpool is not None else 4
         if ip_version not in (4, 6):
             raise BadRequest(f"Invalid input for ip_version. Reason: {ip_version!r} is not in "
                              f"[4, 6].")
-        net = _subnet_cidr(cidr)
+        if subnetpool is None:
+            if cidr is None:
+                raise BadRequest("Bad subnet request: a cidr must be specified in the absence "
+                                 "of a subnet pool", "BadRequest")
+            net = _subnet_cidr(cidr)
+        else:
+            if subnetpool.ip_version != ip_version:
+                raise BadRequest("Invalid input for operation: subnetpool and ip_version "
+                                 "must be the same IP version.", "InvalidInput")
+            net = self.allocate_from_pool(
+                subnetpool, prefixlen, None if cidr is None else _subnet_cidr(cidr))
+            cidr = str(net)
         if net.version != ip_version:
             raise BadRequest("Invalid input for operation: cidr and ip_version must be same "
                              "IP version.", "InvalidInput")
@@ -273,9 +294,12 @@ class NetworksAndSubnets:
                         pool=pool, description=description, enable_dhcp=enable_dhcp,
                         dns_nameservers=list(dns_nameservers), ipv6_ra_mode=ipv6_ra_mode,
                         ipv6_address_mode=ipv6_address_mode, host_routes=routes,
-                        service_types=tuple(service_types))
+                        service_types=tuple(service_types),
+                        subnetpool_id=None if subnetpool is None else subnetpool.id)
         self.subnets[subnet.id] = subnet
         network.subnet_ids.append(subnet.id)
+        if subnetpool is not None:
+            subnetpool.subnet_ids[subnet.id] = None
         network.touch(now)
         return subnet
 
@@ -343,6 +367,8 @@ class NetworksAndSubnets:
             raise Conflict(f"Unable to complete operation on subnet {subnet_id}: One or more "
                            f"ports have an IP allocation from this subnet.", "SubnetInUse")
         network.subnet_ids.remove(subnet_id)
+        if subnet.subnetpool_id is not None:
+            self.subnetpools[subnet.subnetpool_id].subnet_ids.pop(subnet_id, None)
         del self.subnets[subnet_id]
         network.touch(self.now())
 

@@ -34,7 +34,7 @@ class Quotas:
         return {
             "network": len(own_networks),
             "subnet": sum(len(n.subnet_ids) for n in own_networks),
-            "subnetpool": 0,
+            "subnetpool": len(self.subnetpools),
             "port": len(self.ports),
             "router": len(self.routers),
             "floatingip": len(self.floating_ips),

@@ -27,13 +27,14 @@ from mimic.model.neutron.quotas import Quotas
 from mimic.model.neutron.routers import RoutersAndFloatingIps
 from mimic.model.neutron.security_groups import SecurityGroups
 from mimic.model.neutron.servers import Servers
+from mimic.model.neutron.subnetpools import SubnetPools
 from mimic.model.neutron.tags import Tags
 from mimic.util import iso_time
 
 
 @attrs.define(eq=False)
 class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloatingIps,
-                   Tags, Quotas, Servers):
+                   SubnetPools, Tags, Quotas, Servers):
     """
     One tenant's networking in one region. Get it with :func:`network_state`.
 
@@ -66,6 +67,7 @@ class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloating
     rules: dict = attrs.field(factory=dict)
     floating_ips: dict = attrs.field(factory=dict)
     routers: dict = attrs.field(factory=dict)
+    subnetpools: dict = attrs.field(factory=dict)
     #: Subnet id to the router interface port holding its gateway address.
     _gateway_ports: dict = attrs.field(factory=dict)
     _ports_by_device: dict = attrs.field(factory=dict)

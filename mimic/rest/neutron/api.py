@@ -15,6 +15,7 @@ from mimic.rest.neutron.ports import PortRoutes
 from mimic.rest.neutron.quotas import QuotaRoutes
 from mimic.rest.neutron.routers import RouterRoutes
 from mimic.rest.neutron.security_groups import SecurityGroupRoutes
+from mimic.rest.neutron.subnetpools import SubnetPoolRoutes
 from mimic.rest.neutron.tags import TagRoutes
 from mimic.rest.neutron.wire import app, fault_error, neutron_error_body
 
@@ -49,11 +50,13 @@ EXTENSIONS = (
      "Indicates if the security group is stateful or not"),
     ("subnet-service-types", "Subnet service types",
      "Provides ability to set the subnet service_types field"),
+    ("subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet "
+     "pool"),
 )
 
 
-class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes, TagRoutes,
-                 QuotaRoutes):
+class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
+                 SubnetPoolRoutes, TagRoutes, QuotaRoutes):
     """Neutron v2.0 for one region, serving whoever's token comes in."""
 
     app = app
@@ -89,7 +92,8 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes, T
         names = (("network", "networks"), ("subnet", "subnets"), ("port", "ports"),
                  ("security_group", "security-groups"),
                  ("security_group_rule", "security-group-rules"),
-                 ("floatingip", "floatingips"), ("router", "routers"))
+                 ("floatingip", "floatingips"), ("router", "routers"),
+                 ("subnetpool", "subnetpools"))
         return json_response(request, {"resources": [
             {"name": name, "collection": collection.replace("-", "_"),
              "links": [{"href": f"{self.uri_prefix}/v2.0/{collection}", "rel": "self"}]}

@@ -50,7 +50,8 @@ def subnet_json(subnet: Subnet) -> dict:
         "host_routes": [{"destination": d, "nexthop": n} for d, n in subnet.host_routes],
         "enable_dhcp": subnet.enable_dhcp, "ipv6_ra_mode": subnet.ipv6_ra_mode,
         "ipv6_address_mode": subnet.ipv6_address_mode,
-        "subnetpool_id": None, "service_types": list(subnet.service_types), "segment_id": None,
+        "subnetpool_id": subnet.subnetpool_id, "service_types": list(subnet.service_types),
+        "segment_id": None,
         "description": subnet.description, "tags": list(subnet.tags), **stamps(subnet),
     }
 
@@ -94,18 +95,17 @@ def _network_request(body: dict) -> dict:
 
 def _subnet_request(body: dict) -> dict:
     """The keyword arguments of ``create_subnet`` for one subnet body."""
-    for key in ("network_id", "cidr"):
-        if string_field(body, key) is None:
-            raise bad_request(f"Failed to parse request. Required attribute '{key}' not "
-                              f"specified")
-    for unsupported in ("subnetpool_id", "prefixlen", "segment_id"):
-        if body.get(unsupported) is not None:
-            raise bad_request(f"Mimic does not emulate {unsupported}; give a cidr.")
-    ip_version = body.get("ip_version", 4)
+    if string_field(body, "network_id") is None:
+        raise bad_request("Failed to parse request. Required attribute 'network_id' not "
+                          "specified")
+    if body.get("segment_id") is not None:
+        raise bad_request("Mimic does not emulate segments: segment_id is not taken.")
+    ip_version = body.get("ip_version")
     if isinstance(ip_version, str) and ip_version.isdigit():
         ip_version = int(ip_version)
     return dict(
-        network_id=body["network_id"], cidr=body["cidr"], ip_version=ip_version,
+        network_id=body["network_id"], cidr=string_field(body, "cidr"), ip_version=ip_version,
+        subnetpool_id=string_field(body, "subnetpool_id"), prefixlen=body.get("prefixlen"),
         name=string_field(body, "name", ""), description=string_field(body, "description", ""),
         gateway_ip=body["gateway_ip"] if "gateway_ip" in body else "",
         allocation_pool=_allocation_pool(body),
