@@ -74,8 +74,8 @@ def test_extensions_list_what_is_served(neutron):
     aliases = {e["alias"] for e in neutron.ok("GET", "/extensions")["extensions"]}
     assert {"router", "extraroute", "standard-attr-tag", "quotas", "quota_details",
             "availability_zone", "stateful-security-group", "port-security",
-            "subnet_allocation"} <= aliases
-    assert "trunk" not in aliases and "address-scope" not in aliases
+            "subnet_allocation", "trunk"} <= aliases
+    assert "address-scope" not in aliases and "segment" not in aliases
 
 
 def test_openstacksdk_reads_quota_details_and_zones(mimic):

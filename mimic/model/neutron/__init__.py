@@ -58,6 +58,7 @@ from mimic.model.neutron.servers import NetworkRequest
 from mimic.model.neutron.standard import Stamped
 from mimic.model.neutron.state import NetworkState, network_state
 from mimic.model.neutron.subnetpools import SubnetPool
+from mimic.model.neutron.trunks import Trunk
 
 __all__ = [
     "AddressPool", "BadRequest", "COMPACT_MAC_TAGS", "COMPACT_PORT_ID_MASKS",
@@ -67,5 +68,5 @@ __all__ = [
     "PUBLIC_IPV6_CIDR", "PUBLIC_NETWORK_ID", "PoolExhausted", "Port", "PortTable", "Route",
     "Router",
     "SecurityGroup", "SecurityGroupRule", "Stamped", "Subnet", "SubnetPool",
-    "network_state",
+    "Trunk", "network_state",
 ]

@@ -505,6 +505,8 @@ class Ports:
         if port.device_owner == ROUTER_INTERFACE_OWNER:
             raise Conflict(f"Port {port_id} cannot be deleted directly via the port API: has "
                            f"device owner {ROUTER_INTERFACE_OWNER}.", "ServicePortInUse")
+        if self.trunks:
+            self.check_port_not_in_trunk(port_id)
         self._delete_port(port)
 
     def _delete_port(self, port: Port) -> None:

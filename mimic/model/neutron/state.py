@@ -29,12 +29,13 @@ from mimic.model.neutron.security_groups import SecurityGroups
 from mimic.model.neutron.servers import Servers
 from mimic.model.neutron.subnetpools import SubnetPools
 from mimic.model.neutron.tags import Tags
+from mimic.model.neutron.trunks import Trunks
 from mimic.util import iso_time
 
 
 @attrs.define(eq=False)
 class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloatingIps,
-                   SubnetPools, Tags, Quotas, Servers):
+                   SubnetPools, Trunks, Tags, Quotas, Servers):
     """
     One tenant's networking in one region. Get it with :func:`network_state`.
 
@@ -68,6 +69,7 @@ class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloating
     floating_ips: dict = attrs.field(factory=dict)
     routers: dict = attrs.field(factory=dict)
     subnetpools: dict = attrs.field(factory=dict)
+    trunks: dict = attrs.field(factory=dict)
     #: Subnet id to the router interface port holding its gateway address.
     _gateway_ports: dict = attrs.field(factory=dict)
     _ports_by_device: dict = attrs.field(factory=dict)

@@ -21,7 +21,7 @@ MAX_TAGS = 50
 TAGGABLE = {
     "networks": "network", "subnets": "subnet", "ports": "port",
     "security-groups": "security_group", "floatingips": "floating_ip",
-    "routers": "router", "subnetpools": "subnetpool",
+    "routers": "router", "subnetpools": "subnetpool", "trunks": "trunk",
 }
 
 

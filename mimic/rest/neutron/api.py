@@ -17,6 +17,7 @@ from mimic.rest.neutron.routers import RouterRoutes
 from mimic.rest.neutron.security_groups import SecurityGroupRoutes
 from mimic.rest.neutron.subnetpools import SubnetPoolRoutes
 from mimic.rest.neutron.tags import TagRoutes
+from mimic.rest.neutron.trunks import TrunkRoutes
 from mimic.rest.neutron.wire import app, fault_error, neutron_error_body
 
 
@@ -52,11 +53,12 @@ EXTENSIONS = (
      "Provides ability to set the subnet service_types field"),
     ("subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet "
      "pool"),
+    ("trunk", "Trunk Extension", "Provides support for trunk ports"),
 )
 
 
 class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
-                 SubnetPoolRoutes, TagRoutes, QuotaRoutes):
+                 SubnetPoolRoutes, TrunkRoutes, TagRoutes, QuotaRoutes):
     """Neutron v2.0 for one region, serving whoever's token comes in."""
 
     app = app
@@ -93,7 +95,7 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
                  ("security_group", "security-groups"),
                  ("security_group_rule", "security-group-rules"),
                  ("floatingip", "floatingips"), ("router", "routers"),
-                 ("subnetpool", "subnetpools"))
+                 ("subnetpool", "subnetpools"), ("trunk", "trunks"))
         return json_response(request, {"resources": [
             {"name": name, "collection": collection.replace("-", "_"),
              "links": [{"href": f"{self.uri_prefix}/v2.0/{collection}", "rel": "self"}]}
