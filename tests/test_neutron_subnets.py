@@ -88,3 +88,20 @@ def test_openstacksdk_creates_a_subnet_with_host_routes(mimic):
         assert updated.gateway_ip == "10.50.0.253"
     finally:
         conn.close()
+
+
+def test_network_mtu_is_set_and_bounded(neutron):
+    # Neutron's net-mtu-writable: an MTU up to the physical network's
+    # (global_physnet_mtu, 1500 by default), at least IPv4's 68.
+    network = neutron.ok("POST", "/networks", 201, json={"network": {"mtu": 1400}})["network"]
+    assert network["mtu"] == 1400
+    changed = neutron.ok("PUT", f"/networks/{network['id']}", json={"network": {
+        "mtu": 1450}})["network"]
+    assert changed["mtu"] == 1450
+    for bad in (9000, 10, "big"):
+        assert_neutron_error(neutron.put(f"/networks/{network['id']}", json={"network": {
+            "mtu": bad}}), 400)
+    assert_neutron_error(neutron.post("/networks", json={"network": {"mtu": 9000}}), 400,
+                         "InvalidInput")
+    assert neutron.ok("GET", f"/networks/{network['id']}")["network"]["mtu"] == 1450
+    assert neutron.ok("POST", "/networks", 201, json={"network": {}})["network"]["mtu"] == 1500

@@ -76,6 +76,22 @@ class Subnet(Stamped):
         return self.pool.version
 
 
+#: The largest MTU a tenant network may have (Neutron's ``global_physnet_mtu``
+#: default) and the smallest (IPv4's minimum).
+MAX_MTU = 1500
+MIN_MTU = 68
+
+
+def _checked_mtu(mtu: Any) -> int:
+    if isinstance(mtu, bool) or not isinstance(mtu, int) or mtu < MIN_MTU:
+        raise BadRequest(f"Invalid input for mtu. Reason: '{mtu}' should be an integer "
+                         f"of at least {MIN_MTU}.")
+    if mtu > MAX_MTU:
+        raise BadRequest(f"Invalid input for operation: Requested MTU is too big, maximum "
+                         f"is {MAX_MTU}.", "InvalidInput")
+    return mtu
+
+
 #: Marks an attribute an update leaves as it is (where None means "none").
 UNCHANGED = object()
 
@@ -155,13 +171,15 @@ class NetworksAndSubnets:
 
     def create_network(self, name: str = "", description: str = "",
                        admin_state_up: bool = True,
-                       port_security_enabled: bool = True) -> Network:
+                       port_security_enabled: bool = True,
+                       mtu: Optional[int] = None) -> Network:
         """A tenant network: not external, not shared, no subnets yet."""
+        mtu = MAX_MTU if mtu is None else _checked_mtu(mtu)
         self.check_quota("network")
         now = self.now()
         network = Network(now, now, 1, id=self.ids.uuid(), name=name, tenant_id=self.tenant_id,
                           description=description, admin_state_up=admin_state_up,
-                          port_security_enabled=port_security_enabled)
+                          port_security_enabled=port_security_enabled, mtu=mtu)
         self.networks[network.id] = network
         self._ports_by_network[network.id] = {}
         return network
@@ -175,8 +193,11 @@ class NetworksAndSubnets:
     def update_network(self, network_id: str, name: Optional[str] = None,
                        description: Optional[str] = None,
                        admin_state_up: Optional[bool] = None,
-                       port_security_enabled: Optional[bool] = None) -> Network:
+                       port_security_enabled: Optional[bool] = None,
+                       mtu: Optional[int] = None) -> Network:
         network = self._own_network(network_id, "rule:update_network")
+        if mtu is not None:
+            mtu = _checked_mtu(mtu)
         if name is not None:
             network.name = name
             # A server's addresses are keyed by network name.
@@ -188,6 +209,8 @@ class NetworksAndSubnets:
             network.admin_state_up = admin_state_up
         if port_security_enabled is not None:
             network.port_security_enabled = port_security_enabled
+        if mtu is not None:
+            network.mtu = mtu
         network.touch(self.now())
         return network
 

@@ -90,7 +90,15 @@ def _network_request(body: dict) -> dict:
     return dict(name=string_field(body, "name", ""),
                 description=string_field(body, "description", ""),
                 admin_state_up=boolean_field(body, "admin_state_up") is not False,
-                port_security_enabled=boolean_field(body, "port_security_enabled") is not False)
+                port_security_enabled=boolean_field(body, "port_security_enabled") is not False,
+                mtu=_mtu(body))
+
+
+def _mtu(body: dict) -> Optional[int]:
+    value = body.get("mtu")
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value
 
 
 def _subnet_request(body: dict) -> dict:
@@ -155,11 +163,13 @@ class NetworkRoutes:
     def update_network(self, request: Any, network_id: str) -> bytes:
         state = self._state(request)
         body = read_resource(request, "network", ("name", "description", "admin_state_up",
-                                                  "port_security_enabled"), state.tenant_id)
+                                                  "port_security_enabled", "mtu"),
+                             state.tenant_id)
         kwargs = dict(name=string_field(body, "name"),
                       description=string_field(body, "description"),
                       admin_state_up=boolean_field(body, "admin_state_up"),
-                      port_security_enabled=boolean_field(body, "port_security_enabled"))
+                      port_security_enabled=boolean_field(body, "port_security_enabled"),
+                      mtu=_mtu(body))
         network = self._run(lambda: state.update_network(network_id, **kwargs))
         return render_one(request, "network", network_json(network))
 
