@@ -62,6 +62,12 @@ def test_other_projects_quotas_and_changes_are_refused(neutron):
     assert neutron.ok("GET", f"/quotas/{project}")["quota"]["router"] == 10
 
 
+def test_network_ip_availabilities_are_admin_only(neutron):
+    # neutron/conf/policies/network_ip_availability.py: admin only.
+    for path in ("/network-ip-availabilities", f"/network-ip-availabilities/{PUBLIC}"):
+        assert_neutron_error(neutron.get(path), 403, "PolicyNotAuthorized")
+
+
 def test_availability_zones_list_nova_for_networks_and_routers(neutron):
     zones = neutron.ok("GET", "/availability_zones")["availability_zones"]
     assert zones == [{"name": "nova", "resource": "network", "state": "available"},

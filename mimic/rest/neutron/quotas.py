@@ -1,7 +1,9 @@
 """
 Quotas and availability zones over HTTP: ``/v2.0/quotas/<project>`` (and
 its ``/details`` and ``/default``) for the caller's own project, read-only
-(changing quotas is an admin's), and ``/v2.0/availability_zones``.
+(changing quotas is an admin's), ``/v2.0/availability_zones``, and the
+admin-only ``/v2.0/network-ip-availabilities``, refused as Neutron's
+default policy refuses it to others.
 """
 
 from __future__ import annotations
@@ -61,6 +63,13 @@ class QuotaRoutes:
         # Every project's quotas are an admin's to list.
         self._state(request)
         raise _forbidden("get_quota")
+
+    @app.route("/v2.0/network-ip-availabilities", methods=["GET"])
+    @app.route("/v2.0/network-ip-availabilities/<network_id>", methods=["GET"])
+    def ip_availabilities(self, request: Any, network_id: str = "") -> bytes:
+        # Admin-only in Neutron's default policy; Mimic has no admins yet.
+        self._state(request)
+        raise _forbidden("get_network_ip_availability")
 
     @app.route("/v2.0/availability_zones", methods=["GET"])
     def list_availability_zones(self, request: Any) -> bytes:
