@@ -199,6 +199,8 @@ class RoutersAndFloatingIps:
                                  f"keys failed. Expected keys: {{'destination', 'nexthop'}} "
                                  f"Provided keys: {given}.")
             try:
+                if not isinstance(route["destination"], str):
+                    raise ValueError(route["destination"])
                 destination = ipaddress.ip_network(route["destination"])
             except (TypeError, ValueError):
                 raise BadRequest(f"Invalid input for routes. Reason: '{route['destination']}' "

@@ -42,6 +42,8 @@ def _prefixes(prefixes: Any) -> list:
     nets = []
     for prefix in prefixes:
         try:
+            if not isinstance(prefix, str):
+                raise ValueError(prefix)
             nets.append(ipaddress.ip_network(prefix, strict=False))
         except (TypeError, ValueError):
             raise BadRequest(f"Invalid input for prefixes. Reason: '{prefix}' is not a valid "
