@@ -199,6 +199,7 @@ def test_static_routes_go_through_connected_subnets(neutron, tenant_net):
     assert_neutron_error(neutron.put(f"/routers/{router['id']}", json={"router": {
         "routes": too_many}}), 400, "RoutesExhausted")
     for bad in ([{"destination": "x", "nexthop": "10.20.0.1"}],
+                [{"destination": 167772160, "nexthop": "10.20.0.1"}],
                 [{"destination": "10.0.0.0/8"}], "a-route"):
         assert_neutron_error(neutron.put(f"/routers/{router['id']}", json={"router": {
             "routes": bad}}), 400)

@@ -81,6 +81,7 @@ def test_bad_pool_subnets_are_400(neutron, fields, kind):
     ({"prefixes": ["10.0.0.0/8", "fd00::/8"]}, 400, "PrefixVersionMismatch"),
     ({"prefixes": []}, 400, "HTTPBadRequest"),
     ({"prefixes": ["banana"]}, 400, "HTTPBadRequest"),
+    ({"prefixes": [167772160]}, 400, "HTTPBadRequest"),
     ({"prefixes": ["10.0.0.0/8"], "default_prefixlen": 4}, 400,
      "IllegalSubnetPoolPrefixBounds"),
     ({"prefixes": ["10.0.0.0/8"], "min_prefixlen": 40}, 400, "UnsupportedMinSubnetPoolPrefix"),
