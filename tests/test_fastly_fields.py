@@ -3,7 +3,7 @@ Fastly types its fields: every field of every route that takes a body,
 sent with a value of the wrong type (as JSON, where a type can be wrong),
 is a 400 in Fastly's ``{"msg", "detail"}`` shape and changes nothing; every
 required field left out is a 400 too. The cases are read off the routes'
-field tables in :mod:`mimic.model.fastly`, so a field added there is
+field tables in :mod:`mimic.model.fastly_fields`, so a field added there is
 checked here without a new test.
 """
 
