@@ -19,10 +19,13 @@ from typing import Any, Optional
 from urllib.parse import parse_qs
 
 from klein import Klein
+from twisted.web.resource import Resource
 
 from mimic.model.identity import Domain, Tenant, Token, User
-from mimic.model.identity_v3 import (
+from mimic.model.identity.v3_auth import (
+    SYSTEM_SCOPE,
     UNSCOPED,
+    ApplicationCredentialIdentity,
     AuthenticationFailed,
     AuthRequest,
     DomainRef,
@@ -39,10 +42,11 @@ from mimic.rest.http import (
     json_response,
     read_json,
 )
-from mimic.rest.identity_api import (
+from mimic.rest.identity_common import (
     IDENTITY_SERVICE,
     all_regions,
     apply_auth_behavior,
+    keystone_error_body,
     rendered_catalog,
     root_url,
     version_v3,
@@ -52,22 +56,10 @@ from mimic.util import iso_time
 #: The authentication methods Mimic's v3 understands.
 SUPPORTED_METHODS = ("password", "token")
 
-#: The roles every project-scoped token carries: Mimic users may do anything.
-ROLE_NAMES = ("admin", "member", "reader")
-
 #: The interfaces each plugin endpoint is offered on (the same URL, as in the
 #: v2.0 catalog's publicURL and internalURL); Identity adds ``admin``.
 SERVICE_INTERFACES = ("public", "internal")
 IDENTITY_INTERFACES = ("public", "internal", "admin")
-
-
-def keystone_error_body(error: RequestError) -> dict:
-    """``{"error": {"code": 401, "title": "Unauthorized", "message": ...}}``."""
-    try:
-        title = HTTPStatus(error.code).phrase
-    except ValueError:
-        title = "Error"
-    return {"error": {"code": error.code, "title": title, "message": error.message}}
 
 
 class IdentityV3Api:
@@ -159,42 +151,52 @@ class IdentityV3Api:
         }
         if token.unscoped:
             return body
-        tenant = token.tenant
-        body["project"] = {
-            "id": tenant.id,
-            "name": tenant.name,
-            "domain": self._domain_ref(tenant.domain_id),
-        }
-        body["is_domain"] = False
-        body["roles"] = self._roles()
+        body["roles"] = self._roles(token)
+        if token.system:
+            body["system"] = {"all": True}
+        else:
+            tenant = token.tenant
+            body["project"] = {
+                "id": tenant.id,
+                "name": tenant.name,
+                "domain": self._domain_ref(tenant.domain_id),
+            }
+            body["is_domain"] = False
+        if token.application_credential is not None:
+            credential = token.application_credential
+            body["application_credential"] = {
+                "id": credential.id, "name": credential.name,
+                "restricted": not credential.unrestricted,
+            }
         if with_catalog:
-            body["catalog"] = self._catalog(request, tenant.id)
+            body["catalog"] = self._catalog(request, token.tenant.id)
         return body
 
     def _domain_ref(self, domain_id: str) -> dict:
         domain = self.store.known_domain(domain_id)
         return {"id": domain_id, "name": domain.name if domain else domain_id}
 
-    def _roles(self) -> list:
-        return [{"id": self._stable_id(("role", name)), "name": name}
-                for name in ROLE_NAMES]
+    def _roles(self, token: Token) -> list:
+        """The roles the token carries, as ``{"id", "name"}``."""
+        roles = []
+        for name in token.roles:
+            role = self.store.roles.role_named(name)
+            roles.append({"id": role.id if role else name, "name": name})
+        return roles
 
     def _stable_id(self, key: tuple) -> str:
         """
-        An id that stays the same for the same thing until reset (a
-        service's, an endpoint's, a role's), drawn once from the store's ids.
+        An id derived from what a thing is (a service's type and name, an
+        endpoint's region and interface) and ``--seed``: the same in every
+        run and every project.
         """
-        ids = self.store.data_for_api("identity-v3-ids", dict)
-        found = ids.get(key)
-        if found is None:
-            found = ids[key] = self.store.ids.hex(32)
-        return found
+        return self.store.stable.hex("catalog", "\x00".join(key))
 
     # the catalog
 
     def _catalog(self, request: Any, tenant_id: str) -> Any:
-        return rendered_catalog(self.store, "identity-v3-catalog", tenant_id,
-                                root_url(request), self._render_catalog)
+        return rendered_catalog(self.store, "v3", tenant_id, root_url(request),
+                                self._render_catalog)
 
     def _render_catalog(self, root: str, tenant_id: str) -> list:
         identity_url = f"{root}/identity/v3"
@@ -247,7 +249,7 @@ class IdentityV3Api:
     @app.route("/auth/projects", methods=["GET"])
     def auth_projects(self, request: Any) -> bytes:
         user = self._caller(request).user
-        return self._projects(request, [user.tenant])
+        return self._projects(request, self.store.projects_of(user))
 
     @app.route("/auth/domains", methods=["GET"])
     def auth_domains(self, request: Any) -> bytes:
@@ -305,7 +307,7 @@ class IdentityV3Api:
     @app.route("/users/<user_id>/projects", methods=["GET"])
     def user_projects(self, request: Any, user_id: str) -> bytes:
         self._caller(request)
-        return self._projects(request, [self._user(user_id).tenant])
+        return self._projects(request, self.store.projects_of(self._user(user_id)))
 
     def _user(self, user_id: str) -> User:
         user = self.store.user_by_id(user_id)
@@ -352,6 +354,28 @@ class IdentityV3Api:
 install_error_handlers(IdentityV3Api.app, keystone_error_body)
 
 
+class IdentityV3Resource(Resource):
+    """
+    ``/identity/v3/...``: each of Keystone's nouns is served by its own
+    module (tokens and the read-only listings here; the writable
+    collections in :mod:`mimic.rest.identity_v3_admin_api`), chosen by the
+    first path segment in one step.
+    """
+
+    def __init__(self, core: Any) -> None:
+        super().__init__()
+        self.tokens = IdentityV3Api(core).app.resource()
+        self.by_segment: dict = {}
+
+    def getChildWithDefault(self, name: bytes, request: Any) -> Any:
+        # Hand the whole path to the Klein app, which routes on postpath.
+        request.postpath.insert(0, request.prepath.pop())
+        return self.by_segment.get(name, self.tokens)
+
+    def render(self, request: Any) -> Any:
+        return self.tokens.render(request)
+
+
 # parsing the authentication request
 
 
@@ -373,16 +397,44 @@ def parse_auth_request(body: dict) -> AuthRequest:
                                f"Mimic supports {', '.join(SUPPORTED_METHODS)}.")
     password = None
     token_id = None
+    credential = None
     if "password" in methods:
         password = _password_identity(_object(identity, "password", "identity"))
     if "token" in methods:
         token_id = _string(_object(identity, "token", "identity"), "id", "identity.token")
+    if "application_credential" in methods:
+        credential = _application_credential_identity(
+            _object(identity, "application_credential", "identity"))
     return AuthRequest(
         methods=tuple(dict.fromkeys(methods)),
         password=password,
         token_id=token_id,
+        application_credential=credential,
         scope=_scope(auth.get("scope")),
     )
+
+
+def _application_credential_identity(section: dict) -> ApplicationCredentialIdentity:
+    where = "identity.application_credential"
+    secret = _string(section, "secret", where)
+    credential_id = _optional_string(section, "id", where)
+    name = _optional_string(section, "name", where)
+    if credential_id is None and name is None:
+        raise RequestError(400, f"Invalid input for field '{where}': an 'id', or a "
+                           "'name' with a 'user', is required.")
+    user_id = user_name = user_domain = None
+    if credential_id is None:
+        user = _object(section, "user", where)
+        user_id = _optional_string(user, "id", f"{where}.user")
+        user_name = _optional_string(user, "name", f"{where}.user")
+        if user_id is None and user_name is None:
+            raise RequestError(400, f"Invalid input for field '{where}.user': an 'id' "
+                               "or a 'name' with a 'domain' is required.")
+        if user_id is None:
+            user_domain = _domain_ref(user.get("domain"), f"{where}.user.domain")
+    return ApplicationCredentialIdentity(secret=secret, id=credential_id, name=name,
+                                         user_id=user_id, user_name=user_name,
+                                         user_domain=user_domain)
 
 
 def _password_identity(section: dict) -> PasswordIdentity:
@@ -413,9 +465,14 @@ def _scope(scope: Any) -> Any:
     if not isinstance(scope, dict):
         raise RequestError(400, "Invalid input for field 'auth.scope': an object "
                            "or \"unscoped\" is required.")
+    if "system" in scope and set(scope) == {"system"}:
+        if scope["system"] != {"all": True}:
+            raise RequestError(400, "Invalid input for field 'auth.scope.system': "
+                               "{\"all\": true} is the only system scope.")
+        return SYSTEM_SCOPE
     if set(scope) - {"project"}:
-        raise RequestError(400, "Mimic supports project-scoped and unscoped tokens "
-                           "only; domain, system and trust scopes are not emulated.")
+        raise RequestError(400, "Mimic supports project, system and unscoped tokens "
+                           "only; domain and trust scopes are not emulated.")
     project = _object(scope, "project", "auth.scope")
     project_id = _optional_string(project, "id", "auth.scope.project")
     name = _optional_string(project, "name", "auth.scope.project")
