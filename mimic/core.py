@@ -20,6 +20,7 @@ from twisted.plugin import getPlugins
 from mimic.catalog import DEFAULT_REGIONS, Entry
 from mimic.imimic import IAPIMock, IPresetProvider
 from mimic.model.identity import SessionStore
+from mimic.model.identity.roles import admin_users
 from mimic.util import IdSource
 
 _API_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -121,7 +122,8 @@ class MimicCore:
             self.clock = self.reactor
         else:
             self.clock = Clock()
-        self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed))
+        self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed),
+                                  admin_users=admin_users(self.options))
 
     def tick(self, amount: float) -> float:
         """Advance the deterministic clock; returns the new time."""

@@ -49,6 +49,9 @@ class Options(usage.Options):
          "Serve this mesh service alone at / (a standalone mesh pod)."],
         ["zipkin", None, None,
          "Zipkin collector URL the mesh sends its spans to (batched)."],
+        ["admin-users", None, "",
+         "Comma-separated user names that hold the admin role everywhere, "
+         "besides 'admin'."],
     ]
     optFlags = [
         ["realtime", "r", "Let time pass by itself (the reactor is the clock; "

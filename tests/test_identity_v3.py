@@ -340,6 +340,26 @@ def test_revoked_token_no_longer_validates_and_the_next_auth_gets_a_new_one(mimi
     assert new_id != token_id
 
 
+def test_each_authentication_is_a_new_token_revocable_alone(mimic):
+    # Issue 18, item 3: revoking a token just issued used to revoke the
+    # caller's own (one token per user); Keystone issues one per request.
+    in_use, _ = issued(mimic, password_body(scope=project_by_name("acme")))
+    fresh, _ = issued(mimic, password_body(scope=project_by_name("acme")))
+    assert fresh != in_use
+    response = mimic.delete(f"{V3}/auth/tokens", headers=auth_headers(in_use, fresh))
+    assert response.status_code == 204
+    assert mimic.get(f"{V3}/auth/tokens",
+                     headers=auth_headers(in_use, in_use)).status_code == 200
+    assert_v3_error(mimic.get(f"{V3}/auth/tokens", headers=auth_headers(in_use, fresh)),
+                    404, "Not Found")
+    assert mimic.get(f"{V3}/projects", headers=auth_headers(in_use)).status_code == 200
+
+
+def test_v2_keeps_one_token_per_user_and_tenant(mimic):
+    first = mimic.authenticate("alice", tenant_id="acme")["token"]["id"]
+    assert mimic.authenticate("alice", tenant_id="acme")["token"]["id"] == first
+
+
 def test_v2_and_v3_revocation_are_one(mimic):
     token_id, _ = issued(mimic, password_body())
     assert mimic.delete(f"/identity/v2.0/tokens/{token_id}").status_code == 204

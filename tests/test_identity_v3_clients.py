@@ -144,6 +144,17 @@ def test_openstacksdk_validates_and_revokes_a_token(sdk, mimic):
     other.close()
 
 
+def test_openstacksdk_revoking_a_fresh_token_leaves_its_own(sdk, mimic):
+    own = sdk.authorize()
+    fresh = ks_session.Session(auth=v3.Password(
+        auth_url=mimic.base_url + "/identity/v3", **CREDENTIALS)).get_token()
+    assert fresh != own
+    sdk.identity.revoke_token(fresh)
+    assert not sdk.identity.check_token(fresh)
+    assert sdk.identity.check_token(own)
+    assert sdk.identity.get_project("acme").id == "acme"
+
+
 def test_v3_catalog_carries_plugin_endpoints_in_v3_form(mimic):
     auth = v3.Password(auth_url=mimic.base_url + "/identity/", **CREDENTIALS)
     session = ks_session.Session(auth=auth)

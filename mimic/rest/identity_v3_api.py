@@ -251,6 +251,13 @@ class IdentityV3Api:
         user = self._caller(request).user
         return self._projects(request, self.store.projects_of(user))
 
+    @app.route("/auth/system", methods=["GET"])
+    def auth_system(self, request: Any) -> bytes:
+        user = self._caller(request).user
+        # Keystone lists the system when the user holds a role on it.
+        system = [{"all": True}] if self.store.roles_for(user, None) else []
+        return json_response(request, {"system": system, "links": _links(request)})
+
     @app.route("/auth/domains", methods=["GET"])
     def auth_domains(self, request: Any) -> bytes:
         self._caller(request)

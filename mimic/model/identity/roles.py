@@ -14,7 +14,7 @@ joined by naming them (Mimic's implicit users) and on their default one.
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import attrs
 
@@ -37,6 +37,12 @@ SYSTEM_ALL = "all"
 #: How many roles may be implied in one chain (Keystone refuses cycles; a
 #: bound keeps the closure cheap whatever an operator builds).
 MAX_IMPLICATION_DEPTH = 16
+
+
+def admin_users(options: Any) -> frozenset:
+    """``admin`` and the names ``--admin-users a,b`` adds (a mapping of options)."""
+    extra = options.get("admin-users") or ""
+    return DEFAULT_ADMIN_USERS | {n.strip() for n in extra.split(",") if n.strip()}
 
 
 class RoleConflict(Exception):
@@ -79,6 +85,9 @@ class RoleBook:
     implications: dict = attrs.field(factory=dict)
     _assignments: dict = attrs.field(factory=dict)
     _by_actor: dict = attrs.field(factory=dict)
+    #: The name tuples already made, shared by every token that carries
+    #: the same roles (most tokens carry one of two sets).
+    _names: dict = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
         for name in BUILTIN_ROLES:
@@ -95,6 +104,7 @@ class RoleBook:
         role_id = self.ids.unique("role", f"{domain_id or ''}\x00{name}",
                                   lambda candidate: candidate in self.roles)
         role = self.roles[role_id] = Role(role_id, name, domain_id, description)
+        self._names.clear()
         return role
 
     def role_named(self, name: str, domain_id: Optional[str] = None) -> Optional[Role]:
@@ -106,6 +116,7 @@ class RoleBook:
     def delete_role(self, role_id: str) -> list:
         """Forget a role, its implications and its assignments (returned)."""
         del self.roles[role_id]
+        self._names.clear()
         self.implications.pop(role_id, None)
         for implied in self.implications.values():
             implied.discard(role_id)
@@ -118,12 +129,14 @@ class RoleBook:
         if prior_id == implied_id or prior_id in self._closure({implied_id}):
             raise RoleConflict("That implication would make a cycle of roles.")
         self.implications.setdefault(prior_id, set()).add(implied_id)
+        self._names.clear()
 
     def unimply(self, prior_id: str, implied_id: str) -> bool:
         implied = self.implications.get(prior_id, set())
         if implied_id not in implied:
             return False
         implied.discard(implied_id)
+        self._names.clear()
         return True
 
     def _closure(self, role_ids: Iterable[str]) -> set:
@@ -139,8 +152,13 @@ class RoleBook:
 
     def names(self, role_ids: Iterable[str]) -> tuple:
         """Role names, implied ones included, in a stable order."""
-        closure = self._closure(role_ids)
-        return tuple(sorted(self.roles[r].name for r in closure if r in self.roles))
+        key = frozenset(role_ids)
+        found = self._names.get(key)
+        if found is None:
+            closure = self._closure(key)
+            found = self._names[key] = tuple(
+                sorted(self.roles[r].name for r in closure if r in self.roles))
+        return found
 
     # assignments
 
