@@ -34,6 +34,7 @@ from mimic.rest.identity_common import (
     all_regions,
     apply_auth_behavior,
     identity_v2_error_body,
+    operator_v2_catalog,
     rendered_catalog,
     root_url,
     version_v2,
@@ -201,7 +202,7 @@ class IdentityApi:
                     for endpoint in entry.endpoints
                 ],
             })
-        return services
+        return services + operator_v2_catalog(self.store, tenant_id)
 
     @app.route("/v2.0/tokens/<token_id>", methods=["GET"])
     def validate_token(self, request: Any, token_id: str) -> bytes:

@@ -187,3 +187,90 @@ def rendered_catalog(store: Any, version: str, tenant_id: str, root: str,
         (version, tenant_id), lambda: render(ROOT_PLACEHOLDER, tenant_id))
     encoded_root = json.dumps(root)[1:-1].encode("utf-8")
     return CatalogJSON(template.replace(_ENCODED_PLACEHOLDER, encoded_root))
+
+
+# the catalog's services, as both versions render them
+
+#: The interfaces each plugin endpoint is offered on (the same URL, as in the
+#: v2.0 catalog's publicURL and internalURL); Identity adds ``admin``.
+SERVICE_INTERFACES = ("public", "internal")
+IDENTITY_INTERFACES = ("public", "internal", "admin")
+
+
+def stable_catalog_id(store: Any, *parts: str) -> str:
+    """
+    An id derived from what a catalog thing is (a service's id, type and
+    name; an endpoint's region and interface besides) and ``--seed``: the
+    same in every run and for every project.
+    """
+    return store.stable.hex("catalog", "\x00".join(parts))
+
+
+def builtin_v3_catalog(core: Any, store: Any, root: str, tenant_id: str) -> list:
+    """Identity's own service and every plugin's, in v3 form, for one tenant."""
+    identity_url = f"{root}/identity/v3"
+    services = [_builtin_service(
+        store, "identity", IDENTITY_SERVICE["type"], IDENTITY_SERVICE["name"],
+        [(region, identity_url) for region in all_regions(core)], IDENTITY_INTERFACES,
+    )]
+    for service_id, entry in core.catalog(tenant_id):
+        services.append(_builtin_service(
+            store, service_id, entry.type, entry.name,
+            [(e.region, e.url(root, service_id)) for e in entry.endpoints],
+            SERVICE_INTERFACES,
+        ))
+    return services
+
+
+def _builtin_service(store: Any, service_id: str, service_type: str, name: str,
+                     endpoints: list, interfaces: tuple) -> dict:
+    key = ("service", service_id, service_type, name)
+    return {
+        "id": stable_catalog_id(store, *key),
+        "type": service_type,
+        "name": name,
+        "endpoints": [
+            {
+                "id": stable_catalog_id(store, *key, region, interface),
+                "interface": interface,
+                "region": region,
+                "region_id": region,
+                "url": url,
+            }
+            for region, url in endpoints
+            for interface in interfaces
+        ],
+    }
+
+
+def operator_v3_catalog(store: Any, tenant_id: str) -> list:
+    """The enabled services an operator added, with their enabled endpoints."""
+    services = []
+    for service in store.services.services.values():
+        if not service.enabled:
+            continue
+        services.append({
+            "id": service.id,
+            "type": service.type,
+            "name": service.name,
+            "endpoints": [
+                {"id": e.id, "interface": e.interface, "region": e.region_id,
+                 "region_id": e.region_id, "url": e.url_for(tenant_id)}
+                for e in store.services.endpoints_of(service.id) if e.enabled
+            ],
+        })
+    return services
+
+
+def operator_v2_catalog(store: Any, tenant_id: str) -> list:
+    """The same services in v2.0's form: one endpoint per region, URLs by interface."""
+    services = []
+    for service in operator_v3_catalog(store, tenant_id):
+        by_region: dict = {}
+        for endpoint in service["endpoints"]:
+            entry = by_region.setdefault(endpoint["region"], {
+                "region": endpoint["region"], "tenantId": tenant_id})
+            entry[f"{endpoint['interface']}URL"] = endpoint["url"]
+        services.append({"name": service["name"], "type": service["type"],
+                         "endpoints": list(by_region.values())})
+    return services

@@ -131,6 +131,10 @@ class RoleBook:
         self.implications.setdefault(prior_id, set()).add(implied_id)
         self._names.clear()
 
+    def implications_changed(self) -> None:
+        """Forget the shared name tuples (a role was renamed)."""
+        self._names.clear()
+
     def unimply(self, prior_id: str, implied_id: str) -> bool:
         implied = self.implications.get(prior_id, set())
         if implied_id not in implied:

@@ -17,7 +17,9 @@ from typing import Any, Callable, Iterable, Optional, TypeVar
 import attrs
 
 from mimic.model.behaviors import BehaviorRegistry, Event
+from mimic.model.identity.credentials import CredentialBook
 from mimic.model.identity.ids import StableIds, tenant_id_of_user
+from mimic.model.identity.limits import LimitBook
 from mimic.model.identity.projects import (
     DEFAULT_DOMAIN_ID,
     DEFAULT_DOMAIN_NAME,
@@ -32,6 +34,7 @@ from mimic.model.identity.roles import (
     Assignment,
     RoleBook,
 )
+from mimic.model.identity.services import ServiceBook
 from mimic.model.identity.tokens import (
     PROJECT,
     SYSTEM,
@@ -63,6 +66,9 @@ class SessionStore:
     stable: StableIds = attrs.field(init=False)
     roles: RoleBook = attrs.field(init=False)
     tokens: TokenBook = attrs.field(factory=TokenBook)
+    services: ServiceBook = attrs.field(factory=ServiceBook)
+    credentials: CredentialBook = attrs.field(factory=CredentialBook)
+    limits: LimitBook = attrs.field(factory=LimitBook)
     _users: dict = attrs.field(factory=dict)
     _users_by_id: dict = attrs.field(factory=dict)
     _tenants: dict = attrs.field(factory=dict)
@@ -191,6 +197,7 @@ class SessionStore:
         del self._users[user.username]
         del self._users_by_id[user.id]
         self.roles.forget_actor("user", user.id)
+        self.credentials.forget_user(user)
         for group in self._groups.values():
             group.members.discard(user.id)
         self.revoke_tokens_of(user)
@@ -309,6 +316,8 @@ class SessionStore:
         :class:`TenantMismatch`; nothing is made then.
         """
         if tenant_id is None and tenant_name is None:
+            if not self.may_scope(user, user.tenant):
+                raise TenantMismatch(user.tenant.id)
             return user.tenant
         if tenant_id is not None:
             tenant = self.known_tenant(tenant_id)
