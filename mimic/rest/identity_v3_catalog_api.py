@@ -408,7 +408,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
                 if self.store.limits.registered.get(limit.id) is limit:
                     del self.store.limits.registered[limit.id]
             raise RequestError(409, str(conflict)) from None
-        return listing(request, "registered_limits", made, self._registered_json)
+        return listing(request, "registered_limits", made, self._registered_json, code=201)
 
     @app.route("/registered_limits/<limit_id>", methods=["GET"])
     def show_registered_limit(self, request: Any, limit_id: str) -> bytes:
@@ -495,7 +495,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
                     del self.store.limits.limits[limit.id]
             raise RequestError(409 if "Duplicate" in str(conflict) else 400,
                                str(conflict)) from None
-        return listing(request, "limits", made, self._limit_json)
+        return listing(request, "limits", made, self._limit_json, code=201)
 
     @app.route("/limits/<limit_id>", methods=["GET"])
     def show_limit(self, request: Any, limit_id: str) -> bytes:

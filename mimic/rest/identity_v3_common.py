@@ -191,9 +191,10 @@ def links(request: Any) -> dict:
     return {"self": self_url, "previous": None, "next": None}
 
 
-def listing(request: Any, key: str, items: Iterable, render: Callable) -> bytes:
+def listing(request: Any, key: str, items: Iterable, render: Callable,
+            code: int = 200) -> bytes:
     return json_response(request, {key: [render(request, i) for i in items],
-                                   "links": links(request)})
+                                   "links": links(request)}, code=code)
 
 
 def single(request: Any, key: str, item: Any, render: Callable, code: int = 200) -> bytes:

@@ -366,7 +366,9 @@ class SessionStore:
                tenant: Optional[Tenant] = None, scope: str = PROJECT,
                ring: bool = False, **fields: Any) -> Token:
         now = self.now()
-        if scope == PROJECT:
+        if "roles" in fields:
+            roles = fields.pop("roles")
+        elif scope == PROJECT:
             roles = self.roles_for(user, tenant or user.tenant)
         elif scope == SYSTEM:
             roles = self.roles_for(user, None)
