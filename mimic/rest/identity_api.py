@@ -33,6 +33,7 @@ from mimic.rest.identity_common import (
     IDENTITY_SERVICE,
     all_regions,
     apply_auth_behavior,
+    encodable,
     identity_v2_error_body,
     operator_v2_catalog,
     rendered_catalog,
@@ -370,16 +371,16 @@ def _optional_string(body: dict, key: str) -> Optional[str]:
     value = body.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or not encodable(value):
         raise RequestError(400, f"Invalid request: '{key}' must be a non-empty string.")
     return value
 
 
 def _required_string(body: dict, key: str, where: str) -> str:
     value = body.get(key)
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or not encodable(value):
         raise RequestError(400, f"Invalid request: '{where}.{key}' is required "
-                           "and must be a non-empty string.")
+                           "and must be a non-empty string (valid Unicode).")
     return value
 
 

@@ -101,6 +101,15 @@ def identity_v2_error_body(error: RequestError) -> dict:
             "error": keystone_error(error)}
 
 
+def encodable(value: str) -> bool:
+    """Whether ``value`` is valid Unicode (no lone surrogate such as ``\\ud800``)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def all_regions(core: Any) -> list:
     """Every region some plugin is offered in: where Identity is listed."""
     seen: dict[str, None] = {}

@@ -47,6 +47,7 @@ from mimic.rest.http import (
 from mimic.rest.identity_common import (
     apply_auth_behavior,
     builtin_v3_catalog,
+    encodable,
     keystone_error_body,
     operator_v3_catalog,
     rendered_catalog,
@@ -328,7 +329,7 @@ def _application_credential_identity(section: dict) -> ApplicationCredentialIden
 def _password_identity(section: dict) -> PasswordIdentity:
     user = _object(section, "user", "identity.password")
     secret = user.get("password")
-    if not isinstance(secret, str):
+    if not isinstance(secret, str) or not encodable(secret):
         raise RequestError(400, "Invalid input for field 'identity.password.user."
                            "password': a string is required.")
     user_id = _optional_string(user, "id", "identity.password.user")
@@ -399,9 +400,9 @@ def _optional_string(body: dict, key: str, where: str) -> Optional[str]:
     value = body.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or not encodable(value):
         raise RequestError(400, f"Invalid input for field '{where}.{key}': a "
-                           "non-empty string is required.")
+                           "non-empty string (valid Unicode) is required.")
     return value
 
 

@@ -141,7 +141,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
     def update_service(self, request: Any, service_id: str) -> bytes:
         self.admin(request, "update_service")
         service = self._operator_service(request, service_id)
-        body = entity(request, "service")
+        body = entity(request, "service", update=True)
         unknown_fields(body, ("type", "name", "description", "enabled"), "service")
         for key in ("type", "name"):
             value = text(body, key, "service")
@@ -240,7 +240,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
     def update_endpoint(self, request: Any, endpoint_id: str) -> bytes:
         self.admin(request, "update_endpoint")
         endpoint = self._operator_endpoint(request, endpoint_id)
-        body = entity(request, "endpoint")
+        body = entity(request, "endpoint", update=True)
         unknown_fields(body, ("interface", "url", "region", "region_id", "enabled"),
                        "endpoint")
         url = text(body, "url", "endpoint", limit=MAX_URL)
@@ -322,7 +322,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
     def update_region(self, request: Any, region_id: str) -> bytes:
         self.admin(request, "update_region")
         region = self._operator_region(region_id)
-        body = entity(request, "region")
+        body = entity(request, "region", update=True)
         unknown_fields(body, ("description", "parent_region_id"), "region")
         description = text(body, "description", "region", limit=MAX_DESCRIPTION,
                            empty=True)
@@ -422,7 +422,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         self.admin(request, "update_registered_limit")
         limit = self.known("registered limit", self.store.limits.registered.get(limit_id),
                            limit_id)
-        body = entity(request, "registered_limit")
+        body = entity(request, "registered_limit", update=True)
         unknown_fields(body, ("default_limit", "description"), "registered_limit")
         default = whole_number(body, "default_limit", "registered_limit")
         if default is not None:
@@ -507,7 +507,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
     def update_limit(self, request: Any, limit_id: str) -> bytes:
         self.admin(request, "update_limit")
         limit = self.known("limit", self.store.limits.limits.get(limit_id), limit_id)
-        body = entity(request, "limit")
+        body = entity(request, "limit", update=True)
         unknown_fields(body, ("resource_limit", "description"), "limit")
         value = whole_number(body, "resource_limit", "limit")
         if value is not None:

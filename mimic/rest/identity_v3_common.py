@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 
 from mimic.model.identity import Domain, Group, Tenant, Token, User
 from mimic.rest.http import RequestError, caller_token, json_response, read_json
-from mimic.rest.identity_common import all_regions, root_url
+from mimic.rest.identity_common import all_regions, encodable, root_url
 
 #: Keystone caps names and descriptions at 255 characters (its schema's
 #: ``name`` type; ``description`` is unbounded there, Mimic bounds it).
@@ -82,13 +82,16 @@ def unauthorized(request: Any, message: str) -> RequestError:
 # request bodies
 
 
-def entity(request: Any, key: str) -> dict:
-    """``body[key]`` of a JSON body, which must be an object (Keystone's shape)."""
+def entity(request: Any, key: str, update: bool = False) -> dict:
+    """
+    ``body[key]`` of a JSON body, which must be an object (Keystone's shape);
+    for an update, a non-empty one (Keystone's schemas: ``minProperties: 1``).
+    """
     body = read_json(request)
     value = body.get(key)
-    if not isinstance(value, dict):
-        raise RequestError(400, f"Invalid input for field '{key}': an object is "
-                           "required.")
+    if not isinstance(value, dict) or (update and not value):
+        raise RequestError(400, f"Invalid input for field '{key}': "
+                           f"{'a non-empty' if update else 'an'} object is required.")
     return value
 
 
@@ -101,11 +104,13 @@ def text(body: dict, key: str, where: str, required: bool = False,
             raise RequestError(400, f"Invalid input for field '{where}.{key}': it is "
                                "required.")
         return None
-    if not isinstance(value, str) or (not value and not empty) or len(value) > limit:
+    if (not isinstance(value, str) or (not value and not empty) or len(value) > limit
+            or not encodable(value)):
         raise RequestError(400, f"Invalid input for field '{where}.{key}': a "
                            f"{'' if empty else 'non-empty '}string of at most {limit} "
-                           "characters is required.")
+                           "characters (valid Unicode) is required.")
     return value
+
 
 
 def flag(body: dict, key: str, where: str) -> Optional[bool]:

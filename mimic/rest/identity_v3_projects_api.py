@@ -23,7 +23,7 @@ from mimic.rest.http import (
     json_response,
     read_json,
 )
-from mimic.rest.identity_common import forget_catalogs, keystone_error_body
+from mimic.rest.identity_common import encodable, forget_catalogs, keystone_error_body
 from mimic.rest.identity_v3_common import (
     MAX_DESCRIPTION,
     MAX_TAGS,
@@ -90,7 +90,7 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
     def update_domain(self, request: Any, domain_id: str) -> bytes:
         self.admin(request, "update_domain")
         domain = self.domain(domain_id)
-        body = entity(request, "domain")
+        body = entity(request, "domain", update=True)
         unknown_fields(body, ("name", "description", "enabled", "tags", "options"),
                        "domain")
         name = text(body, "name", "domain")
@@ -209,7 +209,7 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
     def update_project(self, request: Any, project_id: str) -> bytes:
         self.admin(request, "update_project")
         tenant = self.project(project_id)
-        body = entity(request, "project")
+        body = entity(request, "project", update=True)
         unknown_fields(body, ("name", "description", "enabled", "tags", "options"),
                        "project")
         name = text(body, "name", "project")
@@ -222,7 +222,7 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
             raise RequestError(409, "Conflict occurred attempting to store project - "
                                f"Duplicate entry found with name {name}.")
         if name is not None:
-            tenant.name = name
+            self.store.rename_tenant(tenant, name)
             forget_catalogs(self.store)
         if description is not None:
             tenant.description = description
@@ -258,7 +258,10 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
     def replace_tags(self, request: Any, project_id: str) -> bytes:
         self.admin(request, "update_project_tags")
         tenant = self.project(project_id)
-        tenant.tags = _tags(read_json(request))
+        body = read_json(request)
+        if "tags" not in body:
+            raise RequestError(400, "Invalid input for field 'tags': it is required.")
+        tenant.tags = _tags(body)
         return json_response(request, {"tags": list(tenant.tags)})
 
     @app.route("/projects/<project_id>/tags", methods=["DELETE"])
@@ -299,7 +302,7 @@ def _tags(body: dict) -> tuple:
     """Keystone's tags: at most 80 strings of 1 to 255 characters, no ``/`` or ``,``."""
     tags = body.get("tags", [])
     if (not isinstance(tags, list) or len(tags) > MAX_TAGS
-            or not all(isinstance(t, str) and 0 < len(t) <= 255
+            or not all(isinstance(t, str) and 0 < len(t) <= 255 and encodable(t)
                        and "/" not in t and "," not in t for t in tags)):
         raise RequestError(400, "Invalid input for field 'tags': a list of at most "
                            f"{MAX_TAGS} strings of 1 to 255 characters, without '/' "

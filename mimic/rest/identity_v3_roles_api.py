@@ -94,7 +94,7 @@ class IdentityV3RolesApi(KeystoneRoutes):
     def update_role(self, request: Any, role_id: str) -> bytes:
         self.admin(request, "update_role")
         role = self.role(role_id)
-        body = entity(request, "role")
+        body = entity(request, "role", update=True)
         unknown_fields(body, ("name", "description", "options"), "role")
         name = text(body, "name", "role")
         description = text(body, "description", "role", limit=MAX_DESCRIPTION, empty=True)

@@ -118,7 +118,7 @@ class IdentityV3UsersApi(KeystoneRoutes):
     def update_user(self, request: Any, user_id: str) -> bytes:
         self.admin(request, "update_user")
         user = self.user(user_id)
-        body = entity(request, "user")
+        body = entity(request, "user", update=True)
         unknown_fields(body, USER_FIELDS, "user")
         name = text(body, "name", "user")
         password = text(body, "password", "user", limit=MAX_PASSWORD, empty=True)
@@ -227,7 +227,7 @@ class IdentityV3UsersApi(KeystoneRoutes):
     def update_group(self, request: Any, group_id: str) -> bytes:
         self.admin(request, "update_group")
         group = self.group(group_id)
-        body = entity(request, "group")
+        body = entity(request, "group", update=True)
         unknown_fields(body, ("name", "description"), "group")
         name = text(body, "name", "group")
         description = text(body, "description", "group", limit=MAX_DESCRIPTION, empty=True)
@@ -334,7 +334,7 @@ class IdentityV3UsersApi(KeystoneRoutes):
     @app.route("/credentials/<credential_id>", methods=["PATCH"])
     def update_credential(self, request: Any, credential_id: str) -> bytes:
         credential = self._own_credential(request, credential_id)
-        body = entity(request, "credential")
+        body = entity(request, "credential", update=True)
         unknown_fields(body, ("blob", "type", "project_id"), "credential")
         blob = text(body, "blob", "credential", limit=MAX_BLOB)
         if blob is not None:

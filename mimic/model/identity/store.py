@@ -72,6 +72,9 @@ class SessionStore:
     _users: dict = attrs.field(factory=dict)
     _users_by_id: dict = attrs.field(factory=dict)
     _tenants: dict = attrs.field(factory=dict)
+    #: Tenants by name (names repeat across domains): authentication by
+    #: project name must not scan every tenant.
+    _tenant_names: dict = attrs.field(factory=dict)
     _groups: dict = attrs.field(factory=dict)
     _global_data: dict = attrs.field(factory=dict)
     _domains: dict = attrs.field(
@@ -129,6 +132,7 @@ class SessionStore:
             tenant = self._tenants[tenant_id] = Tenant(
                 tenant_id, name or tenant_id, domain_id=domain_id
             )
+            self._tenant_names.setdefault(tenant.name, []).append(tenant)
         return tenant
 
     def tenants(self) -> list[Tenant]:
@@ -136,10 +140,22 @@ class SessionStore:
 
     def find_tenant_named(self, name: str, domain_id: Optional[str] = None) -> Optional[Tenant]:
         """The known tenant with this name (in ``domain_id`` if given); makes nothing."""
-        for tenant in self._tenants.values():
-            if tenant.name == name and (domain_id is None or tenant.domain_id == domain_id):
+        for tenant in self._tenant_names.get(name, ()):
+            if domain_id is None or tenant.domain_id == domain_id:
                 return tenant
         return None
+
+    def rename_tenant(self, tenant: Tenant, name: str) -> None:
+        self._unname(tenant)
+        tenant.name = name
+        self._tenant_names.setdefault(name, []).append(tenant)
+
+    def _unname(self, tenant: Tenant) -> None:
+        named = self._tenant_names.get(tenant.name, [])
+        if tenant in named:
+            named.remove(tenant)
+        if not named:
+            self._tenant_names.pop(tenant.name, None)
 
     def tenant_named(self, name: str) -> Tenant:
         """The tenant with this name; Rackspace tenants' ids are their names."""
@@ -150,6 +166,7 @@ class SessionStore:
 
     def delete_tenant(self, tenant: Tenant) -> None:
         del self._tenants[tenant.id]
+        self._unname(tenant)
         self.roles.forget_target("project", tenant.id)
         for token in self.tokens.all():
             if token.tenant is tenant and token.scope == PROJECT:
@@ -375,7 +392,10 @@ class SessionStore:
         else:
             roles = ()
         token = Token(
-            id=token_id or self.ids.hex(32),
+            # One draw of 128 bits rather than 32 of a hex digit each: v3
+            # issues a token per authentication, and that made the id the
+            # largest cost of one.
+            id=token_id or f"{self.ids.integer(0, 2 ** 128 - 1):032x}",
             user=user,
             issued=now,
             expires=now + lifetime,
