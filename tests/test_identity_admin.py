@@ -90,3 +90,24 @@ def test_keystoneauth_system_scope(mimic):
                           user_domain_id="default", system_scope="all")
     with pytest.raises(ks_exceptions.Unauthorized):
         ks_session.Session(auth=refused).get_token()
+
+
+def test_domain_scoped_tokens_for_users_with_a_role_on_the_domain(mimic):
+    subject, admin = v3_token(mimic, "admin", {"domain": {"id": "default"}})
+    assert admin["token"]["domain"] == {"id": "default", "name": "Default"}
+    assert "project" not in admin["token"]
+    assert "admin" in role_names(admin)
+    _, refused = v3_token(mimic, "alice", {"domain": {"name": "Default"}}, expect=401)
+    assert "no role on domain default" in refused["error"]["message"]
+    alice_id = v3_token(mimic, "alice")[1]["token"]["user"]["id"]
+    roles = mimic.get(f"{V3}/roles?name=reader", headers={"X-Auth-Token": subject}).json()
+    reader = roles["roles"][0]["id"]
+    granted = mimic.put(f"{V3}/domains/default/users/{alice_id}/roles/{reader}",
+                        headers={"X-Auth-Token": subject})
+    assert granted.status_code == 204, granted.text
+    auth = v3.Password(auth_url=mimic.base_url + V3, username="alice", password="x",
+                       user_domain_id="default", domain_name="Default")
+    access = auth.get_access(ks_session.Session(auth=auth))
+    assert access.domain_scoped and access.domain_id == "default"
+    assert access.role_names == ["reader"]
+    _, unknown = v3_token(mimic, "admin", {"domain": {"id": "nowhere"}}, expect=401)

@@ -248,7 +248,8 @@ def test_password_is_accepted_whatever_it_is_as_in_v2(mimic):
     password_body(domain={"name": ""}),
     password_body(scope={"project": {"name": "acme"}}),
     password_body(scope={"project": {}}),
-    password_body(scope={"domain": {"id": "default"}}),
+    password_body(scope={"OS-TRUST:trust": {"id": "t"}}),
+    password_body(scope={"domain": {}}),
     password_body(scope=["acme"]),
 ])
 def test_malformed_auth_requests_are_400_and_create_nothing(mimic, body):

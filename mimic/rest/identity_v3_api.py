@@ -32,6 +32,7 @@ from mimic.model.identity.v3_auth import (
     AuthenticationFailed,
     AuthRequest,
     DomainRef,
+    DomainScope,
     PasswordIdentity,
     ProjectScope,
     auth_target,
@@ -150,6 +151,8 @@ class IdentityV3Api(KeystoneRoutes):
         body["roles"] = self._roles(token)
         if token.system:
             body["system"] = {"all": True}
+        elif token.scope == "domain":
+            body["domain"] = {"id": token.domain.id, "name": token.domain.name}
         else:
             tenant = token.tenant
             body["project"] = {
@@ -359,9 +362,11 @@ def _scope(scope: Any) -> Any:
             raise RequestError(400, "Invalid input for field 'auth.scope.system': "
                                "{\"all\": true} is the only system scope.")
         return SYSTEM_SCOPE
+    if "domain" in scope and set(scope) == {"domain"}:
+        return DomainScope(_domain_ref(scope["domain"], "auth.scope.domain"))
     if set(scope) - {"project"}:
-        raise RequestError(400, "Mimic supports project, system and unscoped tokens "
-                           "only; domain and trust scopes are not emulated.")
+        raise RequestError(400, "Mimic supports project, domain, system and unscoped "
+                           "tokens; trust scopes are not emulated.")
     project = _object(scope, "project", "auth.scope")
     project_id = _optional_string(project, "id", "auth.scope.project")
     name = _optional_string(project, "name", "auth.scope.project")

@@ -36,6 +36,7 @@ from mimic.model.identity.roles import (
 )
 from mimic.model.identity.services import ServiceBook
 from mimic.model.identity.tokens import (
+    DOMAIN,
     PROJECT,
     SYSTEM,
     TOKEN_LIFETIME,
@@ -289,8 +290,11 @@ class SessionStore:
         return self.roles.names(role_ids)
 
     def domain_roles_for(self, user: User, domain: Domain) -> tuple:
-        return self.roles.names(
-            self.roles.direct_role_ids(self._actors(user), "domain", domain.id))
+        """The roles ``user`` holds on ``domain`` (``admin`` for admins by name)."""
+        role_ids = self.roles.direct_role_ids(self._actors(user), "domain", domain.id)
+        if self.is_admin_user(user):
+            role_ids.add(self.roles.role_named(ADMIN).id)
+        return self.roles.names(role_ids)
 
     def projects_of(self, user: User) -> list[Tenant]:
         """The tenants ``user`` may scope to (every one for an admin by name)."""
@@ -389,6 +393,8 @@ class SessionStore:
             roles = self.roles_for(user, tenant or user.tenant)
         elif scope == SYSTEM:
             roles = self.roles_for(user, None)
+        elif scope == DOMAIN:
+            roles = self.domain_roles_for(user, fields["domain"])
         else:
             roles = ()
         token = Token(

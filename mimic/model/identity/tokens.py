@@ -31,8 +31,10 @@ LAST_SHOWABLE_SECOND = 253402300799
 #: How many v3 tokens Mimic remembers at once; past it, the oldest go.
 MAX_V3_TOKENS = 100_000
 
-#: A token's scope: a project (its ``tenant``), none, or the whole system.
+#: A token's scope: a project (its ``tenant``), a domain, none, or the
+#: whole system.
 PROJECT = "project"
+DOMAIN = "domain"
 UNSCOPED = "unscoped"
 SYSTEM = "system"
 
@@ -64,6 +66,8 @@ class Token:
     methods: tuple = ()
     roles: tuple = ()
     application_credential: Any = None
+    #: The domain of a domain-scoped token.
+    domain: Any = None
 
     def __attrs_post_init__(self) -> None:
         if self.tenant is None:

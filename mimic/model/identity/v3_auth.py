@@ -23,7 +23,8 @@ import attrs
 
 from mimic.model.identity.projects import DEFAULT_DOMAIN_ID, Domain, Tenant
 from mimic.model.identity.store import SessionStore
-from mimic.model.identity.tokens import PROJECT, SYSTEM, UNSCOPED as UNSCOPED_TOKEN, Token
+from mimic.model.identity.tokens import DOMAIN, PROJECT, SYSTEM, Token
+from mimic.model.identity.tokens import UNSCOPED as UNSCOPED_TOKEN
 from mimic.model.identity.users import User
 
 
@@ -75,6 +76,13 @@ SYSTEM_SCOPE = SystemScope()
 
 
 @attrs.frozen
+class DomainScope:
+    """``"scope": {"domain": {"id"|"name": ...}}``: a token on one domain."""
+
+    domain: DomainRef
+
+
+@attrs.frozen
 class ApplicationCredentialIdentity:
     """The ``application_credential`` method: a credential by id, or by name and user."""
 
@@ -98,7 +106,7 @@ class AuthRequest:
     password: Optional[PasswordIdentity] = None
     token_id: Optional[str] = None
     application_credential: Optional[ApplicationCredentialIdentity] = None
-    scope: Union[ProjectScope, Unscoped, SystemScope, None] = None
+    scope: Union[ProjectScope, Unscoped, SystemScope, DomainScope, None] = None
 
 
 @attrs.frozen
@@ -165,6 +173,8 @@ def authenticate(store: SessionStore, request: AuthRequest) -> Token:
                 f"User {name} has no role on the system: only admins get "
                 "system-scoped tokens.")
         return store.issue_token(user, SYSTEM, None, request.methods)
+    if isinstance(request.scope, DomainScope):
+        return _domain_token(store, request, user)
     plan = None
     if isinstance(request.scope, ProjectScope):
         plan = _scoped_project(store, request.scope, user)
@@ -180,6 +190,20 @@ def authenticate(store: SessionStore, request: AuthRequest) -> Token:
         # then answers an unscoped token.
         return store.issue_token(user, UNSCOPED_TOKEN, None, request.methods)
     return store.issue_token(user, PROJECT, tenant, request.methods)
+
+
+def _domain_token(store: SessionStore, request: AuthRequest, user: Optional[User]) -> Token:
+    """A domain-scoped token, for users holding a role on that domain."""
+    domain = _find_domain(store, request.scope.domain)
+    if domain is None or not domain.enabled:
+        raise AuthenticationFailed(
+            f"Could not find domain {_describe(request.scope.domain)} (or it is disabled).")
+    name = user.username if user else request.password.name
+    if user is None and name in store.admin_users:
+        user = _new_user(store, request.password, None)
+    if user is None or not store.domain_roles_for(user, domain):
+        raise AuthenticationFailed(f"User {name} has no role on domain {domain.id}.")
+    return store.issue_token(user, DOMAIN, None, request.methods, domain=domain)
 
 
 def _check_enabled(store: SessionStore, user: User) -> None:
