@@ -51,14 +51,8 @@ def test_cli_creates_a_domain_project_user_and_grants_a_role(mimic, openstack_cl
     token = json_of(openstack_cli(mimic.base_url, *carol, "token", "issue", "-f", "json",
                                   username="carol", project="web"))
     assert token["project_id"] == project["id"] and token["user_id"] == user["id"]
-    refused = openstack_cli(mimic.base_url, "--os-user-domain-name", "Partners",
-                            "--os-project-domain-name", "Partners", "--os-password",
-                            "wrong", "token", "issue", username="carol", project="web")
-    assert refused.returncode != 0 and "HTTP 401" in refused.stderr
-    not_admin = openstack_cli(mimic.base_url, *carol, "project", "create", "nope",
-                              username="carol", project="web")
-    assert not_admin.returncode != 0
-    assert "403" in not_admin.stderr and "identity:create_project" in not_admin.stderr
+    # A wrong password and a non-admin's write are refused too: see
+    # tests/test_identity_v3_admin.py (each CLI call costs seconds).
 
 
 def test_cli_adds_a_service_and_endpoint_that_new_catalogs_show(mimic, openstack_cli):
@@ -70,8 +64,6 @@ def test_cli_adds_a_service_and_endpoint_that_new_catalogs_show(mimic, openstack
     endpoint = admin("endpoint", "create", "--region", "ORD", "swift", "public",
                      "http://swift.example/v1/AUTH_$(project_id)s")
     assert endpoint["service_id"] == service["id"]
-    listed = admin("endpoint", "list", "--service", "swift")
-    assert [e["ID"] for e in listed] == [endpoint["id"]]
     catalog = json_of(openstack_cli(mimic.base_url, "catalog", "list", "-f", "json"))
     swift = next(s for s in catalog if s["Type"] == "object-store")
     assert swift["Endpoints"] == [{"id": endpoint["id"], "interface": "public",
