@@ -87,7 +87,8 @@ def test_domains_and_projects_crud_with_filters(mimic, admin):
 @pytest.mark.parametrize("body", [
     {}, {"project": "x"}, {"project": {}}, {"project": {"name": ""}},
     {"project": {"name": 5}}, {"project": {"name": "x" * 256}},
-    {"project": {"name": "p", "enabled": "yes"}}, {"project": {"name": "p", "bogus": 1}},
+    {"project": {"name": "p", "enabled": "yes"}},
+    {"project": {"name": "p", **{f"k{n}": n for n in range(65)}}},
     {"project": {"name": "p", "tags": "a"}}, {"project": {"name": "p", "tags": ["a/b"]}},
     {"project": {"name": "p", "domain_id": "nowhere"}},
 ])
@@ -97,6 +98,26 @@ def test_malformed_project_bodies_are_refused(mimic, admin, body):
     assert list(response.json()) == ["error"]
     names = [p["name"] for p in call(mimic, "GET", "/projects", admin, 200)["projects"]]
     assert "p" not in names
+
+
+def test_extra_properties_are_kept_and_answered_back_as_keystone_does(mimic, admin):
+    # Keystone's project, domain and user schemas allow additional
+    # properties (keystone/resource/schema.py: project_create has
+    # 'additionalProperties': True); OSC's "project create --property" uses it.
+    project = call(mimic, "POST", "/projects", admin, 201, json={"project": {
+        "name": "extra", "k1": "v1", "k2": {"nested": [1]}}})["project"]
+    assert (project["k1"], project["k2"]) == ("v1", {"nested": [1]})
+    updated = call(mimic, "PATCH", f"/projects/{project['id']}", admin, 200,
+                   json={"project": {"k1": "changed", "k3": True}})["project"]
+    assert (updated["k1"], updated["k2"], updated["k3"]) == ("changed", {"nested": [1]},
+                                                             True)
+    shown = call(mimic, "GET", f"/projects/{project['id']}", admin, 200)["project"]
+    assert shown["k1"] == "changed" and shown["name"] == "extra"
+    user = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "ext", "team": "blue"}})["user"]
+    assert user["team"] == "blue"
+    # Keystone's own fields cannot be overridden by an extra of the same name.
+    assert call(mimic, "GET", f"/users/{user['id']}", admin, 200)["user"]["id"] == user["id"]
 
 
 def test_a_managed_users_password_is_checked_and_roles_come_from_grants(mimic, admin):

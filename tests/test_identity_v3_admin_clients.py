@@ -33,8 +33,9 @@ def test_cli_creates_a_domain_project_user_and_grants_a_role(mimic, openstack_cl
 
     domain = admin("domain", "create", "Partners")
     assert domain["name"] == "Partners" and domain["enabled"] is True
-    project = admin("project", "create", "--domain", "Partners", "web")
-    assert project["domain_id"] == domain["id"]
+    project = admin("project", "create", "--domain", "Partners", "--property", "k1=v1",
+                    "web")
+    assert project["domain_id"] == domain["id"] and project["k1"] == "v1"
     user = admin("user", "create", "--domain", "Partners", "--password", "pw", "carol")
     assert user["name"] == "carol"
     done = openstack_cli(mimic.base_url, "role", "add", "--project", "web",

@@ -133,6 +133,34 @@ def whole_number(body: dict, key: str, where: str, required: bool = False) -> Op
     return value
 
 
+#: How many properties of its own an entity may carry besides Keystone's.
+MAX_EXTRA = 64
+
+
+def extras(body: dict, known: Iterable[str], where: str,
+           current: Optional[dict] = None) -> Optional[dict]:
+    """
+    The properties of ``body`` beyond Keystone's ``known`` ones, merged over
+    ``current``: Keystone keeps them on projects, domains and users
+    (``additionalProperties`` in its schemas) and answers them back.
+    """
+    extra = {k: v for k, v in body.items() if k not in set(known)}
+    if not extra:
+        return current
+    merged = {**(current or {}), **extra}
+    if len(merged) > MAX_EXTRA or not all(
+            0 < len(k) <= MAX_NAME and encodable(k) for k in merged):
+        raise RequestError(400, f"Invalid input for field '{where}': at most "
+                           f"{MAX_EXTRA} extra properties, named by 1 to {MAX_NAME} "
+                           "characters.")
+    return merged
+
+
+def with_extra(body: dict, extra: Optional[dict]) -> dict:
+    """An entity's JSON with its extra properties (Keystone's own win)."""
+    return {**extra, **body} if extra else body
+
+
 def unknown_fields(body: dict, allowed: Iterable[str], where: str) -> None:
     extra = sorted(set(body) - set(allowed))
     if extra:
@@ -207,7 +235,7 @@ def single(request: Any, key: str, item: Any, render: Callable, code: int = 200)
 
 
 def project_json(request: Any, tenant: Tenant) -> dict:
-    return {
+    return with_extra({
         "id": tenant.id,
         "name": tenant.name,
         "domain_id": tenant.domain_id,
@@ -218,7 +246,7 @@ def project_json(request: Any, tenant: Tenant) -> dict:
         "tags": list(tenant.tags),
         "options": {},
         "links": {"self": v3_url(request, f"projects/{tenant.id}")},
-    }
+    }, tenant.extra)
 
 
 def user_json(request: Any, user: User) -> dict:
@@ -236,11 +264,11 @@ def user_json(request: Any, user: User) -> dict:
         body["email"] = user.email
     if user.description:
         body["description"] = user.description
-    return body
+    return with_extra(body, user.extra)
 
 
 def domain_json(request: Any, domain: Domain) -> dict:
-    return {
+    return with_extra({
         "id": domain.id,
         "name": domain.name,
         "description": domain.description,
@@ -248,7 +276,7 @@ def domain_json(request: Any, domain: Domain) -> dict:
         "tags": [],
         "options": {},
         "links": {"self": v3_url(request, f"domains/{domain.id}")},
-    }
+    }, domain.extra)
 
 
 def group_json(request: Any, group: Group) -> dict:

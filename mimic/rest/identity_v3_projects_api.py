@@ -35,9 +35,9 @@ from mimic.rest.identity_v3_common import (
     listing,
     project_json,
     query_flag,
+    extras,
     single,
     text,
-    unknown_fields,
 )
 
 DOMAIN_FIELDS = ("name", "description", "enabled", "tags", "options", "explicit_domain_id")
@@ -63,7 +63,7 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
     def create_domain(self, request: Any) -> bytes:
         self.admin(request, "create_domain")
         body = entity(request, "domain")
-        unknown_fields(body, DOMAIN_FIELDS, "domain")
+        extra = extras(body, DOMAIN_FIELDS, "domain")
         name = text(body, "name", "domain", required=True)
         description = text(body, "description", "domain", limit=MAX_DESCRIPTION,
                            empty=True) or ""
@@ -79,6 +79,7 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
         domain = self.store.domain(domain_id, name)
         domain.description = description
         domain.enabled = True if enabled is None else enabled
+        domain.extra = extra
         return single(request, "domain", domain, domain_json, code=201)
 
     @app.route("/domains/<domain_id>", methods=["GET"])
@@ -91,12 +92,12 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
         self.admin(request, "update_domain")
         domain = self.domain(domain_id)
         body = entity(request, "domain", update=True)
-        unknown_fields(body, ("name", "description", "enabled", "tags", "options"),
-                       "domain")
+        extra = extras(body, DOMAIN_FIELDS, "domain", domain.extra)
         name = text(body, "name", "domain")
         description = text(body, "description", "domain", limit=MAX_DESCRIPTION,
                            empty=True)
         enabled = flag(body, "enabled", "domain")
+        domain.extra = extra
         if name is not None and name != domain.name and self.store.domain_named(name):
             raise RequestError(409, f"Conflict occurred attempting to store domain - "
                                f"Duplicate entry found with name {name}.")
@@ -155,7 +156,7 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
     def create_project(self, request: Any) -> bytes:
         self.admin(request, "create_project")
         body = entity(request, "project")
-        unknown_fields(body, PROJECT_FIELDS, "project")
+        extra = extras(body, PROJECT_FIELDS, "project")
         name = text(body, "name", "project", required=True)
         is_domain = bool(flag(body, "is_domain", "project"))
         parent_id = text(body, "parent_id", "project")
@@ -198,6 +199,7 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
         tenant.parent_id = parent.id if parent is not None else None
         tenant.is_domain = is_domain
         tenant.tags = tags
+        tenant.extra = extra
         return single(request, "project", tenant, project_json, code=201)
 
     @app.route("/projects/<project_id>", methods=["GET"])
@@ -210,8 +212,7 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
         self.admin(request, "update_project")
         tenant = self.project(project_id)
         body = entity(request, "project", update=True)
-        unknown_fields(body, ("name", "description", "enabled", "tags", "options"),
-                       "project")
+        extra = extras(body, PROJECT_FIELDS, "project", tenant.extra)
         name = text(body, "name", "project")
         description = text(body, "description", "project", limit=MAX_DESCRIPTION,
                            empty=True)
@@ -230,6 +231,7 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
             tenant.enabled = enabled
         if tags is not None:
             tenant.tags = tags
+        tenant.extra = extra
         return single(request, "project", tenant, project_json)
 
     @app.route("/projects/<project_id>", methods=["DELETE"])

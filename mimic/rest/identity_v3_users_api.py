@@ -41,6 +41,7 @@ from mimic.rest.identity_v3_common import (
     MAX_DESCRIPTION,
     KeystoneRoutes,
     entity,
+    extras,
     filtered,
     flag,
     group_json,
@@ -89,7 +90,7 @@ class IdentityV3UsersApi(KeystoneRoutes):
     def create_user(self, request: Any) -> bytes:
         self.admin(request, "create_user")
         body = entity(request, "user")
-        unknown_fields(body, USER_FIELDS, "user")
+        extra = extras(body, USER_FIELDS, "user")
         name = text(body, "name", "user", required=True)
         domain_id = text(body, "domain_id", "user") or DEFAULT_DOMAIN_ID
         domain = self.domain(domain_id)
@@ -106,7 +107,7 @@ class IdentityV3UsersApi(KeystoneRoutes):
         user = self.store.create_user(
             name, tenant or _no_project(self.store, name), domain.id, password,
             enabled=True if enabled is None else enabled, email=email,
-            description=description or "")
+            description=description or "", extra=extra)
         return single(request, "user", user, self._user_json, code=201)
 
     @app.route("/users/<user_id>", methods=["GET"])
@@ -119,7 +120,7 @@ class IdentityV3UsersApi(KeystoneRoutes):
         self.admin(request, "update_user")
         user = self.user(user_id)
         body = entity(request, "user", update=True)
-        unknown_fields(body, USER_FIELDS, "user")
+        extra = extras(body, USER_FIELDS, "user", user.extra)
         name = text(body, "name", "user")
         password = text(body, "password", "user", limit=MAX_PASSWORD, empty=True)
         enabled = flag(body, "enabled", "user")
@@ -130,6 +131,7 @@ class IdentityV3UsersApi(KeystoneRoutes):
         if name is not None and name != user.username and self.store.user_by_name(name):
             raise RequestError(409, "Conflict occurred attempting to store user - "
                                f"Duplicate entry found with name {name}.")
+        user.extra = extra
         if name is not None:
             self.store.rename_user(user, name)
         if tenant is not None:

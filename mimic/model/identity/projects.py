@@ -25,6 +25,8 @@ class Domain:
     name: str
     description: str = ""
     enabled: bool = True
+    #: Properties an operator set beyond Keystone's own (Keystone keeps them).
+    extra: Optional[dict] = None
 
 
 @attrs.define(eq=False)
@@ -47,6 +49,7 @@ class Tenant:
     parent_id: Optional[str] = None
     is_domain: bool = False
     tags: tuple = ()
+    extra: Optional[dict] = None
 
     def data_for_api(self, key: Any, factory: Callable[[], T]) -> T:
         """

@@ -33,6 +33,8 @@ class User:
     enabled: bool = True
     email: Optional[str] = None
     description: str = ""
+    #: Properties an operator set beyond Keystone's own (Keystone keeps them).
+    extra: Optional[dict] = None
 
     @property
     def api_key(self) -> str:
