@@ -42,6 +42,7 @@ from mimic.rest.identity_v3_common import (
     MAX_DESCRIPTION,
     KeystoneRoutes,
     entity,
+    extras,
     filtered,
     flag,
     listing,
@@ -51,12 +52,14 @@ from mimic.rest.identity_v3_common import (
     unknown_fields,
     v3_url,
     whole_number,
+    with_extra,
 )
 
 #: What the listed URLs of Mimic's own endpoints hold where the project goes.
 PROJECT_TEMPLATE = "$(project_id)s"
 #: Keystone bounds endpoint URLs by its column: 2,048 characters.
 MAX_URL = 2048
+ENDPOINT_FIELDS = ("service_id", "interface", "url", "region", "region_id", "enabled")
 
 
 class IdentityV3CatalogApi(KeystoneRoutes):
@@ -81,9 +84,10 @@ class IdentityV3CatalogApi(KeystoneRoutes):
             return {"id": service["id"], "type": service["type"], "name": service["name"],
                     "description": "", "enabled": True,
                     "links": {"self": v3_url(request, f"services/{service['id']}")}}
-        return {"id": service.id, "type": service.type, "name": service.name,
-                "description": service.description, "enabled": service.enabled,
-                "links": {"self": v3_url(request, f"services/{service.id}")}}
+        return with_extra({
+            "id": service.id, "type": service.type, "name": service.name,
+            "description": service.description, "enabled": service.enabled,
+            "links": {"self": v3_url(request, f"services/{service.id}")}}, service.extra)
 
     def _all_services(self, request: Any) -> list:
         return [*self._builtin(request), *self.store.services.services.values()]
@@ -105,7 +109,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
     def create_service(self, request: Any) -> bytes:
         self.admin(request, "create_service")
         body = entity(request, "service")
-        unknown_fields(body, ("type", "name", "description", "enabled"), "service")
+        extra = extras(body, ("type", "name", "description", "enabled"), "service")
         service = Service(
             id=self.store.ids.hex(32),
             type=text(body, "type", "service", required=True),
@@ -113,6 +117,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
             description=text(body, "description", "service", limit=MAX_DESCRIPTION,
                              empty=True) or "",
             enabled=flag(body, "enabled", "service") is not False,
+            extra=extra,
         )
         self.store.services.add_service(service)
         forget_catalogs(self.store)
@@ -142,7 +147,8 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         self.admin(request, "update_service")
         service = self._operator_service(request, service_id)
         body = entity(request, "service", update=True)
-        unknown_fields(body, ("type", "name", "description", "enabled"), "service")
+        service.extra = extras(body, ("type", "name", "description", "enabled"),
+                               "service", service.extra)
         for key in ("type", "name"):
             value = text(body, key, "service")
             if value is not None:
@@ -171,11 +177,12 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         if isinstance(endpoint, dict):
             return {**endpoint, "enabled": True,
                     "links": {"self": v3_url(request, f"endpoints/{endpoint['id']}")}}
-        return {"id": endpoint.id, "service_id": endpoint.service_id,
-                "interface": endpoint.interface, "region": endpoint.region_id,
-                "region_id": endpoint.region_id, "url": endpoint.url,
-                "enabled": endpoint.enabled,
-                "links": {"self": v3_url(request, f"endpoints/{endpoint.id}")}}
+        return with_extra({
+            "id": endpoint.id, "service_id": endpoint.service_id,
+            "interface": endpoint.interface, "region": endpoint.region_id,
+            "region_id": endpoint.region_id, "url": endpoint.url,
+            "enabled": endpoint.enabled,
+            "links": {"self": v3_url(request, f"endpoints/{endpoint.id}")}}, endpoint.extra)
 
     def _all_endpoints(self, request: Any) -> list:
         builtin = [{**e, "service_id": s["id"]}
@@ -199,8 +206,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
     def create_endpoint(self, request: Any) -> bytes:
         self.admin(request, "create_endpoint")
         body = entity(request, "endpoint")
-        unknown_fields(body, ("service_id", "interface", "url", "region", "region_id",
-                              "enabled", "name", "description"), "endpoint")
+        extra = extras(body, ENDPOINT_FIELDS, "endpoint")
         service = self._operator_service(
             request, text(body, "service_id", "endpoint", required=True))
         interface = text(body, "interface", "endpoint", required=True)
@@ -212,7 +218,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         if region_id is not None and region_id not in self.region_ids():
             raise RequestError(400, f"Could not find region: {region_id}.")
         endpoint = Endpoint(self.store.ids.hex(32), service.id, interface, url, region_id,
-                            flag(body, "enabled", "endpoint") is not False)
+                            flag(body, "enabled", "endpoint") is not False, extra)
         self.store.services.endpoints[endpoint.id] = endpoint
         forget_catalogs(self.store)
         return single(request, "endpoint", endpoint, self._endpoint_json, code=201)
@@ -241,13 +247,22 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         self.admin(request, "update_endpoint")
         endpoint = self._operator_endpoint(request, endpoint_id)
         body = entity(request, "endpoint", update=True)
-        unknown_fields(body, ("interface", "url", "region", "region_id", "enabled"),
-                       "endpoint")
+        endpoint.extra = extras(body, ENDPOINT_FIELDS, "endpoint", endpoint.extra)
         url = text(body, "url", "endpoint", limit=MAX_URL)
         interface = text(body, "interface", "endpoint")
         if interface is not None and interface not in INTERFACES:
             raise RequestError(400, "Invalid input for field 'endpoint.interface'.")
         enabled = flag(body, "enabled", "endpoint")
+        service_id = text(body, "service_id", "endpoint")
+        service = (self._operator_service(request, service_id)
+                   if service_id is not None else None)
+        region_id = text(body, "region_id", "endpoint") or text(body, "region", "endpoint")
+        if region_id is not None and region_id not in self.region_ids():
+            raise RequestError(400, f"Could not find region: {region_id}.")
+        if service is not None:
+            endpoint.service_id = service.id
+        if region_id is not None:
+            endpoint.region_id = region_id
         if url is not None:
             endpoint.url = url
         if interface is not None:
@@ -270,9 +285,10 @@ class IdentityV3CatalogApi(KeystoneRoutes):
     def _region_json(self, request: Any, region: Any) -> dict:
         if isinstance(region, str):
             region = Region(region)
-        return {"id": region.id, "description": region.description,
-                "parent_region_id": region.parent_region_id,
-                "links": {"self": v3_url(request, f"regions/{region.id}")}}
+        return with_extra({
+            "id": region.id, "description": region.description,
+            "parent_region_id": region.parent_region_id,
+            "links": {"self": v3_url(request, f"regions/{region.id}")}}, region.extra)
 
     def _regions(self) -> list:
         return [*all_regions(self.core), *self.store.services.regions.values()]
@@ -286,11 +302,12 @@ class IdentityV3CatalogApi(KeystoneRoutes):
     def create_region(self, request: Any) -> bytes:
         self.admin(request, "create_region")
         body = entity(request, "region")
-        unknown_fields(body, ("id", "description", "parent_region_id"), "region")
+        extra = extras(body, ("id", "description", "parent_region_id"), "region")
         region = Region(
             text(body, "id", "region") or self.store.ids.hex(32),
             text(body, "description", "region", limit=MAX_DESCRIPTION, empty=True) or "",
             text(body, "parent_region_id", "region"),
+            extra,
         )
         builtin = {r for r in self._regions() if isinstance(r, str)}
         try:
@@ -323,7 +340,8 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         self.admin(request, "update_region")
         region = self._operator_region(region_id)
         body = entity(request, "region", update=True)
-        unknown_fields(body, ("description", "parent_region_id"), "region")
+        region.extra = extras(body, ("id", "description", "parent_region_id"), "region",
+                              region.extra)
         description = text(body, "description", "region", limit=MAX_DESCRIPTION,
                            empty=True)
         if description is not None:
@@ -399,7 +417,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
                 self.store.ids.hex(32), service_id, resource,
                 whole_number(item, "default_limit", "registered_limit", required=True),
                 region_id, text(item, "description", "registered_limit",
-                                limit=MAX_DESCRIPTION, empty=True) or ""))
+                                limit=MAX_DESCRIPTION, empty=True)))
         try:
             for limit in made:
                 self.store.limits.register(limit)
@@ -485,7 +503,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
                 whole_number(item, "resource_limit", "limit", required=True),
                 project_id, domain_id, region_id,
                 text(item, "description", "limit", limit=MAX_DESCRIPTION,
-                     empty=True) or ""))
+                     empty=True)))
         try:
             for limit in made:
                 self.store.limits.add(limit)

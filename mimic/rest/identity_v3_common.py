@@ -8,6 +8,7 @@ sibling modules, one per group of Keystone's nouns.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import parse_qs
 
@@ -142,14 +143,16 @@ def extras(body: dict, known: Iterable[str], where: str,
     """
     The properties of ``body`` beyond Keystone's ``known`` ones, merged over
     ``current``: Keystone keeps them on projects, domains and users
-    (``additionalProperties`` in its schemas) and answers them back.
+    and most other entities (``additionalProperties`` in its schemas) and
+    answers them back.
     """
     extra = {k: v for k, v in body.items() if k not in set(known)}
     if not extra:
         return current
     merged = {**(current or {}), **extra}
     if len(merged) > MAX_EXTRA or not all(
-            0 < len(k) <= MAX_NAME and encodable(k) for k in merged):
+            0 < len(k) <= MAX_NAME and encodable(k) for k in merged) or not encodable(
+            json.dumps(extra, ensure_ascii=False)):
         raise RequestError(400, f"Invalid input for field '{where}': at most "
                            f"{MAX_EXTRA} extra properties, named by 1 to {MAX_NAME} "
                            "characters.")
@@ -280,21 +283,21 @@ def domain_json(request: Any, domain: Domain) -> dict:
 
 
 def group_json(request: Any, group: Group) -> dict:
-    return {
+    return with_extra({
         "id": group.id,
         "name": group.name,
         "domain_id": group.domain_id,
         "description": group.description,
         "links": {"self": v3_url(request, f"groups/{group.id}")},
-    }
+    }, group.extra)
 
 
 def role_json(request: Any, role: Any) -> dict:
-    return {
+    return with_extra({
         "id": role.id,
         "name": role.name,
         "domain_id": role.domain_id,
         "description": role.description,
         "options": {},
         "links": {"self": v3_url(request, f"roles/{role.id}")},
-    }
+    }, role.extra)

@@ -44,7 +44,7 @@ from mimic.rest.identity_v3_common import (
     role_json,
     single,
     text,
-    unknown_fields,
+    extras,
     v3_url,
 )
 
@@ -71,7 +71,7 @@ class IdentityV3RolesApi(KeystoneRoutes):
     def create_role(self, request: Any) -> bytes:
         self.admin(request, "create_role")
         body = entity(request, "role")
-        unknown_fields(body, ROLE_FIELDS, "role")
+        extra = extras(body, ROLE_FIELDS, "role")
         name = text(body, "name", "role", required=True)
         domain_id = text(body, "domain_id", "role")
         if domain_id is not None:
@@ -83,6 +83,7 @@ class IdentityV3RolesApi(KeystoneRoutes):
         except RoleConflict as conflict:
             raise RequestError(409, f"Conflict occurred attempting to store role - "
                                f"{conflict}") from None
+        role.extra = extra
         return single(request, "role", role, role_json, code=201)
 
     @app.route("/roles/<role_id>", methods=["GET"])
@@ -95,7 +96,7 @@ class IdentityV3RolesApi(KeystoneRoutes):
         self.admin(request, "update_role")
         role = self.role(role_id)
         body = entity(request, "role", update=True)
-        unknown_fields(body, ("name", "description", "options"), "role")
+        extra = extras(body, ROLE_FIELDS, "role", role.extra)
         name = text(body, "name", "role")
         description = text(body, "description", "role", limit=MAX_DESCRIPTION, empty=True)
         if name is not None and name != role.name:
@@ -109,6 +110,7 @@ class IdentityV3RolesApi(KeystoneRoutes):
             self.store.roles.implications_changed()
         if description is not None:
             role.description = description
+        role.extra = extra
         return single(request, "role", role, role_json)
 
     @app.route("/roles/<role_id>", methods=["DELETE"])

@@ -53,6 +53,7 @@ from mimic.rest.identity_v3_common import (
     unknown_fields,
     user_json,
     v3_url,
+    with_extra,
 )
 from mimic.util import iso_time
 
@@ -209,7 +210,7 @@ class IdentityV3UsersApi(KeystoneRoutes):
     def create_group(self, request: Any) -> bytes:
         self.admin(request, "create_group")
         body = entity(request, "group")
-        unknown_fields(body, ("name", "domain_id", "description"), "group")
+        extra = extras(body, ("name", "domain_id", "description"), "group")
         name = text(body, "name", "group", required=True)
         domain_id = self.domain(text(body, "domain_id", "group") or DEFAULT_DOMAIN_ID).id
         description = text(body, "description", "group", limit=MAX_DESCRIPTION,
@@ -218,6 +219,7 @@ class IdentityV3UsersApi(KeystoneRoutes):
             raise RequestError(409, "Conflict occurred attempting to store group - "
                                f"Duplicate entry found with name {name}.")
         group = self.store.create_group(name, domain_id, description)
+        group.extra = extra
         return single(request, "group", group, group_json, code=201)
 
     @app.route("/groups/<group_id>", methods=["GET"])
@@ -230,7 +232,8 @@ class IdentityV3UsersApi(KeystoneRoutes):
         self.admin(request, "update_group")
         group = self.group(group_id)
         body = entity(request, "group", update=True)
-        unknown_fields(body, ("name", "description"), "group")
+        group.extra = extras(body, ("name", "domain_id", "description"), "group",
+                             group.extra)
         name = text(body, "name", "group")
         description = text(body, "description", "group", limit=MAX_DESCRIPTION, empty=True)
         if name is not None:
@@ -280,10 +283,12 @@ class IdentityV3UsersApi(KeystoneRoutes):
     # stored credentials
 
     def _credential_json(self, request: Any, credential: Credential) -> dict:
-        return {"id": credential.id, "user_id": credential.user_id,
-                "project_id": credential.project_id, "type": credential.type,
-                "blob": credential.blob,
-                "links": {"self": v3_url(request, f"credentials/{credential.id}")}}
+        return with_extra({
+            "id": credential.id, "user_id": credential.user_id,
+            "project_id": credential.project_id, "type": credential.type,
+            "blob": credential.blob,
+            "links": {"self": v3_url(request, f"credentials/{credential.id}")}},
+            credential.extra)
 
     def _own_credential(self, request: Any, credential_id: str) -> Credential:
         caller = self.caller(request)
@@ -307,7 +312,7 @@ class IdentityV3UsersApi(KeystoneRoutes):
     def create_credential(self, request: Any) -> bytes:
         caller = self.caller(request)
         body = entity(request, "credential")
-        unknown_fields(body, ("blob", "type", "user_id", "project_id"), "credential")
+        extra = extras(body, ("blob", "type", "user_id", "project_id"), "credential")
         blob = text(body, "blob", "credential", required=True, limit=MAX_BLOB)
         kind = text(body, "type", "credential", required=True)
         user = self.user(text(body, "user_id", "credential", required=True))
@@ -324,7 +329,7 @@ class IdentityV3UsersApi(KeystoneRoutes):
         if credential_id in self.store.credentials.credentials:
             raise RequestError(409, "Conflict occurred attempting to store credential - "
                                "Duplicate entry.")
-        credential = Credential(credential_id, user.id, kind, blob, project_id)
+        credential = Credential(credential_id, user.id, kind, blob, project_id, extra)
         self.store.credentials.credentials[credential_id] = credential
         return single(request, "credential", credential, self._credential_json, code=201)
 
@@ -337,7 +342,8 @@ class IdentityV3UsersApi(KeystoneRoutes):
     def update_credential(self, request: Any, credential_id: str) -> bytes:
         credential = self._own_credential(request, credential_id)
         body = entity(request, "credential", update=True)
-        unknown_fields(body, ("blob", "type", "project_id"), "credential")
+        credential.extra = extras(body, ("blob", "type", "user_id", "project_id"),
+                                  "credential", credential.extra)
         blob = text(body, "blob", "credential", limit=MAX_BLOB)
         if blob is not None:
             credential.blob = blob

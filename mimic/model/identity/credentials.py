@@ -23,6 +23,7 @@ class Credential:
     type: str
     blob: str
     project_id: Optional[str] = None
+    extra: Optional[dict] = None
 
 
 @attrs.define(eq=False)

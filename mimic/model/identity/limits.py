@@ -22,7 +22,7 @@ class RegisteredLimit:
     resource_name: str
     default_limit: int
     region_id: Optional[str] = None
-    description: str = ""
+    description: Optional[str] = None
 
     def key(self) -> tuple:
         return (self.service_id, self.region_id, self.resource_name)
@@ -37,7 +37,7 @@ class Limit:
     project_id: Optional[str] = None
     domain_id: Optional[str] = None
     region_id: Optional[str] = None
-    description: str = ""
+    description: Optional[str] = None
 
     def key(self) -> tuple:
         return (self.service_id, self.region_id, self.resource_name)

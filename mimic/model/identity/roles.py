@@ -57,6 +57,7 @@ class Role:
     name: str
     domain_id: Optional[str] = None
     description: str = ""
+    extra: Optional[dict] = None
 
 
 @attrs.frozen

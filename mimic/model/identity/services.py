@@ -27,6 +27,7 @@ class Service:
     name: str = ""
     description: str = ""
     enabled: bool = True
+    extra: Optional[dict] = None
 
 
 @attrs.define(eq=False)
@@ -37,6 +38,7 @@ class Endpoint:
     url: str
     region_id: Optional[str] = None
     enabled: bool = True
+    extra: Optional[dict] = None
 
     def url_for(self, tenant_id: str) -> str:
         """The URL with the project put in, as Keystone substitutes it."""
@@ -49,6 +51,7 @@ class Region:
     id: str
     description: str = ""
     parent_region_id: Optional[str] = None
+    extra: Optional[dict] = None
 
 
 @attrs.define

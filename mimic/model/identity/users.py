@@ -56,3 +56,4 @@ class Group:
     domain_id: str = DEFAULT_DOMAIN_ID
     description: str = ""
     members: set = attrs.field(factory=set)
+    extra: Optional[dict] = None
