@@ -48,9 +48,11 @@ def test_malformed_writes_are_4xx_in_keystone_shape(admin_token, method, path, k
     before = {p: client.get(V3 + p, headers={"X-Auth-Token": token}).json()
               for p in ("/projects", "/users", "/roles", "/services", "/regions")}
     for body in BODIES:
-        if (path, body) in (("/regions", b'{"KEY": {}}'),
-                            ("/projects/admin/tags", b'{"KEY": []}')):
-            continue  # valid: a region whose id Keystone picks; no tags
+        if path == "/regions" and body in (b'{"KEY": {}}', BODIES[-1]) or (
+                (path, body) == ("/projects/admin/tags", b'{"KEY": []}')):
+            # Valid: a region whose id Keystone picks, or one with extra
+            # properties only (Keystone keeps them); no tags.
+            continue
         response = client.request(method, V3 + path, data=body.replace(b"KEY", key.encode()),
                                   headers={"X-Auth-Token": token,
                                            "content-type": "application/json"})
