@@ -36,6 +36,7 @@ from mimic.rest.identity_v3_common import (
     MAX_DESCRIPTION,
     KeystoneRoutes,
     entity,
+    extras,
     filtered,
     has_flag,
     links,
@@ -44,7 +45,6 @@ from mimic.rest.identity_v3_common import (
     role_json,
     single,
     text,
-    extras,
     v3_url,
 )
 
