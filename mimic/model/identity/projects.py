@@ -63,3 +63,7 @@ class Tenant:
         except KeyError:
             data = self._api_data[key] = factory()
             return data
+
+    def known_data_for_api(self, key: Any) -> Optional[Any]:
+        """This tenant's state for one API if it was ever made (makes nothing)."""
+        return self._api_data.get(key) if self._api_data is not None else None

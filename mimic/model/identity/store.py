@@ -477,6 +477,10 @@ class SessionStore:
             data = self._global_data[key] = factory()
             return data
 
+    def known_data_for_api(self, key: Any) -> Optional[Any]:
+        """Global state of one API if it was ever made (makes nothing)."""
+        return self._global_data.get(key)
+
     def forget_api_data(self, key: Any) -> None:
         """Drop one API's global state (a cache that no longer holds)."""
         self._global_data.pop(key, None)
