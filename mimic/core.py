@@ -20,6 +20,7 @@ from twisted.plugin import getPlugins
 from mimic.catalog import DEFAULT_REGIONS, Entry
 from mimic.imimic import IAPIMock, IPresetProvider
 from mimic.model.identity import SessionStore
+from mimic.model.identity.roles import admin_users
 from mimic.util import IdSource
 
 _API_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -125,6 +126,7 @@ class MimicCore:
         else:
             self.clock = Clock()
         self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed),
+                                  admin_users=admin_users(self.options),
                                   options=self.options)
 
     def tick(self, amount: float) -> float:
@@ -137,17 +139,15 @@ class MimicCore:
     def catalog(self, tenant_id: str) -> list[tuple[str, Entry]]:
         """
         ``(service id, entry)`` pairs of every plugin's catalog entries for a
-        tenant, computed once per tenant (until reset).
+        tenant. Not cached here: Identity keeps the rendered catalogs (a
+        bounded cache), and one entry list per tenant ever seen would cost
+        several KB a user.
         """
-        cache = self.store.data_for_api("catalog", dict)
-        entries = cache.get(tenant_id)
-        if entries is None:
-            entries = cache[tenant_id] = [
-                (name, entry)
-                for name, api in self.apis.items()
-                for entry in api.catalog_entries(tenant_id, self.regions[name])
-            ]
-        return entries
+        return [
+            (name, entry)
+            for name, api in self.apis.items()
+            for entry in api.catalog_entries(tenant_id, self.regions[name])
+        ]
 
     def resource_for(self, service_id: str, region: str, uri_prefix: str) -> Any:
         """The resource serving one API in one region, or None if not offered."""

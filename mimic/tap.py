@@ -117,6 +117,9 @@ class Options(usage.Options):
         ["backlog", None, DEFAULT_BACKLOG,
          "Listen backlog: connections the kernel queues before Mimic accepts "
          "them (a tcp --listen without its own backlog= gets this).", int],
+        ["admin-users", None, "",
+         "Comma-separated user names that hold the admin role everywhere, "
+         "besides 'admin'."],
         ["mesh-instance", None, None,
          "This pod's own name, mixed into the seed of its trace and span ids so "
          "that replicas of one service started with one --seed draw different ids."],

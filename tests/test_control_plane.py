@@ -119,7 +119,9 @@ def test_fail_behavior_applies_to_matching_usernames_only(mimic):
     assert response.json()["id"]
     failed = auth(mimic, "bad-user")
     assert failed.status_code == 401
-    assert failed.json() == {"unauthorized": {"code": 401, "message": "Go away"}}
+    assert failed.json() == {"unauthorized": {"code": 401, "message": "Go away"},
+                             "error": {"code": 401, "title": "Unauthorized",
+                                       "message": "Go away"}}
     assert auth(mimic, "good-user").status_code == 200
     # A failed authentication made no user.
     assert mimic.get("/identity/v2.0/users", params={"name": "bad-user"}).status_code == 404

@@ -32,7 +32,9 @@ def test_generic_password_discovers_v3(mimic, suffix):
     token = session.get_token()
     access = auth.get_access(session)
     assert access.version == "v3"
-    assert access.auth_token == token
+    # Each authentication is a new token, and the one in use stays valid.
+    assert mimic.get("/identity/v3/auth/tokens", headers={
+        "X-Auth-Token": token, "X-Subject-Token": token}).status_code == 200
     assert access.project_id == "acme"
     assert access.project_domain_id == "default"
     assert access.user_domain_name == "Default"
@@ -47,7 +49,7 @@ def test_v3_password_by_ids_gets_the_v2_users_tenant(mimic):
                        user_id=v2_access["user"]["id"], password="secret",
                        project_id="acme")
     session = ks_session.Session(auth=auth)
-    assert session.get_token() == v2_access["token"]["id"]
+    assert session.get_token() != v2_access["token"]["id"]
     assert session.get_project_id() == "acme"
     assert session.get_user_id() == v2_access["user"]["id"]
 
@@ -57,18 +59,23 @@ def test_keystoneauth_reauthenticates_a_1970_token_and_keeps_working(mimic):
     session = ks_session.Session(auth=auth)
     first = auth.get_access(session)
     assert first.will_expire_soon()
-    assert auth.get_access(session) is not first
-    assert session.get_token() == first.auth_token
+    second = auth.get_access(session)
+    assert second is not first
+    # A new token each time (Keystone's rule); the earlier ones stay valid.
+    assert second.auth_token != first.auth_token
+    for token in (first.auth_token, second.auth_token):
+        assert mimic.get("/identity/v3/auth/tokens", headers={
+            "X-Auth-Token": token, "X-Subject-Token": token}).status_code == 200
 
 
 def test_keystoneauth_sees_v3_refusals_as_unauthorized(mimic):
     mimic.authenticate("alice", "secret", tenant_id="acme")
     auth = v3.Password(auth_url=mimic.base_url + "/identity/v3",
-                       **{**CREDENTIALS, "project_name": "someone-elses"})
+                       **{**CREDENTIALS, "user_domain_name": "Elsewhere"})
     session = ks_session.Session(auth=auth)
     with pytest.raises(ks_exceptions.Unauthorized) as raised:
         session.get_token()
-    assert "no access to project" in str(raised.value)
+    assert "Could not find user 'alice' in domain named 'Elsewhere'" in str(raised.value)
 
 
 def test_keystoneauth_unscoped_token_has_no_catalog(mimic):
@@ -103,7 +110,10 @@ def sdk(mimic):
 
 def test_openstacksdk_authorizes_and_reads_the_catalog(sdk, mimic):
     token = sdk.authorize()
-    assert token == mimic.authenticate("alice", "secret", tenant_id="acme")["token"]["id"]
+    validated = mimic.get("/identity/v3/auth/tokens", headers={
+        "X-Auth-Token": token, "X-Subject-Token": token}).json()["token"]
+    assert validated["user"]["id"] == mimic.authenticate(
+        "alice", "secret", tenant_id="acme")["user"]["id"]
     assert sdk.current_project_id == "acme"
     catalog = sdk.config.get_service_catalog()
     assert catalog.url_for(service_type="identity", interface="public",
@@ -132,6 +142,17 @@ def test_openstacksdk_validates_and_revokes_a_token(sdk, mimic):
     sdk.identity.revoke_token(bobs_token)
     assert not sdk.identity.check_token(bobs_token)
     other.close()
+
+
+def test_openstacksdk_revoking_a_fresh_token_leaves_its_own(sdk, mimic):
+    own = sdk.authorize()
+    fresh = ks_session.Session(auth=v3.Password(
+        auth_url=mimic.base_url + "/identity/v3", **CREDENTIALS)).get_token()
+    assert fresh != own
+    sdk.identity.revoke_token(fresh)
+    assert not sdk.identity.check_token(fresh)
+    assert sdk.identity.check_token(own)
+    assert sdk.identity.get_project("acme").id == "acme"
 
 
 def test_v3_catalog_carries_plugin_endpoints_in_v3_form(mimic):

@@ -10,7 +10,8 @@ import pytest
 from twisted.internet.task import Clock
 
 from mimic.model.identity import SessionStore
-from mimic.model.identity_v3 import (
+from mimic.model.identity.v3_auth import (
+    SYSTEM_SCOPE,
     UNSCOPED,
     AuthenticationFailed,
     AuthRequest,
@@ -60,9 +61,8 @@ def test_domain_by_id_is_named_after_its_id_on_first_mention(store):
 
 
 @pytest.mark.parametrize("request_", [
-    by_name(scope=ProjectScope(id="other")),
-    by_name(scope=ProjectScope(name="other", domain=DomainRef(name="NewDomain"))),
     by_name(domain=DomainRef(name="NewDomain")),
+    by_name("admin-less", scope=SYSTEM_SCOPE),
     AuthRequest(methods=("password",), password=PasswordIdentity("pw", user_id="1")),
     AuthRequest(methods=("token",), token_id="unknown"),
 ])
@@ -79,16 +79,37 @@ def test_password_and_token_must_name_the_same_user(store):
     with pytest.raises(AuthenticationFailed):
         authenticate(store, by_name("alice", methods=("password", "token"), token_id=bobs.id))
     both = authenticate(store, by_name("bob", methods=("password", "token"), token_id=bobs.id))
-    assert both is bobs
-    assert bobs.methods == ["password", "token"]
+    assert both.user is bobs.user and both is not bobs
+    assert both.methods == ("password", "token")
 
 
-def test_unscoped_and_scoped_tokens_are_distinct_and_each_reused(store):
+def test_every_authentication_issues_a_new_token_revocable_alone(store):
     unscoped = authenticate(store, by_name(scope=UNSCOPED))
     scoped = authenticate(store, by_name())
     assert unscoped.unscoped and not scoped.unscoped
-    assert authenticate(store, by_name(scope=UNSCOPED)) is unscoped
-    assert authenticate(store, by_name()) is scoped
+    again = authenticate(store, by_name())
+    assert again is not scoped and again.id != scoped.id
+    assert store.revoke(again.id)
+    assert store.valid_token(again.id) is None
+    assert store.valid_token(scoped.id) is scoped
+    assert store.valid_token(unscoped.id) is unscoped
+
+
+def test_a_known_user_naming_another_project_joins_it(store):
+    first = authenticate(store, by_name(scope=ProjectScope(id="acme")))
+    other = authenticate(store, by_name(scope=ProjectScope(id="other")))
+    assert other.tenant.id == "other" and other.user is first.user
+    assert other.roles == ("member", "reader")
+    assert first.user.tenant.id == "acme"
+    assert sorted(t.id for t in store.projects_of(first.user)) == ["acme", "other"]
+
+
+def test_the_admin_user_holds_admin_everywhere_and_may_take_a_system_token(store):
+    token = authenticate(store, by_name("admin", scope=ProjectScope(id="anyone")))
+    assert token.is_admin and token.roles == ("admin", "member", "reader")
+    system = authenticate(store, by_name("admin", scope=SYSTEM_SCOPE))
+    assert system.system and system.is_admin
+    assert not authenticate(store, by_name("alice")).is_admin
 
 
 def test_an_unscoped_token_used_in_v2_token_auth_gives_the_scoped_token(store):

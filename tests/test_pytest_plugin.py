@@ -57,7 +57,8 @@ def test_each_test_starts_from_a_reset_mimic(mimic):
     assert list(cloud.compute.servers()) == []
     assert mimic.tick(0)["now"] == "1970-01-01T00:00:00.000000Z"
     image = cloud.image.find_image("Debian 12 (Bookworm)")
-    cloud.compute.create_server(name="left-behind", image_id=image.id, flavor_id="2")
+    cloud.compute.create_server(name="left-behind", image_id=image.id, flavor_id="2",
+                                networks="auto")
     mimic.tick(500)
 
 
@@ -74,7 +75,8 @@ def test_a_failing_assertion_reports_normally(mimic):
     cloud = openstack.connect(**mimic.cloud_config())
     image = cloud.image.find_image("Debian 12 (Bookworm)")
     server = cloud.compute.create_server(
-        name="slow", image_id=image.id, flavor_id="2", metadata={"server_building": "60"})
+        name="slow", image_id=image.id, flavor_id="2", networks="auto",
+        metadata={"server_building": "60"})
     assert cloud.compute.get_server(server.id).status == "ACTIVE"
 '''
 

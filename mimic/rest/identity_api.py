@@ -5,7 +5,8 @@ users, credentials and impersonation, plus the Identity control API's
 behaviors. Identity v3 lives in :mod:`mimic.rest.identity_v3_api`, mounted
 here at ``/identity/v3``.
 
-Errors use Identity's body shape (``{"badRequest": {"code", "message"}}``).
+Errors use Identity's body shape (``{"badRequest": {"code", "message"}}``)
+with Keystone's ``"error"`` object beside it, which today's clients read.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from twisted.web.resource import Resource
 
 from mimic.model.behaviors import InvalidBehavior
 from mimic.model.identity import AUTH_EVENT, TenantMismatch, Token, User
+from mimic.model.identity.tokens import MAX_TOKEN_LIFETIME, lifetime_fits
 from mimic.rest.http import (
     RawJSON,
     RequestError,
@@ -27,81 +29,27 @@ from mimic.rest.http import (
     openstack_error_body,
     read_json,
 )
+from mimic.rest.identity_common import (
+    IDENTITY_SERVICE,
+    all_regions,
+    apply_auth_behavior,
+    encodable,
+    identity_v2_error_body,
+    operator_v2_catalog,
+    rendered_catalog,
+    root_url,
+    version_v2,
+    version_v3,
+)
+from mimic.rest.identity_v3_api import IdentityV3Resource
 from mimic.util import iso_time
 
-#: The identity service's own catalog entry (it is not a plugin: it is the
-#: door every client comes in by).
-IDENTITY_SERVICE = {"name": "cloudIdentity", "type": "identity"}
+__all__ = ["IdentityApi", "IdentityControlApi", "IdentityResource", "root_url"]
 
 CREDENTIAL_KINDS = {
     "passwordCredentials": ("password", "PASSWORD"),
     "RAX-KSKEY:apiKeyCredentials": ("apiKey", "APIKEY"),
 }
-
-
-def root_url(request: Any) -> str:
-    """``scheme://host[:port]`` as the client addressed this server."""
-    host = request.getHeader(b"host")
-    scheme = "https" if request.isSecure() else "http"
-    if host:
-        return f"{scheme}://{host.decode('ascii', 'replace')}"
-    address = request.getHost()
-    return f"{scheme}://{address.host}:{address.port}"
-
-
-def version_v2(root: str) -> dict:
-    """Keystone's v2.0 version object, as discovery (keystoneauth1) parses it."""
-    return {
-        "id": "v2.0",
-        "status": "stable",
-        "updated": "2014-04-17T00:00:00Z",
-        "media-types": [
-            {"base": "application/json",
-             "type": "application/vnd.openstack.identity-v2.0+json"}
-        ],
-        "links": [{"rel": "self", "href": f"{root}/identity/v2.0/"}],
-    }
-
-
-def version_v3(root: str) -> dict:
-    """
-    Keystone's v3 version object. keystoneauth1 reads the version from
-    ``id`` (v3.14: the last minor version of the v3 API Keystone published)
-    and the endpoint from the ``self`` link.
-    """
-    return {
-        "id": "v3.14",
-        "status": "stable",
-        "updated": "2020-04-07T00:00:00Z",
-        "media-types": [
-            {"base": "application/json",
-             "type": "application/vnd.openstack.identity-v3+json"}
-        ],
-        "links": [{"rel": "self", "href": f"{root}/identity/v3/"}],
-    }
-
-
-def all_regions(core: Any) -> list:
-    """Every region some plugin is offered in: where Identity is listed."""
-    seen: dict[str, None] = {}
-    for regions in core.regions.values():
-        seen.update(dict.fromkeys(regions))
-    return list(seen) or ["ORD"]
-
-
-def apply_auth_behavior(store: Any, username: str, tenant: Optional[str]) -> None:
-    """
-    Fail an authentication (any Identity version) as a registered ``auth``
-    behavior says, if one matches this user and tenant.
-    """
-    if not tenant:
-        known = store.user_by_name(username)
-        tenant = known.tenant.id if known else ""
-    registry = store.behavior_registry("identity", AUTH_EVENT)
-    chosen = registry.choose({"username": username, "tenant_id": tenant})
-    if chosen.name == "fail":
-        params = chosen.parameters
-        raise RequestError(params["code"], params["message"], kind=params["type"])
 
 
 class IdentityApi:
@@ -133,7 +81,17 @@ class IdentityApi:
     @app.route("/v2.0", methods=["GET"])
     @app.route("/v2.0/", methods=["GET"])
     def version(self, request: Any) -> bytes:
-        return json_response(request, {"version": version_v2(root_url(request))})
+        # "version" is Keystone's v2.0 document. "versions" beside it also
+        # names v3: keystoneauth1 reads "versions" first, and its generic
+        # plugins then choose v3 when a domain is configured (the
+        # ``openstack`` command configures one by default), so the CLI's v3
+        # commands get the v3 catalog they parse. Without a domain (and
+        # with --os-identity-api-version 2) v2.0 is still chosen.
+        root = root_url(request)
+        return json_response(request, {
+            "version": version_v2(root),
+            "versions": {"values": [version_v2(root), version_v3(root)]},
+        })
 
     # tokens
 
@@ -170,10 +128,8 @@ class IdentityApi:
             if kind == "token":
                 token = self.store.adopt_token(token_id, tenant_id, tenant_name)
             else:
-                user = self.store.user(username, tenant_id, tenant_name)
-                if kind == "passwordCredentials" and user.password is None:
-                    user.password = credentials["password"]
-                token = self.store.token_for(user)
+                token = self._password_token(kind, username, credentials[secret_key],
+                                             tenant_id, tenant_name)
         except TenantMismatch as mismatch:
             raise RequestError(
                 401, f"Tenant with Name/Id: '{mismatch}' is not valid for User "
@@ -181,10 +137,32 @@ class IdentityApi:
             ) from None
         return json_response(request, {"access": self._access(request, token, method)})
 
+    def _password_token(self, kind: str, username: str, secret: str,
+                        tenant_id: Optional[str], tenant_name: Optional[str]) -> Token:
+        """
+        The user's token on the tenant asked for. An implicit user naming a
+        tenant they have not used joins it (as in the original Mimic); a
+        managed user (made through v3) must give their password and hold a
+        role on it.
+        """
+        known = self.store.user_by_name(username)
+        if known is not None and known.managed:
+            if kind != "passwordCredentials" or not known.password_matches(secret):
+                raise RequestError(401, "Unable to authenticate user with "
+                                   "credentials provided.")
+            if not known.enabled:
+                raise RequestError(403, f"User '{username}' is disabled.",
+                                   kind="userDisabled")
+        user = self.store.user(username, tenant_id, tenant_name)
+        tenant = self.store.scope_for(user, tenant_id, tenant_name)
+        if kind == "passwordCredentials" and user.password is None:
+            user.password = secret
+        return self.store.token_for(user, tenant)
+
     def _access(self, request: Any, token: Token, method: str) -> dict:
         return {
             "token": self._token_json(token, method),
-            "user": _user_json(token.user),
+            "user": _user_json(self.store, token),
             "serviceCatalog": self._service_catalog(request, token.tenant.id),
         }
 
@@ -200,8 +178,8 @@ class IdentityApi:
         return body
 
     def _service_catalog(self, request: Any, tenant_id: str) -> RawJSON:
-        return rendered_catalog(self.store, "identity-v2-catalog", tenant_id,
-                                root_url(request), self._render_catalog)
+        return rendered_catalog(self.store, "v2.0", tenant_id, root_url(request),
+                                self._render_catalog)
 
     def _render_catalog(self, root: str, tenant_id: str) -> list:
         services = [
@@ -225,7 +203,7 @@ class IdentityApi:
                     for endpoint in entry.endpoints
                 ],
             })
-        return services
+        return services + operator_v2_catalog(self.store, tenant_id)
 
     @app.route("/v2.0/tokens/<token_id>", methods=["GET"])
     def validate_token(self, request: Any, token_id: str) -> bytes:
@@ -233,9 +211,9 @@ class IdentityApi:
         belongs_to = request.args.get(b"belongsTo")
         if belongs_to and belongs_to[0].decode() not in (token.tenant.id, token.tenant.name):
             raise RequestError(404, f"Token {token_id} does not belong to that tenant.")
-        access = {"token": self._token_json(token), "user": _user_json(token.user)}
+        access = {"token": self._token_json(token), "user": _user_json(self.store, token)}
         if token.impersonator is not None:
-            access["RAX-AUTH:impersonator"] = _user_json(token.impersonator)
+            access["RAX-AUTH:impersonator"] = _impersonator_json(token.impersonator)
         return json_response(request, {"access": access})
 
     @app.route("/v2.0/tokens/<token_id>", methods=["DELETE"])
@@ -248,7 +226,7 @@ class IdentityApi:
     def token_endpoints(self, request: Any, token_id: str) -> bytes:
         token = self._known_token(token_id)
         endpoints = []
-        for service in self._service_catalog(request, token.tenant.id).value:
+        for service in self._render_catalog(root_url(request), token.tenant.id):
             for endpoint in service["endpoints"]:
                 endpoints.append({
                     "id": len(endpoints) + 1,
@@ -274,9 +252,14 @@ class IdentityApi:
 
     @app.route("/v2.0/tenants", methods=["GET"])
     def tenants(self, request: Any) -> bytes:
-        tenant = self._caller(request).tenant
+        user = self._caller(request).user
+        # Every tenant the user may use, their default one first; an admin's
+        # token lists every tenant (Keystone v2.0's admin listing).
+        tenants = [user.tenant] + [t for t in self.store.projects_of(user)
+                                   if t is not user.tenant]
         return json_response(request, {
-            "tenants": [{"id": tenant.id, "name": tenant.name, "enabled": True}],
+            "tenants": [{"id": t.id, "name": t.name, "enabled": t.enabled}
+                        for t in tenants],
             "tenants_links": [],
         })
 
@@ -326,41 +309,47 @@ class IdentityApi:
                                "a 'user' object is required.")
         username = _required_string(spec["user"], "username", "user")
         lifetime = spec.get("expire-in-seconds", 10800)
-        if isinstance(lifetime, bool) or not isinstance(lifetime, int) or lifetime <= 0:
-            raise RequestError(400, "'expire-in-seconds' must be a positive integer.")
+        # Checked before anything is made: a lifetime that is not a whole
+        # number of seconds, or whose expiry the API's timestamps cannot
+        # show, is refused and the user is not created.
+        if (isinstance(lifetime, bool) or not isinstance(lifetime, int)
+                or not 0 < lifetime <= MAX_TOKEN_LIFETIME
+                or not lifetime_fits(self.store.now(), lifetime)):
+            raise RequestError(400, "'expire-in-seconds' must be a whole number of "
+                               f"seconds from 1 to {MAX_TOKEN_LIFETIME}.")
         token = self.store.impersonate(caller.user, username, lifetime)
         return json_response(request, {"access": {"token": {
             "id": token.id, "expires": iso_time(token.expires),
         }}})
 
 
-def rendered_catalog(store: Any, name: str, tenant_id: str, root: str,
-                     render: Any) -> RawJSON:
-    """
-    A tenant's catalog as ``render(root, tenant_id)`` makes it, rendered and
-    encoded once per tenant and host name (until reset), then reused: most of
-    a token's answer is its catalog, so this is what makes tokens cheap.
-    """
-    cache = store.data_for_api(name, dict)
-    key = (tenant_id, root)
-    rendered = cache.get(key)
-    if rendered is None:
-        rendered = cache[key] = RawJSON(render(root, tenant_id))
-    return rendered
-
-
 def _v2_endpoint(url: str, region: str, tenant_id: str) -> dict:
     return {"region": region, "tenantId": tenant_id, "publicURL": url, "internalURL": url}
 
 
-def _user_json(user: User) -> dict:
+#: The Rackspace role every Mimic user holds (the account's own admin), and
+#: Keystone's names of the roles a token carries, listed beside it.
+RACKSPACE_ROLE = {"id": "3", "name": "identity:user-admin",
+                  "description": "User Admin Role."}
+
+
+def _user_json(store: Any, token: Token) -> dict:
+    """The token's user, with the roles the token carries on its tenant."""
+    roles = [RACKSPACE_ROLE]
+    for name in token.roles:
+        role = store.roles.role_named(name)
+        roles.append({"id": role.id if role else name, "name": name})
     return {
-        "id": user.id,
-        "name": user.username,
-        "roles": [{"id": "3", "name": "identity:user-admin",
-                   "description": "User Admin Role."}],
+        "id": token.user.id,
+        "name": token.user.username,
+        "roles": roles,
         "RAX-AUTH:defaultRegion": "",
     }
+
+
+def _impersonator_json(user: User) -> dict:
+    return {"id": user.id, "name": user.username, "roles": [RACKSPACE_ROLE],
+            "RAX-AUTH:defaultRegion": ""}
 
 
 def _user_details(user: User) -> dict:
@@ -382,20 +371,20 @@ def _optional_string(body: dict, key: str) -> Optional[str]:
     value = body.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or not encodable(value):
         raise RequestError(400, f"Invalid request: '{key}' must be a non-empty string.")
     return value
 
 
 def _required_string(body: dict, key: str, where: str) -> str:
     value = body.get(key)
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value or not encodable(value):
         raise RequestError(400, f"Invalid request: '{where}.{key}' is required "
-                           "and must be a non-empty string.")
+                           "and must be a non-empty string (valid Unicode).")
     return value
 
 
-install_error_handlers(IdentityApi.app, openstack_error_body)
+install_error_handlers(IdentityApi.app, identity_v2_error_body)
 
 
 class IdentityResource(Resource):
@@ -407,12 +396,9 @@ class IdentityResource(Resource):
     """
 
     def __init__(self, core: Any) -> None:
-        # Imported here: the v3 module builds on this module's helpers.
-        from mimic.rest.identity_v3_api import IdentityV3Api
-
         super().__init__()
         self.v2 = IdentityApi(core).app.resource()
-        self.v3 = IdentityV3Api(core).app.resource()
+        self.v3 = IdentityV3Resource(core)
 
     def getChildWithDefault(self, name: bytes, request: Any) -> Any:
         if name == b"v3" and request.postpath:

@@ -1,0 +1,69 @@
+"""
+Domains and tenants (Keystone's projects): the namespaces users live in and
+the units that own every API's resources.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, TypeVar
+
+import attrs
+
+T = TypeVar("T")
+
+#: The domain every user and project belongs to unless told otherwise
+#: (Keystone's own default domain; v2.0 has no domains and uses it).
+DEFAULT_DOMAIN_ID = "default"
+DEFAULT_DOMAIN_NAME = "Default"
+
+
+@attrs.define(eq=False)
+class Domain:
+    """An Identity v3 domain: the namespace of users and projects."""
+
+    id: str
+    name: str
+    description: str = ""
+    enabled: bool = True
+    #: Properties an operator set beyond Keystone's own (Keystone keeps them).
+    extra: Optional[dict] = None
+
+
+@attrs.define(eq=False)
+class Tenant:
+    """
+    A tenant (project): the unit that owns servers, load balancers, ...
+
+    Its per-API state is made on first use: most tenants (one per user
+    who only ever authenticates) never hold any, and then cost no dict.
+    """
+
+    id: str
+    name: str
+    _api_data: Optional[dict] = None
+    domain_id: str = DEFAULT_DOMAIN_ID
+    #: What Keystone v3 lets an operator set on a project; Mimic's own
+    #: tenants keep the defaults (and share the empty ones).
+    description: str = ""
+    enabled: bool = True
+    parent_id: Optional[str] = None
+    is_domain: bool = False
+    tags: tuple = ()
+    extra: Optional[dict] = None
+
+    def data_for_api(self, key: Any, factory: Callable[[], T]) -> T:
+        """
+        This tenant's state for one API (``key`` is the API's choice, often
+        ``(api name, region)``), made by ``factory`` on first use.
+        """
+        if self._api_data is None:
+            self._api_data = {}
+        try:
+            return self._api_data[key]
+        except KeyError:
+            data = self._api_data[key] = factory()
+            return data
+
+    def known_data_for_api(self, key: Any) -> Optional[Any]:
+        """This tenant's state for one API if it was ever made (makes nothing)."""
+        return self._api_data.get(key) if self._api_data is not None else None

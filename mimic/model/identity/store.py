@@ -1,0 +1,495 @@
+"""
+The store of all of Mimic's state: users, tenants, domains, groups, roles
+and tokens (Identity's own), each tenant's API data, and the global per-API
+data (behavior registries, Fastly customers...). Replaced whole on reset.
+
+Mimic accepts any credentials, as a test double should, but it remembers
+them: the same username always gets the same user, with an id derived from
+the name and ``--seed`` (:mod:`mimic.model.identity.ids`), so ids are the
+same in every run whatever authenticated first. A user naming a tenant they
+have not used before joins it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Optional, TypeVar
+
+import attrs
+
+from mimic.model.behaviors import BehaviorRegistry, Event
+from mimic.model.identity.credentials import CredentialBook
+from mimic.model.identity.ids import StableIds, tenant_id_of_user
+from mimic.model.identity.limits import LimitBook
+from mimic.model.identity.projects import (
+    DEFAULT_DOMAIN_ID,
+    DEFAULT_DOMAIN_NAME,
+    Domain,
+    Tenant,
+)
+from mimic.model.identity.roles import (
+    ADMIN,
+    DEFAULT_ADMIN_USERS,
+    MEMBER,
+    SYSTEM_ALL,
+    Assignment,
+    RoleBook,
+)
+from mimic.model.identity.services import ServiceBook
+from mimic.model.identity.tokens import (
+    DOMAIN,
+    PROJECT,
+    SYSTEM,
+    TOKEN_LIFETIME,
+    UNSCOPED,
+    Token,
+    TokenBook,
+)
+from mimic.model.identity.users import Group, User
+from mimic.util import IdSource
+
+T = TypeVar("T")
+
+
+class TenantMismatch(Exception):
+    """A managed user asked for a tenant no role assignment gives them."""
+
+
+@attrs.define
+class SessionStore:
+    """
+    All of Mimic's remembered state. ``admin_users`` are the user names
+    that hold ``admin`` everywhere (``admin`` and ``--admin-users``).
+    """
+
+    clock: Any
+    ids: IdSource
+    admin_users: frozenset = attrs.field(default=DEFAULT_ADMIN_USERS, converter=frozenset)
+    #: The command line Mimic was started with (read-only), for APIs whose
+    #: rules it changes (Nova's ``--strict-refs``).
+    options: Any = attrs.field(factory=dict)
+    stable: StableIds = attrs.field(init=False)
+    roles: RoleBook = attrs.field(init=False)
+    tokens: TokenBook = attrs.field(factory=TokenBook)
+    services: ServiceBook = attrs.field(factory=ServiceBook)
+    credentials: CredentialBook = attrs.field(factory=CredentialBook)
+    limits: LimitBook = attrs.field(factory=LimitBook)
+    _users: dict = attrs.field(factory=dict)
+    _users_by_id: dict = attrs.field(factory=dict)
+    _tenants: dict = attrs.field(factory=dict)
+    #: Tenants by name (names repeat across domains): authentication by
+    #: project name must not scan every tenant.
+    _tenant_names: dict = attrs.field(factory=dict)
+    _groups: dict = attrs.field(factory=dict)
+    _global_data: dict = attrs.field(factory=dict)
+    _domains: dict = attrs.field(
+        factory=lambda: {DEFAULT_DOMAIN_ID: Domain(DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME)}
+    )
+
+    def __attrs_post_init__(self) -> None:
+        self.stable = StableIds(self.ids.seed)
+        self.roles = RoleBook(self.stable)
+
+    def now(self) -> float:
+        return self.clock.seconds()
+
+    # domains
+
+    def domain(self, domain_id: str, name: Optional[str] = None) -> Domain:
+        """The domain with this id, made on first mention."""
+        domain = self._domains.get(domain_id)
+        if domain is None:
+            domain = self._domains[domain_id] = Domain(domain_id, name or domain_id)
+        return domain
+
+    def domain_by_name(self, name: str) -> Domain:
+        """The domain with this name, made on first mention with an id derived from it."""
+        found = self.domain_named(name)
+        if found is not None:
+            return found
+        domain_id = self.stable.unique("domain", name, lambda c: c in self._domains)
+        return self.domain(domain_id, name)
+
+    def known_domain(self, domain_id: str) -> Optional[Domain]:
+        return self._domains.get(domain_id)
+
+    def domain_named(self, name: str) -> Optional[Domain]:
+        """The known domain with this name, if any."""
+        for domain in self._domains.values():
+            if domain.name == name:
+                return domain
+        return None
+
+    def domains(self) -> list[Domain]:
+        return list(self._domains.values())
+
+    def delete_domain(self, domain: Domain) -> None:
+        del self._domains[domain.id]
+        self.roles.forget_target("domain", domain.id)
+
+    # tenants
+
+    def tenant(self, tenant_id: str, name: Optional[str] = None,
+               domain_id: str = DEFAULT_DOMAIN_ID) -> Tenant:
+        """The tenant with this id, made on first mention (in ``domain_id``)."""
+        tenant = self._tenants.get(tenant_id)
+        if tenant is None:
+            tenant = self._tenants[tenant_id] = Tenant(
+                tenant_id, name or tenant_id, domain_id=domain_id
+            )
+            self._tenant_names.setdefault(tenant.name, []).append(tenant)
+        return tenant
+
+    def tenants(self) -> list[Tenant]:
+        return list(self._tenants.values())
+
+    def find_tenant_named(self, name: str, domain_id: Optional[str] = None) -> Optional[Tenant]:
+        """The known tenant with this name (in ``domain_id`` if given); makes nothing."""
+        for tenant in self._tenant_names.get(name, ()):
+            if domain_id is None or tenant.domain_id == domain_id:
+                return tenant
+        return None
+
+    def rename_tenant(self, tenant: Tenant, name: str) -> None:
+        self._unname(tenant)
+        tenant.name = name
+        self._tenant_names.setdefault(name, []).append(tenant)
+
+    def _unname(self, tenant: Tenant) -> None:
+        named = self._tenant_names.get(tenant.name, [])
+        if tenant in named:
+            named.remove(tenant)
+        if not named:
+            self._tenant_names.pop(tenant.name, None)
+
+    def tenant_named(self, name: str) -> Tenant:
+        """The tenant with this name; Rackspace tenants' ids are their names."""
+        return self.find_tenant_named(name) or self.tenant(name, name)
+
+    def known_tenant(self, tenant_id: str) -> Optional[Tenant]:
+        return self._tenants.get(tenant_id)
+
+    def delete_tenant(self, tenant: Tenant) -> None:
+        del self._tenants[tenant.id]
+        self._unname(tenant)
+        self.roles.forget_target("project", tenant.id)
+        for token in self.tokens.all():
+            if token.tenant is tenant and token.scope == PROJECT:
+                token.revoked = True
+
+    # users
+
+    def user(self, username: str, tenant_id: Optional[str] = None,
+             tenant_name: Optional[str] = None,
+             domain_id: str = DEFAULT_DOMAIN_ID) -> User:
+        """
+        The user with this name, made on first mention (in ``domain_id``)
+        in the tenant asked for, or else in a tenant of their own whose id
+        is derived from theirs. A known user is returned as they are: see
+        :meth:`scope_for` for the tenant a request asks for.
+        """
+        user = self._users.get(username)
+        if user is not None:
+            return user
+        user_id = self.stable.unique("user", username, lambda c: c in self._users_by_id)
+        if tenant_id is not None:
+            tenant = self.tenant(tenant_id, tenant_name)
+        elif tenant_name is not None:
+            tenant = self.tenant_named(tenant_name)
+        else:
+            own = tenant_id_of_user(user_id)
+            tenant = self.tenant(own, own, domain_id=domain_id)
+        return self._remember(User(id=user_id, username=username, tenant=tenant,
+                                   domain_id=domain_id))
+
+    def create_user(self, username: str, tenant: Tenant, domain_id: str,
+                    password: Optional[str], **fields: Any) -> User:
+        """A managed user (Keystone v3 ``POST /v3/users``), whose password counts."""
+        user_id = self.stable.unique("user", username, lambda c: c in self._users_by_id)
+        return self._remember(User(id=user_id, username=username, tenant=tenant,
+                                   domain_id=domain_id, password=password,
+                                   managed=True, **fields))
+
+    def _remember(self, user: User) -> User:
+        self._users[user.username] = user
+        self._users_by_id[user.id] = user
+        return user
+
+    def delete_user(self, user: User) -> None:
+        del self._users[user.username]
+        del self._users_by_id[user.id]
+        self.roles.forget_actor("user", user.id)
+        self.credentials.forget_user(user)
+        for group in self._groups.values():
+            group.members.discard(user.id)
+        self.revoke_tokens_of(user)
+
+    def rename_user(self, user: User, username: str) -> None:
+        del self._users[user.username]
+        user.username = username
+        self._users[username] = user
+
+    def user_by_id(self, user_id: str) -> Optional[User]:
+        return self._users_by_id.get(user_id)
+
+    def user_by_name(self, username: str) -> Optional[User]:
+        return self._users.get(username)
+
+    def users(self) -> list[User]:
+        return list(self._users.values())
+
+    def users_of_tenant(self, tenant: Tenant) -> list[User]:
+        """The users whose default tenant this is or who hold a role on it."""
+        holders = {a.actor_id for a in self.roles.assignments()
+                   if a.actor == "user" and a.target == "project"
+                   and a.target_id == tenant.id}
+        return [u for u in self._users.values() if u.tenant is tenant or u.id in holders]
+
+    # groups
+
+    def create_group(self, name: str, domain_id: str, description: str = "") -> Group:
+        group_id = self.stable.unique("group", f"{domain_id}\x00{name}",
+                                      lambda c: c in self._groups)
+        group = self._groups[group_id] = Group(group_id, name, domain_id, description)
+        return group
+
+    def group(self, group_id: str) -> Optional[Group]:
+        return self._groups.get(group_id)
+
+    def groups(self) -> list[Group]:
+        return list(self._groups.values())
+
+    def groups_of(self, user: User) -> list[Group]:
+        return [g for g in self._groups.values() if user.id in g.members]
+
+    def delete_group(self, group: Group) -> None:
+        del self._groups[group.id]
+        self.roles.forget_actor("group", group.id)
+
+    # who may do what
+
+    def is_admin_user(self, user: User) -> bool:
+        """Whether the user is an admin everywhere by name (``admin``, ``--admin-users``)."""
+        return user.username in self.admin_users
+
+    def _actors(self, user: User) -> list:
+        return [("user", user.id), *(("group", g.id) for g in self.groups_of(user))]
+
+    def roles_for(self, user: User, tenant: Optional[Tenant] = None) -> tuple:
+        """
+        The names of the roles ``user`` holds on ``tenant`` (on the system
+        when ``None``), implied roles included: what their tokens carry and
+        what every API's policy reads (``token.is_admin``).
+        """
+        role_ids = set()
+        if tenant is None:
+            role_ids |= self.roles.direct_role_ids(self._actors(user), "system", SYSTEM_ALL)
+        else:
+            role_ids |= self.roles.direct_role_ids(self._actors(user), "project",
+                                                   tenant.id, tenant.domain_id)
+            if tenant is user.tenant and not user.managed:
+                role_ids.add(self.roles.role_named(MEMBER).id)
+        if self.is_admin_user(user):
+            role_ids.add(self.roles.role_named(ADMIN).id)
+        return self.roles.names(role_ids)
+
+    def domain_roles_for(self, user: User, domain: Domain) -> tuple:
+        """The roles ``user`` holds on ``domain`` (``admin`` for admins by name)."""
+        role_ids = self.roles.direct_role_ids(self._actors(user), "domain", domain.id)
+        if self.is_admin_user(user):
+            role_ids.add(self.roles.role_named(ADMIN).id)
+        return self.roles.names(role_ids)
+
+    def projects_of(self, user: User) -> list[Tenant]:
+        """The tenants ``user`` may scope to (every one for an admin by name)."""
+        if self.is_admin_user(user):
+            return self.tenants()
+        found = {} if user.managed else {user.tenant.id: user.tenant}
+        actors = set(self._actors(user))
+        for assignment in self.roles.assignments():
+            if (assignment.actor, assignment.actor_id) not in actors:
+                continue
+            if assignment.target == "project":
+                tenant = self._tenants.get(assignment.target_id)
+                if tenant is not None:
+                    found[tenant.id] = tenant
+            elif assignment.target == "domain" and assignment.inherited:
+                for tenant in self._tenants.values():
+                    if tenant.domain_id == assignment.target_id:
+                        found[tenant.id] = tenant
+        return list(found.values())
+
+    def may_scope(self, user: User, tenant: Tenant) -> bool:
+        """Whether ``user`` may have a token on ``tenant`` (implicit users always)."""
+        return not user.managed or bool(self.roles_for(user, tenant))
+
+    def join(self, user: User, tenant: Tenant) -> None:
+        """An implicit user naming ``tenant`` becomes a member of it."""
+        if tenant is user.tenant or user.managed:
+            return
+        member = Assignment(self.roles.role_named(MEMBER).id, "user", user.id,
+                            "project", tenant.id)
+        if not self.roles.has(member):
+            self.roles.grant(member)
+
+    def scope_for(self, user: User, tenant_id: Optional[str] = None,
+                  tenant_name: Optional[str] = None) -> Tenant:
+        """
+        The tenant a v2.0 request names for ``user`` (their default when
+        it names none), made if new and joined by an implicit user. A
+        managed user naming a tenant they hold no role on raises
+        :class:`TenantMismatch`; nothing is made then.
+        """
+        if tenant_id is None and tenant_name is None:
+            if not self.may_scope(user, user.tenant):
+                raise TenantMismatch(user.tenant.id)
+            return user.tenant
+        if tenant_id is not None:
+            tenant = self.known_tenant(tenant_id)
+            if tenant is not None and tenant_name is not None and tenant.name != tenant_name:
+                raise TenantMismatch(tenant_name)
+        else:
+            tenant = self.find_tenant_named(tenant_name)
+        if tenant is None:
+            if user.managed:
+                raise TenantMismatch(tenant_id or tenant_name)
+            tenant = self.tenant(tenant_id, tenant_name) if tenant_id else self.tenant_named(
+                tenant_name)
+        if not self.may_scope(user, tenant):
+            raise TenantMismatch(tenant_id or tenant_name)
+        self.join(user, tenant)
+        return tenant
+
+    # tokens
+
+    def token_for(self, user: User, tenant: Optional[Tenant] = None) -> Token:
+        """
+        The user's v2.0 token on ``tenant`` (their default one if not
+        given): the same one each time until it expires on Mimic's clock or
+        is revoked, then a new one.
+        """
+        tenant = tenant or user.tenant
+        key = user.id if tenant is user.tenant else (user.id, tenant.id)
+        token = self.tokens.reused(key)
+        if token is None or not token.valid_at(self.now()):
+            token = self._issue(user, TOKEN_LIFETIME, tenant=tenant)
+            self.tokens.reuse(key, token)
+        return token
+
+    def issue_token(self, user: User, scope: str = PROJECT, tenant: Optional[Tenant] = None,
+                    methods: Iterable[str] = (), lifetime: float = TOKEN_LIFETIME,
+                    **fields: Any) -> Token:
+        """A new Keystone v3 token, whatever the user already holds."""
+        return self._issue(user, lifetime, tenant=tenant, scope=scope,
+                           methods=tuple(dict.fromkeys(methods)), ring=True, **fields)
+
+    def unscoped_token_for(self, user: User) -> Token:
+        """A new unscoped (Identity v3) token: no project, roles or catalog."""
+        return self.issue_token(user, UNSCOPED)
+
+    def _issue(self, user: User, lifetime: float, token_id: Optional[str] = None,
+               tenant: Optional[Tenant] = None, scope: str = PROJECT,
+               ring: bool = False, **fields: Any) -> Token:
+        now = self.now()
+        if "roles" in fields:
+            roles = fields.pop("roles")
+        elif scope == PROJECT:
+            roles = self.roles_for(user, tenant or user.tenant)
+        elif scope == SYSTEM:
+            roles = self.roles_for(user, None)
+        elif scope == DOMAIN:
+            roles = self.domain_roles_for(user, fields["domain"])
+        else:
+            roles = ()
+        token = Token(
+            # One draw of 128 bits rather than 32 of a hex digit each: v3
+            # issues a token per authentication, and that made the id the
+            # largest cost of one.
+            id=token_id or f"{self.ids.integer(0, 2 ** 128 - 1):032x}",
+            user=user,
+            issued=now,
+            expires=now + lifetime,
+            tenant=tenant,
+            scope=scope,
+            roles=roles,
+            **fields,
+        )
+        return self.tokens.add(token, ring=ring)
+
+    def adopt_token(self, token_id: str, tenant_id: Optional[str] = None,
+                    tenant_name: Optional[str] = None) -> Token:
+        """
+        v2.0 authentication by token: a token Mimic issued stands for its
+        user (on the tenant named, which they join, or the token's own); an
+        unknown one is accepted too, as any credentials are, and becomes a
+        new user's.
+        """
+        token = self.valid_token(token_id)
+        if token is not None:
+            if tenant_id is None and tenant_name is None:
+                if token.scope == PROJECT:
+                    return token
+                # An unscoped or system (v3) token is exchanged for the
+                # user's scoped one.
+                return self.token_for(token.user)
+            tenant = self.scope_for(token.user, tenant_id, tenant_name)
+            if tenant is token.tenant and token.scope == PROJECT:
+                return token
+            return self.token_for(token.user, tenant)
+        user = self.user(f"token-user-{token_id[:12]}", tenant_id, tenant_name)
+        tenant = self.scope_for(user, tenant_id, tenant_name)
+        token = self._issue(user, TOKEN_LIFETIME, token_id=token_id, tenant=tenant)
+        self.tokens.reuse(user.id if tenant is user.tenant else (user.id, tenant.id), token)
+        return token
+
+    def valid_token(self, token_id: str) -> Optional[Token]:
+        """The token with this id if it is neither expired nor revoked."""
+        token = self.tokens.get(token_id)
+        if token is None or not token.valid_at(self.now()):
+            return None
+        return token
+
+    def impersonate(self, impersonator: Optional[User], username: str,
+                    lifetime: float) -> Token:
+        """A new token acting as ``username``, valid for ``lifetime`` s."""
+        return self._issue(self.user(username), lifetime, impersonator=impersonator)
+
+    def revoke(self, token_id: str) -> bool:
+        token = self.valid_token(token_id)
+        if token is None:
+            return False
+        token.revoked = True
+        return True
+
+    def revoke_tokens_of(self, user: User, tenant: Optional[Tenant] = None) -> None:
+        """
+        Revoke every token of ``user`` (on ``tenant`` only, if given): what
+        Keystone does when a user is disabled, their password changes, or a
+        role assignment is removed.
+        """
+        for token in self.tokens.of_user(user):
+            if tenant is None or (token.tenant is tenant and token.scope == PROJECT):
+                token.revoked = True
+
+    # global state
+
+    def data_for_api(self, key: Any, factory: Callable[[], T]) -> T:
+        """State of one API shared by all tenants, made on first use."""
+        try:
+            return self._global_data[key]
+        except KeyError:
+            data = self._global_data[key] = factory()
+            return data
+
+    def known_data_for_api(self, key: Any) -> Optional[Any]:
+        """Global state of one API if it was ever made (makes nothing)."""
+        return self._global_data.get(key)
+
+    def forget_api_data(self, key: Any) -> None:
+        """Drop one API's global state (a cache that no longer holds)."""
+        self._global_data.pop(key, None)
+
+    def behavior_registry(self, scope: str, event: Event) -> BehaviorRegistry:
+        """The global registry of ``event`` behaviors of one API."""
+        return self.data_for_api(
+            ("behaviors", scope, event.name), lambda: BehaviorRegistry(event, self.ids)
+        )

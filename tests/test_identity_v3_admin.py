@@ -1,0 +1,325 @@
+"""
+Writable Keystone v3 over HTTP (issue 13): what an admin creates, who may
+create it, and what it changes for authentication, in Keystone's shapes.
+The ``openstack`` command and openstacksdk drive the same routes in
+tests/test_identity_v3_admin_clients.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+V3 = "/identity/v3"
+
+
+def token(mimic, username, password="x", project=None, domain="default", expect=201,
+          system=False):
+    auth = {"identity": {"methods": ["password"], "password": {"user": {
+        "name": username, "password": password, "domain": {"id": domain}}}}}
+    if project is not None:
+        auth["scope"] = {"project": {"id": project}}
+    if system:
+        auth["scope"] = {"system": {"all": True}}
+    response = mimic.post(f"{V3}/auth/tokens", json={"auth": auth})
+    assert response.status_code == expect, response.text
+    return response.headers.get("x-subject-token"), response.json()
+
+
+def call(mimic, method, path, token_id, expect, **kwargs):
+    response = mimic.request(method, V3 + path, headers={"X-Auth-Token": token_id}, **kwargs)
+    assert response.status_code == expect, response.text
+    return response.json() if response.content else None
+
+
+@pytest.fixture
+def admin(mimic):
+    return token(mimic, "admin", project="admin")[0]
+
+
+def test_writes_need_an_admin_token_and_refusals_change_nothing(mimic, admin):
+    alice, _ = token(mimic, "alice", project="acme")
+    refused = call(mimic, "POST", "/projects", alice, 403,
+                   json={"project": {"name": "sneaky"}})
+    assert "identity:create_project" in refused["error"]["message"]
+    assert refused["error"]["title"] == "Forbidden"
+    call(mimic, "POST", "/domains", alice, 403, json={"domain": {"name": "d"}})
+    call(mimic, "POST", "/users", alice, 403, json={"user": {"name": "u"}})
+    call(mimic, "POST", "/roles", alice, 403, json={"role": {"name": "r"}})
+    names = [p["name"] for p in call(mimic, "GET", "/projects", admin, 200)["projects"]]
+    assert "sneaky" not in names
+
+
+def test_domains_and_projects_crud_with_filters(mimic, admin):
+    domain = call(mimic, "POST", "/domains", admin, 201,
+                  json={"domain": {"name": "Partners", "description": "d"}})["domain"]
+    assert domain["enabled"] is True and domain["name"] == "Partners"
+    call(mimic, "POST", "/domains", admin, 409, json={"domain": {"name": "Partners"}})
+    parent = call(mimic, "POST", "/projects", admin, 201, json={"project": {
+        "name": "web", "domain_id": domain["id"], "tags": ["a", "b"]}})["project"]
+    child = call(mimic, "POST", "/projects", admin, 201, json={"project": {
+        "name": "web-child", "parent_id": parent["id"]}})["project"]
+    assert child["domain_id"] == domain["id"] and child["parent_id"] == parent["id"]
+    call(mimic, "POST", "/projects", admin, 409, json={"project": {
+        "name": "web", "domain_id": domain["id"]}})
+    listed = call(mimic, "GET", f"/projects?domain_id={domain['id']}", admin, 200)
+    assert sorted(p["name"] for p in listed["projects"]) == ["web", "web-child"]
+    assert [p["id"] for p in call(mimic, "GET", f"/projects?parent_id={parent['id']}",
+                                  admin, 200)["projects"]] == [child["id"]]
+    updated = call(mimic, "PATCH", f"/projects/{parent['id']}", admin, 200,
+                   json={"project": {"description": "new", "enabled": False}})["project"]
+    assert (updated["description"], updated["enabled"]) == ("new", False)
+    assert call(mimic, "GET", f"/projects?enabled=false", admin, 200)["projects"][0][
+        "id"] == parent["id"]
+    call(mimic, "PUT", f"/projects/{parent['id']}/tags/c", admin, 201)
+    assert call(mimic, "GET", f"/projects/{parent['id']}/tags", admin, 200)["tags"] == [
+        "a", "b", "c"]
+    call(mimic, "DELETE", f"/projects/{parent['id']}", admin, 403)  # not a leaf
+    call(mimic, "DELETE", f"/projects/{child['id']}", admin, 204)
+    call(mimic, "DELETE", f"/projects/{parent['id']}", admin, 204)
+    call(mimic, "GET", f"/projects/{parent['id']}", admin, 404)
+    call(mimic, "DELETE", f"/domains/{domain['id']}", admin, 403)  # still enabled
+    call(mimic, "PATCH", f"/domains/{domain['id']}", admin, 200,
+         json={"domain": {"enabled": False}})
+    call(mimic, "DELETE", f"/domains/{domain['id']}", admin, 204)
+    call(mimic, "DELETE", "/domains/default", admin, 403)
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"project": "x"}, {"project": {}}, {"project": {"name": ""}},
+    {"project": {"name": 5}}, {"project": {"name": "x" * 256}},
+    {"project": {"name": "p", "enabled": "yes"}},
+    {"project": {"name": "p", **{f"k{n}": n for n in range(65)}}},
+    {"project": {"name": "p", "tags": "a"}}, {"project": {"name": "p", "tags": ["a/b"]}},
+    {"project": {"name": "p", "domain_id": "nowhere"}},
+])
+def test_malformed_project_bodies_are_refused(mimic, admin, body):
+    response = mimic.post(f"{V3}/projects", json=body, headers={"X-Auth-Token": admin})
+    assert response.status_code in (400, 404), response.text
+    assert list(response.json()) == ["error"]
+    names = [p["name"] for p in call(mimic, "GET", "/projects", admin, 200)["projects"]]
+    assert "p" not in names
+
+
+def test_extra_properties_are_kept_and_answered_back_as_keystone_does(mimic, admin):
+    # Keystone's project, domain and user schemas allow additional
+    # properties (keystone/resource/schema.py: project_create has
+    # 'additionalProperties': True); OSC's "project create --property" uses it.
+    project = call(mimic, "POST", "/projects", admin, 201, json={"project": {
+        "name": "extra", "k1": "v1", "k2": {"nested": [1]}}})["project"]
+    assert (project["k1"], project["k2"]) == ("v1", {"nested": [1]})
+    updated = call(mimic, "PATCH", f"/projects/{project['id']}", admin, 200,
+                   json={"project": {"k1": "changed", "k3": True}})["project"]
+    assert (updated["k1"], updated["k2"], updated["k3"]) == ("changed", {"nested": [1]},
+                                                             True)
+    shown = call(mimic, "GET", f"/projects/{project['id']}", admin, 200)["project"]
+    assert shown["k1"] == "changed" and shown["name"] == "extra"
+    user = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "ext", "team": "blue"}})["user"]
+    assert user["team"] == "blue"
+    # Keystone's own fields cannot be overridden by an extra of the same name.
+    assert call(mimic, "GET", f"/users/{user['id']}", admin, 200)["user"]["id"] == user["id"]
+
+
+def test_a_managed_users_password_is_checked_and_roles_come_from_grants(mimic, admin):
+    project = call(mimic, "POST", "/projects", admin, 201,
+                   json={"project": {"name": "ops"}})["project"]
+    user = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "carol", "password": "right", "email": "c@example.com"}})["user"]
+    assert "default_project_id" not in user
+    token(mimic, "carol", "wrong", project=project["id"], expect=401)
+    # No role on the project yet: Keystone refuses the scope.
+    token(mimic, "carol", "right", project=project["id"], expect=401)
+    roles = {r["name"]: r["id"] for r in call(mimic, "GET", "/roles", admin, 200)["roles"]}
+    call(mimic, "PUT", f"/projects/{project['id']}/users/{user['id']}/roles/"
+         f"{roles['member']}", admin, 204)
+    call(mimic, "HEAD", f"/projects/{project['id']}/users/{user['id']}/roles/"
+         f"{roles['member']}", admin, 204)
+    carols, body = token(mimic, "carol", "right", project=project["id"])
+    assert sorted(r["name"] for r in body["token"]["roles"]) == ["member", "reader"]
+    # v2.0 sees the same user, and checks the same password.
+    assert mimic.post("/identity/v2.0/tokens", json={"auth": {
+        "passwordCredentials": {"username": "carol", "password": "wrong"},
+        "tenantId": project["id"]}}).status_code == 401
+    access = mimic.authenticate("carol", "right", tenant_id=project["id"])
+    assert access["user"]["id"] == user["id"]
+    # Revoking the grant revokes carol's tokens on that project.
+    call(mimic, "DELETE", f"/projects/{project['id']}/users/{user['id']}/roles/"
+         f"{roles['member']}", admin, 204)
+    assert mimic.get(f"{V3}/auth/tokens", headers={
+        "X-Auth-Token": admin, "X-Subject-Token": carols}).status_code == 404
+    token(mimic, "carol", "right", project=project["id"], expect=401)
+
+
+def test_disabling_a_user_or_changing_a_password_revokes_tokens(mimic, admin):
+    dave, body = token(mimic, "dave", "old", project="acme")
+    user_id = body["token"]["user"]["id"]
+    # An implicit user accepts any password until one is set.
+    token(mimic, "dave", "anything", project="acme")
+    call(mimic, "POST", f"/users/{user_id}/password", dave, 204, json={"user": {
+        "password": "new", "original_password": "whatever"}})
+    call(mimic, "GET", "/projects", dave, 401)
+    token(mimic, "dave", "old", project="acme", expect=401)
+    fresh, _ = token(mimic, "dave", "new", project="acme")
+    call(mimic, "PATCH", f"/users/{user_id}", admin, 200,
+         json={"user": {"enabled": False}})
+    call(mimic, "GET", "/projects", fresh, 401)
+    token(mimic, "dave", "new", project="acme", expect=401)
+
+
+def test_a_disabled_domains_users_cannot_authenticate(mimic, admin):
+    domain = call(mimic, "POST", "/domains", admin, 201,
+                  json={"domain": {"name": "Closed"}})["domain"]
+    token(mimic, "erin", domain=domain["id"])
+    call(mimic, "PATCH", f"/domains/{domain['id']}", admin, 200,
+         json={"domain": {"enabled": False}})
+    token(mimic, "erin", domain=domain["id"], expect=401)
+    token(mimic, "newcomer", domain=domain["id"], expect=401)
+
+
+def test_groups_give_their_members_roles(mimic, admin):
+    group = call(mimic, "POST", "/groups", admin, 201,
+                 json={"group": {"name": "readers"}})["group"]
+    _, frank = token(mimic, "frank", project="acme")
+    frank_id = frank["token"]["user"]["id"]
+    call(mimic, "PUT", f"/groups/{group['id']}/users/{frank_id}", admin, 204)
+    call(mimic, "HEAD", f"/groups/{group['id']}/users/{frank_id}", admin, 204)
+    roles = {r["name"]: r["id"] for r in call(mimic, "GET", "/roles", admin, 200)["roles"]}
+    call(mimic, "PUT", f"/projects/shared/groups/{group['id']}/roles/{roles['admin']}",
+         admin, 404)  # no such project yet
+    shared = call(mimic, "POST", "/projects", admin, 201,
+                  json={"project": {"name": "shared"}})["project"]
+    call(mimic, "PUT", f"/projects/{shared['id']}/groups/{group['id']}/roles/"
+         f"{roles['admin']}", admin, 204)
+    _, scoped = token(mimic, "frank", project=shared["id"])
+    assert "admin" in [r["name"] for r in scoped["token"]["roles"]]
+    members = call(mimic, "GET", f"/groups/{group['id']}/users", admin, 200)["users"]
+    assert [u["id"] for u in members] == [frank_id]
+    assignments = call(mimic, "GET", f"/role_assignments?effective&user.id={frank_id}"
+                       "&include_names", admin, 200)["role_assignments"]
+    shared_roles = sorted(a["role"]["name"] for a in assignments
+                          if a["scope"].get("project", {}).get("id") == shared["id"])
+    assert shared_roles == ["admin", "member", "reader"]
+
+
+def test_roles_implied_roles_and_assignments(mimic, admin):
+    auditor = call(mimic, "POST", "/roles", admin, 201,
+                   json={"role": {"name": "auditor"}})["role"]
+    roles = {r["name"]: r["id"] for r in call(mimic, "GET", "/roles", admin, 200)["roles"]}
+    inference = call(mimic, "PUT", f"/roles/{auditor['id']}/implies/{roles['reader']}",
+                     admin, 201)["role_inference"]
+    assert inference["implies"]["name"] == "reader"
+    call(mimic, "PUT", f"/roles/{roles['reader']}/implies/{auditor['id']}", admin, 403)
+    inferences = call(mimic, "GET", "/role_inferences", admin, 200)["role_inferences"]
+    assert {i["prior_role"]["name"] for i in inferences} == {"admin", "member", "auditor"}
+    _, gina = token(mimic, "gina", project="acme")
+    gina_id = gina["token"]["user"]["id"]
+    call(mimic, "PUT", f"/system/users/{gina_id}/roles/{auditor['id']}", admin, 204)
+    _, system = token(mimic, "gina", system=True)
+    assert sorted(r["name"] for r in system["token"]["roles"]) == ["auditor", "reader"]
+    listed = call(mimic, "GET", f"/role_assignments?user.id={gina_id}&include_names",
+                  admin, 200)["role_assignments"]
+    assert {"role": {"id": auditor["id"], "name": "auditor"},
+            "user": {"id": gina_id, "name": "gina",
+                     "domain": {"id": "default", "name": "Default"}},
+            "scope": {"system": {"all": True}}} in [
+        {k: v for k, v in a.items() if k != "links"} for a in listed]
+    assert any(a["scope"].get("project", {}).get("id") == "acme"
+               and a["role"]["name"] == "member" for a in listed)
+    call(mimic, "DELETE", f"/roles/{roles['admin']}", admin, 403)
+    call(mimic, "DELETE", f"/roles/{auditor['id']}", admin, 204)
+    token(mimic, "gina", system=True, expect=401)
+
+
+def test_operator_services_and_endpoints_show_in_new_catalogs(mimic, admin):
+    services = call(mimic, "GET", "/services", admin, 200)["services"]
+    compute = next(s for s in services if s["type"] == "compute")
+    endpoints = call(mimic, "GET", f"/endpoints?service_id={compute['id']}", admin, 200)
+    assert {e["url"] for e in endpoints["endpoints"] if e["region_id"] == "ORD"} == {
+        mimic.base_url + "/mimicking/nova/ORD/v2/$(project_id)s"}
+    call(mimic, "DELETE", f"/services/{compute['id']}", admin, 403)
+    region = call(mimic, "POST", "/regions", admin, 201,
+                  json={"region": {"id": "LAB", "description": "the lab"}})["region"]
+    assert region["id"] == "LAB"
+    call(mimic, "POST", "/regions", admin, 409, json={"region": {"id": "ORD"}})
+    service = call(mimic, "POST", "/services", admin, 201, json={"service": {
+        "type": "object-store", "name": "swift"}})["service"]
+    endpoint = call(mimic, "POST", "/endpoints", admin, 201, json={"endpoint": {
+        "service_id": service["id"], "interface": "public", "region_id": "LAB",
+        "url": "http://swift.example/v1/AUTH_$(project_id)s"}})["endpoint"]
+    _, body = token(mimic, "alice", project="acme")
+    swift = next(s for s in body["token"]["catalog"] if s["type"] == "object-store")
+    assert swift["endpoints"] == [{"id": endpoint["id"], "interface": "public",
+                                   "region": "LAB", "region_id": "LAB",
+                                   "url": "http://swift.example/v1/AUTH_acme"}]
+    v2 = mimic.authenticate("alice", tenant_id="acme")
+    assert mimic.endpoint(v2, "object-store", "LAB") == "http://swift.example/v1/AUTH_acme"
+    call(mimic, "DELETE", "/regions/LAB", admin, 409)  # an endpoint is in it
+    call(mimic, "DELETE", f"/services/{service['id']}", admin, 204)
+    _, body = token(mimic, "alice", project="acme")
+    assert "object-store" not in [s["type"] for s in body["token"]["catalog"]]
+    call(mimic, "DELETE", "/regions/LAB", admin, 204)
+
+
+def test_credentials_and_unified_limits(mimic, admin):
+    alice, body = token(mimic, "alice", project="acme")
+    alice_id = body["token"]["user"]["id"]
+    blob = '{"access": "AKIA1", "secret": "s"}'
+    credential = call(mimic, "POST", "/credentials", alice, 201, json={"credential": {
+        "type": "ec2", "blob": blob, "user_id": alice_id, "project_id": "acme"}})[
+        "credential"]
+    assert len(credential["id"]) == 64
+    assert [c["id"] for c in call(mimic, "GET", "/credentials", alice, 200)[
+        "credentials"]] == [credential["id"]]
+    bob, _ = token(mimic, "bob", project="bobs")
+    call(mimic, "GET", f"/credentials/{credential['id']}", bob, 404)
+    call(mimic, "DELETE", f"/credentials/{credential['id']}", alice, 204)
+
+    compute = next(s for s in call(mimic, "GET", "/services", admin, 200)["services"]
+                   if s["type"] == "compute")
+    limit = {"service_id": compute["id"], "region_id": "ORD", "resource_name": "cores"}
+    call(mimic, "POST", "/limits", admin, 400, json={"limits": [
+        {**limit, "project_id": "acme", "resource_limit": 5}]})  # nothing registered
+    registered = call(mimic, "POST", "/registered_limits", admin, 201, json={
+        "registered_limits": [{**limit, "default_limit": 10}]})["registered_limits"]
+    call(mimic, "POST", "/registered_limits", admin, 409, json={
+        "registered_limits": [{**limit, "default_limit": 11}]})
+    made = call(mimic, "POST", "/limits", admin, 201, json={"limits": [
+        {**limit, "project_id": "acme", "resource_limit": 5}]})["limits"]
+    assert made[0]["resource_limit"] == 5
+    assert [lim["id"] for lim in call(mimic, "GET", "/limits?project_id=acme", alice,
+                                      200)["limits"]] == [made[0]["id"]]
+    call(mimic, "DELETE", f"/registered_limits/{registered[0]['id']}", admin, 403)
+    call(mimic, "DELETE", f"/limits/{made[0]['id']}", admin, 204)
+    call(mimic, "DELETE", f"/registered_limits/{registered[0]['id']}", admin, 204)
+
+
+def test_application_credentials_authenticate_with_restricted_roles(mimic, admin):
+    _, admin_body = token(mimic, "admin", project="acme")
+    admin_token, _ = token(mimic, "admin", project="acme")
+    user_id = admin_body["token"]["user"]["id"]
+    roles = {r["name"]: r["id"] for r in call(mimic, "GET", "/roles", admin, 200)["roles"]}
+    made = call(mimic, "POST", f"/users/{user_id}/application_credentials", admin_token,
+                201, json={"application_credential": {
+                    "name": "ci", "roles": [{"name": "reader"}]}})["application_credential"]
+    assert made["secret"] and made["project_id"] == "acme"
+    response = mimic.post(f"{V3}/auth/tokens", json={"auth": {"identity": {
+        "methods": ["application_credential"],
+        "application_credential": {"id": made["id"], "secret": made["secret"]}}}})
+    assert response.status_code == 201, response.text
+    body = response.json()["token"]
+    assert body["project"]["id"] == "acme"
+    assert [r["id"] for r in body["roles"]] == [roles["reader"]]
+    assert body["application_credential"]["id"] == made["id"]
+    wrong = mimic.post(f"{V3}/auth/tokens", json={"auth": {"identity": {
+        "methods": ["application_credential"],
+        "application_credential": {"id": made["id"], "secret": "nope"}}}})
+    assert wrong.status_code == 401
+    listed = call(mimic, "GET", f"/users/{user_id}/application_credentials", admin_token,
+                  200)["application_credentials"]
+    assert [c["name"] for c in listed] == ["ci"] and "secret" not in listed[0]
+    call(mimic, "DELETE", f"/users/{user_id}/application_credentials/{made['id']}",
+         admin_token, 204)
+    assert mimic.post(f"{V3}/auth/tokens", json={"auth": {"identity": {
+        "methods": ["application_credential"],
+        "application_credential": {"id": made["id"], "secret": made["secret"]}}}}
+    ).status_code == 401
