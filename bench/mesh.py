@@ -37,8 +37,10 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import threading
 import time
+from typing import Optional
 from urllib.parse import urlsplit
 
 SERVICES = ["a", "b", "c", "d", "e"]
@@ -132,7 +134,21 @@ def control(host: str, port: int, method: str, path: str, body: bytes = b"") -> 
     return response.status
 
 
-def run(host: str, port: int, path: str, clients: int, seconds: float) -> dict:
+def cpu_seconds(pid: Optional[int]) -> Optional[float]:
+    """User + system CPU of process ``pid`` so far (Linux ``/proc``), or None."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(host: str, port: int, path: str, clients: int, seconds: float,
+        pid: Optional[int] = None) -> dict:
+    cpu_before = cpu_seconds(pid)
     deadline = time.monotonic() + seconds
     latencies: list = []
     failures: list = []
@@ -161,6 +177,7 @@ def run(host: str, port: int, path: str, clients: int, seconds: float) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
+    cpu_after = cpu_seconds(pid)
     latencies.sort()
 
     def percentile(p: float) -> float:
@@ -172,6 +189,8 @@ def run(host: str, port: int, path: str, clients: int, seconds: float) -> dict:
         "per_second": len(latencies) / elapsed,
         "p50_ms": percentile(0.50),
         "p99_ms": percentile(0.99),
+        "cpu_ms": None if cpu_before is None or cpu_after is None or not latencies
+        else (cpu_after - cpu_before) * 1000 / len(latencies),
     }
 
 
@@ -185,6 +204,9 @@ def main() -> None:
                              "leaf (one node), policy (chain under Istio policies), "
                              "bare (Twisted proxy chain)")
     parser.add_argument("--path", help="measure GET PATH instead of the workloads")
+    parser.add_argument("--pid", type=int,
+                        help="the Mimic server's process id: also print its CPU per request "
+                             "(the bare proxy's is read from the process this script starts)")
     args = parser.parse_args()
     seconds = min(max(args.seconds, 1.0), 120.0)
     address = urlsplit(args.url)
@@ -204,17 +226,18 @@ def main() -> None:
         paths = ({args.path: args.path} if args.path else
                  {name: WORKLOADS[name] for name in args.workloads.split(",")})
         for name, path in paths.items():
-            target = (host, port)
+            target, pid = (host, port), args.pid
             if name == "bare":
                 bare = start_bare_proxy()
-                target = ("127.0.0.1", bare[1])
+                target, pid = ("127.0.0.1", bare[1]), bare[0].pid
             else:
                 control(host, port, "POST", "/mimic/v1.1/mesh",
                         mesh_documents(policies=name == "policy").encode())
-            result = run(*target, path, args.clients, seconds)
+            result = run(*target, path, args.clients, seconds, pid)
             results[name] = result
+            cpu = "" if result["cpu_ms"] is None else f"cpu {result['cpu_ms']:5.2f} ms/req  "
             print(f"{name:8} {result['per_second']:8.1f} req/s  "
-                  f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
+                  f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  {cpu}"
                   f"({result['requests']} requests, {result['failed']} failed, "
                   f"{args.clients} clients, {seconds:.0f} s)")
     finally:
@@ -228,6 +251,10 @@ def main() -> None:
     if "chain" in results and "bare" in results:
         print(f"ours / bare per hop: {results['chain']['per_second'] / results['bare']['per_second']:.2f}"
               "  (target >= 0.70)")
+        if results["chain"]["cpu_ms"] and results["bare"]["cpu_ms"]:
+            # CPU per request is what the load of other processes disturbs least.
+            print(f"bare / ours CPU per chain request: "
+                  f"{results['bare']['cpu_ms'] / results['chain']['cpu_ms']:.2f}")
 
 
 if __name__ == "__main__":

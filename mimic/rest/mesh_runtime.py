@@ -32,6 +32,7 @@ from mimic.model.mesh.calls import (
     BadHopHeader,
     Node,
     Plan,
+    PlanCache,
     failed,
     plan_calls,
     read_count,
@@ -183,6 +184,9 @@ class MeshRuntime:
         self.reporter = reporter
         self.seed = mesh_seed(core.seed, config.standalone, config.instance)
         self.sidecar = Sidecar(self)
+        #: Cascade plans by path: they depend on the path alone, so reset
+        #: keeps them.
+        self.plans = PlanCache()
 
     def state(self) -> MeshState:
         return self.core.store.data_for_api("mesh", lambda: MeshState(
@@ -260,7 +264,7 @@ class MeshRuntime:
                 plan = Plan(code=508, error=f"the call chain is {hops} calls deep; "
                             "services may be calling each other in a circle")
             else:
-                plan = plan_calls(instance.version, method, path)
+                plan = plan_calls(instance.version, method, path, self.plans)
                 plan, latency_ms = self._own_behaviour(state, instance.version, method, path,
                                                        plan, rng)
         me = Workload.of(instance.version.workload, instance.version.version, service) \

@@ -139,22 +139,60 @@ def failed(node: dict) -> bool:
     return node.get("code", 0) >= 500
 
 
-def plan_calls(service: ServiceVersion, method: str, path: str) -> Plan:
-    """The calls ``service`` makes when asked ``method path``."""
+def cascade_plan(path: str) -> Optional[Plan]:
+    """The plan of the cascade ``path`` starts with; None if it starts with none."""
     try:
         cascade = parse_cascade(path)
     except CascadeError as error:
         return Plan(code=400, error=f"bad cascade: {error}")
-    if cascade is not None:
-        # servicemock makes every cascade call with GET.
-        return Plan(steps=tuple(
-            tuple(
-                UpstreamCall(service=t.service, port=t.port or DEFAULT_PORT,
-                             path=cascade.path, method="GET", headers=t.headers)
-                for t in step
-            )
-            for step in cascade.steps
-        ))
+    if cascade is None:
+        return None
+    # servicemock makes every cascade call with GET.
+    return Plan(steps=tuple(
+        tuple(
+            UpstreamCall(service=t.service, port=t.port or DEFAULT_PORT,
+                         path=cascade.path, method="GET", headers=t.headers)
+            for t in step
+        )
+        for step in cascade.steps
+    ))
+
+
+#: How many cascade paths a :class:`PlanCache` keeps.
+MAX_CACHED_PLANS = 1024
+
+
+@attrs.define
+class PlanCache:
+    """
+    Cascade plans by path, parsed once: a load test sends the same path
+    again and again, and parsing it (and building its calls) was the
+    biggest piece of a node's own work. A plan depends on the path alone
+    and is immutable. Bounded: past :data:`MAX_CACHED_PLANS` paths it
+    starts again empty (paths are client input).
+    """
+
+    plans: dict = attrs.field(factory=dict)
+    parsed: int = 0
+
+    def cascade(self, path: str) -> Optional[Plan]:
+        try:
+            return self.plans[path]
+        except KeyError:
+            pass
+        if len(self.plans) >= MAX_CACHED_PLANS:
+            self.plans.clear()
+        self.parsed += 1
+        plan = self.plans[path] = cascade_plan(path)
+        return plan
+
+
+def plan_calls(service: ServiceVersion, method: str, path: str,
+               cache: Optional[PlanCache] = None) -> Plan:
+    """The calls ``service`` makes when asked ``method path``."""
+    plan = cache.cascade(path) if cache is not None else cascade_plan(path)
+    if plan is not None:
+        return plan
     if service.is_plain_mock:
         return Plan()
     endpoint = service.endpoint_for(method, path)

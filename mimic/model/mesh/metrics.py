@@ -59,6 +59,7 @@ class IstioMetrics:
     retries: Gauge = attrs.field(init=False)
     overflow: Gauge = attrs.field(init=False)
     ejections: Gauge = attrs.field(init=False)
+    _children: dict = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self.requests = Counter(
@@ -93,6 +94,16 @@ class IstioMetrics:
     def record(self, reporter: str, source: Workload, destination: Workload,
                code: int, duration_ms: float, flags: str = "-") -> None:
         labels = (reporter, source.workload, source.version, destination.workload,
-                  destination.version, destination.service, str(code), flags, "http")
-        self.requests.labels(*labels).inc()
-        self.durations.labels(*labels).observe(duration_ms)
+                  destination.version, destination.service, code, flags)
+        children = self._children.get(labels)
+        if children is None:
+            # prometheus_client's labels() validates and looks up the label
+            # set under a lock on every call, which shows in a mesh hop: the
+            # children are looked up once per label set. Label values are
+            # the mesh's declared names (see Mesh.known_workload), codes and
+            # flags, so the set stays small.
+            names = (*labels[:6], str(code), flags, "http")
+            children = self._children[labels] = (self.requests.labels(*names),
+                                                  self.durations.labels(*names))
+        children[0].inc()
+        children[1].observe(duration_ms)
