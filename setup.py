@@ -26,6 +26,8 @@ setup(
         "prometheus-client>=0.17",
         "cryptography>=41",
         "jsonschema>=4.17",
+        # Time-bounded matching of client-supplied regexes (journal filters).
+        "regex>=2023.10",
     ],
     extras_require={
         "test": [

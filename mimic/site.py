@@ -3,18 +3,31 @@ The HTTP site: Twisted's ``Site`` with Mimic's request class, which refuses
 bodies over 1 MiB with a JSON 413 before buffering them, counts every
 answered request in ``mimic_http_requests_total`` and, with ``--verbose``,
 logs every request and response.
+
+Before any route runs, each request learns which API its path belongs to
+(:mod:`mimic.paths`); the site layer's own answers (413, a path that is not
+UTF-8, ``--strict-auth`` refusals) come in that API's error shape, OpenStack
+APIs' answers carry a request id, and every answer is recorded in the
+request journal (see "Request ids, strict auth and the journal" below).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+import time
+import uuid
+from typing import Any, Optional
 from urllib.parse import unquote_to_bytes
 
 from twisted.logger import Logger
 from twisted.web import server
 
 from mimic.metrics import count_request
+from mimic.model.journal import masked_body, masked_headers
+from mimic.paths import CONTROL, ApiAtPath
+from mimic.rest.http import RequestError
+from mimic.util import iso_time
 
 #: Bodies larger than this are refused (413) without being stored.
 MAX_BODY_BYTES = 1024 * 1024
@@ -25,6 +38,13 @@ LOGGED_BODY_BYTES = 2048
 log = Logger()
 
 
+#: An incoming ``X-OpenStack-Request-ID`` is taken as the global request id
+#: only in this form (oslo.middleware's RequestId: "accepted as long as it
+#: is of the format req-$uuid").
+GLOBAL_REQUEST_ID = re.compile(
+    r"^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+
+
 class MimicRequest(server.Request):
     """A request that enforces the body limit and can log itself."""
 
@@ -32,6 +52,16 @@ class MimicRequest(server.Request):
     _received = 0
     _verbose = False
     _logged_response = b""
+    _captured_limit = 0
+    #: The API the path belongs to; decided in process().
+    api: ApiAtPath = CONTROL
+    #: ``req-<uuid>``, this request's own id (see mimic.rest.http.request_id).
+    mimic_request_id: Optional[str] = None
+    #: The caller's ``X-OpenStack-Request-ID``, when it is a valid one.
+    global_request_id: Optional[str] = None
+    _started = 0.0
+    _clock_started = 0.0
+    _raw_body = b""
 
     def gotLength(self, length: Any) -> None:
         if length is not None and length > MAX_BODY_BYTES:
@@ -50,6 +80,7 @@ class MimicRequest(server.Request):
         super().handleContentChunk(data)
 
     def process(self) -> None:
+        self._begin()
         if self._too_large:
             self._refuse(413, "overLimit",
                          f"Request body is larger than {MAX_BODY_BYTES} bytes.")
@@ -60,8 +91,13 @@ class MimicRequest(server.Request):
             # Every API routes on text; say so once here, in JSON.
             self._refuse(400, "badRequest", "The request path is not valid UTF-8.")
             return
+        refusal = self._strict_auth_refusal()
+        if refusal is not None:
+            self._refuse(refusal.code, refusal.kind, refusal.message)
+            return
         self._verbose = getattr(self.channel.site, "verbose", False)
         if self._verbose:
+            self._captured_limit = max(self._captured_limit, LOGGED_BODY_BYTES)
             self.content.seek(0)
             body = self.content.read(LOGGED_BODY_BYTES)
             self.content.seek(0)
@@ -71,27 +107,109 @@ class MimicRequest(server.Request):
         super().process()
 
     def _refuse(self, code: int, kind: str, message: str) -> None:
-        """Answer before any routing, in OpenStack's error shape."""
+        """Answer before any routing, in the error shape of the path's API."""
         self.site = self.channel.site
         self.setResponseCode(code)
         self.setHeader(b"content-type", b"application/json")
-        self.write(json.dumps({kind: {"code": code, "message": message}}).encode("utf-8"))
+        body = self.api.error_body(RequestError(code, message, kind=kind))
+        self.write(json.dumps(body).encode("utf-8"))
         self.finish()
 
     def write(self, data: bytes) -> None:
-        if self._verbose and len(self._logged_response) < LOGGED_BODY_BYTES:
-            self._logged_response += data[: LOGGED_BODY_BYTES - len(self._logged_response)]
+        if len(self._logged_response) < self._captured_limit:
+            self._logged_response += data[: self._captured_limit - len(self._logged_response)]
         super().write(data)
 
     def finish(self) -> Any:
         core = getattr(getattr(self, "site", None), "core", None)
         if core is not None:
             count_request(core, self.path, self.method, self.code)
+            self._journal(core)
         if self._verbose:
             log.info("<-- {code} {method} {uri} {body}", code=self.code,
                      method=self.method.decode(), uri=self.uri.decode("utf-8", "replace"),
                      body=self._logged_response.decode("utf-8", "replace"))
         return super().finish()
+
+
+    # Request ids, strict auth and the journal ---------------------------
+
+    def _begin(self) -> None:
+        """
+        Decide the path's API, give the request its id (answered in the
+        API's request-id headers) and start the journal's timers.
+        """
+        site = self.channel.site
+        core = getattr(site, "core", None)
+        paths = getattr(site, "paths", None)
+        if paths is not None:
+            self.api = paths.classify(self.path, self.method)
+        self.mimic_request_id = f"req-{uuid.uuid4()}"
+        incoming = self.getHeader(b"x-openstack-request-id")
+        if incoming and GLOBAL_REQUEST_ID.match(incoming.decode("latin-1")):
+            self.global_request_id = incoming.decode("ascii")
+        for name in self.api.request_id_headers:
+            self.setHeader(name.encode("ascii"), self.mimic_request_id.encode("ascii"))
+        if core is not None and core.journal.enabled:
+            self._started = time.perf_counter()
+            self._clock_started = core.clock.seconds()
+            self._captured_limit = core.journal.body_bytes
+            self.content.seek(0)
+            self._raw_body = self.content.read()
+            self.content.seek(0)
+
+    def _strict_auth_refusal(self) -> Optional[RequestError]:
+        """
+        With ``--strict-auth``: a 401 unless the path's credential header
+        holds a token Mimic issued that is neither expired on Mimic's clock
+        nor revoked, and a 403 if the URL names another tenant.
+        """
+        core = getattr(self.channel.site, "core", None)
+        header = self.api.credential_header
+        if core is None or not core.strict_auth or header is None:
+            return None
+        value = self.getHeader(header)
+        token = core.store.valid_token(value.decode("utf-8", "replace")) if value else None
+        if token is None:
+            return RequestError(
+                401, "The request you have made requires authentication.")
+        tenant = self.api.tenant
+        if tenant is not None and (token.unscoped or token.tenant.id != tenant):
+            return RequestError(
+                403, f"The token is not scoped to tenant {tenant!r}.")
+        return None
+
+    def _journal(self, core: Any) -> None:
+        journal = core.journal
+        if not journal.enabled:
+            return
+        path, _, query = self.uri.decode("utf-8", "replace").partition("?")
+        tenant = self.api.tenant
+        if tenant is None:
+            token = self.getHeader(b"x-auth-token")
+            found = core.store.valid_token(token.decode("utf-8", "replace")) if token else None
+            if found is not None and not found.unscoped:
+                tenant = found.tenant.id
+        content_type = (self.getHeader(b"content-type") or b"").decode("latin-1")
+        journal.record(
+            method=self.method.decode("ascii", "replace"),
+            path=path,
+            query=query,
+            api=self.api.name,
+            tenant=tenant,
+            status=self.code,
+            clock_time=iso_time(self._clock_started),
+            real_time=time.time(),
+            duration_ms=round((time.perf_counter() - self._started) * 1000, 3),
+            request_id=self.mimic_request_id,
+            global_request_id=self.global_request_id,
+            request_headers=masked_headers(
+                (name.decode("latin-1"), b", ".join(values).decode("latin-1"))
+                for name, values in self.requestHeaders.getAllRawHeaders()),
+            request_body=masked_body(self._raw_body, content_type, journal.body_bytes),
+            response_body=self._logged_response.decode("utf-8", "ignore"),
+            control=self.api.control,
+        )
 
 
 class MimicSite(server.Site):
@@ -105,6 +223,8 @@ class MimicSite(server.Site):
         self.verbose = verbose
         # The core whose metrics count requests (mimic_http_requests_total).
         self.core = core
+        # Which API each path belongs to (a MountedRoot knows its mounts).
+        self.paths = getattr(resource, "paths", None)
         # Access logs would drown the verbose log and cost time at load.
         self.noisy = False
 

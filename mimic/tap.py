@@ -49,11 +49,18 @@ class Options(usage.Options):
          "Serve this mesh service alone at / (a standalone mesh pod)."],
         ["zipkin", None, None,
          "Zipkin collector URL the mesh sends its spans to (batched)."],
+        ["journal-size", None, 10_000,
+         "How many requests the request journal keeps (0 turns it off).", int],
+        ["journal-body-bytes", None, 4096,
+         "How much of each request and response body the journal keeps.", int],
     ]
     optFlags = [
         ["realtime", "r", "Let time pass by itself (the reactor is the clock; "
          "tick is off)."],
         ["verbose", "v", "Log each request and response."],
+        ["strict-auth", None, "Every emulated API requires an unexpired token "
+         "Mimic issued, scoped to the tenant in the URL (Fastly: a Fastly-Key "
+         "Mimic issued)."],
     ]
 
     def __init__(self) -> None:
@@ -88,6 +95,9 @@ class Options(usage.Options):
 
     def postOptions(self) -> None:
         self["regions"] = _region_list(self["regions"])
+        for name, most in (("journal-size", 10_000_000), ("journal-body-bytes", 1024 * 1024)):
+            if not 0 <= self[name] <= most:
+                raise usage.UsageError(f"--{name} takes an integer from 0 to {most}")
 
 
 class MimicService(Service):
@@ -145,6 +155,9 @@ def makeService(config: Any) -> Service:
         regions=config["regions"],
         plugin_regions=config["plugin_regions"],
         options=dict(config),
+        strict_auth=bool(config["strict-auth"]),
+        journal_size=config["journal-size"],
+        journal_body_bytes=config["journal-body-bytes"],
     )
     try:
         root = MountedRoot(core)

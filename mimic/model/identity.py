@@ -81,6 +81,15 @@ class Tenant:
             data = self._api_data[key] = factory()
             return data
 
+    def forget_api_data(self, which: Optional[Callable[[Any], bool]] = None) -> None:
+        """Forget the API data whose key ``which`` accepts (all by default)."""
+        for key in [k for k in self._api_data if which is None or which(k)]:
+            del self._api_data[key]
+
+    def api_data(self) -> dict:
+        """Every API's state of this tenant, by key (for snapshots)."""
+        return self._api_data
+
 
 @attrs.define(eq=False)
 class User:
@@ -334,6 +343,15 @@ class SessionStore:
         except KeyError:
             data = self._global_data[key] = factory()
             return data
+
+    def forget_global_data(self, which: Callable[[Any], bool]) -> None:
+        """Forget the global API data whose key ``which`` accepts."""
+        for key in [k for k in self._global_data if which(k)]:
+            del self._global_data[key]
+
+    def global_data(self) -> dict:
+        """Every API's global state, by key (for snapshots)."""
+        return self._global_data
 
     def behavior_registry(self, scope: str, event: Event) -> BehaviorRegistry:
         """The global registry of ``event`` behaviors of one API."""

@@ -13,16 +13,25 @@ from typing import Any
 from twisted.plugin import IPlugin
 from zope.interface import implementer
 
-from mimic.imimic import IAPIMock, IRootMounts
-from mimic.rest.fastly_api import FastlyApi
+from mimic.imimic import IAPIMock, IRootMounts, IStatefulAPI, IWireConventions
+from mimic.rest.fastly_api import FastlyApi, fastly_error_body
+from mimic.snapshot_codec import key_name
 
 
 # IPlugin too: twisted.plugin.getPlugins only lists objects providing it.
-@implementer(IPlugin, IAPIMock, IRootMounts)
+@implementer(IPlugin, IAPIMock, IRootMounts, IWireConventions, IStatefulAPI)
 class FastlyPlugin:
     """Wires Fastly's API into Mimic's root and (regionless) plugin table."""
 
     name = "fastly"
+    request_id_headers = ()
+    credential_header = b"fastly-key"
+
+    def error_body(self, error: Any) -> dict:
+        return fastly_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        return key_name(key) in ("fastly",)
 
     def catalog_entries(self, tenant_id: str, regions: tuple) -> list:
         return []

@@ -13,15 +13,25 @@ from typing import Any
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
-from mimic.imimic import IAPIMock
-from mimic.rest.glance_api import GlanceApi
+from mimic.imimic import IAPIMock, IStatefulAPI, IWireConventions
+from mimic.paths import OPENSTACK_REQUEST_ID
+from mimic.rest.glance_api import GlanceApi, glance_error_body
+from mimic.snapshot_codec import key_name
 
 
-@implementer(IAPIMock)
+@implementer(IAPIMock, IWireConventions, IStatefulAPI)
 class GlanceApiMock:
     """Glance v2 at ``/mimicking/glance/<region>``."""
 
     name = "glance"
+    request_id_headers = (OPENSTACK_REQUEST_ID,)
+    credential_header = b"x-auth-token"
+
+    def error_body(self, error: Any) -> dict:
+        return glance_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        return key_name(key) in ("images",)
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "image", "cloudImages",

@@ -20,7 +20,7 @@ from twisted.plugin import IPlugin
 from twisted.web.resource import Resource
 from zope.interface import implementer
 
-from mimic.imimic import IAPIMock, IRootMounts
+from mimic.imimic import IAPIMock, IRootMounts, IStatefulAPI, IWireConventions
 from mimic.model.mesh.documents import read_mesh_files
 from mimic.rest.http import json_response
 from mimic.rest.mesh_api import (
@@ -30,8 +30,10 @@ from mimic.rest.mesh_api import (
     MeshRuntime,
     MetricsResource,
     StandaloneServiceResource,
+    mesh_error_body,
 )
 from mimic.rest.mesh_client import MeshHttpClient, ZipkinReporter
+from mimic.snapshot_codec import key_name
 
 log = Logger()
 
@@ -61,11 +63,19 @@ def mesh_config(core: Any) -> MeshConfig:
 
 
 # IPlugin too: twisted.plugin only collects objects that provide it.
-@implementer(IPlugin, IAPIMock, IRootMounts)
+@implementer(IPlugin, IAPIMock, IRootMounts, IWireConventions, IStatefulAPI)
 class MeshPlugin:
     """Services calling each other (Mimik, servicemock), traced and counted."""
 
     name = "mesh"
+    request_id_headers = ()
+    credential_header = None
+
+    def error_body(self, error: Any) -> dict:
+        return mesh_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        return key_name(key) in ("mesh",)
 
     def catalog_entries(self, tenant_id: str, regions: tuple) -> list:
         return []

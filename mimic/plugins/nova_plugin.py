@@ -13,19 +13,31 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
-from mimic.imimic import IAPIMock, IPresetProvider
+from mimic.imimic import IAPIMock, IPresetProvider, IStatefulAPI, IWireConventions
 from mimic.model.flavors import INVALID_FLAVOR_REFS
 from mimic.model.images import INVALID_IMAGE_REFS
 from mimic.model.nova import PRESETS
+from mimic.paths import OPENSTACK_REQUEST_ID
+from mimic.rest.http import openstack_error_body
 from mimic.rest.nova_api import NovaApi
 from mimic.rest.nova_control_api import NovaControlApi
+from mimic.snapshot_codec import key_name
 
 
-@implementer(IPlugin, IAPIMock, IPresetProvider)
+@implementer(IPlugin, IAPIMock, IPresetProvider, IWireConventions, IStatefulAPI)
 class NovaApiMock:
     """OpenStack Compute v2.1 at ``/mimicking/nova/<region>/v2/<tenant_id>``."""
 
     name = "nova"
+    # Nova answers with the compute-specific header beside oslo's.
+    request_id_headers = (OPENSTACK_REQUEST_ID, "x-compute-request-id")
+    credential_header = b"x-auth-token"
+
+    def error_body(self, error: Any) -> dict:
+        return openstack_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        return key_name(key) in ("nova", "nova-rendered")
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "compute", "cloudServersOpenStack",
@@ -42,11 +54,20 @@ class NovaApiMock:
         }
 
 
-@implementer(IPlugin, IAPIMock)
+@implementer(IPlugin, IAPIMock, IWireConventions, IStatefulAPI)
 class NovaControlApiMock:
     """Nova's behaviors at ``/mimicking/nova-control/<region>/v2/<tenant_id>``."""
 
     name = "nova-control"
+    request_id_headers = ()
+    credential_header = None
+
+    def error_body(self, error: Any) -> dict:
+        return openstack_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        # What this API steers is kept in the state of the API it steers.
+        return False
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "compute:control", "cloudServersBehavior",
