@@ -94,26 +94,30 @@ class PathClassifier:
         segments = [unquote(s, errors="replace")
                     for s in path.decode("latin-1").lstrip("/").split("/")]
         if segments[0] == "mimicking" and len(segments) >= 3:
-            return self._plugin(segments[1], segments[3:], segments[2])
+            # The API's root and its version documents are read before a
+            # client has chosen a version: real services serve them to anyone.
+            rest = segments[3:]
+            return self._plugin(segments[1], rest, segments[2],
+                                discovery=len([s for s in rest if s]) <= 1)
         for prefix, name in self.mounts:
             if tuple(segments[: len(prefix)]) == prefix:
                 if prefix[0] == "mimic":
                     # A plugin's control-plane mount keeps its own shape.
                     return attrs.evolve(self._plugin(name, ()), name="control",
                                         request_id_headers=(), credential_header=None)
-                return self._plugin(name, ())
+                return self._plugin(name, (), discovery=not any(segments[len(prefix):]))
         if segments[0] == "mimic":
             return CONTROL
         if self.takeover is not None:
-            return self._plugin(self.takeover, ())
+            return self._plugin(self.takeover, (), discovery=True)
         if segments == [""]:
             return CONTROL
         if segments[0] == "identity":
             return _identity(segments, method)
         return CONTROL
 
-    def _plugin(self, name: str, rest: Sequence[str],
-                region: Optional[str] = None) -> ApiAtPath:
+    def _plugin(self, name: str, rest: Sequence[str], region: Optional[str] = None,
+                discovery: bool = False) -> ApiAtPath:
         api = self.core.apis.get(name)
         if api is None or not IWireConventions.providedBy(api):
             return ApiAtPath(name)
@@ -123,7 +127,7 @@ class PathClassifier:
             name,
             error_body=api.error_body,
             request_id_headers=tuple(api.request_id_headers),
-            credential_header=api.credential_header,
+            credential_header=None if discovery else api.credential_header,
             tenant=tenant or None,
         )
 
