@@ -28,6 +28,8 @@ import ipaddress
 import math
 import random
 import re
+import sys
+import types
 from typing import Any, Callable
 
 import attrs
@@ -70,6 +72,26 @@ def _named(name: Any) -> Any:
     return found
 
 
+def module_constants() -> dict:
+    """
+    ``id -> (name, object)`` of the module-level objects of Mimic's loaded
+    modules (sentinels, canned flavors, behavior events...): state that
+    refers to one is written as its name, so it comes back as the very
+    same object rather than a copy.
+    """
+    found: dict = {}
+    for module_name in sorted(sys.modules):
+        module = sys.modules[module_name]
+        if module is None or not module_name.startswith(ALLOWED_MODULES):
+            continue
+        for attribute, value in list(vars(module).items()):
+            if isinstance(value, (*_ATOMS, float, bytes, types.ModuleType, type)) \
+                    or callable(value) or id(value) in found:
+                continue
+            found[id(value)] = (f"{module_name}:{attribute}", value)
+    return found
+
+
 def _fields_of(value: Any) -> dict:
     """The state of an object: its attrs fields, or its __dict__ and slots."""
     cls = type(value)
@@ -89,6 +111,7 @@ class Encoder:
     """Encodes one graph; ``clock`` is the object written as ``$clock``."""
 
     clock: Any = None
+    _constants: dict = attrs.field(factory=module_constants)
     _counts: dict = attrs.field(factory=dict)
     _keep: list = attrs.field(factory=list)
     _ids: dict = attrs.field(factory=dict)
@@ -107,7 +130,7 @@ class Encoder:
         stack = [value]
         while stack:
             item = stack.pop()
-            if not self._shareable(item):
+            if not self._shareable(item) or id(item) in self._constants:
                 continue
             key = id(item)
             seen = self._counts.get(key, 0)
@@ -132,6 +155,9 @@ class Encoder:
             return value if math.isfinite(value) else {"$float": repr(value)}
         if value is self.clock and value is not None:
             return {"$clock": True}
+        constant = self._constants.get(id(value))
+        if constant is not None and constant[1] is value:
+            return {"$named": constant[0]}
         if isinstance(value, bytes):
             return {"$bytes": base64.b64encode(value).decode("ascii")}
         if isinstance(value, enum.Enum):
@@ -161,6 +187,10 @@ class Encoder:
             return {"$tuple": [self._encode(item) for item in value]}
         if isinstance(value, (set, frozenset)):
             items = [self._encode(item) for item in value]
+            if all(isinstance(item, (*_ATOMS, float)) for item in value):
+                # Sets of strings iterate in a per-process order: write them
+                # sorted, so one state always makes one document.
+                items.sort(key=lambda item: (type(item).__name__, item))
             return {"$frozenset" if isinstance(value, frozenset) else "$set": items}
         if isinstance(value, collections.deque):
             return {"$deque": [self._encode(item) for item in value],
