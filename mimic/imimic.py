@@ -145,3 +145,12 @@ class IStatefulAPI(Interface):
         this plugin's state. Must be cheap and pure; a key claimed by two
         plugins is captured once, for the first in name order.
         """
+
+    def replayable(method, path):
+        """
+        Whether taking the request ``method`` (``b"POST"``) ``path`` (the
+        raw request path) again, on the state it first met, makes the same
+        state: true unless it draws on randomness or time Mimic does not own
+        (Nova's generated keypairs). ``--state-file`` logs replayable
+        requests and checkpoints the whole state after the others.
+        """

@@ -23,6 +23,7 @@ from urllib.parse import unquote_to_bytes
 from twisted.logger import Logger
 from twisted.web import server
 
+from mimic.imimic import IStatefulAPI
 from mimic.metrics import count_request
 from mimic.model.journal import masked_body, masked_headers
 from mimic.paths import CONTROL, ApiAtPath
@@ -62,6 +63,8 @@ class MimicRequest(server.Request):
     _started = 0.0
     _clock_started = 0.0
     _raw_body = b""
+    #: The answer waits for a checkpoint (see _log_for_state_file).
+    _held: Optional[list] = None
 
     def gotLength(self, length: Any) -> None:
         if length is not None and length > MAX_BODY_BYTES:
@@ -95,6 +98,7 @@ class MimicRequest(server.Request):
         if refusal is not None:
             self._refuse(refusal.code, refusal.kind, refusal.message)
             return
+        self._log_for_state_file()
         self._verbose = getattr(self.channel.site, "verbose", False)
         if self._verbose:
             self._captured_limit = max(self._captured_limit, LOGGED_BODY_BYTES)
@@ -118,18 +122,28 @@ class MimicRequest(server.Request):
     def write(self, data: bytes) -> None:
         if len(self._logged_response) < self._captured_limit:
             self._logged_response += data[: self._captured_limit - len(self._logged_response)]
+        if self._held is not None:
+            self._held.append(data)
+            return
         super().write(data)
 
     def finish(self) -> Any:
-        core = getattr(getattr(self, "site", None), "core", None)
-        if core is not None:
+        site = getattr(self, "site", None)
+        core = getattr(site, "core", None)
+        self._release_after_checkpoint()
+        if core is not None and not getattr(site, "replaying", False):
             count_request(core, self.path, self.method, self.code)
             self._journal(core)
         if self._verbose:
             log.info("<-- {code} {method} {uri} {body}", code=self.code,
                      method=self.method.decode(), uri=self.uri.decode("utf-8", "replace"),
                      body=self._logged_response.decode("utf-8", "replace"))
-        return super().finish()
+        done = super().finish()
+        state_file = getattr(site, "state_file", None)
+        if state_file is not None and state_file.checkpoint_due \
+                and not getattr(site, "replaying", False):
+            state_file.write_checkpoint(core)
+        return done
 
 
     # Request ids, strict auth and the journal ---------------------------
@@ -144,7 +158,8 @@ class MimicRequest(server.Request):
         paths = getattr(site, "paths", None)
         if paths is not None:
             self.api = paths.classify(self.path, self.method)
-        self.mimic_request_id = f"req-{uuid.uuid4()}"
+        self.mimic_request_id = getattr(site, "replay_request_id", None) \
+            or f"req-{uuid.uuid4()}"
         incoming = self.getHeader(b"x-openstack-request-id")
         if incoming and GLOBAL_REQUEST_ID.match(incoming.decode("latin-1")):
             self.global_request_id = incoming.decode("ascii")
@@ -178,6 +193,45 @@ class MimicRequest(server.Request):
             return RequestError(
                 403, f"The token is not scoped to tenant {tenant!r}.")
         return None
+
+    # The state file (--state-file, mimic.state_file) -------------------
+
+    def _log_for_state_file(self) -> None:
+        """
+        Make this request durable before it runs: log it (committed now if
+        it may change state), or, if replaying it would not remake its
+        effect, hold its answer until a checkpoint after it is committed.
+        Mesh traffic and reads of the control plane change no kept state.
+        """
+        site = self.channel.site
+        state_file = getattr(site, "state_file", None)
+        if state_file is None or getattr(site, "replaying", False):
+            return
+        reading = self.method in (b"GET", b"HEAD", b"OPTIONS")
+        if (self.api.control and reading) or self.api.name == "mesh":
+            return
+        core = site.core
+        api = core.apis.get(self.api.name)
+        replayable = not IStatefulAPI.providedBy(api) or api.replayable(self.method, self.path)
+        if not reading and (core.realtime or not replayable):
+            state_file.commit()
+            self._held = []
+            return
+        self.content.seek(0)
+        body = self.content.read()
+        self.content.seek(0)
+        headers = [(name, value) for name, values in self.requestHeaders.getAllRawHeaders()
+                   for value in values]
+        state_file.log(self.method, self.uri, headers, body, self.mimic_request_id,
+                       durable=not reading)
+
+    def _release_after_checkpoint(self) -> None:
+        if self._held is None:
+            return
+        held, self._held = self._held, None
+        self.site.state_file.write_checkpoint(self.site.core)
+        for data in held:
+            super().write(data)
 
     def _journal(self, core: Any) -> None:
         journal = core.journal
@@ -225,6 +279,10 @@ class MimicSite(server.Site):
         self.core = core
         # Which API each path belongs to (a MountedRoot knows its mounts).
         self.paths = getattr(resource, "paths", None)
+        # --state-file: where requests are made durable (mimic.state_file).
+        self.state_file: Any = None
+        self.replaying = False
+        self.replay_request_id: Optional[str] = None
         # Access logs would drown the verbose log and cost time at load.
         self.noisy = False
 

@@ -17,6 +17,9 @@ from mimic.catalog import DEFAULT_REGIONS
 from mimic.core import MimicCore
 from mimic.resource import MountedRoot
 from mimic.site import MimicSite
+from mimic.snapshot_codec import SnapshotError
+from mimic.state_file import StateFile, StateFileError
+from mimic.state_file import load as load_state_file
 
 log = Logger()
 
@@ -49,6 +52,9 @@ class Options(usage.Options):
          "Serve this mesh service alone at / (a standalone mesh pod)."],
         ["zipkin", None, None,
          "Zipkin collector URL the mesh sends its spans to (batched)."],
+        ["state-file", None, None,
+         "Keep all state in this SQLite file (created if absent): loaded on "
+         "start, every acknowledged change durable before its answer."],
         ["journal-size", None, 10_000,
          "How many requests the request journal keeps (0 turns it off).", int],
         ["journal-body-bytes", None, 4096,
@@ -136,6 +142,11 @@ class MimicService(Service):
 
     def stopService(self) -> Any:
         super().stopService()
+        state_file = getattr(self.site, "state_file", None)
+        if state_file is not None:
+            # A clean stop leaves a checkpoint: the next start replays nothing.
+            state_file.write_checkpoint(self.site.core)
+            state_file.close()
         if self.port is not None:
             return self.port.stopListening()
         return None
@@ -166,4 +177,12 @@ def makeService(config: Any) -> Service:
         # in one line rather than with a traceback.
         raise SystemExit(f"mimic: {error}") from None
     site = MimicSite(root, verbose=bool(config["verbose"]), core=core)
+    if config["state-file"]:
+        try:
+            site.state_file = StateFile(config["state-file"])
+            replayed = load_state_file(core, site, site.state_file)
+        except (StateFileError, SnapshotError) as error:
+            raise SystemExit(f"mimic: {error}") from None
+        log.info("State file {path}: restored, {count} logged requests replayed",
+                 path=config["state-file"], count=replayed)
     return MimicService(config["listen"], site)

@@ -41,6 +41,9 @@ class LoadBalancerApi:
     def owns_state(self, key: Any) -> bool:
         return key_name(key) in ("clb", "clb-ids")
 
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
+
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [_entry(tenant_id, regions, "rax:load-balancer", "cloudLoadBalancers")]
 
@@ -65,6 +68,9 @@ class LoadBalancerControlApi:
     def owns_state(self, key: Any) -> bool:
         # What this API steers is kept in the state of the API it steers.
         return False
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [_entry(tenant_id, regions, "rax:load-balancer:control",

@@ -33,6 +33,9 @@ class FastlyPlugin:
     def owns_state(self, key: Any) -> bool:
         return key_name(key) in ("fastly",)
 
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
+
     def catalog_entries(self, tenant_id: str, regions: tuple) -> list:
         return []
 

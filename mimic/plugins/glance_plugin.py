@@ -33,6 +33,9 @@ class GlanceApiMock:
     def owns_state(self, key: Any) -> bool:
         return key_name(key) in ("images",)
 
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
+
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "image", "cloudImages",
                       [Endpoint(region) for region in regions])]

@@ -77,6 +77,9 @@ class MeshPlugin:
     def owns_state(self, key: Any) -> bool:
         return key_name(key) in ("mesh",)
 
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
+
     def catalog_entries(self, tenant_id: str, regions: tuple) -> list:
         return []
 

@@ -34,6 +34,9 @@ class NeutronPlugin:
     def owns_state(self, key: Any) -> bool:
         return key_name(key) in ("neutron", "neutron-shared-pools")
 
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
+
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "network", "cloudNetworks",
                       [Endpoint(region, "v2.0") for region in regions])]

@@ -39,6 +39,11 @@ class NovaApiMock:
     def owns_state(self, key: Any) -> bool:
         return key_name(key) in ("nova", "nova-rendered")
 
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        # A keypair made without a public key is a real RSA pair, drawn
+        # from the operating system's randomness.
+        return not (method == b"POST" and path.rstrip(b"/").endswith(b"/os-keypairs"))
+
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "compute", "cloudServersOpenStack",
                       [Endpoint(region, f"v2/{tenant_id}") for region in regions])]
@@ -68,6 +73,9 @@ class NovaControlApiMock:
     def owns_state(self, key: Any) -> bool:
         # What this API steers is kept in the state of the API it steers.
         return False
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "compute:control", "cloudServersBehavior",
