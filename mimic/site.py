@@ -63,8 +63,9 @@ class MimicRequest(server.Request):
     _started = 0.0
     _clock_started = 0.0
     _raw_body = b""
-    #: The answer waits for a checkpoint (see _log_for_state_file).
+    #: The answer's bytes while it waits to be durable (--state-file).
     _held: Optional[list] = None
+    _checkpoint_after = False
 
     def gotLength(self, length: Any) -> None:
         if length is not None and length > MAX_BODY_BYTES:
@@ -128,9 +129,13 @@ class MimicRequest(server.Request):
         super().write(data)
 
     def finish(self) -> Any:
+        if self._release_when_durable():
+            return None
+        return self._finish_now()
+
+    def _finish_now(self) -> Any:
         site = getattr(self, "site", None)
         core = getattr(site, "core", None)
-        self._release_after_checkpoint()
         if core is not None and not getattr(site, "replaying", False):
             count_request(core, self.path, self.method, self.code)
             self._journal(core)
@@ -138,12 +143,7 @@ class MimicRequest(server.Request):
             log.info("<-- {code} {method} {uri} {body}", code=self.code,
                      method=self.method.decode(), uri=self.uri.decode("utf-8", "replace"),
                      body=self._logged_response.decode("utf-8", "replace"))
-        done = super().finish()
-        state_file = getattr(site, "state_file", None)
-        if state_file is not None and state_file.checkpoint_due \
-                and not getattr(site, "replaying", False):
-            state_file.write_checkpoint(core)
-        return done
+        return super().finish()
 
 
     # Request ids, strict auth and the journal ---------------------------
@@ -198,15 +198,16 @@ class MimicRequest(server.Request):
 
     def _log_for_state_file(self) -> None:
         """
-        Make this request durable before it runs: log it (committed now if
-        it may change state), or, if replaying it would not remake its
-        effect, hold its answer until a checkpoint after it is committed.
-        Mesh traffic and reads of the control plane change no kept state.
+        Log this request before it runs (unless replaying it would not
+        remake its effect: then a checkpoint is taken after it ran), and
+        hold its answer (see _release_when_durable). Mesh traffic and
+        reads of the control plane change no kept state and are not logged.
         """
         site = self.channel.site
         state_file = getattr(site, "state_file", None)
         if state_file is None or getattr(site, "replaying", False):
             return
+        self._held = []
         reading = self.method in (b"GET", b"HEAD", b"OPTIONS")
         if (self.api.control and reading) or self.api.name == "mesh":
             return
@@ -214,8 +215,7 @@ class MimicRequest(server.Request):
         api = core.apis.get(self.api.name)
         replayable = not IStatefulAPI.providedBy(api) or api.replayable(self.method, self.path)
         if not reading and (core.realtime or not replayable):
-            state_file.commit()
-            self._held = []
+            self._checkpoint_after = True
             return
         self.content.seek(0)
         body = self.content.read()
@@ -223,15 +223,36 @@ class MimicRequest(server.Request):
         headers = [(name, value) for name, values in self.requestHeaders.getAllRawHeaders()
                    for value in values]
         state_file.log(self.method, self.uri, headers, body, self.mimic_request_id,
-                       durable=not reading)
+                       writes=not reading)
 
-    def _release_after_checkpoint(self) -> None:
+    def _release_when_durable(self) -> bool:
+        """
+        With a state file, the answer goes out only once every write logged
+        before it finished is committed (a checkpoint of this request's
+        effect, if it needs one). True if the answer is held for now.
+        """
         if self._held is None:
-            return
+            return False
+        state_file = self.site.state_file
+        core = self.site.core
+        if self._checkpoint_after or state_file.checkpoint_due:
+            state_file.checkpoint_now(core)
         held, self._held = self._held, None
-        self.site.state_file.write_checkpoint(self.site.core)
-        for data in held:
-            super().write(data)
+
+        def release() -> None:
+            if not self._disconnected:
+                for data in held:
+                    server.Request.write(self, data)
+            self._finish_now()
+
+        waiting = [True]
+
+        def release_later() -> None:
+            waiting[0] = False
+            release()
+
+        state_file.when_durable(state_file.last_write_seq, release_later)
+        return waiting[0]
 
     def _journal(self, core: Any) -> None:
         journal = core.journal

@@ -20,9 +20,13 @@ mutating request under ``--realtime``, whose timestamps come from the real
 clock. A checkpoint is also written every :data:`CHECKPOINT_EVERY` logged
 requests and on a clean shutdown, so a restart replays a bounded log.
 
-Reads are logged too, without waiting: should one ever change state (an
-unknown token adopted on validation), the replay still takes the same
-steps; they are committed with the next write.
+Reads are logged too, without a commit of their own: should one ever
+change state (an unknown token adopted on validation), the replay still
+takes the same steps; they are committed with the next write.
+
+Commits are grouped (see :class:`StateFile`): no answer, to a write or a
+read, is released before every write logged before it is committed, so no
+client ever sees a change that a crash could take back.
 """
 
 from __future__ import annotations
@@ -92,12 +96,27 @@ class LoggedRequest:
 
 @attrs.define
 class StateFile:
-    """The SQLite file of one Mimic: its checkpoint and its request log."""
+    """
+    The SQLite file of one Mimic: its checkpoint and its request log.
+
+    Writes are group-committed: requests are logged in the order they run,
+    and one transaction at a time, on a worker thread, commits everything
+    logged since the last one. An answer is released only once everything
+    it may show is committed (:meth:`when_durable`); while a commit is on
+    the disk, the reactor goes on serving, and the next commit takes all
+    that came meanwhile.
+    """
 
     path: str
+    reactor: Any = None
     _db: sqlite3.Connection = attrs.field(init=False)
-    _pending: list = attrs.field(init=False, factory=list)
+    _jobs: list = attrs.field(init=False, factory=list)
+    _writing: Any = attrs.field(init=False, default=None)
+    _waiters: list = attrs.field(init=False, factory=list)
     _next_seq: int = attrs.field(init=False, default=1)
+    _durable_seq: int = attrs.field(init=False, default=0)
+    #: The last logged request that may change state, or checkpoint.
+    last_write_seq: int = attrs.field(init=False, default=0)
     _since_checkpoint: int = attrs.field(init=False, default=0)
 
     def __attrs_post_init__(self) -> None:
@@ -111,7 +130,9 @@ class StateFile:
             row = self._db.execute("SELECT seq FROM checkpoint").fetchone()
         except sqlite3.Error as error:
             raise StateFileError(f"cannot use {self.path} as a state file: {error}") from None
-        self._next_seq = max(last or 0, row[0] if row else 0) + 1
+        self._durable_seq = max(last or 0, row[0] if row else 0)
+        self._next_seq = self._durable_seq + 1
+        self.last_write_seq = self._durable_seq
 
     # what a start-up reads
 
@@ -125,7 +146,7 @@ class StateFile:
     def logged_since(self, seq: int) -> Iterable[LoggedRequest]:
         rows = self._db.execute(
             "SELECT seq, method, uri, headers, body, request_id FROM requests "
-            "WHERE seq > ? ORDER BY seq", (seq,))
+            "WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
         for seq_, method, uri, headers, body, request_id in rows:
             yield LoggedRequest(
                 seq_, method.encode("latin-1"), uri.encode("latin-1"),
@@ -135,64 +156,118 @@ class StateFile:
     # what requests write
 
     def log(self, method: bytes, uri: bytes, headers: list, body: bytes,
-            request_id: Optional[str], durable: bool) -> None:
+            request_id: Optional[str], writes: bool) -> int:
         """
-        Add a request to the log; ``durable`` commits it (and every one
-        before it) before returning.
+        Add a request to the log, before it runs; returns its number. A
+        request that ``writes`` (is not a read) must be durable before any
+        answer after it is released.
         """
-        self._pending.append((
-            self._next_seq, method.decode("latin-1"), uri.decode("latin-1"),
-            json.dumps([(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers]),
-            body, request_id))
+        seq = self._next_seq
         self._next_seq += 1
+        row = (seq, method.decode("latin-1"), uri.decode("latin-1"),
+               json.dumps([(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers]),
+               body, request_id)
+        if self._jobs and self._jobs[-1][0] == "rows":
+            self._jobs[-1][1].append(row)
+        else:
+            self._jobs.append(("rows", [row]))
         self._since_checkpoint += 1
-        if durable:
-            self.commit()
-
-    def commit(self) -> None:
-        """Make every logged request durable, in one transaction."""
-        if not self._pending:
-            return
-        with self._transaction():
-            self._db.executemany(
-                "INSERT INTO requests (seq, method, uri, headers, body, request_id) "
-                "VALUES (?, ?, ?, ?, ?, ?)", self._pending)
-        self._pending.clear()
+        if writes:
+            self.last_write_seq = seq
+        return seq
 
     @property
     def checkpoint_due(self) -> bool:
         return self._since_checkpoint >= CHECKPOINT_EVERY
 
-    def write_checkpoint(self, core: Any) -> None:
+    def checkpoint_now(self, core: Any) -> int:
         """
-        The whole state as it is now replaces the checkpoint, and the log it
-        covers goes, in one transaction.
+        Queue the whole state as it is now as the new checkpoint (the log it
+        covers goes in the same transaction); returns the number answers
+        showing this state wait for.
         """
         document = json.dumps(snapshot(core), separators=(",", ":"))
-        seq = self._next_seq - 1
-        self._pending.clear()
-        with self._transaction():
-            self._db.execute(
-                "INSERT OR REPLACE INTO checkpoint (id, seq, document) VALUES (1, ?, ?)",
-                (seq, document))
-            self._db.execute("DELETE FROM requests WHERE seq <= ?", (seq,))
+        # A checkpoint takes a number of its own: it covers every request
+        # logged before it, and answers wait for it like for a request.
+        seq = self._next_seq
+        self._next_seq += 1
+        self._jobs.append(("checkpoint", seq, document))
         self._since_checkpoint = 0
+        self.last_write_seq = max(self.last_write_seq, seq)
+        return seq
 
-    def _transaction(self) -> Any:
-        db = self._db
+    def when_durable(self, seq: int, release: Any) -> None:
+        """Call ``release()`` once everything up to ``seq`` is committed."""
+        if seq <= self._durable_seq:
+            release()
+            return
+        self._waiters.append((seq, release))
+        self._commit_next()
 
-        class Transaction:
-            def __enter__(self) -> None:
-                db.execute("BEGIN IMMEDIATE")
+    def _commit_next(self) -> Any:
+        if self._writing is not None or not self._jobs:
+            return self._writing
+        jobs, self._jobs = self._jobs, []
+        from twisted.internet.threads import deferToThreadPool
 
-            def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
-                db.execute("COMMIT" if kind is None else "ROLLBACK")
+        reactor = self.reactor
+        self._writing = deferToThreadPool(reactor, reactor.getThreadPool(),
+                                          self._write, jobs)
+        self._writing.addCallbacks(self._committed, self._failed)
+        return self._writing
 
-        return Transaction()
+    def _write(self, jobs: list) -> int:
+        """On the worker thread: all of ``jobs`` in one transaction."""
+        last = 0
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for job in jobs:
+                if job[0] == "rows":
+                    self._db.executemany(
+                        "INSERT INTO requests (seq, method, uri, headers, body, request_id)"
+                        " VALUES (?, ?, ?, ?, ?, ?)", job[1])
+                    last = max(last, job[1][-1][0])
+                else:
+                    _, seq, document = job
+                    self._db.execute("INSERT OR REPLACE INTO checkpoint (id, seq, document) "
+                                     "VALUES (1, ?, ?)", (seq, document))
+                    self._db.execute("DELETE FROM requests WHERE seq <= ?", (seq,))
+                    last = max(last, seq)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return last
 
-    def close(self) -> None:
-        self.commit()
-        self._db.close()
+    def _committed(self, last: int) -> None:
+        self._writing = None
+        self._durable_seq = max(self._durable_seq, last)
+        ready = [w for w in self._waiters if w[0] <= self._durable_seq]
+        self._waiters = [w for w in self._waiters if w[0] > self._durable_seq]
+        if self._waiters:
+            self._commit_next()
+        for _, release in ready:
+            release()
+
+    def _failed(self, failure: Any) -> None:
+        # A state file that cannot be written must not acknowledge more.
+        self._writing = None
+        log.failure("The state file {path} cannot be written; stopping", failure,
+                    path=self.path)
+        self.reactor.stop()
+
+    def close(self, core: Any) -> Any:
+        """
+        Checkpoint, wait for every queued write, close. Returns a Deferred
+        (or None when nothing was pending).
+        """
+        from twisted.internet.defer import Deferred
+
+        self.checkpoint_now(core)
+        done: Deferred = Deferred()
+        self.when_durable(self.last_write_seq, lambda: done.callback(None))
+        done.addCallback(lambda _: self._db.close())
+        return done
 
 
 def load(core: Any, site: Any, state_file: StateFile) -> int:

@@ -142,14 +142,12 @@ class MimicService(Service):
 
     def stopService(self) -> Any:
         super().stopService()
+        stopped = self.port.stopListening() if self.port is not None else None
         state_file = getattr(self.site, "state_file", None)
         if state_file is not None:
             # A clean stop leaves a checkpoint: the next start replays nothing.
-            state_file.write_checkpoint(self.site.core)
-            state_file.close()
-        if self.port is not None:
-            return self.port.stopListening()
-        return None
+            return state_file.close(self.site.core)
+        return stopped
 
 
 def _exit_failed() -> None:
@@ -179,7 +177,9 @@ def makeService(config: Any) -> Service:
     site = MimicSite(root, verbose=bool(config["verbose"]), core=core)
     if config["state-file"]:
         try:
-            site.state_file = StateFile(config["state-file"])
+            from twisted.internet import reactor
+
+            site.state_file = StateFile(config["state-file"], reactor)
             replayed = load_state_file(core, site, site.state_file)
         except (StateFileError, SnapshotError) as error:
             raise SystemExit(f"mimic: {error}") from None
