@@ -142,7 +142,7 @@ class MimicRequest(server.Request):
         if self._verbose:
             log.info("<-- {code} {method} {uri} {body}", code=self.code,
                      method=self.method.decode(), uri=self.uri.decode("utf-8", "replace"),
-                     body=self._logged_response.decode("utf-8", "replace"))
+                     body=self._logged_response[:LOGGED_BODY_BYTES].decode("utf-8", "replace"))
         return super().finish()
 
 
