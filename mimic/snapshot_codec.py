@@ -30,7 +30,7 @@ import random
 import re
 import sys
 import types
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import attrs
 
@@ -111,6 +111,9 @@ class Encoder:
     """Encodes one graph; ``clock`` is the object written as ``$clock``."""
 
     clock: Any = None
+    #: ``id(object) -> stand-in`` written in the object's place (the
+    #: captured part of a mapping of which only some keys are state).
+    substitutes: dict = attrs.field(factory=dict)
     _constants: dict = attrs.field(factory=module_constants)
     _counts: dict = attrs.field(factory=dict)
     _keep: list = attrs.field(factory=list)
@@ -130,6 +133,7 @@ class Encoder:
         stack = [value]
         while stack:
             item = stack.pop()
+            item = self.substitutes.get(id(item), item)
             if not self._shareable(item) or id(item) in self._constants:
                 continue
             key = id(item)
@@ -149,6 +153,7 @@ class Encoder:
                 stack.extend(_fields_of(item).values())
 
     def _encode(self, value: Any) -> Any:
+        value = self.substitutes.get(id(value), value)
         if isinstance(value, _ATOMS):
             return value
         if isinstance(value, float):
@@ -290,9 +295,13 @@ def _bad(value: Any) -> Any:
     raise SnapshotError(f"not a special float: {value!r}")
 
 
-def encode_state(value: Any, clock: Any = None) -> Any:
-    """``value`` as JSON-serialisable data (see the module docstring)."""
-    return Encoder(clock).encode(value)
+def encode_state(value: Any, clock: Any = None, substitutes: Optional[dict] = None) -> Any:
+    """
+    ``value`` as JSON-serialisable data (see the module docstring);
+    ``substitutes`` maps ``id()`` of objects inside it to what to write in
+    their place.
+    """
+    return Encoder(clock, substitutes or {}).encode(value)
 
 
 def decode_state(document: Any, clock: Any = None) -> Any:

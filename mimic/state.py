@@ -64,19 +64,14 @@ def snapshot(core: Any) -> dict:
     """The whole state of ``core`` as one JSON-serialisable document."""
     store = core.store
     lost: list = []
-    tenants = store.tenants()
-    saved = [tenant.api_data() for tenant in tenants]
-    saved_global = store.global_data()
-    try:
-        # The codec walks the store; it sees only what is captured.
-        for tenant, data in zip(tenants, saved):
-            tenant._api_data = _split(core, data, f"tenant {tenant.id}", lost)
-        store._global_data = _split(core, saved_global, "global", lost)
-        encoded = encode_state(store, clock=store.clock)
-    finally:
-        for tenant, data in zip(tenants, saved):
-            tenant._api_data = data
-        store._global_data = saved_global
+    # The codec walks the store, writing only the captured part of each
+    # API-data mapping in its place.
+    substitutes = {
+        id(tenant.api_data()): _split(core, tenant.api_data(), f"tenant {tenant.id}", lost)
+        for tenant in store.tenants()
+    }
+    substitutes[id(store.global_data())] = _split(core, store.global_data(), "global", lost)
+    encoded = encode_state(store, clock=store.clock, substitutes=substitutes)
     stateless = sorted(name for name, api in core.apis.items()
                        if not IStatefulAPI.providedBy(api))
     return {

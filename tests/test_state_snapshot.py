@@ -102,3 +102,64 @@ def test_a_malformed_or_unknown_document_is_400_and_changes_nothing(mimic, docum
 def test_a_document_that_is_not_json_is_400(mimic):
     response = mimic.put("/mimic/v1.1/state", data=b"{not json")
     assert response.status_code == 400
+
+
+COUNTER_PLUGIN = '''
+from zope.interface import implementer
+from klein import Klein
+from mimic.imimic import IAPIMock
+
+
+class Counter:
+    app = Klein()
+
+    def __init__(self, store):
+        self.store = store
+
+    @app.route("/<tenant>/count", methods=["POST"])
+    def count(self, request, tenant):
+        counts = self.store.tenant(tenant).data_for_api("counter", dict)
+        counts["n"] = counts.get("n", 0) + 1
+        return str(counts["n"]).encode()
+
+
+@implementer(IAPIMock)
+class CounterApi:
+    name = "counter"
+
+    def catalog_entries(self, tenant_id, regions):
+        return []
+
+    def resource_for_region(self, region, uri_prefix, session_store):
+        return Counter(session_store).app.resource()
+
+
+counter = CounterApi()
+'''
+
+
+def test_a_third_party_plugin_without_the_interface_is_reported_not_captured(
+        mimic_factory, tmp_path):
+    from tests.test_plugins import plugin_dir
+
+    server = mimic_factory(env={"PYTHONPATH": plugin_dir(tmp_path, COUNTER_PLUGIN)})
+    client = server.client()
+    assert client.post("/mimicking/counter/ORD/t1/count").text == "1"
+    document = snapshot_of(client)
+    assert document["not_captured"] == {
+        "plugins": ["counter"], "keys": [{"where": "tenant t1", "key": "'counter'"}]}
+    assert "counter" not in document["captured"]
+    # Restoring leaves its state out rather than failing.
+    put_state(client, document)
+    assert client.post("/mimicking/counter/ORD/t1/count").text == "1"
+
+
+def test_every_shipped_plugin_takes_part_in_snapshots_and_the_site_layer():
+    from zope.interface.verify import verifyObject
+
+    from mimic.core import load_api_plugins
+    from mimic.imimic import IStatefulAPI, IWireConventions
+
+    for api in load_api_plugins():
+        assert verifyObject(IStatefulAPI, api), api.name
+        assert verifyObject(IWireConventions, api), api.name
