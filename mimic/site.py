@@ -28,7 +28,6 @@ from mimic.metrics import count_request
 from mimic.model.journal import masked_body, masked_headers
 from mimic.paths import CONTROL, ApiAtPath
 from mimic.rest.http import RequestError
-from mimic.util import iso_time
 
 #: Bodies larger than this are refused (413) without being stored.
 MAX_BODY_BYTES = 1024 * 1024
@@ -273,7 +272,7 @@ class MimicRequest(server.Request):
             api=self.api.name,
             tenant=tenant,
             status=self.code,
-            clock_time=iso_time(self._clock_started),
+            clock_time=self._clock_started,
             real_time=time.time(),
             duration_ms=round((time.perf_counter() - self._started) * 1000, 3),
             request_id=self.mimic_request_id,

@@ -23,6 +23,8 @@ from urllib.parse import parse_qsl, urlencode
 import attrs
 import regex
 
+from mimic.util import iso_time
+
 #: What stands in for a masked secret.
 MASK = "***"
 
@@ -32,6 +34,8 @@ SECRET_HEADERS = frozenset({"x-auth-token", "x-subject-token", "fastly-key"})
 #: Body fields whose values are credentials (Identity's ``password``,
 #: Rackspace's ``apiKey``, Fastly's ``password``), compared case-blind.
 SECRET_FIELDS = frozenset({"password", "apikey", "api_key", "original_password"})
+
+_SECRET_FIELD_BYTES = tuple(field.encode("ascii") for field in SECRET_FIELDS)
 
 #: Headers worth keeping: the ones that decide how Mimic answers.
 KEPT_HEADERS = ("content-type", "accept", "user-agent", "openstack-api-version",
@@ -64,7 +68,8 @@ class JournalEntry:
     api: str
     tenant: Optional[str]
     status: int
-    clock_time: str
+    #: The clock's reading when the request came (rendered in ISO 8601).
+    clock_time: float
     real_time: float
     duration_ms: float
     request_id: Optional[str]
@@ -77,6 +82,7 @@ class JournalEntry:
     def to_json(self) -> dict:
         body = attrs.asdict(self)
         del body["control"]
+        body["clock_time"] = iso_time(self.clock_time)
         return body
 
 
@@ -97,6 +103,10 @@ def masked_body(raw: bytes, content_type: str, limit: int) -> str:
     """
     if not raw:
         return ""
+    lowered = raw.lower()
+    if not any(field in lowered for field in _SECRET_FIELD_BYTES):
+        # Most bodies name no secret: no need to parse them.
+        return raw[:limit].decode("utf-8", "ignore")
     text = raw.decode("utf-8", "replace")
     if raw.lstrip()[:1] in (b"{", b"["):
         try:
