@@ -247,3 +247,60 @@ def check_everything_acknowledged_is_there(client, writer):
     taken = {ip["ip_address"] for p in ports for ip in p["fixed_ips"]}
     assert fresh_ports and all(ip["ip_address"] not in taken
                                for p in fresh_ports for ip in p["fixed_ips"])
+
+
+def test_resets_restores_and_generated_keypairs_survive_kill_9(tmp_path):
+    path = tmp_path / "mimic.sqlite"
+    server = start_mimic("--state-file", str(path))
+    try:
+        client = server.client()
+        auth = {"X-Auth-Token": client.authenticate("kp", tenant_id=TENANT)["token"]["id"]}
+        # A generated keypair is real randomness: replay could not remake it,
+        # so it is checkpointed before its answer goes out.
+        made = client.post(f"{NOVA}/os-keypairs", headers=auth,
+                           json={"keypair": {"name": "generated"}}).json()["keypair"]
+        client.post(f"{NOVA}/servers", headers=auth, json={"server": {
+            "name": "forgotten", "imageRef": UBUNTU, "flavorRef": "2"}})
+        assert client.post("/mimic/v1.1/reset", json={"api": "clb"}).status_code == 200
+        saved = client.get("/mimic/v1.1/state").json()
+        client.post(f"{NOVA}/servers", headers=auth, json={"server": {
+            "name": "after-snapshot", "imageRef": UBUNTU, "flavorRef": "2"}})
+        assert client.put("/mimic/v1.1/state", json=saved).status_code == 200
+        client.tick(30)
+        keypairs = client.get(f"{NOVA}/os-keypairs", headers=auth).content
+        server = kill_and_restart(server, path)
+        client = server.client()
+        assert client.get(f"{NOVA}/os-keypairs", headers=auth).content == keypairs
+        assert made["public_key"].encode() in keypairs
+        names = [s["name"] for s in client.get(f"{NOVA}/servers", headers=auth)
+                 .json()["servers"]]
+        assert names == ["forgotten"]
+        assert client.tick(0)["now"] == "1970-01-01T00:00:30.000000Z"
+    finally:
+        server.stop()
+
+
+def test_realtime_writes_keep_their_timestamps_across_kill_9(tmp_path):
+    # Under --realtime a replay would stamp a token or a server with the
+    # time of the replay: every write is checkpointed instead.
+    path = tmp_path / "mimic.sqlite"
+    server = start_mimic("--realtime", "--state-file", str(path))
+    try:
+        client = server.client()
+        token = client.authenticate("rt", tenant_id=TENANT)["token"]
+        # The same Host both times, so that links compare equal.
+        auth = {"X-Auth-Token": token["id"], "Host": client.base_url.split("//")[1]}
+        created = client.post(f"{NOVA}/servers", headers=auth, json={"server": {
+            "name": "stamped", "imageRef": UBUNTU, "flavorRef": "2"}}).json()["server"]
+        before = client.get(f"{NOVA}/servers/{created['id']}", headers=auth).content
+        shown = client.get(f"/identity/v2.0/tokens/{token['id']}").json()
+        # Microseconds: a token issued again would not have these.
+        assert shown["access"]["token"]["issued_at"] == token["issued_at"]
+        server = kill_and_restart(server, path)
+        client = server.client()
+        assert client.get(f"{NOVA}/servers/{created['id']}", headers=auth,
+                          ).content == before
+        assert client.get(f"/identity/v2.0/tokens/{token['id']}").json()[
+            "access"]["token"]["issued_at"] == token["issued_at"]
+    finally:
+        server.stop()
