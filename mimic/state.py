@@ -25,8 +25,9 @@ from mimic.snapshot_codec import SnapshotError, decode_state, encode_state, key_
 #: The one format this Mimic writes and reads.
 FORMAT = "mimic-state/1"
 
-#: Identity's own keys: its behaviors, its v3 ids and its catalog caches.
-IDENTITY_KEYS = frozenset({"identity-v3-ids", "identity-v2-catalog", "identity-v3-catalog"})
+#: Identity is Mimic's own, not a plugin: its keys are named ``identity...``
+#: (its v3 ids, its catalog caches) and ``("behaviors", "identity", ...)``.
+IDENTITY_PREFIX = "identity"
 
 #: Caches of the core, rebuilt on demand, and the process's HTTP metrics
 #: (counters of this process's traffic, not emulated state).
@@ -34,8 +35,9 @@ NOT_STATE_KEYS = frozenset({"catalog", "metrics"})
 
 
 def _identity_owns(key: Any) -> bool:
-    return key in IDENTITY_KEYS or (
-        isinstance(key, tuple) and key[:2] == ("behaviors", "identity"))
+    name = key_name(key)
+    return (isinstance(name, str) and name.startswith(IDENTITY_PREFIX)) or (
+        isinstance(key, tuple) and key[:2] == ("behaviors", IDENTITY_PREFIX))
 
 
 def owner_of(core: Any, key: Any) -> Optional[str]:
