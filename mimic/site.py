@@ -27,6 +27,10 @@ from mimic.rest.http import RequestError
 #: Bodies larger than this are refused (413) without being stored.
 MAX_BODY_BYTES = 1024 * 1024
 
+#: Except a state document (``PUT /mimic/v1.1/state``): it holds everything.
+MAX_STATE_BYTES = 256 * 1024 * 1024
+STATE_PATH = b"/mimic/v1.1/state"
+
 #: How much of a body ``--verbose`` logs.
 LOGGED_BODY_BYTES = 2048
 
@@ -44,8 +48,16 @@ class MimicRequest(RequestBookkeeping, server.Request):
     _verbose = False
     _logged_response = b""
 
+    _body_limit = MAX_BODY_BYTES
+
     def gotLength(self, length: Any) -> None:
-        if length is not None and length > MAX_BODY_BYTES:
+        # Only the request line is known when the body starts (Twisted keeps
+        # it on the channel until the request is complete).
+        command = getattr(self.channel, "_command", None)
+        path = getattr(self.channel, "_path", b"").split(b"?")[0].rstrip(b"/")
+        if command == b"PUT" and path == STATE_PATH:
+            self._body_limit = MAX_STATE_BYTES
+        if length is not None and length > self._body_limit:
             self._too_large = True
         super().gotLength(None if self._too_large else length)
 
@@ -53,7 +65,7 @@ class MimicRequest(RequestBookkeeping, server.Request):
         if self._too_large:
             return
         self._received += len(data)
-        if self._received > MAX_BODY_BYTES:
+        if self._received > self._body_limit:
             self._too_large = True
             self.content.seek(0)
             self.content.truncate()
@@ -64,7 +76,7 @@ class MimicRequest(RequestBookkeeping, server.Request):
         self._begin()
         if self._too_large:
             self._refuse(413, "overLimit",
-                         f"Request body is larger than {MAX_BODY_BYTES} bytes.")
+                         f"Request body is larger than {self._body_limit} bytes.")
             return
         try:
             unquote_to_bytes(self.path).decode("utf-8")

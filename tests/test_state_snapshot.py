@@ -163,3 +163,17 @@ def test_every_shipped_plugin_takes_part_in_snapshots_and_the_site_layer():
     for api in load_api_plugins():
         assert verifyObject(IStatefulAPI, api), api.name
         assert verifyObject(IWireConventions, api), api.name
+
+
+def test_a_state_document_larger_than_the_body_limit_restores(mimic):
+    # Other bodies stop at 1 MiB; a state document holds everything.
+    from tests.nova_support import nova_for
+
+    nova = nova_for(mimic, "840001")
+    nova.create("big", metadata={f"k{i}": "v" * 200 for i in range(40)})
+    document = snapshot_of(mimic)
+    document["padding"] = "x" * (2 * 1024 * 1024)
+    put_state(mimic, document)
+    assert [s["name"] for s in nova.get("servers").json()["servers"]] == ["big"]
+    too_big = mimic.post("/mimic/v1.1/tick", data=b"x" * (2 * 1024 * 1024))
+    assert too_big.status_code == 413
