@@ -216,6 +216,14 @@ class StateFile:
         self._writing.addCallbacks(self._committed, self._failed)
         return self._writing
 
+    def commit_now(self) -> None:
+        """Commit every queued write on this thread (before the reactor runs)."""
+        if self._writing is not None:
+            raise StateFileError("a commit is already under way")
+        jobs, self._jobs = self._jobs, []
+        if jobs:
+            self._durable_seq = max(self._durable_seq, self._write(jobs))
+
     def _write(self, jobs: list) -> int:
         """On the worker thread: all of ``jobs`` in one transaction."""
         last = 0
@@ -288,6 +296,11 @@ def load(core: Any, site: Any, state_file: StateFile) -> int:
     finally:
         site.replaying = False
         site.replay_request_id = None
+    if replayed:
+        # What was replayed becomes the checkpoint: a second restart does
+        # not take the same requests again.
+        state_file.checkpoint_now(core)
+        state_file.commit_now()
     return replayed
 
 
