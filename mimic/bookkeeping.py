@@ -94,8 +94,13 @@ class RequestBookkeeping:
                 401, "The request you have made requires authentication.")
         tenant = self.api.tenant
         if tenant is not None and (token.unscoped or token.tenant.id != tenant):
-            return RequestError(
-                403, f"The token is not scoped to tenant {tenant!r}.")
+            scoped = "no project" if token.unscoped else f"'{token.tenant.id}'"
+            if self.api.wrong_tenant_status == 400:
+                return RequestError(400, f"Malformed request URL: URL's project_id "
+                                    f"'{tenant}' doesn't match Context's project_id "
+                                    f"{scoped}")
+            return RequestError(self.api.wrong_tenant_status,
+                                f"The token is not scoped to tenant {tenant!r}.")
         return None
 
     # The state file (--state-file, mimic.state_file) -------------------

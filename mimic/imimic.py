@@ -114,6 +114,14 @@ class IWireConventions(Interface):
         """
     )
 
+    wrong_tenant_status = Attribute(
+        """
+        What ``--strict-auth`` answers a token scoped to another tenant than
+        the one the URL names: 403, except Nova's 400 ("Malformed request
+        URL: URL's project_id ... doesn't match Context's project_id").
+        """
+    )
+
     def error_body(error):
         """
         The JSON body this API answers the

@@ -50,6 +50,7 @@ class ApiAtPath:
     request_id_headers: tuple = ()
     credential_header: Optional[bytes] = None
     tenant: Optional[str] = None
+    wrong_tenant_status: int = 403
 
     @property
     def control(self) -> bool:
@@ -129,6 +130,7 @@ class PathClassifier:
             request_id_headers=tuple(api.request_id_headers),
             credential_header=None if discovery else api.credential_header,
             tenant=tenant or None,
+            wrong_tenant_status=api.wrong_tenant_status,
         )
 
     def _tenant_position(self, name: str, api: Any, region: Optional[str]) -> Optional[int]:

@@ -93,10 +93,22 @@ def test_a_token_past_its_expiry_on_mimics_clock_is_401(strict, api):
     refused(strict, api, access["token"]["id"], 401)
 
 
-@pytest.mark.parametrize("api", ["nova", "clb"])
-def test_another_tenants_token_is_403_on_a_tenants_url(strict, api):
+def test_another_tenants_token_is_403_on_a_clb_tenants_url(strict):
     token_of(strict, TENANT_A)
-    refused(strict, api, token_of(strict, TENANT_B), 403, tenant=TENANT_A)
+    refused(strict, "clb", token_of(strict, TENANT_B), 403, tenant=TENANT_A)
+
+
+def test_another_tenants_token_is_novas_malformed_url_400(strict):
+    # Nova itself refuses a URL naming another project than the token's
+    # with 400 "Malformed request URL: URL's project_id '...' doesn't match
+    # Context's project_id '...'" (nova/api/openstack/wsgi.py,
+    # Resource._process_stack), not 403.
+    token_of(strict, TENANT_A)
+    response = call(strict, "nova", token_of(strict, TENANT_B), tenant=TENANT_A)
+    assert response.status_code == 400, response.text
+    message = response.json()["badRequest"]["message"]
+    assert message == (f"Malformed request URL: URL's project_id '{TENANT_A}' "
+                       f"doesn't match Context's project_id '{TENANT_B}'")
 
 
 def test_apis_without_a_tenant_in_the_url_show_the_tokens_tenant_only(strict):

@@ -34,6 +34,7 @@ class LoadBalancerApi:
     # Rackspace's CLB answers carry no OpenStack request id.
     request_id_headers = ()
     credential_header = b"x-auth-token"
+    wrong_tenant_status = 403
 
     def error_body(self, error: Any) -> dict:
         return clb_error_body(error)
@@ -61,6 +62,7 @@ class LoadBalancerControlApi:
     name = "clb-control"
     request_id_headers = ()
     credential_header = None
+    wrong_tenant_status = 403
 
     def error_body(self, error: Any) -> dict:
         return clb_error_body(error)

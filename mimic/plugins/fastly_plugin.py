@@ -26,6 +26,7 @@ class FastlyPlugin:
     name = "fastly"
     request_id_headers = ()
     credential_header = b"fastly-key"
+    wrong_tenant_status = 403
 
     def error_body(self, error: Any) -> dict:
         return fastly_error_body(error)

@@ -26,6 +26,7 @@ class GlanceApiMock:
     name = "glance"
     request_id_headers = (OPENSTACK_REQUEST_ID,)
     credential_header = b"x-auth-token"
+    wrong_tenant_status = 403
 
     def error_body(self, error: Any) -> dict:
         return glance_error_body(error)

@@ -70,6 +70,7 @@ class MeshPlugin:
     name = "mesh"
     request_id_headers = ()
     credential_header = None
+    wrong_tenant_status = 403
 
     def error_body(self, error: Any) -> dict:
         return mesh_error_body(error)

@@ -27,6 +27,7 @@ class NeutronPlugin:
     name = "neutron"
     request_id_headers = (OPENSTACK_REQUEST_ID,)
     credential_header = b"x-auth-token"
+    wrong_tenant_status = 403
 
     def error_body(self, error: Any) -> dict:
         return neutron_error_body(error)

@@ -32,6 +32,8 @@ class NovaApiMock:
     # Nova answers with the compute-specific header beside oslo's.
     request_id_headers = (OPENSTACK_REQUEST_ID, "x-compute-request-id")
     credential_header = b"x-auth-token"
+    # nova/api/openstack/wsgi.py refuses a URL of another project with 400.
+    wrong_tenant_status = 400
 
     def error_body(self, error: Any) -> dict:
         return openstack_error_body(error)
@@ -66,6 +68,7 @@ class NovaControlApiMock:
     name = "nova-control"
     request_id_headers = ()
     credential_header = None
+    wrong_tenant_status = 403
 
     def error_body(self, error: Any) -> dict:
         return openstack_error_body(error)
