@@ -151,7 +151,11 @@ class MimicRoot:
 
     @app.route("/mimic/v1.1/state", methods=["GET"])
     def state(self, request: Any) -> bytes:
-        return json_response(request, snapshot(self.core))
+        try:
+            return json_response(request, snapshot(self.core))
+        except SnapshotError as error:
+            # A plugin claims state the codec cannot write: a bug, named.
+            raise RequestError(500, f"Mimic cannot capture its state: {error}") from None
 
     @app.route("/mimic/v1.1/state", methods=["PUT"])
     def replace_state(self, request: Any) -> bytes:

@@ -29,9 +29,15 @@ FORMAT = "mimic-state/1"
 #: (its v3 ids, its catalog caches) and ``("behaviors", "identity", ...)``.
 IDENTITY_PREFIX = "identity"
 
-#: Caches of the core, rebuilt on demand, and the process's HTTP metrics
-#: (counters of this process's traffic, not emulated state).
+#: Caches of the core, rebuilt on demand, and the process's metrics
+#: (counters of this process's traffic, not emulated state): ``"metrics"``
+#: and any ``(..., "metrics")`` key, such as the mesh's.
 NOT_STATE_KEYS = frozenset({"catalog", "metrics"})
+
+
+def _is_state(key: Any) -> bool:
+    return key_name(key) not in NOT_STATE_KEYS and not (
+        isinstance(key, tuple) and key[-1] == "metrics")
 
 
 def _identity_owns(key: Any) -> bool:
@@ -53,7 +59,7 @@ def owner_of(core: Any, key: Any) -> Optional[str]:
 def _split(core: Any, data: dict, where: str, lost: list) -> dict:
     kept = {}
     for key, value in data.items():
-        if key_name(key) in NOT_STATE_KEYS:
+        if not _is_state(key):
             continue
         if owner_of(core, key) is None:
             lost.append({"where": where, "key": repr(key)})
