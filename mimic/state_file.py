@@ -4,10 +4,11 @@ no acknowledged write.
 
 The file holds a checkpoint (one snapshot document, :mod:`mimic.state`)
 and the log of the requests Mimic took since, in order. A request that may
-change state is committed to the log *before* it runs (SQLite in WAL mode,
-``synchronous=FULL``), so its answer can never precede its commit; on
-start, Mimic restores the checkpoint and runs the logged requests again,
-through the same site, with the request ids they had.
+change state is logged *before* it runs, and its answer is held until the
+log is committed (SQLite in WAL mode, ``synchronous=FULL``), so no answer
+precedes its commit; on start, Mimic restores the checkpoint and runs the
+logged requests again, through the same site (over an in-memory
+transport), with the request ids they had.
 
 Replaying is exact because everything a request's effect depends on is in
 the checkpoint or the log: the deterministic clock (ticks are logged
