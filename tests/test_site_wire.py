@@ -214,3 +214,15 @@ def test_unknown_routes_and_wrong_methods_are_in_the_apis_shape(mimic):
     assert response.status_code == 405 and set(response.json()) >= {"code", "message"}
     response = mimic.get("/fastly/no-such-route", headers={"Fastly-Key": "k"})
     assert response.status_code == 404 and set(response.json()) == {"msg", "detail"}
+
+
+def test_the_openstack_cli_logs_the_request_id_of_each_call(mimic, openstack_cli):
+    # keystoneauth logs "... call to compute for <url> used request id
+    # req-..." for every answer carrying x-openstack-request-id; --debug
+    # shows it, as operators use it.
+    mimic.delete("/mimic/v1.1/requests")
+    completed = openstack_cli(mimic.base_url, "--debug", "server", "list")
+    assert completed.returncode == 0, completed.stderr
+    logged = set(re.findall(r"used request id (req-[0-9a-f-]{36})", completed.stderr))
+    listed = {e["request_id"] for e in journal(mimic, api="nova")}
+    assert listed and listed <= logged
