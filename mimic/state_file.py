@@ -33,11 +33,14 @@ client ever sees a change that a crash could take back.
 from __future__ import annotations
 
 import json
+import queue
 import sqlite3
+import threading
 from typing import Any, Iterable, Optional
 
 import attrs
 from twisted.internet.address import IPv4Address
+from twisted.internet.defer import Deferred
 from twisted.internet.error import ConnectionDone
 from twisted.internet.testing import StringTransport
 from twisted.logger import Logger
@@ -95,6 +98,35 @@ class LoggedRequest:
         return b"\r\n".join(lines) + b"\r\n\r\n" + self.body
 
 
+class CommitThread:
+    """
+    The one thread that commits: ``submit(function, *args)`` runs it there
+    and fires the returned Deferred in the reactor thread. One plain thread
+    and a queue, rather than the reactor's thread pool, because the hand-off
+    is on every write's path.
+    """
+
+    def __init__(self, reactor: Any) -> None:
+        self.reactor = reactor
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="mimic-state-file", daemon=True).start()
+
+    def submit(self, function: Any, *args: Any) -> Deferred:
+        done: Deferred = Deferred()
+        self.queue.put((function, args, done))
+        return done
+
+    def _run(self) -> None:
+        while True:
+            function, args, done = self.queue.get()
+            try:
+                result = function(*args)
+            except BaseException:
+                self.reactor.callFromThread(done.errback, Failure())
+            else:
+                self.reactor.callFromThread(done.callback, result)
+
+
 @attrs.define
 class StateFile:
     """
@@ -110,6 +142,8 @@ class StateFile:
 
     path: str
     reactor: Any = None
+    #: Runs commits off the reactor thread (:class:`CommitThread`).
+    committer: Any = None
     _db: sqlite3.Connection = attrs.field(init=False)
     _jobs: list = attrs.field(init=False, factory=list)
     _writing: Any = attrs.field(init=False, default=None)
@@ -209,11 +243,9 @@ class StateFile:
         if self._writing is not None or not self._jobs:
             return self._writing
         jobs, self._jobs = self._jobs, []
-        from twisted.internet.threads import deferToThreadPool
-
-        reactor = self.reactor
-        self._writing = deferToThreadPool(reactor, reactor.getThreadPool(),
-                                          self._write, jobs)
+        if self.committer is None:
+            self.committer = CommitThread(self.reactor)
+        self._writing = self.committer.submit(self._write, jobs)
         self._writing.addCallbacks(self._committed, self._failed)
         return self._writing
 
@@ -270,8 +302,6 @@ class StateFile:
         Checkpoint, wait for every queued write, close. Returns a Deferred
         (or None when nothing was pending).
         """
-        from twisted.internet.defer import Deferred
-
         self.checkpoint_now(core)
         done: Deferred = Deferred()
         self.when_durable(self.last_write_seq, lambda: done.callback(None))
