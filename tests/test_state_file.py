@@ -24,10 +24,11 @@ CLB = f"/mimicking/clb/ORD/v1.0/{TENANT}"
 FASTLY_KEY = {"Fastly-Key": "writer-key"}
 
 #: The kill test's bounds: at least this many mutating requests and kills,
-#: and all of it within this many seconds.
+#: and all of it within this many seconds (about 20 s on an idle machine;
+#: restarts dominate, and a shared one is several times slower).
 MUTATIONS = 1000
 KILLS = 10
-DEADLINE = 150
+DEADLINE = 300
 
 
 def kill_and_restart(server, path):
