@@ -1,8 +1,9 @@
 """
 The HTTP site: Twisted's ``Site`` with Mimic's request class, which refuses
 bodies over 1 MiB with a JSON 413 before buffering them, counts every
-answered request in ``mimic_http_requests_total`` and, with ``--verbose``,
-logs every request and response.
+answered request in ``mimic_http_requests_total``, writes the access log
+(one line per request, unless ``--quiet``) and, with ``--verbose``, logs
+every request and response with their bodies.
 
 Before any route runs, each request learns which API its path belongs to
 (:mod:`mimic.paths`); the site layer's own answers (413, a path that is not
@@ -14,12 +15,14 @@ ids, strict auth, the journal and the state file's holding of answers are
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, Optional
 from urllib.parse import unquote_to_bytes
 
 from twisted.logger import Logger
 from twisted.web import server
 
+from mimic.access_log import api_label, log_access
 from mimic.bookkeeping import RequestBookkeeping
 from mimic.metrics import count_request
 from mimic.rest.http import RequestError
@@ -47,6 +50,8 @@ class MimicRequest(RequestBookkeeping, server.Request):
     _received = 0
     _verbose = False
     _logged_response = b""
+    #: When Mimic began answering (``time.perf_counter``), for the access log.
+    _started = None
 
     _body_limit = MAX_BODY_BYTES
 
@@ -73,6 +78,7 @@ class MimicRequest(RequestBookkeeping, server.Request):
         super().handleContentChunk(data)
 
     def process(self) -> None:
+        self._started = time.perf_counter()
         self._begin()
         if self._too_large:
             self._refuse(413, "overLimit",
@@ -125,14 +131,26 @@ class MimicRequest(RequestBookkeeping, server.Request):
     def _finish_now(self) -> Any:
         site = getattr(self, "site", None)
         core = getattr(site, "core", None)
-        if core is not None and not getattr(site, "replaying", False):
+        replaying = getattr(site, "replaying", False)
+        if core is not None and not replaying:
             count_request(core, self.path, self.method, self.code)
             self._journal(core)
+        if not replaying:
+            self._write_access_log(core)
         if self._verbose:
             log.info("<-- {code} {method} {uri} {body}", code=self.code,
                      method=self.method.decode(), uri=self.uri.decode("utf-8", "replace"),
                      body=self._logged_response[:LOGGED_BODY_BYTES].decode("utf-8", "replace"))
         return super().finish()
+
+    def _write_access_log(self, core: Any) -> None:
+        """The access-log line of this request (``--quiet`` turns it off)."""
+        site = getattr(self, "site", None)
+        if not getattr(site, "access_log", False) or self._started is None:
+            return
+        names = core.apis if core is not None else ()
+        log_access(self.method, self.uri, self.code,
+                   time.perf_counter() - self._started, api_label(self.path, names))
 
 
 class MimicSite(server.Site):
@@ -141,9 +159,12 @@ class MimicSite(server.Site):
     requestFactory = MimicRequest
 
     def __init__(self, resource: Any, verbose: bool = False, core: Any = None,
-                 **kwargs: Any) -> None:
+                 access_log: bool = False, **kwargs: Any) -> None:
         super().__init__(resource, **kwargs)
         self.verbose = verbose
+        # One line per answered request (mimic.access_log); Mimic turns it on
+        # unless --quiet.
+        self.access_log = access_log
         # The core whose metrics count requests (mimic_http_requests_total).
         self.core = core
         # Which API each path belongs to (a MountedRoot knows its mounts).
@@ -152,8 +173,8 @@ class MimicSite(server.Site):
         self.state_file: Any = None
         self.replaying = False
         self.replay_request_id: Optional[str] = None
-        # Access logs would drown the verbose log and cost time at load.
+        # No "MimicSite starting on ..." line: Mimic says where it listens.
         self.noisy = False
 
     def log(self, request: Any) -> None:
-        """Mimic logs requests itself with --verbose, not in access-log form."""
+        """Mimic writes its own access log (see :mod:`mimic.access_log`)."""

@@ -138,7 +138,7 @@ def big_post(url, **kwargs):
 
 def test_a_2_mb_field_to_clb_is_a_clb_413(mimic):
     clb = clb_for(mimic)
-    response = big_post(f"{mimic.url(clb.url)}/loadbalancers")
+    response = big_post(f"{mimic.absolute(clb.url)}/loadbalancers")
     assert response.status_code == 413
     body = response.json()
     assert body["code"] == 413 and "larger than" in body["message"]
@@ -147,7 +147,7 @@ def test_a_2_mb_field_to_clb_is_a_clb_413(mimic):
 
 
 def test_a_2_mb_field_to_fastly_is_a_fastly_413(mimic):
-    response = requests.post(mimic.url("/fastly/service"), data={"name": BIG},
+    response = requests.post(mimic.absolute("/fastly/service"), data={"name": BIG},
                              headers={"Fastly-Key": "big"}, timeout=30)
     assert response.status_code == 413
     body = response.json()
@@ -173,14 +173,14 @@ def shape_of(name, body):
 def test_each_openstack_api_answers_413_in_its_own_shape(mimic):
     nova, urls = openstack_urls(mimic)
     for name, (url, _) in urls.items():
-        response = big_post(mimic.url(url), headers={"X-Auth-Token": nova.token})
+        response = big_post(mimic.absolute(url), headers={"X-Auth-Token": nova.token})
         assert response.status_code == 413, (name, response.text)
         assert shape_of(name, response.json()), (name, response.text)
         assert REQUEST_ID.match(response.headers["x-openstack-request-id"])
 
 
 def test_the_control_plane_keeps_its_own_413_shape(mimic):
-    response = big_post(mimic.url("/mimic/v1.1/tick"))
+    response = big_post(mimic.absolute("/mimic/v1.1/tick"))
     assert response.status_code == 413
     assert response.json()["overLimit"]["code"] == 413
 

@@ -20,7 +20,13 @@ from twisted.plugin import IPlugin
 from twisted.web.resource import Resource
 from zope.interface import implementer
 
-from mimic.imimic import IAPIMock, IRootMounts, IStatefulAPI, IWireConventions
+from mimic.imimic import (
+    IAPIMock,
+    IControlPlaneDescriber,
+    IRootMounts,
+    IStatefulAPI,
+    IWireConventions,
+)
 from mimic.model.mesh.documents import read_mesh_files
 from mimic.rest.http import json_response
 from mimic.rest.mesh_api import (
@@ -32,8 +38,13 @@ from mimic.rest.mesh_api import (
     StandaloneServiceResource,
     mesh_error_body,
 )
-from mimic.rest.mesh_client import MeshHttpClient, ZipkinReporter
-from mimic.snapshot_codec import key_name
+from mimic.rest.mesh_client import (
+    CALL_TIMEOUT,
+    CONNECT_TIMEOUT,
+    MeshHttpClient,
+    ZipkinReporter,
+)
+from mimic.rest.mesh_openapi import mesh_control_paths
 
 log = Logger()
 
@@ -52,19 +63,22 @@ def mesh_config(core: Any) -> MeshConfig:
     """The mesh's configuration from the command line the core was started with."""
     options = getattr(core, "options", None) or {}
     startup = read_mesh_files(options.get("mesh") or [])
-    for warning in startup.unknown_kinds():
+    for warning in startup.warnings():
         log.warn("Mesh: {warning}", warning=warning)
     return MeshConfig(
         startup=startup,
         standalone=options.get("mesh-service"),
         resolve=dict(options.get("mesh_resolve") or {}),
         zipkin=options.get("zipkin"),
+        timeout=options.get("mesh-timeout") or CALL_TIMEOUT,
+        connect_timeout=options.get("mesh-connect-timeout") or CONNECT_TIMEOUT,
         instance=options.get("mesh-instance"),
     )
 
 
 # IPlugin too: twisted.plugin only collects objects that provide it.
-@implementer(IPlugin, IAPIMock, IRootMounts, IWireConventions, IStatefulAPI)
+@implementer(IPlugin, IAPIMock, IRootMounts, IControlPlaneDescriber, IWireConventions,
+             IStatefulAPI)
 class MeshPlugin:
     """Services calling each other (Mimik, servicemock), traced and counted."""
 
@@ -98,7 +112,8 @@ class MeshPlugin:
             from twisted.internet import reactor
 
         config = mesh_config(core)
-        client = MeshHttpClient(reactor)
+        client = MeshHttpClient(reactor, timeout=config.timeout,
+                                connect_timeout=config.connect_timeout)
         reporter = ZipkinReporter(reactor, client, config.zipkin) if config.zipkin else None
         runtime = MeshRuntime(core, config, reactor, client, reporter)
         mounts = {
@@ -111,6 +126,9 @@ class MeshPlugin:
         else:
             mounts["mesh"] = EmbeddedMeshResource(runtime)
         return mounts
+
+    def openapi_paths(self) -> dict:
+        return mesh_control_paths()
 
 
 mesh = MeshPlugin()
