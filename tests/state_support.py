@@ -118,11 +118,24 @@ def make_state(mimic: MimicClient) -> Scenario:
     scenario.add("rule_id", rule["id"])
     scenario.add("floating_ip_id", floating["id"])
     scenario.add("alias", "security-group")
+    router = mimic.post(f"{neutron}/routers", headers=auth,
+                        json={"router": {"name": "snap-router"}})
+    if router.status_code == 201:
+        scenario.add("router_id", router.json()["router"]["id"])
+    tagged = mimic.put(f"{neutron}/networks/{network['id']}/tags/blue", headers=auth)
+    if tagged.status_code in (200, 201, 204):
+        scenario.add("resource_id", network["id"])
+        scenario.add("tag", "blue")
 
     glance = f"/mimicking/glance/{REGION}"
     image = _ok(mimic.post(f"{glance}/v2/images", headers=auth, json={
-        "name": "snap-image", "disk_format": "qcow2", "container_format": "bare"}), 201)
+        "name": "snap-image", "disk_format": "qcow2", "container_format": "bare",
+        "visibility": "shared"}), 201)
     scenario.add("image_id", image["id"])
+    member = mimic.post(f"{glance}/v2/images/{image['id']}/members", headers=auth,
+                        json={"member": OTHER_TENANT})
+    if member.status_code == 200:
+        scenario.add("member_id", OTHER_TENANT)
 
     clb = f"/mimicking/clb/{REGION}/v1.0/{TENANT}"
     lb = _ok(mimic.post(f"{clb}/loadbalancers", headers=auth, json={"loadBalancer": {
@@ -156,7 +169,7 @@ def _expansions(rule: str, values: dict) -> Iterator[str]:
     for variable in _VARIABLE.findall(rule):
         kind, _, name = variable.rpartition(":")
         if kind.startswith("any("):
-            choices.append(kind[4:-1].split(","))
+            choices.append([option.strip(" '\"") for option in kind[4:-1].split(",")])
         else:
             choices.append(values.get(name) or ["no-such-thing"])
     for combination in itertools.islice(itertools.product(*choices), 40):
@@ -170,7 +183,9 @@ def get_routes() -> Iterator[tuple[str, str]]:
     for name, api in core.apis.items():
         prefix = f"/mimicking/{name}/{REGION}"
         resource = api.resource_for_region(REGION, "http://x" + prefix, core.store)
-        app = getattr(resource, "_app", None)
+        # A Klein resource, or one wrapping one (Fastly's answers PURGE first).
+        app = getattr(resource, "_app", None) or getattr(
+            getattr(resource, "routes", None), "_app", None)
         if app is None:
             continue
         for rule in app.url_map.iter_rules():

@@ -32,7 +32,8 @@ class GlanceApiMock:
         return glance_error_body(error)
 
     def owns_state(self, key: Any) -> bool:
-        return key_name(key) in ("images",)
+        # A region's images per tenant, and who each image is shared with.
+        return key_name(key) in ("images", "image-shares")
 
     def replayable(self, method: bytes, path: bytes) -> bool:
         return True
