@@ -21,6 +21,7 @@ from mimic.catalog import DEFAULT_REGIONS, Entry
 from mimic.imimic import IAPIMock, IPresetProvider
 from mimic.model.identity import SessionStore
 from mimic.model.identity.roles import admin_users
+from mimic.model.journal import DEFAULT_BODY_BYTES, DEFAULT_CAPACITY, RequestJournal
 from mimic.util import IdSource
 
 _API_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -72,6 +73,11 @@ class MimicCore:
     #: The parsed command line, for plugins that take options of their own
     #: (the mesh's ``--mesh`` files); empty when built without one.
     options: Mapping[str, Any] = attrs.field(factory=dict)
+    #: ``--strict-auth``: every emulated API requires a token Mimic issued.
+    strict_auth: bool = False
+    #: What clients asked and got (``GET /mimic/v1.1/requests``); reset
+    #: keeps it: it records traffic, not emulated state.
+    journal: RequestJournal = attrs.field(factory=RequestJournal)
     clock: Any = attrs.field(init=False)
     store: SessionStore = attrs.field(init=False)
 
@@ -88,6 +94,9 @@ class MimicCore:
         regions: Iterable[str] = DEFAULT_REGIONS,
         plugin_regions: Optional[Mapping[str, Iterable[str]]] = None,
         options: Optional[Mapping[str, Any]] = None,
+        strict_auth: bool = False,
+        journal_size: int = DEFAULT_CAPACITY,
+        journal_body_bytes: int = DEFAULT_BODY_BYTES,
     ) -> "MimicCore":
         """
         A core serving ``apis`` (by default every plugin found), each in
@@ -113,6 +122,8 @@ class MimicCore:
             seed=seed,
             reactor=reactor,
             options=dict(options or {}),
+            strict_auth=strict_auth,
+            journal=RequestJournal(journal_size, journal_body_bytes),
         )
 
     def reset(self) -> None:
@@ -128,6 +139,28 @@ class MimicCore:
         self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed),
                                   admin_users=admin_users(self.options),
                                   options=self.options)
+
+    def forget_tenant(self, tenant_id: str) -> bool:
+        """
+        Forget one tenant's data in every API (its servers, load balancers,
+        networks...); its users and tokens stay. False if no such tenant.
+        """
+        tenant = self.store.known_tenant(tenant_id)
+        if tenant is None:
+            return False
+        tenant.forget_api_data()
+        return True
+
+    def forget_api(self, name: str) -> None:
+        """
+        Forget one API's data in every tenant and its global data
+        (behaviors included), through the keys the plugin says it owns
+        (:class:`mimic.imimic.IStatefulAPI`).
+        """
+        owns = self.apis[name].owns_state
+        for tenant in self.store.tenants():
+            tenant.forget_api_data(owns)
+        self.store.forget_global_data(owns)
 
     def tick(self, amount: float) -> float:
         """Advance the deterministic clock; returns the new time."""

@@ -85,6 +85,85 @@ class IRootMounts(Interface):
         """
 
 
+class IWireConventions(Interface):
+    """
+    How an API's answers look when Mimic's site layer answers for it,
+    before any of its routes runs: a body over the size limit (413), a path
+    that is not UTF-8, a region the API is not offered in. Optional; an API
+    without it is answered in the control plane's shape
+    (``{"badRequest": {"code": 400, "message": ...}}``) and carries no
+    request id.
+    """
+
+    request_id_headers = Attribute(
+        """
+        The response headers that carry the request's id
+        (``req-<uuid>``): ``("x-openstack-request-id",)`` for the OpenStack
+        APIs (Nova adds ``"x-compute-request-id"``), ``()`` for APIs that
+        have none (Cloud Load Balancers, Fastly).
+        """
+    )
+
+    credential_header = Attribute(
+        """
+        The request header (lower-case bytes) holding the caller's
+        credential, which ``--strict-auth`` requires to be a token Mimic
+        issued and has not expired: ``b"x-auth-token"`` for the OpenStack
+        and Rackspace APIs, ``b"fastly-key"`` for Fastly, ``None`` for APIs
+        that take none (Mimic's control APIs, the mesh).
+        """
+    )
+
+    wrong_tenant_status = Attribute(
+        """
+        What ``--strict-auth`` answers a token scoped to another tenant than
+        the one the URL names: 403, except Nova's 400 ("Malformed request
+        URL: URL's project_id ... doesn't match Context's project_id").
+        """
+    )
+
+    def error_body(error):
+        """
+        The JSON body this API answers the
+        :class:`mimic.rest.http.RequestError` ``error`` with: the same
+        function its routes render their own refusals with.
+        """
+
+
+class IStatefulAPI(Interface):
+    """
+    A plugin whose state takes part in snapshots (``GET/PUT
+    /mimic/v1.1/state``), the ``--state-file`` and scoped reset
+    (``{"api": name}``). Optional: the state of a plugin without it is left
+    out of snapshots and reported there as not captured.
+
+    A plugin keeps its state in the store handed to it, under keys of its
+    choosing (``tenant.data_for_api(key, ...)`` and
+    ``store.data_for_api(key, ...)``); this interface says which keys are
+    its own. The values are captured by :mod:`mimic.snapshot_codec`, which
+    requires them to be built of attrs classes (or plain classes) defined in
+    ``mimic.*`` modules, the builtin containers, ``random.Random``, compiled
+    regexes, ``ipaddress`` values, enums and references to the store's
+    clock.
+    """
+
+    def owns_state(key):
+        """
+        Whether the store key ``key`` (a tenant's or a global one) holds
+        this plugin's state. Must be cheap and pure; a key claimed by two
+        plugins is captured once, for the first in name order.
+        """
+
+    def replayable(method, path):
+        """
+        Whether taking the request ``method`` (``b"POST"``) ``path`` (the
+        raw request path) again, on the state it first met, makes the same
+        state: true unless it draws on randomness or time Mimic does not own
+        (Nova's generated keypairs). ``--state-file`` logs replayable
+        requests and checkpoints the whole state after the others.
+        """
+
+
 class IResourceLister(Interface):
     """
     An API that can say what it holds, for the overview of

@@ -16,8 +16,11 @@ from typing import Any
 from klein import Klein
 from twisted.web.resource import Resource
 
-from mimic.imimic import IControlPlaneDescriber, IRootMounts
+from mimic import __version__
+from mimic.imimic import IControlPlaneDescriber, IRootMounts, IStatefulAPI, IWireConventions
+from mimic.model.journal import InvalidFilter, JournalQuery
 from mimic.overview import overview
+from mimic.paths import PathClassifier
 
 from mimic.rest.http import (
     RequestError,
@@ -28,6 +31,8 @@ from mimic.rest.http import (
 )
 from mimic.rest.identity_api import IdentityControlApi, IdentityResource, root_url
 from mimic.rest.openapi import control_plane_document
+from mimic.snapshot_codec import SnapshotError
+from mimic.state import restore, snapshot
 from mimic.util import MAX_CLOCK_SECONDS, iso_time
 
 #: The dashboard's static files, shipped in the package (no build step).
@@ -91,9 +96,14 @@ class MimicRoot:
         prefix = f"{root_url(request)}/mimicking/{service_id}/{region}"
         resource = self.core.resource_for(service_id, region, prefix)
         if resource is None:
-            raise RequestError(
+            error = RequestError(
                 404, f"No API {service_id!r} is served in region {region!r}."
             )
+            api = self.core.apis.get(service_id)
+            if not IWireConventions.providedBy(api):
+                raise error
+            # A known API in a region it is not offered in: its own 404.
+            return json_response(request, api.error_body(error), error.code)
         if not request.postpath:
             # ".../<region>" and ".../<region>/" both mean the API's root "/".
             request.postpath = [b""]
@@ -125,9 +135,76 @@ class MimicRoot:
 
     @app.route("/mimic/v1.1/reset", methods=["POST"])
     def reset(self, request: Any) -> bytes:
-        self.core.reset()
+        raw = request.content.read() if request.content is not None else b""
+        request.content.seek(0)
+        scope = read_json(request) if raw.strip() else {}
+        if len(scope) > 1 or not set(scope) <= {"tenant", "api"}:
+            raise RequestError(400, "A reset scope is {} (everything), "
+                               "{\"tenant\": ID} or {\"api\": NAME}.")
+        if "tenant" in scope:
+            tenant = scope["tenant"]
+            if not isinstance(tenant, str) or not self.core.forget_tenant(tenant):
+                raise RequestError(404, f"No tenant {tenant!r} is known.")
+        elif "api" in scope:
+            api = scope["api"]
+            if not isinstance(api, str) or not IStatefulAPI.providedBy(
+                    self.core.apis.get(api)):
+                raise RequestError(400, f"No API named {api!r} keeps state; "
+                                   f"known: {', '.join(sorted(self.core.apis))}.")
+            self.core.forget_api(api)
+        else:
+            self.core.reset()
         return json_response(request, {
-            "reset": True, "now": iso_time(self.core.clock.seconds()),
+            "reset": scope or True, "now": iso_time(self.core.clock.seconds()),
+        })
+
+    @app.route("/mimic/v1.1/requests", methods=["GET"])
+    def requests(self, request: Any) -> bytes:
+        args = {key.decode("utf-8", "replace"): values[-1].decode("utf-8", "replace")
+                for key, values in request.args.items()}
+        try:
+            query = JournalQuery.parse(args)
+            entries = self.core.journal.query(query)
+        except InvalidFilter as error:
+            raise RequestError(400, str(error)) from None
+        return json_response(request, {
+            "requests": [entry.to_json() for entry in entries],
+            "size": len(self.core.journal), "capacity": self.core.journal.capacity,
+        })
+
+    @app.route("/mimic/v1.1/requests", methods=["DELETE"])
+    def forget_requests(self, request: Any) -> bytes:
+        return json_response(request, {"deleted": self.core.journal.clear()})
+
+    @app.route("/mimic/v1.1/health", methods=["GET"])
+    def health(self, request: Any) -> bytes:
+        core = self.core
+        return json_response(request, {
+            "status": "ok",
+            "version": __version__,
+            "plugins": sorted(core.apis),
+            "regions": {name: list(regions) for name, regions in core.regions.items()},
+            "clock": {"now": iso_time(core.clock.seconds()), "realtime": core.realtime},
+            "state_file": core.options.get("state-file"),
+            "journal": {"size": len(core.journal), "capacity": core.journal.capacity},
+        })
+
+    @app.route("/mimic/v1.1/state", methods=["GET"])
+    def state(self, request: Any) -> bytes:
+        try:
+            return json_response(request, snapshot(self.core))
+        except SnapshotError as error:
+            # A plugin claims state the codec cannot write: a bug, named.
+            raise RequestError(500, f"Mimic cannot capture its state: {error}") from None
+
+    @app.route("/mimic/v1.1/state", methods=["PUT"])
+    def replace_state(self, request: Any) -> bytes:
+        try:
+            restore(self.core, read_json(request))
+        except SnapshotError as error:
+            raise RequestError(400, f"Not a state document: {error}") from None
+        return json_response(request, {
+            "restored": True, "now": iso_time(self.core.clock.seconds()),
         })
 
     @app.route("/mimic/v1.1/IdentityControlAPI", branch=True)
@@ -166,6 +243,8 @@ install_error_handlers(MimicRoot.app, openstack_error_body)
 RESERVED_PREFIXES = (
     ("identity",), ("mimicking",), ("mimic", "v1.0"), ("mimic", "v1.1", "tick"),
     ("mimic", "v1.1", "reset"), ("mimic", "v1.1", "IdentityControlAPI"),
+    ("mimic", "v1.1", "requests"), ("mimic", "v1.1", "health"),
+    ("mimic", "v1.1", "state"),
     ("mimic", "v1.1", "tenants"), ("mimic", "v1.1", "openapi.json"), ("mimic", "dashboard"),
 )
 
@@ -181,6 +260,7 @@ class MountedRoot(Resource):
         super().__init__()
         self.root = MimicRoot(core).app.resource()
         mounts: dict[tuple, Any] = {(b"identity",): IdentityResource(core)}
+        owners: list = []
         for api in core.apis.values():
             if not IRootMounts.providedBy(api):
                 continue
@@ -195,12 +275,19 @@ class MountedRoot(Resource):
                 if segments in mounts:
                     raise ValueError(f"plugin {api.name!r} cannot mount /{prefix}")
                 mounts[segments] = resource
+                owners.append((tuple(s.decode("utf-8") for s in segments), api.name))
         # The empty prefix takes over what no mount and no /mimic/ path
         # serves: a standalone mesh pod answers every path as its service,
         # /identity included.
         self.takeover = mounts.pop((b"",), None)
         if self.takeover is not None:
             del mounts[(b"identity",)]
+        # Which API each path belongs to, for the site layer (mimic.site).
+        self.paths = PathClassifier(
+            core,
+            mounts=sorted((o for o in owners if o[0] != ("",)), key=lambda o: -len(o[0])),
+            takeover=next((name for prefix, name in owners if prefix == ("",)), None),
+        )
         # Longest prefix first, so /mimic/v1.1/mesh/x wins over /mimic.
         self.mounts = sorted(mounts.items(), key=lambda item: -len(item[0]))
 

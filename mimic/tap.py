@@ -20,6 +20,9 @@ from mimic.catalog import DEFAULT_REGIONS
 from mimic.core import MimicCore, PluginError
 from mimic.resource import MountedRoot
 from mimic.site import MimicSite
+from mimic.snapshot_codec import SnapshotError
+from mimic.state_file import StateFile, StateFileError
+from mimic.state_file import load as load_state_file
 
 log = Logger()
 
@@ -123,6 +126,13 @@ class Options(usage.Options):
         ["mesh-instance", None, None,
          "This pod's own name, mixed into the seed of its trace and span ids so "
          "that replicas of one service started with one --seed draw different ids."],
+        ["state-file", None, None,
+         "Keep all state in this SQLite file (created if absent): loaded on "
+         "start, every acknowledged change durable before its answer."],
+        ["journal-size", None, 10_000,
+         "How many requests the request journal keeps (0 turns it off).", int],
+        ["journal-body-bytes", None, 4096,
+         "How much of each request and response body the journal keeps.", int],
         ["log-format", None, "text",
          "How each log line is written: text (for people) or json (one JSON "
          "object per line, for machines)."],
@@ -134,6 +144,9 @@ class Options(usage.Options):
         ["quiet", "q", "No access log (one line per request is the default)."],
         ["strict-refs", None, "Nova refuses image and flavor ids it does not know, as "
          "real Nova does (by default any well-formed id is accepted)."],
+        ["strict-auth", None, "Every emulated API requires an unexpired token "
+         "Mimic issued, scoped to the tenant in the URL (Fastly: a Fastly-Key "
+         "Mimic issued)."],
     ]
 
     def __init__(self) -> None:
@@ -199,6 +212,9 @@ class Options(usage.Options):
                     f"{'it' if len(undeclared) == 1 else 'them'} there first")
         if not 1 <= self["backlog"] <= 65535:
             raise usage.UsageError("--backlog takes a count from 1 to 65535")
+        for name, most in (("journal-size", 10_000_000), ("journal-body-bytes", 1024 * 1024)):
+            if not 0 <= self[name] <= most:
+                raise usage.UsageError(f"--{name} takes an integer from 0 to {most}")
 
 
 class MimicService(Service):
@@ -252,9 +268,12 @@ class MimicService(Service):
 
     def stopService(self) -> Any:
         super().stopService()
-        if self.port is not None:
-            return self.port.stopListening()
-        return None
+        stopped = self.port.stopListening() if self.port is not None else None
+        state_file = getattr(self.site, "state_file", None)
+        if state_file is not None:
+            # A clean stop leaves a checkpoint: the next start replays nothing.
+            return state_file.close(self.site.core)
+        return stopped
 
 
 def _exit_failed() -> None:
@@ -272,6 +291,9 @@ def makeService(config: Any) -> Service:
             regions=config["regions"],
             plugin_regions=config["plugin_regions"],
             options=dict(config),
+            strict_auth=bool(config["strict-auth"]),
+            journal_size=config["journal-size"],
+            journal_body_bytes=config["journal-body-bytes"],
         )
     except PluginError as error:
         raise SystemExit(f"mimic: {error}") from None
@@ -283,6 +305,16 @@ def makeService(config: Any) -> Service:
         raise SystemExit(f"mimic: {error}") from None
     site = MimicSite(root, verbose=bool(config["verbose"]), core=core,
                      access_log=not config["quiet"])
+    if config["state-file"]:
+        try:
+            from twisted.internet import reactor
+
+            site.state_file = StateFile(config["state-file"], reactor)
+            replayed = load_state_file(core, site, site.state_file)
+        except (StateFileError, SnapshotError) as error:
+            raise SystemExit(f"mimic: {error}") from None
+        log.info("State file {path}: restored, {count} logged requests replayed",
+                 path=config["state-file"], count=replayed)
     observer = json_lines_observer() if config["log-format"] == "json" else None
     return MimicService(with_backlog(config["listen"], config.get("backlog", DEFAULT_BACKLOG)),
                         site, log_observer=observer)

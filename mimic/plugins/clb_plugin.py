@@ -14,11 +14,12 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
-from mimic.imimic import IAPIMock, IPresetProvider, IResourceLister
+from mimic.imimic import IAPIMock, IPresetProvider, IResourceLister, IStatefulAPI, IWireConventions
 from mimic.model.clb import PRESETS
 from mimic.overview import MAX_LISTED, ResourceSummary
-from mimic.rest.clb_api import ClbApi
+from mimic.rest.clb_api import ClbApi, clb_error_body
 from mimic.rest.clb_control_api import ClbControlApi
+from mimic.snapshot_codec import key_name
 
 
 def _entry(tenant_id: str, regions: Any, service_type: str, name: str) -> Entry:
@@ -26,11 +27,25 @@ def _entry(tenant_id: str, regions: Any, service_type: str, name: str) -> Entry:
                  endpoints=[Endpoint(region, f"v1.0/{tenant_id}") for region in regions])
 
 
-@implementer(IPlugin, IAPIMock, IPresetProvider, IResourceLister)
+@implementer(IPlugin, IAPIMock, IPresetProvider, IResourceLister, IWireConventions,
+             IStatefulAPI)
 class LoadBalancerApi:
     """Cloud Load Balancers v1.0."""
 
     name = "clb"
+    # Rackspace's CLB answers carry no OpenStack request id.
+    request_id_headers = ()
+    credential_header = b"x-auth-token"
+    wrong_tenant_status = 403
+
+    def error_body(self, error: Any) -> dict:
+        return clb_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        return key_name(key) in ("clb", "clb-ids")
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [_entry(tenant_id, regions, "rax:load-balancer", "cloudLoadBalancers")]
@@ -55,11 +70,24 @@ class LoadBalancerApi:
         return found
 
 
-@implementer(IPlugin, IAPIMock)
+@implementer(IPlugin, IAPIMock, IWireConventions, IStatefulAPI)
 class LoadBalancerControlApi:
     """The control API steering Cloud Load Balancers."""
 
     name = "clb-control"
+    request_id_headers = ()
+    credential_header = None
+    wrong_tenant_status = 403
+
+    def error_body(self, error: Any) -> dict:
+        return clb_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        # What this API steers is kept in the state of the API it steers.
+        return False
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [_entry(tenant_id, regions, "rax:load-balancer:control",

@@ -13,17 +13,30 @@ from typing import Any
 from twisted.plugin import IPlugin
 from zope.interface import implementer
 
-from mimic.imimic import IAPIMock, IResourceLister, IRootMounts
+from mimic.imimic import IAPIMock, IResourceLister, IRootMounts, IStatefulAPI, IWireConventions
 from mimic.overview import MAX_LISTED, ResourceSummary
-from mimic.rest.fastly_api import FastlyApi
+from mimic.rest.fastly_api import FastlyApi, fastly_error_body
+from mimic.snapshot_codec import key_name
 
 
 # IPlugin too: twisted.plugin.getPlugins only lists objects providing it.
-@implementer(IPlugin, IAPIMock, IRootMounts, IResourceLister)
+@implementer(IPlugin, IAPIMock, IRootMounts, IResourceLister, IWireConventions, IStatefulAPI)
 class FastlyPlugin:
     """Wires Fastly's API into Mimic's root and (regionless) plugin table."""
 
     name = "fastly"
+    request_id_headers = ()
+    credential_header = b"fastly-key"
+    wrong_tenant_status = 403
+
+    def error_body(self, error: Any) -> dict:
+        return fastly_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        return key_name(key) in ("fastly",)
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
 
     def catalog_entries(self, tenant_id: str, regions: tuple) -> list:
         return []

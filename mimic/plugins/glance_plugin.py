@@ -13,15 +13,30 @@ from typing import Any
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
-from mimic.imimic import IAPIMock
-from mimic.rest.glance_api import GlanceApi
+from mimic.imimic import IAPIMock, IStatefulAPI, IWireConventions
+from mimic.paths import OPENSTACK_REQUEST_ID
+from mimic.rest.glance_api import GlanceApi, glance_error_body
+from mimic.snapshot_codec import key_name
 
 
-@implementer(IAPIMock)
+@implementer(IAPIMock, IWireConventions, IStatefulAPI)
 class GlanceApiMock:
     """Glance v2 at ``/mimicking/glance/<region>``."""
 
     name = "glance"
+    request_id_headers = (OPENSTACK_REQUEST_ID,)
+    credential_header = b"x-auth-token"
+    wrong_tenant_status = 403
+
+    def error_body(self, error: Any) -> dict:
+        return glance_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        # A region's images per tenant, and who each image is shared with.
+        return key_name(key) in ("images", "image-shares")
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "image", "cloudImages",

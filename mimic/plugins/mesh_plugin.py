@@ -20,7 +20,13 @@ from twisted.plugin import IPlugin
 from twisted.web.resource import Resource
 from zope.interface import implementer
 
-from mimic.imimic import IAPIMock, IControlPlaneDescriber, IRootMounts
+from mimic.imimic import (
+    IAPIMock,
+    IControlPlaneDescriber,
+    IRootMounts,
+    IStatefulAPI,
+    IWireConventions,
+)
 from mimic.model.mesh.documents import read_mesh_files
 from mimic.rest.http import json_response
 from mimic.rest.mesh_api import (
@@ -30,6 +36,7 @@ from mimic.rest.mesh_api import (
     MeshRuntime,
     MetricsResource,
     StandaloneServiceResource,
+    mesh_error_body,
 )
 from mimic.rest.mesh_client import (
     CALL_TIMEOUT,
@@ -70,11 +77,26 @@ def mesh_config(core: Any) -> MeshConfig:
 
 
 # IPlugin too: twisted.plugin only collects objects that provide it.
-@implementer(IPlugin, IAPIMock, IRootMounts, IControlPlaneDescriber)
+@implementer(IPlugin, IAPIMock, IRootMounts, IControlPlaneDescriber, IWireConventions,
+             IStatefulAPI)
 class MeshPlugin:
     """Services calling each other (Mimik, servicemock), traced and counted."""
 
     name = "mesh"
+    request_id_headers = ()
+    credential_header = None
+    wrong_tenant_status = 403
+
+    def error_body(self, error: Any) -> dict:
+        return mesh_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        # ("mesh", "metrics") holds Istio's counters of this process's
+        # traffic, not state (like Mimic's own HTTP metrics).
+        return key == "mesh"
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
 
     def catalog_entries(self, tenant_id: str, regions: tuple) -> list:
         return []

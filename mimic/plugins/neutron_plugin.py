@@ -13,15 +13,30 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
-from mimic.imimic import IAPIMock
+from mimic.imimic import IAPIMock, IStatefulAPI, IWireConventions
+from mimic.paths import OPENSTACK_REQUEST_ID
 from mimic.rest.neutron import NeutronApi
+from mimic.rest.neutron.wire import neutron_error_body
+from mimic.snapshot_codec import key_name
 
 
-@implementer(IPlugin, IAPIMock)
+@implementer(IPlugin, IAPIMock, IWireConventions, IStatefulAPI)
 class NeutronPlugin:
     """Neutron v2.0: networks, subnets, ports, security groups, floating IPs."""
 
     name = "neutron"
+    request_id_headers = (OPENSTACK_REQUEST_ID,)
+    credential_header = b"x-auth-token"
+    wrong_tenant_status = 403
+
+    def error_body(self, error: Any) -> dict:
+        return neutron_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        return key_name(key) in ("neutron", "neutron-shared-pools")
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "network", "cloudNetworks",

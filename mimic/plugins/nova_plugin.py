@@ -13,20 +13,40 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
-from mimic.imimic import IAPIMock, IPresetProvider, IResourceLister
+from mimic.imimic import IAPIMock, IPresetProvider, IResourceLister, IStatefulAPI, IWireConventions
 from mimic.model.flavors import INVALID_FLAVOR_REFS
 from mimic.model.images import INVALID_IMAGE_REFS
 from mimic.model.nova import PRESETS, ServerQuery
 from mimic.overview import MAX_LISTED, ResourceSummary
+from mimic.paths import OPENSTACK_REQUEST_ID
+from mimic.rest.http import openstack_error_body
 from mimic.rest.nova_api import NovaApi
 from mimic.rest.nova_control_api import NovaControlApi
+from mimic.snapshot_codec import key_name
 
 
-@implementer(IPlugin, IAPIMock, IPresetProvider, IResourceLister)
+@implementer(IPlugin, IAPIMock, IPresetProvider, IResourceLister, IWireConventions,
+             IStatefulAPI)
 class NovaApiMock:
     """OpenStack Compute (2.1 to 2.100) at ``/mimicking/nova/<region>/v2/<tenant_id>``."""
 
     name = "nova"
+    # Nova answers with the compute-specific header beside oslo's.
+    request_id_headers = (OPENSTACK_REQUEST_ID, "x-compute-request-id")
+    credential_header = b"x-auth-token"
+    # nova/api/openstack/wsgi.py refuses a URL of another project with 400.
+    wrong_tenant_status = 400
+
+    def error_body(self, error: Any) -> dict:
+        return openstack_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        return key_name(key) in ("nova", "nova-rendered")
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        # A keypair made without a public key is a real RSA pair, drawn
+        # from the operating system's randomness.
+        return not (method == b"POST" and path.rstrip(b"/").endswith(b"/os-keypairs"))
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "compute", "cloudServersOpenStack",
@@ -57,11 +77,24 @@ class NovaApiMock:
         }
 
 
-@implementer(IPlugin, IAPIMock)
+@implementer(IPlugin, IAPIMock, IWireConventions, IStatefulAPI)
 class NovaControlApiMock:
     """Nova's behaviors at ``/mimicking/nova-control/<region>/v2/<tenant_id>``."""
 
     name = "nova-control"
+    request_id_headers = ()
+    credential_header = None
+    wrong_tenant_status = 403
+
+    def error_body(self, error: Any) -> dict:
+        return openstack_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        # What this API steers is kept in the state of the API it steers.
+        return False
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "compute:control", "cloudServersBehavior",

@@ -10,6 +10,7 @@ that is what makes "every endpoint fails the same way" hold per API.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any, Callable, Optional
 
 from twisted.logger import Logger
@@ -199,3 +200,27 @@ def caller_token(request: Any, store: Any) -> Any:
     if not header:
         return None
     return store.valid_token(header.decode("utf-8", "replace"))
+
+
+def request_id(request: Any) -> str:
+    """
+    The id of ``request`` (``req-<uuid>``): what OpenStack APIs answer in
+    ``x-openstack-request-id``, what the request journal records, and what
+    Nova's instance actions keep. The site gives every request one before
+    routing; a request that did not come through it (a test's stub) gets
+    one here, the same on every call.
+    """
+    found = getattr(request, "mimic_request_id", None)
+    if found is None:
+        found = f"req-{uuid.uuid4()}"
+        request.mimic_request_id = found
+    return found
+
+
+def global_request_id(request: Any) -> Optional[str]:
+    """
+    The caller's ``X-OpenStack-Request-ID`` when it is a valid
+    ``req-<uuid>``, which OpenStack services keep as the global request id
+    beside their own (oslo.middleware's RequestId); else ``None``.
+    """
+    return getattr(request, "global_request_id", None)

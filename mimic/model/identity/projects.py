@@ -64,6 +64,17 @@ class Tenant:
             data = self._api_data[key] = factory()
             return data
 
+    def forget_api_data(self, which: Optional[Callable[[Any], bool]] = None) -> None:
+        """Forget the API data whose key ``which`` accepts (all by default)."""
+        if self._api_data is None:
+            return
+        for key in [k for k in self._api_data if which is None or which(k)]:
+            del self._api_data[key]
+
+    def api_data(self) -> dict:
+        """Every API's state of this tenant, by key (for snapshots)."""
+        return self._api_data if self._api_data is not None else {}
+
     def known_data_for_api(self, key: Any) -> Optional[Any]:
         """This tenant's state for one API if it was ever made (makes nothing)."""
         return self._api_data.get(key) if self._api_data is not None else None

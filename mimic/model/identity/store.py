@@ -480,6 +480,15 @@ class SessionStore:
             data = self._global_data[key] = factory()
             return data
 
+    def forget_global_data(self, which: Callable[[Any], bool]) -> None:
+        """Forget the global API data whose key ``which`` accepts."""
+        for key in [k for k in self._global_data if which(k)]:
+            del self._global_data[key]
+
+    def global_data(self) -> dict:
+        """Every API's global state, by key (for snapshots)."""
+        return self._global_data
+
     def known_data_for_api(self, key: Any) -> Optional[Any]:
         """Global state of one API if it was ever made (makes nothing)."""
         return self._global_data.get(key)
