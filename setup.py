@@ -26,6 +26,7 @@ setup(
         "prometheus-client>=0.17",
         "cryptography>=41",
         "jsonschema>=4.17",
+        "google-re2>=1.1",
     ],
     extras_require={
         "test": [
@@ -38,6 +39,7 @@ setup(
             "python-openstackclient>=6",
             "fastly>=15,<16",
             "apache-libcloud>=3.8",
+            "hypothesis>=6.100",
         ],
         "docs": ["sphinx>=7"],
     },

@@ -17,6 +17,7 @@ import attrs
 from twisted.internet.task import Clock
 from twisted.plugin import getPlugins
 
+from mimic.bounds import LATEST_CLOCK
 from mimic.catalog import DEFAULT_REGIONS, Entry
 from mimic.imimic import IAPIMock, IPresetProvider
 from mimic.model.identity import SessionStore
@@ -127,6 +128,8 @@ class MimicCore:
         """Advance the deterministic clock; returns the new time."""
         if self.realtime:
             raise RuntimeError("tick is off in realtime mode")
+        if not 0 <= amount <= LATEST_CLOCK - self.clock.seconds():
+            raise ValueError(f"the clock cannot move by {amount} seconds")
         self.clock.advance(amount)
         return self.clock.seconds()
 

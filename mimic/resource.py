@@ -15,6 +15,7 @@ from typing import Any
 from klein import Klein
 from twisted.web.resource import Resource
 
+from mimic.bounds import LATEST_CLOCK
 from mimic.imimic import IRootMounts
 
 from mimic.rest.http import (
@@ -76,6 +77,13 @@ class MimicRoot:
         ):
             raise RequestError(400, "'amount' is required: a non-negative number "
                                "of seconds to advance the clock by.")
+        latest = LATEST_CLOCK - self.core.clock.seconds()
+        if amount > latest:
+            # Past this, a timestamp Mimic computes from the clock (a
+            # token's expiry) could not be written as a date.
+            raise RequestError(400, f"'amount' would move the clock past "
+                               f"{iso_time(LATEST_CLOCK)}: at most {latest} seconds "
+                               f"are left.")
         now = self.core.tick(amount)
         return json_response(request, {"advanced": amount, "now": iso_time(now)})
 

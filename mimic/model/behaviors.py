@@ -15,7 +15,8 @@ A registration is JSON::
 
 All criteria must match (they are ANDed). Regexes must match the whole value
 (``re.fullmatch``), so ``"test"`` means exactly ``test`` and ``"test.*"`` means
-a prefix. The oldest registered behavior whose criteria match wins; with none,
+a prefix; they are matched in linear time (:mod:`mimic.model.patterns`), so a
+pattern that needs backtracking or is over budget is refused at registration. The oldest registered behavior whose criteria match wins; with none,
 the event's ``default`` behavior applies.
 
 ``sequence`` (``{"behaviors": [b1, b2, ...]}``) plays its behaviors in order,
@@ -25,11 +26,11 @@ one per matching request, then keeps applying the last one; with
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Mapping, Optional
 
 import attrs
 
+from mimic.model.patterns import ClientPattern, PatternRefused, compile_pattern
 from mimic.util import IdSource
 
 
@@ -80,14 +81,14 @@ class CriterionKind:
         return Criterion(self.name, patterns)
 
 
-def _compile_regex(where: str, pattern: Any) -> re.Pattern:
+def _compile_regex(where: str, pattern: Any) -> ClientPattern:
     if not isinstance(pattern, str):
         raise InvalidBehavior(f"criterion {where!r} must be a regex string")
     try:
-        return re.compile(pattern)
-    except re.error as error:
+        return compile_pattern(pattern)
+    except PatternRefused as refused:
         raise InvalidBehavior(
-            f"criterion {where!r} is not a valid regex: {pattern!r} ({error})"
+            f"criterion {where!r} is not a valid regex: {pattern[:100]!r} ({refused})"
         ) from None
 
 
@@ -100,17 +101,17 @@ class Criterion:
 
     def matches(self, attributes: Mapping[str, Any]) -> bool:
         value = attributes.get(self.name)
-        if isinstance(self.test, re.Pattern):
-            return value is not None and self.test.fullmatch(str(value)) is not None
+        if isinstance(self.test, ClientPattern):
+            return value is not None and self.test.fullmatch(str(value))
         if not isinstance(value, Mapping):
             return False
         return all(
-            key in value and pattern.fullmatch(str(value[key])) is not None
+            key in value and pattern.fullmatch(str(value[key]))
             for key, pattern in self.test.items()
         )
 
     def as_json(self) -> dict:
-        if isinstance(self.test, re.Pattern):
+        if isinstance(self.test, ClientPattern):
             return {self.name: self.test.pattern}
         return {self.name: {k: p.pattern for k, p in self.test.items()}}
 
@@ -311,15 +312,15 @@ def coerce_number(value: Any, what: str) -> float:
     """
     if isinstance(value, bool):
         raise InvalidBehavior(f"{what!r} must be a number")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            raise InvalidBehavior(f"{what!r} must be a number, not {value!r}") from None
-    else:
+    if not isinstance(value, (int, float, str)):
         raise InvalidBehavior(f"{what!r} must be a number")
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        raise InvalidBehavior(f"{what!r} must be a number, not {value[:40]!r}") from None
+    except OverflowError:
+        # An integer of more than 308 digits is no float at all.
+        raise InvalidBehavior(f"{what!r} must be a finite number") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise InvalidBehavior(f"{what!r} must be a finite number")
     return number

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
@@ -47,6 +46,7 @@ from mimic.model.images import Image, ImageStore, image_store_for
 from mimic.model.keypairs import KeypairStore
 from mimic.model import neutron
 from mimic.model.neutron import NetworkRequest, NetworkState, network_state
+from mimic.model.patterns import ClientPattern
 from mimic.model.nova_errors import (  # noqa: F401 - the model's errors, re-exported
     BadRequest,
     ComputeError,
@@ -339,7 +339,7 @@ class Created:
 class ServerQuery:
     """The filters and page of a server listing."""
 
-    name: Optional[re.Pattern] = None
+    name: Optional[ClientPattern] = None
     statuses: tuple[str, ...] = ()
     changes_since: Optional[float] = None
     image: Optional[str] = None
@@ -873,7 +873,7 @@ def _after(servers: Iterator[Server], marker: str) -> Iterator[Server]:
 
 
 def _matches(server: Server, query: ServerQuery, now: float) -> bool:
-    if query.name is not None and query.name.search(server.name) is None:
+    if query.name is not None and not query.name.search(server.name):
         return False
     if query.statuses and server.status_at(now) not in query.statuses:
         return False

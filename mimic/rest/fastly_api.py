@@ -31,7 +31,14 @@ from mimic.model.fastly import (
     Version,
     timestamp,
 )
-from mimic.rest.http import RequestError, install_error_handlers, json_response
+from mimic.rest.http import (
+    RequestError,
+    install_error_handlers,
+    json_response,
+    parse_json,
+    query_integer,
+    query_text,
+)
 
 #: Fastly's ``msg`` for each status code it answers with.
 FASTLY_MESSAGES = {
@@ -69,10 +76,7 @@ def read_fields(request: Any) -> dict:
         return {}
     content_type = (request.getHeader(b"content-type") or b"").decode("latin-1")
     if "json" in content_type or raw.lstrip()[:1] == b"{":
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise RequestError(400, "The request body is not valid JSON.") from None
+        body = parse_json(raw)
         if not isinstance(body, dict):
             raise RequestError(400, "The request body must be a JSON object.")
         return body
@@ -83,8 +87,7 @@ def read_fields(request: Any) -> dict:
 
 
 def query_arg(request: Any, name: str) -> Optional[str]:
-    values = request.args.get(name.encode("ascii"))
-    return values[-1].decode("utf-8", "replace") if values else None
+    return query_text(request, name)
 
 
 # Rendering with Fastly's field types
@@ -466,11 +469,8 @@ class FastlyApi:
 
 
 def _positive(value: Optional[str], name: str, default: Optional[int]) -> int:
-    if value is None:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise RequestError(400, f"'{name}' must be a positive integer.")
-    return int(value)
+    return query_integer(value, name, default, minimum=1,
+                         message=f"'{name}' must be a positive integer.")
 
 
 def _flag(value: Optional[str]) -> bool:

@@ -38,6 +38,8 @@ from mimic.rest.http import (
     empty_response,
     install_error_handlers,
     json_response,
+    query_arguments,
+    query_integer,
     read_json,
 )
 from mimic.util import iso_time
@@ -272,18 +274,13 @@ install_error_handlers(GlanceApi.app, glance_error_body)
 
 def _query(request: Any) -> dict:
     """The query string as single values (the last of repeated ones)."""
-    return {
-        key.decode("utf-8"): values[-1].decode("utf-8")
-        for key, values in request.args.items()
-    }
+    return {key: values[-1] for key, values in query_arguments(request).items()}
 
 
 def _limit(raw: Optional[str]) -> int:
-    if raw is None:
-        return DEFAULT_LIMIT
-    if not raw.isdigit():
-        raise RequestError(400, "limit param must be an integer")
-    return min(int(raw), MAX_LIMIT)
+    limit = query_integer(raw, "limit", DEFAULT_LIMIT,
+                          message="limit param must be an integer")
+    return min(limit, MAX_LIMIT)
 
 
 def _sort(query: dict) -> tuple[str, bool]:
@@ -327,9 +324,8 @@ def _matches(image: Image, query: dict, now: float) -> bool:
         elif key == "tag":
             ok = wanted in image.tags
         elif key in ("size_min", "size_max"):
-            if not wanted.isdigit():
-                raise RequestError(400, f"{key} must be an integer")
-            ok = (image.size >= int(wanted)) if key == "size_min" else (image.size <= int(wanted))
+            size = query_integer(wanted, key, message=f"{key} must be an integer")
+            ok = (image.size >= size) if key == "size_min" else (image.size <= size)
         elif key in ("protected", "os_hidden"):
             flag = wanted.lower()
             if flag not in ("true", "false"):

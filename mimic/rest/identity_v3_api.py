@@ -37,6 +37,7 @@ from mimic.rest.http import (
     empty_response,
     install_error_handlers,
     json_response,
+    query_text,
     read_json,
 )
 from mimic.rest.identity_api import (
@@ -493,8 +494,7 @@ def _has_flag(request: Any, name: str) -> bool:
 
 
 def _query(request: Any, name: str) -> Optional[str]:
-    values = request.args.get(name.encode("ascii"))
-    return values[0].decode("utf-8", "replace") if values else None
+    return query_text(request, name, first=True)
 
 
 def _v3_url(request: Any, path: str) -> str:

@@ -40,6 +40,8 @@ from mimic.rest.http import (
     empty_response,
     install_error_handlers,
     json_response,
+    query_arguments,
+    query_integer,
     read_json,
 )
 from mimic.rest.identity_api import root_url
@@ -205,8 +207,7 @@ ATTRIBUTES = {
 
 
 def _query(request: Any) -> dict[str, list[str]]:
-    return {k.decode("utf-8", "replace"): [v.decode("utf-8", "replace") for v in vs]
-            for k, vs in request.args.items()}
+    return query_arguments(request)
 
 
 def _matches(value: Any, wanted: list[str]) -> bool:
@@ -298,14 +299,8 @@ def _limit(query: dict) -> Optional[int]:
     raw = query.get("limit", [None])[-1]
     if raw is None:
         return None
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise _bad(f"Bad limit request: Limit must be an integer 0 or greater and not "
-                   f"'{raw}'.") from None
-    if limit < 0:
-        raise _bad(f"Bad limit request: Limit must be an integer 0 or greater and not "
-                   f"'{raw}'.")
+    limit = query_integer(raw, "limit", message=f"Bad limit request: Limit must be an "
+                          f"integer 0 or greater and not '{raw}'.")
     return limit or None
 
 

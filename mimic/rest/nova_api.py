@@ -38,6 +38,7 @@ from mimic.rest.http import (
     install_error_handlers,
     json_response,
     openstack_error_body,
+    query_integer,
     read_json,
 )
 from mimic.rest.nova_json import (
@@ -491,9 +492,8 @@ class NovaApi:
         for name in ("minRam", "minDisk"):
             value = query_argument(request, name)
             if value is not None:
-                if not value.isdigit():
-                    raise RequestError(400, f"Invalid {name} filter [{value}]")
-                minimums[name] = int(value)
+                minimums[name] = query_integer(value, name,
+                                               message=f"Invalid {name} filter [{value}]")
         flavors = [
             f for f in FLAVORS
             if (wanted is None or f.is_public == wanted)

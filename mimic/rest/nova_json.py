@@ -20,7 +20,8 @@ from mimic.model.flavors import Flavor
 from mimic.model.images import Image
 from mimic.model.neutron import NetworkRequest, NetworkState
 from mimic.model.nova import AVAILABILITY_ZONE, STATES, Server, ServerQuery, ServerSpec
-from mimic.rest.http import RequestError
+from mimic.model.patterns import PatternRefused, compile_pattern
+from mimic.rest.http import RequestError, query_integer, query_text, query_values
 from mimic.util import iso_time
 
 #: Nova's ``osapi_max_limit``: the most items one page holds.
@@ -265,20 +266,14 @@ def read_interface_fixed_ip(value: Any) -> Optional[str]:
                             f"{json.dumps(address)} is not a 'ipv4'") from None
 
 def query_argument(request: Any, name: str) -> Optional[str]:
-    values = request.args.get(name.encode())
-    return values[-1].decode("utf-8", "replace") if values else None
+    return query_text(request, name)
 
 
 def read_limit(request: Any) -> int:
     raw = query_argument(request, "limit")
-    if raw is None:
-        return MAX_PAGE
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise RequestError(400, "limit param must be an integer") from None
-    if limit < 0:
+    if raw is not None and raw.startswith("-") and raw[1:].isdigit():
         raise RequestError(400, "limit param must be positive")
+    limit = query_integer(raw, "limit", MAX_PAGE, message="limit param must be an integer")
     return min(limit, MAX_PAGE)
 
 
@@ -297,11 +292,11 @@ def read_server_query(request: Any) -> ServerQuery:
     pattern = None
     if name is not None:
         try:
-            pattern = re.compile(name)
-        except re.error:
-            raise invalid_input("name", name, "is not a valid regular expression") from None
-    statuses = tuple(v.decode("utf-8", "replace").upper()
-                     for v in request.args.get(b"status", ()))
+            pattern = compile_pattern(name)
+        except PatternRefused as refused:
+            raise invalid_input("name", name[:100],
+                                f"is not a valid regular expression: {refused}") from None
+    statuses = tuple(v.upper() for v in query_values(request, "status"))
     since = query_argument(request, "changes-since")
     return ServerQuery(
         name=pattern,

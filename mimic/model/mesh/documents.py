@@ -22,6 +22,8 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from mimic.bounds import load_json
+
 MIMIK_API_VERSION = "mimik.veicot.io/v1alpha1"
 MIMIK_KIND = "Mimik"
 
@@ -391,7 +393,7 @@ def parse_request_body(raw: bytes, content_type: str = "") -> list:
     stripped = text.lstrip()
     if "json" in content_type or stripped[:1] in ("{", "["):
         try:
-            body = json.loads(text)
+            body = load_json(text)
         except ValueError as error:
             raise MeshError(f"not valid JSON: {error}", "request") from None
         if isinstance(body, dict) and "documents" in body and "kind" not in body:
