@@ -112,3 +112,156 @@ def test_the_clock_can_reach_its_documented_limit_and_tokens_still_work(mimic):
     assert_error_shape("control", mimic.post("/mimic/v1.1/tick", json={"amount": 1}))
     access = mimic.authenticate(username="at-the-end", tenant_id="1")
     assert access["token"]["expires"].startswith("9998-12-31T23:59:59")
+
+
+HUGE = int("9" * 400)
+
+
+def behavior_urls(api) -> list:
+    """``(API name, URL)`` of each control API's creation (or auth) behaviors."""
+    return [
+        ("control", "/mimic/v1.1/IdentityControlAPI/behaviors/auth"),
+        ("nova", f"{api.compute_control}/behaviors/creation"),
+        ("clb", f"{api.clb_control}/behaviors/creation"),
+    ]
+
+
+def _listing(mimic, url):
+    response = mimic.get(url)
+    assert response.status_code == 200, response.text
+    return response.json()["behaviors"]
+
+
+@pytest.mark.parametrize("parameters", [
+    {"code": HUGE}, {"code": str(HUGE)}, {"duration": HUGE}, {"duration": "9" * 5000},
+], ids=["code", "code-string", "duration", "duration-5000-digit-string"])
+def test_behavior_parameters_of_hundreds_of_digits_are_400_and_store_nothing(mimic, parameters):
+    api = endpoints(mimic)
+    # Identity's behaviors take a code only; Nova's and CLB's a duration too.
+    durations = {"nova": "build", "clb": "building"}
+    for shape, url in behavior_urls(api):
+        if "duration" in parameters and shape not in durations:
+            continue
+        name = durations[shape] if "duration" in parameters else "fail"
+        response = mimic.post(url, json={"name": name, "parameters": parameters})
+        assert_error_shape(shape, response)
+        assert _listing(mimic, url) == []
+
+
+@pytest.mark.parametrize("path, shape", [
+    ("{compute}/flavors?minRam={n}", "nova"),
+    ("{compute}/flavors/detail?minDisk={n}", "nova"),
+    ("{compute}/servers?limit={n}", "nova"),
+    ("{image}/v2/images?limit={n}", "glance"),
+    ("{image}/v2/images?size_min={n}", "glance"),
+    ("{image}/v2/images?size_max={n}", "glance"),
+    ("{network}/networks?limit={n}", "neutron"),
+    ("/fastly/service?page={n}", "fastly"),
+    ("/mimic/v1.1/mesh/traces?limit={n}", "mesh"),
+])
+@pytest.mark.parametrize("number", ["9" * 4301, "\u00b2"], ids=["4301-digits", "superscript-2"])
+def test_query_integers_past_the_digit_limit_or_not_ascii_are_400(mimic, path, shape, number):
+    api = endpoints(mimic)
+    url = path.format(compute=api.compute, image=api.image, network=api.network, n=number)
+    response = mimic.get(url, headers={**api.headers(), "Fastly-Key": "robust"})
+    assert_error_shape(shape, response)
+
+
+@pytest.mark.parametrize("path, shape", [
+    ("{image}/v2/images?name=%ff", "glance"),
+    ("{image}/v2/images?%ff=1", "glance"),
+    ("/identity/v2.0/tokens/{token}?belongsTo=%ff", "identity"),
+    ("/identity/v2.0/users?name=%ff", "identity"),
+    ("{compute}/servers?name=%ff", "nova"),
+    ("{compute}/servers/detail?status=%ff", "nova"),
+    ("{clb}/loadbalancers?nodeaddress=%ff", "clb"),
+    ("{network}/networks?name=%ff", "neutron"),
+    ("/fastly/service/search?name=%ff", "fastly"),
+    ("/identity/v3/projects?name=%ff", "identity-v3"),
+    ("/mimic/v1.1/mesh/traces?traceId=%ff", "mesh"),
+])
+def test_query_values_that_are_not_utf8_are_400(mimic, path, shape):
+    api = endpoints(mimic)
+    url = path.format(compute=api.compute, image=api.image, network=api.network,
+                      clb=api.clb, token=api.token)
+    headers = {**api.headers(), "Fastly-Key": "robust"}
+    if shape == "identity-v3":
+        headers["X-Auth-Token"] = mimic.post("/identity/v3/auth/tokens", json={"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": "robust", "password": "x", "domain": {"id": "default"}}}}}
+        }).headers["X-Subject-Token"]
+    assert_error_shape(shape, mimic.get(url, headers=headers))
+
+
+HOSTILE_PATTERNS = ["(a+)+$", "(.*a){25}", "(a|aa)+$", "(a*)*b"]
+
+
+def test_nova_name_filter_matches_like_a_regex_search(mimic):
+    api = endpoints(mimic)
+    for name in ("web-1", "web-22", "db-1"):
+        response = mimic.post(f"{api.compute}/servers", headers=api.headers(), json={
+            "server": {"name": name, "imageRef": "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01",
+                       "flavorRef": "2"}})
+        assert response.status_code == 202, response.text
+
+    def names(pattern):
+        response = mimic.get(f"{api.compute}/servers", params={"name": pattern},
+                             headers=api.headers())
+        assert response.status_code == 200, response.text
+        return sorted(s["name"] for s in response.json()["servers"])
+
+    # Nova filters with re.search: unanchored, Python's syntax.
+    assert names("web") == ["web-1", "web-22"]
+    assert names(r"^web-\d$") == ["web-1"]
+    assert names("(?i)DB") == ["db-1"]
+    assert names("1$") == ["db-1", "web-1"]
+
+
+@pytest.mark.parametrize("pattern", HOSTILE_PATTERNS)
+def test_nova_name_filter_cannot_backtrack_on_a_hostile_pattern(mimic, pattern):
+    api = endpoints(mimic)
+    # 7.5 s with Python's re for (a+)+$ before; linear now, an empty answer.
+    name = "a" * 26 + "!"
+    response = mimic.post(f"{api.compute}/servers", headers=api.headers(), json={
+        "server": {"name": name, "imageRef": "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01",
+                   "flavorRef": "2"}})
+    assert response.status_code == 202, response.text
+    response = mimic.get(f"{api.compute}/servers", params={"name": pattern},
+                         headers=api.headers(), timeout=5)
+    assert response.status_code == 200, response.text
+    assert [s["name"] for s in response.json()["servers"]] == (
+        [name] if pattern == "(.*a){25}" else [])
+
+
+@pytest.mark.parametrize("pattern", [
+    "(a)\\1", "(?=a)b", "x" * 1001, "(.*a){500}",
+], ids=["backreference", "lookahead", "1001-chars", "over-program-budget"])
+def test_patterns_that_need_backtracking_or_are_over_budget_are_a_clear_400(mimic, pattern):
+    api = endpoints(mimic)
+    response = mimic.get(f"{api.compute}/servers", params={"name": pattern},
+                         headers=api.headers())
+    assert_error_shape("nova", response)
+    assert "regular expression" in response.json()["badRequest"]["message"]
+    for shape, url in behavior_urls(api):
+        criterion = {"username": pattern} if shape == "control" else (
+            {"server_name": pattern} if shape == "nova" else {"loadbalancer_name": pattern})
+        response = mimic.post(url, json={"name": "fail", "criteria": [criterion]})
+        assert_error_shape(shape, response)
+        assert _listing(mimic, url) == []
+
+
+@pytest.mark.parametrize("pattern", HOSTILE_PATTERNS)
+def test_hostile_behavior_criteria_match_in_linear_time(mimic, pattern):
+    api = endpoints(mimic)
+    url = f"{api.compute_control}/behaviors/creation"
+    response = mimic.post(url, json={"name": "fail", "parameters": {"code": 503},
+                                     "criteria": [{"server_name": pattern}]})
+    assert response.status_code == 201, response.text
+    # The name that made Python's re take about a second per request.
+    for name in ("a" * 30 + "!", "a" * 25):
+        response = mimic.post(f"{api.compute}/servers", headers=api.headers(), timeout=5,
+                              json={"server": {"name": name, "flavorRef": "2",
+                                               "imageRef": "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01"}})
+        # fullmatch: "(a|aa)+$" and "(a+)+$" match 25 a's, "(.*a){25}" too.
+        matches = name == "a" * 25 and pattern != "(a*)*b"
+        assert response.status_code == (503 if matches else 202), (name, response.text)

@@ -164,7 +164,10 @@ def query_arguments(request: Any) -> dict:
     """Every query parameter as ``{name: [values]}`` of text; a 400 if any is not UTF-8."""
     arguments = {}
     for raw_name, values in request.args.items():
-        name = _query_text("(a parameter name)", raw_name)
+        try:
+            name = raw_name.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RequestError(400, "A query parameter name is not valid UTF-8.") from None
         arguments[name] = [_query_text(name, value) for value in values]
     return arguments
 

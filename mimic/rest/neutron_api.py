@@ -300,7 +300,7 @@ def _limit(query: dict) -> Optional[int]:
     if raw is None:
         return None
     limit = query_integer(raw, "limit", message=f"Bad limit request: Limit must be an "
-                          f"integer 0 or greater and not '{raw}'.")
+                          f"integer 0 or greater and not '{raw[:100]}'.")
     return limit or None
 
 

@@ -493,7 +493,7 @@ class NovaApi:
             value = query_argument(request, name)
             if value is not None:
                 minimums[name] = query_integer(value, name,
-                                               message=f"Invalid {name} filter [{value}]")
+                                               message=f"Invalid {name} filter [{value[:100]}]")
         flavors = [
             f for f in FLAVORS
             if (wanted is None or f.is_public == wanted)
