@@ -265,3 +265,62 @@ def test_hostile_behavior_criteria_match_in_linear_time(mimic, pattern):
         # fullmatch: "(a|aa)+$" and "(a+)+$" match 25 a's, "(.*a){25}" too.
         matches = name == "a" * 25 and pattern != "(a*)*b"
         assert response.status_code == (503 if matches else 202), (name, response.text)
+
+
+UBUNTU = "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01"
+
+
+def _create(mimic, api, **fields):
+    return mimic.post(f"{api.compute}/servers", headers=api.headers(), json={
+        "server": {"name": "many", "imageRef": UBUNTU, "flavorRef": "2", **fields}})
+
+
+def _server_count(mimic, api) -> int:
+    response = mimic.get(f"{api.compute}/limits", headers=api.headers())
+    return response.json()["limits"]["absolute"]["totalInstancesUsed"]
+
+
+def test_max_count_of_a_billion_makes_what_nova_allows_per_request(mimic):
+    # Nova's quota rule (nova/compute/utils.py check_num_instances_quota):
+    # a max_count over the headroom makes the headroom's worth when
+    # min_count fits; Mimic's headroom is 1,000 servers per request.
+    api = endpoints(mimic)
+    response = _create(mimic, api, max_count=1000000000, min_count=1)
+    assert response.status_code == 202, response.text
+    assert _server_count(mimic, api) == 1000
+
+
+def test_a_min_count_over_the_per_request_limit_is_nova_quota_403(mimic):
+    api = endpoints(mimic)
+    response = _create(mimic, api, max_count=1000000000, min_count=1000000000)
+    assert_error_shape("nova", response, 403)
+    # TooManyInstances' wording (nova/exception.py).
+    assert response.json()["forbidden"]["message"] == (
+        "Quota exceeded for instances: Requested 1000000000, but already used 0 of "
+        "1000 instances")
+    assert _server_count(mimic, api) == 0
+
+
+def test_one_tenant_cannot_drain_the_regions_public_ipv4_pool(mimic):
+    greedy = endpoints(mimic, username="greedy", tenant="770100")
+    # 131,068 public IPv4 addresses; one tenant holds at most an eighth.
+    for _ in range(16):
+        assert _create(mimic, greedy, max_count=1000).status_code == 202
+    assert _create(mimic, greedy, max_count=383).status_code == 202
+    refused = _create(mimic, greedy)
+    assert_error_shape("nova", refused)
+    assert "No more IP addresses available" in refused.json()["badRequest"]["message"]
+    assert _server_count(mimic, greedy) == 16383
+    # Every other tenant still gets its public address.
+    other = endpoints(mimic, username="other", tenant="770101")
+    response = _create(mimic, other)
+    assert response.status_code == 202, response.text
+    server = mimic.get(f"{other.compute}/servers/{response.json()['server']['id']}",
+                       headers=other.headers()).json()["server"]
+    assert [a["version"] for a in server["addresses"]["public"]] == [4, 6]
+    # Deleting frees the greedy tenant's share again.
+    listing = mimic.get(f"{greedy.compute}/servers?limit=1", headers=greedy.headers()).json()
+    first = listing["servers"][0]["id"]
+    assert mimic.delete(f"{greedy.compute}/servers/{first}",
+                        headers=greedy.headers()).status_code == 204
+    assert _create(mimic, greedy).status_code == 202

@@ -19,7 +19,14 @@ from urllib.parse import urlencode
 from mimic.model.flavors import Flavor
 from mimic.model.images import Image
 from mimic.model.neutron import NetworkRequest, NetworkState
-from mimic.model.nova import AVAILABILITY_ZONE, STATES, Server, ServerQuery, ServerSpec
+from mimic.model.nova import (
+    AVAILABILITY_ZONE,
+    STATES,
+    Server,
+    ServerQuery,
+    ServerSpec,
+    servers_to_create,
+)
 from mimic.model.patterns import PatternRefused, compile_pattern
 from mimic.rest.http import RequestError, query_integer, query_text, query_values
 from mimic.util import iso_time
@@ -181,6 +188,7 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
         counts.append(value)
     if counts[0] > counts[1]:
         raise RequestError(400, "min_count must be <= max_count")
+    counts[1] = servers_to_create(*counts)
     if counts[1] > 1 and any(n.port_id for n in networks or ()):
         raise RequestError(400, "Unable to launch multiple instances with a single "
                            "configured port ID. Please launch your instance one by one "
