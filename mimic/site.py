@@ -68,7 +68,13 @@ class MimicRequest(server.Request):
             log.info("--> {method} {uri} {body}", method=self.method.decode(),
                      uri=self.uri.decode("utf-8", "replace"),
                      body=body.decode("utf-8", "replace"))
-        super().process()
+        core = getattr(self.channel.site, "core", None)
+        if core is not None and self.method in (b"GET", b"HEAD"):
+            # A read of a tenant never seen answers without keeping it.
+            with core.store.reading():
+                super().process()
+        else:
+            super().process()
 
     def _refuse(self, code: int, kind: str, message: str) -> None:
         """Answer before any routing, in OpenStack's error shape."""

@@ -11,7 +11,8 @@ Everything lives in one :class:`SessionStore`; reset replaces the store.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, TypeVar
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 import attrs
 
@@ -144,8 +145,27 @@ class SessionStore:
         factory=lambda: {DEFAULT_DOMAIN_ID: Domain(DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME)}
     )
 
+    #: While reading (see :meth:`reading`), the tenants first mentioned:
+    #: one request sees one of each, and none outlives it. None otherwise.
+    _unkept: Optional[dict] = None
+
     def now(self) -> float:
         return self.clock.seconds()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """
+        Within this, a tenant Mimic has never seen is answered for but not
+        remembered, nor is any API state made for it: a read (``GET``) of
+        a made-up tenant id must cost nothing once answered, or a client
+        could grow Mimic without bound by inventing ids.
+        """
+        before = self._unkept
+        self._unkept = {} if before is None else before
+        try:
+            yield
+        finally:
+            self._unkept = before
 
     # domains
 
@@ -175,7 +195,12 @@ class SessionStore:
                domain_id: str = DEFAULT_DOMAIN_ID) -> Tenant:
         """The tenant with this id, made on first mention (in ``domain_id``)."""
         tenant = self._tenants.get(tenant_id)
-        if tenant is None:
+        if tenant is None and self._unkept is not None:
+            tenant = self._unkept.get(tenant_id)
+            if tenant is None:
+                tenant = self._unkept[tenant_id] = Tenant(
+                    tenant_id, name or tenant_id, domain_id=domain_id)
+        elif tenant is None:
             tenant = self._tenants[tenant_id] = Tenant(
                 tenant_id, name or tenant_id, domain_id=domain_id
             )

@@ -221,13 +221,20 @@ class FastlyApi:
         store = self.session_store()
         return store.data_for_api("fastly", lambda: FastlyStore(store.clock, store.ids))
 
-    def caller(self, request: Any) -> tuple[FastlyStore, Customer]:
-        """The store and the customer whose ``Fastly-Key`` signs the request."""
+    def caller(self, request: Any, remember: Optional[bool] = None) -> tuple[FastlyStore, Customer]:
+        """
+        The store and the customer whose ``Fastly-Key`` signs the request.
+        A key never seen becomes a customer on its first change (or when
+        it asks who it is, ``remember``): a read by a made-up key keeps
+        nothing.
+        """
         key = request.getHeader(b"fastly-key")
         if not key or not key.strip():
             raise RequestError(401, "A Fastly-Key header with an API token is required.")
         fastly = self.fastly()
-        return fastly, fastly.customer(key.decode("utf-8", "replace").strip())
+        if remember is None:
+            remember = request.method not in (b"GET", b"HEAD")
+        return fastly, fastly.customer(key.decode("utf-8", "replace").strip(), remember)
 
     @staticmethod
     def kind(path: str) -> ConfigKind:
@@ -241,7 +248,7 @@ class FastlyApi:
 
     @app.route("/current_customer", methods=["GET"])
     def current_customer(self, request: Any) -> bytes:
-        _, customer = self.caller(request)
+        _, customer = self.caller(request, remember=True)
         return json_response(request, render_customer(customer))
 
     # services
