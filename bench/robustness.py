@@ -125,7 +125,7 @@ def hostile_kinds(client: Client) -> dict:
              for p in hostile_patterns]
             + [("POST", f"{compute}/servers", {"server": {
                 "name": "a" * 30 + "!", "imageRef": UBUNTU, "flavorRef": "2"}}, auth)],
-        "max_count 1,000,000,000 (makes 1,000)":
+        "max_count 1,000,000,000 (makes 500)":
             [("POST", f"{compute}/servers", {"server": {
                 "name": "many", "imageRef": UBUNTU, "flavorRef": "2",
                 "max_count": 1000000000}}, auth)],
