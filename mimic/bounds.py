@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from typing import Any, Optional
 
 import re2
 
@@ -128,6 +128,20 @@ def _check_parsed(value: Any, surrogates: bool) -> None:
             stack.extend((member, depth + 1) for member in item if isinstance(member, wanted))
         elif surrogates and isinstance(item, str) and _SURROGATE.search(item):
             raise InputRefused("a string holds a lone surrogate (\\ud800-\\udfff)")
+
+
+def decimal(text: str, signed: bool = False) -> Optional[int]:
+    """
+    ``text`` as an integer if it is one written in ASCII digits (with a
+    leading ``-`` if ``signed``), at most :data:`MAX_JSON_INTEGER_DIGITS`
+    of them; else None. For numbers APIs accept as strings (``"2"`` for
+    ``max_count``): ``str.isdigit`` accepts ``"²"``, which :func:`int`
+    refuses, and :func:`int` refuses more than 4,300 digits.
+    """
+    digits = text[1:] if signed and text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_JSON_INTEGER_DIGITS:
+        return None
+    return int(text)
 
 
 def parse_query_integer(raw: str) -> int:

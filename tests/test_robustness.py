@@ -382,3 +382,29 @@ def test_fastly_reads_by_made_up_keys_keep_no_customer(mimic):
     first = mimic.get("/fastly/current_customer", headers={"Fastly-Key": "asker"}).json()
     again = mimic.get("/fastly/current_customer", headers={"Fastly-Key": "asker"}).json()
     assert first["id"] == again["id"] and first["name"] == "Mimic customer 2"
+
+
+@pytest.mark.parametrize("number", ["\u00b2", "9" * 4301], ids=["superscript-2", "4301-digits"])
+def test_numbers_written_as_strings_must_be_ascii_digits_of_a_sane_length(mimic, number):
+    # str.isdigit() says yes to both; int() refused them with a 500.
+    api = endpoints(mimic)
+    response = _create(mimic, api, min_count=number)
+    assert_error_shape("nova", response)
+    group = mimic.post(f"{api.network}/security-groups", headers=api.headers(),
+                       json={"security_group": {"name": "g"}}).json()["security_group"]
+    for rule in ({"protocol": number}, {"protocol": "tcp", "port_range_min": number}):
+        response = mimic.post(f"{api.network}/security-group-rules", headers=api.headers(),
+                              json={"security_group_rule": {
+                                  "security_group_id": group["id"], "direction": "ingress",
+                                  **rule}})
+        assert_error_shape("neutron", response)
+    # A CLB id that is no integer names no load balancer.
+    assert_error_shape("clb", mimic.delete(f"{api.clb}/loadbalancers", params={"id": number}),
+                       404)
+    service = mimic.post("/fastly/service", headers={"Fastly-Key": "k"},
+                         json={"name": "s"}).json()
+    response = mimic.post(f"/fastly/service/{service['id']}/version/1/backend",
+                          headers={"Fastly-Key": "k"},
+                          json={"name": "b", "address": "a", "port": number})
+    assert_error_shape("fastly", response)
+    assert _server_count(mimic, api) == 0

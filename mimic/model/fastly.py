@@ -21,6 +21,7 @@ from typing import Any, Callable, Mapping, Optional
 
 import attrs
 
+from mimic.bounds import decimal
 from mimic.util import IdSource, iso_time
 
 #: Characters of Fastly's 22-character alphanumeric identifiers.
@@ -84,8 +85,9 @@ def _as_bool(name: str, value: Any) -> bool:
 def _as_int(name: str, value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    number = decimal(value.strip(), signed=True) if isinstance(value, str) else None
+    if number is not None:
+        return number
     raise Invalid(f"Invalid value for '{name}': expected an integer, got {value!r}.")
 
 

@@ -26,6 +26,7 @@ from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 
 import attrs
 
+from mimic.bounds import decimal
 from mimic.util import iso_time
 
 #: The well-known ids of the two networks every tenant has (Rackspace's
@@ -1729,8 +1730,8 @@ def _protocol(protocol: Any) -> Optional[str]:
         return None
     if isinstance(protocol, bool):
         protocol = str(protocol)
-    if isinstance(protocol, int) or (isinstance(protocol, str) and protocol.isdigit()):
-        number = int(protocol)
+    number = decimal(protocol) if isinstance(protocol, str) else protocol
+    if isinstance(number, int):
         if 0 <= number <= 255:
             return str(number)
     elif isinstance(protocol, str) and protocol.lower() in PROTOCOL_NAMES:

@@ -24,12 +24,12 @@ there, so Nova and Neutron always tell the same story.
 from __future__ import annotations
 
 import hashlib
-import json
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 import attrs
 
+from mimic.bounds import load_json
 from mimic.model.behaviors import (
     BehaviorKind,
     BehaviorRegistry,
@@ -213,7 +213,7 @@ class CreationPresets:
 def _preset_object(value: Any, name: str) -> dict:
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = load_json(value)
         except ValueError:
             raise InvalidBehavior(f"{name!r} must be a JSON object") from None
     if not isinstance(value, dict):

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from klein import Klein
 
+from mimic.bounds import decimal
 from mimic.model.neutron import (
     AddressPool,
     BadRequest,
@@ -400,10 +401,10 @@ def _port_number(resource: dict, key: str) -> Optional[int]:
     value = resource.get(key)
     if value is None:
         return None
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
+    if isinstance(value, str) and decimal(value) is not None:
+        value = decimal(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(f"Invalid input for {key}. Reason: '{value}' is not an integer.")
+        raise _bad(f"Invalid input for {key}. Reason: '{str(value)[:100]}' is not an integer.")
     return value
 
 
@@ -527,8 +528,8 @@ class NeutronApi:
         if body.get("host_routes") or body.get("service_types"):
             raise _bad("Mimic does not emulate host_routes or service_types.")
         ip_version = body.get("ip_version", 4)
-        if isinstance(ip_version, str) and ip_version.isdigit():
-            ip_version = int(ip_version)
+        if isinstance(ip_version, str) and decimal(ip_version) is not None:
+            ip_version = decimal(ip_version)
         kwargs = dict(
             name=_string(body, "name", ""), description=_string(body, "description", ""),
             gateway_ip=body["gateway_ip"] if "gateway_ip" in body else "",

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Optional
 from urllib.parse import urlencode
 
+from mimic.bounds import decimal
 from mimic.model.flavors import Flavor
 from mimic.model.images import Image
 from mimic.model.neutron import NetworkRequest, NetworkState
@@ -181,10 +182,11 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
     counts = []
     for key in ("min_count", "max_count"):
         value = server.get(key, 1)
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
+        if isinstance(value, str) and decimal(value) is not None:
+            value = decimal(value)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise invalid_input(key, value, f"{json.dumps(value)} is less than the minimum of 1")
+            raise invalid_input(key, str(value)[:100],
+                                f"{json.dumps(value)[:100]} is less than the minimum of 1")
         counts.append(value)
     if counts[0] > counts[1]:
         raise RequestError(400, "min_count must be <= max_count")
