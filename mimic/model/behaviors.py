@@ -30,7 +30,13 @@ from typing import Any, Callable, Mapping, Optional
 
 import attrs
 
-from mimic.model.patterns import ClientPattern, PatternRefused, compile_pattern
+from mimic.model.patterns import (
+    ClientPattern,
+    MatchBudget,
+    PatternRefused,
+    PatternTooCostly,
+    compile_pattern,
+)
 from mimic.util import IdSource
 
 
@@ -85,7 +91,7 @@ def _compile_regex(where: str, pattern: Any) -> ClientPattern:
     if not isinstance(pattern, str):
         raise InvalidBehavior(f"criterion {where!r} must be a regex string")
     try:
-        return compile_pattern(pattern)
+        return compile_pattern(pattern, probe=True)
     except PatternRefused as refused:
         raise InvalidBehavior(
             f"criterion {where!r} is not a valid regex: {pattern[:100]!r} ({refused})"
@@ -99,14 +105,14 @@ class Criterion:
     name: str
     test: Any
 
-    def matches(self, attributes: Mapping[str, Any]) -> bool:
+    def matches(self, attributes: Mapping[str, Any], budget: MatchBudget) -> bool:
         value = attributes.get(self.name)
         if isinstance(self.test, ClientPattern):
-            return value is not None and self.test.fullmatch(str(value))
+            return value is not None and self.test.fullmatch(str(value), budget)
         if not isinstance(value, Mapping):
             return False
         return all(
-            key in value and pattern.fullmatch(str(value[key]))
+            key in value and pattern.fullmatch(str(value[key]), budget)
             for key, pattern in self.test.items()
         )
 
@@ -174,8 +180,8 @@ class RegisteredBehavior:
     repeat: bool = False
     _played: int = 0
 
-    def matches(self, attributes: Mapping[str, Any]) -> bool:
-        return all(criterion.matches(attributes) for criterion in self.criteria)
+    def matches(self, attributes: Mapping[str, Any], budget: MatchBudget) -> bool:
+        return all(criterion.matches(attributes, budget) for criterion in self.criteria)
 
     def next_step(self) -> Chosen:
         if self.repeat:
@@ -275,11 +281,17 @@ class BehaviorRegistry:
     def choose(self, attributes: Mapping[str, Any]) -> Chosen:
         """
         The behavior for a request with these attributes (advancing a
-        matching sequence), or the event's default.
+        matching sequence), or the event's default. Matching shares one
+        request's :class:`MatchBudget`: the behaviors it had no time left
+        for do not apply.
         """
-        for registered in self._registered.values():
-            if registered.matches(attributes):
-                return registered.next_step()
+        budget = MatchBudget()
+        try:
+            for registered in self._registered.values():
+                if registered.matches(attributes, budget):
+                    return registered.next_step()
+        except PatternTooCostly:
+            pass
         return Chosen(self.event.default, {})
 
 

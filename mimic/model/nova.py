@@ -46,7 +46,7 @@ from mimic.model.images import Image, ImageStore, image_store_for
 from mimic.model.keypairs import KeypairStore
 from mimic.model import neutron
 from mimic.model.neutron import NetworkRequest, NetworkState, network_state
-from mimic.model.patterns import ClientPattern
+from mimic.model.patterns import BudgetedPattern
 from mimic.model.nova_errors import (  # noqa: F401 - the model's errors, re-exported
     BadRequest,
     ComputeError,
@@ -345,7 +345,7 @@ class Created:
 class ServerQuery:
     """The filters and page of a server listing."""
 
-    name: Optional[ClientPattern] = None
+    name: Optional[BudgetedPattern] = None
     statuses: tuple[str, ...] = ()
     changes_since: Optional[float] = None
     image: Optional[str] = None

@@ -32,6 +32,7 @@ from mimic.model.nova import (
     NotFound,
     QuotaExceeded,
 )
+from mimic.model.patterns import PatternTooCostly
 from mimic.rest.http import (
     RequestError,
     empty_response,
@@ -282,7 +283,11 @@ class NovaApi:
         answered = cache.page(key)
         if answered is not None:
             return raw_json(request, answered)
-        page = compute.list_servers(query)
+        try:
+            page = compute.list_servers(query)
+        except PatternTooCostly as costly:
+            raise invalid_input("name", query.name.pattern.pattern[:100],
+                                f"is not a valid regular expression here: {costly}") from None
         # One list of fragments joined once: a thousand servers are 1.6 MB,
         # and every copy of that shows in the listing rate.
         parts = [b'{"servers":[']

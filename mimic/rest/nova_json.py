@@ -28,7 +28,7 @@ from mimic.model.nova import (
     ServerSpec,
     servers_to_create,
 )
-from mimic.model.patterns import PatternRefused, compile_pattern
+from mimic.model.patterns import MatchBudget, PatternRefused, compile_pattern
 from mimic.rest.http import RequestError, query_integer, query_text, query_values
 from mimic.util import iso_time
 
@@ -302,7 +302,8 @@ def read_server_query(request: Any) -> ServerQuery:
     pattern = None
     if name is not None:
         try:
-            pattern = compile_pattern(name)
+            # One budget for the whole listing, however many servers.
+            pattern = compile_pattern(name).within(MatchBudget())
         except PatternRefused as refused:
             raise invalid_input("name", name[:100],
                                 f"is not a valid regular expression: {refused}") from None
