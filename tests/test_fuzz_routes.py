@@ -596,3 +596,60 @@ def test_every_member_of_every_example_replaced_by_a_hostile_value(mimic, group)
                 for value in SWEEP:
                     body = json.dumps(_replaced(filled, path, value)).encode("utf-8")
                     sender.send(route, "header", body)
+
+
+# Query strings of every GET route.
+
+QUERY_NAMES = st.sampled_from([
+    "limit", "marker", "name", "status", "page", "per_page", "size_min", "size_max",
+    "minRam", "minDisk", "changes-since", "image", "flavor", "id", "sort_key", "sort_dir",
+    "sort", "belongsTo", "traceId", "is_public", "nodeaddress", "visibility", "tag",
+    "fields", "domain_id", "nocatalog", "type", "network_id", "device_id", "tenant_id",
+    "enabled", "user_id", "version", "detail", "member_status", "ip_version"])
+QUERY_VALUES = st.sampled_from([
+    "%ff", "%C0%AF", "%C2%B2", "9" * 4301, "-1", "", "(a+)+$", "(", "%00", "1e999",
+    "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00", "true", "a" * 2000, "%25"])
+
+
+def klein_get_routes() -> list:
+    """Every (app class, rule) answering GET, in every Klein app."""
+    import mimic.resource
+    import mimic.rest
+
+    modules = [importlib.import_module(f"mimic.rest.{m.name}")
+               for m in pkgutil.iter_modules(mimic.rest.__path__)] + [mimic.resource]
+    found = set()
+    for module in modules:
+        for value in vars(module).values():
+            app = getattr(value, "app", None)
+            if (isinstance(value, type) and isinstance(app, Klein)
+                    and value.__module__ == module.__name__):
+                found.update((value.__name__, rule.rule) for rule in app.url_map.iter_rules()
+                             if "GET" in (rule.methods or ()))
+    return sorted(found)
+
+
+def test_no_query_string_makes_a_get_route_fail_or_answer_out_of_shape(mimic):
+    world = build_world(mimic)
+    world.ids.update({"alias": "x", "domain_id": "default", "flavor_id": "2",
+                      "network": PUBLIC_NETWORK, "project_id": world.api.tenant,
+                      "region_id": "ORD", "rule_id": "x", "token_id": world.api.token,
+                      "trace_id": "x", "user_id": "x", "event": "creation"})
+    headers = {"X-Auth-Token": world.api.token, "Fastly-Key": "fuzz"}
+    routes = [route for route in klein_get_routes() if route[0] in MOUNTS]
+
+    @settings(max_examples=250, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(routes), st.lists(st.tuples(QUERY_NAMES, QUERY_VALUES),
+                                             min_size=1, max_size=3))
+    def get(route: tuple, query: list) -> None:
+        app, rule = route
+        url = world.url(app, rule, "header") + "?" + "&".join(f"{k}={v}" for k, v in query)
+        response = mimic.get(url, headers=headers)
+        assert response.status_code < 500, (url[:300], response.text[:300])
+        if response.status_code >= 400:
+            assert response.headers.get("content-type", "").startswith("application/json")
+            assert ERROR_SHAPES[MOUNTS[app][1]](response.json(), response.status_code), (
+                url[:300], response.text[:300])
+
+    get()
