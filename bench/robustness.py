@@ -18,6 +18,7 @@ import gc
 import http.client
 import json
 import os
+import random
 import sys
 import time
 from typing import Any, Optional
@@ -79,7 +80,17 @@ def hostile_kinds(client: Client) -> dict:
     # The 26-character name that took Python's re 7.5 s under (a+)+$, and a
     # tenant of 1,000 servers for the filter to run over.
     client.json("POST", f"{compute}/servers", {"server": {
-        "name": "a" * 26, "imageRef": UBUNTU, "flavorRef": "2", "max_count": 1000}}, auth)
+        "name": "a" * 26, "imageRef": UBUNTU, "flavorRef": "2", "max_count": 500}}, auth)
+    client.json("POST", f"{compute}/servers", {"server": {
+        "name": "a" * 26, "imageRef": UBUNTU, "flavorRef": "2", "max_count": 500}}, auth)
+    # And one of 300 servers whose names all differ (RE2 learns a DFA per
+    # text shape, so only different names show a pattern's real cost).
+    _, other = catalog(client, "bench-names", "880002")
+    chooser = random.Random(9)
+    for _ in range(300):
+        client.json("POST", f"{other['compute']}/servers", {"server": {
+            "name": "".join(chooser.choice("ab") for _ in range(250)),
+            "imageRef": UBUNTU, "flavorRef": "2"}}, auth)
     json_routes = [
         "/identity/v2.0/tokens", "/identity/v3/auth/tokens", "/mimic/v1.1/tick",
         "/mimic/v1.1/IdentityControlAPI/behaviors/auth", "/mimic/v1.1/mesh",
@@ -96,6 +107,13 @@ def hostile_kinds(client: Client) -> dict:
                   f"{network}/networks?limit=", "/fastly/service?page=",
                   "/mimic/v1.1/mesh/traces?limit="]
     return {
+        # What the machine gives any request this run: the hostile rows
+        # read against these (a loaded machine slows all of them alike).
+        "baseline: GET / (no work)": [("GET", "/", None, None)] * 12,
+        "baseline: one server created": [("POST", f"{compute}/servers", {"server": {
+            "name": "plain", "imageRef": UBUNTU, "flavorRef": "2"}}, auth)] * 2,
+        "baseline: 1 MiB body refused unread (413)":
+            [("POST", f"{compute}/servers", "x" * (1024 * 1024 + 1), auth)],
         "JSON nested 100,000 levels (every JSON route)":
             [("POST", path, deep, auth) for path in json_routes],
         "1 MiB flat JSON array (every JSON route)":
@@ -119,6 +137,9 @@ def hostile_kinds(client: Client) -> dict:
              ("GET", f"/identity/v2.0/tokens/{token}?belongsTo=%ff", None, auth)],
         "Nova ?name= hostile regexes over 1,000 servers":
             [("GET", f"{compute}/servers?name={quote(p)}", None, auth) for p in hostile_patterns],
+        "Nova ?name= over its 50 ms budget, 300 different names":
+            [("GET", f"{other['compute']}/servers?name={quote(p)}", None, auth)
+             for p in ("(?:a.*a.{20}){10}", "(?:[ab]*a[ab]{20}){9}")],
         "behavior criteria hostile regexes, then a matching create":
             [("POST", f"{control}/behaviors/creation",
               {"name": "fail", "criteria": [{"server_name": p}]}, auth)
