@@ -232,18 +232,18 @@ ROUTES: dict[tuple[str, str, str], list] = {
 
 #: The API groups fuzzed one test each, and how many bodies each gets.
 GROUPS = {
-    "control": (("MimicRoot", "IdentityControlApi"), 40),
-    "identity": (("IdentityApi", "IdentityV3Api"), 80),
-    "mesh": (("MeshControlApi",), 30),
+    "control": (("MimicRoot", "IdentityControlApi"), 30),
+    "identity": (("IdentityApi", "IdentityV3Api"), 50),
+    "mesh": (("MeshControlApi",), 20),
     # The control APIs alone: a behavior they register may answer 5xx on
     # purpose (a "fail" with code 500), which is no failure of Mimic's.
-    "nova": (("NovaApi",), 160),
-    "nova-control": (("NovaControlApi",), 40),
-    "clb": (("ClbApi",), 120),
-    "clb-control": (("ClbControlApi",), 40),
-    "fastly": (("FastlyApi",), 100),
-    "glance": (("GlanceApi",), 40),
-    "neutron": (("NeutronApi",), 150),
+    "nova": (("NovaApi",), 100),
+    "nova-control": (("NovaControlApi",), 30),
+    "clb": (("ClbApi",), 80),
+    "clb-control": (("ClbControlApi",), 30),
+    "fastly": (("FastlyApi",), 60),
+    "glance": (("GlanceApi",), 30),
+    "neutron": (("NeutronApi",), 80),
 }
 
 
@@ -390,8 +390,9 @@ def state_of(mimic, world: World, group: str, route: tuple, kind: str) -> Any:
                 get(f"{api.compute_control}/behaviors/creation"))
     if group == "clb":
         lb = f"{api.clb}/loadbalancers/{ids['lb_id']}"
+        # The load balancer in detail holds its nodes, settings and metadata.
         return (get(f"{api.clb}/loadbalancers"), get(lb), get(f"{lb}/accesslist"),
-                get(f"{lb}/errorpage"), get(f"{lb}/nodes/{ids['node_id']}/metadata"))
+                get(f"{lb}/nodes/{ids['node_id']}/metadata"))
     if group == "clb-control":
         return (get(f"{api.clb}/loadbalancers/{ids['lb_id']}"),
                 get(f"{api.clb_control}/behaviors/creation"))
@@ -560,7 +561,7 @@ def test_no_body_makes_an_api_fail_answer_out_of_shape_or_change_on_refusal(mimi
 
 
 #: What every member of every example is replaced by, one at a time.
-SWEEP = ["\u00b2", "9" * 4301, 10 ** 300, -1, None, {}]
+SWEEP = ["\u00b2", "9" * 4301, 10 ** 300, None]
 
 
 def _members(value: Any, path: tuple = ()) -> list:
@@ -638,7 +639,7 @@ def test_no_query_string_makes_a_get_route_fail_or_answer_out_of_shape(mimic):
     headers = {"X-Auth-Token": world.api.token, "Fastly-Key": "fuzz"}
     routes = [route for route in klein_get_routes() if route[0] in MOUNTS]
 
-    @settings(max_examples=250, derandomize=True, database=None, deadline=None,
+    @settings(max_examples=150, derandomize=True, database=None, deadline=None,
               suppress_health_check=list(HealthCheck))
     @given(st.sampled_from(routes), st.lists(st.tuples(QUERY_NAMES, QUERY_VALUES),
                                              min_size=1, max_size=3))
