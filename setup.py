@@ -15,7 +15,8 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.9",
     packages=find_packages(include=["mimic", "mimic.*"]) + ["twisted.plugins"],
-    package_data={"mimic": ["py.typed", "model/mesh/schema.json"]},
+    package_data={"mimic": ["py.typed", "model/mesh/schema.json",
+                            "model/mesh/istio-crds.json"]},
     install_requires=[
         "twisted>=23.8",
         "klein>=23.5",
@@ -40,6 +41,9 @@ setup(
             "fastly>=15,<16",
             "apache-libcloud>=3.8",
             "hypothesis>=6.100",
+            # Rendered Kubernetes objects are checked against Kubernetes'
+            # own schemas (the package ships them, for 1.25 on).
+            "kubernetes-validate>=1.30,<2",
         ],
         "docs": ["sphinx>=7"],
     },

@@ -6,7 +6,13 @@ keep-alive clients (threads, in this process; the server is another):
 
 - chain: ``/mesh/a/@b/@c/x``, a 2-hop chain (a -> b -> c: three nodes and
   two real upstream HTTP calls per request);
-- fan-out: ``/mesh/a/@b|c|d|e/x``, four concurrent upstream calls.
+- fan-out: ``/mesh/a/@b|c|d|e/x``, four concurrent upstream calls;
+- leaf: ``/mesh/a/x``, one node and no upstream call (what a pod at the end
+  of a chain does for each request).
+
+``--path`` measures any other path instead, e.g. a standalone pod
+(``mimic --mesh-service a``): ``--path /x`` (a leaf), or ``--path /@b/x``
+for a pod calling one upstream pod (started with ``--mesh-resolve``).
 
 Run against a started server on loopback, e.g.::
 
@@ -32,6 +38,7 @@ SERVICES = ["a", "b", "c", "d", "e"]
 WORKLOADS = {
     "chain": "/mesh/a/@b/@c/x",
     "fanout": "/mesh/a/@b%7Cc%7Cd%7Ce/x",
+    "leaf": "/mesh/a/x",
 }
 
 
@@ -100,8 +107,10 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8900")
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--workloads", default="chain,fanout",
-                        help="comma-separated: chain (2-hop chain), fanout (fan-out of 4)")
+    parser.add_argument("--workloads", default="chain,fanout,leaf",
+                        help="comma-separated: chain (2-hop chain), fanout (fan-out of 4), "
+                             "leaf (one node)")
+    parser.add_argument("--path", help="measure GET PATH instead of the workloads")
     args = parser.parse_args()
     seconds = min(max(args.seconds, 1.0), 120.0)
     address = urlsplit(args.url)
@@ -116,8 +125,9 @@ def main() -> None:
     if status != 200:
         raise SystemExit(f"could not load the bench mesh: HTTP {status}")
     try:
-        for name in args.workloads.split(","):
-            path = WORKLOADS[name]
+        paths = ({args.path: args.path} if args.path else
+                 {name: WORKLOADS[name] for name in args.workloads.split(",")})
+        for name, path in paths.items():
             result = run(host, port, path, args.clients, seconds)
             print(f"{name:8} {result['per_second']:8.1f} req/s  "
                   f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "

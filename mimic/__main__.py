@@ -1,7 +1,8 @@
 """
 ``mimic [options]`` and ``python -m mimic [options]``: the same as
 ``twistd -n mimic [options]``, without a pid file (so several Mimics can run
-from one directory, as tests do).
+from one directory, as tests do). ``mimic mesh render ...`` is the one
+subcommand (:mod:`mimic.mesh_render`); anything else starts the server.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from typing import Optional, Sequence
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["mesh"]:
+        from mimic.mesh_render import mesh_command
+
+        raise SystemExit(mesh_command(args[1:]))
     from twisted.scripts.twistd import run
 
-    args = list(sys.argv[1:] if argv is None else argv)
     sys.argv = ["mimic", "--nodaemon", "--pidfile=", "mimic", *args]
     run()
 

@@ -20,7 +20,10 @@ from mimic.site import MimicSite
 
 log = Logger()
 
-DEFAULT_LISTEN = "tcp:8900:interface=127.0.0.1"
+#: Loopback unless the environment says otherwise: a container image sets
+#: MIMIC_LISTEN to all interfaces, so that ``docker run mimic --verbose``
+#: (arguments replacing the image's) is still reachable from outside.
+DEFAULT_LISTEN = os.environ.get("MIMIC_LISTEN") or "tcp:8900:interface=127.0.0.1"
 
 
 def _region_list(text: str) -> tuple[str, ...]:
@@ -37,11 +40,13 @@ class Options(usage.Options):
     longdesc = (
         "Mimic: an in-memory emulator of cloud APIs (Identity, Nova, Cloud Load "
         "Balancers, Fastly, ...) and service meshes. Time stands still unless "
-        "POST /mimic/v1.1/tick moves it, or --realtime is given."
+        "POST /mimic/v1.1/tick moves it, or --realtime is given. "
+        "`mimic mesh render FILE...` writes a mesh file as Kubernetes objects."
     )
     optParameters = [
         ["listen", "l", DEFAULT_LISTEN,
-         "Twisted endpoint description to listen on (loopback by default)."],
+         "Twisted endpoint description to listen on (default: $MIMIC_LISTEN, "
+         "else loopback port 8900)."],
         ["seed", None, 0, "Seed of the id source, for repeatable ids.", int],
         ["regions", None, ",".join(DEFAULT_REGIONS),
          "Comma-separated regions every API is offered in."],
@@ -49,6 +54,9 @@ class Options(usage.Options):
          "Serve this mesh service alone at / (a standalone mesh pod)."],
         ["zipkin", None, None,
          "Zipkin collector URL the mesh sends its spans to (batched)."],
+        ["mesh-instance", None, None,
+         "This pod's own name, mixed into the seed of its trace and span ids so "
+         "that replicas of one service started with one --seed draw different ids."],
     ]
     optFlags = [
         ["realtime", "r", "Let time pass by itself (the reactor is the clock; "

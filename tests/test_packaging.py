@@ -108,3 +108,59 @@ def test_a_busy_port_stops_start_up_with_a_non_zero_exit(mimic_server):
     )
     assert result.returncode == 1
     assert "cannot listen" in result.stdout + result.stderr
+
+
+def _site_packages(venv) -> Path:
+    [site] = (venv / "lib").glob("python3*/site-packages")
+    return site
+
+
+def test_plugin_caches_written_after_install_need_no_rewrite_at_start(installed_venv, tmp_path):
+    # What the Dockerfile does after `pip install`: `cd / && python -m
+    # mimic.plugin_cache`. A start must then find every cache fresh, so an
+    # unprivileged user (the image's) never tries to write one.
+    site = _site_packages(installed_venv)
+    caches = [site / "twisted" / "plugins" / "dropin.cache",
+              site / "mimic" / "plugins" / "dropin.cache"]
+    for cache in caches:
+        cache.unlink(missing_ok=True)
+    env = {"PYTHONPATH": "", "PATH": os.environ.get("PATH", "")}
+    python = str(installed_venv / "bin" / "python")
+    result = subprocess.run([python, "-m", "mimic.plugin_cache"], cwd=str(tmp_path), env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for cache in caches:
+        assert f"{cache}: written" in result.stdout
+    before = {cache: (cache.stat().st_mtime_ns, cache.read_bytes()) for cache in caches}
+    command = [str(installed_venv / "bin" / "mimic"), "--listen", "tcp:0:interface=127.0.0.1"]
+    server = start_mimic(command=command, cwd=str(tmp_path), env=env)
+    try:
+        assert server.client().get("/").status_code == 200
+    finally:
+        server.stop()
+    assert "Unable to write to plugin cache" not in server.log
+    assert {cache: (cache.stat().st_mtime_ns, cache.read_bytes()) for cache in caches} == before
+
+
+def test_plugin_caches_refuse_to_be_written_from_a_source_tree(installed_venv):
+    # From the checkout, Python imports the checkout's mimic, and the
+    # installed package would be left without caches: the old Dockerfile's
+    # bug. The command says so instead.
+    result = subprocess.run(
+        [str(installed_venv / "bin" / "python"), "-m", "mimic.plugin_cache"], cwd=str(ROOT),
+        env={"PYTHONPATH": "", "PATH": os.environ.get("PATH", "")},
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "run this outside the source folder" in result.stderr
+
+
+def test_the_installed_package_renders_meshes_with_its_own_schemas(installed_venv, tmp_path):
+    # The Istio schema excerpt is package data: `mimic mesh render` works
+    # from an install, outside the checkout.
+    result = subprocess.run(
+        [str(installed_venv / "bin" / "mimic"), "mesh", "render", "--check",
+         str(ROOT / "examples" / "storefront.yaml")], cwd=str(tmp_path),
+        env={"PYTHONPATH": "", "PATH": os.environ.get("PATH", "")},
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "OK (3 services, 4 Deployments" in result.stdout

@@ -57,6 +57,7 @@ def mesh_config(core: Any) -> MeshConfig:
         standalone=options.get("mesh-service"),
         resolve=dict(options.get("mesh_resolve") or {}),
         zipkin=options.get("zipkin"),
+        instance=options.get("mesh-instance"),
     )
 
 

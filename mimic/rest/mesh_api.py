@@ -75,23 +75,26 @@ class MeshConfig:
     """
     The mesh's command-line configuration: the mesh the ``--mesh`` files
     declare (what reset goes back to), the service of a standalone pod,
-    where upstreams are reached (``--mesh-resolve``) and the Zipkin
-    collector.
+    where upstreams are reached (``--mesh-resolve``), the Zipkin
+    collector, and the pod's own name (``--mesh-instance``).
     """
 
     startup: Mesh = Mesh()
     standalone: Optional[str] = None
     resolve: Mapping[str, tuple] = attrs.field(factory=dict)
     zipkin: Optional[str] = None
+    instance: Optional[str] = None
 
 
-def _mesh_seed(seed: int, service: Optional[str]) -> int:
+def _mesh_seed(seed: int, service: Optional[str], instance: Optional[str] = None) -> int:
     """
     The seed of the mesh's trace and span ids. Pods of one mesh usually run
     with the same ``--seed``; mixing in the service name keeps their span
-    ids apart.
+    ids apart, and the pod's own name (``--mesh-instance``, the replicas of
+    a Deployment differ only there) keeps replicas apart.
     """
-    return seed * 1_000_003 + zlib.crc32((service or "").encode("utf-8"))
+    name = (service or "") + (f"/{instance}" if instance else "")
+    return seed * 1_000_003 + zlib.crc32(name.encode("utf-8"))
 
 
 class MeshRuntime:
@@ -114,7 +117,8 @@ class MeshRuntime:
     def state(self) -> MeshState:
         return self.core.store.data_for_api("mesh", lambda: MeshState(
             mesh=self.config.startup,
-            ids=IdSource(_mesh_seed(self.core.seed, self.config.standalone)),
+            ids=IdSource(_mesh_seed(self.core.seed, self.config.standalone,
+                                    self.config.instance)),
         ))
 
     def metrics(self) -> IstioMetrics:
