@@ -69,12 +69,17 @@ class MimicRequest(server.Request):
                      uri=self.uri.decode("utf-8", "replace"),
                      body=body.decode("utf-8", "replace"))
         core = getattr(self.channel.site, "core", None)
-        if core is not None and self.method in (b"GET", b"HEAD"):
-            # A read of a tenant never seen answers without keeping it.
-            with core.store.reading():
-                super().process()
-        else:
+        if core is None:
             super().process()
+            return
+        store = core.store
+        with store.first_mentions() as mentioned:
+            super().process()
+        # A tenant first named by a read or a refused request is not kept:
+        # made-up tenant ids in URLs must cost nothing once answered.
+        if mentioned and self.method not in (b"GET", b"HEAD") and (
+                not self.finished or self.code < 400):
+            store.keep(mentioned)
 
     def _refuse(self, code: int, kind: str, message: str) -> None:
         """Answer before any routing, in OpenStack's error shape."""

@@ -436,3 +436,29 @@ def test_a_name_filter_over_its_time_budget_is_a_clear_400(mimic):
                          headers=api.headers())
     assert response.status_code == 200, response.text
     assert [s["name"] for s in response.json()["servers"]] == [names[17]]
+
+
+def test_refused_writes_to_made_up_tenants_keep_nothing(mimic):
+    # A refused request changes nothing: not even the tenant its URL named.
+    token = _admin_v3_token(mimic)
+    refused = [
+        ("POST", "/mimicking/nova/ORD/v2/{t}/servers", {"server": {"name": "x"}}),
+        ("POST", "/mimicking/nova/ORD/v2/{t}/os-keypairs", {"keypair": {}}),
+        ("POST", "/mimicking/nova-control/ORD/v2/{t}/behaviors/creation", {"name": "nope"}),
+        ("POST", "/mimicking/clb/ORD/v1.0/{t}/loadbalancers", {"loadBalancer": {}}),
+        ("DELETE", "/mimicking/clb/ORD/v1.0/{t}/loadbalancers/1", None),
+    ]
+    for index, (method, path, body) in enumerate(refused):
+        tenant = f"refused-{index}"
+        response = mimic.request(method, path.format(t=tenant), json=body)
+        assert 400 <= response.status_code < 500, (path, response.text)
+        assert not _project_known(mimic, token, tenant), path
+    # The same tenant is kept by the first request that succeeds.
+    response = mimic.post("/mimicking/clb/ORD/v1.0/refused-3/loadbalancers", json={
+        "loadBalancer": {"name": "lb", "protocol": "HTTP", "virtualIps": [{"type": "PUBLIC"}],
+                         "nodes": [{"address": "10.1.1.1", "port": 80,
+                                    "condition": "ENABLED"}]}})
+    assert response.status_code == 202, response.text
+    assert _project_known(mimic, token, "refused-3")
+    listing = mimic.get("/mimicking/clb/ORD/v1.0/refused-3/loadbalancers").json()
+    assert [lb["name"] for lb in listing["loadBalancers"]] == ["lb"]

@@ -145,27 +145,39 @@ class SessionStore:
         factory=lambda: {DEFAULT_DOMAIN_ID: Domain(DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME)}
     )
 
-    #: While reading (see :meth:`reading`), the tenants first mentioned:
-    #: one request sees one of each, and none outlives it. None otherwise.
+    #: Within :meth:`first_mentions`, the tenants first mentioned, not yet
+    #: kept: one request sees one of each. None otherwise.
     _unkept: Optional[dict] = None
 
     def now(self) -> float:
         return self.clock.seconds()
 
     @contextmanager
-    def reading(self) -> Iterator[None]:
+    def first_mentions(self) -> Iterator[dict]:
         """
-        Within this, a tenant Mimic has never seen is answered for but not
-        remembered, nor is any API state made for it: a read (``GET``) of
-        a made-up tenant id must cost nothing once answered, or a client
-        could grow Mimic without bound by inventing ids.
+        Within this (one request), a tenant Mimic has never seen is made,
+        with whatever API state the request gives it, but not kept: it is
+        in the yielded ``{id: tenant}`` for the caller to :meth:`keep` (a
+        change that succeeded) or drop (a read, a refusal). Otherwise a
+        client could grow Mimic without bound by inventing tenant ids in
+        URLs. A tenant that gets a user is kept at once.
         """
         before = self._unkept
-        self._unkept = {} if before is None else before
+        mentioned = self._unkept = {} if before is None else before
         try:
-            yield
+            yield mentioned
         finally:
             self._unkept = before
+
+    def keep(self, tenants: dict) -> None:
+        """Remember tenants :meth:`first_mentions` made."""
+        for tenant_id, tenant in tenants.items():
+            self._tenants.setdefault(tenant_id, tenant)
+
+    def _kept(self, tenant: Tenant) -> Tenant:
+        if self._unkept is not None and self._unkept.pop(tenant.id, None) is not None:
+            self._tenants.setdefault(tenant.id, tenant)
+        return tenant
 
     # domains
 
@@ -247,7 +259,7 @@ class SessionStore:
         user = User(
             id=self.ids.digits(8),
             username=username,
-            tenant=tenant,
+            tenant=self._kept(tenant),
             api_key=self.ids.hex(32),
             domain_id=domain_id,
         )
