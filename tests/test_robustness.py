@@ -285,11 +285,11 @@ def _server_count(mimic, api) -> int:
 def test_max_count_of_a_billion_makes_what_nova_allows_per_request(mimic):
     # Nova's quota rule (nova/compute/utils.py check_num_instances_quota):
     # a max_count over the headroom makes the headroom's worth when
-    # min_count fits; Mimic's headroom is 500 servers per request.
+    # min_count fits; Mimic's headroom is 200 servers per request.
     api = endpoints(mimic)
     response = _create(mimic, api, max_count=1000000000, min_count=1)
     assert response.status_code == 202, response.text
-    assert _server_count(mimic, api) == 500
+    assert _server_count(mimic, api) == 200
 
 
 def test_a_min_count_over_the_per_request_limit_is_nova_quota_403(mimic):
@@ -299,16 +299,16 @@ def test_a_min_count_over_the_per_request_limit_is_nova_quota_403(mimic):
     # TooManyInstances' wording (nova/exception.py).
     assert response.json()["forbidden"]["message"] == (
         "Quota exceeded for instances: Requested 1000000000, but already used 0 of "
-        "500 instances")
+        "200 instances")
     assert _server_count(mimic, api) == 0
 
 
 def test_one_tenant_cannot_drain_the_regions_public_ipv4_pool(mimic):
     greedy = endpoints(mimic, username="greedy", tenant="770100")
     # 131,068 public IPv4 addresses; one tenant holds at most an eighth.
-    for _ in range(32):
-        assert _create(mimic, greedy, max_count=500).status_code == 202
-    assert _create(mimic, greedy, max_count=383).status_code == 202
+    for _ in range(81):
+        assert _create(mimic, greedy, max_count=200).status_code == 202
+    assert _create(mimic, greedy, max_count=183).status_code == 202
     refused = _create(mimic, greedy)
     assert_error_shape("nova", refused)
     assert "No more IP addresses available" in refused.json()["badRequest"]["message"]

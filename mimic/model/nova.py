@@ -83,11 +83,11 @@ QUOTAS = {
     "maxServerGroupMembers": 10,
 }
 
-#: The most servers one create request makes (``max_count``): 500
-#: take 20 to 45 ms; a billion held the reactor for everyone. Nova's quota
+#: The most servers one create request makes (``max_count``): 200 take
+#: 20 to 40 ms of the reactor; a billion held it for everyone. Nova's quota
 #: rule applies with this as the headroom: a larger ``max_count`` makes
 #: this many if ``min_count`` fits, else the request is a 403.
-MAX_SERVERS_PER_REQUEST = 500
+MAX_SERVERS_PER_REQUEST = 200
 
 #: Each status Nova shows, with the ``(vm_state, task_state, power_state)``
 #: behind it (power states: 0 no state, 1 running, 3 paused, 4 shut down,
