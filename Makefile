@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip
 # find twisted/plugins/mimic.py from an editable install.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: run test docs bench clean k8s-check-env k8s-build k8s-diff k8s-apply
+.PHONY: run test docs bench clean peer k8s-check-env k8s-build k8s-diff k8s-apply
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ run: $(VENV)/.run-installed
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The clients' own functional suites against Mimic (long; not part of test):
+# writes the per-file table in docs/compatibility.rst.
+peer: $(VENV)/.test-installed
+	$(PIP) install --quiet -e '.[test,peer]' $(EDITABLE)
+	$(BIN)/python -m peer.run $(PEER_ARGS)
 
 docs: $(VENV)/.test-installed
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html

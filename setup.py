@@ -46,6 +46,8 @@ setup(
             "kubernetes-validate>=1.30,<2",
         ],
         "docs": ["sphinx>=7"],
+        # What the clients' own functional suites import (make peer).
+        "peer": ["fixtures", "oslotest", "testtools", "tempest", "requests-mock", "ddt"],
     },
     entry_points={"console_scripts": ["mimic = mimic.__main__:main"]},
     classifiers=[
