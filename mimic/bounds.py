@@ -36,18 +36,6 @@ MAX_JSON_INTEGER_DIGITS = 308
 #: than 4,300 at all).
 MAX_QUERY_INTEGER_DIGITS = 100
 
-#: The last second the APIs' timestamps can show: 9999-12-31T23:59:59Z.
-LATEST_TIMESTAMP = 253402300799
-
-#: The longest lifetime Mimic computes from the clock (a token's expiry is
-#: 24 hours; an impersonation token may ask for more): the clock stops this
-#: far before :data:`LATEST_TIMESTAMP`, so that anything it stamps can
-#: still be written as a date.
-LONGEST_LIFETIME = 366 * 24 * 60 * 60
-
-#: The latest the deterministic clock may be moved to.
-LATEST_CLOCK = LATEST_TIMESTAMP - LONGEST_LIFETIME
-
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 # RE2 scans a megabyte for this in a sixth of the time re takes.
 _LONG_NUMBER = re2.compile(rb"[0-9]{%d}|[eE][-+]?[0-9]{3}" % (MAX_JSON_INTEGER_DIGITS + 1))

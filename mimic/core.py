@@ -17,11 +17,10 @@ import attrs
 from twisted.internet.task import Clock
 from twisted.plugin import getPlugins
 
-from mimic.bounds import LATEST_CLOCK
 from mimic.catalog import DEFAULT_REGIONS, Entry
 from mimic.imimic import IAPIMock, IPresetProvider
 from mimic.model.identity import SessionStore
-from mimic.util import IdSource
+from mimic.util import MAX_CLOCK_SECONDS, IdSource
 
 _API_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -99,7 +98,10 @@ class MimicCore:
         plugin_regions = dict(plugin_regions or {})
         unknown = sorted(set(plugin_regions) - set(by_name))
         if unknown:
-            raise PluginError(f"regions given for unknown plugins: {', '.join(unknown)}")
+            raise PluginError(
+                f"--plugin-regions names no loaded plugin: {', '.join(unknown)} "
+                f"(the plugins are: {', '.join(sorted(by_name))})"
+            )
         default = tuple(regions)
         return cls(
             apis=by_name,
@@ -122,13 +124,14 @@ class MimicCore:
             self.clock = self.reactor
         else:
             self.clock = Clock()
-        self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed))
+        self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed),
+                                  options=self.options)
 
     def tick(self, amount: float) -> float:
         """Advance the deterministic clock; returns the new time."""
         if self.realtime:
             raise RuntimeError("tick is off in realtime mode")
-        if not 0 <= amount <= LATEST_CLOCK - self.clock.seconds():
+        if not 0 <= amount <= MAX_CLOCK_SECONDS - self.clock.seconds():
             raise ValueError(f"the clock cannot move by {amount} seconds")
         self.clock.advance(amount)
         return self.clock.seconds()

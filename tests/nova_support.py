@@ -57,11 +57,13 @@ class Nova:
         return kwargs
 
     def create(self, name: str = "web", metadata: Optional[dict] = None,
-               expect: int = 202, **fields: Any) -> dict:
+               expect: int = 202, version: Optional[str] = None, **fields: Any) -> dict:
+        """Create a server (at microversion ``version`` if given)."""
         server = {"name": name, "imageRef": UBUNTU, "flavorRef": "2", **fields}
         if metadata is not None:
             server["metadata"] = metadata
-        response = self.post("servers", json={"server": server})
+        response = self.post("servers", json={"server": server},
+                             headers=microversion(version))
         assert response.status_code == expect, response.text
         return response.json()
 
@@ -83,6 +85,11 @@ class Nova:
         response = self.mimic.post(f"{self.control}/behaviors/{event}", json=body)
         assert response.status_code == 201, response.text
         return response.json()["id"]
+
+
+def microversion(version: Optional[str]) -> dict:
+    """The header asking for a Nova microversion (none for ``None``: 2.1)."""
+    return {} if version is None else {"OpenStack-API-Version": f"compute {version}"}
 
 
 def nova_for(mimic: MimicClient, tenant_id: str = TENANT, region: str = "ORD") -> Nova:

@@ -102,7 +102,7 @@ def test_a_tick_past_what_timestamps_can_show_is_refused_and_moves_nothing(mimic
     before = mimic.tick(0)["now"]
     response = mimic.post("/mimic/v1.1/tick", json={"amount": refused})
     assert_error_shape("control", response)
-    assert "9998-12-30" in response.json()["badRequest"]["message"]
+    assert "9000-01-01" in response.json()["badRequest"]["message"]
     assert mimic.tick(0)["now"] == before
     # Every later request still works: a token's expiry is still a date.
     access = mimic.authenticate(username="later", tenant_id="1")
@@ -110,12 +110,13 @@ def test_a_tick_past_what_timestamps_can_show_is_refused_and_moves_nothing(mimic
 
 
 def test_the_clock_can_reach_its_documented_limit_and_tokens_still_work(mimic):
-    # 9998-12-30T23:59:59Z: a year (LONGEST_LIFETIME) before 9999-12-31.
-    mimic.tick(253402300799 - 366 * 86400)
-    assert mimic.tick(0)["now"] == "9998-12-30T23:59:59.000000Z"
+    # 9000-01-01T00:00:00Z (mimic.util.MAX_CLOCK_SECONDS): far enough
+    # before 9999-12-31 for every lifetime Mimic dates from the clock.
+    mimic.tick(221845392000)
+    assert mimic.tick(0)["now"] == "9000-01-01T00:00:00.000000Z"
     assert_error_shape("control", mimic.post("/mimic/v1.1/tick", json={"amount": 1}))
     access = mimic.authenticate(username="at-the-end", tenant_id="1")
-    assert access["token"]["expires"].startswith("9998-12-31T23:59:59")
+    assert access["token"]["expires"] == "9000-01-02T00:00:00.000000Z"
 
 
 HUGE = int("9" * 400)

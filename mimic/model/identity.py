@@ -82,6 +82,10 @@ class Tenant:
             data = self._api_data[key] = factory()
             return data
 
+    def known_data_for_api(self, key: Any) -> Optional[Any]:
+        """This tenant's state for one API if it was ever made (makes nothing)."""
+        return self._api_data.get(key)
+
 
 @attrs.define(eq=False)
 class User:
@@ -134,6 +138,9 @@ class SessionStore:
 
     clock: Any
     ids: IdSource
+    #: The command line Mimic was started with (read-only), for APIs whose
+    #: rules it changes (Nova's ``--strict-refs``).
+    options: Any = attrs.field(factory=dict)
     _users: dict[str, User] = attrs.field(factory=dict)
     _users_by_id: dict[str, User] = attrs.field(factory=dict)
     _tenants: dict[str, Tenant] = attrs.field(factory=dict)
@@ -371,6 +378,10 @@ class SessionStore:
         except KeyError:
             data = self._global_data[key] = factory()
             return data
+
+    def known_data_for_api(self, key: Any) -> Optional[Any]:
+        """Global state of one API if it was ever made (makes nothing)."""
+        return self._global_data.get(key)
 
     def behavior_registry(self, scope: str, event: Event) -> BehaviorRegistry:
         """The global registry of ``event`` behaviors of one API."""

@@ -23,8 +23,16 @@ from mimic.util import IdSource
 SNAPSHOT_SECONDS = 5.0
 
 #: Image references that are always refused, so a test can ask for "a bad
-#: image" by a documented name.
-INVALID_IMAGE_REFS = ("INVALID-IMAGE-ID", "00000000-0000-0000-0000-000000000000")
+#: image" by a documented name: the original Mimic's (``INVALID-IMAGE-ID``,
+#: ``1111``, and any id ending in ``Z``, listed as the original listed it,
+#: ``image_ends_with_Z``) and the nil UUID.
+INVALID_IMAGE_REFS = ("INVALID-IMAGE-ID", "1111", "image_ends_with_Z",
+                      "00000000-0000-0000-0000-000000000000")
+
+
+def is_invalid_image_ref(image_id: str) -> bool:
+    """One of the documented invalid image references (see :data:`INVALID_IMAGE_REFS`)."""
+    return image_id in INVALID_IMAGE_REFS or image_id.endswith("Z")
 
 
 class ImageNotFound(LookupError):
@@ -139,6 +147,16 @@ def _canned(image_id: str, name: str, os_distro: str, os_version: str,
     )
 
 
+def stand_in_image(image_id: str) -> Image:
+    """
+    An image nobody registered, named by a create or rebuild request: it
+    carries the id the client sent and nothing else, and is in no store
+    (``GET images/<id>`` stays 404, so clients that resolve a name by trying
+    it as an id first still find the named image).
+    """
+    return Image(id=image_id, name=None, created=0.0)
+
+
 def canned_images() -> tuple[Image, ...]:
     """The public images every region starts with (fresh objects each call)."""
     return (
@@ -178,7 +196,7 @@ class ImageStore:
 
     def get(self, image_id: str) -> Image:
         """The image with this id; :class:`ImageNotFound` if none."""
-        image = None if image_id in INVALID_IMAGE_REFS else self._images.get(image_id)
+        image = None if is_invalid_image_ref(image_id) else self._images.get(image_id)
         if image is None:
             raise ImageNotFound(image_id)
         return image
@@ -207,8 +225,10 @@ class ImageStore:
             owner=self.tenant_id,
             server_id=server_id,
             ready_at=now + saving_seconds,
-            metadata={**(metadata or {}), "image_type": "snapshot",
-                      "instance_uuid": server_id},
+            # The user's properties win, as in Nova's _create_image
+            # (nova/compute/api.py: properties.update(extra_properties)).
+            metadata={"image_type": "snapshot", "instance_uuid": server_id,
+                      **(metadata or {})},
         )
         self._images[image.id] = image
         return image

@@ -20,7 +20,7 @@ from twisted.plugin import IPlugin
 from twisted.web.resource import Resource
 from zope.interface import implementer
 
-from mimic.imimic import IAPIMock, IRootMounts
+from mimic.imimic import IAPIMock, IControlPlaneDescriber, IRootMounts
 from mimic.model.mesh.documents import read_mesh_files
 from mimic.rest.http import json_response
 from mimic.rest.mesh_api import (
@@ -31,7 +31,13 @@ from mimic.rest.mesh_api import (
     MetricsResource,
     StandaloneServiceResource,
 )
-from mimic.rest.mesh_client import MeshHttpClient, ZipkinReporter
+from mimic.rest.mesh_client import (
+    CALL_TIMEOUT,
+    CONNECT_TIMEOUT,
+    MeshHttpClient,
+    ZipkinReporter,
+)
+from mimic.rest.mesh_openapi import mesh_control_paths
 
 log = Logger()
 
@@ -50,19 +56,21 @@ def mesh_config(core: Any) -> MeshConfig:
     """The mesh's configuration from the command line the core was started with."""
     options = getattr(core, "options", None) or {}
     startup = read_mesh_files(options.get("mesh") or [])
-    for warning in startup.unknown_kinds():
+    for warning in startup.warnings():
         log.warn("Mesh: {warning}", warning=warning)
     return MeshConfig(
         startup=startup,
         standalone=options.get("mesh-service"),
         resolve=dict(options.get("mesh_resolve") or {}),
         zipkin=options.get("zipkin"),
+        timeout=options.get("mesh-timeout") or CALL_TIMEOUT,
+        connect_timeout=options.get("mesh-connect-timeout") or CONNECT_TIMEOUT,
         instance=options.get("mesh-instance"),
     )
 
 
 # IPlugin too: twisted.plugin only collects objects that provide it.
-@implementer(IPlugin, IAPIMock, IRootMounts)
+@implementer(IPlugin, IAPIMock, IRootMounts, IControlPlaneDescriber)
 class MeshPlugin:
     """Services calling each other (Mimik, servicemock), traced and counted."""
 
@@ -82,7 +90,8 @@ class MeshPlugin:
             from twisted.internet import reactor
 
         config = mesh_config(core)
-        client = MeshHttpClient(reactor)
+        client = MeshHttpClient(reactor, timeout=config.timeout,
+                                connect_timeout=config.connect_timeout)
         reporter = ZipkinReporter(reactor, client, config.zipkin) if config.zipkin else None
         runtime = MeshRuntime(core, config, reactor, client, reporter)
         mounts = {
@@ -95,6 +104,9 @@ class MeshPlugin:
         else:
             mounts["mesh"] = EmbeddedMeshResource(runtime)
         return mounts
+
+    def openapi_paths(self) -> dict:
+        return mesh_control_paths()
 
 
 mesh = MeshPlugin()
