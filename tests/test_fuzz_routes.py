@@ -58,6 +58,8 @@ SKIPPED = {
     ("MimicRoot", "POST", "/mimic/v1.1/reset"): "takes no body; forgets everything",
     ("GlanceApi", "PUT", "/v2/images/<image_id>/file"): "image data, not JSON",
     ("GlanceApi", "PUT", "/v2/images/<image_id>/tags/<tag>"): "takes no body",
+    ("NovaApi", "PUT", "/v2/<tenant_id>/servers/<server_id>/tags/<tag>"): "takes no body",
+    ("NovaApi", "PUT", "/v2.1/<tenant_id>/servers/<server_id>/tags/<tag>"): "takes no body",
 }
 
 NODE = {"address": "10.1.1.1", "port": 80, "condition": "ENABLED"}
@@ -104,6 +106,7 @@ ROUTES: dict[tuple[str, str, str], list] = {
         {"auth": {"identity": {"methods": ["token"], "token": {"id": "{token}"}}}}],
     ("MeshControlApi", "POST", "/"): [MESH, [MESH]],
     ("MeshControlApi", "PATCH", "/"): [MESH],
+    ("MeshControlApi", "PUT", "/probes/<service>"): [{"health": 503, "ready": 200}],
     ("NovaApi", "POST", "/v2/<tenant_id>/servers"): [SERVER],
     ("NovaApi", "POST", "/v2.1/<tenant_id>/servers"): [SERVER],
     ("NovaApi", "PUT", "/v2/<tenant_id>/servers/<server_id>"): [
@@ -134,6 +137,24 @@ ROUTES: dict[tuple[str, str, str], list] = {
     ("NovaApi", "POST", "/v2.1/<tenant_id>/servers/<server_id>/action"): [
         {"pause": None}, {"confirmResize": None}, {"unlock": None}],
     ("NovaApi", "POST", "/v2/<tenant_id>/os-keypairs"): [{"keypair": {"name": "k1"}}],
+    ("NovaApi", "PUT", "/v2/<tenant_id>/servers/<server_id>/tags"): [{"tags": ["a", "b"]}],
+    ("NovaApi", "PUT", "/v2.1/<tenant_id>/servers/<server_id>/tags"): [{"tags": ["c"]}],
+    ("NovaApi", "POST", "/v2/<tenant_id>/os-security-groups"): [
+        {"security_group": {"name": "g", "description": "d"}}],
+    ("NovaApi", "POST", "/v2.1/<tenant_id>/os-security-groups"): [
+        {"security_group": {"name": "h", "description": "d"}}],
+    ("NovaApi", "PUT", "/v2/<tenant_id>/os-security-groups/<group_id>"): [
+        {"security_group": {"name": "renamed", "description": "d"}}],
+    ("NovaApi", "PUT", "/v2.1/<tenant_id>/os-security-groups/<group_id>"): [
+        {"security_group": {"name": "renamed", "description": "d"}}],
+    ("NovaApi", "POST", "/v2/<tenant_id>/os-security-group-rules"): [
+        {"security_group_rule": {"parent_group_id": "{group_id}", "ip_protocol": "tcp",
+                                 "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"}}],
+    ("NovaApi", "POST", "/v2.1/<tenant_id>/os-security-group-rules"): [
+        {"security_group_rule": {"parent_group_id": "{group_id}", "ip_protocol": "udp",
+                                 "from_port": 53, "to_port": 53, "cidr": "10.0.0.0/8"}}],
+    ("NovaApi", "POST", "/v2/<tenant_id>/os-floating-ips"): [{"pool": "public"}],
+    ("NovaApi", "POST", "/v2.1/<tenant_id>/os-floating-ips"): [{"pool": "public"}],
     ("NovaApi", "POST", "/v2.1/<tenant_id>/os-keypairs"): [{"keypair": {"name": "k2"}}],
     ("NovaControlApi", "POST", "/v2/<tenant_id>/behaviors/<event>"): [
         BEHAVIOR, {"name": "sequence", "parameters": {"behaviors": [
@@ -247,24 +268,32 @@ GROUPS = {
 }
 
 
-def klein_routes() -> set:
-    """Every (app class, method, rule) that takes a body, in every Klein app."""
+def klein_apps() -> dict:
+    """
+    Every Klein app of every REST module, by the name of the class serving
+    it (the one in MOUNTS when several classes share one app, as Nova's
+    route groups do).
+    """
     import mimic.resource
     import mimic.rest
 
     modules = [importlib.import_module(f"mimic.rest.{m.name}")
                for m in pkgutil.iter_modules(mimic.rest.__path__)] + [mimic.resource]
-    found = set()
+    names: dict = {}
     for module in modules:
         for value in vars(module).values():
             app = getattr(value, "app", None)
-            if not (isinstance(value, type) and isinstance(app, Klein)
-                    and value.__module__ == module.__name__):
-                continue
-            for rule in app.url_map.iter_rules():
-                for method in sorted(set(rule.methods or ()) & {"POST", "PUT", "PATCH"}):
-                    found.add((value.__name__, method, rule.rule))
-    return found
+            if isinstance(value, type) and isinstance(app, Klein):
+                if value.__name__ in MOUNTS or id(app) not in names:
+                    names[id(app)] = (value.__name__, app)
+    return {name: app for name, app in names.values()}
+
+
+def klein_routes() -> set:
+    """Every (app class, method, rule) that takes a body, in every Klein app."""
+    return {(name, method, rule.rule)
+            for name, app in klein_apps().items() for rule in app.url_map.iter_rules()
+            for method in sorted(set(rule.methods or ()) & {"POST", "PUT", "PATCH"})}
 
 
 def test_every_json_route_is_fuzzed():
@@ -340,6 +369,8 @@ def build_world(mimic) -> World:
         "floatingip": {"floating_network_id": PUBLIC_NETWORK}}))
     ids["floating_ip_id"] = floating["floatingip"]["id"]
     ids["event"] = "creation"
+    ids["service"] = "fuzz"
+    made(mimic.post("/mimic/v1.1/mesh", json=MESH))
     return World(api, ids)
 
 
@@ -379,7 +410,7 @@ def state_of(mimic, world: World, group: str, route: tuple, kind: str) -> Any:
         token = {"X-Auth-Token": admin.headers["X-Subject-Token"]}
         return (get("/identity/v3/users", token), get("/identity/v3/projects", token))
     if group == "mesh":
-        return get("/mimic/v1.1/mesh")
+        return get("/mimic/v1.1/mesh"), get("/mimic/v1.1/mesh/probes/fuzz")
     if group == "nova":
         # What the tenant holds (counts), and the server the routes act on.
         return (get(f"{api.compute}/limits", auth),
@@ -614,20 +645,8 @@ QUERY_VALUES = st.sampled_from([
 
 def klein_get_routes() -> list:
     """Every (app class, rule) answering GET, in every Klein app."""
-    import mimic.resource
-    import mimic.rest
-
-    modules = [importlib.import_module(f"mimic.rest.{m.name}")
-               for m in pkgutil.iter_modules(mimic.rest.__path__)] + [mimic.resource]
-    found = set()
-    for module in modules:
-        for value in vars(module).values():
-            app = getattr(value, "app", None)
-            if (isinstance(value, type) and isinstance(app, Klein)
-                    and value.__module__ == module.__name__):
-                found.update((value.__name__, rule.rule) for rule in app.url_map.iter_rules()
-                             if "GET" in (rule.methods or ()))
-    return sorted(found)
+    return sorted({(name, rule.rule) for name, app in klein_apps().items()
+                   for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())})
 
 
 def test_no_query_string_makes_a_get_route_fail_or_answer_out_of_shape(mimic):
