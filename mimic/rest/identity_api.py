@@ -31,6 +31,9 @@ from mimic.rest.http import (
 )
 from mimic.util import iso_time
 
+#: The last second a timestamp can show (9999-12-31T23:59:59Z).
+LAST_TIMESTAMP = 253402300799
+
 #: The identity service's own catalog entry (it is not a plugin: it is the
 #: door every client comes in by).
 IDENTITY_SERVICE = {"name": "cloudIdentity", "type": "identity"}
@@ -328,7 +331,10 @@ class IdentityApi:
                                "a 'user' object is required.")
         username = _required_string(spec["user"], "username", "user")
         lifetime = spec.get("expire-in-seconds", 10800)
-        if isinstance(lifetime, bool) or not isinstance(lifetime, int) or lifetime <= 0:
+        # An expiry past year 9999 cannot be written (a 500 that still made
+        # the user); the identity work's own bound replaces this one.
+        if (isinstance(lifetime, bool) or not isinstance(lifetime, int) or lifetime <= 0
+                or self.store.now() + lifetime > LAST_TIMESTAMP):
             raise RequestError(400, "'expire-in-seconds' must be a positive integer.")
         token = self.store.impersonate(caller.user, username, lifetime)
         return json_response(request, {"access": {"token": {
