@@ -76,7 +76,8 @@ def hostile_kinds(client: Client) -> dict:
     auth = {"X-Auth-Token": token, "Fastly-Key": "bench"}
     compute, control = urls["compute"], urls["compute:control"]
     clb, clb_control = urls["rax:load-balancer"], urls["rax:load-balancer:control"]
-    image, network = urls["image"], urls["network"]
+    image = urls["image"]
+    network = urls["network"].rstrip("/").removesuffix("/v2.0") + "/v2.0"
     # The 26-character name that took Python's re 7.5 s under (a+)+$, and a
     # tenant of 1,000 servers for the filter to run over.
     for _ in range(5):

@@ -42,7 +42,9 @@ def endpoints(mimic: MimicClient, username: str = "robust", tenant: str = TENANT
         clb=mimic.endpoint(access, "rax:load-balancer"),
         clb_control=mimic.endpoint(access, "rax:load-balancer:control"),
         image=mimic.endpoint(access, "image"),
-        network=mimic.endpoint(access, "network"),
+        # Neutron's catalog entry is unversioned, as Keystone's is; its API
+        # lives under v2.0.
+        network=mimic.endpoint(access, "network").rstrip("/").removesuffix("/v2.0") + "/v2.0",
     )
 
 

@@ -22,6 +22,7 @@ import copy
 import importlib
 import json
 import pkgutil
+import re
 from typing import Any, Callable
 
 import attrs
@@ -59,6 +60,12 @@ SKIPPED = {
     ("GlanceApi", "PUT", "/v2/images/<image_id>/file"): "image data, not JSON",
     ("GlanceApi", "PUT", "/v2/images/<image_id>/tags/<tag>"): "takes no body",
     ("NovaApi", "PUT", "/v2/<tenant_id>/servers/<server_id>/tags/<tag>"): "takes no body",
+    ("FastlyApi", "POST", "/purge/<path:url>"): "takes no body",
+    ("FastlyApi", "POST", "/service/<service_id>/purge"): "takes no body",
+    ("FastlyApi", "POST", "/service/<service_id>/purge/<surrogate_key>"): "takes no body",
+    ("FastlyApi", "POST", "/service/<service_id>/purge_all"): "takes no body",
+    ("GlanceApi", "PUT", "/v2/images/<image_id>/stage"): "image data, not JSON",
+    ("NeutronApi", "PUT", "/v2.0/<any('networks','subnets','ports','security-groups','floatingips','routers','subnetpools','trunks'):collection>/<resource_id>/tags/<tag>"): "takes no body",
     ("NovaApi", "PUT", "/v2.1/<tenant_id>/servers/<server_id>/tags/<tag>"): "takes no body",
 }
 
@@ -222,9 +229,37 @@ ROUTES: dict[tuple[str, str, str], list] = {
     ("GlanceApi", "POST", "/v2/images"): [
         {"name": "img", "disk_format": "qcow2", "container_format": "bare",
          "visibility": "private", "tags": ["a"], "min_ram": 0, "owner_note": "x"}],
+    ("GlanceApi", "POST", "/v2/images/<image_id>/import"): [
+        {"method": {"name": "web-download", "uri": "http://127.0.0.1:1/x"}}],
+    ("GlanceApi", "POST", "/v2/images/<image_id>/members"): [{"member": "other-tenant"}],
+    ("GlanceApi", "PUT", "/v2/images/<image_id>/members/<member_id>"): [
+        {"status": "accepted"}],
+    ("GlanceApi", "POST", "/v2/tasks"): [
+        {"type": "import", "input": {"import_from": "http://127.0.0.1:1/x",
+                                     "import_from_format": "qcow2"}}],
     ("GlanceApi", "PATCH", "/v2/images/<image_id>"): [
         [{"op": "replace", "path": "/name", "value": "renamed"},
          {"op": "add", "path": "/extra", "value": "v"}]],
+    ("NeutronApi", "POST", "/v2.0/<any('networks','subnets','ports','security-groups','floatingips','routers','subnetpools','trunks'):collection>/<resource_id>/tags"): [{"tags": ["a", "b"]}],
+    ("NeutronApi", "PUT", "/v2.0/<any('networks','subnets','ports','security-groups','floatingips','routers','subnetpools','trunks'):collection>/<resource_id>/tags"): [{"tags": ["c"]}],
+    ("NeutronApi", "POST", "/v2.0/routers"): [{"router": {"name": "r", "admin_state_up": True}}],
+    ("NeutronApi", "PUT", "/v2.0/routers/<router_id>"): [{"router": {"name": "renamed"}}],
+    ("NeutronApi", "PUT", "/v2.0/routers/<router_id>/add_router_interface"): [
+        {"subnet_id": "{subnet_id}"}],
+    ("NeutronApi", "PUT", "/v2.0/routers/<router_id>/remove_router_interface"): [
+        {"subnet_id": "{subnet_id}"}],
+    ("NeutronApi", "POST", "/v2.0/subnetpools"): [
+        {"subnetpool": {"name": "sp", "prefixes": ["10.20.0.0/16"], "default_prefixlen": 24}}],
+    ("NeutronApi", "PUT", "/v2.0/subnetpools/<subnetpool_id>"): [
+        {"subnetpool": {"name": "renamed"}}],
+    ("NeutronApi", "POST", "/v2.0/trunks"): [{"trunk": {"port_id": "{port_id}", "name": "t"}}],
+    ("NeutronApi", "PUT", "/v2.0/trunks/<trunk_id>"): [{"trunk": {"name": "renamed"}}],
+    ("NeutronApi", "PUT", "/v2.0/trunks/<trunk_id>/add_subports"): [
+        {"sub_ports": [{"port_id": "{port_id}", "segmentation_type": "vlan",
+                        "segmentation_id": 10}]}],
+    ("NeutronApi", "PUT", "/v2.0/trunks/<trunk_id>/remove_subports"): [
+        {"sub_ports": [{"port_id": "{port_id}"}]}],
+    ("NeutronApi", "PUT", "/v2.0/quotas/<project_id>"): [{"quota": {"network": 20}}],
     ("NeutronApi", "POST", "/v2.0/networks"): [{"network": {"name": "n", "admin_state_up": True}}],
     ("NeutronApi", "PUT", "/v2.0/networks/<network_id>"): [{"network": {"name": "renamed"}}],
     ("NeutronApi", "POST", "/v2.0/subnets"): [
@@ -314,9 +349,8 @@ class World:
     ids: dict
 
     def url(self, app: str, rule: str, kind: str) -> str:
-        path = rule.replace("<int:number>", "<number>").replace(
-            "<any(domain,backend,condition,cache_settings,response_object,header):kind>",
-            "<kind>")
+        # Converters (<int:number>, <any(...):kind>, <path:url>) go first.
+        path = re.sub(r"<(?:[^<>]*:)?(\w+)>", r"<\1>", rule)
         values = {**self.ids, "kind": kind, "name": self.ids["names"][kind]}
         for name, value in values.items():
             path = path.replace(f"<{name}>", str(value))
@@ -370,6 +404,13 @@ def build_world(mimic) -> World:
     ids["floating_ip_id"] = floating["floatingip"]["id"]
     ids["event"] = "creation"
     ids["service"] = "fuzz"
+    ids.update({"collection": "networks", "resource_id": network["id"], "member_id": "x",
+                "project_id": api.tenant, "surrogate_key": "k", "url": "x"})
+    for kind, body in (("router", {"name": "fuzz"}),
+                       ("subnetpool", {"name": "fuzz", "prefixes": ["10.30.0.0/16"]}),
+                       ("trunk", {"port_id": ids["port_id"]})):
+        response = mimic.post(f"{api.network}/{kind}s", headers=auth, json={kind: body})
+        ids[f"{kind}_id"] = response.json()[kind]["id"] if response.status_code == 201 else "x"
     made(mimic.post("/mimic/v1.1/mesh", json=MESH))
     return World(api, ids)
 
@@ -437,6 +478,8 @@ def state_of(mimic, world: World, group: str, route: tuple, kind: str) -> Any:
     if group == "neutron":
         # The route's own resource, and the ports every address lives on.
         resource = route[2].split("/")[2]
+        if resource.startswith("<"):
+            resource = "networks"
         return tuple(get(f"{api.network}/{kind}", auth)
                      for kind in dict.fromkeys((resource, "ports")))
     raise AssertionError(group)
