@@ -31,7 +31,8 @@ setup(
         "jsonschema>=4.17",
         # mimic.testing's client (and so the pytest plugin) talks HTTP with it.
         "requests>=2.28",
-        # Istio's route regexes are RE2: linear time, whatever a client posts.
+        # Client regexes (Istio's routes, Nova's filter, behavior criteria)
+        # are RE2: linear time, whatever a client posts.
         "google-re2>=1.1",
     ],
     extras_require={
@@ -47,6 +48,7 @@ setup(
             # Nova responses are checked against tempest.lib's published schemas.
             "tempest>=40",
             "apache-libcloud>=3.8",
+            "hypothesis>=6.100",
             # Rendered Kubernetes objects are checked against Kubernetes'
             # own schemas (the package ships them, for 1.25 on).
             "kubernetes-validate>=1.30,<2",

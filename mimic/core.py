@@ -22,7 +22,7 @@ from mimic.imimic import IAPIMock, IPresetProvider
 from mimic.model.identity import SessionStore
 from mimic.model.identity.roles import admin_users
 from mimic.model.journal import DEFAULT_BODY_BYTES, DEFAULT_CAPACITY, RequestJournal
-from mimic.util import IdSource
+from mimic.util import MAX_CLOCK_SECONDS, IdSource
 
 _API_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -166,6 +166,8 @@ class MimicCore:
         """Advance the deterministic clock; returns the new time."""
         if self.realtime:
             raise RuntimeError("tick is off in realtime mode")
+        if not 0 <= amount <= MAX_CLOCK_SECONDS - self.clock.seconds():
+            raise ValueError(f"the clock cannot move by {amount} seconds")
         self.clock.advance(amount)
         return self.clock.seconds()
 

@@ -104,7 +104,18 @@ class MimicRequest(RequestBookkeeping, server.Request):
             log.info("--> {method} {uri} {body}", method=self.method.decode(),
                      uri=self.uri.decode("utf-8", "replace"),
                      body=body.decode("utf-8", "replace"))
-        super().process()
+        core = getattr(self.channel.site, "core", None)
+        if core is None:
+            super().process()
+            return
+        store = core.store
+        with store.first_mentions() as mentioned:
+            super().process()
+        # A tenant first named by a read or a refused request is not kept:
+        # made-up tenant ids in URLs must cost nothing once answered.
+        if mentioned and self.method not in (b"GET", b"HEAD") and (
+                not self.finished or self.code < 400):
+            store.keep(mentioned)
 
     def _refuse(self, code: int, kind: str, message: str) -> None:
         """Answer before any routing, in the error shape of the path's API."""

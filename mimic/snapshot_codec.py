@@ -95,9 +95,11 @@ def module_constants() -> dict:
 def _fields_of(value: Any) -> dict:
     """The state of an object: its attrs fields, or its __dict__ and slots."""
     cls = type(value)
+    derived = getattr(cls, "__snapshot_derived__", ())
     if attrs.has(cls):
         return {field.name: getattr(value, field.name)
-                for field in attrs.fields(cls) if hasattr(value, field.name)}
+                for field in attrs.fields(cls)
+                if hasattr(value, field.name) and field.name not in derived}
     state = dict(getattr(value, "__dict__", {}))
     for klass in cls.__mro__:
         for slot in getattr(klass, "__slots__", ()):
@@ -283,6 +285,11 @@ class Decoder:
             made = self._register(ident, cls.__new__(cls))
             for name, item in value["fields"].items():
                 object.__setattr__(made, name, self._decode(item))
+            # What a class derives from its fields (a compiled pattern) it
+            # names in __snapshot_derived__ and rebuilds here.
+            restore = getattr(made, "__snapshot_restore__", None)
+            if restore is not None:
+                restore()
         else:
             raise SnapshotError(f"unknown state tag {tag!r}")
         return made

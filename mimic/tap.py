@@ -73,7 +73,7 @@ def listen_description(value: str) -> str:
     Twisted endpoint description, used as written.
     """
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         if not 0 <= int(value) < 65536:
             raise usage.UsageError(f"--listen: {value} is not a port number (0-65535)")
         return f"tcp:{int(value)}:interface=127.0.0.1"

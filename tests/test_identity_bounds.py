@@ -94,7 +94,12 @@ def test_impersonation_lifetime_mimic_cannot_honour_is_400_and_makes_no_user(
     response = mimic.post(IMPERSONATE, data=body, headers={
         "x-auth-token": admin, "content-type": "application/json"})
     assert response.status_code == 400, response.text
-    assert "expire-in-seconds" in response.json()["badRequest"]["message"]
+    message = response.json()["badRequest"]["message"]
+    if raw_lifetime in ("NaN", "Infinity"):
+        # Not JSON at all: the shared body reader refuses it first.
+        assert f"{raw_lifetime} is not a JSON number" in message
+    else:
+        assert "expire-in-seconds" in message
     assert mimic.get("/identity/v2.0/users", params={"name": "victim"}).status_code == 404
 
 

@@ -15,7 +15,8 @@ A registration is JSON::
 
 All criteria must match (they are ANDed). Regexes must match the whole value
 (``re.fullmatch``), so ``"test"`` means exactly ``test`` and ``"test.*"`` means
-a prefix. The oldest registered behavior whose criteria match wins; with none,
+a prefix; they are matched in linear time (:mod:`mimic.model.patterns`), so a
+pattern that needs backtracking or is over budget is refused at registration. The oldest registered behavior whose criteria match wins; with none,
 the event's ``default`` behavior applies.
 
 ``sequence`` (``{"behaviors": [b1, b2, ...]}``) plays its behaviors in order,
@@ -25,11 +26,17 @@ one per matching request, then keeps applying the last one; with
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Mapping, Optional
 
 import attrs
 
+from mimic.model.patterns import (
+    ClientPattern,
+    MatchBudget,
+    PatternRefused,
+    PatternTooCostly,
+    compile_pattern,
+)
 from mimic.util import IdSource
 
 
@@ -80,14 +87,14 @@ class CriterionKind:
         return Criterion(self.name, patterns)
 
 
-def _compile_regex(where: str, pattern: Any) -> re.Pattern:
+def _compile_regex(where: str, pattern: Any) -> ClientPattern:
     if not isinstance(pattern, str):
         raise InvalidBehavior(f"criterion {where!r} must be a regex string")
     try:
-        return re.compile(pattern)
-    except re.error as error:
+        return compile_pattern(pattern, probe=True)
+    except PatternRefused as refused:
         raise InvalidBehavior(
-            f"criterion {where!r} is not a valid regex: {pattern!r} ({error})"
+            f"criterion {where!r} is not a valid regex: {pattern[:100]!r} ({refused})"
         ) from None
 
 
@@ -98,19 +105,19 @@ class Criterion:
     name: str
     test: Any
 
-    def matches(self, attributes: Mapping[str, Any]) -> bool:
+    def matches(self, attributes: Mapping[str, Any], budget: MatchBudget) -> bool:
         value = attributes.get(self.name)
-        if isinstance(self.test, re.Pattern):
-            return value is not None and self.test.fullmatch(str(value)) is not None
+        if isinstance(self.test, ClientPattern):
+            return value is not None and self.test.fullmatch(str(value), budget)
         if not isinstance(value, Mapping):
             return False
         return all(
-            key in value and pattern.fullmatch(str(value[key])) is not None
+            key in value and pattern.fullmatch(str(value[key]), budget)
             for key, pattern in self.test.items()
         )
 
     def as_json(self) -> dict:
-        if isinstance(self.test, re.Pattern):
+        if isinstance(self.test, ClientPattern):
             return {self.name: self.test.pattern}
         return {self.name: {k: p.pattern for k, p in self.test.items()}}
 
@@ -173,8 +180,8 @@ class RegisteredBehavior:
     repeat: bool = False
     _played: int = 0
 
-    def matches(self, attributes: Mapping[str, Any]) -> bool:
-        return all(criterion.matches(attributes) for criterion in self.criteria)
+    def matches(self, attributes: Mapping[str, Any], budget: MatchBudget) -> bool:
+        return all(criterion.matches(attributes, budget) for criterion in self.criteria)
 
     def next_step(self) -> Chosen:
         if self.repeat:
@@ -274,11 +281,17 @@ class BehaviorRegistry:
     def choose(self, attributes: Mapping[str, Any]) -> Chosen:
         """
         The behavior for a request with these attributes (advancing a
-        matching sequence), or the event's default.
+        matching sequence), or the event's default. Matching shares one
+        request's :class:`MatchBudget`: the behaviors it had no time left
+        for do not apply.
         """
-        for registered in self._registered.values():
-            if registered.matches(attributes):
-                return registered.next_step()
+        budget = MatchBudget()
+        try:
+            for registered in self._registered.values():
+                if registered.matches(attributes, budget):
+                    return registered.next_step()
+        except PatternTooCostly:
+            pass
         return Chosen(self.event.default, {})
 
 
@@ -311,15 +324,15 @@ def coerce_number(value: Any, what: str) -> float:
     """
     if isinstance(value, bool):
         raise InvalidBehavior(f"{what!r} must be a number")
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            raise InvalidBehavior(f"{what!r} must be a number, not {value!r}") from None
-    else:
+    if not isinstance(value, (int, float, str)):
         raise InvalidBehavior(f"{what!r} must be a number")
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        raise InvalidBehavior(f"{what!r} must be a number, not {value[:40]!r}") from None
+    except OverflowError:
+        # An integer of more than 308 digits is no float at all.
+        raise InvalidBehavior(f"{what!r} must be a finite number") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise InvalidBehavior(f"{what!r} must be a finite number")
     return number

@@ -224,8 +224,12 @@ class FastlyStore:
 
     # customers
 
-    def customer(self, api_key: str) -> Customer:
-        """The customer owning ``api_key``, made on first use: any key works."""
+    def customer(self, api_key: str, remember: bool = True) -> Customer:
+        """
+        The customer owning ``api_key``, made on first use: any key works.
+        A new customer is kept only if ``remember`` (a read by a key never
+        seen must not grow Mimic).
+        """
         customer = self._customers.get(api_key)
         if customer is None:
             customer = Customer(
@@ -233,7 +237,8 @@ class FastlyStore:
                 name=f"Mimic customer {len(self._customers) + 1}",
                 owner_id=fastly_id(self.ids), created_at=self._now(),
             )
-            self._customers[api_key] = customer
+            if remember:
+                self._customers[api_key] = customer
         return customer
 
     def customers(self) -> list[Customer]:

@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping, Optional
 
 import attrs
 
+from mimic.bounds import decimal
 from mimic.model.fastly_errors import Invalid
 
 #: Marks a field with no default: it appears only once it is set.
@@ -42,8 +43,9 @@ def _as_bool(name: str, value: Any) -> bool:
 def _as_int(name: str, value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    number = decimal(value.strip(), signed=True) if isinstance(value, str) else None
+    if number is not None:
+        return number
     raise Invalid(f"Invalid value for '{name}': expected an integer, got {value!r}.")
 
 
@@ -64,7 +66,7 @@ class NumericText:
 def _as_numeric_text(name: str, value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and decimal(value.strip()) is not None:
         return value.strip()
     raise Invalid(f"Invalid value for '{name}': expected a number, got {value!r}.")
 

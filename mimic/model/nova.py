@@ -78,6 +78,7 @@ from mimic.model.nova_server import (  # noqa: F401 - re-exported for the routes
     UPDATABLE,
     apply_changes,
     check_metadata_quota,
+    servers_to_create,
     check_tag,
     image_properties_of,
 )
@@ -452,7 +453,7 @@ def _after(servers: Iterator[Server], marker: str) -> Iterator[Server]:
 
 
 def _matches(server: Server, query: ServerQuery, now: float) -> bool:
-    if query.name is not None and query.name.search(server.name) is None:
+    if query.name is not None and not query.name.search(server.name):
         return False
     if query.statuses and server.status_at(now) not in query.statuses:
         return False

@@ -7,11 +7,11 @@ How a test makes Nova misbehave: the behavior events of its control API
 
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 
 import attrs
 
+from mimic.bounds import load_json
 from mimic.model.behaviors import (
     BehaviorKind,
     CriterionKind,
@@ -124,7 +124,7 @@ class CreationPresets:
 def _preset_object(value: Any, name: str) -> dict:
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = load_json(value)
         except ValueError:
             raise InvalidBehavior(f"{name!r} must be a JSON object") from None
     if not isinstance(value, dict):

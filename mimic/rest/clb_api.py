@@ -20,6 +20,8 @@ from mimic.rest.http import (
     empty_response,
     install_error_handlers,
     json_response,
+    query_text,
+    query_values,
     read_json,
 )
 from mimic.util import iso_time
@@ -191,12 +193,11 @@ def _wrapped(request: Any, key: str) -> Any:
 
 
 def _query_ids(request: Any) -> list:
-    return [raw.decode("utf-8", "replace") for raw in request.args.get(b"id", [])]
+    return query_values(request, "id")
 
 
 def _query(request: Any, name: bytes) -> Optional[str]:
-    values = request.args.get(name)
-    return values[0].decode("utf-8", "replace") if values else None
+    return query_text(request, name.decode("ascii"), first=True)
 
 
 class ClbApi:

@@ -32,7 +32,14 @@ from mimic.model.fastly import (
     Version,
     timestamp,
 )
-from mimic.rest.http import RequestError, install_error_handlers, json_response
+from mimic.rest.http import (
+    RequestError,
+    install_error_handlers,
+    json_response,
+    parse_json,
+    query_integer,
+    query_text,
+)
 
 #: Fastly's ``msg`` for each status code it answers with.
 FASTLY_MESSAGES = {
@@ -70,10 +77,7 @@ def read_fields(request: Any) -> dict:
         return {}
     content_type = (request.getHeader(b"content-type") or b"").decode("latin-1")
     if "json" in content_type or raw.lstrip()[:1] == b"{":
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise RequestError(400, "The request body is not valid JSON.") from None
+        body = parse_json(raw)
         if not isinstance(body, dict):
             raise RequestError(400, "The request body must be a JSON object.")
         return body
@@ -84,8 +88,7 @@ def read_fields(request: Any) -> dict:
 
 
 def query_arg(request: Any, name: str) -> Optional[str]:
-    values = request.args.get(name.encode("ascii"))
-    return values[-1].decode("utf-8", "replace") if values else None
+    return query_text(request, name)
 
 
 # Rendering with Fastly's field types
@@ -219,13 +222,20 @@ class FastlyApi:
         store = self.session_store()
         return store.data_for_api("fastly", lambda: FastlyStore(store.clock, store.ids))
 
-    def caller(self, request: Any) -> tuple[FastlyStore, Customer]:
-        """The store and the customer whose ``Fastly-Key`` signs the request."""
+    def caller(self, request: Any, remember: Optional[bool] = None) -> tuple[FastlyStore, Customer]:
+        """
+        The store and the customer whose ``Fastly-Key`` signs the request.
+        A key never seen becomes a customer on its first change (or when
+        it asks who it is, ``remember``): a read by a made-up key keeps
+        nothing.
+        """
         key = request.getHeader(b"fastly-key")
         if not key or not key.strip():
             raise RequestError(401, "A Fastly-Key header with an API token is required.")
         fastly = self.fastly()
-        return fastly, fastly.customer(key.decode("utf-8", "replace").strip())
+        if remember is None:
+            remember = request.method not in (b"GET", b"HEAD")
+        return fastly, fastly.customer(key.decode("utf-8", "replace").strip(), remember)
 
     @staticmethod
     def kind(path: str) -> ConfigKind:
@@ -243,7 +253,7 @@ class FastlyApi:
 
     @app.route("/current_customer", methods=["GET"])
     def current_customer(self, request: Any) -> bytes:
-        _, customer = self.caller(request)
+        _, customer = self.caller(request, remember=True)
         return json_response(request, render_customer(customer))
 
     # services
@@ -554,11 +564,8 @@ def _soft_purge(request: Any) -> bool:
 
 
 def _positive(value: Optional[str], name: str, default: Optional[int]) -> int:
-    if value is None:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise RequestError(400, f"'{name}' must be a positive integer.")
-    return int(value)
+    return query_integer(value, name, default, minimum=1,
+                         message=f"'{name}' must be a positive integer.")
 
 
 def _flag(value: Optional[str]) -> bool:

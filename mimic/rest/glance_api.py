@@ -43,6 +43,9 @@ from mimic.rest.http import (
     empty_response,
     install_error_handlers,
     json_response,
+    query_arguments,
+    query_integer,
+    query_values,
     read_json,
 )
 from mimic.rest.glance_import import ImportRoutes
@@ -323,23 +326,18 @@ install_error_handlers(GlanceApi.app, glance_error_body)
 
 def _query(request: Any) -> dict:
     """The query string as single values (the last of repeated ones)."""
-    return {
-        key.decode("utf-8"): values[-1].decode("utf-8")
-        for key, values in request.args.items()
-    }
+    return {key: values[-1] for key, values in query_arguments(request).items()}
 
 
 def _limit(raw: Optional[str]) -> int:
-    if raw is None:
-        return DEFAULT_LIMIT
-    if not raw.isdigit():
-        raise RequestError(400, "limit param must be an integer")
-    return min(int(raw), MAX_LIMIT)
+    limit = query_integer(raw, "limit", DEFAULT_LIMIT,
+                          message="limit param must be an integer")
+    return min(limit, MAX_LIMIT)
 
 
 def _repeated(request: Any, key: str) -> list[str]:
     """Every value of a repeatable query parameter (``tag``, ``sort_key``)."""
-    return [value.decode("utf-8") for value in request.args.get(key.encode(), [])]
+    return query_values(request, key)
 
 
 def _sort_order(query: dict, request: Any) -> list[tuple[str, str]]:

@@ -17,6 +17,8 @@ from twisted.logger import Logger
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from mimic.bounds import InputRefused, load_json, parse_query_integer
+
 log = Logger()
 
 #: OpenStack's names for error bodies by status code (Nova's fault map;
@@ -118,13 +120,84 @@ def read_json(request: Any, expect: type = dict, what: str = "request body") -> 
     request.content.seek(0)
     if not raw.strip():
         raise RequestError(400, f"The {what} is empty; a JSON {_type_name(expect)} is required.")
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise RequestError(400, f"The {what} is not valid JSON.") from None
+    body = parse_json(raw, what)
     if expect is not None and not isinstance(body, expect):
         raise RequestError(400, f"The {what} must be a JSON {_type_name(expect)}.")
     return body
+
+
+def parse_json(raw: bytes, what: str = "request body") -> Any:
+    """
+    ``raw`` parsed as JSON within Mimic's limits (depth, lone surrogates,
+    number sizes: :func:`mimic.bounds.load_json`); a 400 that says why if
+    not. Every JSON request body of every API goes through here.
+    """
+    try:
+        return load_json(raw)
+    except InputRefused as refused:
+        raise RequestError(400, f"The {what} is refused: {refused}.") from None
+    except (ValueError, UnicodeDecodeError):
+        raise RequestError(400, f"The {what} is not valid JSON.") from None
+
+
+def query_values(request: Any, name: str) -> list:
+    """
+    Every value of the query parameter ``name``, as text; a 400 if one is
+    not UTF-8 (``?name=%ff``): no API compares undecodable bytes, and a
+    replacement character would match what the client never sent.
+    """
+    return [_query_text(name, value) for value in request.args.get(name.encode("utf-8"), ())]
+
+
+def query_text(request: Any, name: str, default: Optional[str] = None,
+               first: bool = False) -> Optional[str]:
+    """
+    The value of the query parameter ``name`` (the last one when repeated,
+    or the ``first``), or ``default`` when absent; a 400 if not UTF-8.
+    """
+    values = request.args.get(name.encode("utf-8"))
+    if not values:
+        return default
+    return _query_text(name, values[0] if first else values[-1])
+
+
+def query_arguments(request: Any) -> dict:
+    """Every query parameter as ``{name: [values]}`` of text; a 400 if any is not UTF-8."""
+    arguments = {}
+    for raw_name, values in request.args.items():
+        try:
+            name = raw_name.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RequestError(400, "A query parameter name is not valid UTF-8.") from None
+        arguments[name] = [_query_text(name, value) for value in values]
+    return arguments
+
+
+def _query_text(name: str, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestError(400, f"The query parameter {name} is not valid UTF-8.") from None
+
+
+def query_integer(raw: Optional[str], name: str, default: Optional[int] = None,
+                  minimum: int = 0, message: Optional[str] = None) -> Optional[int]:
+    """
+    A query value (from :func:`query_text`) as a whole number of at least
+    ``minimum``; ``default`` when ``raw`` is None. Anything else (signs,
+    spaces, non-ASCII digits, more than
+    :data:`mimic.bounds.MAX_QUERY_INTEGER_DIGITS` digits) is a 400 with
+    ``message`` (the API's own wording) or a plain one.
+    """
+    if raw is None:
+        return default
+    try:
+        number = parse_query_integer(raw)
+    except InputRefused as refused:
+        raise RequestError(400, message or f"{name} must be a whole number: {refused}.") from None
+    if number < minimum:
+        raise RequestError(400, message or f"{name} must be at least {minimum}.")
+    return number
 
 
 def _type_name(expected: type) -> str:

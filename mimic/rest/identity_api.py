@@ -27,6 +27,8 @@ from mimic.rest.http import (
     install_error_handlers,
     json_response,
     openstack_error_body,
+    query_text,
+    query_values,
     read_json,
 )
 from mimic.rest.identity_common import (
@@ -208,8 +210,8 @@ class IdentityApi:
     @app.route("/v2.0/tokens/<token_id>", methods=["GET"])
     def validate_token(self, request: Any, token_id: str) -> bytes:
         token = self._known_token(token_id)
-        belongs_to = request.args.get(b"belongsTo")
-        if belongs_to and belongs_to[0].decode() not in (token.tenant.id, token.tenant.name):
+        belongs_to = query_text(request, "belongsTo", first=True)
+        if belongs_to and belongs_to not in (token.tenant.id, token.tenant.name):
             raise RequestError(404, f"Token {token_id} does not belong to that tenant.")
         access = {"token": self._token_json(token), "user": _user_json(self.store, token)}
         if token.impersonator is not None:
@@ -267,9 +269,9 @@ class IdentityApi:
 
     @app.route("/v2.0/users", methods=["GET"])
     def users(self, request: Any) -> bytes:
-        names = request.args.get(b"name")
+        names = query_values(request, "name")
         if names:
-            user = self.store.user_by_name(names[0].decode("utf-8", "replace"))
+            user = self.store.user_by_name(names[0])
             if user is None:
                 raise RequestError(404, "User not found.")
             return json_response(request, {"user": _user_details(user)})

@@ -43,6 +43,7 @@ from mimic.rest.http import (
     empty_response,
     install_error_handlers,
     json_response,
+    query_text,
     read_json,
 )
 from mimic.rest.identity_common import (

@@ -28,6 +28,8 @@ from mimic.rest.http import (
     empty_response,
     install_error_handlers,
     json_response,
+    query_integer,
+    query_text,
     read_json,
 )
 from mimic.rest.mesh_runtime import (  # noqa: F401 - the mesh's runtime, re-exported
@@ -248,12 +250,8 @@ class MeshControlApi:
     def traces(self, request: Any) -> bytes:
         limit = _query(request, b"limit")
         trace_id = _query(request, b"traceId")
-        if limit is None:
-            count = 10
-        elif limit.isdigit() and int(limit) > 0:
-            count = int(limit)
-        else:
-            raise RequestError(400, "'limit' must be a positive integer.")
+        count = query_integer(limit, "limit", 10, minimum=1,
+                              message="'limit' must be a positive integer.")
         found = self.runtime.state().traces.traces(count, trace_id)
         return json_response(request, [[s.to_zipkin() for s in t] for t in found])
 
@@ -319,5 +317,4 @@ class ControlRoot(Resource):
 
 
 def _query(request: Any, name: bytes) -> Optional[str]:
-    values = request.args.get(name)
-    return values[0].decode("utf-8", "replace") if values else None
+    return query_text(request, name.decode("ascii"), first=True)

@@ -160,7 +160,8 @@ def _instance(state: MeshState, service: str, value: Optional[str]) -> Optional[
         return None
     version, _, replica = value.rpartition("#")
     for candidate in state.mesh.versions_of(service):
-        if (candidate.version or "-") == version and replica.isdigit() \
+        if (candidate.version or "-") == version and replica.isascii() \
+                and replica.isdigit() and len(replica) < 10 \
                 and int(replica) < candidate.replicas:
             return Instance(candidate, int(replica))
     return None
@@ -224,7 +225,8 @@ class MeshRuntime:
     def _start_us(self, headers: Mapping[str, str]) -> int:
         if self.simulated:
             value = headers.get(START, "")
-            if value.isdigit() and len(value) <= 18 and int(value) <= MAX_START_US:
+            if value.isascii() and value.isdigit() and len(value) <= 18 \
+                    and int(value) <= MAX_START_US:
                 return int(value)
             return int(self.mimic_now() * 1_000_000)
         return int(self.now() * 1_000_000)

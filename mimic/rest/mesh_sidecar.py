@@ -139,7 +139,8 @@ class Sidecar:
         most = 1 + (retries.attempts if retries is not None else 0)
         extra_codes = frozenset(
             int(code) for code in headers.get("x-envoy-retriable-status-codes", "").split(",")
-            if code.strip().isdigit() and 100 <= int(code) <= 599)
+            if code.strip().isascii() and code.strip().isdigit() and len(code) < 10
+            and 100 <= int(code) <= 599)
         tries: list = []
         elapsed_ms = 0.0
         node: dict = {}

@@ -14,6 +14,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Optional
 
+from mimic.bounds import decimal
 from mimic.model.neutron import NetworkRequest
 from mimic.model.nova import (
     MAX_TAGS,
@@ -22,8 +23,16 @@ from mimic.model.nova import (
     STATES,
     ServerSpec,
     check_tag,
+    servers_to_create,
 )
-from mimic.rest.http import RequestError
+from mimic.model.patterns import MatchBudget, PatternRefused, compile_pattern
+from mimic.rest.http import (
+    RequestError,
+    query_arguments,
+    query_integer,
+    query_text,
+    query_values,
+)
 from mimic.rest.nova_microversions import MIN_VERSION, APIVersion
 
 #: Nova's ``osapi_max_limit``: the most items one page holds.
@@ -216,13 +225,15 @@ def read_server_spec(body: dict,
     for key in ("min_count", "max_count"):
         # Nova defaults max_count to min_count (servers.py create).
         value = server.get(key, counts[0] if counts else 1)
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
+        if isinstance(value, str) and decimal(value) is not None:
+            value = decimal(value)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise invalid_input(key, value, f"{json.dumps(value)} is less than the minimum of 1")
+            raise invalid_input(key, str(value)[:100],
+                                f"{json.dumps(value)[:100]} is less than the minimum of 1")
         counts.append(value)
     if counts[0] > counts[1]:
         raise RequestError(400, "min_count must be <= max_count")
+    counts[1] = servers_to_create(*counts)
     if counts[1] > 1 and any(n.port_id for n in networks or ()):
         raise RequestError(400, "Failed to launch instances: Unable to launch multiple "
                            "instances with a single configured port ID. Please launch "
@@ -391,20 +402,14 @@ def read_interface_fixed_ip(value: Any) -> Optional[str]:
                             f"{json.dumps(address)} is not a 'ipv4'") from None
 
 def query_argument(request: Any, name: str) -> Optional[str]:
-    values = request.args.get(name.encode())
-    return values[-1].decode("utf-8", "replace") if values else None
+    return query_text(request, name)
 
 
 def read_limit(request: Any) -> int:
     raw = query_argument(request, "limit")
-    if raw is None:
-        return MAX_PAGE
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise RequestError(400, "limit param must be an integer") from None
-    if limit < 0:
+    if raw is not None and raw.startswith("-") and raw[1:].isdigit():
         raise RequestError(400, "limit param must be positive")
+    limit = query_integer(raw, "limit", MAX_PAGE, message="limit param must be an integer")
     return min(limit, MAX_PAGE)
 
 
@@ -424,11 +429,12 @@ def read_server_query(request: Any, version: APIVersion = MIN_VERSION) -> Server
     pattern = None
     if name is not None:
         try:
-            pattern = re.compile(name)
-        except re.error:
-            raise invalid_input("name", name, "is not a valid regular expression") from None
-    statuses = tuple(v.decode("utf-8", "replace").upper()
-                     for v in request.args.get(b"status", ()))
+            # One budget for the whole listing, however many servers.
+            pattern = compile_pattern(name).within(MatchBudget())
+        except PatternRefused as refused:
+            raise invalid_input("name", name[:100],
+                                f"is not a valid regular expression: {refused}") from None
+    statuses = tuple(v.upper() for v in query_values(request, "status"))
     since = query_argument(request, "changes-since")
     return ServerQuery(
         name=pattern,
@@ -467,8 +473,8 @@ def versioned_query_filters(request: Any, version: APIVersion, statuses: tuple,
     """
     filters: dict = {}
     if version >= "2.75":
-        unexpected = sorted(k.decode("utf-8", "replace") for k in request.args
-                            if k.decode("utf-8", "replace") not in SERVER_QUERY_KEYS_V275)
+        unexpected = sorted(k for k in query_arguments(request)
+                            if k not in SERVER_QUERY_KEYS_V275)
         if unexpected:
             names = ", ".join(repr(k[:100]) for k in unexpected[:10])
             raise RequestError(400, f"Invalid input for query parameters {unexpected[0][:100]}."

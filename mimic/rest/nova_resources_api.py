@@ -10,7 +10,7 @@ from typing import Any
 from mimic.model.flavors import FLAVORS, find_flavor
 from mimic.model.images import ImageNotDeletable
 from mimic.model.nova import AVAILABILITY_ZONE, ComputeRegion
-from mimic.rest.http import RequestError, empty_response, json_response
+from mimic.rest.http import RequestError, empty_response, json_response, query_integer
 from mimic.rest.nova_json import paged, query_argument, read_limit, ref_id
 from mimic.rest.nova_microversions import absolute_limits_at
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
@@ -53,9 +53,8 @@ class ResourceRoutes(NovaRoutes):
         for name in ("minRam", "minDisk"):
             value = query_argument(request, name)
             if value is not None:
-                if not value.isdigit():
-                    raise RequestError(400, f"Invalid {name} filter [{value}]")
-                minimums[name] = int(value)
+                minimums[name] = query_integer(value, name,
+                                               message=f"Invalid {name} filter [{value[:100]}]")
         flavors = [
             f for f in FLAVORS
             if (wanted is None or f.is_public == wanted)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mimic.model.patterns import PatternTooCostly
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.rest.nova_actions_api import ACTIONS, ACTIONS_UNTIL
 from mimic.rest.nova_json import (
@@ -88,7 +89,11 @@ class ServerRoutes(NovaRoutes):
         answered = cache.page(key)
         if answered is not None:
             return raw_json(request, answered)
-        page = compute.list_servers(query)
+        try:
+            page = compute.list_servers(query)
+        except PatternTooCostly as costly:
+            raise invalid_input("name", query.name.pattern.pattern[:100],
+                                f"is not a valid regular expression here: {costly}") from None
         # One list of fragments joined once: a thousand servers are 1.6 MB,
         # and every copy of that shows in the listing rate.
         parts = [b'{"servers":[']

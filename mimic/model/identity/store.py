@@ -12,7 +12,8 @@ have not used before joins it.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional, TypeVar
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Optional, TypeVar
 
 import attrs
 
@@ -84,6 +85,9 @@ class SessionStore:
     _domains: dict = attrs.field(
         factory=lambda: {DEFAULT_DOMAIN_ID: Domain(DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME)}
     )
+    #: Within :meth:`first_mentions`, the tenants first mentioned, not yet
+    #: kept: one request sees one of each. None otherwise.
+    _unkept: Optional[dict] = None
 
     def __attrs_post_init__(self) -> None:
         self.stable = StableIds(self.ids.seed)
@@ -132,11 +136,50 @@ class SessionStore:
                domain_id: str = DEFAULT_DOMAIN_ID) -> Tenant:
         """The tenant with this id, made on first mention (in ``domain_id``)."""
         tenant = self._tenants.get(tenant_id)
-        if tenant is None:
+        if tenant is None and self._unkept is not None:
+            tenant = self._unkept.get(tenant_id)
+            if tenant is None:
+                tenant = self._unkept[tenant_id] = Tenant(
+                    tenant_id, name or tenant_id, domain_id=domain_id)
+        elif tenant is None:
             tenant = self._tenants[tenant_id] = Tenant(
                 tenant_id, name or tenant_id, domain_id=domain_id
             )
             self._tenant_names.setdefault(tenant.name, []).append(tenant)
+        return tenant
+
+    @contextmanager
+    def first_mentions(self) -> Iterator[dict]:
+        """
+        Within this (one request), a tenant Mimic has never seen is made,
+        with whatever API state the request gives it, but not kept: it is
+        in the yielded ``{id: tenant}`` for the caller to :meth:`keep` (a
+        change that succeeded) or drop (a read, a refusal). Otherwise a
+        client could grow Mimic without bound by inventing tenant ids in
+        URLs. A tenant that gets a user is kept at once.
+        """
+        before = self._unkept
+        mentioned = self._unkept = {} if before is None else before
+        try:
+            yield mentioned
+        finally:
+            self._unkept = before
+
+    def keep(self, tenants: dict) -> None:
+        """Remember tenants :meth:`first_mentions` made."""
+        for tenant in tenants.values():
+            self._keep_tenant(tenant)
+
+    def _keep_tenant(self, tenant: Tenant) -> Tenant:
+        if self._tenants.setdefault(tenant.id, tenant) is tenant:
+            named = self._tenant_names.setdefault(tenant.name, [])
+            if tenant not in named:
+                named.append(tenant)
+        return tenant
+
+    def _kept(self, tenant: Tenant) -> Tenant:
+        if self._unkept is not None and self._unkept.pop(tenant.id, None) is not None:
+            self._keep_tenant(tenant)
         return tenant
 
     def tenants(self) -> list[Tenant]:
@@ -210,6 +253,7 @@ class SessionStore:
                                    managed=True, **fields))
 
     def _remember(self, user: User) -> User:
+        self._kept(user.tenant)
         self._users[user.username] = user
         self._users_by_id[user.id] = user
         return user

@@ -22,6 +22,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from mimic.bounds import load_json
 from mimic.model.mesh.behaviour import Behaviour, parse_behaviour
 from mimic.model.mesh.metrics import UNKNOWN, Workload
 from mimic.model.mesh.policy import Policies, read_policies
@@ -587,7 +588,7 @@ def parse_request_body(raw: bytes, content_type: str = "") -> list:
     stripped = text.lstrip()
     if "json" in content_type or stripped[:1] in ("{", "["):
         try:
-            body = json.loads(text)
+            body = load_json(text)
         except ValueError as error:
             raise MeshError(f"not valid JSON: {error}", "request") from None
         except RecursionError:

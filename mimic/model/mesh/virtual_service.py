@@ -297,7 +297,7 @@ def _retries(body: Any, path: str) -> Retries:
     if not isinstance(retry_on, str):
         raise PolicyError("retryOn is a comma-separated string", f"{path}.retryOn")
     for item in (part.strip() for part in retry_on.split(",") if part.strip()):
-        if item.isdigit() and 100 <= int(item) <= 599:
+        if item.isascii() and item.isdigit() and 100 <= int(item) <= 599:
             codes.add(int(item))  # Istio turns status codes into retriable ones
         elif item in RETRY_CONDITIONS:
             conditions.add(item)

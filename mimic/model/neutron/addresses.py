@@ -133,6 +133,97 @@ class AddressPool:
         return self._used
 
 
+#: The largest share of a pool every tenant of a region draws from
+#: (``public`` and ``private``) that one tenant may hold: an eighth, so
+#: that no tenant can exhaust a region's public IPv4 addresses (131,068 of
+#: them; 16,383 per tenant) for all the others.
+SHARED_POOL_SHARE = 8
+
+
+@attrs.define
+class PoolShare:
+    """
+    One tenant's view of a shared :class:`AddressPool`: the same addresses
+    and answers, but the tenant may hold at most ``limit`` of them at once
+    (past it, :class:`PoolExhausted` as if the pool were empty).
+    """
+
+    shared: AddressPool
+    limit: int
+    held: int = 0
+
+    @classmethod
+    def of(cls, shared: AddressPool) -> "PoolShare":
+        return cls(shared, (shared.last - shared.first + 1) // SHARED_POOL_SHARE)
+
+    def _check(self) -> None:
+        if self.held >= self.limit:
+            raise PoolExhausted(f"No more IP addresses available: a project may hold at "
+                                f"most {self.limit} addresses of this shared pool.",
+                                "IpAddressGenerationFailure")
+
+    def allocate_value(self) -> int:
+        self._check()
+        value = self.shared.allocate_value()
+        self.held += 1
+        return value
+
+    def allocate(self) -> str:
+        return self.shared.text(self.allocate_value())
+
+    def claim(self, address: str) -> bool:
+        self._check()
+        claimed = self.shared.claim(address)
+        self.held += claimed
+        return claimed
+
+    def release_value(self, value: int) -> None:
+        if self.shared.value_in_use(value):
+            self.shared.release_value(value)
+            self.held -= 1
+
+    def release(self, address: str) -> None:
+        self.release_value(int(ipaddress.ip_address(address)))
+
+    # Everything else is the shared pool's.
+
+    @property
+    def version(self) -> int:
+        return self.shared.version
+
+    @property
+    def first(self) -> int:
+        return self.shared.first
+
+    @property
+    def last(self) -> int:
+        return self.shared.last
+
+    @property
+    def start(self) -> str:
+        return self.shared.start
+
+    @property
+    def end(self) -> str:
+        return self.shared.end
+
+    @property
+    def used(self) -> int:
+        return self.shared.used
+
+    def text(self, value: int) -> str:
+        return self.shared.text(value)
+
+    def contains(self, address: str) -> bool:
+        return self.shared.contains(address)
+
+    def value_in_use(self, value: int) -> bool:
+        return self.shared.value_in_use(value)
+
+    def in_use(self, address: str) -> bool:
+        return self.shared.in_use(address)
+
+
 @attrs.frozen
 class FixedIp:
     subnet_id: str

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 import attrs
 
-from mimic.model.neutron.addresses import AddressPool, valid_ip
+from mimic.model.neutron.addresses import AddressPool, PoolShare, valid_ip
 from mimic.model.neutron.faults import BadRequest, Conflict, Forbidden, found
 from mimic.model.neutron.standard import Stamped
 
@@ -158,7 +158,7 @@ class NetworksAndSubnets:
             subnet = Subnet(now, now, 0, id=self.ids.uuid(), name=subnet_name,
                             tenant_id=self.tenant_id, network_id=network_id, cidr=cidr,
                             gateway_ip=str(net.network_address + 1),
-                            pool=pools.setdefault(cidr, AddressPool.for_cidr(cidr)),
+                            pool=PoolShare.of(pools.setdefault(cidr, AddressPool.for_cidr(cidr))),
                             ipv6_ra_mode="slaac" if net.version == 6 else None,
                             ipv6_address_mode="slaac" if net.version == 6 else None)
             self.subnets[subnet.id] = subnet

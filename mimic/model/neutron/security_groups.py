@@ -11,6 +11,7 @@ from typing import Any, Optional, Union
 
 import attrs
 
+from mimic.bounds import decimal
 from mimic.model.neutron.faults import BadRequest, Conflict, NotFound, found
 from mimic.model.neutron.standard import Stamped
 
@@ -82,8 +83,8 @@ def _protocol(protocol: Any) -> Optional[str]:
         return None
     if isinstance(protocol, bool):
         protocol = str(protocol)
-    if isinstance(protocol, int) or (isinstance(protocol, str) and protocol.isdigit()):
-        number = int(protocol)
+    number = decimal(protocol) if isinstance(protocol, str) else protocol
+    if isinstance(number, int):
         if 0 <= number <= 255:
             return str(number)
     elif isinstance(protocol, str) and protocol.lower() in PROTOCOL_NAMES:
@@ -109,8 +110,8 @@ def _check_port_range(protocol: Optional[str], low: Optional[int],
         raise BadRequest("Must also specify protocol if port range is given.",
                          "SecurityGroupProtocolRequiredWithPorts")
     number = None if protocol == "any" else PROTOCOL_NUMBERS.get(protocol, None)
-    if number is None and protocol.isdigit():
-        number = int(protocol)
+    if number is None:
+        number = decimal(protocol)
     if number in PORT_PROTOCOL_NUMBERS:
         if low == 0 or high == 0:
             raise BadRequest("Invalid value for port 0", "SecurityGroupInvalidPortValue")

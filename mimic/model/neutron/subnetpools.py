@@ -12,6 +12,7 @@ from typing import Any, Optional, Sequence
 
 import attrs
 
+from mimic.bounds import decimal
 from mimic.model.neutron.faults import BadRequest, Conflict, found
 from mimic.model.neutron.standard import Stamped
 
@@ -57,10 +58,11 @@ def _prefixes(prefixes: Any) -> list:
 def _bound(value: Any, name: str) -> Optional[int]:
     if value is None:
         return None
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
+    if isinstance(value, str) and decimal(value) is not None:
+        value = decimal(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(f"Invalid input for {name}. Reason: '{value}' is not an integer.")
+        raise BadRequest(f"Invalid input for {name}. Reason: '{str(value)[:100]}' is not an "
+                         f"integer.")
     return value
 
 

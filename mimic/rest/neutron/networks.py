@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from mimic.bounds import decimal
 from mimic.model.neutron import AddressPool, Network, Subnet
 from mimic.model.neutron.networks import UNCHANGED
 from mimic.rest.http import RequestError, empty_response
@@ -96,8 +97,8 @@ def _network_request(body: dict) -> dict:
 
 def _mtu(body: dict) -> Optional[int]:
     value = body.get("mtu")
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
+    if isinstance(value, str) and decimal(value) is not None:
+        value = decimal(value)
     return value
 
 
@@ -109,8 +110,8 @@ def _subnet_request(body: dict) -> dict:
     if body.get("segment_id") is not None:
         raise bad_request("Mimic does not emulate segments: segment_id is not taken.")
     ip_version = body.get("ip_version")
-    if isinstance(ip_version, str) and ip_version.isdigit():
-        ip_version = int(ip_version)
+    if isinstance(ip_version, str) and decimal(ip_version) is not None:
+        ip_version = decimal(ip_version)
     return dict(
         network_id=body["network_id"], cidr=string_field(body, "cidr"), ip_version=ip_version,
         subnetpool_id=string_field(body, "subnetpool_id"), prefixlen=body.get("prefixlen"),

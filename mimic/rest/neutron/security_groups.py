@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from mimic.bounds import decimal
 from mimic.model.neutron import SecurityGroup, SecurityGroupRule
 from mimic.rest.http import empty_response
 from mimic.rest.neutron.wire import (
@@ -51,10 +52,11 @@ def _port_number(resource: dict, key: str) -> Optional[int]:
     value = resource.get(key)
     if value is None:
         return None
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
+    if isinstance(value, str) and decimal(value) is not None:
+        value = decimal(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise bad_request(f"Invalid input for {key}. Reason: '{value}' is not an integer.")
+        raise bad_request(f"Invalid input for {key}. Reason: '{str(value)[:100]}' is not an "
+                          f"integer.")
     return value
 
 

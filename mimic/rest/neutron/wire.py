@@ -13,7 +13,13 @@ from urllib.parse import urlencode
 from klein import Klein
 
 from mimic.model.neutron import BadRequest, Conflict, Forbidden, NeutronFault, NotFound
-from mimic.rest.http import RequestError, json_response, read_json
+from mimic.rest.http import (
+    RequestError,
+    json_response,
+    query_arguments,
+    query_integer,
+    read_json,
+)
 from mimic.rest.identity_api import root_url
 
 
@@ -61,8 +67,7 @@ def stamps(thing: Any) -> dict:
 
 
 def query_lists(request: Any) -> dict[str, list[str]]:
-    return {k.decode("utf-8", "replace"): [v.decode("utf-8", "replace") for v in vs]
-            for k, vs in request.args.items()}
+    return query_arguments(request)
 
 
 def _matches(value: Any, wanted: list[str]) -> bool:
@@ -179,14 +184,8 @@ def _limit(query: dict) -> Optional[int]:
     raw = query.get("limit", [None])[-1]
     if raw is None:
         return None
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise bad_request(f"Bad limit request: Limit must be an integer 0 or greater and not "
-                          f"'{raw}'.") from None
-    if limit < 0:
-        raise bad_request(f"Bad limit request: Limit must be an integer 0 or greater and not "
-                          f"'{raw}'.")
+    limit = query_integer(raw, "limit", message=f"Bad limit request: Limit must be an "
+                          f"integer 0 or greater and not '{raw[:100]}'.")
     return limit or None
 
 
