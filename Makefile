@@ -39,8 +39,16 @@ shell: $(VENV)/.test-installed
 	@echo "$(BIN) is first on PATH (mimic, openstack, pytest); exit to leave."
 	@PATH="$(CURDIR)/$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)" $${SHELL:-/bin/sh} -i
 
+# The suite runs on every core (pytest-xdist): PYTEST_WORKERS=0 runs it in
+# one process, PYTEST_ARGS adds pytest's options (`-x -q tests/test_x.py`).
+# loadfile keeps a file's tests in one worker, so a file's module fixtures
+# (a fresh venv, a rendered layout) are built once. docs/testing.rst says
+# what a test must respect to run beside others.
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The clients' own functional suites against Mimic (long; not part of test):
 # writes the per-file table in docs/compatibility.rst.

@@ -39,6 +39,8 @@ setup(
         "test": [
             "pytest>=7",
             "pytest-twisted>=1.14",
+            # make test runs the suite on every core.
+            "pytest-xdist>=3.5",
             "requests>=2.28",
             "keystoneauth1>=5",
             "openstacksdk>=1.0",

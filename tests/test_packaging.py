@@ -8,6 +8,7 @@ test of the suite: it builds a fresh virtual environment.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,14 +20,37 @@ from tests.harness import start_mimic
 ROOT = Path(__file__).resolve().parent.parent
 
 
+#: What ``pip install .`` builds from (the Dockerfile's list too).
+SOURCES = ("setup.py", "pyproject.toml", "README.md", "mimic", "twisted")
+
+
+def source_copy(destination: Path) -> Path:
+    """
+    The package's sources copied out of the checkout. pip builds in the tree
+    it is given, writing ``build/`` and ``mimic.egg-info/``: in the checkout
+    that would rewrite the metadata the editable install (and so every other
+    test running in parallel) reads, while it reads it.
+    """
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "dropin.cache")
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, destination / name, ignore=skip)
+        else:
+            shutil.copy2(ROOT / name, destination / name)
+    return destination
+
+
 @pytest.fixture(scope="module")
 def installed_venv(tmp_path_factory):
+    # One fresh venv and one install, shared by this file's tests (the suite
+    # runs a file's tests in one worker: --dist loadfile).
     venv = tmp_path_factory.mktemp("fresh") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
+    sources = source_copy(tmp_path_factory.mktemp("sources"))
     subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         str(ROOT)],
+         str(sources)],
         check=True, timeout=600,
     )
     return venv
