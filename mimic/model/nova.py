@@ -45,6 +45,7 @@ from mimic.model.images import (
 from mimic.model.keypairs import KeypairStore
 from mimic.model.neutron import NetworkState, network_state
 from mimic.model.nova_actions import ServerActions
+from mimic.model.nova_instance_actions import InstanceActionLog
 from mimic.model.nova_errors import (  # noqa: F401 - the model's errors, re-exported
     BadRequest,
     ComputeError,
@@ -99,6 +100,8 @@ class ComputeRegion(ServerActions, ServerNetworking):
     changes: ChangeCounter = attrs.field(factory=ChangeCounter)
     _servers: dict[str, Server] = attrs.field(factory=dict)
     keypairs: KeypairStore = attrs.field(init=False)
+    #: What was done to each server, kept after it is deleted (2.21).
+    instance_actions: InstanceActionLog = attrs.field(factory=InstanceActionLog)
     instances_used: int = 0
     cores_used: int = 0
     ram_used: int = 0

@@ -20,6 +20,8 @@ from typing import Any, Optional
 
 from mimic.rest.http import json_response
 from mimic.rest.nova_microversions import negotiate_version, version_document
+from mimic.rest.nova_consoles_api import ConsoleRoutes
+from mimic.rest.nova_instance_actions_api import InstanceActionRoutes
 from mimic.rest.nova_keypairs_api import KeypairRoutes
 from mimic.rest.nova_network_api import NetworkRoutes
 from mimic.rest.nova_network_proxy_api import NetworkProxyRoutes
@@ -37,7 +39,7 @@ app = NovaRoutes.app
 
 
 class NovaApi(ServerRoutes, TagRoutes, ResourceRoutes, KeypairRoutes, NetworkRoutes,
-              NetworkProxyRoutes):
+              NetworkProxyRoutes, InstanceActionRoutes, ConsoleRoutes):
     """Nova in one region: every route, and the version documents."""
 
     # version documents

@@ -15,6 +15,7 @@ from mimic.rest.nova_json import paged, query_argument, read_limit, ref_id
 from mimic.rest.nova_microversions import absolute_limits_at
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
 from mimic.rest.nova_views import flavor_detail, image_detail
+from mimic.util import iso_time
 
 app = NovaRoutes.app
 
@@ -147,4 +148,68 @@ class ResourceRoutes(NovaRoutes):
         return json_response(request, {"availabilityZoneInfo": [
             {"zoneName": AVAILABILITY_ZONE, "zoneState": {"available": True}, "hosts": None}
         ]})
+
+    @tenant_route(app, "/os-availability-zone/detail", methods=["GET"])
+    def availability_zone_details(self, request: Any, tenant_id: str) -> bytes:
+        """The zones with their hosts' services: admins only, as Nova's policy says."""
+        compute, _ = self._begin(request, tenant_id)
+        if not self._is_admin(request, tenant_id):
+            raise RequestError(403, "Policy doesn't allow "
+                                    "os_compute_api:os-availability-zone:detail to be performed.")
+        host = f"compute-{compute.host_id[:8]}"
+        started = iso_time(0)
+
+        def service() -> dict:
+            return {"available": True, "active": True, "updated_at": started}
+
+        return json_response(request, {"availabilityZoneInfo": [
+            {"zoneName": "internal", "zoneState": {"available": True},
+             "hosts": {"controller": {"nova-conductor": service(),
+                                      "nova-scheduler": service()}}},
+            {"zoneName": AVAILABILITY_ZONE, "zoneState": {"available": True},
+             "hosts": {host: {"nova-compute": service()}}},
+        ]})
+
+    # extensions: Nova 2.1 still lists the v2 extensions it folded in
+
+    @tenant_route(app, "/extensions", methods=["GET"])
+    def list_extensions(self, request: Any, tenant_id: str) -> bytes:
+        self._begin(request, tenant_id)
+        return json_response(request, {"extensions": [
+            extension_document(alias) for alias in EXTENSIONS]})
+
+    @tenant_route(app, "/extensions/<alias>", methods=["GET"])
+    def show_extension(self, request: Any, tenant_id: str, alias: str) -> bytes:
+        self._begin(request, tenant_id)
+        if alias not in EXTENSIONS:
+            raise RequestError(404, "Extension could not be found.")
+        return json_response(request, {"extension": extension_document(alias)})
+
+
+#: The extensions Mimic serves the routes of, by alias, with Nova's names.
+EXTENSIONS = {
+    "os-availability-zone": "AvailabilityZone",
+    "os-console-output": "ConsoleOutput",
+    "os-extended-availability-zone": "ExtendedAvailabilityZone",
+    "OS-EXT-IPS": "ExtendedIps",
+    "OS-EXT-SRV-ATTR": "ExtendedServerAttributes",
+    "OS-EXT-STS": "ExtendedStatus",
+    "os-extended-volumes": "ExtendedVolumes",
+    "os-instance-actions": "InstanceActions",
+    "os-interface": "AttachInterfaces",
+    "os-keypairs": "Keypairs",
+    "os-remote-consoles": "Consoles",
+    "os-security-groups": "SecurityGroups",
+    "os-server-diagnostics": "ServerDiagnostics",
+    "OS-SRV-USG": "ServerUsage",
+    "OS-DCF": "DiskConfig",
+}
+
+
+def extension_document(alias: str) -> dict:
+    """One extension as Nova's v2.1 lists them (a fixed date, no links)."""
+    name = EXTENSIONS[alias]
+    return {"alias": alias, "name": name, "description": f"{name} support.",
+            "namespace": "http://docs.openstack.org/compute/ext/fake_xml",
+            "updated": "2014-12-03T00:00:00Z", "links": []}
 
