@@ -82,6 +82,7 @@ from mimic.model.nova_server import (  # noqa: F401 - re-exported for the routes
     check_tag,
     image_properties_of,
 )
+from mimic.model.nova_server_groups import ServerGroupStore
 from mimic.util import IdSource
 
 
@@ -100,6 +101,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
     changes: ChangeCounter = attrs.field(factory=ChangeCounter)
     _servers: dict[str, Server] = attrs.field(factory=dict)
     keypairs: KeypairStore = attrs.field(init=False)
+    server_groups: ServerGroupStore = attrs.field(init=False)
     #: What was done to each server, kept after it is deleted (2.21).
     instance_actions: InstanceActionLog = attrs.field(factory=InstanceActionLog)
     instances_used: int = 0
@@ -135,6 +137,8 @@ class ComputeRegion(ServerActions, ServerNetworking):
 
     def __attrs_post_init__(self) -> None:
         self.keypairs = KeypairStore(self.tenant_id, QUOTAS["maxTotalKeypairs"])
+        self.server_groups = ServerGroupStore(QUOTAS["maxServerGroups"],
+                                              QUOTAS["maxServerGroupMembers"])
 
     def now(self) -> float:
         return self.clock.seconds()
@@ -203,6 +207,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
         if spec.availability_zone not in (None, AVAILABILITY_ZONE):
             raise BadRequest(f"The requested availability zone "
                              f"{spec.availability_zone!r} is not available")
+        group = self.server_groups.group_for_hint(spec.scheduler_hints.get("group"))
         if presets.failure is not None:
             raise presets.failure
         chosen = self.creation_behaviors.choose(
@@ -218,7 +223,8 @@ class ComputeRegion(ServerActions, ServerNetworking):
             name=spec.name,
             tenant_id=self.tenant_id,
             user_id=user_id,
-            host_id=self.host_id,
+            host_id=(self.host_id if group is None
+                     else group.host_for(self.host_id, server_id)),
             image=image,
             flavor=flavor,
             created=now,
@@ -242,6 +248,9 @@ class ComputeRegion(ServerActions, ServerNetworking):
         server.hostname = spec.hostname
         server.pinned_availability_zone = spec.availability_zone
         server.scheduler_hints = dict(spec.scheduler_hints) or None
+        if group is not None:
+            group.members.append(server.id)
+            server.server_group = group.id
         _apply_creation_outcome(server, chosen.name, chosen.parameters, now)
         if presets.error:
             server.status, server.transient = "ERROR", None
@@ -297,6 +306,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
 
     def _discard(self, server: Server) -> None:
         del self._servers[server.id]
+        self.server_groups.leave(server.id, server.server_group)
         self.changes.value += 1
         self.network.detach_server(server.id)
         self.instances_used -= 1
@@ -421,6 +431,16 @@ class ComputeRegion(ServerActions, ServerNetworking):
         del server.metadata[key]
         server.touch(self.now())
 
+    def delete_server_group(self, group_id: str) -> None:
+        """Delete a group; its members stay, in no group (as in Nova)."""
+        group = self.server_groups.delete(group_id)
+        for member in group.members:
+            server = self._servers.get(member)
+            if server is not None:
+                server.server_group = None
+                server.revision += 1
+                self.changes.value += 1
+
     def limits(self) -> dict:
         """Quotas and what the tenant uses of them here."""
         return {
@@ -430,7 +450,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
             "totalRAMUsed": self.ram_used,
             "totalSecurityGroupsUsed": len(self.network.security_groups),
             "totalFloatingIpsUsed": len(self.network.floating_ips),
-            "totalServerGroupsUsed": 0,
+            "totalServerGroupsUsed": len(self.server_groups),
         }
 
 

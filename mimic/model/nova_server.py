@@ -142,6 +142,9 @@ class Server:
         lambda self, value: self._ask("pinned_availability_zone", value))
     scheduler_hints = property(lambda self: self._asked("scheduler_hints"),
                                lambda self, value: self._ask("scheduler_hints", value))
+    #: The id of the server group it was created into (2.71 shows it).
+    server_group = property(lambda self: self._asked("server_group"),
+                            lambda self, value: self._ask("server_group", value))
     #: Its place in a multiple create (0 when made alone).
     launch_index = property(lambda self: self._asked("launch_index") or 0,
                             lambda self, value: self._ask("launch_index", value or None))
@@ -221,6 +224,7 @@ class ServerAsked:
     pinned_availability_zone: Optional[str] = None
     scheduler_hints: Optional[dict] = None
     launch_index: Optional[int] = None
+    server_group: Optional[str] = None
 
 
 @attrs.frozen

@@ -32,6 +32,7 @@ from mimic.rest.nova_routes import (  # noqa: F401 - the error handlers, re-expo
     nova_error,
     tenant_route,
 )
+from mimic.rest.nova_server_groups_api import ServerGroupRoutes
 from mimic.rest.nova_servers_api import ServerRoutes
 from mimic.rest.nova_tags_api import TagRoutes
 
@@ -39,7 +40,7 @@ app = NovaRoutes.app
 
 
 class NovaApi(ServerRoutes, TagRoutes, ResourceRoutes, KeypairRoutes, NetworkRoutes,
-              NetworkProxyRoutes, InstanceActionRoutes, ConsoleRoutes):
+              NetworkProxyRoutes, InstanceActionRoutes, ConsoleRoutes, ServerGroupRoutes):
     """Nova in one region: every route, and the version documents."""
 
     # version documents

@@ -189,7 +189,7 @@ def versioned_server_fields(server: Any, view: ServerView, image_properties: dic
     if version >= "2.63":
         fields["trusted_image_certificates"] = None
     if view.server_groups:
-        fields["server_groups"] = []
+        fields["server_groups"] = [server.server_group] if server.server_group else []
     if version >= "2.73":
         fields["locked_reason"] = server.locked_reason
     if view.extended_attributes:
