@@ -248,6 +248,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
         server.hostname = spec.hostname
         server.pinned_availability_zone = spec.availability_zone
         server.scheduler_hints = dict(spec.scheduler_hints) or None
+        server.block_devices = spec.block_devices
         if group is not None:
             group.members.append(server.id)
             server.server_group = group.id

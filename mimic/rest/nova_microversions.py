@@ -245,7 +245,7 @@ def extended_attributes(server: Any, version: APIVersion, user_data: bool) -> di
             "OS-EXT-SRV-ATTR:launch_index": server.launch_index,
             "OS-EXT-SRV-ATTR:ramdisk_id": "",
             "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
-            "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+            "OS-EXT-SRV-ATTR:root_device_name": server.root_device_name,
         })
         if user_data:
             fields["OS-EXT-SRV-ATTR:user_data"] = server.user_data
