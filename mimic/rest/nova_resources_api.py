@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from mimic.model.flavors import FLAVORS, find_flavor
-from mimic.model.images import ImageNotDeletable
-from mimic.model.nova import AVAILABILITY_ZONE, ComputeRegion
-from mimic.rest.http import RequestError, empty_response, json_response
-from mimic.rest.nova_json import paged, query_argument, read_limit, ref_id
+from mimic.model.images import REMOVE, ImageNotDeletable, InvalidImageChange
+from mimic.model.nova import AVAILABILITY_ZONE, QUOTAS, ComputeRegion
+from mimic.rest.http import RequestError, empty_response, json_response, read_json
+from mimic.rest.nova_json import paged, query_argument, read_limit, read_metadata, ref_id
 from mimic.rest.nova_microversions import absolute_limits_at
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
 from mimic.rest.nova_views import flavor_detail, image_detail
@@ -132,6 +132,80 @@ class ResourceRoutes(NovaRoutes):
             compute.images.delete(image_id)
         except ImageNotDeletable:
             raise RequestError(403, f"You are not allowed to delete the image {image_id}.")
+        return empty_response(request, 204)
+
+    # image metadata: Nova's proxy of the image's Glance properties, up to 2.35
+
+    def _image_metadata(self, request: Any, tenant_id: str, image_id: str) -> tuple:
+        compute, _ = self._begin_proxy(request, tenant_id)
+        image = compute.images.find(image_id)
+        if image is None:
+            raise RequestError(404, "Image not found.")
+        return compute, image
+
+    def _change_image(self, compute: ComputeRegion, image_id: str, changes: dict) -> dict:
+        """Through the one image store, as Nova asks Glance (its refusals Nova's)."""
+        try:
+            image = compute.images.update(image_id, changes, compute.now())
+        except InvalidImageChange as refused:
+            raise RequestError(refused.code, refused.message)
+        return dict(image.metadata)
+
+    @staticmethod
+    def _check_image_quota(metadata: dict) -> None:
+        if len(metadata) > QUOTAS["maxImageMeta"]:
+            raise RequestError(403, "Image metadata limit exceeded")
+
+    @tenant_route(app, "/images/<image_id>/metadata", methods=["GET"])
+    def image_metadata(self, request: Any, tenant_id: str, image_id: str) -> bytes:
+        _, image = self._image_metadata(request, tenant_id, image_id)
+        return json_response(request, {"metadata": dict(image.metadata)})
+
+    @tenant_route(app, "/images/<image_id>/metadata", methods=["PUT", "POST"])
+    def set_image_metadata(self, request: Any, tenant_id: str, image_id: str) -> bytes:
+        """PUT replaces the properties, POST merges into them."""
+        compute, image = self._image_metadata(request, tenant_id, image_id)
+        body = read_json(request)
+        if "metadata" not in body:
+            raise RequestError(400, "Malformed request body")
+        wanted = read_metadata(body["metadata"])
+        changes: dict = dict(wanted)
+        if request.method == b"PUT":
+            changes.update({k: REMOVE for k in image.metadata if k not in wanted})
+            self._check_image_quota(wanted)
+        else:
+            self._check_image_quota({**image.metadata, **wanted})
+        return json_response(request, {
+            "metadata": self._change_image(compute, image_id, changes)})
+
+    @tenant_route(app, "/images/<image_id>/metadata/<key>", methods=["GET"])
+    def image_metadata_item(self, request: Any, tenant_id: str, image_id: str,
+                            key: str) -> bytes:
+        _, image = self._image_metadata(request, tenant_id, image_id)
+        if key not in image.metadata:
+            raise RequestError(404, "Invalid metadata key")
+        return json_response(request, {"meta": {key: image.metadata[key]}})
+
+    @tenant_route(app, "/images/<image_id>/metadata/<key>", methods=["PUT"])
+    def set_image_metadata_item(self, request: Any, tenant_id: str, image_id: str,
+                                key: str) -> bytes:
+        compute, image = self._image_metadata(request, tenant_id, image_id)
+        meta = read_metadata(read_json(request).get("meta"), field="meta")
+        if key not in meta:
+            raise RequestError(400, "Request body and URI mismatch")
+        if len(meta) > 1:
+            raise RequestError(400, "Request body contains too many items")
+        self._check_image_quota({**image.metadata, **meta})
+        self._change_image(compute, image_id, meta)
+        return json_response(request, {"meta": meta})
+
+    @tenant_route(app, "/images/<image_id>/metadata/<key>", methods=["DELETE"])
+    def delete_image_metadata_item(self, request: Any, tenant_id: str, image_id: str,
+                                   key: str) -> bytes:
+        compute, image = self._image_metadata(request, tenant_id, image_id)
+        if key not in image.metadata:
+            raise RequestError(404, "Invalid metadata key")
+        self._change_image(compute, image_id, {key: REMOVE})
         return empty_response(request, 204)
 
     # limits, keypairs, availability zones
