@@ -18,7 +18,7 @@ admin-only by Nova's default policy.
 from __future__ import annotations
 
 from tests.nova_schemas import assert_schema, availability_zone, schema_at, servers
-from tests.nova_support import TENANT, Nova, error_of, microversion, nova  # noqa: F401
+from tests.nova_support import TENANT, UBUNTU, Nova, error_of, microversion, nova  # noqa: F401
 from tempest.lib.api_schema.response.compute.v2_1 import extensions
 
 
@@ -188,3 +188,28 @@ def test_extensions_list_and_show(nova):
     assert "os-instance-actions" in aliases
     assert nova.get("extensions/os-keypairs").json()["extension"]["name"] == "Keypairs"
     error_of(nova.get("extensions/os-nothing"), 404, "itemNotFound")
+
+
+def test_openstacksdk_reads_actions_console_and_zones(mimic):
+    import openstack
+
+    conn = openstack.connect(auth_url=f"{mimic.base_url}/identity/v2.0",
+                             username="sdk-user", password="secret", project_id=TENANT,
+                             region_name="ORD", identity_api_version="2")
+    try:
+        server = conn.compute.create_server(name="sdk", image_id=UBUNTU, flavor_id="2",
+                                            networks="auto")
+        conn.compute.stop_server(server)
+        actions = list(conn.compute.server_actions(server))
+        assert [a.action for a in actions] == ["stop", "create"]
+        one = conn.compute.get_server_action(actions[0].request_id, server)
+        assert one.events[0]["event"] == "compute_stop_instance"
+        mimic.tick(60)
+        output = conn.compute.get_server_console_output(server, length=1)
+        assert output["output"] == "sdk login: \n"
+        console = conn.compute.create_server_remote_console(server, protocol="vnc",
+                                                            type="novnc")
+        assert console.url.startswith("http://")
+        assert [z.name for z in conn.compute.availability_zones()] == ["nova"]
+    finally:
+        conn.close()
