@@ -99,7 +99,7 @@ def nova_for(mimic: MimicClient, tenant_id: str = TENANT, region: str = "ORD") -
         mimic.endpoint(access, "compute", region),
         mimic.endpoint(access, "compute:control", region),
         access["token"]["id"],
-        mimic.endpoint(access, "network", region).rstrip("/"),
+        mimic.endpoint(access, "network", region) + "/v2.0",
     )
 
 

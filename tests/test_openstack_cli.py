@@ -79,7 +79,7 @@ def acme(mimic) -> Nova:
     access = mimic.authenticate("alice", "secret", tenant_id="acme")
     return Nova(mimic, mimic.endpoint(access, "compute", "ORD"),
                 mimic.endpoint(access, "compute:control", "ORD"), access["token"]["id"],
-                mimic.endpoint(access, "network", "ORD").rstrip("/"))
+                mimic.endpoint(access, "network", "ORD") + "/v2.0")
 
 
 def addresses(server: dict) -> dict:
