@@ -83,6 +83,7 @@ from mimic.model.nova_server import (  # noqa: F401 - re-exported for the routes
     image_properties_of,
 )
 from mimic.model.nova_server_groups import ServerGroupStore
+from mimic.profiles import DEFAULT_PROFILE, PROFILES, Profile, profile_of
 from mimic.util import IdSource
 
 
@@ -114,6 +115,8 @@ class ComputeRegion(ServerActions, ServerNetworking):
     #: does. By default (as in the original Mimic) any well-formed id is
     #: accepted, so old suites that name images of their own keep working.
     strict_refs: bool = False
+    #: The canned data this Mimic started with (``--profile``): its flavors.
+    profile: Profile = PROFILES[DEFAULT_PROFILE]
 
     @classmethod
     def for_tenant(cls, session_store: Any, tenant_id: str, region: str) -> "ComputeRegion":
@@ -121,11 +124,13 @@ class ComputeRegion(ServerActions, ServerNetworking):
 
         def make() -> "ComputeRegion":
             ids = session_store.ids
+            profile = profile_of(session_store.options)
             return cls(
                 tenant_id=tenant_id,
                 clock=session_store.clock,
                 ids=ids,
-                images=image_store_for(session_store, tenant_id, region),
+                images=image_store_for(session_store, tenant_id, region, profile.images),
+                profile=profile,
                 network=network_state(session_store, tenant_id, region),
                 creation_behaviors=BehaviorRegistry(CREATION_EVENT, ids),
                 deletion_behaviors=BehaviorRegistry(DELETION_EVENT, ids),
@@ -178,13 +183,23 @@ class ComputeRegion(ServerActions, ServerNetworking):
             raise BadRequest(refusal)
         return stand_in_image(image_id)
 
+    def find_flavor(self, flavor_id: str) -> Optional[Flavor]:
+        """
+        The profile's flavor with this id: a profile's own flavor wins over
+        the documented invalid refs (devstack's ``m1.tiny`` is ``1``).
+        """
+        flavor = self.profile.find_flavor(flavor_id)
+        if flavor is None and self.profile.name == DEFAULT_PROFILE:
+            return find_flavor(flavor_id)
+        return flavor
+
     def resolve_flavor(self, flavor_id: str) -> Flavor:
         """
         The flavor a request names; like :meth:`resolve_image`, an unknown
         one is a stand-in of the default size unless refs are strict or the
         id is documented invalid (then Nova's :class:`BadRequest`).
         """
-        flavor = find_flavor(flavor_id)
+        flavor = self.find_flavor(flavor_id)
         if flavor is not None:
             return flavor
         if self.strict_refs or flavor_id in INVALID_FLAVOR_REFS:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from mimic.model.flavors import FLAVORS, find_flavor
 from mimic.model.images import REMOVE, ImageNotDeletable, InvalidImageChange
 from mimic.model.nova import AVAILABILITY_ZONE, QUOTAS, ComputeRegion
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
@@ -27,20 +26,20 @@ class ResourceRoutes(NovaRoutes):
 
     @tenant_route(app, "/flavors", methods=["GET"])
     def list_flavors(self, request: Any, tenant_id: str) -> bytes:
-        _, links = self._begin(request, tenant_id)
-        page = self._flavor_page(request)
+        compute, links = self._begin(request, tenant_id)
+        page = self._flavor_page(request, compute)
         return json_response(request, {"flavors": [
             {"id": f.id, "name": f.name, "links": links("flavors", f.id)} for f in page
         ]})
 
     @tenant_route(app, "/flavors/detail", methods=["GET"])
     def list_flavor_details(self, request: Any, tenant_id: str) -> bytes:
-        _, links = self._begin(request, tenant_id)
+        compute, links = self._begin(request, tenant_id)
         return json_response(request, {"flavors": [
-            flavor_detail(f, links, self.version) for f in self._flavor_page(request)
+            flavor_detail(f, links, self.version) for f in self._flavor_page(request, compute)
         ]})
 
-    def _flavor_page(self, request: Any) -> list:
+    def _flavor_page(self, request: Any, compute: ComputeRegion) -> list:
         is_public = (query_argument(request, "is_public") or "true").lower()
         if is_public in ("none", "all"):
             wanted = None
@@ -58,7 +57,7 @@ class ResourceRoutes(NovaRoutes):
                     raise RequestError(400, f"Invalid {name} filter [{value}]")
                 minimums[name] = int(value)
         flavors = [
-            f for f in FLAVORS
+            f for f in compute.profile.flavors
             if (wanted is None or f.is_public == wanted)
             and f.ram >= minimums.get("minRam", 0) and f.disk >= minimums.get("minDisk", 0)
         ]
@@ -66,16 +65,16 @@ class ResourceRoutes(NovaRoutes):
 
     @tenant_route(app, "/flavors/<flavor_id>", methods=["GET"])
     def show_flavor(self, request: Any, tenant_id: str, flavor_id: str) -> bytes:
-        _, links = self._begin(request, tenant_id)
-        flavor = find_flavor(flavor_id)
+        compute, links = self._begin(request, tenant_id)
+        flavor = compute.find_flavor(flavor_id)
         if flavor is None:
             raise RequestError(404, f"Flavor {flavor_id} could not be found.")
         return json_response(request, {"flavor": flavor_detail(flavor, links, self.version)})
 
     @tenant_route(app, "/flavors/<flavor_id>/os-extra_specs", methods=["GET"])
     def flavor_extra_specs(self, request: Any, tenant_id: str, flavor_id: str) -> bytes:
-        self._begin(request, tenant_id)
-        flavor = find_flavor(flavor_id)
+        compute, _ = self._begin(request, tenant_id)
+        flavor = compute.find_flavor(flavor_id)
         if flavor is None:
             raise RequestError(404, f"Flavor {flavor_id} could not be found.")
         return json_response(request, {"extra_specs": dict(flavor.extra_specs)})
