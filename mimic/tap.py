@@ -17,6 +17,7 @@ from twisted.python import usage
 from mimic import __version__
 from mimic.access_log import json_lines_observer
 from mimic.catalog import DEFAULT_REGIONS
+from mimic.profiles import DEFAULT_PROFILE, PROFILES
 from mimic.core import MimicCore, PluginError
 from mimic.resource import MountedRoot
 from mimic.site import MimicSite
@@ -133,6 +134,10 @@ class Options(usage.Options):
          "How many requests the request journal keeps (0 turns it off).", int],
         ["journal-body-bytes", None, 4096,
          "How much of each request and response body the journal keeps.", int],
+        ["profile", None, DEFAULT_PROFILE,
+         "The canned data a fresh Mimic holds: rackspace (the original's "
+         "flavors and images) or devstack (a devstack cloud's flavors and "
+         "cirros image)."],
         ["log-format", None, "text",
          "How each log line is written: text (for people) or json (one JSON "
          "object per line, for machines)."],
@@ -200,6 +205,9 @@ class Options(usage.Options):
             raise usage.UsageError(
                 f"--log-format takes one of {', '.join(LOG_FORMATS)}, "
                 f"not {self['log-format']!r}")
+        if self["profile"] not in PROFILES:
+            raise usage.UsageError(
+                f"--profile takes one of {', '.join(PROFILES)}, not {self['profile']!r}")
         if self["quiet"] and self["verbose"]:
             raise usage.UsageError("--quiet and --verbose cannot be given together")
         for name, regions in self["plugin_regions"].items():

@@ -541,11 +541,11 @@ def test_2_98_servers_embed_their_images_properties(nova):
 
 def test_2_100_servers_show_their_scheduler_hints(nova):
     response = nova.post("servers", json={"server": {**SERVER, "networks": "auto"},
-                                          "os:scheduler_hints": {"group": "g1"}},
+                                          "os:scheduler_hints": {"custom": "g1"}},
                          **at("2.100"))
     server_id = response.json()["server"]["id"]
     assert "scheduler_hints" not in show(nova, server_id, "2.99")
-    assert show(nova, server_id, "2.100")["scheduler_hints"] == {"group": "g1"}
+    assert show(nova, server_id, "2.100")["scheduler_hints"] == {"custom": "g1"}
 
 
 def test_the_whole_server_at_2_100_matches_tempests_schemas(nova):

@@ -13,7 +13,7 @@ computed from Mimic's clock when read, never scheduled.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import attrs
 
@@ -211,11 +211,13 @@ class ImageStore:
 
     tenant_id: str
     ids: IdSource
+    #: The public images the store starts with (fresh objects each call).
+    canned: Callable[[], tuple] = canned_images
     _images: dict[str, Image] = attrs.field(init=False)
     tasks: dict[str, Task] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        self._images = {image.id: image for image in canned_images()}
+        self._images = {image.id: image for image in self.canned()}
 
     def get(self, image_id: str) -> Image:
         """The image with this id; :class:`ImageNotFound` if none."""
@@ -558,8 +560,12 @@ def image_shares_for(session_store: Any, region: str) -> ImageShares:
     return session_store.data_for_api(("image-shares", region), ImageShares)
 
 
-def image_store_for(session_store: Any, tenant_id: str, region: str) -> ImageStore:
-    """The image store of ``tenant_id`` in ``region``: the one every API shares."""
+def image_store_for(session_store: Any, tenant_id: str, region: str,
+                    canned: Callable[[], tuple] = canned_images) -> ImageStore:
+    """
+    The image store of ``tenant_id`` in ``region``: the one every API shares,
+    starting with the ``canned`` images (the profile's: :mod:`mimic.profiles`).
+    """
     return session_store.tenant(tenant_id).data_for_api(
-        ("images", region), lambda: ImageStore(tenant_id, session_store.ids)
+        ("images", region), lambda: ImageStore(tenant_id, session_store.ids, canned)
     )

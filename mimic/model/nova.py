@@ -45,6 +45,7 @@ from mimic.model.images import (
 from mimic.model.keypairs import KeypairStore
 from mimic.model.neutron import NetworkState, network_state
 from mimic.model.nova_actions import ServerActions
+from mimic.model.nova_instance_actions import InstanceActionLog
 from mimic.model.nova_errors import (  # noqa: F401 - the model's errors, re-exported
     BadRequest,
     ComputeError,
@@ -82,6 +83,8 @@ from mimic.model.nova_server import (  # noqa: F401 - re-exported for the routes
     check_tag,
     image_properties_of,
 )
+from mimic.model.nova_server_groups import ServerGroupStore
+from mimic.profiles import DEFAULT_PROFILE, PROFILES, Profile, profile_of
 from mimic.util import IdSource
 
 
@@ -100,6 +103,9 @@ class ComputeRegion(ServerActions, ServerNetworking):
     changes: ChangeCounter = attrs.field(factory=ChangeCounter)
     _servers: dict[str, Server] = attrs.field(factory=dict)
     keypairs: KeypairStore = attrs.field(init=False)
+    server_groups: ServerGroupStore = attrs.field(init=False)
+    #: What was done to each server, kept after it is deleted (2.21).
+    instance_actions: InstanceActionLog = attrs.field(factory=InstanceActionLog)
     instances_used: int = 0
     cores_used: int = 0
     ram_used: int = 0
@@ -110,6 +116,8 @@ class ComputeRegion(ServerActions, ServerNetworking):
     #: does. By default (as in the original Mimic) any well-formed id is
     #: accepted, so old suites that name images of their own keep working.
     strict_refs: bool = False
+    #: The canned data this Mimic started with (``--profile``): its flavors.
+    profile: Profile = PROFILES[DEFAULT_PROFILE]
 
     @classmethod
     def for_tenant(cls, session_store: Any, tenant_id: str, region: str) -> "ComputeRegion":
@@ -117,11 +125,13 @@ class ComputeRegion(ServerActions, ServerNetworking):
 
         def make() -> "ComputeRegion":
             ids = session_store.ids
+            profile = profile_of(session_store.options)
             return cls(
                 tenant_id=tenant_id,
                 clock=session_store.clock,
                 ids=ids,
-                images=image_store_for(session_store, tenant_id, region),
+                images=image_store_for(session_store, tenant_id, region, profile.images),
+                profile=profile,
                 network=network_state(session_store, tenant_id, region),
                 creation_behaviors=BehaviorRegistry(CREATION_EVENT, ids),
                 deletion_behaviors=BehaviorRegistry(DELETION_EVENT, ids),
@@ -133,6 +143,8 @@ class ComputeRegion(ServerActions, ServerNetworking):
 
     def __attrs_post_init__(self) -> None:
         self.keypairs = KeypairStore(self.tenant_id, QUOTAS["maxTotalKeypairs"])
+        self.server_groups = ServerGroupStore(QUOTAS["maxServerGroups"],
+                                              QUOTAS["maxServerGroupMembers"])
 
     def now(self) -> float:
         return self.clock.seconds()
@@ -172,13 +184,23 @@ class ComputeRegion(ServerActions, ServerNetworking):
             raise BadRequest(refusal)
         return stand_in_image(image_id)
 
+    def find_flavor(self, flavor_id: str) -> Optional[Flavor]:
+        """
+        The profile's flavor with this id: a profile's own flavor wins over
+        the documented invalid refs (devstack's ``m1.tiny`` is ``1``).
+        """
+        flavor = self.profile.find_flavor(flavor_id)
+        if flavor is None and self.profile.name == DEFAULT_PROFILE:
+            return find_flavor(flavor_id)
+        return flavor
+
     def resolve_flavor(self, flavor_id: str) -> Flavor:
         """
         The flavor a request names; like :meth:`resolve_image`, an unknown
         one is a stand-in of the default size unless refs are strict or the
         id is documented invalid (then Nova's :class:`BadRequest`).
         """
-        flavor = find_flavor(flavor_id)
+        flavor = self.find_flavor(flavor_id)
         if flavor is not None:
             return flavor
         if self.strict_refs or flavor_id in INVALID_FLAVOR_REFS:
@@ -201,6 +223,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
         if spec.availability_zone not in (None, AVAILABILITY_ZONE):
             raise BadRequest(f"The requested availability zone "
                              f"{spec.availability_zone!r} is not available")
+        group = self.server_groups.group_for_hint(spec.scheduler_hints.get("group"))
         if presets.failure is not None:
             raise presets.failure
         chosen = self.creation_behaviors.choose(
@@ -216,7 +239,8 @@ class ComputeRegion(ServerActions, ServerNetworking):
             name=spec.name,
             tenant_id=self.tenant_id,
             user_id=user_id,
-            host_id=self.host_id,
+            host_id=(self.host_id if group is None
+                     else group.host_for(self.host_id, server_id)),
             image=image,
             flavor=flavor,
             created=now,
@@ -240,6 +264,10 @@ class ComputeRegion(ServerActions, ServerNetworking):
         server.hostname = spec.hostname
         server.pinned_availability_zone = spec.availability_zone
         server.scheduler_hints = dict(spec.scheduler_hints) or None
+        server.block_devices = spec.block_devices
+        if group is not None:
+            group.members.append(server.id)
+            server.server_group = group.id
         _apply_creation_outcome(server, chosen.name, chosen.parameters, now)
         if presets.error:
             server.status, server.transient = "ERROR", None
@@ -295,6 +323,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
 
     def _discard(self, server: Server) -> None:
         del self._servers[server.id]
+        self.server_groups.leave(server.id, server.server_group)
         self.changes.value += 1
         self.network.detach_server(server.id)
         self.instances_used -= 1
@@ -419,6 +448,16 @@ class ComputeRegion(ServerActions, ServerNetworking):
         del server.metadata[key]
         server.touch(self.now())
 
+    def delete_server_group(self, group_id: str) -> None:
+        """Delete a group; its members stay, in no group (as in Nova)."""
+        group = self.server_groups.delete(group_id)
+        for member in group.members:
+            server = self._servers.get(member)
+            if server is not None:
+                server.server_group = None
+                server.revision += 1
+                self.changes.value += 1
+
     def limits(self) -> dict:
         """Quotas and what the tenant uses of them here."""
         return {
@@ -428,7 +467,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
             "totalRAMUsed": self.ram_used,
             "totalSecurityGroupsUsed": len(self.network.security_groups),
             "totalFloatingIpsUsed": len(self.network.floating_ips),
-            "totalServerGroupsUsed": 0,
+            "totalServerGroupsUsed": len(self.server_groups),
         }
 
 

@@ -149,6 +149,21 @@ class Server:
         lambda self, value: self._ask("pinned_availability_zone", value))
     scheduler_hints = property(lambda self: self._asked("scheduler_hints"),
                                lambda self, value: self._ask("scheduler_hints", value))
+    #: What the create's ``block_device_mapping_v2`` mapped.
+    block_devices = property(lambda self: self._asked("block_devices") or (),
+                             lambda self, value: self._ask("block_devices", value or None))
+
+    @property
+    def root_device_name(self) -> str:
+        """The boot device's name as mapped, else the first virtio disk's."""
+        for device in self.block_devices:
+            if device.boot_index == 0 and device.device_name:
+                return device.device_name
+        return "/dev/vda"
+
+    #: The id of the server group it was created into (2.71 shows it).
+    server_group = property(lambda self: self._asked("server_group"),
+                            lambda self, value: self._ask("server_group", value))
     #: Its place in a multiple create (0 when made alone).
     launch_index = property(lambda self: self._asked("launch_index") or 0,
                             lambda self, value: self._ask("launch_index", value or None))
@@ -228,6 +243,8 @@ class ServerAsked:
     pinned_availability_zone: Optional[str] = None
     scheduler_hints: Optional[dict] = None
     launch_index: Optional[int] = None
+    server_group: Optional[str] = None
+    block_devices: Optional[tuple] = None
 
 
 @attrs.frozen
@@ -254,6 +271,8 @@ class ServerSpec:
     user_data: Optional[str] = None
     hostname: Optional[str] = None
     scheduler_hints: dict = attrs.field(factory=dict)
+    #: ``block_device_mapping_v2`` (:mod:`mimic.model.nova_block_devices`).
+    block_devices: tuple = ()
 
 
 @attrs.frozen

@@ -37,6 +37,7 @@ from mimic.model.images import (
     image_shares_for,
     image_store_for,
 )
+from mimic.profiles import profile_of
 from mimic.rest.http import (
     RequestError,
     caller_token,
@@ -152,7 +153,8 @@ class GlanceApi(MemberRoutes, ImportRoutes):
         token = caller_token(request, self.session_store)
         if token is None:
             raise RequestError(401, "The request you have made requires authentication.")
-        return image_store_for(self.session_store, token.tenant.id, self.region)
+        return image_store_for(self.session_store, token.tenant.id, self.region,
+                               profile_of(self.session_store.options).images)
 
     def _now(self) -> float:
         return self.session_store.clock.seconds()

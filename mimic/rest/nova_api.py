@@ -20,6 +20,8 @@ from typing import Any, Optional
 
 from mimic.rest.http import json_response
 from mimic.rest.nova_microversions import negotiate_version, version_document
+from mimic.rest.nova_consoles_api import ConsoleRoutes
+from mimic.rest.nova_instance_actions_api import InstanceActionRoutes
 from mimic.rest.nova_keypairs_api import KeypairRoutes
 from mimic.rest.nova_network_api import NetworkRoutes
 from mimic.rest.nova_network_proxy_api import NetworkProxyRoutes
@@ -30,6 +32,7 @@ from mimic.rest.nova_routes import (  # noqa: F401 - the error handlers, re-expo
     nova_error,
     tenant_route,
 )
+from mimic.rest.nova_server_groups_api import ServerGroupRoutes
 from mimic.rest.nova_servers_api import ServerRoutes
 from mimic.rest.nova_tags_api import TagRoutes
 
@@ -37,7 +40,7 @@ app = NovaRoutes.app
 
 
 class NovaApi(ServerRoutes, TagRoutes, ResourceRoutes, KeypairRoutes, NetworkRoutes,
-              NetworkProxyRoutes):
+              NetworkProxyRoutes, InstanceActionRoutes, ConsoleRoutes, ServerGroupRoutes):
     """Nova in one region: every route, and the version documents."""
 
     # version documents

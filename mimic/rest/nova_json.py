@@ -16,6 +16,13 @@ from typing import Any, Callable, Iterable, Optional
 
 from mimic.bounds import decimal
 from mimic.model.neutron import NetworkRequest
+from mimic.model.nova_block_devices import (
+    DESTINATION_TYPES,
+    MAX_BLOCK_DEVICES,
+    SOURCE_TYPES,
+    BlockDevice,
+    check_block_devices,
+)
 from mimic.model.nova import (
     MAX_TAGS,
     ComputeError,
@@ -198,9 +205,19 @@ def read_server_spec(body: dict,
         raise invalid_input("networks", server["networks"],
                             f"{server['networks']!r} is not of type 'array'")
     name = name_field(server, required=True)
-    if "imageRef" not in server and not server.get("block_device_mapping_v2"):
+    devices = read_block_devices(server, version)
+    if "imageRef" not in server and not devices:
         raise RequestError(400, "Invalid imageRef provided.")
-    image_id = image_reference(server, "imageRef", empty_allowed=True)
+    image_id = (None if server.get("imageRef") in (None, "") and devices
+                else image_reference(server, "imageRef", empty_allowed=True))
+    boot = check_block_devices(devices, image_id) if devices else None
+    if image_id is None:
+        if boot is None or not boot.boots_from_image:
+            # Volumes are the Block Storage plugin's (not served yet).
+            raise RequestError(400, "Block Device Mapping is Invalid: booting from a "
+                                    "volume needs Block Storage, which Mimic does not "
+                                    "serve yet.")
+        image_id = boot.uuid
     if "flavorRef" not in server:
         raise invalid_input("flavorRef", None, "'flavorRef' is a required property")
     flavor_id = flavor_reference(server)
@@ -260,6 +277,7 @@ def read_server_spec(body: dict,
         user_data=user_data,
         hostname=hostname_field(server),
         scheduler_hints=scheduler_hints_field(body),
+        block_devices=devices,
     )
     if spec.hostname is not None and counts[1] > 1:
         raise RequestError(400, "Unable to allow requesting a specific hostname for "
@@ -272,6 +290,80 @@ def description_field(body: dict) -> Optional[str]:
     if body.get("description") is None:
         return None
     return string_field(body, "description", maximum=255)
+
+
+#: What a ``block_device_mapping_v2`` entry may hold besides the typed
+#: fields below (Nova's schema allows them; Mimic has no use for them).
+_IGNORED_DEVICE_KEYS = frozenset({"no_device", "connection_info", "image_id",
+                                  "snapshot_id", "volume_id"})
+_DEVICE_STRINGS = ("uuid", "device_name", "guest_format", "disk_bus", "device_type")
+
+
+def read_block_devices(server: dict, version: APIVersion) -> tuple:
+    """``block_device_mapping_v2`` as Nova's schema reads it at ``version``."""
+    raw = server.get("block_device_mapping_v2", [])
+    if not isinstance(raw, list):
+        raise invalid_input("block_device_mapping_v2", raw,
+                            f"{json.dumps(raw)} is not of type 'array'")
+    if len(raw) > MAX_BLOCK_DEVICES:
+        raise invalid_input("block_device_mapping_v2", "[...]",
+                            f"is too long (at most {MAX_BLOCK_DEVICES} items)")
+    allowed = set(_DEVICE_STRINGS) | {"source_type", "destination_type", "boot_index",
+                                      "volume_size", "delete_on_termination"}
+    allowed |= _IGNORED_DEVICE_KEYS
+    if version >= "2.67":
+        allowed.add("volume_type")
+    if version == "2.32" or version >= "2.42":
+        allowed.add("tag")
+    return tuple(_block_device(entry, frozenset(allowed)) for entry in raw)
+
+
+def _block_device(entry: Any, allowed: frozenset) -> BlockDevice:
+    field = "block_device_mapping_v2"
+    if not isinstance(entry, dict):
+        raise invalid_input(field, entry, f"{json.dumps(entry)} is not of type 'object'")
+    refuse_unexpected(entry, allowed, field=field)
+    source = entry.get("source_type")
+    if source not in SOURCE_TYPES:
+        raise invalid_input("source_type", source,
+                            f"{json.dumps(source)} is not one of {list(SOURCE_TYPES)}")
+    destination = entry.get("destination_type")
+    if destination is None:
+        destination = "local" if source in ("image", "blank") else "volume"
+    if destination not in DESTINATION_TYPES:
+        raise invalid_input("destination_type", destination, f"{json.dumps(destination)} "
+                            f"is not one of {list(DESTINATION_TYPES)}")
+    strings = {key: string_field(entry, key, maximum=255) for key in _DEVICE_STRINGS}
+    for key in ("volume_type", "tag"):
+        if key in allowed:
+            strings[key] = string_field(entry, key, maximum=255 if key != "tag" else 60)
+    return BlockDevice(
+        source_type=source, destination_type=destination,
+        boot_index=_device_integer(entry, "boot_index", minimum=None),
+        volume_size=_device_integer(entry, "volume_size", minimum=1),
+        delete_on_termination=_device_boolean(entry, "delete_on_termination"),
+        **strings)
+
+
+def _device_integer(entry: dict, key: str, minimum: Optional[int]) -> Optional[int]:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or (
+            minimum is not None and value < minimum):
+        raise invalid_input(key, value, f"{json.dumps(value)} is not a valid {key}")
+    return value
+
+
+def _device_boolean(entry: dict, key: str) -> bool:
+    value = entry.get(key, False)
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.lower() in ("true", "1", "yes")
+    if not isinstance(value, bool):
+        raise invalid_input(key, value, f"{json.dumps(value)} is not of type 'boolean'")
+    return value
 
 
 def tags_field(body: dict) -> tuple[str, ...]:

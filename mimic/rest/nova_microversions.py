@@ -189,7 +189,7 @@ def versioned_server_fields(server: Any, view: ServerView, image_properties: dic
     if version >= "2.63":
         fields["trusted_image_certificates"] = None
     if view.server_groups:
-        fields["server_groups"] = []
+        fields["server_groups"] = [server.server_group] if server.server_group else []
     if version >= "2.73":
         fields["locked_reason"] = server.locked_reason
     if view.extended_attributes:
@@ -245,7 +245,7 @@ def extended_attributes(server: Any, version: APIVersion, user_data: bool) -> di
             "OS-EXT-SRV-ATTR:launch_index": server.launch_index,
             "OS-EXT-SRV-ATTR:ramdisk_id": "",
             "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
-            "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+            "OS-EXT-SRV-ATTR:root_device_name": server.root_device_name,
         })
         if user_data:
             fields["OS-EXT-SRV-ATTR:user_data"] = server.user_data

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from mimic.model.flavors import FLAVORS, find_flavor
-from mimic.model.images import ImageNotDeletable
-from mimic.model.nova import AVAILABILITY_ZONE, ComputeRegion
-from mimic.rest.http import RequestError, empty_response, json_response, query_integer
-from mimic.rest.nova_json import paged, query_argument, read_limit, ref_id
+from mimic.model.flavors import find_flavor
+from mimic.model.images import REMOVE, ImageNotDeletable, InvalidImageChange
+from mimic.model.nova import AVAILABILITY_ZONE, QUOTAS, ComputeRegion
+from mimic.rest.http import (
+    RequestError, empty_response, json_response, query_integer, read_json)
+from mimic.rest.nova_json import paged, query_argument, read_limit, read_metadata, ref_id
 from mimic.rest.nova_microversions import absolute_limits_at
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
 from mimic.rest.nova_views import flavor_detail, image_detail
+from mimic.util import iso_time
 
 app = NovaRoutes.app
 
@@ -26,20 +28,20 @@ class ResourceRoutes(NovaRoutes):
 
     @tenant_route(app, "/flavors", methods=["GET"])
     def list_flavors(self, request: Any, tenant_id: str) -> bytes:
-        _, links = self._begin(request, tenant_id)
-        page = self._flavor_page(request)
+        compute, links = self._begin(request, tenant_id)
+        page = self._flavor_page(request, compute)
         return json_response(request, {"flavors": [
             {"id": f.id, "name": f.name, "links": links("flavors", f.id)} for f in page
         ]})
 
     @tenant_route(app, "/flavors/detail", methods=["GET"])
     def list_flavor_details(self, request: Any, tenant_id: str) -> bytes:
-        _, links = self._begin(request, tenant_id)
+        compute, links = self._begin(request, tenant_id)
         return json_response(request, {"flavors": [
-            flavor_detail(f, links, self.version) for f in self._flavor_page(request)
+            flavor_detail(f, links, self.version) for f in self._flavor_page(request, compute)
         ]})
 
-    def _flavor_page(self, request: Any) -> list:
+    def _flavor_page(self, request: Any, compute: ComputeRegion) -> list:
         is_public = (query_argument(request, "is_public") or "true").lower()
         if is_public in ("none", "all"):
             wanted = None
@@ -56,7 +58,7 @@ class ResourceRoutes(NovaRoutes):
                 minimums[name] = query_integer(value, name,
                                                message=f"Invalid {name} filter [{value[:100]}]")
         flavors = [
-            f for f in FLAVORS
+            f for f in compute.profile.flavors
             if (wanted is None or f.is_public == wanted)
             and f.ram >= minimums.get("minRam", 0) and f.disk >= minimums.get("minDisk", 0)
         ]
@@ -64,16 +66,16 @@ class ResourceRoutes(NovaRoutes):
 
     @tenant_route(app, "/flavors/<flavor_id>", methods=["GET"])
     def show_flavor(self, request: Any, tenant_id: str, flavor_id: str) -> bytes:
-        _, links = self._begin(request, tenant_id)
-        flavor = find_flavor(flavor_id)
+        compute, links = self._begin(request, tenant_id)
+        flavor = compute.find_flavor(flavor_id)
         if flavor is None:
             raise RequestError(404, f"Flavor {flavor_id} could not be found.")
         return json_response(request, {"flavor": flavor_detail(flavor, links, self.version)})
 
     @tenant_route(app, "/flavors/<flavor_id>/os-extra_specs", methods=["GET"])
     def flavor_extra_specs(self, request: Any, tenant_id: str, flavor_id: str) -> bytes:
-        self._begin(request, tenant_id)
-        flavor = find_flavor(flavor_id)
+        compute, _ = self._begin(request, tenant_id)
+        flavor = compute.find_flavor(flavor_id)
         if flavor is None:
             raise RequestError(404, f"Flavor {flavor_id} could not be found.")
         return json_response(request, {"extra_specs": dict(flavor.extra_specs)})
@@ -132,6 +134,80 @@ class ResourceRoutes(NovaRoutes):
             raise RequestError(403, f"You are not allowed to delete the image {image_id}.")
         return empty_response(request, 204)
 
+    # image metadata: Nova's proxy of the image's Glance properties, up to 2.35
+
+    def _image_metadata(self, request: Any, tenant_id: str, image_id: str) -> tuple:
+        compute, _ = self._begin_proxy(request, tenant_id)
+        image = compute.images.find(image_id)
+        if image is None:
+            raise RequestError(404, "Image not found.")
+        return compute, image
+
+    def _change_image(self, compute: ComputeRegion, image_id: str, changes: dict) -> dict:
+        """Through the one image store, as Nova asks Glance (its refusals Nova's)."""
+        try:
+            image = compute.images.update(image_id, changes, compute.now())
+        except InvalidImageChange as refused:
+            raise RequestError(refused.code, refused.message)
+        return dict(image.metadata)
+
+    @staticmethod
+    def _check_image_quota(metadata: dict) -> None:
+        if len(metadata) > QUOTAS["maxImageMeta"]:
+            raise RequestError(403, "Image metadata limit exceeded")
+
+    @tenant_route(app, "/images/<image_id>/metadata", methods=["GET"])
+    def image_metadata(self, request: Any, tenant_id: str, image_id: str) -> bytes:
+        _, image = self._image_metadata(request, tenant_id, image_id)
+        return json_response(request, {"metadata": dict(image.metadata)})
+
+    @tenant_route(app, "/images/<image_id>/metadata", methods=["PUT", "POST"])
+    def set_image_metadata(self, request: Any, tenant_id: str, image_id: str) -> bytes:
+        """PUT replaces the properties, POST merges into them."""
+        compute, image = self._image_metadata(request, tenant_id, image_id)
+        body = read_json(request)
+        if "metadata" not in body:
+            raise RequestError(400, "Malformed request body")
+        wanted = read_metadata(body["metadata"])
+        changes: dict = dict(wanted)
+        if request.method == b"PUT":
+            changes.update({k: REMOVE for k in image.metadata if k not in wanted})
+            self._check_image_quota(wanted)
+        else:
+            self._check_image_quota({**image.metadata, **wanted})
+        return json_response(request, {
+            "metadata": self._change_image(compute, image_id, changes)})
+
+    @tenant_route(app, "/images/<image_id>/metadata/<key>", methods=["GET"])
+    def image_metadata_item(self, request: Any, tenant_id: str, image_id: str,
+                            key: str) -> bytes:
+        _, image = self._image_metadata(request, tenant_id, image_id)
+        if key not in image.metadata:
+            raise RequestError(404, "Invalid metadata key")
+        return json_response(request, {"meta": {key: image.metadata[key]}})
+
+    @tenant_route(app, "/images/<image_id>/metadata/<key>", methods=["PUT"])
+    def set_image_metadata_item(self, request: Any, tenant_id: str, image_id: str,
+                                key: str) -> bytes:
+        compute, image = self._image_metadata(request, tenant_id, image_id)
+        meta = read_metadata(read_json(request).get("meta"), field="meta")
+        if key not in meta:
+            raise RequestError(400, "Request body and URI mismatch")
+        if len(meta) > 1:
+            raise RequestError(400, "Request body contains too many items")
+        self._check_image_quota({**image.metadata, **meta})
+        self._change_image(compute, image_id, meta)
+        return json_response(request, {"meta": meta})
+
+    @tenant_route(app, "/images/<image_id>/metadata/<key>", methods=["DELETE"])
+    def delete_image_metadata_item(self, request: Any, tenant_id: str, image_id: str,
+                                   key: str) -> bytes:
+        compute, image = self._image_metadata(request, tenant_id, image_id)
+        if key not in image.metadata:
+            raise RequestError(404, "Invalid metadata key")
+        self._change_image(compute, image_id, {key: REMOVE})
+        return empty_response(request, 204)
+
     # limits, keypairs, availability zones
 
     @tenant_route(app, "/limits", methods=["GET"])
@@ -146,4 +222,68 @@ class ResourceRoutes(NovaRoutes):
         return json_response(request, {"availabilityZoneInfo": [
             {"zoneName": AVAILABILITY_ZONE, "zoneState": {"available": True}, "hosts": None}
         ]})
+
+    @tenant_route(app, "/os-availability-zone/detail", methods=["GET"])
+    def availability_zone_details(self, request: Any, tenant_id: str) -> bytes:
+        """The zones with their hosts' services: admins only, as Nova's policy says."""
+        compute, _ = self._begin(request, tenant_id)
+        if not self._is_admin(request, tenant_id):
+            raise RequestError(403, "Policy doesn't allow "
+                                    "os_compute_api:os-availability-zone:detail to be performed.")
+        host = f"compute-{compute.host_id[:8]}"
+        started = iso_time(0)
+
+        def service() -> dict:
+            return {"available": True, "active": True, "updated_at": started}
+
+        return json_response(request, {"availabilityZoneInfo": [
+            {"zoneName": "internal", "zoneState": {"available": True},
+             "hosts": {"controller": {"nova-conductor": service(),
+                                      "nova-scheduler": service()}}},
+            {"zoneName": AVAILABILITY_ZONE, "zoneState": {"available": True},
+             "hosts": {host: {"nova-compute": service()}}},
+        ]})
+
+    # extensions: Nova 2.1 still lists the v2 extensions it folded in
+
+    @tenant_route(app, "/extensions", methods=["GET"])
+    def list_extensions(self, request: Any, tenant_id: str) -> bytes:
+        self._begin(request, tenant_id)
+        return json_response(request, {"extensions": [
+            extension_document(alias) for alias in EXTENSIONS]})
+
+    @tenant_route(app, "/extensions/<alias>", methods=["GET"])
+    def show_extension(self, request: Any, tenant_id: str, alias: str) -> bytes:
+        self._begin(request, tenant_id)
+        if alias not in EXTENSIONS:
+            raise RequestError(404, "Extension could not be found.")
+        return json_response(request, {"extension": extension_document(alias)})
+
+
+#: The extensions Mimic serves the routes of, by alias, with Nova's names.
+EXTENSIONS = {
+    "os-availability-zone": "AvailabilityZone",
+    "os-console-output": "ConsoleOutput",
+    "os-extended-availability-zone": "ExtendedAvailabilityZone",
+    "OS-EXT-IPS": "ExtendedIps",
+    "OS-EXT-SRV-ATTR": "ExtendedServerAttributes",
+    "OS-EXT-STS": "ExtendedStatus",
+    "os-extended-volumes": "ExtendedVolumes",
+    "os-instance-actions": "InstanceActions",
+    "os-interface": "AttachInterfaces",
+    "os-keypairs": "Keypairs",
+    "os-remote-consoles": "Consoles",
+    "os-security-groups": "SecurityGroups",
+    "os-server-diagnostics": "ServerDiagnostics",
+    "OS-SRV-USG": "ServerUsage",
+    "OS-DCF": "DiskConfig",
+}
+
+
+def extension_document(alias: str) -> dict:
+    """One extension as Nova's v2.1 lists them (a fixed date, no links)."""
+    name = EXTENSIONS[alias]
+    return {"alias": alias, "name": name, "description": f"{name} support.",
+            "namespace": "http://docs.openstack.org/compute/ext/fake_xml",
+            "updated": "2014-12-03T00:00:00Z", "links": []}
 

@@ -27,6 +27,7 @@ from mimic.model.nova import (
     NotFound,
     QuotaExceeded,
 )
+from mimic.model.nova_instance_actions import InstanceAction
 from mimic.rest.http import (
     RequestError,
     install_error_handlers,
@@ -115,6 +116,28 @@ class NovaRoutes:
         if self.version > MAX_PROXY_VERSION:
             raise RequestError(404, "The resource could not be found.")
         return compute, links
+
+    def _request_id(self, request: Any) -> str:
+        """
+        This request's id (``req-<uuid>``, what Nova's instance actions keep
+        and its ``x-openstack-request-id`` header carries): one per request,
+        made here until the core's ``request_id(request)`` helper lands.
+        """
+        made = getattr(request, "_mimic_request_id", None)
+        if made is None:
+            made = f"req-{self.store.ids.uuid()}"
+            request._mimic_request_id = made
+            request.setHeader(b"x-openstack-request-id", made.encode())
+            request.setHeader(b"x-compute-request-id", made.encode())
+        return made
+
+    def _record_action(self, request: Any, tenant_id: str, compute: ComputeRegion,
+                       action: str, server_id: str) -> None:
+        """Keep what was done to a server, as Nova's instance actions do."""
+        compute.instance_actions.record(InstanceAction.of(
+            action, server_id, self._request_id(request),
+            self._user_id(request, tenant_id), tenant_id, compute.now(),
+            compute.host_id))
 
     def _render_cache(self, tenant_id: str) -> RenderCache:
         return self.store.tenant(tenant_id).data_for_api(

@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from mimic.model.patterns import PatternTooCostly
+from mimic.model.nova_instance_actions import ACTION_NAMES
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.rest.nova_actions_api import ACTIONS, ACTIONS_UNTIL
+from mimic.rest.nova_consoles_api import CONSOLE_ACTIONS, CONSOLE_ACTIONS_UNTIL
 from mimic.rest.nova_json import (
     disk_config_field,
     invalid_input,
@@ -55,6 +57,8 @@ class ServerRoutes(NovaRoutes):
         first = created[0]
         if first.false_negative is not None:
             raise nova_error(first.false_negative)
+        for made in created:
+            self._record_action(request, tenant_id, compute, "create", made.server.id)
         server = first.server
         if reservation_wanted:
             return json_response(request, {"reservation_id": server.reservation_id},
@@ -160,6 +164,7 @@ class ServerRoutes(NovaRoutes):
     def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
         compute.delete_server(server_id)
+        self._record_action(request, tenant_id, compute, "delete", server_id)
         self._render_cache(tenant_id).forget(server_id)
         return empty_response(request, 204)
 
@@ -236,9 +241,13 @@ class ServerRoutes(NovaRoutes):
         if len(body) != 1:
             raise RequestError(400, "Malformed request body: one action is required.")
         ((action, parameters),) = body.items()
-        handler = ACTIONS.get(action)
+        handler = ACTIONS.get(action) or CONSOLE_ACTIONS.get(action)
         if handler is None:
             raise RequestError(400, f"There is no such action: {action}")
-        if action in ACTIONS_UNTIL and self.version > ACTIONS_UNTIL[action]:
+        until = ACTIONS_UNTIL.get(action) or CONSOLE_ACTIONS_UNTIL.get(action)
+        if until is not None and self.version > until:
             raise RequestError(404, "The resource could not be found.")
-        return handler(self, request, compute, links, server_id, parameters)
+        answer = handler(self, request, compute, links, server_id, parameters)
+        if action in ACTION_NAMES:
+            self._record_action(request, tenant_id, compute, ACTION_NAMES[action], server_id)
+        return answer

@@ -1,0 +1,86 @@
+"""
+What a fresh Mimic holds before anyone asks for anything, chosen by
+``--profile``: ``rackspace`` (the default: the Rackspace-like flavors and
+images the original Mimic shipped, unchanged) or ``devstack`` (what a
+devstack cloud has after ``stack.sh``, so suites written against devstack
+run unmodified). Plain data, one :class:`Profile` per name; each plugin
+reads the one the core's options name through :func:`profile_of`.
+
+devstack's data, as its scripts make it (github:openstack/devstack):
+lib/nova ``create_flavors`` (``cirros256`` c1, ``ds512M`` d1 ... ``ds4G``
+d4, ``m1.tiny`` 1 ... ``m1.xlarge`` 5, each with ``hw_rng:allowed``),
+lib/tempest (``m1.nano`` 42 and ``m1.micro`` 84 with its default
+``TEMPEST_FLAVOR_RAM`` 192 and ``TEMPEST_FLAVOR_ALT_RAM`` 256, disk the
+image's size in GiB: 1), stackrc's ``CIRROS_VERSION`` image.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import attrs
+
+from mimic.model.flavors import FLAVORS, Flavor
+from mimic.model.images import Image, canned_images
+
+DEFAULT_PROFILE = "rackspace"
+
+#: The cirros image devstack uploads (stackrc ``CIRROS_VERSION``).
+CIRROS_IMAGE_ID = "c1a0c1a0-0006-4d2e-8f00-000000000602"
+CIRROS_IMAGE_NAME = "cirros-0.6.2-x86_64-disk"
+
+_RNG = (("hw_rng:allowed", "True"),)
+
+
+@attrs.frozen
+class Profile:
+    """One profile's canned data: flavors, images (made fresh per store), users."""
+
+    name: str
+    flavors: tuple
+    images: Callable[[], tuple]
+    #: ``(user name, project name)`` pairs the cloud starts with.
+    users: tuple = ()
+
+    def find_flavor(self, flavor_id: str) -> Any:
+        for flavor in self.flavors:
+            if flavor.id == flavor_id:
+                return flavor
+        return None
+
+
+def devstack_images() -> tuple:
+    """devstack's one image, public, as Glance holds it after ``stack.sh``."""
+    return (Image(
+        id=CIRROS_IMAGE_ID, name=CIRROS_IMAGE_NAME, created=0.0, min_disk=0, min_ram=0,
+        size=21430272, disk_format="qcow2", container_format="bare",
+        metadata={"hw_rng_model": "virtio", "os_distro": "cirros"},
+    ),)
+
+
+DEVSTACK_FLAVORS = (
+    Flavor("1", "m1.tiny", 512, 1, 1, extra_specs=_RNG),
+    Flavor("2", "m1.small", 2048, 20, 1, extra_specs=_RNG),
+    Flavor("3", "m1.medium", 4096, 40, 2, extra_specs=_RNG),
+    Flavor("4", "m1.large", 8192, 80, 4, extra_specs=_RNG),
+    Flavor("42", "m1.nano", 192, 1, 1, extra_specs=_RNG),
+    Flavor("5", "m1.xlarge", 16384, 160, 8, extra_specs=_RNG),
+    Flavor("84", "m1.micro", 256, 1, 1, extra_specs=_RNG),
+    Flavor("c1", "cirros256", 256, 1, 1, extra_specs=_RNG),
+    Flavor("d1", "ds512M", 512, 5, 1, extra_specs=_RNG),
+    Flavor("d2", "ds1G", 1024, 10, 1, extra_specs=_RNG),
+    Flavor("d3", "ds2G", 2048, 10, 2, extra_specs=_RNG),
+    Flavor("d4", "ds4G", 4096, 20, 4, extra_specs=_RNG),
+)
+
+PROFILES: Mapping[str, Profile] = {
+    "rackspace": Profile("rackspace", FLAVORS, canned_images),
+    "devstack": Profile("devstack", DEVSTACK_FLAVORS, devstack_images,
+                        users=(("admin", "admin"), ("demo", "demo"),
+                               ("alt_demo", "alt_demo"))),
+}
+
+
+def profile_of(options: Mapping[str, Any]) -> Profile:
+    """The profile the core's options name (the default without one)."""
+    return PROFILES[options.get("profile") or DEFAULT_PROFILE]
