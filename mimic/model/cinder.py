@@ -4,6 +4,11 @@ volumes, snapshots and attachments, the volume types and quotas they are
 counted against, and the misbehaviour a test asks for (metadata presets on
 create, behaviors registered through the control API).
 
+The records themselves (:class:`Volume`, :class:`Snapshot`,
+:class:`Attachment`, :class:`VolumeType`) are in
+:mod:`mimic.model.cinder_records`, the behavior events and presets in
+:mod:`mimic.model.cinder_behaviors`; both are re-exported here.
+
 Time is Mimic's clock, read when asked, as in :mod:`mimic.model.nova`: a
 volume that takes 30 s to create holds a :class:`Passing` state
 ("creating until t, then available") and its status is computed on every
@@ -25,15 +30,13 @@ from typing import Any, Optional
 
 import attrs
 
-from mimic.model.behaviors import (
-    BehaviorKind,
-    BehaviorRegistry,
-    CriterionKind,
-    Event,
-    InvalidBehavior,
-    coerce_number,
-    duration_kind,
-    failure_kind,
+from mimic.model.behaviors import BehaviorRegistry
+from mimic.model.cinder_behaviors import (  # noqa: F401 - re-exported
+    CREATION_EVENT,
+    DELETION_EVENT,
+    EVENTS,
+    PRESETS,
+    CreationPresets,
 )
 from mimic.model.cinder_errors import (
     BadRequest,
@@ -44,10 +47,21 @@ from mimic.model.cinder_errors import (
     invalid_snapshot,
     invalid_volume,
 )
+from mimic.model.cinder_records import (  # noqa: F401 - re-exported
+    AVAILABILITY_ZONE,
+    DEFAULT_TYPE,
+    NAME_LENGTH,
+    VOLUME_TYPES,
+    Attachment,
+    Passing,
+    Snapshot,
+    Volume,
+    VolumeSpec,
+    VolumeType,
+    find_volume_type,
+)
 from mimic.model.images import ImageStore, image_store_for
 from mimic.util import IdSource
-
-AVAILABILITY_ZONE = "nova"
 
 #: Cinder's default quotas (``cinder/quota.py``: ``quota_volumes`` 10,
 #: ``quota_snapshots`` 10, ``quota_gigabytes`` 1000, backups likewise,
@@ -64,241 +78,10 @@ DEFAULT_QUOTAS = {
 
 #: Mimic's bounds on what a client may attach to a volume or snapshot.
 METADATA_ITEMS = 128
-NAME_LENGTH = 255
 
 #: Statuses a volume may be deleted from (Cinder's ``delete`` expects them).
 DELETABLE = ("available", "error", "error_restoring", "error_extending",
              "error_managing")
-
-
-@attrs.frozen
-class VolumeType:
-    """A volume type; ``__DEFAULT__`` is the one Cinder creates itself."""
-
-    id: str
-    name: str
-    description: Optional[str] = None
-    is_public: bool = True
-    extra_specs: dict = attrs.field(factory=dict)
-
-
-DEFAULT_TYPE = VolumeType("9b7f1c2e-0000-4d6c-9a51-00000000d3fa", "__DEFAULT__",
-                          "Default Volume Type")
-VOLUME_TYPES = (
-    DEFAULT_TYPE,
-    VolumeType("9b7f1c2e-0001-4d6c-9a51-00000000055d", "SSD", "Solid-state volumes",
-               extra_specs={"volume_backend_name": "ssd"}),
-    VolumeType("9b7f1c2e-0002-4d6c-9a51-000000005a7a", "SATA", "Spinning-disk volumes",
-               extra_specs={"volume_backend_name": "sata"}),
-)
-
-
-def find_volume_type(ref: str) -> VolumeType:
-    """A type by id or name, as Cinder accepts either on create."""
-    for volume_type in VOLUME_TYPES:
-        if ref in (volume_type.id, volume_type.name):
-            return volume_type
-    raise NotFound(f"Volume type {ref} could not be found.")
-
-
-# Behaviors (the control API) and presets (metadata).
-
-def _failure_kind(name: str, message: str, description: str) -> BehaviorKind:
-    base = failure_kind("computeFault", message, description)
-    return BehaviorKind(name, description, base.validate)
-
-
-_CRITERIA = (CriterionKind("volume_name"), CriterionKind("metadata", shape="mapping"))
-
-CREATION_EVENT = Event(
-    name="creation",
-    behaviors=(
-        _failure_kind("fail", "The volume could not be created.",
-                      "answer {code, message, type}; no volume is created"),
-        duration_kind("creating", "stay creating for {duration} seconds, then available",
-                      default=0),
-        BehaviorKind("error", "go to error (after any creating time)"),
-        BehaviorKind("default", "create an available volume at once"),
-    ),
-    criteria=_CRITERIA,
-)
-
-DELETION_EVENT = Event(
-    name="deletion",
-    behaviors=(
-        _failure_kind("fail", "The volume could not be deleted.",
-                      "answer {code, message, type}; the volume stays"),
-        duration_kind("deleting", "show deleting for {duration} seconds, then vanish",
-                      default=0),
-        BehaviorKind("default", "delete the volume at once"),
-    ),
-    criteria=_CRITERIA,
-)
-
-EVENTS = {event.name: event for event in (CREATION_EVENT, DELETION_EVENT)}
-
-#: Metadata keys that change how a new volume behaves.
-PRESETS = {
-    "volume_creating": "seconds (number or numeric string) to stay creating",
-    "volume_error": "any value: the volume goes to error instead of available",
-    "volume_deleting": "seconds (number or numeric string) to show deleting when deleted",
-}
-
-
-@attrs.frozen
-class CreationPresets:
-    """What a new volume's metadata asks of it."""
-
-    creating: float = 0.0
-    error: bool = False
-    deleting: float = 0.0
-
-    @classmethod
-    def from_metadata(cls, metadata: dict) -> "CreationPresets":
-        try:
-            creating = _seconds(metadata, "volume_creating")
-            deleting = _seconds(metadata, "volume_deleting")
-        except InvalidBehavior as invalid:
-            raise invalid_input(f"metadata preset: {invalid}") from None
-        return cls(creating, "volume_error" in metadata, deleting)
-
-
-def _seconds(metadata: dict, key: str) -> float:
-    if key not in metadata:
-        return 0.0
-    seconds = coerce_number(metadata[key], key)
-    if seconds < 0:
-        raise InvalidBehavior(f"{key!r} must not be negative")
-    return seconds
-
-
-# The things Cinder holds.
-
-@attrs.frozen
-class Passing:
-    """A passing state: the thing shows ``status`` until the clock reaches ``until``."""
-
-    status: str
-    until: float
-
-
-@attrs.define(eq=False)
-class Attachment:
-    """
-    One attachment of a volume to a server (the v3 attachments API's noun).
-    ``status`` is Cinder's ``attach_status``: ``reserved`` (no connector
-    yet), ``attaching`` (connector given), ``attached`` (completed).
-    """
-
-    id: str
-    volume_id: str
-    instance: Optional[str]
-    status: str
-    created: float
-    mode: str = "rw"
-    connector: Optional[dict] = None
-    device: Optional[str] = None
-    attached_at: Optional[float] = None
-    detached_at: Optional[float] = None
-
-    def connection_info(self) -> Optional[dict]:
-        """What a connector gets back: an iSCSI target, as LVM would give."""
-        if self.connector is None:
-            return None
-        return {
-            "driver_volume_type": "iscsi",
-            "target_iqn": f"iqn.2010-10.org.openstack:volume-{self.volume_id}",
-            "target_portal": "127.0.0.1:3260",
-            "target_lun": 0,
-            "volume_id": self.volume_id,
-            "access_mode": self.mode,
-            "attachment_id": self.id,
-        }
-
-
-@attrs.define(eq=False)
-class Volume:
-    """
-    A volume. ``status`` is where it settles; while ``passing`` lasts it
-    shows that status instead; ``gone_at`` is set once deletion started.
-    """
-
-    id: str
-    name: Optional[str]
-    description: Optional[str]
-    size: int
-    user_id: Optional[str]
-    volume_type: VolumeType
-    created: float
-    updated: float
-    status: str
-    availability_zone: str = AVAILABILITY_ZONE
-    passing: Optional[Passing] = None
-    metadata: dict = attrs.field(factory=dict)
-    bootable: bool = False
-    snapshot_id: Optional[str] = None
-    source_volid: Optional[str] = None
-    image_metadata: Optional[dict] = None
-    attachments: list = attrs.field(factory=list)
-    deleting_seconds: float = 0.0
-    gone_at: Optional[float] = None
-
-    def status_at(self, now: float) -> str:
-        if self.gone_at is not None:
-            return "deleting"
-        passing = self.passing
-        if passing is not None and now < passing.until:
-            return passing.status
-        return self.status
-
-    def updated_at(self, now: float) -> float:
-        passing = self.passing
-        if passing is not None and now >= passing.until:
-            return max(self.updated, passing.until)
-        return self.updated
-
-    def settle(self, now: float) -> None:
-        passing = self.passing
-        if passing is not None and now >= passing.until:
-            self.updated = max(self.updated, passing.until)
-            self.passing = None
-
-    def attached(self) -> list:
-        return [a for a in self.attachments if a.status == "attached"]
-
-
-@attrs.define(eq=False)
-class Snapshot:
-    """A snapshot of a volume; Mimic makes them ``available`` at once."""
-
-    id: str
-    volume_id: str
-    name: Optional[str]
-    description: Optional[str]
-    size: int
-    user_id: Optional[str]
-    created: float
-    updated: float
-    status: str = "available"
-    metadata: dict = attrs.field(factory=dict)
-
-    def status_at(self, now: float) -> str:
-        return self.status
-
-
-@attrs.frozen
-class VolumeSpec:
-    """A validated ``POST volumes`` body."""
-
-    size: Optional[int] = None
-    name: Optional[str] = None
-    description: Optional[str] = None
-    volume_type: Optional[str] = None
-    availability_zone: Optional[str] = None
-    metadata: dict = attrs.field(factory=dict)
-    image_id: Optional[str] = None
-    snapshot_id: Optional[str] = None
-    source_volid: Optional[str] = None
 
 
 @attrs.define

@@ -35,11 +35,11 @@ from mimic.model.cinder_errors import (
     NotFound,
     QuotaExceeded,
 )
+from mimic.rest.cinder_actions import VOLUME_ACTIONS
 from mimic.rest.cinder_json import (
     ATTACHMENT_COMPLETE,
     ATTACHMENT_MODE,
     DEFAULT_TYPE_ROUTE,
-    EXTEND_IN_USE,
     NEW_ATTACH,
     SNAPSHOT_IN_USE,
     Version,
@@ -51,7 +51,6 @@ from mimic.rest.cinder_json import (
     optional_text,
     read_volume_spec,
     section,
-    size_field,
     snapshot_detail,
     volume_detail,
     volume_summary,
@@ -420,7 +419,7 @@ class CinderApi:
 
     def _type(self, request: Any, type_id: str) -> bytes:
         return json_response(request, {"volume_type": volume_type_json(
-            find_volume_type(type_id))})
+            find_volume_type(type_id, by_name=False))})
 
     @tenant_route(app, "/os-availability-zone", methods=["GET"])
     def availability_zones(self, request: Any, tenant_id: str) -> bytes:
@@ -552,78 +551,5 @@ def _quota_set(quotas: dict) -> dict:
             answer[f"{resource}_{volume_type.name}"] = -1
     return answer
 
-
-# Volume actions: each takes (storage, volume_id, argument, version), returns a status.
-
-def _extend(storage: BlockStorageRegion, volume_id: str, argument: dict,
-            version: Version) -> int:
-    new_size = size_field(argument, "new_size", required=True)
-    assert new_size is not None
-    storage.extend(volume_id, new_size, allow_in_use=version >= EXTEND_IN_USE)
-    return 202
-
-
-def _attach(storage: BlockStorageRegion, volume_id: str, argument: dict,
-            version: Version) -> int:
-    instance = argument.get("instance_uuid")
-    mountpoint = argument.get("mountpoint")
-    mode = argument.get("mode", "rw")
-    if instance is not None and not isinstance(instance, str):
-        raise invalid_field("instance_uuid", instance, f"{instance!r} is not of type 'string'")
-    if mountpoint is not None and not isinstance(mountpoint, str):
-        raise invalid_field("mountpoint", mountpoint, f"{mountpoint!r} is not of type 'string'")
-    if mode not in ("rw", "ro"):
-        raise BadRequest(f"Invalid attaching mode '{mode}' for volume {volume_id}.")
-    storage.attach_legacy(volume_id, instance, mountpoint, mode)
-    return 202
-
-
-def _detach(storage: BlockStorageRegion, volume_id: str, argument: dict,
-            version: Version) -> int:
-    attachment_id = argument.get("attachment_id")
-    if attachment_id is not None and not isinstance(attachment_id, str):
-        raise invalid_field("attachment_id", attachment_id,
-                            f"{attachment_id!r} is not of type 'string'")
-    storage.detach_legacy(volume_id, attachment_id)
-    return 202
-
-
-def _set_bootable(storage: BlockStorageRegion, volume_id: str, argument: dict,
-                  version: Version) -> int:
-    if "bootable" not in argument:
-        raise invalid_field("bootable", None, "'bootable' is a required property")
-    storage.set_bootable(volume_id, boolean_field(argument, "bootable"))
-    return 200
-
-
-def _reset_status(storage: BlockStorageRegion, volume_id: str, argument: dict,
-                  version: Version) -> int:
-    status = argument.get("status")
-    if not isinstance(status, str):
-        raise invalid_field("status", status, "'status' is a required property")
-    storage.reset_status(volume_id, status)
-    return 202
-
-
-def _simple(method: str) -> Callable:
-    def perform(storage: BlockStorageRegion, volume_id: str, argument: dict,
-                version: Version) -> int:
-        getattr(storage, method)(volume_id)
-        return 202
-
-    return perform
-
-
-VOLUME_ACTIONS: dict[str, Callable] = {
-    "os-extend": _extend,
-    "os-reserve": _simple("reserve"),
-    "os-unreserve": _simple("unreserve"),
-    "os-attach": _attach,
-    "os-begin_detaching": _simple("begin_detaching"),
-    "os-roll_detaching": _simple("roll_detaching"),
-    "os-detach": _detach,
-    "os-set_bootable": _set_bootable,
-    "os-reset_status": _reset_status,
-}
 
 install_cinder_error_handlers(CinderApi.app)
