@@ -24,8 +24,16 @@ from mimic.model.cinder_errors import invalid_input
 
 
 def _failure_kind(name: str, message: str, description: str) -> BehaviorKind:
+    """``fail``; ``type`` left ``None`` means "Cinder's fault name for the code"."""
     base = failure_kind("computeFault", message, description)
-    return BehaviorKind(name, description, base.validate)
+
+    def validate(parameters: dict) -> dict:
+        checked = base.validate(parameters)
+        if "type" not in parameters:
+            checked["type"] = None
+        return checked
+
+    return BehaviorKind(name, description, validate)
 
 
 _CRITERIA = (CriterionKind("volume_name"), CriterionKind("metadata", shape="mapping"))
