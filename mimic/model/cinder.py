@@ -499,9 +499,18 @@ class BlockStorageRegion:
 
     def attach_to_server(self, volume_id: str, server_id: str,
                          device: Optional[str] = None) -> Attachment:
-        """Attach at once (reserve, connect, complete): the volume is ``in-use``."""
-        attachment = self.create_attachment(volume_id, server_id,
-                                            connector={"host": server_id})
+        """
+        Attach at once (reserve, connect, complete): the volume is ``in-use``.
+        A reservation the server already holds (:meth:`reserve_for_server`)
+        is the attachment that completes.
+        """
+        pending = [a for a in self.attachments(volume_id=volume_id, instance_id=server_id)
+                   if a.status in ("reserved", "attaching")]
+        if pending:
+            attachment = self.update_attachment(pending[0].id, {"host": server_id})
+        else:
+            attachment = self.create_attachment(volume_id, server_id,
+                                                connector={"host": server_id})
         attachment.device = device
         self.complete_attachment(attachment.id)
         return attachment
