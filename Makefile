@@ -1,5 +1,9 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-# Both create .venv with the machine's python3 on first use.
+# Both create .venv with the machine's python3 on first use (Debian/Ubuntu:
+# apt-get install python3-venv make).
+#
+#   make run PORT=8901 ARGS="--mesh examples/mimik-hello-world.yaml"
+#   make shell    # a shell with .venv/bin (mimic, openstack, pytest) on PATH
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +13,11 @@ PIP := $(BIN)/python -m pip
 # find twisted/plugins/mimic.py from an editable install.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: run test docs bench clean k8s-check-env k8s-build k8s-diff k8s-apply
+# `make run` serves on this loopback port, with these extra options.
+PORT ?= 8900
+ARGS ?=
+
+.PHONY: run shell test docs bench clean peer k8s-check-env k8s-build k8s-diff k8s-apply
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +32,21 @@ $(VENV)/.test-installed: $(BIN)/python setup.py
 	touch $@ $(VENV)/.run-installed
 
 run: $(VENV)/.run-installed
-	$(BIN)/mimic --listen tcp:8900:interface=127.0.0.1
+	$(BIN)/mimic --listen tcp:$(PORT):interface=127.0.0.1 $(ARGS)
+
+# The test extra too: the openstack CLI and the clients are what a shell is for.
+shell: $(VENV)/.test-installed
+	@echo "$(BIN) is first on PATH (mimic, openstack, pytest); exit to leave."
+	@PATH="$(CURDIR)/$(BIN):$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)" $${SHELL:-/bin/sh} -i
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The clients' own functional suites against Mimic (long; not part of test):
+# writes the per-file table in docs/compatibility.rst.
+peer: $(VENV)/.test-installed
+	$(PIP) install --quiet -e '.[test,peer]' $(EDITABLE)
+	$(BIN)/python -m peer.run $(PEER_ARGS)
 
 docs: $(VENV)/.test-installed
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html

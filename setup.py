@@ -16,7 +16,9 @@ setup(
     python_requires=">=3.9",
     packages=find_packages(include=["mimic", "mimic.*"]) + ["twisted.plugins"],
     package_data={"mimic": ["py.typed", "model/mesh/schema.json",
-                            "model/mesh/istio-crds.json"]},
+                            "model/mesh/istio-crds.json",
+                            # The dashboard is served as these files are.
+                            "dashboard/*.html", "dashboard/*.js", "dashboard/*.css"]},
     install_requires=[
         "twisted>=23.8",
         "klein>=23.5",
@@ -27,6 +29,8 @@ setup(
         "prometheus-client>=0.17",
         "cryptography>=41",
         "jsonschema>=4.17",
+        # mimic.testing's client (and so the pytest plugin) talks HTTP with it.
+        "requests>=2.28",
     ],
     extras_require={
         "test": [
@@ -42,10 +46,22 @@ setup(
             # Rendered Kubernetes objects are checked against Kubernetes'
             # own schemas (the package ships them, for 1.25 on).
             "kubernetes-validate>=1.30,<2",
+            # The control plane's OpenAPI document, fuzzed against a live server.
+            "schemathesis>=4,<5",
+            # The dashboard's test drives the system's chromium (never a
+            # downloaded browser) through its chromedriver.
+            "selenium>=4.10",
         ],
         "docs": ["sphinx>=7"],
+        # What the clients' own functional suites import (make peer).
+        "peer": ["fixtures", "oslotest", "testtools", "tempest", "requests-mock", "ddt"],
     },
-    entry_points={"console_scripts": ["mimic = mimic.__main__:main"]},
+    entry_points={
+        "console_scripts": ["mimic = mimic.__main__:main"],
+        # Fixtures mimic_server and mimic in every suite of an environment
+        # Mimic is installed in (disable with -p no:mimic).
+        "pytest11": ["mimic = mimic.pytest_plugin"],
+    },
     classifiers=[
         "Framework :: Twisted",
         "Programming Language :: Python :: 3",

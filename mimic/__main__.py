@@ -3,12 +3,34 @@
 ``twistd -n mimic [options]``, without a pid file (so several Mimics can run
 from one directory, as tests do). ``mimic mesh render ...`` is the one
 subcommand (:mod:`mimic.mesh_render`); anything else starts the server.
+
+The server's options are read here first, so that ``--help`` says
+``mimic``, ``--version`` is Mimic's, and a mistyped option is one line (not
+twistd's whole help); twistd then reads them again to build the service.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
+
+
+def parse_options(args: Sequence[str]) -> Any:
+    """
+    Mimic's parsed options, or exit: 0 after ``--help``/``--version``, 2
+    with one line of error for options that are wrong.
+    """
+    from twisted.python import usage
+
+    from mimic.tap import Options
+
+    options = Options()
+    try:
+        options.parseOptions(list(args))
+    except usage.UsageError as error:
+        print(f"mimic: {error} (see mimic --help)", file=sys.stderr)
+        raise SystemExit(2) from None
+    return options
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
@@ -19,6 +41,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         raise SystemExit(mesh_command(args[1:]))
     from twisted.scripts.twistd import run
 
+    parse_options(args)
     sys.argv = ["mimic", "--nodaemon", "--pidfile=", "mimic", *args]
     run()
 

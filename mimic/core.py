@@ -98,7 +98,10 @@ class MimicCore:
         plugin_regions = dict(plugin_regions or {})
         unknown = sorted(set(plugin_regions) - set(by_name))
         if unknown:
-            raise PluginError(f"regions given for unknown plugins: {', '.join(unknown)}")
+            raise PluginError(
+                f"--plugin-regions names no loaded plugin: {', '.join(unknown)} "
+                f"(the plugins are: {', '.join(sorted(by_name))})"
+            )
         default = tuple(regions)
         return cls(
             apis=by_name,

@@ -83,3 +83,34 @@ class IRootMounts(Interface):
         prefix ``""`` takes over every path no mount serves, except Mimic's
         control plane under ``/mimic/`` (a standalone mesh pod at ``/``).
         """
+
+
+class IResourceLister(Interface):
+    """
+    An API that can say what it holds, for the overview of
+    ``GET /mimic/v1.1/tenants`` (and the dashboard that draws it). Optional.
+    """
+
+    def resources(session_store, regions):
+        """
+        The things this API keeps in ``session_store`` (in the plugin's
+        ``regions``), as :class:`mimic.overview.ResourceSummary` objects.
+        Must make no state: look only at what exists (see
+        ``Tenant.known_data_for_api``), and say each thing's status as the
+        API would show it now.
+        """
+
+
+class IControlPlaneDescriber(Interface):
+    """
+    A plugin with control routes of its own (the mesh's
+    ``/mimic/v1.1/mesh``) that describes them for
+    ``GET /mimic/v1.1/openapi.json``. Optional.
+    """
+
+    def openapi_paths():
+        """
+        OpenAPI 3.1 path items (``{"/mimic/v1.1/mesh": {"get": {...}}}``)
+        of the routes it serves, answers and errors included: the suite
+        fuzzes a live server against them.
+        """

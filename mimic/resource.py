@@ -10,12 +10,14 @@ JSON 404, never an HTML page.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 from klein import Klein
 from twisted.web.resource import Resource
 
-from mimic.imimic import IRootMounts
+from mimic.imimic import IControlPlaneDescriber, IRootMounts
+from mimic.overview import overview
 
 from mimic.rest.http import (
     RequestError,
@@ -25,13 +27,48 @@ from mimic.rest.http import (
     read_json,
 )
 from mimic.rest.identity_api import IdentityControlApi, IdentityResource, root_url
-from mimic.util import iso_time
+from mimic.rest.openapi import control_plane_document
+from mimic.util import MAX_CLOCK_SECONDS, iso_time
+
+#: The dashboard's static files, shipped in the package (no build step).
+DASHBOARD_FILES = os.path.join(os.path.dirname(__file__), "dashboard")
 
 WELCOME = (
     "To get started with Mimic, POST an authentication request to:\n"
     "\n"
     "/identity/v2.0/tokens\n"
 )
+
+
+class DashboardFiles(Resource):
+    """
+    The dashboard's few static files, read from the package when asked
+    (so an edited file shows on reload); any other name is a JSON 404.
+    """
+
+    #: Each file served and its content type.
+    FILES = {
+        b"": ("index.html", b"text/html; charset=utf-8"),
+        b"index.html": ("index.html", b"text/html; charset=utf-8"),
+        b"dashboard.js": ("dashboard.js", b"text/javascript; charset=utf-8"),
+        b"dashboard.css": ("dashboard.css", b"text/css; charset=utf-8"),
+    }
+
+    isLeaf = True
+
+    def render_GET(self, request: Any) -> bytes:
+        name = request.postpath[0] if len(request.postpath) == 1 else None
+        found = self.FILES.get(name) if name is not None else None
+        if found is None:
+            return json_response(request, openstack_error_body(
+                RequestError(404, "No such file of the dashboard.")), 404)
+        filename, content_type = found
+        with open(os.path.join(DASHBOARD_FILES, filename), "rb") as stream:
+            body = stream.read()
+        request.setHeader(b"content-type", content_type)
+        # A page a person reloads while changing Mimic: never a stale copy.
+        request.setHeader(b"cache-control", b"no-cache")
+        return body
 
 
 class MimicRoot:
@@ -76,6 +113,9 @@ class MimicRoot:
         ):
             raise RequestError(400, "'amount' is required: a non-negative number "
                                "of seconds to advance the clock by.")
+        if self.core.clock.seconds() + amount > MAX_CLOCK_SECONDS:
+            raise RequestError(400, f"The clock cannot go past {iso_time(MAX_CLOCK_SECONDS)}; "
+                               f"it is {iso_time(self.core.clock.seconds())}.")
         now = self.core.tick(amount)
         return json_response(request, {"advanced": amount, "now": iso_time(now)})
 
@@ -94,6 +134,30 @@ class MimicRoot:
     def identity_control(self, request: Any) -> Any:
         return self.identity_control
 
+    @app.route("/mimic/v1.1/tenants", methods=["GET"])
+    def tenants(self, request: Any) -> bytes:
+        return json_response(request, overview(self.core))
+
+    @app.route("/mimic/v1.1/openapi.json", methods=["GET"])
+    def openapi(self, request: Any) -> bytes:
+        served = {rule.rule for rule in self.app.url_map.iter_rules()}
+        described = {}
+        for api in self.core.apis.values():
+            if IControlPlaneDescriber.providedBy(api):
+                described.update(api.openapi_paths())
+        return json_response(request, control_plane_document(
+            root_url(request), self.core.regions, served, described))
+
+    @app.route("/mimic/dashboard", methods=["GET"])
+    def dashboard_without_slash(self, request: Any) -> bytes:
+        # Relative links in the page need the slash.
+        request.redirect(b"/mimic/dashboard/")
+        return b""
+
+    @app.route("/mimic/dashboard/", methods=["GET"], branch=True)
+    def dashboard(self, request: Any) -> Any:
+        return DashboardFiles()
+
 
 install_error_handlers(MimicRoot.app, openstack_error_body)
 
@@ -102,6 +166,7 @@ install_error_handlers(MimicRoot.app, openstack_error_body)
 RESERVED_PREFIXES = (
     ("identity",), ("mimicking",), ("mimic", "v1.0"), ("mimic", "v1.1", "tick"),
     ("mimic", "v1.1", "reset"), ("mimic", "v1.1", "IdentityControlAPI"),
+    ("mimic", "v1.1", "tenants"), ("mimic", "v1.1", "openapi.json"), ("mimic", "dashboard"),
 )
 
 

@@ -1,19 +1,22 @@
 """
 The HTTP site: Twisted's ``Site`` with Mimic's request class, which refuses
 bodies over 1 MiB with a JSON 413 before buffering them, counts every
-answered request in ``mimic_http_requests_total`` and, with ``--verbose``,
-logs every request and response.
+answered request in ``mimic_http_requests_total``, writes the access log
+(one line per request, unless ``--quiet``) and, with ``--verbose``, logs
+every request and response with their bodies.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from twisted.logger import Logger
 from twisted.web import server
 
+from mimic.access_log import api_label, log_access
 from mimic.metrics import count_request
 
 #: Bodies larger than this are refused (413) without being stored.
@@ -32,6 +35,8 @@ class MimicRequest(server.Request):
     _received = 0
     _verbose = False
     _logged_response = b""
+    #: When Mimic began answering (``time.perf_counter``), for the access log.
+    _started = None
 
     def gotLength(self, length: Any) -> None:
         if length is not None and length > MAX_BODY_BYTES:
@@ -50,6 +55,7 @@ class MimicRequest(server.Request):
         super().handleContentChunk(data)
 
     def process(self) -> None:
+        self._started = time.perf_counter()
         if self._too_large:
             self._refuse(413, "overLimit",
                          f"Request body is larger than {MAX_BODY_BYTES} bytes.")
@@ -87,11 +93,21 @@ class MimicRequest(server.Request):
         core = getattr(getattr(self, "site", None), "core", None)
         if core is not None:
             count_request(core, self.path, self.method, self.code)
+        self._write_access_log(core)
         if self._verbose:
             log.info("<-- {code} {method} {uri} {body}", code=self.code,
                      method=self.method.decode(), uri=self.uri.decode("utf-8", "replace"),
                      body=self._logged_response.decode("utf-8", "replace"))
         return super().finish()
+
+    def _write_access_log(self, core: Any) -> None:
+        """The access-log line of this request (``--quiet`` turns it off)."""
+        site = getattr(self, "site", None)
+        if not getattr(site, "access_log", False) or self._started is None:
+            return
+        names = core.apis if core is not None else ()
+        log_access(self.method, self.uri, self.code,
+                   time.perf_counter() - self._started, api_label(self.path, names))
 
 
 class MimicSite(server.Site):
@@ -100,13 +116,16 @@ class MimicSite(server.Site):
     requestFactory = MimicRequest
 
     def __init__(self, resource: Any, verbose: bool = False, core: Any = None,
-                 **kwargs: Any) -> None:
+                 access_log: bool = False, **kwargs: Any) -> None:
         super().__init__(resource, **kwargs)
         self.verbose = verbose
+        # One line per answered request (mimic.access_log); Mimic turns it on
+        # unless --quiet.
+        self.access_log = access_log
         # The core whose metrics count requests (mimic_http_requests_total).
         self.core = core
-        # Access logs would drown the verbose log and cost time at load.
+        # No "MimicSite starting on ..." line: Mimic says where it listens.
         self.noisy = False
 
     def log(self, request: Any) -> None:
-        """Mimic logs requests itself with --verbose, not in access-log form."""
+        """Mimic writes its own access log (see :mod:`mimic.access_log`)."""

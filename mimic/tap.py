@@ -7,14 +7,17 @@ from __future__ import annotations
 import os
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 from twisted.application.service import Service
 from twisted.internet.endpoints import serverFromString
-from twisted.logger import Logger
+from twisted.logger import ILogObserver, Logger
 from twisted.python import usage
 
+from mimic import __version__
+from mimic.access_log import json_lines_observer
 from mimic.catalog import DEFAULT_REGIONS
-from mimic.core import MimicCore
+from mimic.core import MimicCore, PluginError
 from mimic.resource import MountedRoot
 from mimic.site import MimicSite
 
@@ -26,11 +29,38 @@ log = Logger()
 DEFAULT_LISTEN = os.environ.get("MIMIC_LISTEN") or "tcp:8900:interface=127.0.0.1"
 
 
+#: What ``--log-format`` accepts: lines for people, JSON objects for machines.
+LOG_FORMATS = ("text", "json")
+
+
 def _region_list(text: str) -> tuple[str, ...]:
     regions = tuple(r.strip() for r in text.split(",") if r.strip())
     if not regions:
         raise usage.UsageError("a region list needs at least one region")
     return regions
+
+
+def listen_description(value: str) -> str:
+    """
+    The endpoint description ``--listen`` means: a bare port (``8900``, as
+    the original Mimic took) is that port on loopback; anything else is a
+    Twisted endpoint description, used as written.
+    """
+    value = value.strip()
+    if value.isdigit():
+        if not 0 <= int(value) < 65536:
+            raise usage.UsageError(f"--listen: {value} is not a port number (0-65535)")
+        return f"tcp:{int(value)}:interface=127.0.0.1"
+    return value
+
+
+def zipkin_url(value: str) -> str:
+    """``--zipkin`` is where spans are POSTed: an http(s) URL with a host."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise usage.UsageError(
+            f"--zipkin takes an http:// or https:// URL of a Zipkin collector, not {value!r}")
+    return value
 
 
 class Options(usage.Options):
@@ -53,15 +83,20 @@ class Options(usage.Options):
         ["mesh-service", None, None,
          "Serve this mesh service alone at / (a standalone mesh pod)."],
         ["zipkin", None, None,
-         "Zipkin collector URL the mesh sends its spans to (batched)."],
+         "Zipkin collector URL (http:// or https://) the mesh sends its spans "
+         "to (batched)."],
         ["mesh-instance", None, None,
          "This pod's own name, mixed into the seed of its trace and span ids so "
          "that replicas of one service started with one --seed draw different ids."],
+        ["log-format", None, "text",
+         "How each log line is written: text (for people) or json (one JSON "
+         "object per line, for machines)."],
     ]
     optFlags = [
         ["realtime", "r", "Let time pass by itself (the reactor is the clock; "
          "tick is off)."],
-        ["verbose", "v", "Log each request and response."],
+        ["verbose", "v", "Log each request and response with their bodies."],
+        ["quiet", "q", "No access log (one line per request is the default)."],
     ]
 
     def __init__(self) -> None:
@@ -94,20 +129,61 @@ class Options(usage.Options):
             raise usage.UsageError("--plugin-regions takes NAME=REGION[,REGION...]")
         self["plugin_regions"][name.strip()] = _region_list(regions)
 
+    def opt_version(self) -> None:
+        """Print Mimic's version and exit."""
+        print(f"mimic {__version__}")
+        sys.exit(0)
+
+    def getSynopsis(self) -> str:
+        # Run as ``mimic`` (no parent), say ``mimic``, not the executable
+        # twistd's machinery would name.
+        if self.parent is None:
+            return "Usage: mimic [options]"
+        return super().getSynopsis()
+
     def postOptions(self) -> None:
         self["regions"] = _region_list(self["regions"])
+        self["listen"] = listen_description(self["listen"])
+        if self["zipkin"] is not None:
+            self["zipkin"] = zipkin_url(self["zipkin"])
+        if self["log-format"] not in LOG_FORMATS:
+            raise usage.UsageError(
+                f"--log-format takes one of {', '.join(LOG_FORMATS)}, "
+                f"not {self['log-format']!r}")
+        if self["quiet"] and self["verbose"]:
+            raise usage.UsageError("--quiet and --verbose cannot be given together")
+        for name, regions in self["plugin_regions"].items():
+            undeclared = [r for r in regions if r not in self["regions"]]
+            if undeclared:
+                raise usage.UsageError(
+                    f"--plugin-regions {name}: {', '.join(undeclared)} "
+                    f"{'is' if len(undeclared) == 1 else 'are'} not among --regions "
+                    f"({', '.join(self['regions'])}); declare "
+                    f"{'it' if len(undeclared) == 1 else 'them'} there first")
 
 
 class MimicService(Service):
-    """Listens on an endpoint and says where, once it is listening."""
+    """
+    Listens on an endpoint and says where, once it is listening. With a
+    ``log_observer`` (``--log-format json``), it hands that observer to the
+    twistd application it joins, which twistd then logs to instead of its
+    text lines (twistd starts logging after building the service).
+    """
 
-    def __init__(self, description: str, site: Any, reactor: Any = None) -> None:
+    def __init__(self, description: str, site: Any, reactor: Any = None,
+                 log_observer: Any = None) -> None:
         if reactor is None:
             from twisted.internet import reactor
         self.description = description
         self.site = site
         self.reactor = reactor
+        self.log_observer = log_observer
         self.port: Any = None
+
+    def setServiceParent(self, parent: Any) -> Any:
+        if self.log_observer is not None and hasattr(parent, "setComponent"):
+            parent.setComponent(ILogObserver, self.log_observer)
+        return super().setServiceParent(parent)
 
     def startService(self) -> Any:
         super().startService()
@@ -122,8 +198,11 @@ class MimicService(Service):
             return port
 
         def failed(failure: Any) -> None:
-            log.failure("Mimic cannot listen on {description}", failure,
-                        description=self.description)
+            # One line: why (the port is busy, the address is not ours), not
+            # a traceback of Twisted's endpoint machinery.
+            log.error("mimic: cannot listen on {description}: {reason}",
+                      description=self.description,
+                      reason=failure.getErrorMessage() or failure.type.__name__)
             # Listening fails before the reactor runs (a busy port): stop it
             # as soon as it runs, then exit non-zero, which twistd has no
             # other way to say.
@@ -147,18 +226,23 @@ def _exit_failed() -> None:
 
 def makeService(config: Any) -> Service:
     """Build the core and the site from the parsed options."""
-    core = MimicCore.from_plugins(
-        realtime=bool(config["realtime"]),
-        seed=config["seed"],
-        regions=config["regions"],
-        plugin_regions=config["plugin_regions"],
-        options=dict(config),
-    )
+    try:
+        core = MimicCore.from_plugins(
+            realtime=bool(config["realtime"]),
+            seed=config["seed"],
+            regions=config["regions"],
+            plugin_regions=config["plugin_regions"],
+            options=dict(config),
+        )
+    except PluginError as error:
+        raise SystemExit(f"mimic: {error}") from None
     try:
         root = MountedRoot(core)
     except ValueError as error:
         # A plugin refused its configuration (a bad --mesh file): say why
         # in one line rather than with a traceback.
         raise SystemExit(f"mimic: {error}") from None
-    site = MimicSite(root, verbose=bool(config["verbose"]), core=core)
-    return MimicService(config["listen"], site)
+    site = MimicSite(root, verbose=bool(config["verbose"]), core=core,
+                     access_log=not config["quiet"])
+    observer = json_lines_observer() if config["log-format"] == "json" else None
+    return MimicService(config["listen"], site, log_observer=observer)

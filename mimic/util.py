@@ -17,6 +17,12 @@ import attrs
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
+#: The latest time ``tick`` may move the clock to (9000-01-01T00:00:00Z):
+#: what Mimic schedules ahead of now (token expiry, builds) must still be a
+#: date Python can write, and year 9999 is where it stops.
+MAX_CLOCK_SECONDS = 221845392000.0
+
+
 def clock_datetime(seconds: float) -> datetime:
     """
     The UTC datetime for ``seconds`` since the epoch, exactly (no float

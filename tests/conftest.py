@@ -1,7 +1,9 @@
 """
-Shared fixtures: one Mimic server for the whole session (reset before each
-test, so tests stay independent) and a factory for servers with their own
-options.
+Shared fixtures. ``mimic_server`` and ``mimic`` are the pytest plugin's
+(:mod:`mimic.pytest_plugin`, which users get too): one Mimic server for the
+whole session, reset before each test so tests stay independent. They are
+imported here as well so the suite runs where the entry point is not
+installed. ``mimic_factory`` starts servers with their own options.
 """
 
 from __future__ import annotations
@@ -14,22 +16,8 @@ from typing import Iterator
 
 import pytest
 
-from tests.harness import MimicClient, MimicProcess, start_mimic
-
-
-@pytest.fixture(scope="session")
-def mimic_server() -> Iterator[MimicProcess]:
-    server = start_mimic()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def mimic(mimic_server: MimicProcess) -> MimicClient:
-    """A client of the shared server, whose state (and clock) was just reset."""
-    client = mimic_server.client()
-    client.reset()
-    return client
+from mimic.pytest_plugin import mimic, mimic_server  # noqa: F401  (fixtures)
+from tests.harness import MimicProcess, start_mimic
 
 
 @pytest.fixture

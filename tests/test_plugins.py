@@ -75,7 +75,9 @@ def test_third_party_plugin_joins_the_catalog_and_serves(mimic_factory, tmp_path
 
 def test_plugin_regions_limit_where_a_plugin_is_offered(mimic_factory, tmp_path):
     path = plugin_dir(tmp_path, EXTRA_PLUGIN)
-    server = mimic_factory("--plugin-regions", "echo=LON,XYZ", env={"PYTHONPATH": path})
+    # A region of --plugin-regions must be declared in --regions first.
+    server = mimic_factory("--regions", "ORD,LON,XYZ", "--plugin-regions", "echo=LON,XYZ",
+                           env={"PYTHONPATH": path})
     client = server.client()
     access = client.authenticate()
     regions = [e["region"] for s in access["serviceCatalog"] if s["type"] == "echo"

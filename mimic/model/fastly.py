@@ -428,6 +428,10 @@ class FastlyStore:
             self._customers[api_key] = customer
         return customer
 
+    def customers(self) -> list[Customer]:
+        """Every customer seen so far, in the order they were first seen."""
+        return list(self._customers.values())
+
     # services
 
     def create_service(self, customer: Customer, values: Mapping[str, Any]) -> Service:

@@ -81,6 +81,10 @@ class Tenant:
             data = self._api_data[key] = factory()
             return data
 
+    def known_data_for_api(self, key: Any) -> Optional[Any]:
+        """This tenant's state for one API if it was ever made (makes nothing)."""
+        return self._api_data.get(key)
+
 
 @attrs.define(eq=False)
 class User:
@@ -334,6 +338,10 @@ class SessionStore:
         except KeyError:
             data = self._global_data[key] = factory()
             return data
+
+    def known_data_for_api(self, key: Any) -> Optional[Any]:
+        """Global state of one API if it was ever made (makes nothing)."""
+        return self._global_data.get(key)
 
     def behavior_registry(self, scope: str, event: Event) -> BehaviorRegistry:
         """The global registry of ``event`` behaviors of one API."""

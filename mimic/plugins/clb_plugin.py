@@ -14,8 +14,9 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
-from mimic.imimic import IAPIMock, IPresetProvider
+from mimic.imimic import IAPIMock, IPresetProvider, IResourceLister
 from mimic.model.clb import PRESETS
+from mimic.overview import MAX_LISTED, ResourceSummary
 from mimic.rest.clb_api import ClbApi
 from mimic.rest.clb_control_api import ClbControlApi
 
@@ -25,7 +26,7 @@ def _entry(tenant_id: str, regions: Any, service_type: str, name: str) -> Entry:
                  endpoints=[Endpoint(region, f"v1.0/{tenant_id}") for region in regions])
 
 
-@implementer(IPlugin, IAPIMock, IPresetProvider)
+@implementer(IPlugin, IAPIMock, IPresetProvider, IResourceLister)
 class LoadBalancerApi:
     """Cloud Load Balancers v1.0."""
 
@@ -39,6 +40,19 @@ class LoadBalancerApi:
 
     def presets(self) -> dict:
         return {"metadata": dict(PRESETS)}
+
+    def resources(self, session_store: Any, regions: Any) -> list:
+        found = []
+        for tenant in session_store.tenants():
+            for region in regions:
+                store = tenant.known_data_for_api(("clb", region))
+                if store is None:
+                    continue
+                for lb in store.visible()[:MAX_LISTED]:
+                    found.append(ResourceSummary(
+                        api=self.name, kind="load balancer", id=str(lb.id), name=lb.name,
+                        status=store.status(lb), region=region, tenant_id=tenant.id))
+        return found
 
 
 @implementer(IPlugin, IAPIMock)

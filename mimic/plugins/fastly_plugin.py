@@ -13,12 +13,13 @@ from typing import Any
 from twisted.plugin import IPlugin
 from zope.interface import implementer
 
-from mimic.imimic import IAPIMock, IRootMounts
+from mimic.imimic import IAPIMock, IResourceLister, IRootMounts
+from mimic.overview import MAX_LISTED, ResourceSummary
 from mimic.rest.fastly_api import FastlyApi
 
 
 # IPlugin too: twisted.plugin.getPlugins only lists objects providing it.
-@implementer(IPlugin, IAPIMock, IRootMounts)
+@implementer(IPlugin, IAPIMock, IRootMounts, IResourceLister)
 class FastlyPlugin:
     """Wires Fastly's API into Mimic's root and (regionless) plugin table."""
 
@@ -33,6 +34,20 @@ class FastlyPlugin:
 
     def root_resources(self, core: Any) -> dict:
         return {"fastly": FastlyApi(lambda: core.store).app.resource()}
+
+    def resources(self, session_store: Any, regions: tuple) -> list:
+        store = session_store.known_data_for_api("fastly")
+        if store is None:
+            return []
+        found = []
+        for customer in store.customers():
+            for service in store.services(customer)[:MAX_LISTED]:
+                active = [v.number for v in service.versions if v.active]
+                found.append(ResourceSummary(
+                    api=self.name, kind="service", id=service.id, name=service.name,
+                    status=f"active v{active[0]}" if active else "inactive",
+                    account=customer.id))
+        return found
 
 
 fastly = FastlyPlugin()

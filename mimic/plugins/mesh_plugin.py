@@ -20,7 +20,7 @@ from twisted.plugin import IPlugin
 from twisted.web.resource import Resource
 from zope.interface import implementer
 
-from mimic.imimic import IAPIMock, IRootMounts
+from mimic.imimic import IAPIMock, IControlPlaneDescriber, IRootMounts
 from mimic.model.mesh.documents import read_mesh_files
 from mimic.rest.http import json_response
 from mimic.rest.mesh_api import (
@@ -32,6 +32,7 @@ from mimic.rest.mesh_api import (
     StandaloneServiceResource,
 )
 from mimic.rest.mesh_client import MeshHttpClient, ZipkinReporter
+from mimic.rest.mesh_openapi import mesh_control_paths
 
 log = Logger()
 
@@ -62,7 +63,7 @@ def mesh_config(core: Any) -> MeshConfig:
 
 
 # IPlugin too: twisted.plugin only collects objects that provide it.
-@implementer(IPlugin, IAPIMock, IRootMounts)
+@implementer(IPlugin, IAPIMock, IRootMounts, IControlPlaneDescriber)
 class MeshPlugin:
     """Services calling each other (Mimik, servicemock), traced and counted."""
 
@@ -95,6 +96,9 @@ class MeshPlugin:
         else:
             mounts["mesh"] = EmbeddedMeshResource(runtime)
         return mounts
+
+    def openapi_paths(self) -> dict:
+        return mesh_control_paths()
 
 
 mesh = MeshPlugin()

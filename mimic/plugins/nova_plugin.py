@@ -13,15 +13,16 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
-from mimic.imimic import IAPIMock, IPresetProvider
+from mimic.imimic import IAPIMock, IPresetProvider, IResourceLister
 from mimic.model.flavors import INVALID_FLAVOR_REFS
 from mimic.model.images import INVALID_IMAGE_REFS
-from mimic.model.nova import PRESETS
+from mimic.model.nova import PRESETS, ServerQuery
+from mimic.overview import MAX_LISTED, ResourceSummary
 from mimic.rest.nova_api import NovaApi
 from mimic.rest.nova_control_api import NovaControlApi
 
 
-@implementer(IPlugin, IAPIMock, IPresetProvider)
+@implementer(IPlugin, IAPIMock, IPresetProvider, IResourceLister)
 class NovaApiMock:
     """OpenStack Compute v2.1 at ``/mimicking/nova/<region>/v2/<tenant_id>``."""
 
@@ -33,6 +34,20 @@ class NovaApiMock:
 
     def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
         return NovaApi(region, uri_prefix, session_store).app.resource()
+
+    def resources(self, session_store: Any, regions: Any) -> list:
+        now = session_store.now()
+        found = []
+        for tenant in session_store.tenants():
+            for region in regions:
+                compute = tenant.known_data_for_api(("nova", region))
+                if compute is None:
+                    continue
+                for server in compute.list_servers(ServerQuery(limit=MAX_LISTED)):
+                    found.append(ResourceSummary(
+                        api=self.name, kind="server", id=server.id, name=server.name,
+                        status=server.status_at(now), region=region, tenant_id=tenant.id))
+        return found
 
     def presets(self) -> dict:
         return {

@@ -79,6 +79,17 @@ def describe_failure(error: BaseException) -> UpstreamFailed:
     return UpstreamFailed(503, f"upstream connect error: {error}")
 
 
+class QuietConnectionPool(HTTPConnectionPool):
+    """
+    A pool whose connection factories stay out of the log: Twisted's log
+    "Starting factory ..." and "Stopping factory ..." for each new upstream
+    connection, which says nothing to a user of the mesh.
+    """
+
+    class _factory(HTTPConnectionPool._factory):  # type: ignore[name-defined]
+        noisy = False
+
+
 class MeshHttpClient:
     """
     One agent over one persistent ``HTTPConnectionPool``; redirects are not
@@ -88,7 +99,7 @@ class MeshHttpClient:
     def __init__(self, reactor: Any, timeout: float = CALL_TIMEOUT) -> None:
         self.reactor = reactor
         self.timeout = timeout
-        self.pool = HTTPConnectionPool(reactor, persistent=True)
+        self.pool = QuietConnectionPool(reactor, persistent=True)
         # Enough idle connections for a fan-out under load to reuse them.
         self.pool.maxPersistentPerHost = 64
         self.pool.cachedConnectionTimeout = 60

@@ -371,8 +371,27 @@ def read_mesh_files(paths: Sequence[str]) -> Mesh:
                 text = stream.read()
         except (OSError, UnicodeDecodeError) as error:
             raise MeshError(f"cannot read the mesh file: {error}", path) from None
-        documents.extend(parse_documents(text, path))
+        in_file = parse_documents(text, path)
+        refuse_mistyped_mesh_file(in_file)
+        documents.extend(in_file)
     return Mesh.build(documents)
+
+
+def refuse_mistyped_mesh_file(documents: Sequence[Document]) -> None:
+    """
+    A ``--mesh`` file that declares no service at all and holds a kind
+    Mimic does not know (``kind: Mimk``) is a typo, not a mesh: refuse it,
+    rather than warn and start with an empty mesh. (Beside a Mimik
+    document, an unknown kind is only reported: the file is a mesh.)
+    """
+    if any(doc.is_mimik for doc in documents):
+        return
+    for doc in documents:
+        if doc.kind not in KNOWN_KINDS:
+            raise MeshError(
+                f"unknown kind {doc.kind!r} and no kind: {MIMIK_KIND} document in "
+                f"the file, so it declares no service (a mistyped kind?)",
+                doc.source, doc.index)
 
 
 def parse_request_body(raw: bytes, content_type: str = "") -> list:

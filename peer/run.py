@@ -1,0 +1,343 @@
+"""
+Run the OpenStack clients' own functional test suites against Mimic.
+
+The functional tests that ship in the openstacksdk and python-openstackclient
+source distributions are what OpenStack itself checks its clients with
+against a devstack cloud. Run unmodified against Mimic they are the yardstick
+of Mimic's fidelity: this script downloads the pinned sdists, starts Mimic
+the way a devstack cloud looks (``--profile devstack --realtime``, region
+``RegionOne``), writes the ``clouds.yaml`` those suites expect
+(``devstack``, ``devstack-alt``, ``devstack-admin``,
+``devstack-system-admin``), resets Mimic before each test file, runs each
+file with pytest and writes a per-file table to ``docs/compatibility.rst``.
+
+``make peer`` runs it; it is not part of ``make test`` (the whole run takes
+far longer than the suite's budget). ``--files`` picks a subset, e.g.
+``python -m peer.run --files sdk:compute/v2/test_server.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+from typing import Iterable, Optional
+
+import attrs
+
+HERE = Path(__file__).resolve().parent
+TOP = HERE.parent
+
+#: The releases whose suites are the yardstick: the same versions the test
+#: extra installs, so the suites test the client code that is installed.
+PINNED = {"openstacksdk": "4.22.0", "python-openstackclient": "10.5.0"}
+
+#: Where each suite's functional tests live inside its sdist.
+SUITES = {
+    "sdk": ("openstacksdk", "openstack/tests/functional"),
+    "osc": ("python-openstackclient", "openstackclient/tests/functional"),
+}
+
+#: The test folders the Compute, Block Storage, Image, Identity and Network
+#: issues measure, per suite.
+AREAS = {
+    "sdk": ["compute/v2", "block_storage/v3", "image/v2", "identity/v3", "network/v2"],
+    "osc": ["compute/v2", "volume/v3", "image/v2", "identity/v3", "network/v2"],
+}
+
+CACHE = TOP / ".peer"
+REGION = "RegionOne"
+FILE_TIMEOUT = 600.0
+
+
+@attrs.frozen
+class FileResult:
+    """What one test file did: counts, and the first line of each failure."""
+
+    suite: str
+    path: str
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failures: tuple = ()
+    note: str = ""
+
+    @property
+    def ran(self) -> int:
+        return self.passed + self.failed
+
+
+def fetch_sdist(project: str, version: str) -> Path:
+    """The unpacked sdist of ``project==version``, downloaded once into .peer/."""
+    CACHE.mkdir(exist_ok=True)
+    stem = _normalized(f"{project}-{version}")
+    unpacked = [p for p in CACHE.iterdir() if p.is_dir() and _normalized(p.name) == stem]
+    if unpacked:
+        return unpacked[0]
+    archives = [p for p in CACHE.glob("*.tar.gz") if _normalized(p.name[:-7]) == stem]
+    if not archives:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+             "--no-binary", ":all:", f"{project}=={version}", "-d", str(CACHE)],
+            check=True,
+        )
+        archives = [p for p in CACHE.glob("*.tar.gz") if _normalized(p.name[:-7]) == stem]
+    with tarfile.open(archives[0]) as tar:
+        tar.extractall(CACHE, filter="data")
+    return fetch_sdist(project, version)
+
+
+def _normalized(name: str) -> str:
+    """A distribution file name as pip compares them: case and - _ . alike."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clouds_yaml(auth_url: str) -> dict:
+    """The four clouds devstack writes, pointed at Mimic."""
+
+    def cloud(user: str, project: Optional[str], system: bool = False) -> dict:
+        auth = {"auth_url": auth_url, "username": user, "password": "secretadmin",
+                "user_domain_id": "default"}
+        if system:
+            auth["system_scope"] = "all"
+        else:
+            auth.update(project_name=project, project_domain_id="default")
+        return {"auth": auth, "region_name": REGION, "identity_api_version": "3",
+                "interface": "public"}
+
+    return {"clouds": {
+        "devstack": cloud("demo", "demo"),
+        "devstack-alt": cloud("alt_demo", "alt_demo"),
+        "devstack-admin": cloud("admin", "admin"),
+        "devstack-system-admin": cloud("admin", None, system=True),
+    }}
+
+
+@attrs.define
+class MimicServer:
+    """Mimic as a devstack cloud, on a free loopback port."""
+
+    port: int
+    log_path: Path
+    process: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        mimic = Path(sys.executable).with_name("mimic")
+        args = [str(mimic), "--listen", f"tcp:{self.port}:interface=127.0.0.1", "--realtime",
+                "--regions", REGION, "--quiet"]
+        help_text = subprocess.run([str(mimic), "--help"], capture_output=True, text=True).stdout
+        if "--profile" in help_text:
+            args += ["--profile", "devstack"]
+        else:
+            print("peer: this Mimic has no --profile option; running its default profile",
+                  file=sys.stderr)
+        args = [a for a in args if a != "--quiet" or "--quiet" in help_text]
+        self.process = subprocess.Popen(args, stdout=self.log_path.open("w"),
+                                        stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=1).read()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        raise SystemExit(f"peer: Mimic did not start; see {self.log_path}")
+
+    def reset(self) -> None:
+        request = urllib.request.Request(self.url + "/mimic/v1.1/reset", method="POST", data=b"")
+        urllib.request.urlopen(request, timeout=10).read()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+def test_files(suite: str, root: Path) -> list:
+    """Every ``test_*.py`` of the measured areas of one suite, sorted."""
+    base = root / SUITES[suite][1]
+    found = []
+    for area in AREAS[suite]:
+        found += sorted((base / area).glob("test_*.py"))
+    return [str(path.relative_to(base)) for path in found]
+
+
+def run_file(suite: str, root: Path, relative: str, workdir: Path) -> FileResult:
+    """Run one test file with pytest in ``workdir`` (which holds clouds.yaml)."""
+    junit = workdir / "junit.xml"
+    junit.unlink(missing_ok=True)
+    target = root / SUITES[suite][1] / relative
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(root)
+    env.pop("OS_CLOUD", None)
+    env.setdefault("OPENSTACKSDK_FUNC_TEST_TIMEOUT", "60")
+    command = [sys.executable, "-m", "pytest", str(target), "-q", "-p", "no:cacheprovider",
+               "--junitxml", str(junit), "-o", "junit_family=xunit2", "--rootdir", str(root)]
+    try:
+        subprocess.run(command, cwd=workdir, env=env, capture_output=True, timeout=FILE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return FileResult(suite, relative, note=f"timed out after {FILE_TIMEOUT:.0f} s")
+    if not junit.exists():
+        return FileResult(suite, relative, note="pytest wrote no report (import error?)")
+    return parse_junit(suite, relative, junit)
+
+
+def parse_junit(suite: str, relative: str, junit: Path) -> FileResult:
+    passed = failed = skipped = 0
+    failures = []
+    reasons: set = set()
+    for case in ElementTree.parse(junit).iter("testcase"):
+        outcome = [child for child in case if child.tag in ("failure", "error", "skipped")]
+        if not outcome:
+            passed += 1
+        elif outcome[0].tag == "skipped":
+            skipped += 1
+            reasons.add(" ".join((outcome[0].get("message") or "").split())[:120])
+        else:
+            failed += 1
+            failures.append((case.get("name", "?"), first_cause(outcome[0])))
+    note = "; ".join(sorted(reasons)) if skipped and not (passed or failed) else ""
+    return FileResult(suite, relative, passed, failed, skipped, tuple(failures), note)
+
+
+_EXCEPTION_LINE = re.compile(r"^\s*(E\s+)?[\w.]*(Error|Exception|Failed|Failure|Mismatch|"
+                             r"Forbidden|NotFound|Conflict|BadRequest|Timeout)\w*:")
+
+
+def first_cause(element: ElementTree.Element) -> str:
+    """
+    The most telling line of a failure: the last ``SomeError: message`` line
+    of its traceback (testtools wraps the real exception, so the report's
+    own message says little), else its last line.
+    """
+    lines = [line for line in (element.text or "").splitlines() if line.strip()]
+    raised = [line for line in lines if _EXCEPTION_LINE.match(line)
+              and "_StringException" not in line]
+    text = (raised or lines or [element.get("message") or "?"])[-1]
+    text = " ".join(text.split())
+    return text[:240]
+
+
+def write_table(results: Iterable[FileResult], path: Path, versions: dict) -> None:
+    results = list(results)
+    ran = sum(r.ran for r in results)
+    passed = sum(r.passed for r in results)
+    lines = [
+        ".. The table below is written by ``make peer`` (peer/run.py); edit the script, not it.",
+        "",
+        "Compatibility with the clients' own functional suites",
+        "=====================================================",
+        "",
+        "The functional tests shipped in the openstacksdk and python-openstackclient",
+        "source distributions, run unmodified against Mimic started as",
+        "``mimic --profile devstack --realtime --regions RegionOne`` and reset before",
+        "each file (``make peer``).",
+        "",
+        f"Versions: {', '.join(f'{k} {v}' for k, v in versions.items())}.",
+        f"Last run: {time.strftime('%Y-%m-%d', time.gmtime())}.",
+        "",
+        f"Of {ran} tests that did not skip, {passed} passed"
+        + (f" ({100.0 * passed / ran:.0f} %)." if ran else "."),
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "",
+        "   * - suite",
+        "     - file",
+        "     - passed",
+        "     - failed",
+        "     - skipped",
+        "     - note",
+    ]
+    for result in results:
+        lines += [
+            f"   * - {result.suite}",
+            f"     - ``{result.path}``",
+            f"     - {result.passed}",
+            f"     - {result.failed}",
+            f"     - {result.skipped}",
+            f"     - {result.note or ('' if result.ran else 'all skipped')}",
+        ]
+    failing = [r for r in results if r.failures]
+    if failing:
+        lines += ["", "Failures and their first cause", "------------------------------", ""]
+        for result in failing:
+            lines += [f"``{result.suite}:{result.path}``", ""]
+            for name, cause in result.failures:
+                cause = cause.replace("`", "'").replace("*", r"\*")
+                lines.append(f"- ``{name}``: {cause}")
+            lines.append("")
+    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+
+
+def main(argv: Optional[list] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", nargs="*", default=None,
+                        help="suite:path pairs (e.g. sdk:compute/v2/test_server.py); default all")
+    parser.add_argument("--out", default=str(TOP / "docs" / "compatibility.rst"))
+    parser.add_argument("--json", default=None, help="also write the results as JSON here")
+    options = parser.parse_args(argv)
+
+    roots = {suite: fetch_sdist(project, PINNED[project])
+             for suite, (project, _) in SUITES.items()}
+    wanted = []
+    for suite, root in roots.items():
+        wanted += [(suite, relative) for relative in test_files(suite, root)]
+    if options.files:
+        picks = set(options.files)
+        wanted = [(s, r) for s, r in wanted if f"{s}:{r}" in picks]
+
+    workdir = CACHE / "run"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    server = MimicServer(free_port(), workdir / "mimic.log")
+    server.start()
+    import yaml
+    (workdir / "clouds.yaml").write_text(
+        yaml.safe_dump(clouds_yaml(server.url + "/identity/v3")), encoding="utf-8")
+    results = []
+    try:
+        for suite, relative in wanted:
+            server.reset()
+            started = time.monotonic()
+            result = run_file(suite, roots[suite], relative, workdir)
+            results.append(result)
+            print(f"{suite}:{relative}: {result.passed} passed, {result.failed} failed, "
+                  f"{result.skipped} skipped {result.note} ({time.monotonic() - started:.0f} s)",
+                  flush=True)
+    finally:
+        server.stop()
+    write_table(results, Path(options.out), PINNED)
+    if options.json:
+        Path(options.json).write_text(json.dumps([attrs.asdict(r) for r in results], indent=1))
+    ran = sum(r.ran for r in results)
+    passed = sum(r.passed for r in results)
+    print(f"peer: {passed} of {ran} tests that ran passed; table in {options.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

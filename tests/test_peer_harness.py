@@ -1,0 +1,52 @@
+"""
+The ``make peer`` harness (peer/run.py): how it reads the suites' JUnit
+reports and which clouds it writes. The suites themselves run by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peer.run import clouds_yaml, parse_junit
+
+REPORT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="pytest">
+<testcase classname="t.TestServer" name="test_create"/>
+<testcase classname="t.TestServer" name="test_skip"><skipped message="block-storage service not supported by cloud"/></testcase>
+<testcase classname="t.TestServer" name="test_fail"><failure message="NOTE: Incompatible Exception Representation">Traceback (most recent call last):
+  File "x.py", line 1, in test_fail
+testtools.testresult.real._StringException: Traceback (most recent call last):
+openstack.exceptions.NotFoundException: 404: Client Error for url: http://x/tags
+</failure></testcase>
+</testsuite></testsuites>
+"""
+
+
+def test_junit_report_counts_outcomes_and_keeps_the_raised_exception(tmp_path: Path) -> None:
+    report = tmp_path / "junit.xml"
+    report.write_text(REPORT)
+    result = parse_junit("sdk", "compute/v2/test_server.py", report)
+    assert (result.passed, result.failed, result.skipped) == (1, 1, 1)
+    assert result.failures == ((
+        "test_fail",
+        "openstack.exceptions.NotFoundException: 404: Client Error for url: http://x/tags"),)
+
+
+def test_a_file_whose_tests_all_skip_says_why(tmp_path: Path) -> None:
+    report = tmp_path / "junit.xml"
+    report.write_text(REPORT.replace('<testcase classname="t.TestServer" name="test_create"/>', "")
+                      .split('<testcase classname="t.TestServer" name="test_fail">')[0]
+                      + "</testsuite></testsuites>")
+    result = parse_junit("sdk", "compute/v2/test_keypair.py", report)
+    assert result.ran == 0
+    assert result.note == "block-storage service not supported by cloud"
+
+
+def test_clouds_are_the_four_devstack_writes() -> None:
+    clouds = clouds_yaml("http://127.0.0.1:1/identity/v3")["clouds"]
+    assert sorted(clouds) == ["devstack", "devstack-admin", "devstack-alt",
+                              "devstack-system-admin"]
+    assert clouds["devstack-system-admin"]["auth"]["system_scope"] == "all"
+    assert "project_name" not in clouds["devstack-system-admin"]["auth"]
+    assert clouds["devstack"]["auth"]["project_name"] == "demo"
+    assert {c["region_name"] for c in clouds.values()} == {"RegionOne"}
