@@ -493,3 +493,36 @@ def test_bad_behavior_registrations_are_400(cinder):
         assert response.status_code == 400, response.text
     unknown = cinder.mimic.post(f"{cinder.control}/behaviors/attach", json={"name": "fail"})
     assert unknown.status_code == 404
+
+
+def test_snapshot_metadata_routes(cinder):
+    volume_id = cinder.create()["id"]
+    snapshot_id = cinder.ok("POST", "snapshots", 202, json={"snapshot": {
+        "volume_id": volume_id, "metadata": {"a": "1"}}})["snapshot"]["id"]
+    path = f"snapshots/{snapshot_id}/metadata"
+    assert cinder.ok("POST", path, json={"metadata": {"b": "2"}})["metadata"] == {
+        "a": "1", "b": "2"}
+    cinder.ok("DELETE", f"{path}/a")
+    assert cinder.ok("GET", path)["metadata"] == {"b": "2"}
+    assert cinder.ok("GET", f"snapshots/{snapshot_id}")["snapshot"]["metadata"] == {"b": "2"}
+    fault(cinder.call("DELETE", f"{path}/a"), 404, "itemNotFound")
+
+
+def test_image_metadata_actions_change_volume_image_metadata(cinder):
+    volume_id = cinder.create()["id"]
+    action = f"volumes/{volume_id}/action"
+    cinder.ok("POST", action, json={"os-set_image_metadata": {"metadata": {"hw": "q35"}}})
+    volume = cinder.ok("GET", f"volumes/{volume_id}")["volume"]
+    assert volume["volume_image_metadata"] == {"hw": "q35"}
+    cinder.ok("POST", action, json={"os-unset_image_metadata": {"key": "hw"}})
+    assert cinder.ok("GET", f"volumes/{volume_id}")["volume"]["volume_image_metadata"] == {}
+    missing = cinder.call("POST", action, json={"os-unset_image_metadata": {"key": "hw"}})
+    fault(missing, 404, "itemNotFound")
+    cinder.ok("POST", action, 202, json={"os-update_readonly_flag": {"readonly": True}})
+    bad = cinder.call("POST", action, json={"os-update_readonly_flag": {"readonly": "maybe"}})
+    fault(bad, 400, "badRequest")
+
+
+def test_extensions_are_listed(cinder):
+    aliases = {e["alias"] for e in cinder.ok("GET", "extensions")["extensions"]}
+    assert {"os-availability-zone", "os-volume-actions", "os-quota-sets"} <= aliases

@@ -268,6 +268,23 @@ class BlockStorageRegion:
         del volume.metadata[key]
         volume.updated = self.now()
 
+    def set_image_metadata(self, volume_id: str, metadata: dict) -> dict:
+        """``os-set_image_metadata``: merge into the volume's image metadata."""
+        volume = self.volume(volume_id)
+        merged = {**(volume.image_metadata or {}), **metadata}
+        _check_metadata(merged)
+        volume.image_metadata = merged
+        volume.updated = self.now()
+        return merged
+
+    def unset_image_metadata(self, volume_id: str, key: str) -> None:
+        volume = self.volume(volume_id)
+        if key not in (volume.image_metadata or {}):
+            raise NotFound(f"Glance metadata for volume/snapshot {volume_id} cannot be "
+                           "found.")
+        del volume.image_metadata[key]
+        volume.updated = self.now()
+
     def delete_volume(self, volume_id: str) -> None:
         volume = self.volume(volume_id)
         now = self.now()
@@ -425,6 +442,22 @@ class BlockStorageRegion:
             snapshot.description = description
         snapshot.updated = self.now()
         return snapshot
+
+    def set_snapshot_metadata(self, snapshot_id: str, metadata: dict,
+                              replace: bool) -> dict:
+        snapshot = self.snapshot(snapshot_id)
+        merged = dict(metadata) if replace else {**snapshot.metadata, **metadata}
+        _check_metadata(merged)
+        snapshot.metadata = merged
+        snapshot.updated = self.now()
+        return merged
+
+    def delete_snapshot_metadata_item(self, snapshot_id: str, key: str) -> None:
+        snapshot = self.snapshot(snapshot_id)
+        if key not in snapshot.metadata:
+            raise NotFound(f"Snapshot {snapshot_id} has no metadata with key {key}.")
+        del snapshot.metadata[key]
+        snapshot.updated = self.now()
 
     def delete_snapshot(self, snapshot_id: str) -> None:
         snapshot = self.snapshot(snapshot_id)

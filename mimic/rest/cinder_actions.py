@@ -71,6 +71,33 @@ def _reset_status(storage: BlockStorageRegion, volume_id: str, argument: dict,
     return 202
 
 
+def _set_image_metadata(storage: BlockStorageRegion, volume_id: str, argument: dict,
+                        version: Version) -> int:
+    if not isinstance(argument.get("metadata"), dict):
+        raise invalid_field("metadata", argument.get("metadata"),
+                            "'metadata' is a required property")
+    storage.set_image_metadata(volume_id, argument["metadata"])
+    return 200
+
+
+def _unset_image_metadata(storage: BlockStorageRegion, volume_id: str, argument: dict,
+                          version: Version) -> int:
+    key = argument.get("key")
+    if not isinstance(key, str):
+        raise invalid_field("key", key, "'key' is a required property")
+    storage.unset_image_metadata(volume_id, key)
+    return 200
+
+
+def _update_readonly_flag(storage: BlockStorageRegion, volume_id: str, argument: dict,
+                          version: Version) -> int:
+    if "readonly" not in argument:
+        raise invalid_field("readonly", None, "'readonly' is a required property")
+    boolean_field(argument, "readonly")
+    storage.volume(volume_id)
+    return 202
+
+
 def _simple(method: str) -> Callable:
     def perform(storage: BlockStorageRegion, volume_id: str, argument: dict,
                 version: Version) -> int:
@@ -90,4 +117,7 @@ VOLUME_ACTIONS: dict[str, Callable] = {
     "os-detach": _detach,
     "os-set_bootable": _set_bootable,
     "os-reset_status": _reset_status,
+    "os-set_image_metadata": _set_image_metadata,
+    "os-unset_image_metadata": _unset_image_metadata,
+    "os-update_readonly_flag": _update_readonly_flag,
 }

@@ -74,6 +74,18 @@ VERSION_UPDATED = "2023-08-31T00:00:00Z"
 #: Cinder's ``osapi_max_limit``: the largest page a listing answers.
 MAX_PAGE = 1000
 
+#: The extensions Cinder still lists (``GET extensions``) for what Mimic serves.
+EXTENSIONS = (
+    ("os-availability-zone", "AvailabilityZones", "Describe Availability Zones."),
+    ("os-extended-snapshot-attributes", "ExtendedSnapshotAttributes",
+     "Extended SnapshotAttributes support."),
+    ("os-quota-sets", "Quotas", "Quota management support."),
+    ("os-vol-image-meta", "VolumeImageMetadata", "Show image metadata associated with "
+     "the volume."),
+    ("os-volume-actions", "VolumeActions", "Enable volume actions."),
+    ("os-types-extra-specs", "TypesExtraSpecs", "Type extra specs support."),
+)
+
 _ERRORS: dict[type, int] = {BadRequest: 400, NotFound: 404, QuotaExceeded: 413}
 
 
@@ -397,7 +409,31 @@ class CinderApi:
         storage.delete_snapshot(snapshot_id)
         return empty_response(request, 202)
 
-    # volume types, availability zones, limits, quotas
+    @tenant_route(app, "/snapshots/<snapshot_id>/metadata", methods=["GET"])
+    def show_snapshot_metadata(self, request: Any, tenant_id: str,
+                               snapshot_id: str) -> bytes:
+        storage, _ = self._begin(request, tenant_id)
+        return json_response(request, {"metadata": dict(
+            storage.snapshot(snapshot_id).metadata)})
+
+    @tenant_route(app, "/snapshots/<snapshot_id>/metadata", methods=["POST", "PUT"])
+    def set_snapshot_metadata(self, request: Any, tenant_id: str,
+                              snapshot_id: str) -> bytes:
+        storage, _ = self._begin(request, tenant_id)
+        body = read_json(request)
+        if "metadata" not in body:
+            raise BadRequest("Malformed request body")
+        return json_response(request, {"metadata": storage.set_snapshot_metadata(
+            snapshot_id, metadata_field(body), replace=request.method == b"PUT")})
+
+    @tenant_route(app, "/snapshots/<snapshot_id>/metadata/<key>", methods=["DELETE"])
+    def delete_snapshot_metadata_item(self, request: Any, tenant_id: str,
+                                      snapshot_id: str, key: str) -> bytes:
+        storage, _ = self._begin(request, tenant_id)
+        storage.delete_snapshot_metadata_item(snapshot_id, key)
+        return empty_response(request, 200)
+
+    # volume types, availability zones, limits, quotas, extensions
 
     @tenant_route(app, "/types", methods=["GET"])
     def list_types(self, request: Any, tenant_id: str) -> bytes:
@@ -426,6 +462,14 @@ class CinderApi:
         self._begin(request, tenant_id)
         return json_response(request, {"availabilityZoneInfo": [
             {"zoneName": AVAILABILITY_ZONE, "zoneState": {"available": True}}]})
+
+    @tenant_route(app, "/extensions", methods=["GET"])
+    def extensions(self, request: Any, tenant_id: str) -> bytes:
+        self._begin(request, tenant_id)
+        return json_response(request, {"extensions": [
+            {"alias": alias, "name": name, "description": description,
+             "updated": "2013-04-18T00:00:00+00:00", "links": []}
+            for alias, name, description in EXTENSIONS]})
 
     @tenant_route(app, "/limits", methods=["GET"])
     def limits(self, request: Any, tenant_id: str) -> bytes:
