@@ -31,6 +31,8 @@ setup(
         "jsonschema>=4.17",
         # mimic.testing's client (and so the pytest plugin) talks HTTP with it.
         "requests>=2.28",
+        # Istio's route regexes are RE2: linear time, whatever a client posts.
+        "google-re2>=1.1",
     ],
     extras_require={
         "test": [
@@ -42,6 +44,8 @@ setup(
             "python-novaclient>=18",
             "python-openstackclient>=6",
             "fastly>=15,<16",
+            # Nova responses are checked against tempest.lib's published schemas.
+            "tempest>=40",
             "apache-libcloud>=3.8",
             # Rendered Kubernetes objects are checked against Kubernetes'
             # own schemas (the package ships them, for 1.25 on).

@@ -1,12 +1,19 @@
 """
 Mesh benchmark: how many call trees per second one embedded Mimic serves.
 
-Two workloads, each for ``--seconds`` under ``--clients`` concurrent
+Workloads, each for ``--seconds`` under ``--clients`` concurrent
 keep-alive clients (threads, in this process; the server is another):
 
 - chain: ``/mesh/a/@b/@c/x``, a 2-hop chain (a -> b -> c: three nodes and
   two real upstream HTTP calls per request);
 - fan-out: ``/mesh/a/@b|c|d|e/x``, four concurrent upstream calls;
+- policy: the chain with Istio policies on both hops (a VirtualService with
+  retries and a timeout, a DestinationRule with outlier detection): the
+  cost of the sidecar's decisions (target: at least 80 % of chain);
+- bare: the same 2-hop chain through a minimal Twisted proxy (a Resource
+  forwarding over a persistent ``Agent``, answering a small JSON body), in
+  a process this script starts: the baseline of what one hop costs in
+  Twisted at all (target: ours / bare at least 0.7).
 - leaf: ``/mesh/a/x``, one node and no upstream call (what a pod at the end
   of a chain does for each request).
 
@@ -38,16 +45,82 @@ SERVICES = ["a", "b", "c", "d", "e"]
 WORKLOADS = {
     "chain": "/mesh/a/@b/@c/x",
     "fanout": "/mesh/a/@b%7Cc%7Cd%7Ce/x",
+    "policy": "/mesh/a/@b/@c/x",
+    "bare": "/hop/2",
     "leaf": "/mesh/a/x",
 }
 
 
-def mesh_documents() -> str:
-    return "---\n".join(
+def mesh_documents(policies: bool = False) -> str:
+    documents = [
         "apiVersion: mimik.veicot.io/v1alpha1\nkind: Mimik\n"
         f"metadata: {{name: {name}}}\nspec: {{service: {name}, version: v1}}\n"
         for name in SERVICES
-    )
+    ]
+    if policies:
+        for name in ("b", "c"):
+            documents.append(
+                "apiVersion: networking.istio.io/v1\nkind: VirtualService\n"
+                f"metadata: {{name: {name}}}\nspec:\n  hosts: [{name}]\n  http:\n"
+                "    - timeout: 5s\n"
+                "      retries: {attempts: 2, perTryTimeout: 2s, retryOn: 5xx}\n"
+                f"      route: [{{destination: {{host: {name}}}}}]\n")
+            documents.append(
+                "apiVersion: networking.istio.io/v1\nkind: DestinationRule\n"
+                f"metadata: {{name: {name}}}\nspec:\n  host: {name}\n  trafficPolicy:\n"
+                "    outlierDetection: {consecutive5xxErrors: 5, interval: 10s, "
+                "baseEjectionTime: 30s}\n")
+    return "---\n".join(documents)
+
+
+BARE_PROXY = r'''
+import sys
+from twisted.internet import reactor
+from twisted.web.client import Agent, HTTPConnectionPool, readBody
+from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET, Site
+
+pool = HTTPConnectionPool(reactor, persistent=True)
+pool.maxPersistentPerHost = 64
+agent = Agent(reactor, pool=pool)
+
+
+class Hop(Resource):
+    isLeaf = True
+
+    def render_GET(self, request):
+        depth = int(request.postpath[0]) if request.postpath and request.postpath[0] else 0
+        request.setHeader(b"content-type", b"application/json")
+        if depth == 0:
+            return b'{"code":200,"upstream_calls":[]}'
+        port = request.getHost().port
+        url = b"http://127.0.0.1:%d/hop/%d" % (port, depth - 1)
+        answering = agent.request(b"GET", url).addCallback(readBody)
+
+        def answer(body):
+            request.write(b'{"code":200,"upstream_calls":[' + body + b"]}")
+            request.finish()
+
+        answering.addCallback(answer)
+        return NOT_DONE_YET
+
+
+root = Resource()
+root.putChild(b"hop", Hop())
+listening = reactor.listenTCP(0, Site(root), interface="127.0.0.1", backlog=1024)
+print(listening.getHost().port, flush=True)
+reactor.run()
+'''
+
+
+def start_bare_proxy() -> tuple:
+    """The bare Twisted proxy in a process of its own: (process, port)."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", BARE_PROXY], stdout=subprocess.PIPE,
+                               text=True)
+    return process, int(process.stdout.readline())
 
 
 def control(host: str, port: int, method: str, path: str, body: bytes = b"") -> int:
@@ -107,9 +180,10 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8900")
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--workloads", default="chain,fanout,leaf",
+    parser.add_argument("--workloads", default="chain,fanout,leaf,policy,bare",
                         help="comma-separated: chain (2-hop chain), fanout (fan-out of 4), "
-                             "leaf (one node)")
+                             "leaf (one node), policy (chain under Istio policies), "
+                             "bare (Twisted proxy chain)")
     parser.add_argument("--path", help="measure GET PATH instead of the workloads")
     args = parser.parse_args()
     seconds = min(max(args.seconds, 1.0), 120.0)
@@ -124,17 +198,36 @@ def main() -> None:
                          "mimic --listen tcp:8900:interface=127.0.0.1 &") from None
     if status != 200:
         raise SystemExit(f"could not load the bench mesh: HTTP {status}")
+    results: dict = {}
+    bare = None
     try:
         paths = ({args.path: args.path} if args.path else
                  {name: WORKLOADS[name] for name in args.workloads.split(",")})
         for name, path in paths.items():
-            result = run(host, port, path, args.clients, seconds)
+            target = (host, port)
+            if name == "bare":
+                bare = start_bare_proxy()
+                target = ("127.0.0.1", bare[1])
+            else:
+                control(host, port, "POST", "/mimic/v1.1/mesh",
+                        mesh_documents(policies=name == "policy").encode())
+            result = run(*target, path, args.clients, seconds)
+            results[name] = result
             print(f"{name:8} {result['per_second']:8.1f} req/s  "
                   f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  "
                   f"({result['requests']} requests, {result['failed']} failed, "
                   f"{args.clients} clients, {seconds:.0f} s)")
     finally:
         control(host, port, "POST", "/mimic/v1.1/reset")
+        if bare is not None:
+            bare[0].terminate()
+            bare[0].wait()
+    if "chain" in results and "policy" in results:
+        print(f"policy / chain: {results['policy']['per_second'] / results['chain']['per_second']:.2f}"
+              "  (target >= 0.80)")
+    if "chain" in results and "bare" in results:
+        print(f"ours / bare per hop: {results['chain']['per_second'] / results['bare']['per_second']:.2f}"
+              "  (target >= 0.70)")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ def main() -> None:
         access = (await response.json())["access"]
         token = access["token"]["id"].encode()
         network = next(s for s in access["serviceCatalog"] if s["type"] == "network")
-        url = next(e["publicURL"] for e in network["endpoints"] if e["region"] == "ORD")
+        # The catalog lists Neutron unversioned; the resources are under v2.0.
+        url = next(e["publicURL"] for e in network["endpoints"]
+                   if e["region"] == "ORD") + "/v2.0"
         headers = {b"x-auth-token": [token]}
         per_round = options.ports // options.rounds
         created = [0]

@@ -124,7 +124,8 @@ class MimicCore:
             self.clock = self.reactor
         else:
             self.clock = Clock()
-        self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed))
+        self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed),
+                                  options=self.options)
 
     def tick(self, amount: float) -> float:
         """Advance the deterministic clock; returns the new time."""

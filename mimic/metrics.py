@@ -14,6 +14,12 @@ import attrs
 from prometheus_client import CollectorRegistry, Counter
 
 
+#: The methods the emulated APIs answer; any other a client sends is
+#: counted as :data:`OTHER_METHOD`, so made-up methods add no series.
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
+
+
 @attrs.define
 class MimicMetrics:
     """The registry of one store and the counters every API shares."""
@@ -30,6 +36,7 @@ class MimicMetrics:
         )
 
     def count_request(self, api: str, method: str, code: int) -> None:
+        method = method if method in HTTP_METHODS else OTHER_METHOD
         self.http_requests.labels(api, method, str(code)).inc()
 
 

@@ -28,6 +28,29 @@ log = Logger()
 #: (arguments replacing the image's) is still reachable from outside.
 DEFAULT_LISTEN = os.environ.get("MIMIC_LISTEN") or "tcp:8900:interface=127.0.0.1"
 
+#: Connections the kernel queues for Mimic before it accepts them. Twisted's
+#: 50 overflows when a test suite or a wide mesh fan-out connects at once,
+#: and an overflowed connect waits a second for the SYN to be retried.
+DEFAULT_BACKLOG = 1024
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise usage.UsageError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise usage.UsageError(f"{text!r}: give seconds between 0 and 3600")
+    return value
+
+
+def with_backlog(description: str, backlog: int) -> str:
+    """A tcp/tcp6 endpoint description with ``backlog=`` unless it has one."""
+    kind = description.split(":", 1)[0]
+    if kind not in ("tcp", "tcp6") or "backlog=" in description:
+        return description
+    return f"{description}:backlog={backlog}"
+
 
 #: What ``--log-format`` accepts: lines for people, JSON objects for machines.
 LOG_FORMATS = ("text", "json")
@@ -85,6 +108,15 @@ class Options(usage.Options):
         ["zipkin", None, None,
          "Zipkin collector URL (http:// or https://) the mesh sends its spans "
          "to (batched)."],
+        ["mesh-timeout", None, None,
+         "Seconds a mesh upstream call may take before it is a 504 (default 30).",
+         _positive_seconds],
+        ["mesh-connect-timeout", None, None,
+         "Seconds a mesh upstream connection may take to open (default 5).",
+         _positive_seconds],
+        ["backlog", None, DEFAULT_BACKLOG,
+         "Listen backlog: connections the kernel queues before Mimic accepts "
+         "them (a tcp --listen without its own backlog= gets this).", int],
         ["mesh-instance", None, None,
          "This pod's own name, mixed into the seed of its trace and span ids so "
          "that replicas of one service started with one --seed draw different ids."],
@@ -97,6 +129,8 @@ class Options(usage.Options):
          "tick is off)."],
         ["verbose", "v", "Log each request and response with their bodies."],
         ["quiet", "q", "No access log (one line per request is the default)."],
+        ["strict-refs", None, "Nova refuses image and flavor ids it does not know, as "
+         "real Nova does (by default any well-formed id is accepted)."],
     ]
 
     def __init__(self) -> None:
@@ -160,6 +194,8 @@ class Options(usage.Options):
                     f"{'is' if len(undeclared) == 1 else 'are'} not among --regions "
                     f"({', '.join(self['regions'])}); declare "
                     f"{'it' if len(undeclared) == 1 else 'them'} there first")
+        if not 1 <= self["backlog"] <= 65535:
+            raise usage.UsageError("--backlog takes a count from 1 to 65535")
 
 
 class MimicService(Service):
@@ -245,4 +281,5 @@ def makeService(config: Any) -> Service:
     site = MimicSite(root, verbose=bool(config["verbose"]), core=core,
                      access_log=not config["quiet"])
     observer = json_lines_observer() if config["log-format"] == "json" else None
-    return MimicService(config["listen"], site, log_observer=observer)
+    return MimicService(with_backlog(config["listen"], config.get("backlog", DEFAULT_BACKLOG)),
+                        site, log_observer=observer)

@@ -120,3 +120,62 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class FakeUpstream:
+    """
+    A misbehaving HTTP service on loopback, in a thread, for a standalone
+    Mimic to call through ``--mesh-resolve``: ``/silent`` accepts and never
+    answers (and records when its caller hangs up), ``/big`` answers a body
+    of ``big_bytes``, ``/deep`` a mesh node nested ``deep_levels`` deep.
+    """
+
+    def __init__(self, big_bytes: int = 5 * 1024 * 1024, deep_levels: int = 1000) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.hung_up = threading.Event()
+        self.silent_calls = threading.Event()
+        upstream = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                if self.path.startswith("/silent"):
+                    upstream.silent_calls.set()
+                    self.connection.settimeout(30)
+                    try:
+                        while self.connection.recv(1024):
+                            pass
+                    except OSError:
+                        pass
+                    upstream.hung_up.set()
+                    self.close_connection = True
+                    return
+                if self.path.startswith("/big"):
+                    body = b"x" * big_bytes
+                else:
+                    text = '{"service":"deep","code":200,"upstream_calls":[' * deep_levels
+                    body = (text + "]}" * deep_levels).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

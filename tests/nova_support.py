@@ -57,11 +57,13 @@ class Nova:
         return kwargs
 
     def create(self, name: str = "web", metadata: Optional[dict] = None,
-               expect: int = 202, **fields: Any) -> dict:
+               expect: int = 202, version: Optional[str] = None, **fields: Any) -> dict:
+        """Create a server (at microversion ``version`` if given)."""
         server = {"name": name, "imageRef": UBUNTU, "flavorRef": "2", **fields}
         if metadata is not None:
             server["metadata"] = metadata
-        response = self.post("servers", json={"server": server})
+        response = self.post("servers", json={"server": server},
+                             headers=microversion(version))
         assert response.status_code == expect, response.text
         return response.json()
 
@@ -85,6 +87,11 @@ class Nova:
         return response.json()["id"]
 
 
+def microversion(version: Optional[str]) -> dict:
+    """The header asking for a Nova microversion (none for ``None``: 2.1)."""
+    return {} if version is None else {"OpenStack-API-Version": f"compute {version}"}
+
+
 def nova_for(mimic: MimicClient, tenant_id: str = TENANT, region: str = "ORD") -> Nova:
     access = mimic.authenticate(f"user-{tenant_id}", "secret", tenant_id)
     return Nova(
@@ -92,7 +99,7 @@ def nova_for(mimic: MimicClient, tenant_id: str = TENANT, region: str = "ORD") -
         mimic.endpoint(access, "compute", region),
         mimic.endpoint(access, "compute:control", region),
         access["token"]["id"],
-        mimic.endpoint(access, "network", region).rstrip("/"),
+        mimic.endpoint(access, "network", region) + "/v2.0",
     )
 
 

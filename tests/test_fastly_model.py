@@ -153,3 +153,28 @@ def test_domain_ownership_follows_renames_clones_and_deletions(store):
         store.create_object(customer, second.id, 1, DOMAIN, {"name": "b.example"})
     store.delete_service(customer, first.id)
     store.create_object(customer, second.id, 1, DOMAIN, {"name": "b.example"})
+
+
+def test_purges_are_remembered_up_to_the_bound_with_the_service_of_the_url(store, clock):
+    from mimic.model.fastly import PURGE_LOG_LIMIT
+
+    customer = store.customer("key")
+    service = store.create_service(customer, {"name": "s"})
+    store.create_object(customer, service.id, 1, DOMAIN, {"name": "www.example.com"})
+    clock.advance(5)
+    first = store.purge_url(customer, "www.example.com/a.png")
+    assert (first.kind, first.target, first.service_id, first.at) == (
+        "url", "www.example.com/a.png", service.id, 5)
+    assert store.purge_url(customer, "elsewhere.example.org/").service_id is None
+    for _ in range(PURGE_LOG_LIMIT):
+        store.purge_all(customer, service.id)
+    kept = store.purges(customer)
+    assert len(kept) == PURGE_LOG_LIMIT and first not in kept
+    assert len({p.id for p in kept}) == PURGE_LOG_LIMIT
+
+
+def test_purging_another_customers_service_is_not_found(store):
+    mine = store.create_service(store.customer("a"), {"name": "s"})
+    with pytest.raises(NotFound):
+        store.purge_all(store.customer("b"), mine.id)
+    assert store.purges(store.customer("b")) == []

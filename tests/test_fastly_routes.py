@@ -285,15 +285,17 @@ def test_validate_reports_what_a_version_lacks(mimic):
     assert empty["status"] == "error"
     assert empty["errors"] == ["Version has no domains.", "Version has no backends."]
     call(mimic, "POST", f"{base}/domain", data={"name": "v.example.com"})
+    call(mimic, "POST", f"{base}/condition",
+         data={"name": "gone", "statement": "true", "type": "REQUEST"})
     call(mimic, "POST", f"{base}/backend",
-         data={"name": "o", "address": "192.0.2.1", "request_condition": "missing"})
+         data={"name": "o", "address": "192.0.2.1", "request_condition": "gone"})
+    assert call(mimic, "GET", f"{base}/validate").json()["status"] == "ok"
+    # A condition deleted after an object named it leaves the name dangling.
+    assert call(mimic, "DELETE", f"{base}/condition/gone").status_code == 200
     dangling = call(mimic, "GET", f"{base}/validate").json()
     assert dangling["status"] == "error"
     assert dangling["errors"] == [
-        "Backend 'o' refers to condition 'missing', which does not exist."]
-    call(mimic, "POST", f"{base}/condition",
-         data={"name": "missing", "statement": "true", "type": "REQUEST"})
-    assert call(mimic, "GET", f"{base}/validate").json()["status"] == "ok"
+        "Backend 'o' refers to condition 'gone', which does not exist."]
 
 
 def test_list_paging_and_sorting_are_checked(mimic):
@@ -345,3 +347,39 @@ def test_fastly_is_not_in_catalogs_but_its_regional_path_serves_the_same_api(mim
     mine = create_service(mimic)
     listed = mimic.get("/mimicking/fastly/ORD/service", headers=KEY).json()
     assert [s["id"] for s in listed] == [mine["id"]]
+
+
+def test_purge_all_and_purge_one_url_by_post_or_purge_method(mimic):
+    sid = create_service(mimic)["id"]
+    assert call(mimic, "POST", f"/service/{sid}/purge_all").json() == {"status": "ok"}
+    posted = call(mimic, "POST", "/purge/www.example.com/a/b.png")
+    assert posted.status_code == 200
+    assert posted.json()["status"] == "ok" and posted.json()["id"]
+    # PURGE on the URL itself, as Fastly's edge takes it (a soft purge too).
+    purged = call(mimic, "PURGE", "/www.example.com/a/b.png")
+    assert purged.status_code == 200, purged.text
+    assert purged.headers["content-type"] == "application/json"
+    assert purged.json()["status"] == "ok" and purged.json()["id"] != posted.json()["id"]
+    soft = call(mimic, "PURGE", "/www.example.com/", key={**KEY, "Fastly-Soft-Purge": "1"})
+    assert soft.json()["status"] == "ok"
+
+
+def test_purges_are_refused_in_fastlys_shape(mimic):
+    assert_error(call(mimic, "POST", "/service/nope/purge_all"), 404, "Record not found")
+    assert_error(call(mimic, "POST", "/service/nope/purge/key"), 404, "Record not found")
+    assert_error(call(mimic, "PURGE", "/www.example.com/x", key={}), 401,
+                 "Provided credentials are missing or invalid")
+    assert_error(call(mimic, "PURGE", "/"), 400, "Bad request", "URL")
+    sid = create_service(mimic)["id"]
+    assert_error(call(mimic, "POST", f"/service/{sid}/purge", json={"surrogate_keys": "a"}),
+                 400, "Bad request", "surrogate_keys")
+    too_many = {"surrogate_keys": [f"k{n}" for n in range(257)]}
+    assert_error(call(mimic, "POST", f"/service/{sid}/purge", json=too_many), 400,
+                 "Bad request", "256")
+    bulk = call(mimic, "POST", f"/service/{sid}/purge", json={"surrogate_keys": ["a", "b"]})
+    assert sorted(bulk.json()) == ["a", "b"]
+
+
+def test_purge_method_leaves_unknown_paths_404_and_wrong_methods_405(mimic):
+    assert_error(call(mimic, "GET", "/no/such/route"), 404, "Record not found")
+    assert_error(call(mimic, "DELETE", "/service"), 405, "Method not allowed")

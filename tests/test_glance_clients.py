@@ -82,3 +82,16 @@ def test_openstack_cli_image_list_show_create_set_delete(mimic, openstack_cli):
     missing = openstack_cli(mimic.base_url, "image", "show", "cli-image-2")
     assert missing.returncode == 1
     assert "cli-image-2" in missing.stderr
+
+
+def test_openstack_cli_lists_images_having_every_tag_given(mimic, openstack_cli, conn):
+    # ``image list --tag`` (repeatable) is sent to Glance as ``tag`` filters,
+    # each of which must hold (its ``--sort`` sorts on the client side).
+    tagged = conn.image.create_image(name="cli-tagged", disk_format="raw",
+                                     container_format="bare", tags=["web", "blue"],
+                                     allow_duplicates=True, wait=False)
+    conn.image.create_image(name="cli-untagged", disk_format="raw", container_format="bare",
+                            tags=["web"], allow_duplicates=True, wait=False)
+    listed = json_of(openstack_cli(mimic.base_url, "image", "list", "--tag", "web",
+                                   "--tag", "blue", "-f", "json"))
+    assert [row["ID"] for row in listed] == [tagged.id]

@@ -102,15 +102,24 @@ def test_port_and_several_headers_on_the_second_call(mesh):
     assert not {"name2", "name3"} & set(service1["headers"])
 
 
-def test_parallel_calls_overlap_in_time_and_sequential_ones_do_not(mesh):
-    # Each branch calls one more service, so it is still waiting for its
-    # answer when its sibling starts, if (and only if) they run together.
-    parallel = entry(mesh, "/@service1|service2/@service3/x")
+def test_parallel_calls_share_a_start_instant_and_sequential_ones_add_up(mimic):
+    # Simulated time (the default): a node's start and duration are on
+    # Mimic's clock; parallel calls start together, sequential ones one
+    # after the other, and the caller lasts as long as what it waited for.
+    load_mesh(mimic, "---\n".join(
+        "apiVersion: mimik.veicot.io/v1alpha1\nkind: Mimik\n"
+        f"spec: {{service: {name}, latency: {ms}ms}}\n"
+        for name, ms in (("entry", 0), ("service1", 30), ("service2", 50), ("service3", 7))))
+    parallel = mimic.get("/mesh/entry/@service1|service2/@service3/x").json()
+    assert parallel["time"] == "simulated"
     a, b = (interval(n) for n in parallel["upstream_calls"])
-    assert a[0] < b[1] and b[0] < a[1], (a, b)
-    sequential = entry(mesh, "/@service1,service2/@service3/x")
+    assert a[0] == b[0] == interval(parallel)[0]
+    assert [n["duration_ms"] for n in parallel["upstream_calls"]] == [37.0, 57.0]
+    assert parallel["duration_ms"] == 57.0
+    sequential = mimic.get("/mesh/entry/@service1,service2/@service3/x").json()
     a, b = (interval(n) for n in sequential["upstream_calls"])
-    assert b[0] >= a[1], (a, b)
+    assert b[0] == a[1]
+    assert sequential["duration_ms"] == 37.0 + 57.0
 
 
 def test_a_bad_cascade_is_a_400_node(mesh):

@@ -70,18 +70,23 @@ def test_a_trace_crosses_the_processes_and_reaches_zipkin(pods, collector):
     front = root["upstream_calls"][0]
     back = front["upstream_calls"][0]
     assert root["trace_id"] == front["trace_id"] == back["trace_id"]
-    # Each pod keeps the span it served, parented to its caller's.
+    # Each pod keeps the SERVER span it served and the CLIENT span of its
+    # call; a SERVER span's parent is its caller's CLIENT span.
     spans = {}
     for server, node in ((edge, root), (frontend, front), (backend, back)):
         found = server.client().get(f"/mimic/v1.1/mesh/traces/{root['trace_id']}").json()
-        assert [s["id"] for s in found] == [node["span_id"]]
-        spans[node["service"]] = found[0]
-    assert "parentId" not in spans["edge"]
-    assert spans["hello-world-frontend"]["parentId"] == root["span_id"]
-    assert spans["hello-world-backend"]["parentId"] == front["span_id"]
+        served = [s for s in found if s["kind"] == "SERVER"]
+        assert [s["id"] for s in served] == [node["span_id"]]
+        spans[node["service"]] = {s["kind"]: s for s in found}
+    assert "parentId" not in spans["edge"]["SERVER"]
+    assert spans["hello-world-frontend"]["SERVER"]["parentId"] == spans["edge"]["CLIENT"]["id"]
+    assert spans["edge"]["CLIENT"]["parentId"] == root["span_id"]
+    assert spans["hello-world-backend"]["SERVER"]["parentId"] == \
+        spans["hello-world-frontend"]["CLIENT"]["id"]
     # All three pods send their spans to the one collector.
-    received = collector.spans_of(root["trace_id"], 3)
-    assert {s["id"] for s in received} == {root["span_id"], front["span_id"], back["span_id"]}
+    received = collector.spans_of(root["trace_id"], 5)
+    assert {s["id"] for s in received if s["kind"] == "SERVER"} == {
+        root["span_id"], front["span_id"], back["span_id"]}
 
 
 def test_a_dead_upstream_is_a_503_node_and_its_caller_answers_502(pods):

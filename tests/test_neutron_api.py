@@ -6,80 +6,49 @@ Neutron's status code, leaving the state unchanged.
 
 from __future__ import annotations
 
-import attrs
 import pytest
 
-PUBLIC = "00000000-0000-0000-0000-000000000000"
-PRIVATE = "11111111-1111-1111-1111-111111111111"
-
-
-@attrs.define
-class Neutron:
-    """A tenant's view of Neutron in one region: URL and token."""
-
-    mimic: object
-    url: str
-    token: str
-
-    def call(self, method, path, **kwargs):
-        headers = {"x-auth-token": self.token, **kwargs.pop("headers", {})}
-        return self.mimic.request(method, self.url + path, headers=headers, **kwargs)
-
-    def get(self, path, **kwargs):
-        return self.call("GET", path, **kwargs)
-
-    def post(self, path, **kwargs):
-        return self.call("POST", path, **kwargs)
-
-    def put(self, path, **kwargs):
-        return self.call("PUT", path, **kwargs)
-
-    def delete(self, path, **kwargs):
-        return self.call("DELETE", path, **kwargs)
-
-    def ok(self, method, path, code=200, **kwargs):
-        response = self.call(method, path, **kwargs)
-        assert response.status_code == code, response.text
-        return response.json() if response.content else None
-
-
-def connect(mimic, username="alice", region="ORD"):
-    access = mimic.authenticate(username)
-    return Neutron(mimic, mimic.endpoint(access, "network", region),
-                   access["token"]["id"])
-
-
-@pytest.fixture
-def neutron(mimic):
-    return connect(mimic)
-
-
-def assert_neutron_error(response, code, kind=None):
-    assert response.status_code == code, response.text
-    assert response.headers["content-type"] == "application/json"
-    error = response.json()["NeutronError"]
-    assert set(error) == {"type", "message", "detail"}
-    assert error["message"]
-    if kind is not None:
-        assert error["type"] == kind, error
-    return error["message"]
+from tests.neutron_support import (  # noqa: F401
+    PRIVATE,
+    PUBLIC,
+    assert_neutron_error,
+    connect,
+    neutron,
+)
 
 
 # catalog and discovery
 
 
-def test_catalog_names_network_service_with_v2_endpoint_per_region(mimic):
+def test_catalog_lists_network_service_unversioned_per_region(mimic):
+    # Real clouds list Neutron without a version (devstack:
+    # http://<host>:9696/networking) and clients append v2.0 after reading
+    # the versions document; a versioned catalog URL made them call
+    # .../v2.0/v2.0/networks.
     access = mimic.authenticate("alice")
     service = next(s for s in access["serviceCatalog"] if s["type"] == "network")
     assert service["name"] == "cloudNetworks"
     for endpoint in service["endpoints"]:
         assert endpoint["publicURL"] == (
-            f"{mimic.base_url}/mimicking/neutron/{endpoint['region']}/v2.0")
+            f"{mimic.base_url}/mimicking/neutron/{endpoint['region']}")
 
 
-def test_root_lists_v2_version_and_v2_lists_resources(neutron, mimic):
+def test_v3_catalog_lists_network_service_unversioned(mimic):
+    response = mimic.post("/identity/v3/auth/tokens", json={"auth": {"identity": {
+        "methods": ["password"], "password": {"user": {
+            "name": "alice", "domain": {"id": "default"}, "password": "secret"}}}}})
+    assert response.status_code == 201, response.text
+    service = next(s for s in response.json()["token"]["catalog"] if s["type"] == "network")
+    urls = {e["url"] for e in service["endpoints"]}
+    assert f"{mimic.base_url}/mimicking/neutron/ORD" in urls
+    assert not any(url.endswith("v2.0") for url in urls)
+
+
+def test_root_is_the_versions_document_and_v2_lists_resources(neutron, mimic):
     root = neutron.url[: -len("/v2.0")]
-    versions = mimic.get(root).json()["versions"]
+    response = mimic.get(root)
+    assert response.status_code == 200
+    versions = response.json()["versions"]
     assert versions == [{"id": "v2.0", "status": "CURRENT",
                          "links": [{"href": root + "/v2.0/", "rel": "self"}]}]
     for path in ("", "/"):
@@ -240,7 +209,6 @@ def test_create_port_with_requested_fixed_ips(neutron):
      "SecurityGroupNotFound"),
     ({"port": {"network_id": PRIVATE, "mac_address": "zz"}}, 400, "HTTPBadRequest"),
     ({"port": {"network_id": PRIVATE, "tenant_id": "someone-else"}}, 403, "HTTPForbidden"),
-    ({"ports": [{"network_id": PRIVATE}]}, 400, "HTTPBadRequest"),
     ([1, 2], 400, "HTTPBadRequest"),
 ])
 def test_bad_port_requests_are_refused_and_make_nothing(neutron, body, code, kind):
@@ -400,6 +368,26 @@ def test_security_group_rules_create_list_show_delete(neutron):
       "port_range_max": 80}, 400, "SecurityGroupInvalidPortRange"),
     ({"direction": "ingress", "protocol": "tcp", "port_range_min": 70000}, 400,
      "SecurityGroupInvalidPortValue"),
+    # The port-range rules of neutron/db/securitygroups_db.py
+    # (_validate_port_range): a port protocol needs both ends, non-zero.
+    ({"direction": "ingress", "protocol": "tcp", "port_range_max": 80}, 400,
+     "SecurityGroupInvalidPortRange"),
+    ({"direction": "ingress", "protocol": "udp", "port_range_min": 53}, 400,
+     "SecurityGroupInvalidPortRange"),
+    ({"direction": "ingress", "protocol": "tcp", "port_range_min": 0,
+      "port_range_max": 80}, 400, "SecurityGroupInvalidPortValue"),
+    ({"direction": "ingress", "port_range_max": 80}, 400,
+     "SecurityGroupProtocolRequiredWithPorts"),
+    # Other protocols than DCCP, SCTP, TCP, UDP, UDPLITE and ICMP take no ports.
+    ({"direction": "ingress", "protocol": "gre", "port_range_min": 1,
+      "port_range_max": 2}, 400, "SecurityGroupInvalidProtocolForPort"),
+    ({"direction": "ingress", "protocol": "47", "port_range_min": 5,
+      "port_range_max": 5}, 400, "SecurityGroupInvalidProtocolForPort"),
+    # ICMP: min is the type, max the code, each 0-255, no code without type.
+    ({"direction": "ingress", "protocol": "icmp", "port_range_max": 0}, 400,
+     "SecurityGroupMissingIcmpType"),
+    ({"direction": "ingress", "protocol": "icmp", "port_range_min": 256}, 400,
+     "SecurityGroupInvalidIcmpValue"),
     ({"direction": "ingress", "remote_ip_prefix": "::/0"}, 400,
      "SecurityGroupRuleParameterConflict"),
     ({"direction": "ingress", "remote_ip_prefix": "not-a-cidr"}, 400, "HTTPBadRequest"),
@@ -416,6 +404,42 @@ def test_bad_rules_are_refused_and_make_nothing(neutron, rule, code, kind):
     response = neutron.post("/security-group-rules", json={"security_group_rule": body})
     assert_neutron_error(response, code, kind)
     assert neutron.ok("GET", "/security-group-rules")["security_group_rules"] == before
+
+
+def test_port_range_messages_are_neutrons(neutron):
+    group = neutron.ok("GET", "/security-groups")["security_groups"][0]
+
+    def refusal(**rule):
+        return assert_neutron_error(neutron.post("/security-group-rules", json={
+            "security_group_rule": {"security_group_id": group["id"], "direction": "ingress",
+                                    **rule}}), 400)
+
+    assert refusal(protocol="tcp", port_range_max=22) == (
+        "For TCP/UDP protocols, port_range_min must be <= port_range_max")
+    assert refusal(protocol="gre", port_range_min=1, port_range_max=1) == (
+        "Ports cannot be specified for protocol 47. Ports are only supported for DCCP, "
+        "SCTP, TCP, UDP, UDPLITE.")
+    assert refusal(protocol="icmp", port_range_max=3) == (
+        "ICMP code (port-range-max) 3 is provided but ICMP type (port-range-min) is "
+        "missing.")
+
+
+def test_icmp_type_alone_and_the_whole_port_range_are_accepted(neutron):
+    group = neutron.ok("POST", "/security-groups", 201, json={
+        "security_group": {"name": "ranges"}})["security_group"]
+
+    def rule(**fields):
+        return neutron.ok("POST", "/security-group-rules", 201, json={"security_group_rule": {
+            "security_group_id": group["id"], "direction": "ingress", **fields}})[
+                "security_group_rule"]
+
+    echo = rule(protocol="icmp", port_range_min=8)
+    assert (echo["port_range_min"], echo["port_range_max"]) == (8, None)
+    # Neutron stores 1-65535 as no range (_make_canonical_port_range).
+    everything = rule(protocol="tcp", port_range_min=1, port_range_max=65535)
+    assert (everything["port_range_min"], everything["port_range_max"]) == (None, None)
+    single = rule(protocol="udp", port_range_min=53, port_range_max=53)
+    assert (single["port_range_min"], single["port_range_max"]) == (53, 53)
 
 
 # floating IPs
@@ -654,8 +678,21 @@ def test_subnet_with_pool_gateway_and_ipv6(neutron):
      "OutOfBoundsAllocationPool"),
     ({"cidr": "10.0.0.0/24", "gateway_ip": "::1"}, 400, "InvalidInput"),
     ({"cidr": "10.0.0.0/24", "gateway_ip": 7}, 400, "HTTPBadRequest"),
-    ({"cidr": "10.0.0.5/24"}, 400, "HTTPBadRequest"),
-    ({"cidr": "10.0.0.0/24", "subnetpool_id": "x"}, 400, "HTTPBadRequest"),
+    # neutron-lib's validate_subnet: a prefix length is needed, and an IPv4
+    # CIDR must be written canonically (host bits are fine, see below).
+    ({"cidr": "10.0.0.5"}, 400, "HTTPBadRequest"),
+    ({"cidr": "10.0.0.0/024"}, 400, "HTTPBadRequest"),
+    ({"cidr": "10.0.0.0/24", "host_routes": [{"destination": "10.9.0.0/16"}]}, 400,
+     "HTTPBadRequest"),
+    ({"cidr": "10.0.0.0/24", "host_routes": [{"destination": "::/0",
+                                              "nexthop": "10.0.0.9"}]}, 400, "InvalidInput"),
+    ({"cidr": "10.0.0.0/24", "host_routes": "none"}, 400, "HTTPBadRequest"),
+    ({"cidr": "10.0.0.0/24", "host_routes": [{"destination": "10.9.0.0/16",
+                                              "nexthop": "10.0.0.9"}] * 2}, 400,
+     "HTTPBadRequest"),
+    ({"cidr": "10.0.0.0/24", "service_types": "compute:nova"}, 400, "HTTPBadRequest"),
+    ({"cidr": "10.0.0.0/24", "subnetpool_id": "x"}, 404, "SubnetPoolNotFound"),
+    ({}, 400, "BadRequest"),
     ({"cidr": "10.0.0.0/24", "ipv6_ra_mode": "magic"}, 400, "HTTPBadRequest"),
     ({"cidr": "10.0.0.0/24", "bogus": 1}, 400, "HTTPBadRequest"),
 ])

@@ -1,7 +1,7 @@
 """
 Real clients against a running Mimic: openstacksdk (which discovers the
-compute version from the catalog URL) and python-novaclient at 2.1. What
-they send and parse is the specification.
+compute version from the catalog URL, 2.100) and python-novaclient (at 2.1
+and at its newest, 2.96). What they send and parse is the specification.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def test_openstacksdk_lists_flavors_and_images(sdk):
 
 def test_openstacksdk_server_life_cycle(sdk):
     created = sdk.compute.create_server(name="sdk-1", image_id=UBUNTU, flavor_id="2",
+                                        networks="auto",
                                         metadata={"team": "qa"})
     assert created.admin_password
     server = sdk.compute.wait_for_server(created, wait=10, interval=0.05)
@@ -71,6 +72,7 @@ def test_openstacksdk_server_life_cycle(sdk):
 
 def test_openstacksdk_waits_through_build_on_mimics_clock(sdk, mimic):
     created = sdk.compute.create_server(name="slow", image_id=UBUNTU, flavor_id="2",
+                                        networks="auto",
                                         metadata={"server_building": "30"})
     assert sdk.compute.get_server(created.id).status == "BUILD"
     mimic.tick(30)
@@ -90,7 +92,7 @@ def test_openstacksdk_keypairs_including_generated(sdk):
 
 
 def test_openstacksdk_limits(sdk):
-    sdk.compute.create_server(name="counted", image_id=UBUNTU, flavor_id="4")
+    sdk.compute.create_server(name="counted", image_id=UBUNTU, flavor_id="4", networks="auto")
     absolute = sdk.compute.get_limits().absolute
     assert absolute.instances_used == 1
     assert absolute.total_cores_used == 2
@@ -99,8 +101,9 @@ def test_openstacksdk_limits(sdk):
 
 def test_openstacksdk_reports_novas_errors(sdk):
     with pytest.raises(openstack.exceptions.BadRequestException) as raised:
-        sdk.compute.create_server(name="bad", image_id="no-such-image", flavor_id="2")
-    assert "Image no-such-image could not be found." in str(raised.value)
+        sdk.compute.create_server(name="bad", image_id="no-such-image", flavor_id="2",
+                                  networks="auto")
+    assert "'no-such-image' is not valid under any of the given schemas" in str(raised.value)
     with pytest.raises(openstack.exceptions.NotFoundException):
         sdk.compute.get_server("no-such-server")
 
@@ -143,3 +146,27 @@ def test_novaclient_actions_and_resources(novaclient, mimic):
     assert novaclient.availability_zones.list(detailed=False)[0].zoneName == "nova"
     absolute = {limit.name: limit.value for limit in novaclient.limits.get().absolute}
     assert absolute["totalInstancesUsed"] == 1
+
+
+def test_novaclient_at_its_newest_microversion(mimic):
+    # python-novaclient's API_MAX_VERSION is 2.96: what it parses there.
+    auth = v2.Password(auth_url=f"{mimic.base_url}/identity/v2.0",
+                       username="nova-user", password="secret", tenant_id="880003")
+    client = nova_client.Client("2.96", session=ks_session.Session(auth=auth),
+                                region_name="ORD")
+    server = client.servers.create("nc-96", UBUNTU, "general1-1", nics="auto",
+                                   description="new", tags=["a"], hostname="nc96")
+    fetched = client.servers.get(server.id)
+    assert fetched.flavor["original_name"] == "1 GB General Purpose v1"
+    assert (fetched.description, fetched.tags, fetched.locked) == ("new", ["a"], False)
+    assert getattr(fetched, "OS-EXT-SRV-ATTR:hostname") == "nc96"
+    assert fetched.pinned_availability_zone is None
+    client.servers.lock(fetched, reason="testing")
+    assert client.servers.get(server.id).locked_reason == "testing"
+    assert client.servers.tag_list(fetched) == ["a"]
+    client.servers.add_tag(fetched, "b")
+    assert [s.id for s in client.servers.list(search_opts={"tags": "a,b"})] == [server.id]
+    client.servers.unlock(fetched)
+    client.servers.delete(fetched)
+    with pytest.raises(nova_exceptions.NotFound):
+        client.servers.get(server.id)

@@ -9,8 +9,10 @@ from zope.interface.verify import verifyObject
 from mimic.imimic import IAPIMock, IPresetProvider
 from mimic.model.identity import SessionStore
 from mimic.model.images import image_store_for
-from mimic.model.nova import ComputeRegion, Conflict, NotFound, ServerSpec
+from mimic.model.nova import BadRequest, ComputeRegion, Conflict, NotFound, ServerSpec
+from mimic.model.nova_server import default_hostname
 from mimic.plugins.nova_plugin import nova, nova_control
+from mimic.rest.nova_microversions import APIVersion
 from mimic.util import IdSource
 
 UBUNTU = "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01"
@@ -127,3 +129,62 @@ def test_a_new_servers_ports_are_the_addresses_nova_shows_before_and_after_neutr
         assert {e["OS-EXT-IPS-MAC:mac_addr"] for e in entries} == {seen[network].mac_address}
     assert compute.addresses_of(server) == shown
     assert compute.security_groups_of(server) == ["default"]
+
+
+def test_strict_refs_come_from_the_command_line_the_store_carries():
+    lenient = compute_for(SessionStore(clock=Clock(), ids=IdSource(1)))
+    strict = compute_for(SessionStore(clock=Clock(), ids=IdSource(1),
+                                      options={"strict-refs": True}))
+    assert lenient.resolve_image("3afe97b2-26dc-49c5-a2cc-a2fc8d80c001").name is None
+    assert lenient.resolve_flavor("performance9-99").ram == 512
+    with pytest.raises(BadRequest):
+        strict.resolve_image("3afe97b2-26dc-49c5-a2cc-a2fc8d80c001")
+    with pytest.raises(BadRequest):
+        strict.resolve_flavor("performance9-99")
+    # The documented invalid ones are refused either way.
+    with pytest.raises(BadRequest):
+        lenient.resolve_image("ends-with-Z")
+    with pytest.raises(BadRequest):
+        lenient.resolve_flavor("8888")
+
+
+@pytest.mark.parametrize("name, hostname", [
+    ("web", "web"), ("My Web_Server", "my-web-server"), ("-odd.name.-", "odd.name"),
+    ("x" * 70, "x" * 63), ("日本", ""),
+])
+def test_default_hostname_is_novas_sanitized_name(name, hostname):
+    assert default_hostname(name) == hostname
+
+
+def test_tags_are_bounded_as_nova_bounds_them(store):
+    compute = compute_for(store)
+    server = compute.create_server(spec(), "u").server
+    assert compute.set_tags(server.id, ["a", "b", "a"]) == ["a", "b"]
+    for bad in ("", "a/b", "a,b", "x" * 61):
+        with pytest.raises(BadRequest):
+            compute.add_tag(server.id, bad)
+    with pytest.raises(BadRequest):
+        compute.set_tags(server.id, [f"t{i}" for i in range(51)])
+    assert server.tags == ("a", "b")
+
+
+def test_microversions_compare_as_numbers_not_text():
+    assert APIVersion(2, 100) > "2.99" and APIVersion(2, 9) < "2.10"
+    assert APIVersion(2, 36) >= "2.36" and not APIVersion(2, 35) >= "2.36"
+    assert str(APIVersion.parse("2.47")) == "2.47"
+
+
+def test_a_renamed_server_keeps_its_hostname_as_in_nova(store):
+    compute = compute_for(store)
+    server = compute.create_server(spec("First Name"), "u").server
+    compute.update_server(server.id, name="second")
+    assert (server.name, server.hostname) == ("second", "first-name")
+
+
+def test_servers_of_one_create_share_a_reservation_and_their_image_properties(store):
+    compute = compute_for(store)
+    first, second = (c.server for c in compute.create_servers(spec(), "u", 2))
+    alone = compute.create_server(spec(), "u").server
+    assert first.reservation_id == second.reservation_id != alone.reservation_id
+    assert first.image_properties is second.image_properties is alone.image_properties
+    assert (first.launch_index, second.launch_index, alone.launch_index) == (0, 1, 0)

@@ -48,11 +48,11 @@ def test_networks_in_the_create_request_choose_the_ports(nova):
     assert nova.server(private_only)["addresses"] == {"private": [{
         "addr": "10.176.9.9", "version": 4, "OS-EXT-IPS:type": "fixed",
         "OS-EXT-IPS-MAC:mac_addr": ports_of(nova, private_only)[0]["mac_address"]}]}
-    none = nova.create_id("b", networks="none")
+    none = nova.create_id("b", networks="none", version="2.37")
     server = nova.server(none)
     assert server["addresses"] == {} and "security_groups" not in server
     assert ports_of(nova, none) == []
-    auto = nova.create_id("c", networks="auto")
+    auto = nova.create_id("c", networks="auto", version="2.37")
     assert set(nova.server(auto)["addresses"]) == {"public", "private"}
 
 

@@ -27,6 +27,7 @@ def conn(mimic):
 
 
 def new_server(conn, name="web", **fields):
+    fields.setdefault("networks", "auto")  # required from microversion 2.37
     server = conn.compute.create_server(name=name, image_id=UBUNTU, flavor_id="2", **fields)
     return conn.compute.wait_for_server(server, wait=5)
 
@@ -63,14 +64,15 @@ def test_security_group_added_by_compute_is_on_the_ports_neutron_shows(conn):
     conn.network.delete_security_group(group)
 
 
-def test_floating_ip_associated_by_either_proxy_shows_in_the_servers_addresses(conn):
+def test_floating_ip_associated_through_neutron_shows_in_the_servers_addresses(conn):
     server = new_server(conn)
     fip = conn.network.create_ip(floating_network_id=PUBLIC)
     address = fip.floating_ip_address
-    conn.compute.add_floating_ip_to_server(server, address)
-    assert ("private", address, "floating") in addresses_of(conn, server.id)
-    assert conn.network.get_ip(fip.id).status == "ACTIVE"
-    conn.compute.remove_floating_ip_from_server(server, address)
+    # openstacksdk sends the microversion it negotiated (2.100), and Nova
+    # removed the addFloatingIp action at 2.44: a 404, as from a real cloud.
+    # (The action itself, at 2.1: tests/test_nova_neutron.py.)
+    with pytest.raises(sdk_exceptions.NotFoundException):
+        conn.compute.add_floating_ip_to_server(server, address)
     assert ("private", address, "floating") not in addresses_of(conn, server.id)
     (private,) = conn.network.ports(device_id=server.id, network_id=PRIVATE)
     conn.network.update_ip(fip, port_id=private.id)

@@ -16,7 +16,7 @@ def test_compute_root_lists_versions(nova, mimic, suffix):
     response = mimic.get(_region_root(nova) + suffix)
     assert response.status_code == 200
     versions = {v["id"]: v for v in response.json()["versions"]}
-    assert versions["v2.1"]["version"] == "2.1"
+    assert versions["v2.1"]["version"] == "2.100"
     assert versions["v2.1"]["min_version"] == "2.1"
     assert versions["v2.1"]["status"] == "CURRENT"
     assert versions["v2.0"]["status"] == "SUPPORTED"
@@ -25,7 +25,8 @@ def test_compute_root_lists_versions(nova, mimic, suffix):
 
 
 @pytest.mark.parametrize("path, version_id", [
-    ("/v2", "v2.0"), ("/v2/", "v2.0"), ("/v2.1", "v2.1"), ("/v2.1/", "v2.1"),
+    # /v2 is the catalog URL's version: microversioned, as everything under it.
+    ("/v2", "v2.1"), ("/v2/", "v2.1"), ("/v2.1", "v2.1"), ("/v2.1/", "v2.1"),
 ])
 def test_version_documents_without_tenant(nova, mimic, path, version_id):
     document = mimic.get(_region_root(nova) + path).json()["version"]
@@ -33,8 +34,17 @@ def test_version_documents_without_tenant(nova, mimic, path, version_id):
     assert document["links"][0]["rel"] == "self"
 
 
-def test_tenant_url_shows_its_version(nova):
-    assert nova.get("").json()["version"]["id"] == "v2.0"
+def test_tenant_url_advertises_the_microversions_it_serves(nova):
+    # What clients discover from the catalog URL (keystoneauth also tries
+    # it without the project): Nova's v2.1 document, 2.1 to 2.100.
+    for path in ("", "/"):
+        document = nova.get(path.lstrip("/") if path else "").json()["version"]
+        assert (document["id"], document["min_version"], document["version"]) == \
+            ("v2.1", "2.1", "2.100")
+    catalog_root = nova.url.rsplit("/", 1)[0]
+    document = nova.mimic.get(catalog_root).json()["version"]
+    assert document["version"] == "2.100"
+    assert document["links"][0]["href"] == catalog_root + "/"
 
 
 def test_served_microversion_is_echoed(nova):
@@ -43,10 +53,12 @@ def test_served_microversion_is_echoed(nova):
     assert response.headers["X-OpenStack-Nova-API-Version"] == "2.1"
     for headers in ({"OpenStack-API-Version": "compute 2.1"},
                     {"X-OpenStack-Nova-API-Version": "2.1"},
-                    {"OpenStack-API-Version": "compute latest"}):
+                    {"OpenStack-API-Version": "compute 2.1"}):
         response = nova.get("flavors", headers=headers)
         assert response.status_code == 200
         assert response.headers["OpenStack-API-Version"] == "compute 2.1"
+    response = nova.get("flavors", headers={"OpenStack-API-Version": "compute latest"})
+    assert response.headers["OpenStack-API-Version"] == "compute 2.100"
 
 
 def test_microversion_header_naming_several_services(nova):
@@ -55,11 +67,11 @@ def test_microversion_header_naming_several_services(nova):
     assert response.status_code == 200
     assert response.headers["OpenStack-API-Version"] == "compute 2.1"
     error_of(nova.get("servers", headers={
-        "OpenStack-API-Version": "volume 3.0, compute 2.90"}), 406, "computeFault")
+        "OpenStack-API-Version": "volume 3.0, compute 2.101"}), 406, "computeFault")
 
 
 def test_unsupported_microversion_is_406(nova):
-    for headers in ({"OpenStack-API-Version": "compute 2.99"},
+    for headers in ({"OpenStack-API-Version": "compute 2.101"},
                     {"X-OpenStack-Nova-API-Version": "2.0"},
                     {"X-OpenStack-Nova-API-Version": "3.1"}):
         message = error_of(nova.get("servers", headers=headers), 406, "computeFault")

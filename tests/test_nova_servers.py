@@ -279,13 +279,16 @@ def test_create_refuses_bad_bodies_and_creates_nothing(nova):
     assert nova.get("servers").json()["servers"] == []
 
 
-def test_unknown_image_and_flavor_get_novas_messages(nova):
+def test_malformed_image_and_invalid_flavor_get_novas_messages(nova):
+    # Unknown but well-formed ids are accepted (see test_nova_refs.py).
     response = nova.post("servers", json={"server": {
         "name": "x", "imageRef": "no-such-image", "flavorRef": "2"}})
-    assert error_of(response, 400, "badRequest") == "Image no-such-image could not be found."
+    assert error_of(response, 400, "badRequest") == (
+        "Invalid input for field/attribute imageRef. Value: no-such-image. "
+        "'no-such-image' is not valid under any of the given schemas")
     response = nova.post("servers", json={"server": {
-        "name": "x", "imageRef": UBUNTU, "flavorRef": "999"}})
-    assert error_of(response, 400, "badRequest") == "Flavor 999 could not be found."
+        "name": "x", "imageRef": UBUNTU, "flavorRef": "8888"}})
+    assert error_of(response, 400, "badRequest") == "Flavor 8888 could not be found."
     assert nova.get("servers").json()["servers"] == []
 
 

@@ -10,44 +10,52 @@ immutable, so changes go into a clone; a service with an active version
 cannot be deleted; a domain belongs to one service at a time. Each kind of
 configuration object is described by a :class:`ConfigKind` (its fields,
 their types and defaults), so that parsing, defaults and rendering of all
-six kinds follow one table. Nothing here knows about HTTP: refusals are the
-exceptions below, which the REST layer turns into Fastly's error bodies.
+six kinds follow one table (:mod:`mimic.model.fastly_fields`). Nothing here
+knows about HTTP: refusals are the exceptions of
+:mod:`mimic.model.fastly_errors`, which the REST layer turns into Fastly's
+error bodies. This module re-exports both, so ``mimic.model.fastly`` is the
+one place to import from.
 """
 
 from __future__ import annotations
 
 import string
-from typing import Any, Callable, Mapping, Optional
+from collections import deque
+from typing import Any, Mapping, Optional
 
 import attrs
 
+from mimic.model.fastly_errors import Duplicate, FastlyError, Invalid, NotFound
+from mimic.model.fastly_fields import (
+    BACKEND,
+    CACHE_SETTINGS,
+    CONDITION,
+    CONFIG_KINDS,
+    DOMAIN,
+    HEADER,
+    RESPONSE_OBJECT,
+    SERVICE,
+    SERVICE_CHANGE,
+    SERVICE_TYPES,
+    SETTINGS,
+    UNSET,
+    VERSION,
+    ConfigKind,
+    Field,
+    NumericText,
+)
 from mimic.util import IdSource, iso_time
+
+__all__ = [
+    "BACKEND", "CACHE_SETTINGS", "CONDITION", "CONFIG_KINDS", "DOMAIN", "HEADER",
+    "RESPONSE_OBJECT", "SERVICE", "SERVICE_CHANGE", "SERVICE_TYPES", "SETTINGS", "UNSET",
+    "VERSION", "ConfigKind", "ConfigObject", "Customer", "Duplicate", "FastlyError",
+    "FastlyStore", "Field", "Invalid", "NotFound", "NumericText", "Purge", "Service",
+    "Version", "fastly_id", "timestamp",
+]
 
 #: Characters of Fastly's 22-character alphanumeric identifiers.
 _ID_ALPHABET = string.ascii_letters + string.digits
-
-#: Marks a field with no default: it appears only once it is set.
-UNSET = object()
-
-
-class FastlyError(Exception):
-    """A request Fastly refuses; ``detail`` says why, for the error body."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-class NotFound(FastlyError):
-    """An unknown service, version or configuration object (404)."""
-
-
-class Invalid(FastlyError):
-    """A request the rules forbid or a malformed value (400)."""
-
-
-class Duplicate(FastlyError):
-    """A second object of a kind with a name already used in a version (409)."""
 
 
 def fastly_id(ids: IdSource) -> str:
@@ -58,224 +66,6 @@ def fastly_id(ids: IdSource) -> str:
 def timestamp(seconds: float) -> str:
     """Fastly's timestamps: ISO 8601 in UTC, whole seconds."""
     return iso_time(seconds, microseconds=False)
-
-
-# Field types and value coercion
-
-
-#: How form bodies spell null for a nullable number or boolean (the official
-#: Python client sends ``None`` as the text "None").
-_NULLS = ("", "None", "null")
-
-_TRUE = {"1", "true", "True", "TRUE", "t", "yes"}
-_FALSE = {"0", "false", "False", "FALSE", "f", "no", ""}
-
-
-def _as_bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value in _TRUE | _FALSE:
-        return value in _TRUE
-    raise Invalid(f"Invalid value for '{name}': expected a boolean, got {value!r}.")
-
-
-def _as_int(name: str, value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    raise Invalid(f"Invalid value for '{name}': expected an integer, got {value!r}.")
-
-
-def _as_str(name: str, value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise Invalid(f"Invalid value for '{name}': expected a string, got {value!r}.")
-
-
-_COERCE: dict[type, Callable[[str, Any], Any]] = {
-    bool: _as_bool, int: _as_int, str: _as_str,
-}
-
-
-@attrs.frozen
-class Field:
-    """
-    One field of a configuration object as Fastly types it: ``type`` (str,
-    int or bool), whether it may be null, its ``default`` (``UNSET`` for
-    none), and the values it may take when it is an enumeration.
-    """
-
-    name: str
-    type: type = str
-    nullable: bool = False
-    default: Any = UNSET
-    choices: Optional[tuple] = None
-
-    def coerce(self, value: Any) -> Any:
-        """The value as Fastly stores it, or :class:`Invalid`."""
-        if value is None or (self.nullable and self.type is not str and value in _NULLS):
-            if self.nullable:
-                return None
-            raise Invalid(f"'{self.name}' cannot be null.")
-        value = _COERCE[self.type](self.name, value)
-        if self.choices is not None and value not in self.choices:
-            options = ", ".join(repr(c) for c in self.choices if c is not None)
-            raise Invalid(f"Invalid value for '{self.name}': {value!r} is not one of {options}.")
-        return value
-
-
-def _fields(*fields: Field) -> Mapping[str, Field]:
-    return {field.name: field for field in fields}
-
-
-@attrs.frozen
-class ConfigKind:
-    """
-    A kind of per-version configuration object (``backend``, ``header``...):
-    its URL segment, its fields, the ones a create must name, and whether
-    Fastly renders the owning version as a string (it does for conditions,
-    cache settings, headers and response objects, an old quirk the
-    official clients' types keep).
-    """
-
-    path: str
-    label: str
-    fields: Mapping[str, Field]
-    required: tuple[str, ...] = ("name",)
-    version_as_string: bool = False
-    shows_locked: bool = False
-
-    def build(self, values: Mapping[str, Any]) -> dict:
-        """The attributes of a new object from request ``values``."""
-        missing = [name for name in self.required if values.get(name) in (None, "")]
-        if missing:
-            raise Invalid(f"Required field{'s' if len(missing) > 1 else ''} "
-                          f"missing: {', '.join(missing)}.")
-        attributes = {
-            name: field.default for name, field in self.fields.items()
-            if field.default is not UNSET
-        }
-        attributes.update(self.parse(values))
-        return attributes
-
-    def parse(self, values: Mapping[str, Any]) -> dict:
-        """The known fields among ``values``, coerced; unknown keys are ignored."""
-        parsed = {}
-        for name, value in values.items():
-            field = self.fields.get(name)
-            if field is not None:
-                parsed[name] = field.coerce(value)
-        if "name" in parsed and not parsed["name"]:
-            raise Invalid("'name' cannot be empty.")
-        return parsed
-
-
-DOMAIN = ConfigKind("domain", "Domain", _fields(
-    Field("name"),
-    Field("comment", nullable=True, default=""),
-))
-
-BACKEND = ConfigKind("backend", "Backend", _fields(
-    Field("name"),
-    Field("address"),
-    Field("auto_loadbalance", bool, default=False),
-    Field("between_bytes_timeout", int, default=10000),
-    Field("client_cert", nullable=True, default=None),
-    Field("comment", nullable=True, default=""),
-    Field("connect_timeout", int, default=1000),
-    Field("first_byte_timeout", int, default=15000),
-    Field("fetch_timeout", int),
-    Field("healthcheck", nullable=True, default=None),
-    Field("hostname", nullable=True, default=None),
-    Field("ipv4", nullable=True, default=None),
-    Field("ipv6", nullable=True, default=None),
-    Field("keepalive_time", int, nullable=True, default=None),
-    Field("max_conn", int, default=200),
-    Field("max_lifetime", int, nullable=True, default=None),
-    Field("max_tls_version", nullable=True, default=None),
-    Field("min_tls_version", nullable=True, default=None),
-    Field("max_use", int, nullable=True, default=None),
-    Field("override_host", nullable=True, default=None),
-    Field("port", int, default=80),
-    Field("prefer_ipv6", bool, default=False),
-    Field("request_condition", default=""),
-    Field("share_key", nullable=True, default=None),
-    Field("shield", nullable=True, default=None),
-    Field("ssl_ca_cert", nullable=True, default=None),
-    Field("ssl_cert_hostname", nullable=True, default=None),
-    Field("ssl_check_cert", bool, nullable=True, default=True),
-    Field("ssl_ciphers", nullable=True, default=None),
-    Field("ssl_client_cert", nullable=True, default=None),
-    Field("ssl_client_key", nullable=True, default=None),
-    Field("ssl_hostname", nullable=True, default=None),
-    Field("ssl_sni_hostname", nullable=True, default=None),
-    Field("tcp_keepalive_enable", bool, nullable=True, default=None),
-    Field("tcp_keepalive_interval", int, nullable=True, default=None),
-    Field("tcp_keepalive_probes", int, nullable=True, default=None),
-    Field("tcp_keepalive_time", int, nullable=True, default=None),
-    Field("use_ssl", bool, default=False),
-    Field("weight", int, default=100),
-), required=("name", "address"), shows_locked=True)
-
-CONDITION = ConfigKind("condition", "Condition", _fields(
-    Field("name"),
-    Field("comment", nullable=True, default=""),
-    Field("priority", default="100"),
-    Field("statement"),
-    Field("type", choices=("REQUEST", "CACHE", "RESPONSE", "PREFETCH")),
-), required=("name", "statement", "type"), version_as_string=True)
-
-CACHE_SETTINGS = ConfigKind("cache_settings", "Cache settings", _fields(
-    Field("name"),
-    Field("action", nullable=True, default=None, choices=(None, "pass", "cache", "restart")),
-    Field("cache_condition", nullable=True, default=""),
-    Field("stale_ttl", default="0"),
-    Field("ttl", default="0"),
-), version_as_string=True)
-
-RESPONSE_OBJECT = ConfigKind("response_object", "Response object", _fields(
-    Field("name"),
-    Field("cache_condition", nullable=True, default=""),
-    Field("content", default=""),
-    Field("content_type", nullable=True, default=""),
-    Field("status", default="200"),
-    Field("response", default="Ok"),
-    Field("request_condition", nullable=True, default=""),
-), version_as_string=True)
-
-HEADER = ConfigKind("header", "Header", _fields(
-    Field("name"),
-    Field("action", default="set", choices=("set", "append", "delete", "regex", "regex_repeat")),
-    Field("cache_condition", nullable=True, default=None),
-    Field("dst"),
-    Field("ignore_if_set", default="0"),
-    Field("priority", default="100"),
-    Field("regex", nullable=True, default=""),
-    Field("request_condition", nullable=True, default=None),
-    Field("response_condition", nullable=True, default=None),
-    Field("src", nullable=True, default=""),
-    Field("substitution", nullable=True, default=""),
-    Field("type", choices=("request", "cache", "response")),
-), required=("name", "dst", "type"), version_as_string=True)
-
-#: Every kind, by the URL segment that names it.
-CONFIG_KINDS: Mapping[str, ConfigKind] = {
-    kind.path: kind
-    for kind in (DOMAIN, BACKEND, CONDITION, CACHE_SETTINGS, RESPONSE_OBJECT, HEADER)
-}
-
-#: A version's general settings (``PUT .../settings``) and their defaults.
-SETTINGS = ConfigKind("settings", "Settings", _fields(
-    Field("general.default_host", default=""),
-    Field("general.default_ttl", int, default=3600),
-    Field("general.stale_if_error", bool, default=False),
-    Field("general.stale_if_error_ttl", int, default=43200),
-), required=())
 
 
 # The state
@@ -391,9 +181,27 @@ class Customer:
     owner_id: str
     created_at: float
     services: dict[str, Service] = attrs.field(factory=dict)
+    purges: deque = attrs.field(factory=lambda: deque(maxlen=PURGE_LOG_LIMIT))
 
 
-SERVICE_TYPES = ("vcl", "wasm")
+#: The fields by which objects name a condition of their version.
+CONDITION_REFERENCES = ("request_condition", "cache_condition", "response_condition")
+
+#: How many purges Mimic remembers per customer (the oldest are forgotten),
+#: and how many surrogate keys one bulk purge may name (Fastly's limit).
+PURGE_LOG_LIMIT = 1000
+SURROGATE_KEYS_LIMIT = 256
+
+
+@attrs.frozen
+class Purge:
+    """One purge Fastly accepted: what it purged, for which service, when."""
+
+    id: str
+    at: float
+    kind: str
+    target: str
+    service_id: Optional[str] = None
 
 
 @attrs.define(eq=False)
@@ -436,16 +244,12 @@ class FastlyStore:
 
     def create_service(self, customer: Customer, values: Mapping[str, Any]) -> Service:
         """A new service, with an empty, unlocked version 1 as Fastly makes."""
-        name = _text(values, "name", required=True)
-        comment = _text(values, "comment") or ""
-        service_type = _text(values, "type") or "vcl"
-        if service_type not in SERVICE_TYPES:
-            raise Invalid(f"Invalid value for 'type': {service_type!r} is not 'vcl' or 'wasm'.")
+        fields = SERVICE.build(values)
         now = self._now()
         service = Service(
-            id=fastly_id(self.ids), customer_id=customer.id, name=name,
-            comment=comment, type=service_type, created_at=now, updated_at=now,
-            publish_key=self.ids.hex(40),
+            id=fastly_id(self.ids), customer_id=customer.id, name=fields["name"],
+            comment=fields["comment"] or "", type=fields["type"], created_at=now,
+            updated_at=now, publish_key=self.ids.hex(40),
         )
         service.versions.append(Version(1, service.id, now, now))
         customer.services[service.id] = service
@@ -469,14 +273,11 @@ class FastlyStore:
     def update_service(self, customer: Customer, service_id: str,
                        values: Mapping[str, Any]) -> Service:
         service = self.service(customer, service_id)
-        name = _text(values, "name")
-        comment = _text(values, "comment")
-        if name == "":
-            raise Invalid("'name' cannot be empty.")
-        if name is not None:
-            service.name = name
-        if comment is not None:
-            service.comment = comment
+        changes = SERVICE_CHANGE.parse(values)
+        if "name" in changes:
+            service.name = changes["name"]
+        if changes.get("comment") is not None:
+            service.comment = changes["comment"]
         service.updated_at = self._now()
         return service
 
@@ -506,7 +307,7 @@ class FastlyStore:
                        values: Mapping[str, Any]) -> Version:
         """Only the comment of a version is the caller's to change."""
         version = self.version(customer, service_id, number)
-        comment = _text(values, "comment")
+        comment = VERSION.parse(values).get("comment")
         if comment is not None:
             version.comment = comment
             version.updated_at = self._now()
@@ -567,6 +368,7 @@ class FastlyStore:
         attributes = kind.build(values)
         if kind is BACKEND and not attributes.get("hostname"):
             attributes["hostname"] = attributes["address"]
+        _check_condition_references(version, kind, attributes)
         things = version.objects_of(kind)
         if attributes["name"] in things:
             raise Duplicate(f"{kind.label} '{attributes['name']}' already exists "
@@ -600,6 +402,7 @@ class FastlyStore:
         thing = self.object(customer, service_id, number, kind, name)
         version.ensure_editable()
         changes = kind.parse(values)
+        _check_condition_references(version, kind, {**thing.attributes, **changes})
         new_name = changes.get("name", name)
         things = version.objects_of(kind)
         if new_name != name:
@@ -637,6 +440,42 @@ class FastlyStore:
         version.updated_at = self._now()
         return version
 
+    # purges: Mimic caches nothing, so a purge is accepted and remembered
+
+    def purge_all(self, customer: Customer, service_id: str) -> Purge:
+        """Purge everything a service of the customer's caches."""
+        service = self.service(customer, service_id)
+        return self._purged(customer, "all", service.id, service.id)
+
+    def purge_url(self, customer: Customer, url: str) -> Purge:
+        """Purge one URL (``host/path``), whichever service serves it."""
+        if not url.strip("/"):
+            raise Invalid("A URL to purge is required.")
+        owner = self._domain_owners.get(url.split("/", 1)[0].split(":", 1)[0])
+        return self._purged(customer, "url", url, owner.id if owner is not None else None)
+
+    def purge_keys(self, customer: Customer, service_id: str,
+                   keys: list[str]) -> dict[str, str]:
+        """Purge a service's objects by surrogate key: key to purge id."""
+        service = self.service(customer, service_id)
+        if not keys or not all(isinstance(key, str) and key for key in keys):
+            raise Invalid("Surrogate keys must be a non-empty list of non-empty strings.")
+        if len(keys) > SURROGATE_KEYS_LIMIT:
+            raise Invalid(f"At most {SURROGATE_KEYS_LIMIT} surrogate keys may be purged "
+                          f"at once.")
+        return {key: self._purged(customer, "key", key, service.id).id for key in keys}
+
+    def purges(self, customer: Customer) -> list[Purge]:
+        """The customer's purges, oldest first (the last ``PURGE_LOG_LIMIT``)."""
+        return list(customer.purges)
+
+    def _purged(self, customer: Customer, kind: str, target: str,
+                service_id: Optional[str]) -> Purge:
+        purge = Purge(f"{self.ids.hex(8)}-{self.ids.hex(8)}", self._now(), kind, target,
+                      service_id)
+        customer.purges.append(purge)
+        return purge
+
     def _ensure_domain_free(self, service: Service, name: str) -> None:
         """A domain serves one service: no other service, of anyone, may hold it."""
         owner = self._domain_owners.get(name)
@@ -651,14 +490,17 @@ class FastlyStore:
             del self._domain_owners[name]
 
 
-def _text(values: Mapping[str, Any], name: str, required: bool = False) -> Optional[str]:
-    """A string field of a service or version request."""
-    value = values.get(name)
-    if value is None:
-        if required:
-            raise Invalid(f"Required field missing: {name}.")
-        return None
-    value = _as_str(name, value)
-    if required and not value:
-        raise Invalid(f"'{name}' cannot be empty.")
-    return value
+def _check_condition_references(version: Version, kind: ConfigKind,
+                                attributes: Mapping[str, Any]) -> None:
+    """
+    A condition an object names (``request_condition``,
+    ``cache_condition``, ``response_condition``) must exist in its version
+    when the object is made or changed. (Deleting the condition later
+    leaves a dangling name, which ``validate`` reports.)
+    """
+    conditions = version.objects_of(CONDITION)
+    for field in CONDITION_REFERENCES:
+        name = attributes.get(field) if field in kind.fields else None
+        if name and name not in conditions:
+            raise Invalid(f"Condition '{name}' named by {field} does not exist in version "
+                          f"{version.number}.")

@@ -54,8 +54,13 @@ FLAVORS: tuple[Flavor, ...] = (
 _BY_ID = {flavor.id: flavor for flavor in FLAVORS}
 
 #: Flavor references that are always refused, whatever the catalog holds, so
-#: a test can ask for "a bad flavor" by a documented name.
-INVALID_FLAVOR_REFS = ("INVALID-FLAVOR-ID", "-1", "0")
+#: a test can ask for "a bad flavor" by a documented name: the original
+#: Mimic's (``INVALID-FLAVOR-ID``, ``8888``, ``-4``, ``1``) and ours.
+INVALID_FLAVOR_REFS = ("INVALID-FLAVOR-ID", "8888", "-4", "1", "-1", "0")
+
+#: The size a server gets when it names a flavor Mimic does not know (and
+#: refs are not strict): the smallest standard flavor's.
+DEFAULT_FLAVOR = _BY_ID["2"]
 
 
 def find_flavor(flavor_id: str) -> Optional[Flavor]:
@@ -63,3 +68,12 @@ def find_flavor(flavor_id: str) -> Optional[Flavor]:
     if flavor_id in INVALID_FLAVOR_REFS:
         return None
     return _BY_ID.get(flavor_id)
+
+
+def stand_in_flavor(flavor_id: str) -> Flavor:
+    """
+    A flavor nobody defined, named by a create or resize request: it keeps
+    the id the client sent and has :data:`DEFAULT_FLAVOR`'s sizes. It is
+    not listed and ``GET flavors/<id>`` stays 404.
+    """
+    return attrs.evolve(DEFAULT_FLAVOR, id=flavor_id)

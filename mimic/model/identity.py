@@ -137,6 +137,9 @@ class SessionStore:
 
     clock: Any
     ids: IdSource
+    #: The command line Mimic was started with (read-only), for APIs whose
+    #: rules it changes (Nova's ``--strict-refs``).
+    options: Any = attrs.field(factory=dict)
     _users: dict[str, User] = attrs.field(factory=dict)
     _users_by_id: dict[str, User] = attrs.field(factory=dict)
     _tenants: dict[str, Tenant] = attrs.field(factory=dict)

@@ -23,8 +23,16 @@ from mimic.util import IdSource
 SNAPSHOT_SECONDS = 5.0
 
 #: Image references that are always refused, so a test can ask for "a bad
-#: image" by a documented name.
-INVALID_IMAGE_REFS = ("INVALID-IMAGE-ID", "00000000-0000-0000-0000-000000000000")
+#: image" by a documented name: the original Mimic's (``INVALID-IMAGE-ID``,
+#: ``1111``, and any id ending in ``Z``, listed as the original listed it,
+#: ``image_ends_with_Z``) and the nil UUID.
+INVALID_IMAGE_REFS = ("INVALID-IMAGE-ID", "1111", "image_ends_with_Z",
+                      "00000000-0000-0000-0000-000000000000")
+
+
+def is_invalid_image_ref(image_id: str) -> bool:
+    """One of the documented invalid image references (see :data:`INVALID_IMAGE_REFS`)."""
+    return image_id in INVALID_IMAGE_REFS or image_id.endswith("Z")
 
 
 class ImageNotFound(LookupError):
@@ -96,6 +104,9 @@ class Image:
     changed: Optional[float] = None
     #: Data uploaded through Glance (bounded by Mimic's 1 MiB body limit).
     data: Optional[bytes] = None
+    #: Data staged for an interoperable import (``PUT .../stage``), not yet
+    #: imported: the image is ``uploading``.
+    staged: Optional[bytes] = None
 
     def checksum(self, algorithm: str = "md5") -> str:
         """Of the uploaded data, or of the id for images that carry none."""
@@ -107,9 +118,9 @@ class Image:
         return "SAVING" if self.queued or now < self.ready_at else "ACTIVE"
 
     def glance_status_at(self, now: float) -> str:
-        """Glance's word for the same state: ``queued``, ``saving`` or ``active``."""
+        """Glance's word: ``queued``, ``uploading`` (staged), ``saving`` or ``active``."""
         if self.queued:
-            return "queued"
+            return "uploading" if self.staged is not None else "queued"
         return "saving" if now < self.ready_at else "active"
 
     def progress_at(self, now: float) -> int:
@@ -139,6 +150,16 @@ def _canned(image_id: str, name: str, os_distro: str, os_version: str,
     )
 
 
+def stand_in_image(image_id: str) -> Image:
+    """
+    An image nobody registered, named by a create or rebuild request: it
+    carries the id the client sent and nothing else, and is in no store
+    (``GET images/<id>`` stays 404, so clients that resolve a name by trying
+    it as an id first still find the named image).
+    """
+    return Image(id=image_id, name=None, created=0.0)
+
+
 def canned_images() -> tuple[Image, ...]:
     """The public images every region starts with (fresh objects each call)."""
     return (
@@ -165,6 +186,25 @@ def canned_images() -> tuple[Image, ...]:
     )
 
 
+#: The interoperable import methods Mimic offers, and how long a task is
+#: kept after it ends (Glance's default ``task_time_to_live``, 48 hours).
+IMPORT_METHODS = ("glance-direct", "web-download")
+TASK_SECONDS_TO_LIVE = 48 * 3600
+
+
+@attrs.define(eq=False)
+class Task:
+    """An import task: what it was asked, and how it ended."""
+
+    id: str
+    image_id: str
+    owner: str
+    created: float
+    method: dict
+    status: str = "success"
+    message: str = ""
+
+
 @attrs.define
 class ImageStore:
     """One tenant's images in one region, canned ones first, oldest first."""
@@ -172,13 +212,14 @@ class ImageStore:
     tenant_id: str
     ids: IdSource
     _images: dict[str, Image] = attrs.field(init=False)
+    tasks: dict[str, Task] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self._images = {image.id: image for image in canned_images()}
 
     def get(self, image_id: str) -> Image:
         """The image with this id; :class:`ImageNotFound` if none."""
-        image = None if image_id in INVALID_IMAGE_REFS else self._images.get(image_id)
+        image = None if is_invalid_image_ref(image_id) else self._images.get(image_id)
         if image is None:
             raise ImageNotFound(image_id)
         return image
@@ -207,8 +248,10 @@ class ImageStore:
             owner=self.tenant_id,
             server_id=server_id,
             ready_at=now + saving_seconds,
-            metadata={**(metadata or {}), "image_type": "snapshot",
-                      "instance_uuid": server_id},
+            # The user's properties win, as in Nova's _create_image
+            # (nova/compute/api.py: properties.update(extra_properties)).
+            metadata={"image_type": "snapshot", "instance_uuid": server_id,
+                      **(metadata or {})},
         )
         self._images[image.id] = image
         return image
@@ -254,7 +297,7 @@ class ImageStore:
         if image.owner != self.tenant_id:
             raise InvalidImageChange(403, "You are not permitted to upload data "
                                      "for this image.")
-        if not image.queued:
+        if not image.queued or image.staged is not None:
             raise InvalidImageChange(409, "Image status transition from "
                                      f"{image.glance_status_at(now)} to saving is not allowed")
         if image.disk_format is None or image.container_format is None:
@@ -264,6 +307,67 @@ class ImageStore:
         image.size = len(data)
         image.queued = False
         image.changed = now
+        return image
+
+    def stage(self, image_id: str, data: bytes, now: float) -> Image:
+        """Stage data for a ``glance-direct`` import: ``queued`` becomes ``uploading``."""
+        image = self._own(image_id, "upload data for")
+        if image.glance_status_at(now) != "queued":
+            raise InvalidImageChange(409, f"Image status transition from "
+                                     f"{image.glance_status_at(now)} to uploading is not "
+                                     f"allowed")
+        image.staged = bytes(data)
+        image.changed = now
+        return image
+
+    def import_data(self, image_id: str, method: Any, now: float) -> Task:
+        """
+        Glance's interoperable import, answered at once: ``glance-direct``
+        makes the staged data the image's; ``web-download`` fails (Mimic
+        reaches nothing outside itself) and leaves the image ``queued``.
+        Either way a task records it.
+        """
+        image = self._own(image_id, "import")
+        if not isinstance(method, dict) or not isinstance(method.get("name"), str):
+            raise InvalidImageChange(400, "Import request requires a 'method' object with "
+                                     "a 'name'.")
+        name = method["name"]
+        if name not in IMPORT_METHODS:
+            raise InvalidImageChange(400, f"Import method {name} is not supported")
+        if image.disk_format is None or image.container_format is None:
+            raise InvalidImageChange(400, "'disk_format' needs to be set before import")
+        status = image.glance_status_at(now)
+        if name == "glance-direct" and status != "uploading":
+            raise InvalidImageChange(409, "Image needs to be staged before 'glance-direct' "
+                                     "method can be used")
+        if name == "web-download":
+            if not isinstance(method.get("uri"), str) or not method["uri"]:
+                raise InvalidImageChange(400, "'uri' is required for web-download import.")
+            if status != "queued":
+                raise InvalidImageChange(409, f"Image status transition from {status} to "
+                                         f"importing is not allowed")
+        task = Task(self.ids.uuid(), image.id, self.tenant_id, now, dict(method))
+        if name == "glance-direct":
+            image.data, image.staged = image.staged, None
+            image.size = len(image.data or b"")
+            image.queued = False
+        else:
+            task.status = "failure"
+            task.message = (f"Mimic reaches no network outside itself, so web-download "
+                            f"cannot fetch {method['uri']}; use glance-direct or PUT "
+                            f".../file instead.")
+        image.changed = now
+        self.tasks[task.id] = task
+        return task
+
+    def tasks_of(self, image_id: str) -> list[Task]:
+        image = self.get(image_id)
+        return [t for t in self.tasks.values() if t.image_id == image.id]
+
+    def _own(self, image_id: str, action: str) -> Image:
+        image = self.get(image_id)
+        if image.owner != self.tenant_id:
+            raise InvalidImageChange(403, f"You are not permitted to {action} this image.")
         return image
 
     def _apply(self, image: Image, changes: dict) -> None:
@@ -335,6 +439,123 @@ def _set_typed(image: Image, key: str, value: Any) -> None:
                 isinstance(tag, str) and 0 < len(tag) <= 255 for tag in value):
             raise InvalidImageChange(400, "Invalid value for tags: a list of strings.")
         image.tags = list(dict.fromkeys(value))
+
+
+#: How many projects one image may be shared with (Glance's
+#: ``image_member_quota``).
+MEMBER_LIMIT = 128
+MEMBER_STATUSES = ("pending", "accepted", "rejected")
+
+
+class MemberRefused(Exception):
+    """A sharing request Glance refuses; ``code`` is its status."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@attrs.define(eq=False)
+class Member:
+    """A project an image is shared with, and its answer."""
+
+    image_id: str
+    member_id: str
+    created: float
+    updated: float
+    status: str = "pending"
+
+
+@attrs.define
+class ImageShares:
+    """
+    The members of a region's shared images: who may see an image that is
+    not theirs. An image is seen by its members only while its visibility
+    is ``shared``; a member sees it in lists once it has accepted it (or
+    asks for ``member_status``).
+    """
+
+    _members: dict[str, dict[str, Member]] = attrs.field(factory=dict)
+    _images: dict[str, Image] = attrs.field(factory=dict)
+
+    def add(self, owner: str, image: Image, member_id: Any, now: float) -> Member:
+        self._owned(owner, image, "create")
+        if image.visibility != "shared":
+            raise MemberRefused(403, "Only shared images have members.")
+        if not isinstance(member_id, str) or not 0 < len(member_id) <= 255:
+            raise MemberRefused(400, "Invalid member: a project id of 1 to 255 characters.")
+        members = self._members.setdefault(image.id, {})
+        if member_id in members:
+            raise MemberRefused(409, f"Member {member_id} is duplicated for image "
+                                f"{image.id}")
+        if len(members) >= MEMBER_LIMIT:
+            raise MemberRefused(413, f"The limit has been exceeded on the number of allowed "
+                                f"image members for this image. Attempted: "
+                                f"{len(members) + 1}, Maximum: {MEMBER_LIMIT}")
+        member = members[member_id] = Member(image.id, member_id, now, now)
+        self._images[image.id] = image
+        return member
+
+    def members(self, caller: str, image: Image) -> list[Member]:
+        """The owner sees every member; a member only itself."""
+        members = self._members.get(image.id, {})
+        if image.owner == caller:
+            return list(members.values())
+        return [m for m in members.values() if m.member_id == caller]
+
+    def member(self, caller: str, image: Image, member_id: str) -> Member:
+        for member in self.members(caller, image):
+            if member.member_id == member_id:
+                return member
+        raise MemberRefused(404, f"{member_id} not found in the member list of the image "
+                            f"{image.id}.")
+
+    def answer(self, caller: str, image: Image, member_id: str, status: Any,
+               now: float) -> Member:
+        """The member (only) accepts, rejects or puts back to pending."""
+        member = self.member(caller, image, member_id)
+        if caller != member_id:
+            raise MemberRefused(403, f"Not allowed to update members for image {image.id}.")
+        if status not in MEMBER_STATUSES:
+            raise MemberRefused(400, f"Invalid status: {status!r} is not one of "
+                                f"{', '.join(MEMBER_STATUSES)}.")
+        member.status = status
+        member.updated = now
+        return member
+
+    def remove(self, caller: str, image: Image, member_id: str) -> None:
+        self.member(caller, image, member_id)
+        self._owned(caller, image, "delete")
+        del self._members[image.id][member_id]
+
+    def forget(self, image_id: str) -> None:
+        """A deleted image is shared with no one."""
+        self._members.pop(image_id, None)
+        self._images.pop(image_id, None)
+
+    def shared_with(self, caller: str, image_id: str) -> Optional[Image]:
+        """The image ``image_id`` if it is shared with ``caller`` now."""
+        image = self._images.get(image_id)
+        if image is None or image.visibility != "shared":
+            return None
+        return image if caller in self._members.get(image_id, {}) else None
+
+    def images_for(self, caller: str, status: str = "accepted") -> list[Image]:
+        """The images shared with ``caller`` whose member status is ``status`` (or ``all``)."""
+        return [self._images[image_id] for image_id, members in self._members.items()
+                if caller in members and self._images[image_id].visibility == "shared"
+                and status in ("all", members[caller].status)]
+
+    @staticmethod
+    def _owned(caller: str, image: Image, action: str) -> None:
+        if image.owner != caller:
+            raise MemberRefused(403, f"Not allowed to {action} members for image {image.id}.")
+
+
+def image_shares_for(session_store: Any, region: str) -> ImageShares:
+    """The region's image members (sharing crosses tenants, so it is the region's)."""
+    return session_store.data_for_api(("image-shares", region), ImageShares)
 
 
 def image_store_for(session_store: Any, tenant_id: str, region: str) -> ImageStore:

@@ -54,12 +54,13 @@ class KeypairStore:
         return keypair
 
     def create(self, name: str, user_id: str, now: float,
-               public_key: Optional[str] = None) -> tuple[Keypair, Optional[str]]:
+               public_key: Optional[str] = None, key_type: str = "ssh",
+               dotted_names: bool = False) -> tuple[Keypair, Optional[str]]:
         """
         A new keypair; without ``public_key`` a real RSA pair is generated
         and its private half returned (and forgotten), as Nova does.
         """
-        check_keypair_name(name)
+        check_keypair_name(name, dotted_names)
         if name in self._by_name:
             raise Conflict(f"Key pair '{name}' already exists.")
         if len(self._by_name) >= self.quota:
@@ -70,7 +71,7 @@ class KeypairStore:
         fingerprint = ssh_fingerprint(public_key)
         self._serial += 1
         keypair = Keypair(self._serial, name, public_key.strip(),
-                          fingerprint, user_id, now)
+                          fingerprint, user_id, now, type=key_type)
         self._by_name[name] = keypair
         return keypair, private_key
 
@@ -80,13 +81,15 @@ class KeypairStore:
 
 
 _KEYPAIR_NAME = re.compile(r"^[A-Za-z0-9_\- ]+$")
+#: From Nova's microversion 2.92 names may also hold ``@`` and ``.``.
+_DOTTED_KEYPAIR_NAME = re.compile(r"^[A-Za-z0-9_\-@. ]+$")
 
 
-def check_keypair_name(name: str) -> None:
+def check_keypair_name(name: str, dotted: bool = False) -> None:
     if not 1 <= len(name) <= 255 or name != name.strip():
         raise BadRequest("Keypair name must be string and between 1 and 255 "
                          "characters long")
-    if not _KEYPAIR_NAME.match(name):
+    if not (_DOTTED_KEYPAIR_NAME if dotted else _KEYPAIR_NAME).match(name):
         raise BadRequest("Keypair name contains unsafe characters")
 
 

@@ -13,7 +13,12 @@ look at them.
 
 Errors are exceptions named for what went wrong (:class:`BadRequest`,
 :class:`Conflict`, ... in :mod:`mimic.model.nova_errors`); the REST layer
-turns each into Nova's status code and body. Key pairs live in
+turns each into Nova's status code and body. The server record and the
+requests about it are in :mod:`mimic.model.nova_server`, the actions in
+:mod:`mimic.model.nova_actions`, presets and behaviors in
+:mod:`mimic.model.nova_presets`, networking in
+:mod:`mimic.model.nova_networking` and the pre-2.36 network proxy APIs in
+:mod:`mimic.model.nova_network_proxy`. Key pairs live in
 :mod:`mimic.model.keypairs`, images in :mod:`mimic.model.images`, flavors in
 :mod:`mimic.model.flavors`. A server's networking (its ports, addresses,
 floating IPs and security groups) is Neutron's: :mod:`mimic.model.neutron`
@@ -24,29 +29,22 @@ there, so Nova and Neutron always tell the same story.
 from __future__ import annotations
 
 import hashlib
-import json
-import re
-from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 import attrs
 
-from mimic.model.behaviors import (
-    BehaviorKind,
-    BehaviorRegistry,
-    CriterionKind,
-    Event,
-    InvalidBehavior,
-    coerce_number,
-    duration_kind,
-    failure_kind,
-    integer_parameter,
+from mimic.model.behaviors import BehaviorRegistry
+from mimic.model.flavors import INVALID_FLAVOR_REFS, Flavor, find_flavor, stand_in_flavor
+from mimic.model.images import (
+    Image,
+    ImageStore,
+    image_store_for,
+    is_invalid_image_ref,
+    stand_in_image,
 )
-from mimic.model.flavors import Flavor, find_flavor
-from mimic.model.images import Image, ImageStore, image_store_for
 from mimic.model.keypairs import KeypairStore
-from mimic.model import neutron
-from mimic.model.neutron import NetworkRequest, NetworkState, network_state
+from mimic.model.neutron import NetworkState, network_state
+from mimic.model.nova_actions import ServerActions
 from mimic.model.nova_errors import (  # noqa: F401 - the model's errors, re-exported
     BadRequest,
     ComputeError,
@@ -55,301 +53,39 @@ from mimic.model.nova_errors import (  # noqa: F401 - the model's errors, re-exp
     NotFound,
     QuotaExceeded,
 )
+from mimic.model.nova_networking import ServerNetworking, refused_by_neutron
+from mimic.model.nova_presets import (  # noqa: F401 - re-exported for the routes
+    CREATION_EVENT,
+    DELETION_EVENT,
+    EVENTS,
+    PRESETS,
+    CreationPresets,
+    injected_failure,
+)
+from mimic.model.nova_server import (  # noqa: F401 - re-exported for the routes
+    AVAILABILITY_ZONE,
+    DEFAULT_SECURITY_GROUPS,
+    METADATA_ITEMS,
+    QUOTAS,
+    STATES,
+    ChangeCounter,
+    Created,
+    Server,
+    ServerQuery,
+    ServerSpec,
+    Transient,
+    MAX_TAGS,
+    UPDATABLE,
+    apply_changes,
+    check_metadata_quota,
+    check_tag,
+    image_properties_of,
+)
 from mimic.util import IdSource
 
-# How long the passing states last, in clock seconds.
-REBOOT_SECONDS = 3.0
-HARD_REBOOT_SECONDS = 5.0
-REBUILD_SECONDS = 5.0
-RESIZE_SECONDS = 5.0
-REVERT_RESIZE_SECONDS = 3.0
-
-#: Nova's default quotas; instances, cores and RAM are not capped (a tenant
-#: may hold as many servers as a test needs) but usage is counted.
-METADATA_ITEMS = 40
-QUOTAS = {
-    "maxServerMeta": METADATA_ITEMS,
-    "maxPersonality": 5,
-    "maxPersonalitySize": 10240,
-    "maxImageMeta": 128,
-    "maxTotalKeypairs": 100,
-    "maxSecurityGroups": 10,
-    "maxSecurityGroupRules": 20,
-    "maxTotalInstances": -1,
-    "maxTotalCores": -1,
-    "maxTotalRAMSize": -1,
-    "maxTotalFloatingIps": 10,
-    "maxServerGroups": 10,
-    "maxServerGroupMembers": 10,
-}
-
-#: Each status Nova shows, with the ``(vm_state, task_state, power_state)``
-#: behind it (power states: 0 no state, 1 running, 3 paused, 4 shut down,
-#: 7 suspended).
-STATES: dict[str, tuple[str, Optional[str], int]] = {
-    "ACTIVE": ("active", None, 1),
-    "BUILD": ("building", "spawning", 0),
-    "ERROR": ("error", None, 0),
-    "SHUTOFF": ("stopped", None, 4),
-    "PAUSED": ("paused", None, 3),
-    "SUSPENDED": ("suspended", None, 7),
-    "RESCUE": ("rescued", None, 1),
-    "VERIFY_RESIZE": ("resized", None, 1),
-    "REBOOT": ("active", "rebooting", 1),
-    "HARD_REBOOT": ("active", "rebooting_hard", 1),
-    "REBUILD": ("active", "rebuilding", 0),
-    "RESIZE": ("active", "resize_migrating", 1),
-    "REVERT_RESIZE": ("resized", "resize_reverting", 1),
-}
-
-DEFAULT_SECURITY_GROUPS = ("default",)
-AVAILABILITY_ZONE = "nova"
-
-
-# Behaviors (the control API) and presets (metadata).
-
-def _failure_kind(name: str, message: str, description: str) -> BehaviorKind:
-    """``fail``-shaped parameters; ``type`` left ``None`` means "Nova's name for the code"."""
-    base = failure_kind("computeFault", message, description)
-
-    def validate(parameters: Any) -> dict:
-        checked = base.validate(parameters)
-        if "type" not in parameters:
-            checked["type"] = None
-        return checked
-
-    return BehaviorKind(name, description, validate)
-
-
-_CRITERIA = (CriterionKind("server_name"), CriterionKind("metadata", shape="mapping"))
-
-CREATION_EVENT = Event(
-    name="creation",
-    behaviors=(
-        _failure_kind("fail", "The server could not be created.",
-                      "answer {code, message, type}; no server is created"),
-        _failure_kind("false-negative", "The server could not be created.",
-                      "answer {code, message, type}, yet create the server"),
-        duration_kind("build", "stay in BUILD for {duration} seconds, then ACTIVE", default=0),
-        BehaviorKind("error", "go straight to ERROR"),
-        duration_kind("active-then-error",
-                       "be ACTIVE for {duration} seconds, then ERROR", default=0),
-        BehaviorKind("default", "create an ACTIVE server at once"),
-    ),
-    criteria=_CRITERIA,
-)
-
-DELETION_EVENT = Event(
-    name="deletion",
-    behaviors=(
-        _failure_kind("fail", "The server could not be deleted.",
-                      "answer {code, message, type}; the server stays"),
-        BehaviorKind("default", "delete the server"),
-    ),
-    criteria=_CRITERIA,
-)
-
-EVENTS = {event.name: event for event in (CREATION_EVENT, DELETION_EVENT)}
-
-#: Metadata keys that change how a new server behaves.
-PRESETS = {
-    "server_building": "seconds (number or numeric string) to stay in BUILD",
-    "server_error": "any value: the server goes to ERROR at once",
-    "create_server_failure":
-        '{"message": ..., "code": ...} (object or JSON string): answer that '
-        "error and create nothing",
-    "delete_server_failure":
-        '{"code": ..., "times": ...} (object or JSON string): DELETE fails '
-        "`times` times with `code`, then succeeds",
-}
-
-
-@attrs.frozen
-class CreationPresets:
-    """What a new server's metadata asks of it."""
-
-    building: float = 0.0
-    error: bool = False
-    failure: Optional[InjectedFailure] = None
-    delete_failure_code: int = 500
-    delete_failures: int = 0
-
-    @classmethod
-    def from_metadata(cls, metadata: dict) -> "CreationPresets":
-        """Read the presets in ``metadata``; a malformed one is a :class:`BadRequest`."""
-        try:
-            building = 0.0
-            if "server_building" in metadata:
-                building = coerce_number(metadata["server_building"], "server_building")
-                if building < 0:
-                    raise InvalidBehavior("'server_building' must not be negative")
-            failure = None
-            if "create_server_failure" in metadata:
-                spec = _preset_object(metadata["create_server_failure"],
-                                      "create_server_failure")
-                message = spec.get("message", "Server creation failed.")
-                if not isinstance(message, str):
-                    raise InvalidBehavior("create_server_failure.message must be a string")
-                code = integer_parameter(spec, "code", default=500, minimum=400, maximum=599)
-                failure = InjectedFailure(code, message)
-            delete_code, delete_times = 500, 0
-            if "delete_server_failure" in metadata:
-                spec = _preset_object(metadata["delete_server_failure"],
-                                      "delete_server_failure")
-                delete_code = integer_parameter(spec, "code", default=500,
-                                                minimum=400, maximum=599)
-                delete_times = integer_parameter(spec, "times", default=1, minimum=0)
-        except InvalidBehavior as invalid:
-            raise BadRequest(f"Invalid metadata preset: {invalid}") from None
-        return cls(building, "server_error" in metadata, failure, delete_code, delete_times)
-
-
-def _preset_object(value: Any, name: str) -> dict:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise InvalidBehavior(f"{name!r} must be a JSON object") from None
-    if not isinstance(value, dict):
-        raise InvalidBehavior(f"{name!r} must be a JSON object")
-    return value
-
-
-# The things Nova holds.
 
 @attrs.define
-class ChangeCounter:
-    """
-    Counts every change to the servers of one region (shared by the region
-    and its servers), so a listing can tell that nothing it shows changed.
-    """
-
-    value: int = 0
-
-
-@attrs.frozen
-class Transient:
-    """A passing state: the server shows ``status`` until the clock reaches ``until``."""
-
-    status: str
-    until: float
-
-
-@attrs.define(eq=False)
-class Server:
-    """
-    A server. ``status`` is where it settles; while ``transient`` lasts the
-    server shows the transient status instead (see :meth:`status_at`).
-    ``revision`` counts changes, for caches of its rendering.
-    """
-
-    id: str
-    name: str
-    tenant_id: str
-    user_id: str
-    host_id: str
-    image: Image
-    flavor: Flavor
-    created: float
-    updated: float
-    status: str
-    changes: ChangeCounter
-    transient: Optional[Transient] = None
-    metadata: dict = attrs.field(factory=dict)
-    key_name: Optional[str] = None
-    access_ipv4: str = ""
-    access_ipv6: str = ""
-    disk_config: str = "AUTO"
-    config_drive: str = ""
-    locked: bool = False
-    previous_flavor: Optional[Flavor] = None
-    delete_failure_code: int = 500
-    delete_failures: int = 0
-    revision: int = 0
-
-    def status_at(self, now: float) -> str:
-        transient = self.transient
-        if transient is not None and now < transient.until:
-            return transient.status
-        return self.status
-
-    def updated_at(self, now: float) -> float:
-        transient = self.transient
-        if transient is not None and now >= transient.until:
-            return max(self.updated, transient.until)
-        return self.updated
-
-    def settle(self, now: float) -> None:
-        """
-        Make a finished transient state part of the record. Nothing a client
-        sees changes, but afterwards the server's look depends on its
-        ``revision`` alone until it is next changed or the transient ends.
-        """
-        transient = self.transient
-        if transient is not None and now >= transient.until:
-            self.updated = max(self.updated, transient.until)
-            self.transient = None
-            self.revision += 1
-            self.changes.value += 1
-
-    def touch(self, now: float) -> None:
-        self.updated = now
-        self.revision += 1
-        self.changes.value += 1
-
-    def go(self, status: str, now: float, via: Optional[str] = None,
-           seconds: float = 0.0) -> None:
-        """Settle at ``status``, passing through ``via`` for ``seconds`` first."""
-        self.status = status
-        self.transient = Transient(via, now + seconds) if via and seconds > 0 else None
-        self.touch(now)
-
-
-@attrs.frozen
-class ServerSpec:
-    """A validated ``POST servers`` body."""
-
-    name: str
-    image_id: str
-    flavor_id: str
-    metadata: dict = attrs.field(factory=dict)
-    key_name: Optional[str] = None
-    security_groups: tuple[str, ...] = DEFAULT_SECURITY_GROUPS
-    access_ipv4: str = ""
-    access_ipv6: str = ""
-    disk_config: str = "AUTO"
-    config_drive: bool = False
-    admin_pass: Optional[str] = None
-    availability_zone: Optional[str] = None
-    #: What to attach the server to; ``None`` is Nova's default (every
-    #: network: ``public`` and ``private``), ``()`` no network at all.
-    networks: Optional[tuple[NetworkRequest, ...]] = None
-
-
-@attrs.frozen
-class Created:
-    """A new server, its password, and the failure to report despite it (if any)."""
-
-    server: Server
-    admin_pass: str
-    false_negative: Optional[InjectedFailure] = None
-
-
-@attrs.frozen
-class ServerQuery:
-    """The filters and page of a server listing."""
-
-    name: Optional[re.Pattern] = None
-    statuses: tuple[str, ...] = ()
-    changes_since: Optional[float] = None
-    image: Optional[str] = None
-    flavor: Optional[str] = None
-    limit: int = 1000
-    marker: Optional[str] = None
-
-
-@attrs.define
-class ComputeRegion:
+class ComputeRegion(ServerActions, ServerNetworking):
     """Everything Nova keeps for one tenant in one region."""
 
     tenant_id: str
@@ -366,6 +102,13 @@ class ComputeRegion:
     instances_used: int = 0
     cores_used: int = 0
     ram_used: int = 0
+    #: The image properties servers keep, one dict per image (see
+    #: :func:`mimic.model.nova_server.image_properties_of`).
+    _image_properties: dict = attrs.field(factory=dict)
+    #: ``--strict-refs``: refuse image and flavor ids nobody knows, as Nova
+    #: does. By default (as in the original Mimic) any well-formed id is
+    #: accepted, so old suites that name images of their own keep working.
+    strict_refs: bool = False
 
     @classmethod
     def for_tenant(cls, session_store: Any, tenant_id: str, region: str) -> "ComputeRegion":
@@ -382,6 +125,7 @@ class ComputeRegion:
                 creation_behaviors=BehaviorRegistry(CREATION_EVENT, ids),
                 deletion_behaviors=BehaviorRegistry(DELETION_EVENT, ids),
                 host_id=hashlib.sha224(f"{tenant_id}{region}".encode()).hexdigest(),
+                strict_refs=bool(session_store.options.get("strict-refs")),
             )
 
         return session_store.tenant(tenant_id).data_for_api(("nova", region), make)
@@ -412,21 +156,36 @@ class ComputeRegion:
     def __len__(self) -> int:
         return len(self._servers)
 
-    def resolve_image(self, image_id: str) -> Image:
-        """The image a request names; a :class:`BadRequest` if there is none."""
+    def resolve_image(self, image_id: str,
+                      refusal: str = "Can not find requested image") -> Image:
+        """
+        The image a request names (a well-formed id). One the region does not
+        hold is a stand-in carrying the id, unless refs are strict or the id
+        is one of the documented invalid ones; then a :class:`BadRequest`
+        saying ``refusal`` (Nova's words differ per route).
+        """
         image = self.images.find(image_id)
-        if image is None:
-            raise BadRequest(f"Image {image_id} could not be found.")
-        return image
+        if image is not None:
+            return image
+        if self.strict_refs or is_invalid_image_ref(image_id):
+            raise BadRequest(refusal)
+        return stand_in_image(image_id)
 
     def resolve_flavor(self, flavor_id: str) -> Flavor:
-        """The flavor a request names; a :class:`BadRequest` if there is none."""
+        """
+        The flavor a request names; like :meth:`resolve_image`, an unknown
+        one is a stand-in of the default size unless refs are strict or the
+        id is documented invalid (then Nova's :class:`BadRequest`).
+        """
         flavor = find_flavor(flavor_id)
-        if flavor is None:
+        if flavor is not None:
+            return flavor
+        if self.strict_refs or flavor_id in INVALID_FLAVOR_REFS:
             raise BadRequest(f"Flavor {flavor_id} could not be found.")
-        return flavor
+        return stand_in_flavor(flavor_id)
 
-    def create_server(self, spec: ServerSpec, user_id: str) -> Created:
+    def create_server(self, spec: ServerSpec, user_id: str,
+                      reservation_id: Optional[str] = None) -> Created:
         """
         Create a server as ``spec`` says, applying presets and behaviors.
         Everything is checked before anything changes.
@@ -446,9 +205,9 @@ class ComputeRegion:
         chosen = self.creation_behaviors.choose(
             {"server_name": spec.name, "metadata": spec.metadata})
         if chosen.name == "fail":
-            raise _injected(chosen.parameters)
+            raise injected_failure(chosen.parameters)
         server_id = self.ids.uuid()
-        with _refused_by_neutron(not_found=BadRequest, conflict=BadRequest):
+        with refused_by_neutron(not_found=BadRequest, conflict=BadRequest):
             # Last of the checks, and all or nothing itself.
             self.network.place_server(server_id, spec.networks, spec.security_groups)
         server = Server(
@@ -471,7 +230,15 @@ class ComputeRegion:
             config_drive="True" if spec.config_drive else "",
             delete_failure_code=presets.delete_failure_code,
             delete_failures=presets.delete_failures,
+            tags=tuple(dict.fromkeys(spec.tags)),
+            image_properties=image_properties_of(image, self._image_properties),
         )
+        server.reservation_id = reservation_id
+        server.description = spec.description
+        server.user_data = spec.user_data
+        server.hostname = spec.hostname
+        server.pinned_availability_zone = spec.availability_zone
+        server.scheduler_hints = dict(spec.scheduler_hints) or None
         _apply_creation_outcome(server, chosen.name, chosen.parameters, now)
         if presets.error:
             server.status, server.transient = "ERROR", None
@@ -483,13 +250,15 @@ class ComputeRegion:
         self.cores_used += flavor.vcpus
         self.ram_used += flavor.ram
         admin_pass = spec.admin_pass or self.ids.hex(12)
-        false_negative = _injected(chosen.parameters) if chosen.name == "false-negative" else None
+        false_negative = (injected_failure(chosen.parameters)
+                          if chosen.name == "false-negative" else None)
         return Created(server, admin_pass, false_negative)
 
     def create_servers(self, spec: ServerSpec, user_id: str, count: int) -> list[Created]:
         """
-        ``count`` servers at once, all or none; with more than one they are
-        named ``<name>-1``, ``<name>-2``... as Nova names them.
+        ``count`` servers at once, all or none, sharing one reservation id;
+        with more than one they are named ``<name>-1``, ``<name>-2``... as
+        Nova names them (nova/compute/api.py ``_populate_instance_names``).
         """
         if count == 1:
             return [self.create_server(spec, user_id)]
@@ -497,7 +266,11 @@ class ComputeRegion:
         try:
             for number in range(1, count + 1):
                 named = attrs.evolve(spec, name=f"{spec.name}-{number}")
-                created.append(self.create_server(named, user_id))
+                # The first server's derived reservation id is everyone's.
+                shared = created[0].server.reservation_id if created else None
+                made = self.create_server(named, user_id, shared)
+                made.server.launch_index = number - 1
+                created.append(made)
         except ComputeError:
             for done in created:
                 self._discard(done.server)
@@ -516,7 +289,7 @@ class ComputeRegion:
         chosen = self.deletion_behaviors.choose(
             {"server_name": server.name, "metadata": server.metadata})
         if chosen.name == "fail":
-            raise _injected(chosen.parameters)
+            raise injected_failure(chosen.parameters)
         self._discard(server)
 
     def _discard(self, server: Server) -> None:
@@ -548,20 +321,58 @@ class ComputeRegion:
     def update_server(self, server_id: str, name: Optional[str] = None,
                       access_ipv4: Optional[str] = None,
                       access_ipv6: Optional[str] = None,
-                      disk_config: Optional[str] = None) -> Server:
+                      disk_config: Optional[str] = None,
+                      changes: Optional[dict] = None) -> Server:
+        """
+        Rename and readdress a server; ``changes`` sets what later
+        microversions allow (``description``, which may be ``None``, and
+        ``hostname``).
+        """
         server = self.server(server_id)
         now = self.now()
         server.settle(now)
         if name is not None:
-            server.name = name
+            server.rename(name)
         if access_ipv4 is not None:
             server.access_ipv4 = access_ipv4
         if access_ipv6 is not None:
             server.access_ipv6 = access_ipv6
         if disk_config is not None:
             server.disk_config = disk_config
+        apply_changes(server, changes or {}, UPDATABLE)
         server.touch(now)
         return server
+
+    # tags (2.26)
+
+    def set_tags(self, server_id: str, tags: list) -> list:
+        """Replace every tag; duplicates count once, in first-seen order."""
+        server = self.server(server_id)
+        wanted = tuple(dict.fromkeys(check_tag(tag) for tag in tags))
+        if len(wanted) > MAX_TAGS:
+            raise BadRequest(f"The number of tags exceeded the per-server limit {MAX_TAGS}")
+        server.tags = wanted
+        server.touch(self.now())
+        return list(server.tags)
+
+    def add_tag(self, server_id: str, tag: str) -> bool:
+        """Add one tag; ``False`` if it was already there."""
+        server = self.server(server_id)
+        check_tag(tag)
+        if tag in server.tags:
+            return False
+        if len(server.tags) >= MAX_TAGS:
+            raise BadRequest(f"The number of tags exceeded the per-server limit {MAX_TAGS}")
+        server.tags = (*server.tags, tag)
+        server.touch(self.now())
+        return True
+
+    def remove_tag(self, server_id: str, tag: str) -> None:
+        server = self.server(server_id)
+        if tag not in server.tags:
+            raise NotFound(f"Tag {tag} could not be found.")
+        server.tags = tuple(t for t in server.tags if t != tag)
+        server.touch(self.now())
 
     def set_statuses(self, statuses: dict[str, str]) -> None:
         """
@@ -607,214 +418,6 @@ class ComputeRegion:
         del server.metadata[key]
         server.touch(self.now())
 
-    # actions
-
-    def _ready_for(self, server: Server, action: str, *statuses: str) -> float:
-        """The time now, once the server may do ``action``; :class:`Conflict` if not."""
-        now = self.now()
-        server.settle(now)
-        if server.locked:
-            raise Conflict(f"Instance {server.id} is locked")
-        status = server.status_at(now)
-        if status not in statuses:
-            vm_state, task_state, _ = STATES[status]
-            if task_state is not None:
-                raise Conflict(f"Cannot '{action}' instance {server.id} while it is "
-                               f"in task_state {task_state}")
-            raise Conflict(f"Cannot '{action}' instance {server.id} while it is "
-                           f"in vm_state {vm_state}")
-        return now
-
-    def reboot(self, server_id: str, hard: bool) -> None:
-        server = self.server(server_id)
-        if hard:
-            now = self._ready_for(server, "reboot", "ACTIVE", "SHUTOFF", "PAUSED",
-                                  "SUSPENDED", "ERROR", "REBOOT")
-            server.go("ACTIVE", now, "HARD_REBOOT", HARD_REBOOT_SECONDS)
-        else:
-            now = self._ready_for(server, "reboot", "ACTIVE")
-            server.go("ACTIVE", now, "REBOOT", REBOOT_SECONDS)
-
-    def rebuild(self, server_id: str, image_id: str, name: Optional[str] = None,
-                metadata: Optional[dict] = None, access_ipv4: Optional[str] = None,
-                access_ipv6: Optional[str] = None) -> Server:
-        server = self.server(server_id)
-        image = self.resolve_image(image_id)
-        if metadata is not None:
-            check_metadata_quota(metadata)
-        now = self._ready_for(server, "rebuild", "ACTIVE", "SHUTOFF", "ERROR")
-        server.image = image
-        if name is not None:
-            server.name = name
-        if metadata is not None:
-            server.metadata = dict(metadata)
-        if access_ipv4 is not None:
-            server.access_ipv4 = access_ipv4
-        if access_ipv6 is not None:
-            server.access_ipv6 = access_ipv6
-        server.go("ACTIVE", now, "REBUILD", REBUILD_SECONDS)
-        return server
-
-    def resize(self, server_id: str, flavor_id: str) -> None:
-        server = self.server(server_id)
-        flavor = self.resolve_flavor(flavor_id)
-        now = self._ready_for(server, "resize", "ACTIVE", "SHUTOFF")
-        if flavor is server.flavor:
-            raise BadRequest("When resizing, instances must change flavor!")
-        server.previous_flavor = server.flavor
-        self._charge(server.flavor, flavor)
-        server.flavor = flavor
-        server.go("VERIFY_RESIZE", now, "RESIZE", RESIZE_SECONDS)
-
-    def confirm_resize(self, server_id: str) -> None:
-        server = self.server(server_id)
-        now = self._ready_for(server, "confirmResize", "VERIFY_RESIZE")
-        server.previous_flavor = None
-        server.go("ACTIVE", now)
-
-    def revert_resize(self, server_id: str) -> None:
-        server = self.server(server_id)
-        now = self._ready_for(server, "revertResize", "VERIFY_RESIZE")
-        previous = server.previous_flavor
-        if previous is not None:
-            self._charge(server.flavor, previous)
-            server.flavor = previous
-        server.previous_flavor = None
-        server.go("ACTIVE", now, "REVERT_RESIZE", REVERT_RESIZE_SECONDS)
-
-    def _charge(self, old: Flavor, new: Flavor) -> None:
-        self.cores_used += new.vcpus - old.vcpus
-        self.ram_used += new.ram - old.ram
-
-    def change_password(self, server_id: str) -> None:
-        server = self.server(server_id)
-        now = self._ready_for(server, "changePassword", "ACTIVE")
-        server.touch(now)
-
-    def create_image(self, server_id: str, name: str, metadata: dict) -> Image:
-        server = self.server(server_id)
-        now = self._ready_for(server, "createImage", "ACTIVE", "SHUTOFF",
-                              "PAUSED", "SUSPENDED")
-        return self.images.create_snapshot(
-            name, server.id, now, min_disk=server.flavor.disk,
-            min_ram=server.image.min_ram, metadata=metadata)
-
-    def rescue(self, server_id: str) -> None:
-        self._switch(server_id, "rescue", ("ACTIVE", "SHUTOFF", "ERROR"), "RESCUE")
-
-    def unrescue(self, server_id: str) -> None:
-        self._switch(server_id, "unrescue", ("RESCUE",), "ACTIVE")
-
-    def start(self, server_id: str) -> None:
-        self._switch(server_id, "start", ("SHUTOFF",), "ACTIVE")
-
-    def stop(self, server_id: str) -> None:
-        self._switch(server_id, "stop", ("ACTIVE", "ERROR", "RESCUE"), "SHUTOFF")
-
-    def pause(self, server_id: str) -> None:
-        self._switch(server_id, "pause", ("ACTIVE",), "PAUSED")
-
-    def unpause(self, server_id: str) -> None:
-        self._switch(server_id, "unpause", ("PAUSED",), "ACTIVE")
-
-    def suspend(self, server_id: str) -> None:
-        self._switch(server_id, "suspend", ("ACTIVE",), "SUSPENDED")
-
-    def resume(self, server_id: str) -> None:
-        self._switch(server_id, "resume", ("SUSPENDED",), "ACTIVE")
-
-    def _switch(self, server_id: str, action: str, allowed: tuple, status: str) -> None:
-        server = self.server(server_id)
-        now = self._ready_for(server, action, *allowed)
-        server.go(status, now)
-
-    def lock(self, server_id: str, locked: bool = True) -> None:
-        server = self.server(server_id)
-        server.locked = locked
-        server.touch(self.now())
-
-    # networking: Neutron's model, seen through Nova's API
-
-    def security_groups_of(self, server: Server) -> list[str]:
-        """The names of the groups on the server's ports."""
-        return [g.name for g in self.network.security_groups_of(server.id)]
-
-    def addresses_of(self, server: Server) -> dict:
-        return self.network.addresses_for(server.id)
-
-    def add_security_group(self, server_id: str, name: str) -> None:
-        self.server(server_id)
-        with _refused_by_neutron(not_found_message=f"Security group {name} not found."):
-            self.network.add_security_group(server_id, name)
-
-    def remove_security_group(self, server_id: str, name: str) -> None:
-        self.server(server_id)
-        with _refused_by_neutron(not_found_message=f"Security group {name} not found."):
-            self.network.remove_security_group(server_id, name)
-
-    def add_fixed_ip(self, server_id: str, network_id: str) -> None:
-        """Another address on the server's port on ``network_id``."""
-        self.server(server_id)
-        with _refused_by_neutron(not_found=BadRequest):
-            self.network.add_fixed_ip(server_id, network_id)
-
-    def remove_fixed_ip(self, server_id: str, address: str) -> None:
-        self.server(server_id)
-        with _refused_by_neutron():
-            self.network.remove_fixed_ip(server_id, address)
-
-    def add_floating_ip(self, server_id: str, address: str,
-                        fixed_address: Optional[str] = None) -> None:
-        self.server(server_id)
-        with _refused_by_neutron():
-            self.network.associate_floating_ip_with_server(server_id, address, fixed_address)
-
-    def remove_floating_ip(self, server_id: str, address: str) -> None:
-        self.server(server_id)
-        with _refused_by_neutron():
-            self.network.disassociate_floating_ip_from_server(server_id, address)
-
-    def interfaces(self, server_id: str) -> list[neutron.Port]:
-        """The server's ports, as ``os-interface`` lists them."""
-        self.server(server_id)
-        return self.network.ports_of(server_id)
-
-    def interface(self, server_id: str, port_id: str) -> neutron.Port:
-        self.server(server_id)
-        port = self.network.ports.get(port_id)
-        if port is None or port.device_id != server_id:
-            raise NotFound(f"Instance {server_id} does not have a port with id {port_id}")
-        return port
-
-    def attach_interface(self, server_id: str, network_id: Optional[str] = None,
-                         port_id: Optional[str] = None,
-                         fixed_ip: Optional[str] = None) -> neutron.Port:
-        """
-        Bind a port (``port_id``) or a new port on ``network_id`` to the
-        server; with neither, Nova cannot choose between the two networks.
-        """
-        server = self.server(server_id)
-        self._ready_for(server, "attach_interface", "ACTIVE", "PAUSED", "SHUTOFF",
-                        "SUSPENDED")
-        if network_id is None and port_id is None:
-            raise Conflict("Multiple possible networks found, use a Network ID to be "
-                           "more specific.")
-        groups = None
-        if port_id is None:
-            groups = [g.id for g in self.network.security_groups_of(server_id)] or None
-        with _refused_by_neutron():
-            return self.network.attach_interface(server_id, network_id=network_id,
-                                                 port_id=port_id, fixed_ip=fixed_ip,
-                                                 security_group_ids=groups)
-
-    def detach_interface(self, server_id: str, port_id: str) -> None:
-        server = self.server(server_id)
-        self._ready_for(server, "detach_interface", "ACTIVE", "PAUSED", "SHUTOFF",
-                        "SUSPENDED")
-        self.interface(server_id, port_id)
-        with _refused_by_neutron():
-            self.network.detach_interface(server_id, port_id)
-
     def limits(self) -> dict:
         """Quotas and what the tenant uses of them here."""
         return {
@@ -828,6 +431,7 @@ class ComputeRegion:
         }
 
 
+
 def _apply_creation_outcome(server: Server, behavior: str, parameters: dict,
                             now: float) -> None:
     if behavior == "build" and parameters["duration"] > 0:
@@ -838,31 +442,6 @@ def _apply_creation_outcome(server: Server, behavior: str, parameters: dict,
         server.status = "ERROR"
         server.transient = Transient("ACTIVE", now + parameters["duration"])
 
-
-@contextmanager
-def _refused_by_neutron(not_found: type = NotFound, conflict: type = Conflict,
-                        not_found_message: Optional[str] = None) -> Iterator[None]:
-    """
-    Turn Neutron's refusals into Nova's: a missing thing is ``not_found``
-    (Nova answers 400 for a missing network or port in a create request,
-    404 elsewhere), a port bound elsewhere a :class:`Conflict`, another
-    conflict ``conflict`` (a fixed IP in use is a 400 on create, a 409 on
-    attach), the rest bad requests.
-    """
-    try:
-        yield
-    except neutron.NotFound as fault:
-        raise not_found(not_found_message or fault.message) from None
-    except neutron.Conflict as fault:
-        if fault.kind == "PortInUse":
-            raise Conflict(fault.message) from None
-        raise conflict(fault.message) from None
-    except neutron.NeutronFault as fault:
-        raise BadRequest(fault.message) from None
-
-
-def _injected(parameters: dict) -> InjectedFailure:
-    return InjectedFailure(parameters["code"], parameters["message"], parameters.get("type"))
 
 
 def _after(servers: Iterator[Server], marker: str) -> Iterator[Server]:
@@ -881,11 +460,28 @@ def _matches(server: Server, query: ServerQuery, now: float) -> bool:
         return False
     if query.flavor is not None and server.flavor.id != query.flavor:
         return False
+    if query.reservation_id is not None and server.reservation_id != query.reservation_id:
+        return False
     if query.changes_since is not None and server.updated_at(now) < query.changes_since:
+        return False
+    if query.changes_before is not None and server.updated_at(now) > query.changes_before:
+        return False
+    if query.locked is not None and server.locked != query.locked:
+        return False
+    return _matches_tags(server, query)
+
+
+def _matches_tags(server: Server, query: ServerQuery) -> bool:
+    """Nova's tag filters: all of ``tags``, one of ``tags-any``, and their negations."""
+    tags = set(server.tags)
+    if query.tags_all and not tags.issuperset(query.tags_all):
+        return False
+    if query.tags_any and not tags.intersection(query.tags_any):
+        return False
+    if query.not_tags_all and tags.issuperset(query.not_tags_all):
+        return False
+    if query.not_tags_any and tags.intersection(query.not_tags_any):
         return False
     return True
 
 
-def check_metadata_quota(metadata: dict) -> None:
-    if len(metadata) > METADATA_ITEMS:
-        raise QuotaExceeded(f"Maximum number of metadata items exceeds {METADATA_ITEMS}")

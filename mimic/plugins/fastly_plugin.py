@@ -30,10 +30,10 @@ class FastlyPlugin:
 
     def resource_for_region(self, region: str, uri_prefix: str,
                             session_store: Any) -> Any:
-        return FastlyApi(lambda: session_store).app.resource()
+        return FastlyApi(lambda: session_store).resource()
 
     def root_resources(self, core: Any) -> dict:
-        return {"fastly": FastlyApi(lambda: core.store).app.resource()}
+        return {"fastly": FastlyApi(lambda: core.store).resource()}
 
     def resources(self, session_store: Any, regions: tuple) -> list:
         store = session_store.known_data_for_api("fastly")

@@ -31,7 +31,12 @@ from mimic.rest.mesh_api import (
     MetricsResource,
     StandaloneServiceResource,
 )
-from mimic.rest.mesh_client import MeshHttpClient, ZipkinReporter
+from mimic.rest.mesh_client import (
+    CALL_TIMEOUT,
+    CONNECT_TIMEOUT,
+    MeshHttpClient,
+    ZipkinReporter,
+)
 from mimic.rest.mesh_openapi import mesh_control_paths
 
 log = Logger()
@@ -51,13 +56,15 @@ def mesh_config(core: Any) -> MeshConfig:
     """The mesh's configuration from the command line the core was started with."""
     options = getattr(core, "options", None) or {}
     startup = read_mesh_files(options.get("mesh") or [])
-    for warning in startup.unknown_kinds():
+    for warning in startup.warnings():
         log.warn("Mesh: {warning}", warning=warning)
     return MeshConfig(
         startup=startup,
         standalone=options.get("mesh-service"),
         resolve=dict(options.get("mesh_resolve") or {}),
         zipkin=options.get("zipkin"),
+        timeout=options.get("mesh-timeout") or CALL_TIMEOUT,
+        connect_timeout=options.get("mesh-connect-timeout") or CONNECT_TIMEOUT,
         instance=options.get("mesh-instance"),
     )
 
@@ -83,7 +90,8 @@ class MeshPlugin:
             from twisted.internet import reactor
 
         config = mesh_config(core)
-        client = MeshHttpClient(reactor)
+        client = MeshHttpClient(reactor, timeout=config.timeout,
+                                connect_timeout=config.connect_timeout)
         reporter = ZipkinReporter(reactor, client, config.zipkin) if config.zipkin else None
         runtime = MeshRuntime(core, config, reactor, client, reporter)
         mounts = {

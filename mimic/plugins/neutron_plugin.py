@@ -1,9 +1,8 @@
 """
 The Neutron plugin: puts a ``network`` service (``cloudNetworks``) in every
-tenant's catalog, one endpoint per region ending in ``/v2.0`` (what
-openstacksdk and python-openstackclient expect: they use a catalog URL that
-ends in ``v2.0`` as it is and append ``v2.0`` to one that does not), and
-serves :class:`mimic.rest.neutron_api.NeutronApi` there.
+tenant's catalog, one unversioned endpoint per region, as real clouds list
+Neutron (clients read the versions document at its root, or append ``v2.0``
+themselves), and serves :class:`mimic.rest.neutron.NeutronApi` there.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.imimic import IAPIMock
-from mimic.rest.neutron_api import NeutronApi
+from mimic.rest.neutron import NeutronApi
 
 
 @implementer(IPlugin, IAPIMock)
@@ -26,7 +25,7 @@ class NeutronPlugin:
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "network", "cloudNetworks",
-                      [Endpoint(region, "v2.0") for region in regions])]
+                      [Endpoint(region) for region in regions])]
 
     def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
         return NeutronApi(session_store, region, uri_prefix).app.resource()

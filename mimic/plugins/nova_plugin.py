@@ -24,7 +24,7 @@ from mimic.rest.nova_control_api import NovaControlApi
 
 @implementer(IPlugin, IAPIMock, IPresetProvider, IResourceLister)
 class NovaApiMock:
-    """OpenStack Compute v2.1 at ``/mimicking/nova/<region>/v2/<tenant_id>``."""
+    """OpenStack Compute (2.1 to 2.100) at ``/mimicking/nova/<region>/v2/<tenant_id>``."""
 
     name = "nova"
 

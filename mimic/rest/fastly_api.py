@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl
 
 from klein import Klein
+from twisted.web.resource import Resource
 
 from mimic.model.fastly import (
     CONFIG_KINDS,
@@ -230,6 +231,10 @@ class FastlyApi:
     def kind(path: str) -> ConfigKind:
         return CONFIG_KINDS[path]
 
+    def resource(self) -> Resource:
+        """The resource to mount: these routes, and ``PURGE`` of any URL under them."""
+        return _PurgeMethodResource(self)
+
     # health and customer
 
     @app.route("/", methods=["GET"])
@@ -417,6 +422,48 @@ class FastlyApi:
         thing = fastly.object(customer, service_id, number, DOMAIN, name)
         return json_response(request, render_domain_check(version, thing))
 
+    # purges
+
+    @app.route("/service/<service_id>/purge_all", methods=["POST"])
+    def purge_all(self, request: Any, service_id: str) -> bytes:
+        fastly, customer = self.caller(request)
+        _soft_purge(request)
+        fastly.purge_all(customer, service_id)
+        return json_response(request, {"status": "ok"})
+
+    @app.route("/service/<service_id>/purge/<surrogate_key>", methods=["POST"])
+    def purge_key(self, request: Any, service_id: str, surrogate_key: str) -> bytes:
+        fastly, customer = self.caller(request)
+        _soft_purge(request)
+        ids = fastly.purge_keys(customer, service_id, [surrogate_key])
+        return json_response(request, {"status": "ok", "id": ids[surrogate_key]})
+
+    @app.route("/service/<service_id>/purge", methods=["POST"])
+    def purge_keys(self, request: Any, service_id: str) -> bytes:
+        """Surrogate keys in a ``Surrogate-Key`` header (spaces between) or the body."""
+        fastly, customer = self.caller(request)
+        _soft_purge(request)
+        header = request.getHeader(b"surrogate-key")
+        if header is not None:
+            keys: Any = header.decode("utf-8", "replace").split()
+        else:
+            keys = read_fields(request).get("surrogate_keys")
+            if not isinstance(keys, list):
+                raise RequestError(400, "'surrogate_keys' must be a list of strings, or the "
+                                   "keys given in a Surrogate-Key header.")
+        return json_response(request, fastly.purge_keys(customer, service_id, keys))
+
+    @app.route("/purge/<path:url>", methods=["POST"])
+    def purge_url(self, request: Any, url: str) -> bytes:
+        return self.purge_one_url(request, url)
+
+    def purge_one_url(self, request: Any, url: str) -> bytes:
+        """``POST /purge/<url>`` and ``PURGE <url>``: ``{"status": "ok", "id"}``."""
+        fastly, customer = self.caller(request)
+        _soft_purge(request)
+        purge = fastly.purge_url(customer, url)
+        return json_response(request, {"status": "ok", "id": purge.id})
+
     # every kind of configuration object, one set of routes
 
     @app.route("/service/<service_id>/version/<int:number>/<any("
@@ -463,6 +510,47 @@ class FastlyApi:
         fastly, customer = self.caller(request)
         fastly.delete_object(customer, service_id, number, self.kind(kind), name)
         return json_response(request, {"status": "ok"})
+
+
+class _PurgeMethodResource(Resource):
+    """
+    Fastly's API, plus Fastly's ``PURGE`` of a URL: ``PURGE
+    /fastly/<host>/<path>`` purges ``<host>/<path>`` as ``POST
+    /purge/<host>/<path>`` does. It is answered here, before the routes,
+    so that a catch-all route does not turn unknown paths' 404 into 405.
+    """
+
+    isLeaf = True
+
+    def __init__(self, api: FastlyApi) -> None:
+        super().__init__()
+        self.api = api
+        self.routes = api.app.resource()
+
+    def render(self, request: Any) -> Any:
+        if request.method != b"PURGE":
+            return self.routes.render(request)
+        request.setHeader(b"content-type", b"application/json")
+        try:
+            url = "/".join(segment.decode("utf-8") for segment in request.postpath)
+            return self.api.purge_one_url(request, url)
+        except UnicodeDecodeError:
+            error = RequestError(400, "The URL to purge is not valid UTF-8.")
+        except RequestError as refused:
+            error = refused
+        except FastlyError as refused:
+            error = as_request_error(refused)
+        request.setResponseCode(error.code)
+        return json.dumps(fastly_error_body(error)).encode("utf-8")
+
+
+def _soft_purge(request: Any) -> bool:
+    """
+    Whether a ``Fastly-Soft-Purge`` header asks to mark content stale
+    rather than evict it; Fastly reads its presence, not its value. Mimic
+    caches nothing, so both purge alike.
+    """
+    return request.getHeader(b"fastly-soft-purge") is not None
 
 
 def _positive(value: Optional[str], name: str, default: Optional[int]) -> int:

@@ -2,276 +2,42 @@
 The mesh over HTTP: services answering at ``/mesh/<service>/<path>``
 (embedded) or at ``/`` (a standalone pod, ``--mesh-service``), their real
 upstream calls, ``/metrics``, and the control API at ``/mimic/v1.1/mesh``
-(the documents, and traces as Zipkin v2 JSON).
-
-Timing: a node's ``start`` and ``duration_ms`` (and its span's timestamp
-and duration) are read from the real clock (the reactor), not from Mimic's
-deterministic clock. Upstream calls are real network requests that take
-real time even while Mimic's clock stands still at 0, and what a mesh user
-reads in a call tree (which calls overlapped, where the time went) is only
-true on the real clock.
+(the documents, traces as Zipkin v2 JSON, the observed graph, probes).
+What a node does, and in which time, is :mod:`mimic.rest.mesh_runtime`'s.
 """
 
 from __future__ import annotations
 
 import json
-import zlib
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
-import attrs
 from klein import Klein
 from prometheus_client.exposition import choose_encoder
-from twisted.internet.defer import ensureDeferred, gatherResults
+from twisted.internet.defer import CancelledError, ensureDeferred
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
 from mimic.metrics import metrics_of
-from mimic.model.mesh.calls import (
-    MAX_HOPS,
-    Node,
-    Plan,
-    UpstreamCall,
-    as_child,
-    failed,
-)
-from mimic.model.mesh.calls import plan_calls
 from mimic.model.mesh.documents import Mesh, MeshError, parse_request_body
-from mimic.model.mesh.metrics import IstioMetrics, Workload
-from mimic.model.mesh.state import MeshState
-from mimic.model.mesh.tracing import (
-    TRACE_HEADERS,
-    Span,
-    TraceContext,
-    incoming_context,
-    new_span_id,
-    outgoing_headers,
-)
+from mimic.model.mesh.graph import to_dot
+from mimic.model.mesh.traffic import Endpoint
 from mimic.rest.http import (
     RequestError,
     empty_response,
     install_error_handlers,
     json_response,
+    read_json,
 )
-from mimic.rest.mesh_client import MeshHttpClient, UpstreamFailed, ZipkinReporter, quote_path
-from mimic.util import IdSource, iso_time
+from mimic.rest.mesh_runtime import (  # noqa: F401 - the mesh's runtime, re-exported
+    MeshConfig,
+    MeshRuntime,
+    NodeWork,
+)
+from mimic.rest.mesh_sidecar import cluster_name
 
 log = Logger()
-
-#: Headers one mesh node sends the next, besides the trace context: who is
-#: calling (for Istio's source labels) and how deep the chain already is.
-SOURCE_WORKLOAD = "x-mimic-source-workload"
-SOURCE_VERSION = "x-mimic-source-version"
-HOPS = "x-mimic-mesh-hops"
-#: The response header by which a node tells its caller its workload (the
-#: way Istio's sidecars exchange peer metadata), for the source's metrics.
-WORKLOAD = "x-mimic-workload"
-
-
-@attrs.frozen
-class MeshConfig:
-    """
-    The mesh's command-line configuration: the mesh the ``--mesh`` files
-    declare (what reset goes back to), the service of a standalone pod,
-    where upstreams are reached (``--mesh-resolve``), the Zipkin
-    collector, and the pod's own name (``--mesh-instance``).
-    """
-
-    startup: Mesh = Mesh()
-    standalone: Optional[str] = None
-    resolve: Mapping[str, tuple] = attrs.field(factory=dict)
-    zipkin: Optional[str] = None
-    instance: Optional[str] = None
-
-
-def _mesh_seed(seed: int, service: Optional[str], instance: Optional[str] = None) -> int:
-    """
-    The seed of the mesh's trace and span ids. Pods of one mesh usually run
-    with the same ``--seed``; mixing in the service name keeps their span
-    ids apart, and the pod's own name (``--mesh-instance``, the replicas of
-    a Deployment differ only there) keeps replicas apart.
-    """
-    name = (service or "") + (f"/{instance}" if instance else "")
-    return seed * 1_000_003 + zlib.crc32(name.encode("utf-8"))
-
-
-class MeshRuntime:
-    """
-    The mesh of one core: serves a node for a request, making its upstream
-    calls, recording its span and metrics. State (documents, round robin,
-    traces, metrics) is read from ``core.store`` per request, so reset
-    forgets it; the HTTP client and the Zipkin reporter are plumbing and
-    stay.
-    """
-
-    def __init__(self, core: Any, config: MeshConfig, reactor: Any,
-                 client: MeshHttpClient, reporter: Optional[ZipkinReporter] = None) -> None:
-        self.core = core
-        self.config = config
-        self.reactor = reactor
-        self.client = client
-        self.reporter = reporter
-
-    def state(self) -> MeshState:
-        return self.core.store.data_for_api("mesh", lambda: MeshState(
-            mesh=self.config.startup,
-            ids=IdSource(_mesh_seed(self.core.seed, self.config.standalone,
-                                    self.config.instance)),
-        ))
-
-    def metrics(self) -> IstioMetrics:
-        store = self.core.store
-        return store.data_for_api(("mesh", "metrics"),
-                                  lambda: IstioMetrics(metrics_of(store).registry))
-
-    def now(self) -> float:
-        return self.reactor.seconds()
-
-    async def serve(self, service: str, method: str, path: str, headers: dict,
-                    local: str) -> tuple:
-        """
-        The node ``service`` answers to ``method path`` (``headers`` lower
-        case, ``local`` this server's ``host:port`` for embedded calls), and
-        the extra response headers its endpoint declares.
-        """
-        started = self.now()
-        state = self.state()
-        context = incoming_context(headers, state.ids)
-        span_id = new_span_id(state.ids)
-        instance = state.instance_of(service, standalone=self.config.standalone is not None)
-        try:
-            hops = int(headers.get(HOPS, "0"))
-        except ValueError:
-            hops = 0
-        if instance is None:
-            plan = Plan(code=404, error=f"no service {service!r} in the mesh")
-        elif hops >= MAX_HOPS:
-            plan = Plan(code=508, error=f"the call chain is {hops} calls deep; "
-                        "services may be calling each other in a circle")
-        else:
-            plan = plan_calls(instance.version, method, path)
-        me = Workload.of(instance.version.workload, instance.version.version, service) \
-            if instance is not None else Workload.of(None, None, service)
-        children: list = []
-        if plan.error is None and plan.steps:
-            down = {
-                **outgoing_headers(context, span_id),
-                SOURCE_WORKLOAD: me.workload, SOURCE_VERSION: me.version,
-                HOPS: str(hops + 1),
-            }
-            for step in plan.steps:
-                children.extend(await gatherResults([
-                    ensureDeferred(self.call(call, down, context, span_id, me, local))
-                    for call in step
-                ]))
-        code = plan.code if plan.error is not None else plan.final_code(children)
-        error = plan.error
-        if error is None and code == 502:
-            bad = ", ".join(f"{c['service']} ({c['code']})" for c in children if failed(c))
-            error = f"upstream calls failed: {bad}"
-        duration = self.now() - started
-        node = Node(
-            service=service,
-            version=instance.version.version if instance is not None else None,
-            replica=instance.replica if instance is not None else None,
-            method=method, path=path, code=code,
-            start=iso_time(started), duration_ms=round(duration * 1000, 3),
-            trace_id=context.trace_id, span_id=span_id,
-            headers={name: headers[name] for name in TRACE_HEADERS if name in headers},
-            upstream_calls=children, error=error,
-            body=plan.response.body if plan.response is not None and error is None else None,
-        )
-        self.record_span(Span(
-            trace_id=context.trace_id, id=span_id, parent_id=context.parent_id,
-            name=f"{method} {path}".lower(), kind="SERVER", service=service,
-            timestamp_us=int(started * 1_000_000), duration_us=int(duration * 1_000_000),
-            tags=_span_tags(method, path, code, node.version, error),
-        ), context)
-        source = Workload.of(headers.get(SOURCE_WORKLOAD), headers.get(SOURCE_VERSION))
-        self.metrics().record("destination", source, me, code, duration * 1000)
-        extra = plan.response.headers if plan.response is not None else ()
-        return node.to_json(), (*extra, (WORKLOAD, me.workload))
-
-    async def call(self, call: UpstreamCall, headers: dict, context: TraceContext,
-                   span_id: str, me: Workload, local: str) -> dict:
-        """Make one upstream call; its node (or a failed node) as a child."""
-        started = self.now()
-        state = self.state()
-        if self.config.standalone is None:
-            url = f"http://{local}/mesh/{call.service}{quote_path(call.path)}"
-            known = bool(state.mesh.versions_of(call.service))
-        else:
-            host, port = self.config.resolve.get(call.service, (call.service, call.port))
-            host = f"[{host}]" if ":" in host else host
-            url = f"http://{host}:{port}{quote_path(call.path)}"
-            known = True
-        try:
-            if not known:
-                raise UpstreamFailed(503, f"no service {call.service!r} in the mesh")
-            answer = await self.client.request(
-                call.method, url, {**headers, **dict(call.headers)})
-        except UpstreamFailed as failure:
-            return self.failed_call(call, failure.code, failure.reason, started,
-                                    context, span_id, me)
-        try:
-            node = as_child(json.loads(answer.body), call)
-        except ValueError:
-            node = None
-        if node is None:
-            # Not a mesh node: a real service's answer, shown by its status.
-            error = f"upstream answered {answer.code}" if answer.code >= 500 else None
-            node = self.failed_call(call, answer.code, error, started, context,
-                                    span_id, me, record=False)
-        elif failed(node) and "error" not in node:
-            node["error"] = f"upstream answered {node['code']}"
-        destination = Workload.of(answer.workload or call.service, node.get("version"),
-                                  call.service)
-        self.metrics().record("source", me, destination, node["code"],
-                              (self.now() - started) * 1000)
-        return node
-
-    def failed_call(self, call: UpstreamCall, code: int, error: Optional[str],
-                    started: float, context: TraceContext, parent_id: str,
-                    me: Workload, record: bool = True) -> dict:
-        """
-        The node of a call that got no mesh node back, with a client span
-        of its own so the trace shows where it broke.
-        """
-        duration = self.now() - started
-        span_id = new_span_id(self.state().ids)
-        node = Node(
-            service=call.service, version=None, method=call.method, path=call.path,
-            code=code, start=iso_time(started), duration_ms=round(duration * 1000, 3),
-            trace_id=context.trace_id, span_id=span_id, headers=dict(call.headers),
-            error=error, url=call.url,
-        )
-        self.record_span(Span(
-            trace_id=context.trace_id, id=span_id, parent_id=parent_id,
-            name=f"{call.method} {call.path}".lower(), kind="CLIENT", service=me.service,
-            remote_service=call.service, timestamp_us=int(started * 1_000_000),
-            duration_us=int(duration * 1_000_000),
-            tags=_span_tags(call.method, call.path, code, None, error),
-        ), context)
-        if record and code >= 500:
-            self.metrics().record("source", me, Workload.of(call.service, None, call.service),
-                                  code, duration * 1000)
-        return node.to_json()
-
-    def record_span(self, span: Span, context: TraceContext) -> None:
-        self.state().traces.record(span)
-        if self.reporter is not None and context.sampled:
-            self.reporter.add(span.to_zipkin())
-
-
-def _span_tags(method: str, path: str, code: int, version: Optional[str],
-               error: Optional[str]) -> dict:
-    tags = {"http.method": method, "http.path": path, "http.status_code": str(code)}
-    if version is not None:
-        tags["version"] = version
-    if error is not None or code >= 500:
-        tags["error"] = error or str(code)
-    return tags
-
 
 def request_headers(request: Any) -> dict:
     """A request's headers, names in lower case, first value of each."""
@@ -312,10 +78,22 @@ class _NodeResource(Resource):
 
     def serve_node(self, request: Any, service: str, path: str) -> Any:
         finished: list = []
-        request.notifyFinish().addBoth(finished.append)
+        work = NodeWork()
+
+        def gone(reason: Any) -> None:
+            finished.append(reason)
+            if isinstance(reason, Failure) and work.pending:
+                # The client went away before the answer: end what it waited for.
+                self.runtime.metrics().cancelled.inc(len(work.pending))
+                work.cancel()
+
+        request.notifyFinish().addBoth(gone)
         method = request.method.decode("ascii", "replace").upper()
+        query = request.uri.partition(b"?")[2].decode("ascii", "replace")
+        if query:
+            path = f"{path}?{query}"
         answering = ensureDeferred(self.runtime.serve(
-            service, method, path, request_headers(request), local_address(request)))
+            service, method, path, request_headers(request), local_address(request), work))
 
         def answer(result: tuple) -> None:
             if not finished:
@@ -323,6 +101,8 @@ class _NodeResource(Resource):
                 write_json(request, node["code"], node, headers)
 
         def broken(failure: Any) -> None:
+            if finished and failure.check(CancelledError):
+                return  # the client went away and the node's calls were ended
             log.failure("The mesh failed answering {path}", failure, path=path)
             if not finished:
                 write_json(request, 500, {"error": "Mimic failed unexpectedly; see its log."})
@@ -349,8 +129,42 @@ class StandaloneServiceResource(_NodeResource):
         path = decoded_path(request.postpath)
         service = self.runtime.config.standalone
         if path in ("/health", "/ready"):
-            return json_response(request, {"status": "UP", "service": service})
+            code = probe_code(self.runtime, service, path[1:])
+            return json_response(request, {"status": "UP" if code < 400 else "DOWN",
+                                           "service": service}, code)
         return self.serve_node(request, service, path)
+
+
+def probe_code(runtime: MeshRuntime, service: str, probe: str) -> int:
+    """What ``/health`` or ``/ready`` answers: set at run time, else in ``spec.health``."""
+    state = runtime.state()
+    if (service, probe) in state.probes:
+        return state.probes[(service, probe)]
+    versions = state.mesh.versions_of(service)
+    return dict(versions[0].health).get(probe, 200) if versions else 200
+
+
+def refresh_gauges(runtime: MeshRuntime) -> None:
+    """Ejections end on Mimic's clock: the gauge is read when it is scraped."""
+    state = runtime.state()
+    gauge = runtime.metrics().ejections
+    now = runtime.mimic_now()
+    for service in state.mesh.policies.destination_rules:
+        if service in state.mesh.services:
+            gauge.labels(cluster_name(service, 8080, None)).set(
+                state.traffic.ejections_active(service, now))
+
+
+def graph_of(runtime: MeshRuntime) -> dict:
+    state = runtime.state()
+    now = runtime.mimic_now()
+    nodes = [
+        {"service": name, "version": v.version, "replica": r, "workload": v.workload,
+         "ejected": state.traffic.ejected(Endpoint(name, v.version, r), now)}
+        for name, versions in sorted(state.mesh.services.items())
+        for v in versions for r in range(v.replicas)
+    ]
+    return state.graph.to_json(nodes)
 
 
 class MetricsResource(Resource):
@@ -367,6 +181,7 @@ class MetricsResource(Resource):
 
     def render_GET(self, request: Any) -> bytes:
         self.runtime.metrics()  # Istio's metrics show before the first call
+        refresh_gauges(self.runtime)
         accept = (request.getHeader(b"accept") or b"").decode("latin-1")
         encode, content_type = choose_encoder(accept)
         request.setHeader(b"content-type", content_type.encode("ascii"))
@@ -403,7 +218,7 @@ class MeshControlApi:
             mesh = mesh_of(state.mesh, self._documents(request))
         except MeshError as error:
             raise RequestError(400, error.describe(), details=error.location()) from None
-        for warning in mesh.unknown_kinds():
+        for warning in mesh.warnings():
             log.warn("Mesh: {warning}", warning=warning)
         state.replace(mesh)
         return json_response(request, mesh.to_json())
@@ -437,6 +252,38 @@ class MeshControlApi:
             raise RequestError(400, "'limit' must be a positive integer.")
         found = self.runtime.state().traces.traces(count, trace_id)
         return json_response(request, [[s.to_zipkin() for s in t] for t in found])
+
+    @app.route("/graph", methods=["GET"])
+    def graph(self, request: Any) -> bytes:
+        graph = graph_of(self.runtime)
+        form = _query(request, b"format") or "json"
+        if form == "dot":
+            request.setHeader(b"content-type", b"text/vnd.graphviz; charset=utf-8")
+            return to_dot(graph).encode("utf-8")
+        if form != "json":
+            raise RequestError(400, "'format' is json or dot.")
+        return json_response(request, graph)
+
+    @app.route("/probes/<service>", methods=["GET"])
+    def probes(self, request: Any, service: str) -> bytes:
+        return json_response(request, {p: probe_code(self.runtime, service, p)
+                                       for p in ("health", "ready")})
+
+    @app.route("/probes/<service>", methods=["PUT"])
+    def set_probes(self, request: Any, service: str) -> bytes:
+        body = read_json(request)
+        state = self.runtime.state()
+        for probe, code in body.items():
+            if probe not in ("health", "ready"):
+                raise RequestError(400, f"{probe!r}: the probes are health and ready.")
+            if isinstance(code, bool) or not isinstance(code, int) or not 200 <= code <= 599:
+                raise RequestError(400, f"{probe}: a status code from 200 to 599.")
+        if service not in state.mesh.services and service not in self.runtime.config.names:
+            raise RequestError(404, f"No service {service!r} in the mesh.")
+        for probe, code in body.items():
+            state.probes[(service, probe)] = code
+        return json_response(request, {p: probe_code(self.runtime, service, p)
+                                       for p in ("health", "ready")})
 
     @app.route("/traces/<trace_id>", methods=["GET"])
     def trace(self, request: Any, trace_id: str) -> bytes:

@@ -21,17 +21,22 @@ from typing import Any, Optional
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import attrs
-import treq
-from twisted.internet.defer import CancelledError, ensureDeferred
+from twisted.internet.defer import CancelledError, Deferred, ensureDeferred
+from twisted.internet.endpoints import HostnameEndpoint
 from twisted.internet.error import TimeoutError as ConnectTimeoutError
+from twisted.internet.protocol import Protocol
 from twisted.logger import Logger
 from twisted.web.client import (
     Agent,
     FileBodyProducer,
     HTTPConnectionPool,
+    PotentialDataLoss,
+    ResponseDone,
     ResponseNeverReceived,
 )
 from twisted.web.http_headers import Headers
+from twisted.web.iweb import IAgentEndpointFactory
+from zope.interface import implementer
 
 log = Logger()
 
@@ -39,13 +44,19 @@ log = Logger()
 #: spaces) are percent-encoded and decoded again by the receiving Mimic.
 PATH_SAFE = "/@:,;=+!$&'()*~-._"
 
-#: How long an upstream call may take to answer before it is a 504.
+#: How long an upstream call may take to answer before it is a 504
+#: (``--mesh-timeout``), and to connect (``--mesh-connect-timeout``).
 CALL_TIMEOUT = 30.0
 CONNECT_TIMEOUT = 5.0
 
+#: The largest upstream answer a caller buffers (its node is parsed and
+#: nested in the caller's); past it the call is a 502. A tree of the most
+#: calls one request may make is well under 1 MiB.
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
 
-def quote_path(path: str) -> str:
-    return quote(path, safe=PATH_SAFE)
+
+def quote_path(path: str, safe: str = PATH_SAFE) -> str:
+    return quote(path, safe=safe)
 
 
 @attrs.frozen
@@ -69,8 +80,57 @@ class UpstreamFailed(Exception):
         self.reason = reason
 
 
+class AnswerTooLarge(Exception):
+    """An upstream answer longer than the caller buffers."""
+
+
+class _BoundedBody(Protocol):
+    """Collects a response body, giving up past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list = []
+        self.size = 0
+        self.done: Deferred = Deferred()
+
+    def dataReceived(self, data: bytes) -> None:
+        if self.done.called:
+            return
+        self.size += len(data)
+        if self.size > self.limit:
+            self.done.errback(AnswerTooLarge())
+            self.transport.stopProducing()
+            return
+        self.parts.append(data)
+
+    def connectionLost(self, reason: Any) -> None:
+        if self.done.called:
+            return
+        if reason.check(ResponseDone, PotentialDataLoss):
+            self.done.callback(b"".join(self.parts))
+        else:
+            self.done.errback(reason)
+
+
+def read_bounded(response: Any, limit: int) -> Deferred:
+    """The body of ``response``, or :class:`AnswerTooLarge` past ``limit`` bytes."""
+    if isinstance(response.length, int) and response.length > limit:
+        response.deliverBody(Protocol())  # a Protocol drops what it is given
+        return Deferred.fromCoroutine(_raise(AnswerTooLarge()))
+    body = _BoundedBody(limit)
+    response.deliverBody(body)
+    return body.done
+
+
+async def _raise(error: Exception) -> None:
+    raise error
+
+
 def describe_failure(error: BaseException) -> UpstreamFailed:
     """An exception of treq/Twisted as the failed node's code and text."""
+    if isinstance(error, AnswerTooLarge):
+        return UpstreamFailed(502, f"the upstream answer is larger than "
+                                   f"{MAX_ANSWER_BYTES} bytes")
     if isinstance(error, (CancelledError, ConnectTimeoutError)):
         return UpstreamFailed(504, "upstream request timeout")
     if isinstance(error, ResponseNeverReceived):
@@ -90,40 +150,85 @@ class QuietConnectionPool(HTTPConnectionPool):
         noisy = False
 
 
+@implementer(IAgentEndpointFactory)
+class CachedEndpoints:
+    """
+    One endpoint per (host, port), made once: Agent's own factory builds a
+    ``HostnameEndpoint`` (IDNA-checking the host) for every request, which
+    shows in a mesh hop's cost. Hosts are names or addresses; HTTP only.
+    """
+
+    def __init__(self, reactor: Any, connect_timeout: float) -> None:
+        self.reactor = reactor
+        self.connect_timeout = connect_timeout
+        self.endpoints: dict = {}
+
+    def endpointForURI(self, uri: Any) -> Any:
+        key = (uri.host, uri.port)
+        endpoint = self.endpoints.get(key)
+        if endpoint is None:
+            if len(self.endpoints) > 1024:
+                self.endpoints.clear()  # hosts come from the mesh and --mesh-resolve
+            endpoint = self.endpoints[key] = HostnameEndpoint(
+                self.reactor, uri.host.strip(b"[]"), uri.port, timeout=self.connect_timeout)
+        return endpoint
+
+
 class MeshHttpClient:
     """
     One agent over one persistent ``HTTPConnectionPool``; redirects are not
     followed (a mesh call reports what its upstream said).
     """
 
-    def __init__(self, reactor: Any, timeout: float = CALL_TIMEOUT) -> None:
+    def __init__(self, reactor: Any, timeout: float = CALL_TIMEOUT,
+                 connect_timeout: float = CONNECT_TIMEOUT,
+                 max_answer: int = MAX_ANSWER_BYTES) -> None:
         self.reactor = reactor
         self.timeout = timeout
+        self.max_answer = max_answer
         self.pool = QuietConnectionPool(reactor, persistent=True)
         # Enough idle connections for a fan-out under load to reuse them.
         self.pool.maxPersistentPerHost = 64
         self.pool.cachedConnectionTimeout = 60
-        self.agent = Agent(reactor, pool=self.pool, connectTimeout=CONNECT_TIMEOUT)
+        self.agent = Agent.usingEndpointFactory(
+            reactor, CachedEndpoints(reactor, connect_timeout), pool=self.pool)
 
     async def request(self, method: str, url: str, headers: dict,
-                      body: Optional[bytes] = None) -> UpstreamAnswer:
+                      body: Optional[bytes] = None,
+                      timeout: Optional[float] = None) -> UpstreamAnswer:
         """
         ``method url`` (``url`` already percent-encoded); raises
-        :class:`UpstreamFailed` when nothing answers within the timeout.
+        :class:`UpstreamFailed` when nothing answers within ``timeout``
+        seconds (504; the client's own by default) or the answer is too
+        large (502). Cancelling the call (its caller's client went away)
+        aborts the connection and raises ``CancelledError``.
         """
-        answering = self.agent.request(
+        pending: list = [self.agent.request(
             method.encode("ascii"), url.encode("ascii"),
             Headers({name: [value] for name, value in headers.items()}),
-            FileBodyProducer(io.BytesIO(body)) if body else None)
-        timeout = self.reactor.callLater(self.timeout, answering.cancel)
+            FileBodyProducer(io.BytesIO(body)) if body else None)]
+        timed_out: list = []
+
+        def expire() -> None:
+            timed_out.append(True)
+            pending[-1].cancel()
+
+        timer = self.reactor.callLater(self.timeout if timeout is None else timeout, expire)
         try:
-            response = await answering
-            content = await treq.content(response)
+            response = await pending[0]
+            pending.append(read_bounded(response, self.max_answer))
+            content = await pending[-1]
+        except CancelledError:
+            if not timed_out:
+                raise
+            raise UpstreamFailed(504, "upstream request timeout") from None
         except Exception as error:  # noqa: BLE001 - every failure is a node
+            if timed_out:
+                raise UpstreamFailed(504, "upstream request timeout") from None
             raise describe_failure(error) from None
         finally:
-            if timeout.active():
-                timeout.cancel()
+            if timer.active():
+                timer.cancel()
         workload = response.headers.getRawHeaders(b"x-mimic-workload", [None])[0]
         return UpstreamAnswer(response.code, content,
                               workload.decode("latin-1") if workload else None)

@@ -1,8 +1,7 @@
 """
-Nova's JSON on the wire: reading request bodies and query strings as Nova
-2.1's schemas do (with its error messages), and rendering servers, flavors
-and images as Nova 2.1 shows them, including the caches that keep big
-listings fast. :mod:`mimic.rest.nova_api` routes requests through these.
+Nova's requests on the wire: reading request bodies and query strings as
+Nova's schemas do (with its error messages), per microversion where they
+differ. :mod:`mimic.rest.nova_views` writes the answers.
 """
 
 from __future__ import annotations
@@ -14,25 +13,22 @@ import json
 import re
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Optional
-from urllib.parse import urlencode
 
-from mimic.model.flavors import Flavor
-from mimic.model.images import Image
-from mimic.model.neutron import NetworkRequest, NetworkState
-from mimic.model.nova import AVAILABILITY_ZONE, STATES, Server, ServerQuery, ServerSpec
+from mimic.model.neutron import NetworkRequest
+from mimic.model.nova import (
+    MAX_TAGS,
+    ComputeError,
+    ServerQuery,
+    STATES,
+    ServerSpec,
+    check_tag,
+)
 from mimic.rest.http import RequestError
-from mimic.util import iso_time
+from mimic.rest.nova_microversions import MIN_VERSION, APIVersion
 
 #: Nova's ``osapi_max_limit``: the most items one page holds.
 MAX_PAGE = 1000
 
-#: How many rendered servers each tenant's region keeps, to answer big
-#: detail listings fast without holding a copy of every server.
-RENDER_CACHE_SIZE = 2048
-
-#: How many whole listings each tenant's region remembers (see
-#: :meth:`RenderCache.page`).
-PAGE_CACHE_SIZE = 2
 
 # Reading requests.
 
@@ -77,6 +73,37 @@ def reference_field(body: dict, key: str) -> str:
     return ref_id(value.strip())
 
 
+#: What a flavor id may be made of (Nova's flavor-create schema).
+_FLAVOR_ID = re.compile(r"^[A-Za-z0-9._ -]{1,255}$")
+
+
+def image_reference(body: dict, key: str, empty_allowed: bool = False) -> str:
+    """
+    The image an ``imageRef``-like field names: a UUID (or a URL ending in
+    one; the original Mimic's clients send those). Anything else is Nova's
+    schema refusal, worded as Nova's schema for the route words it (create
+    takes a UUID or ``""``, hence "any of the given schemas").
+    """
+    value = body.get(key)
+    image_id = ref_id(value.strip()) if isinstance(value, str) else None
+    if not image_id or not _UUID.match(image_id):
+        reason = ("is not valid under any of the given schemas" if empty_allowed
+                  else "is not a 'uuid'")
+        raise invalid_input(key, value, f"{value!r} {reason}")
+    return image_id
+
+
+def flavor_reference(body: dict, key: str = "flavorRef") -> str:
+    """
+    The flavor a ``flavorRef`` names: an id (a string or number, or a URL
+    ending in one) of the characters flavor ids are made of.
+    """
+    flavor_id = reference_field(body, key)
+    if not _FLAVOR_ID.match(flavor_id):
+        raise RequestError(400, "Invalid flavorRef provided.")
+    return flavor_id
+
+
 def read_metadata(value: Any, field: str = "metadata") -> dict:
     """
     A metadata object: keys of 1-255 characters, string values of at most
@@ -102,6 +129,11 @@ def read_metadata(value: Any, field: str = "metadata") -> dict:
 
 
 def ip_field(body: dict, key: str, version: int) -> Optional[str]:
+    """
+    ``accessIPv4``/``accessIPv6``: an address of that version (or ``""``),
+    kept in its canonical form, as Nova's instance fields (netaddr
+    addresses) store it: ``2001:DB8:0::1`` reads back as ``2001:db8::1``.
+    """
     value = string_field(body, key)
     if value:
         try:
@@ -110,6 +142,7 @@ def ip_field(body: dict, key: str, version: int) -> Optional[str]:
             address = None
         if address is None or address.version != version:
             raise invalid_input(key, value, f"'{value}' is not a 'ipv{version}'")
+        return str(address)
     return value
 
 
@@ -140,19 +173,28 @@ def refuse_unexpected(body: dict, allowed: frozenset, field: str = "server") -> 
                            f"Additional properties are not allowed ({names} {verb} unexpected)")
 
 
-def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
-    """A ``POST servers`` body as a :class:`ServerSpec` and how many to make."""
+def read_server_spec(body: dict,
+                     version: APIVersion = MIN_VERSION) -> tuple[ServerSpec, int]:
+    """
+    A ``POST servers`` body as a :class:`ServerSpec` and how many to make,
+    read as Nova's schema for ``version`` reads it.
+    """
     server = body.get("server")
     if not isinstance(server, dict):
         raise invalid_input("server", server, "'server' is a required property of type 'object'")
-    refuse_unexpected(server, SERVER_CREATE_KEYS)
+    refuse_unexpected(server, create_keys(version))
+    if version >= "2.37" and "networks" not in server:
+        raise invalid_input("server", server, "'networks' is a required property")
+    if version < "2.37" and isinstance(server.get("networks"), str):
+        raise invalid_input("networks", server["networks"],
+                            f"{server['networks']!r} is not of type 'array'")
     name = name_field(server, required=True)
     if "imageRef" not in server and not server.get("block_device_mapping_v2"):
         raise RequestError(400, "Invalid imageRef provided.")
-    image_id = reference_field(server, "imageRef")
+    image_id = image_reference(server, "imageRef", empty_allowed=True)
     if "flavorRef" not in server:
         raise invalid_input("flavorRef", None, "'flavorRef' is a required property")
-    flavor_id = reference_field(server, "flavorRef")
+    flavor_id = flavor_reference(server)
     metadata = read_metadata(server.get("metadata", {}))
     key_name = string_field(server, "key_name", minimum=1)
     groups = server.get("security_groups", [{"name": "default"}])
@@ -160,7 +202,7 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
         isinstance(g, dict) and isinstance(g.get("name"), str) and g["name"] for g in groups
     ):
         raise invalid_input("security_groups", groups, "each must be an object with a 'name'")
-    networks = read_networks(server.get("networks", "auto"))
+    networks = read_networks(server.get("networks", "auto"), version)
     user_data = string_field(server, "user_data", maximum=65535)
     if user_data:
         try:
@@ -170,9 +212,10 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
     config_drive = server.get("config_drive", False)
     if not isinstance(config_drive, (bool, str)):
         raise invalid_input("config_drive", config_drive, "must be a boolean")
-    counts = []
+    counts: list[int] = []
     for key in ("min_count", "max_count"):
-        value = server.get(key, 1)
+        # Nova defaults max_count to min_count (servers.py create).
+        value = server.get(key, counts[0] if counts else 1)
         if isinstance(value, str) and value.isdigit():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -181,9 +224,12 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
     if counts[0] > counts[1]:
         raise RequestError(400, "min_count must be <= max_count")
     if counts[1] > 1 and any(n.port_id for n in networks or ()):
-        raise RequestError(400, "Unable to launch multiple instances with a single "
-                           "configured port ID. Please launch your instance one by one "
-                           "with different ports.")
+        raise RequestError(400, "Failed to launch instances: Unable to launch multiple "
+                           "instances with a single configured port ID. Please launch "
+                           "your instance one by one with different ports.")
+    if counts[1] > 1 and any(n.fixed_ip for n in networks or ()):
+        raise RequestError(400, "Failed to launch instances: max_count cannot be greater "
+                           "than 1 if an fixed_ip is specified.")
     spec = ServerSpec(
         name=name,
         image_id=image_id,
@@ -198,8 +244,81 @@ def read_server_spec(body: dict) -> tuple[ServerSpec, int]:
         admin_pass=string_field(server, "adminPass"),
         availability_zone=string_field(server, "availability_zone", minimum=1),
         networks=networks,
+        description=description_field(server),
+        tags=tags_field(server),
+        user_data=user_data,
+        hostname=hostname_field(server),
+        scheduler_hints=scheduler_hints_field(body),
     )
+    if spec.hostname is not None and counts[1] > 1:
+        raise RequestError(400, "Unable to allow requesting a specific hostname for "
+                           "multiple instances.")
     return spec, counts[1]
+
+
+def description_field(body: dict) -> Optional[str]:
+    """``description`` (2.19): up to 255 characters, or ``null``."""
+    if body.get("description") is None:
+        return None
+    return string_field(body, "description", maximum=255)
+
+
+def tags_field(body: dict) -> tuple[str, ...]:
+    """``tags`` at create (2.52): at most 50 valid tags."""
+    tags = body.get("tags", [])
+    if not isinstance(tags, list) or len(tags) > MAX_TAGS:
+        raise invalid_input("tags", tags, f"must be a list of at most {MAX_TAGS} tags")
+    try:
+        return tuple(check_tag(tag) for tag in tags)
+    except ComputeError as refused:
+        raise RequestError(400, refused.message) from None
+
+
+_HOSTNAME = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,61}[a-zA-Z0-9])?$")
+
+
+def hostname_field(body: dict) -> Optional[str]:
+    """``hostname`` (2.90): an RFC 1123 host name (2.94 allows FQDNs: dots)."""
+    hostname = string_field(body, "hostname", minimum=1)
+    if hostname is not None and not _HOSTNAME.match(hostname):
+        raise invalid_input("hostname", hostname, f"{hostname!r} does not match "
+                            "'^[a-zA-Z0-9-._]*$'")
+    return hostname
+
+
+def scheduler_hints_field(body: dict) -> dict:
+    """``os:scheduler_hints`` (beside ``server``), kept to be shown from 2.100."""
+    hints = body.get("os:scheduler_hints", body.get("OS-SCH-HNT:scheduler_hints", {}))
+    if not isinstance(hints, dict):
+        raise invalid_input("os:scheduler_hints", hints,
+                            f"{json.dumps(hints)} is not of type 'object'")
+    return hints
+
+
+def create_keys(version: APIVersion) -> frozenset:
+    """What a create body may hold at ``version``."""
+    keys = set(SERVER_CREATE_KEYS)
+    for since, key in (("2.19", "description"), ("2.52", "tags"),
+                       ("2.63", "trusted_image_certificates"), ("2.90", "hostname")):
+        if version >= since:
+            keys.add(key)
+    if version >= "2.57":
+        keys.discard("personality")
+    return frozenset(keys)
+
+
+def read_boolean(body: dict, key: str) -> bool:
+    """A field of Nova's ``parameter_types.boolean``: JSON booleans or their words."""
+    value = body.get(key, False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in _TRUE_WORDS | _FALSE_WORDS:
+        return value.lower() in _TRUE_WORDS
+    raise invalid_input(key, value, f"{json.dumps(value)} is not of type 'boolean', 'string'")
+
+
+_TRUE_WORDS = frozenset({"1", "t", "true", "on", "y", "yes"})
+_FALSE_WORDS = frozenset({"0", "f", "false", "off", "n", "no"})
 
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
@@ -207,12 +326,17 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F
 NETWORK_KEYS = frozenset({"uuid", "port", "fixed_ip"})
 
 
-def read_networks(value: Any) -> Optional[tuple[NetworkRequest, ...]]:
+def read_networks(value: Any,
+                  version: APIVersion = MIN_VERSION) -> Optional[tuple[NetworkRequest, ...]]:
     """
     A create request's ``networks``: ``"auto"`` (or absent, or ``[]``) is
     every network (``None``), ``"none"`` no network (``()``), a list names
     networks (``uuid``, optionally with a ``fixed_ip``) or ports (``port``).
+    A device ``tag`` is accepted from 2.32 to 2.36 and again from 2.42
+    (Nova lost it at 2.37), and otherwise is an unexpected property.
     """
+    tagged = (version >= "2.32" and version <= "2.36") or version >= "2.42"
+    keys = NETWORK_KEYS | ({"tag"} if tagged else set())
     if value == "none":
         return ()
     if value == "auto":
@@ -223,7 +347,9 @@ def read_networks(value: Any) -> Optional[tuple[NetworkRequest, ...]]:
     for entry in value:
         if not isinstance(entry, dict):
             raise invalid_input("networks", entry, f"{json.dumps(entry)} is not of type 'object'")
-        refuse_unexpected(entry, NETWORK_KEYS, field="networks")
+        refuse_unexpected(entry, frozenset(keys), field="networks")
+        if "tag" in entry:
+            string_field(entry, "tag", minimum=1, maximum=60, field="tag")
         port = entry.get("port")
         if port is not None:
             if not isinstance(port, str) or not _UUID.match(port):
@@ -292,7 +418,8 @@ def read_time(value: str, field: str) -> float:
     return moment.timestamp()
 
 
-def read_server_query(request: Any) -> ServerQuery:
+def read_server_query(request: Any, version: APIVersion = MIN_VERSION) -> ServerQuery:
+    """A listing's filters, as Nova reads them at ``version``."""
     name = query_argument(request, "name")
     pattern = None
     if name is not None:
@@ -311,7 +438,68 @@ def read_server_query(request: Any) -> ServerQuery:
         flavor=ref_id(query_argument(request, "flavor")),
         limit=read_limit(request),
         marker=query_argument(request, "marker"),
+        reservation_id=query_argument(request, "reservation_id"),
+        **versioned_query_filters(request, version, statuses, since),
     )
+
+
+#: The query parameters a server listing takes from 2.75, when Nova starts
+#: refusing others (nova/api/openstack/compute/schemas/servers.py
+#: ``index_query_v275``); many are admin filters Mimic accepts and ignores.
+SERVER_QUERY_KEYS_V275 = frozenset("""
+    user_id project_id tenant_id launch_index image_ref image kernel_id ramdisk_id
+    hostname key_name power_state vm_state task_state host node flavor reservation_id
+    launched_at terminated_at availability_zone name display_name description
+    display_description locked_by uuid root_device_name config_drive access_ip_v4
+    access_ip_v6 auto_disk_config progress sort_key sort_dir all_tenants soft_deleted
+    deleted status changes-since ip ip6 created_at tags tags-any not-tags not-tags-any
+    changes-before locked limit marker
+""".split())
+
+
+def versioned_query_filters(request: Any, version: APIVersion, statuses: tuple,
+                            since: Optional[str]) -> dict:
+    """
+    The filters later microversions add: an unknown query parameter is a
+    400 from 2.75, an unknown ``status`` from 2.38, tags from 2.26,
+    ``changes-before`` from 2.66, ``locked`` from 2.73 (before that each
+    is ignored, as Nova ignores unknown ones).
+    """
+    filters: dict = {}
+    if version >= "2.75":
+        unexpected = sorted(k.decode("utf-8", "replace") for k in request.args
+                            if k.decode("utf-8", "replace") not in SERVER_QUERY_KEYS_V275)
+        if unexpected:
+            names = ", ".join(repr(k[:100]) for k in unexpected[:10])
+            raise RequestError(400, f"Invalid input for query parameters {unexpected[0][:100]}."
+                               f" Additional properties are not allowed ({names} "
+                               f"{'were' if len(unexpected) > 1 else 'was'} unexpected)")
+    if version >= "2.38":
+        for status in statuses:
+            if status not in STATES and status not in ("DELETED", "SOFT_DELETED",
+                                                       "SHELVED", "SHELVED_OFFLOADED",
+                                                       "MIGRATING", "UNKNOWN",
+                                                       "PASSWORD"):
+                raise RequestError(400, "Invalid status value")
+    if version >= "2.26":
+        for key, field in (("tags", "tags_all"), ("tags-any", "tags_any"),
+                           ("not-tags", "not_tags_all"), ("not-tags-any", "not_tags_any")):
+            value = query_argument(request, key)
+            if value is not None:
+                filters[field] = tuple(t for t in value.split(",") if t)
+    if version >= "2.66":
+        before = query_argument(request, "changes-before")
+        if before is not None:
+            filters["changes_before"] = read_time(before, "changes-before")
+            if since is not None and read_time(since, "changes-since") > \
+                    filters["changes_before"]:
+                raise RequestError(400, "The value of changes-since must be less than "
+                                   "or equal to changes-before.")
+    if version >= "2.73":
+        locked = query_argument(request, "locked")
+        if locked is not None:
+            filters["locked"] = read_boolean({"locked": locked}, "locked")
+    return filters
 
 
 def ref_id(ref: Optional[str]) -> Optional[str]:
@@ -332,218 +520,3 @@ def paged(items: Iterable[Any], limit: int, marker: Optional[str],
         else:
             raise RequestError(400, f"marker [{marker}] not found")
     return items[start:start + limit]
-
-
-# Writing answers.
-
-class Links:
-    """Nova's links for one tenant: ``self`` (versioned) and ``bookmark``."""
-
-    def __init__(self, prefix: str, tenant_id: str) -> None:
-        self.prefix = prefix
-        self.versioned = f"{prefix}/v2/{tenant_id}"
-        self.bookmark = f"{prefix}/{tenant_id}"
-        # The same, escaped for use inside JSON strings.
-        self.versioned_json = _json_text(self.versioned)
-        self.bookmark_json = _json_text(self.bookmark)
-
-    def __call__(self, collection: str, item_id: str) -> list:
-        return [
-            {"rel": "self", "href": f"{self.versioned}/{collection}/{item_id}"},
-            {"rel": "bookmark", "href": f"{self.bookmark}/{collection}/{item_id}"},
-        ]
-
-    def bookmark_only(self, collection: str, item_id: str) -> list:
-        return [{"rel": "bookmark", "href": f"{self.bookmark}/{collection}/{item_id}"}]
-
-    def next_page(self, collection: str, request: Any, last_id: str) -> list:
-        """The ``next`` link: this request's query with the marker moved on."""
-        args = [(k, v) for k, vs in request.args.items() for v in vs if k != b"marker"]
-        query = urlencode([*args, (b"marker", last_id.encode())])
-        return [{"rel": "next", "href": f"{self.versioned}/{collection}?{query}"}]
-
-
-def server_addresses(server: Server, network: NetworkState, detail: bool = True) -> dict:
-    """
-    The server's addresses (its ports' fixed IPs and the floating IPs on
-    them) per network name; ``servers/<id>/ips`` shows only
-    ``version`` and ``addr``.
-    """
-    addresses = network.addresses_for(server.id)
-    if detail:
-        return addresses
-    return {name: [{"version": a["version"], "addr": a["addr"]} for a in entries]
-            for name, entries in addresses.items()}
-
-
-def interface_attachment(port: Any) -> dict:
-    """A port as Nova's ``os-interface`` shows it."""
-    return {
-        "port_id": port.id,
-        "net_id": port.network_id,
-        "mac_addr": port.mac_address,
-        "port_state": port.status,
-        "fixed_ips": [{"subnet_id": f.subnet_id, "ip_address": f.ip_address}
-                      for f in port.fixed_ips],
-    }
-
-
-def server_detail(server: Server, now: float, links: Links, network: NetworkState) -> dict:
-    """A server as ``GET servers/<id>`` shows it at microversion 2.1."""
-    status = server.status_at(now)
-    vm_state, task_state, power_state = STATES[status]
-    body = {
-        "id": server.id,
-        "name": server.name,
-        "status": status,
-        "tenant_id": server.tenant_id,
-        "user_id": server.user_id,
-        "metadata": server.metadata,
-        "hostId": server.host_id,
-        "image": {"id": server.image.id,
-                  "links": links.bookmark_only("images", server.image.id)},
-        "flavor": {"id": server.flavor.id,
-                   "links": links.bookmark_only("flavors", server.flavor.id)},
-        "created": iso_time(server.created, microseconds=False),
-        "updated": iso_time(server.updated_at(now), microseconds=False),
-        "addresses": server_addresses(server, network),
-        "accessIPv4": server.access_ipv4,
-        "accessIPv6": server.access_ipv6,
-        "links": links("servers", server.id),
-        "OS-DCF:diskConfig": server.disk_config,
-        "progress": 0 if status in ("BUILD", "REBUILD", "RESIZE") else 100,
-        "OS-EXT-AZ:availability_zone": AVAILABILITY_ZONE,
-        "config_drive": server.config_drive,
-        "key_name": server.key_name,
-        "OS-SRV-USG:launched_at": (None if status == "BUILD" else
-                                   iso_time(server.created, microseconds=True)[:-1]),
-        "OS-SRV-USG:terminated_at": None,
-        "OS-EXT-STS:task_state": task_state,
-        "OS-EXT-STS:vm_state": vm_state,
-        "OS-EXT-STS:power_state": power_state,
-        "os-extended-volumes:volumes_attached": [],
-    }
-    groups = network.security_groups_of(server.id)
-    if groups:
-        # Nova leaves the key out for a server without groups.
-        body["security_groups"] = [{"name": g.name} for g in groups]
-    if status == "ERROR":
-        body["fault"] = {"code": 500, "created": iso_time(server.updated_at(now),
-                                                           microseconds=False),
-                         "message": "Mimic put this server in ERROR."}
-    return body
-
-
-def flavor_detail(flavor: Flavor, links: Links) -> dict:
-    return {
-        "id": flavor.id,
-        "name": flavor.name,
-        "ram": flavor.ram,
-        "disk": flavor.disk,
-        "vcpus": flavor.vcpus,
-        "swap": flavor.swap or "",
-        "rxtx_factor": flavor.rxtx_factor,
-        "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral,
-        "OS-FLV-DISABLED:disabled": False,
-        "os-flavor-access:is_public": flavor.is_public,
-        "links": links("flavors", flavor.id),
-    }
-
-
-def image_detail(image: Image, now: float, links: Links) -> dict:
-    body = {
-        "id": image.id,
-        "name": image.name,
-        "status": image.status_at(now),
-        "progress": image.progress_at(now),
-        "minDisk": image.min_disk,
-        "minRam": image.min_ram,
-        "created": iso_time(image.created, microseconds=False),
-        "updated": iso_time(image.updated_at(now), microseconds=False),
-        "metadata": image.metadata,
-        "OS-EXT-IMG-SIZE:size": image.size,
-        "links": [*links("images", image.id), {
-            "rel": "alternate", "type": "application/vnd.openstack.image",
-            "href": f"{links.prefix}/images/{image.id}"}],
-    }
-    if image.server_id is not None:
-        body["server"] = {"id": image.server_id,
-                          "links": links("servers", image.server_id)}
-    return body
-
-
-def raw_json(request: Any, body: bytes, code: int = 200) -> bytes:
-    """An answer whose JSON is already serialised."""
-    request.setResponseCode(code)
-    request.setHeader(b"content-type", b"application/json")
-    request.setHeader(b"content-length", b"%d" % len(body))
-    return body
-
-
-def dumps(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":")).encode("utf-8")
-
-
-class RenderCache:
-    """
-    Rendered servers of one tenant's region, so that a detail listing of a
-    thousand servers is a join of ready-made JSON. An entry is valid while
-    the server's ``revision``, its networking's revision (Neutron's) and the
-    URL prefix are unchanged (a server
-    whose passing state has ended is settled first, which bumps its
-    revision). Bounded: the oldest entries go first.
-    """
-
-    def __init__(self, size: int = RENDER_CACHE_SIZE) -> None:
-        self.size = size
-        self.entries: dict[str, tuple[tuple[int, int], str, bytes]] = {}
-        self.pages: dict[tuple, bytes] = {}
-
-    def page(self, key: tuple) -> Optional[bytes]:
-        """
-        A whole listing answered before under ``key`` (the region's change
-        count, the clock, the URL): clients that poll a listing while
-        nothing changes get the same bytes again.
-        """
-        return self.pages.get(key)
-
-    def keep_page(self, key: tuple, body: bytes) -> None:
-        if len(self.pages) >= PAGE_CACHE_SIZE:
-            del self.pages[next(iter(self.pages))]
-        self.pages[key] = body
-
-    def render(self, server: Server, now: float, links: Links,
-               network: NetworkState) -> bytes:
-        server.settle(now)
-        entry = self.entries.get(server.id)
-        revision = (server.revision, network.device_revision(server.id))
-        if entry is not None and entry[0] == revision and entry[1] == links.prefix:
-            return entry[2]
-        rendered = dumps(server_detail(server, now, links, network))
-        if entry is None and len(self.entries) >= self.size:
-            del self.entries[next(iter(self.entries))]
-        self.entries[server.id] = (revision, links.prefix, rendered)
-        return rendered
-
-    def forget(self, server_id: str) -> None:
-        self.entries.pop(server_id, None)
-
-
-def server_summary(server: Server, links: Links) -> bytes:
-    """A server's ``{"id", "name", "links"}`` as JSON, formatted directly."""
-    return (f'{{"id":"{server.id}","name":{_json_string(server.name)},"links":['
-            f'{{"rel":"self","href":"{links.versioned_json}/servers/{server.id}"}},'
-            f'{{"rel":"bookmark","href":"{links.bookmark_json}/servers/{server.id}"}}]}}'
-            ).encode("utf-8")
-
-
-def _json_string(text: str) -> str:
-    """``text`` as a JSON string; plain names skip the encoder."""
-    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
-        return f'"{text}"'
-    return json.dumps(text)
-
-
-def _json_text(text: str) -> str:
-    """``text`` escaped for use inside a JSON string."""
-    return json.dumps(text)[1:-1]

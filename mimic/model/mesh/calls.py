@@ -13,6 +13,7 @@ the order they were planned even when they ran at the same time.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Optional
 
 import attrs
@@ -27,6 +28,69 @@ UPSTREAM_FAILED = 502
 #: Detected), so that services configured to call each other in a circle
 #: end instead of calling forever.
 MAX_HOPS = 32
+
+#: The most upstream calls one request may cause across its whole call
+#: tree. Depth alone does not bound a tree: an endpoint calling itself twice
+#: stays under :data:`MAX_HOPS` yet asks for 2^33 calls.
+MAX_CALLS_PER_REQUEST = 1000
+
+#: How many of one node's upstream calls are in flight at once; the rest
+#: wait their turn (a 999-wide fan-out queues instead of opening 999
+#: connections at once and overflowing the listen backlog).
+MAX_PARALLEL_CALLS = 16
+
+#: How deeply an upstream's answer may nest to be shown in its caller's
+#: node: a tree of :data:`MAX_HOPS` nodes with bodies nests far less, and a
+#: deeper answer (not Mimic's) could not be encoded again.
+MAX_ANSWER_DEPTH = 400
+
+
+class BadHopHeader(ValueError):
+    """A hop count or call budget header that Mimic did not write."""
+
+
+def read_count(value: Optional[str], name: str, default: int) -> int:
+    """
+    The hop count or call budget a request carries in header ``name``:
+    ``default`` when absent; a value that is not a whole number 0 or more
+    (``-300``) was not written by Mimic and is refused.
+    """
+    if value is None:
+        return default
+    text = value.strip()
+    if not text.isdigit() or len(text) > 6 or not text.isascii():
+        raise BadHopHeader(
+            f"{name}: {value[:40]!r} is not a count 0 or more; this header is "
+            "set by Mimic's mesh nodes, not by clients")
+    return int(text)
+
+
+def share_budget(budget: int, calls: int) -> tuple:
+    """
+    How many of ``calls`` a node with ``budget`` calls left may make, and
+    the budget each of them passes on: the rest, split evenly, so that a
+    tree's calls never exceed the budget its first node had, across pods
+    that share nothing but headers.
+    """
+    allowed = min(calls, budget)
+    if allowed == 0:
+        return 0, 0
+    return allowed, (budget - allowed) // allowed
+
+
+def nesting_depth(value: Any, limit: int) -> int:
+    """How deeply ``value`` nests (a stack walk), stopping past ``limit``."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 @attrs.frozen
@@ -165,3 +229,20 @@ def as_child(node: Any, call: UpstreamCall) -> Optional[dict]:
                        **dict(call.headers)}
     node["url"] = call.url
     return node
+
+
+def upstream_node(body: bytes, call: UpstreamCall) -> Optional[dict]:
+    """
+    An upstream's answer as a child node, or None if it is not a mesh node
+    (not JSON, not a node, or nested too deeply to be shown again).
+    """
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    # Nesting needs an opening bracket per level: most answers have too few
+    # to be too deep, and need no walk.
+    if body.count(b"[") + body.count(b"{") > MAX_ANSWER_DEPTH and \
+            nesting_depth(parsed, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH:
+        return None
+    return as_child(parsed, call)

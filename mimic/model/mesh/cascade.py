@@ -18,6 +18,8 @@ from typing import Optional
 
 import attrs
 
+from mimic.model.mesh.headers import refused_header
+
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 #: The most calls one URL may cause across all its nested cascades. Widths
@@ -63,9 +65,11 @@ def parse_cascade(path: str) -> Optional[Cascade]:
     Refuses a path whose nested cascades would make more than
     :data:`MAX_CASCADE_CALLS` calls in all.
     """
+    path, mark, query = path.partition("?")
     first, rest = split_first_segment(path)
     if not first.startswith("@"):
         return None
+    rest += mark + query  # the query goes on with the rest of the URL
     steps = parse_targets(first[1:])
     total = cascade_calls(path)
     if total > MAX_CASCADE_CALLS:
@@ -138,6 +142,9 @@ def _target(text: str, position: int) -> tuple[Target, int]:
         if not equals or not _HEADER_NAME.match(name):
             raise CascadeError(
                 f"a header is written [name=value]; got {text[position:end + 1]!r}")
+        refusal = refused_header(name)
+        if refusal is not None:
+            raise CascadeError(refusal)
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
             raise CascadeError(f"the value of header {name!r} holds a control character")
         headers.append((name.lower(), value))

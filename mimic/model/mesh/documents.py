@@ -22,12 +22,28 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from mimic.model.mesh.behaviour import Behaviour, parse_behaviour
+from mimic.model.mesh.metrics import UNKNOWN, Workload
+from mimic.model.mesh.policy import Policies, read_policies
+from mimic.model.mesh.quantities import PolicyError
+
 MIMIK_API_VERSION = "mimik.veicot.io/v1alpha1"
 MIMIK_KIND = "Mimik"
 
 #: Ports and paths a connection gets when Mimik's document leaves them out
 #: (8080 is the port Mimik and servicemock listen on).
 DEFAULT_PORT = 8080
+
+#: How deeply a document's mappings and lists may nest. Mesh documents are
+#: written by hand and nest a dozen levels at most; the limit keeps a
+#: hostile body from exhausting the parsers' recursion (a 500).
+MAX_DEPTH = 64
+
+#: How many YAML nodes a body may hold once its aliases are expanded. An
+#: alias bomb (``&a [*b, *b, ...]`` nested a few times) is a few hundred
+#: bytes that expand to billions of nodes; it is refused, while a file using
+#: anchors to share a block stays well under this.
+MAX_EXPANDED_NODES = 100_000
 
 #: Kinds a mesh file commonly carries besides Mimik; others are logged as
 #: unknown (and still kept), which catches a mistyped ``kind``.
@@ -118,6 +134,8 @@ class Endpoint:
     method: str
     connections: tuple = ()
     response: Response = Response()
+    #: The endpoint's own latency/errors/fail, over its version's.
+    behaviour: Behaviour = Behaviour()
 
     def matches(self, method: str, path: str) -> bool:
         return self.method == method and normal_path(self.path) == normal_path(path)
@@ -137,10 +155,26 @@ class ServiceVersion:
     workload: str
     replicas: int = 1
     endpoints: tuple = ()
+    #: Labels a DestinationRule subset selects on: ``metadata.labels``,
+    #: ``app`` (the service) and ``version`` (``spec.version``).
+    labels: tuple = ()
+    #: What every endpoint of this version does by itself (latency, errors).
+    behaviour: Behaviour = Behaviour()
+    #: Status codes of a standalone pod's ``/health`` and ``/ready``.
+    health: tuple = (("health", 200), ("ready", 200))
 
     @property
     def is_plain_mock(self) -> bool:
         return not self.endpoints
+
+    @property
+    def label_map(self) -> dict:
+        return dict(self.labels)
+
+    def behaviour_for(self, endpoint: Optional["Endpoint"]) -> Behaviour:
+        if endpoint is None:
+            return self.behaviour
+        return endpoint.behaviour
 
     def endpoint_for(self, method: str, path: str) -> Optional[Endpoint]:
         for endpoint in self.endpoints:
@@ -187,8 +221,8 @@ class Document:
 
 
 def normal_path(path: str) -> str:
-    """``hello`` and ``/hello/`` both mean ``/hello``."""
-    path = "/" + path.lstrip("/")
+    """``hello``, ``/hello/`` and ``/hello?x=1`` all mean ``/hello``."""
+    path = "/" + path.partition("?")[0].lstrip("/")
     return path.rstrip("/") or "/"
 
 
@@ -198,6 +232,7 @@ def parse_documents(text: str, source: str = "") -> list:
     documents (a stray ``---``) are skipped; indexes count from 0 over the
     documents as written.
     """
+    check_yaml_bounds(text, source)
     documents = []
     index = 0  # the document being read, also when reading it fails
     try:
@@ -208,6 +243,86 @@ def parse_documents(text: str, source: str = "") -> list:
     except yaml.YAMLError as error:
         raise _yaml_error(error, source, index) from None
     return documents
+
+
+def check_yaml_bounds(text: str, source: str = "") -> None:
+    """
+    Refuse, before anything is built, a YAML text that nests deeper than
+    :data:`MAX_DEPTH` or whose aliases expand to more than
+    :data:`MAX_EXPANDED_NODES` nodes. It reads the parser's event stream,
+    which is flat: no recursion, and nothing is constructed.
+    """
+    index, depth = 0, 0
+    sizes: dict = {}  # anchor -> expanded size of the node it names
+    open_nodes: list = []  # [anchor, size] of each collection being read
+    total = 0
+
+    def add(size: int) -> None:
+        nonlocal total
+        if open_nodes:
+            open_nodes[-1][1] += size
+        else:
+            total += size
+        if total + sum(node[1] for node in open_nodes) > MAX_EXPANDED_NODES:
+            raise MeshError(
+                f"the YAML expands to more than {MAX_EXPANDED_NODES} nodes "
+                "(aliases included); a mesh file is far smaller", source, index)
+
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.DocumentEndEvent):
+                index += 1
+            elif isinstance(event, yaml.AliasEvent):
+                add(sizes.get(event.anchor, 1))
+            elif isinstance(event, yaml.ScalarEvent):
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+                add(1)
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise MeshError(f"the YAML nests deeper than {MAX_DEPTH} levels",
+                                    source, index)
+                open_nodes.append([event.anchor, 1])
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+                anchor, size = open_nodes.pop()
+                if anchor is not None:
+                    sizes[anchor] = size
+                add(size)
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, source, index) from None
+
+
+def check_json_bounds(body: Any, source: str = "", index: int = 0) -> None:
+    """
+    Refuse a parsed document nesting deeper than :data:`MAX_DEPTH`, or
+    holding a string that is not Unicode text (a lone surrogate such as
+    ``"\\ud800"``, which JSON can spell but no header, URL or UTF-8 answer
+    can carry). Walks with a stack, not recursion.
+    """
+    stack = [(body, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, str):
+            _check_text(value, source, index, path)
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise MeshError(f"the document nests deeper than {MAX_DEPTH} levels",
+                                source, index)
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str):
+                    _check_text(key, source, index, path)
+                stack.append((item, depth + 1, (*path, key)))
+
+
+def _check_text(text: str, source: str, index: int, path: tuple) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MeshError("a string holds a lone surrogate (not Unicode text)",
+                        source, index, field_path(path)) from None
 
 
 def _yaml_error(error: yaml.YAMLError, source: str, index: int) -> MeshError:
@@ -225,6 +340,7 @@ def validate_document(body: Any, source: str = "", index: int = 0) -> Document:
     if not isinstance(body, dict):
         raise MeshError("a document must be a mapping with apiVersion and kind",
                         source, index)
+    check_json_bounds(body, source, index)
     error = best_match(DOCUMENT_VALIDATOR.iter_errors(body))
     if error is not None:
         raise MeshError(error.message, source, index, field_path(error.absolute_path))
@@ -238,11 +354,32 @@ def validate_document(body: Any, source: str = "", index: int = 0) -> Document:
     return Document(body=body, source=source, index=index)
 
 
+def _behaviour(body: dict, document: Document, path: tuple, base: Behaviour) -> Behaviour:
+    try:
+        found, fields = parse_behaviour(body, field_path(path))
+    except PolicyError as error:
+        raise MeshError(error.message, document.source, document.index, error.path) from None
+    return base.overridden_by(found, fields)
+
+
+def _health(spec: dict, document: Document) -> tuple:
+    health = spec.get("health") or {}
+    codes = []
+    for probe in ("health", "ready"):
+        code = health.get(probe, 200)
+        if isinstance(code, bool) or not isinstance(code, int) or not 200 <= code <= 599:
+            raise MeshError(f"{code!r} is not an HTTP status from 200 to 599",
+                            document.source, document.index, f"spec.health.{probe}")
+        codes.append((probe, code))
+    return tuple(codes)
+
+
 def _service_version(document: Document) -> ServiceVersion:
     spec = document.body["spec"]
     metadata = document.body.get("metadata") or {}
     version = spec.get("version")
     service = spec["service"]
+    own = _behaviour(spec, document, ("spec",), Behaviour())
     endpoints = tuple(
         Endpoint(
             path=endpoint["path"],
@@ -261,15 +398,22 @@ def _service_version(document: Document) -> ServiceVersion:
                 body=endpoint.get("response", {}).get("body"),
                 headers=tuple(sorted(endpoint.get("response", {}).get("headers", {}).items())),
             ),
+            behaviour=_behaviour(endpoint, document, ("spec", "endpoints", e), own),
         )
-        for endpoint in spec.get("endpoints") or ()
+        for e, endpoint in enumerate(spec.get("endpoints") or ())
     )
+    labels = {**(metadata.get("labels") or {}), "app": service}
+    if version is not None:
+        labels["version"] = version
     return ServiceVersion(
         service=service,
         version=version,
         workload=metadata.get("name") or (f"{service}-{version}" if version else service),
         replicas=spec.get("replicas", 1),
         endpoints=endpoints,
+        labels=tuple(sorted(labels.items())),
+        behaviour=own,
+        health=_health(spec, document),
     )
 
 
@@ -292,6 +436,10 @@ class Mesh:
 
     documents: tuple = ()
     services: Mapping[str, tuple] = attrs.field(factory=dict)
+    #: The VirtualServices and DestinationRules among the documents.
+    policies: Policies = attrs.field(factory=Policies)
+    #: Each declared workload's versions, for metric labels.
+    workloads: Mapping[str, frozenset] = attrs.field(factory=dict)
 
     @classmethod
     def build(cls, documents: Sequence[Document]) -> "Mesh":
@@ -316,6 +464,12 @@ class Mesh:
         return cls(
             documents=tuple(documents),
             services={name: tuple(versions) for name, versions in services.items()},
+            policies=read_policies(documents, MeshError),
+            workloads={
+                workload: frozenset(v.version for vs in services.values() for v in vs
+                                    if v.workload == workload)
+                for workload in {v.workload for vs in services.values() for v in vs}
+            },
         )
 
     def patched(self, documents: Sequence[Document]) -> "Mesh":
@@ -344,8 +498,31 @@ class Mesh:
             if not doc.is_mimik and doc.kind not in KNOWN_KINDS
         ]
 
+    def warnings(self) -> list:
+        """Everything worth a log line: unknown kinds, policy fields not simulated."""
+        return [*self.unknown_kinds(), *self.policies.warnings]
+
     def versions_of(self, service: str) -> tuple:
         return self.services.get(service, ())
+
+    def known_workload(self, workload: Optional[str], version: Optional[str],
+                       service: Optional[str] = None,
+                       also: frozenset = frozenset()) -> Workload:
+        """
+        The metric labels of a workload named by a request (a header, a
+        URL): a workload, version or service the mesh declares (or ``also``
+        names) is kept, any other is ``unknown``, so that what clients send
+        cannot grow the number of series.
+        """
+        declared = self.workloads.get(workload or "")
+        versions = declared or ()
+        if declared is None and workload not in also:
+            workload = UNKNOWN
+        return Workload(
+            workload=workload,
+            version=version if version is not None and version in versions else UNKNOWN,
+            service=service if service in self.services or service in also else UNKNOWN,
+        )
 
     def to_json(self) -> dict:
         """The mesh as ``GET /mimic/v1.1/mesh`` shows it."""
@@ -413,6 +590,9 @@ def parse_request_body(raw: bytes, content_type: str = "") -> list:
             body = json.loads(text)
         except ValueError as error:
             raise MeshError(f"not valid JSON: {error}", "request") from None
+        except RecursionError:
+            raise MeshError(f"the JSON nests deeper than {MAX_DEPTH} levels",
+                            "request") from None
         if isinstance(body, dict) and "documents" in body and "kind" not in body:
             body = body["documents"]
         if isinstance(body, dict):

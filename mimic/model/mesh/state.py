@@ -12,7 +12,9 @@ from typing import Optional
 import attrs
 
 from mimic.model.mesh.documents import Mesh, ServiceVersion, plain_mock
+from mimic.model.mesh.graph import Graph
 from mimic.model.mesh.tracing import TraceStore
+from mimic.model.mesh.traffic import TrafficState
 from mimic.util import IdSource
 
 
@@ -52,6 +54,10 @@ class MeshState:
     ids: IdSource
     traces: TraceStore = attrs.field(factory=TraceStore)
     balancer: RoundRobin = attrs.field(factory=RoundRobin)
+    traffic: TrafficState = attrs.field(factory=TrafficState)
+    graph: Graph = attrs.field(factory=Graph)
+    #: Health and readiness codes set at run time, per service.
+    probes: dict = attrs.field(factory=dict)
 
     def replace(self, mesh: Mesh) -> None:
         self.mesh = mesh

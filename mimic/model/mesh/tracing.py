@@ -12,6 +12,8 @@ and sidecars that each read a different one stays one trace.
 
 from __future__ import annotations
 
+import hashlib
+import random
 import re
 from collections import OrderedDict
 from typing import Any, Mapping, Optional
@@ -53,6 +55,46 @@ def new_span_id(ids: IdSource) -> str:
     in one draw (``ids.hex`` draws per digit, which shows under load).
     """
     return f"{ids.integer(1, 2 ** 64 - 1):016x}"
+
+
+def derived_span_id(seed: int, *parts: Any) -> str:
+    """
+    A span id made from ``seed`` and where the span sits (trace, parent,
+    call index, try), not drawn: parallel calls that reach the server in
+    any order still get the same ids, so one seed gives one tree.
+    """
+    digest = hashlib.blake2b(repr((seed, *parts)).encode("utf-8"), digest_size=8).digest()
+    value = int.from_bytes(digest, "big") or 1
+    return f"{value:016x}"
+
+
+class SeededRandom:
+    """
+    The random source of one node or call, seeded by the mesh's seed and its
+    place in the trace; built on the first draw (seeding costs more than a
+    hop's other bookkeeping, and most calls draw nothing).
+    """
+
+    def __init__(self, seed: int, parts: tuple) -> None:
+        self._key = (seed, *parts)
+        self._random: Optional[random.Random] = None
+
+    def _source(self) -> random.Random:
+        if self._random is None:
+            digest = hashlib.blake2b(repr(self._key).encode("utf-8"), digest_size=16).digest()
+            self._random = random.Random(int.from_bytes(digest, "big"))
+        return self._random
+
+    def random(self) -> float:
+        return self._source().random()
+
+    def randrange(self, stop: int) -> int:
+        return self._source().randrange(stop)
+
+
+def seeded_random(seed: int, *parts: Any) -> SeededRandom:
+    """The random source of one node or call: the seed and its place in the trace."""
+    return SeededRandom(seed, parts)
 
 
 def new_trace_id(ids: IdSource) -> str:
@@ -140,6 +182,17 @@ def outgoing_headers(context: TraceContext, span_id: str) -> dict:
     return headers
 
 
+def span_tags(method: str, path: str, code: int, version: Optional[str],
+              error: Optional[str]) -> dict:
+    """The tags every mesh span carries (OpenTracing's http.* names)."""
+    tags = {"http.method": method, "http.path": path, "http.status_code": str(code)}
+    if version is not None:
+        tags["version"] = version
+    if error is not None or code >= 500:
+        tags["error"] = error or str(code)
+    return tags
+
+
 @attrs.frozen
 class Span:
     """
@@ -177,26 +230,45 @@ class Span:
         return span
 
 
+#: The most spans one trace keeps. A client can send the same trace id
+#: with every request; past this its trace keeps its first spans, drops
+#: the rest and counts them (``dropped_spans``).
+MAX_SPANS_PER_TRACE = 2000
+
+#: The most spans kept in all; past it the least recently active traces go.
+MAX_SPANS = 100_000
+
+
 @attrs.define
 class TraceStore:
     """
     The spans this Mimic recorded, grouped by trace, newest trace first.
-    Bounded (oldest traces go first) so a long load test cannot exhaust
-    memory.
+    Bounded in traces, spans per trace and spans in all (oldest traces go
+    first) so a long load test cannot exhaust memory.
     """
 
     max_traces: int = 1000
+    max_spans_per_trace: int = MAX_SPANS_PER_TRACE
+    max_spans: int = MAX_SPANS
+    dropped_spans: int = 0
     _traces: "OrderedDict[str, list]" = attrs.field(factory=OrderedDict)
+    _count: int = 0
 
     def record(self, span: Span) -> None:
         spans = self._traces.get(span.trace_id)
         if spans is None:
             spans = self._traces[span.trace_id] = []
-            while len(self._traces) > self.max_traces:
-                self._traces.popitem(last=False)
         else:
             self._traces.move_to_end(span.trace_id)
+        if len(spans) >= self.max_spans_per_trace:
+            self.dropped_spans += 1
+            return
         spans.append(span)
+        self._count += 1
+        while len(self._traces) > self.max_traces or (
+                self._count > self.max_spans and len(self._traces) > 1):
+            _, oldest = self._traces.popitem(last=False)
+            self._count -= len(oldest)
 
     def trace(self, trace_id: str) -> Optional[list]:
         """The spans of one trace in start order, or None if unknown."""

@@ -1,0 +1,406 @@
+"""
+Networks and subnets: the ``public`` and ``private`` networks every
+tenant has (ids, CIDRs), the networks and subnets a tenant makes, and the
+rules for them (shared networks belong to no one, subnets of a network do
+not overlap, a network or subnet in use stays).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Iterable, Optional, Sequence
+
+import attrs
+
+from mimic.model.neutron.addresses import AddressPool, valid_ip
+from mimic.model.neutron.faults import BadRequest, Conflict, Forbidden, found
+from mimic.model.neutron.standard import Stamped
+
+
+#: The well-known ids of the two networks every tenant has (Rackspace's
+#: ``public`` and ServiceNet ``private`` networks have these ids).
+PUBLIC_NETWORK_ID = "00000000-0000-0000-0000-000000000000"
+
+
+PRIVATE_NETWORK_ID = "11111111-1111-1111-1111-111111111111"
+
+
+#: The subnets of those networks: (network id, name, CIDR).
+PUBLIC_IPV4_CIDR = "198.18.0.0/15"
+
+
+PUBLIC_IPV6_CIDR = "2001:db8::/64"
+
+
+PRIVATE_IPV4_CIDR = "10.176.0.0/12"
+
+
+@attrs.define(eq=False)
+class Network(Stamped):
+    id: str = ""
+    name: str = ""
+    tenant_id: str = ""
+    external: bool = False
+    shared: bool = False
+    subnet_ids: list = attrs.field(factory=list)
+    description: str = ""
+    mtu: int = 1500
+    admin_state_up: bool = True
+    builtin: bool = False
+    #: What the network's new ports default to.
+    port_security_enabled: bool = True
+
+
+@attrs.define(eq=False)
+class Subnet(Stamped):
+    id: str = ""
+    name: str = ""
+    tenant_id: str = ""
+    network_id: str = ""
+    cidr: str = ""
+    gateway_ip: Optional[str] = ""
+    pool: AddressPool = None  # type: ignore[assignment]
+    description: str = ""
+    enable_dhcp: bool = True
+    dns_nameservers: list = attrs.field(factory=list)
+    ipv6_ra_mode: Optional[str] = None
+    ipv6_address_mode: Optional[str] = None
+    #: ``(destination, nexthop)`` pairs handed to the subnet's hosts by DHCP.
+    host_routes: tuple = ()
+    #: The ``device_owner`` values the subnet is for (stored and shown).
+    service_types: tuple = ()
+    subnetpool_id: Optional[str] = None
+
+    @property
+    def ip_version(self) -> int:
+        return self.pool.version
+
+
+#: The largest MTU a tenant network may have (Neutron's ``global_physnet_mtu``
+#: default) and the smallest (IPv4's minimum).
+MAX_MTU = 1500
+MIN_MTU = 68
+
+
+def _checked_mtu(mtu: Any) -> int:
+    if isinstance(mtu, bool) or not isinstance(mtu, int) or mtu < MIN_MTU:
+        raise BadRequest(f"Invalid input for mtu. Reason: '{mtu}' should be an integer "
+                         f"of at least {MIN_MTU}.")
+    if mtu > MAX_MTU:
+        raise BadRequest(f"Invalid input for operation: Requested MTU is too big, maximum "
+                         f"is {MAX_MTU}.", "InvalidInput")
+    return mtu
+
+
+#: Marks an attribute an update leaves as it is (where None means "none").
+UNCHANGED = object()
+
+#: How many host routes a subnet takes (Neutron's ``max_subnet_host_routes``).
+MAX_HOST_ROUTES = 20
+
+
+def _subnet_cidr(cidr: Any) -> Any:
+    """
+    A subnet's CIDR as neutron-lib's ``validate_subnet`` takes it (an
+    address with a prefix length; an IPv4 one written canonically, host
+    bits allowed) and Neutron stores it: the network, without host bits.
+    """
+    try:
+        if not isinstance(cidr, str) or "/" not in cidr:
+            raise ValueError(cidr)
+        interface = ipaddress.ip_interface(cidr)
+        if interface.version == 4 and str(interface) != cidr:
+            raise ValueError(cidr)
+        return interface.network
+    except (ValueError, TypeError):
+        raise BadRequest(f"Invalid input for cidr. Reason: '{cidr}' is not a valid IP "
+                         f"subnet.") from None
+
+
+def _host_routes(routes: Sequence[Any], version: int) -> tuple:
+    """Host routes as neutron-lib's ``validate_hostroutes`` and Neutron check them."""
+    checked: list[tuple[str, str]] = []
+    if len(routes) > MAX_HOST_ROUTES:
+        raise BadRequest(f"Unable to complete operation for subnet. The number of host routes "
+                         f"exceeds the limit {MAX_HOST_ROUTES}.", "HostRoutesExhausted")
+    for route in routes:
+        if not isinstance(route, dict) or set(route) != {"destination", "nexthop"}:
+            raise BadRequest(f"Invalid input for host_routes. Reason: Validation of "
+                             f"dictionary's keys failed. Expected keys: "
+                             f"{{'destination', 'nexthop'}}.")
+        destination = _subnet_cidr(route["destination"])
+        nexthop = ipaddress.ip_address(valid_ip(route["nexthop"], "host_routes"))
+        if destination.version != version or nexthop.version != version:
+            raise BadRequest(f"Invalid route {route} for a subnet of IP version {version}.",
+                             "InvalidInput")
+        pair = (str(destination), str(nexthop))
+        if pair in checked:
+            raise BadRequest(f"Invalid input for host_routes. Reason: Duplicate hostroute "
+                             f"'{route}'.")
+        checked.append(pair)
+    return tuple(checked)
+
+
+class NetworksAndSubnets:
+    """
+    The networks and subnets of :class:`~mimic.model.neutron.state.NetworkState`.
+    """
+
+    __slots__ = ()
+
+    def _add_network(self, network_id: str, name: str, external: bool, shared: bool,
+                     cidrs: Iterable[tuple[str, str]], pools: dict) -> Network:
+        now = self.now()
+        network = Network(now, now, 1, id=network_id, name=name, tenant_id=self.tenant_id,
+                          external=external, shared=shared, builtin=True)
+        for subnet_name, cidr in cidrs:
+            net = ipaddress.ip_network(cidr)
+            subnet = Subnet(now, now, 0, id=self.ids.uuid(), name=subnet_name,
+                            tenant_id=self.tenant_id, network_id=network_id, cidr=cidr,
+                            gateway_ip=str(net.network_address + 1),
+                            pool=pools.setdefault(cidr, AddressPool.for_cidr(cidr)),
+                            ipv6_ra_mode="slaac" if net.version == 6 else None,
+                            ipv6_address_mode="slaac" if net.version == 6 else None)
+            self.subnets[subnet.id] = subnet
+            network.subnet_ids.append(subnet.id)
+        self.networks[network.id] = network
+        self._ports_by_network[network.id] = {}
+        return network
+
+    # networks and subnets the tenant makes
+
+    def create_network(self, name: str = "", description: str = "",
+                       admin_state_up: bool = True,
+                       port_security_enabled: bool = True,
+                       mtu: Optional[int] = None) -> Network:
+        """A tenant network: not external, not shared, no subnets yet."""
+        mtu = MAX_MTU if mtu is None else _checked_mtu(mtu)
+        self.check_quota("network")
+        now = self.now()
+        network = Network(now, now, 1, id=self.ids.uuid(), name=name, tenant_id=self.tenant_id,
+                          description=description, admin_state_up=admin_state_up,
+                          port_security_enabled=port_security_enabled, mtu=mtu)
+        self.networks[network.id] = network
+        self._ports_by_network[network.id] = {}
+        return network
+
+    def _own_network(self, network_id: str, action: str) -> Network:
+        network = self.network(network_id)
+        if network.builtin:
+            raise Forbidden(f"({action}) is disallowed by policy", "PolicyNotAuthorized")
+        return network
+
+    def update_network(self, network_id: str, name: Optional[str] = None,
+                       description: Optional[str] = None,
+                       admin_state_up: Optional[bool] = None,
+                       port_security_enabled: Optional[bool] = None,
+                       mtu: Optional[int] = None) -> Network:
+        network = self._own_network(network_id, "rule:update_network")
+        if mtu is not None:
+            mtu = _checked_mtu(mtu)
+        if name is not None:
+            network.name = name
+            # A server's addresses are keyed by network name.
+            for port in self.ports_on_network(network_id):
+                self._device_changed(port.device_id)
+        if description is not None:
+            network.description = description
+        if admin_state_up is not None:
+            network.admin_state_up = admin_state_up
+        if port_security_enabled is not None:
+            network.port_security_enabled = port_security_enabled
+        if mtu is not None:
+            network.mtu = mtu
+        network.touch(self.now())
+        return network
+
+    def delete_network(self, network_id: str) -> None:
+        """Delete a network with no ports left on it, and its subnets."""
+        network = self._own_network(network_id, "rule:delete_network")
+        if self._ports_by_network[network_id]:
+            raise Conflict(f"Unable to complete operation on network {network_id}. There are "
+                           f"one or more ports still in use on the network.", "NetworkInUse")
+        for subnet_id in network.subnet_ids:
+            del self.subnets[subnet_id]
+        del self._ports_by_network[network_id]
+        del self.networks[network_id]
+
+    def create_subnet(self, network_id: str, cidr: Optional[str], ip_version: Optional[int],
+                      name: str = "",
+                      gateway_ip: Optional[str] = "", allocation_pool: Optional[tuple] = None,
+                      enable_dhcp: bool = True, dns_nameservers: Sequence[str] = (),
+                      description: str = "", ipv6_ra_mode: Optional[str] = None,
+                      ipv6_address_mode: Optional[str] = None,
+                      host_routes: Sequence[Any] = (),
+                      service_types: Sequence[str] = (),
+                      subnetpool_id: Optional[str] = None,
+                      prefixlen: Any = None) -> Subnet:
+        """
+        A subnet of a tenant network. ``gateway_ip`` ``""`` means the first
+        address, None no gateway; ``allocation_pool`` is ``(start, end)``,
+        by default every host address but the gateway. With
+        ``subnetpool_id`` the CIDR comes from the pool (``cidr`` inside it,
+        or the first free block of ``prefixlen``); ``ip_version`` None is
+        the pool's, else 4.
+        """
+        network = self.network(network_id)
+        if network.builtin:
+            raise Forbidden(f"Tenant {self.tenant_id} not allowed to create subnet on this "
+                            f"network", "HTTPForbidden")
+        self.check_quota("subnet")
+        subnetpool = None if subnetpool_id is None else self.subnetpool(subnetpool_id)
+        if ip_version is None:
+            ip_version = subnetpool.ip_version if subnetpool is not None else 4
+        if ip_version not in (4, 6):
+            raise BadRequest(f"Invalid input for ip_version. Reason: {ip_version!r} is not in "
+                             f"[4, 6].")
+        if subnetpool is None:
+            if cidr is None:
+                raise BadRequest("Bad subnet request: a cidr must be specified in the absence "
+                                 "of a subnet pool", "BadRequest")
+            net = _subnet_cidr(cidr)
+        else:
+            if subnetpool.ip_version != ip_version:
+                raise BadRequest("Invalid input for operation: subnetpool and ip_version "
+                                 "must be the same IP version.", "InvalidInput")
+            net = self.allocate_from_pool(
+                subnetpool, prefixlen, None if cidr is None else _subnet_cidr(cidr))
+            cidr = str(net)
+        if net.version != ip_version:
+            raise BadRequest("Invalid input for operation: cidr and ip_version must be same "
+                             "IP version.", "InvalidInput")
+        if net.num_addresses < 4:
+            raise BadRequest(f"Invalid input for operation: Subnet {cidr} is too small.",
+                             "InvalidInput")
+        for other_id in network.subnet_ids:
+            if self.subnets[other_id].pool.version == net.version and net.overlaps(
+                    ipaddress.ip_network(self.subnets[other_id].cidr)):
+                raise BadRequest(f"Invalid input for operation: Requested subnet with cidr: "
+                                 f"{net} for network: {network_id} overlaps with another "
+                                 f"subnet.", "InvalidInput")
+        hosts_first = int(net.network_address) + 1
+        hosts_last = int(net.broadcast_address) - (1 if net.version == 4 else 0)
+        if gateway_ip == "":
+            gateway_ip = str(ipaddress.ip_address(hosts_first))
+        elif gateway_ip is not None:
+            gateway_ip = valid_ip(gateway_ip, "gateway_ip")
+            if ipaddress.ip_address(gateway_ip) not in net:
+                raise BadRequest(f"Invalid input for operation: Gateway IP {gateway_ip} "
+                                 f"is not in subnet {net}.", "InvalidInput")
+        if allocation_pool is None:
+            # Every host but the gateway; one pool, so a gateway inside the
+            # range is kept out by claiming it.
+            first, last = hosts_first, hosts_last
+            if gateway_ip is not None and int(ipaddress.ip_address(gateway_ip)) == first:
+                first += 1
+            elif gateway_ip is not None and int(ipaddress.ip_address(gateway_ip)) == last:
+                last -= 1
+        else:
+            bounds = [ipaddress.ip_address(valid_ip(a, "allocation_pools"))
+                      for a in allocation_pool]
+            first, last = (int(b) for b in bounds)
+            if any(b not in net for b in bounds) or not hosts_first <= first <= last <= hosts_last:
+                raise BadRequest(f"The allocation pool {allocation_pool[0]}-"
+                                 f"{allocation_pool[1]} spans beyond the subnet cidr {net}.",
+                                 "OutOfBoundsAllocationPool")
+        routes = _host_routes(host_routes, net.version)
+        pool = AddressPool(net.version, first, last)
+        if gateway_ip is not None and pool.contains(gateway_ip):
+            if allocation_pool is not None:
+                raise Conflict(f"Gateway ip {gateway_ip} conflicts with allocation pool "
+                               f"{allocation_pool[0]}-{allocation_pool[1]}.",
+                               "GatewayConflictWithAllocationPools")
+            pool.claim(gateway_ip)
+        now = self.now()
+        subnet = Subnet(now, now, 0, id=self.ids.uuid(), name=name, tenant_id=self.tenant_id,
+                        network_id=network_id, cidr=str(net), gateway_ip=gateway_ip,
+                        pool=pool, description=description, enable_dhcp=enable_dhcp,
+                        dns_nameservers=list(dns_nameservers), ipv6_ra_mode=ipv6_ra_mode,
+                        ipv6_address_mode=ipv6_address_mode, host_routes=routes,
+                        service_types=tuple(service_types),
+                        subnetpool_id=None if subnetpool is None else subnetpool.id)
+        self.subnets[subnet.id] = subnet
+        network.subnet_ids.append(subnet.id)
+        if subnetpool is not None:
+            subnetpool.subnet_ids[subnet.id] = None
+        network.touch(now)
+        return subnet
+
+    def update_subnet(self, subnet_id: str, name: Optional[str] = None,
+                      description: Optional[str] = None,
+                      enable_dhcp: Optional[bool] = None,
+                      dns_nameservers: Optional[Sequence[str]] = None,
+                      gateway_ip: Any = UNCHANGED,
+                      host_routes: Optional[Sequence[Any]] = None,
+                      service_types: Optional[Sequence[str]] = None) -> Subnet:
+        """
+        Change what ``PUT /subnets/<id>`` may change; None (``UNCHANGED``
+        for ``gateway_ip``, where None removes the gateway) leaves a field
+        be. Everything is checked before anything changes.
+        """
+        subnet = self.subnet(subnet_id)
+        self._own_network(subnet.network_id, "rule:update_subnet")
+        net = ipaddress.ip_network(subnet.cidr)
+        routes = None if host_routes is None else _host_routes(host_routes, net.version)
+        if gateway_ip is not UNCHANGED:
+            gateway_ip = self._new_gateway(subnet, net, gateway_ip)
+        if name is not None:
+            subnet.name = name
+        if description is not None:
+            subnet.description = description
+        if enable_dhcp is not None:
+            subnet.enable_dhcp = enable_dhcp
+        if dns_nameservers is not None:
+            subnet.dns_nameservers = list(dns_nameservers)
+        if routes is not None:
+            subnet.host_routes = routes
+        if service_types is not None:
+            subnet.service_types = tuple(service_types)
+        if gateway_ip is not UNCHANGED and gateway_ip != subnet.gateway_ip:
+            if subnet.gateway_ip is not None and subnet.pool.contains(subnet.gateway_ip):
+                subnet.pool.release(subnet.gateway_ip)
+            subnet.gateway_ip = gateway_ip
+        subnet.touch(self.now())
+        return subnet
+
+    def _new_gateway(self, subnet: Subnet, net: Any, gateway_ip: Any) -> Optional[str]:
+        """A gateway a subnet may move to: in the subnet, outside its pool, not in use."""
+        if subnet.id in self._gateway_ports:
+            raise Conflict(f"Current gateway ip {subnet.gateway_ip} already in use by port "
+                           f"{self._gateway_ports[subnet.id]}. Unable to update.",
+                           "GatewayIpInUse")
+        if gateway_ip is None:
+            return None
+        gateway_ip = valid_ip(gateway_ip, "gateway_ip")
+        if ipaddress.ip_address(gateway_ip) not in net:
+            raise BadRequest(f"Invalid input for operation: Gateway IP {gateway_ip} is not in "
+                             f"subnet {net}.", "InvalidInput")
+        if gateway_ip != subnet.gateway_ip and subnet.pool.contains(gateway_ip):
+            raise Conflict(f"Gateway ip {gateway_ip} conflicts with allocation pool "
+                           f"{subnet.pool.start}-{subnet.pool.end}.",
+                           "GatewayConflictWithAllocationPools")
+        return gateway_ip
+
+    def delete_subnet(self, subnet_id: str) -> None:
+        """Delete a subnet no port holds an address in."""
+        subnet = self.subnet(subnet_id)
+        network = self._own_network(subnet.network_id, "rule:delete_subnet")
+        gateway_held = subnet.gateway_ip is not None and subnet.pool.contains(subnet.gateway_ip)
+        if subnet.pool.used > (1 if gateway_held else 0) or subnet_id in self._gateway_ports:
+            raise Conflict(f"Unable to complete operation on subnet {subnet_id}: One or more "
+                           f"ports have an IP allocation from this subnet.", "SubnetInUse")
+        network.subnet_ids.remove(subnet_id)
+        if subnet.subnetpool_id is not None:
+            self.subnetpools[subnet.subnetpool_id].subnet_ids.pop(subnet_id, None)
+        del self.subnets[subnet_id]
+        network.touch(self.now())
+
+    # lookups
+
+    def network(self, network_id: str) -> Network:
+        return found(self.networks, network_id,
+                      f"Network {network_id} could not be found.", "NetworkNotFound")
+
+    def subnet(self, subnet_id: str) -> Subnet:
+        return found(self.subnets, subnet_id,
+                      f"Subnet {subnet_id} could not be found.", "SubnetNotFound")

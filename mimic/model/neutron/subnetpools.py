@@ -1,0 +1,205 @@
+"""
+Subnet pools (Neutron's ``subnet_allocation``): prefixes a tenant's
+subnets are carved from, by prefix length (the first free block of that
+size) or by an explicit CIDR inside the pool, with neutron-lib's bounds
+and errors.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Optional, Sequence
+
+import attrs
+
+from mimic.model.neutron.faults import BadRequest, Conflict, found
+from mimic.model.neutron.standard import Stamped
+
+#: The prefix-length bounds of a pool when it names none (Neutron's).
+DEFAULT_BOUNDS = {4: (8, 32), 6: (64, 128)}
+
+
+@attrs.define(eq=False)
+class SubnetPool(Stamped):
+    id: str = ""
+    name: str = ""
+    tenant_id: str = ""
+    description: str = ""
+    prefixes: list = attrs.field(factory=list)
+    ip_version: int = 4
+    default_prefixlen: int = 8
+    min_prefixlen: int = 8
+    max_prefixlen: int = 32
+    #: The subnets allocated from the pool, in the order made.
+    subnet_ids: dict = attrs.field(factory=dict)
+
+
+def _prefixes(prefixes: Any) -> list:
+    """A pool's prefixes: CIDRs of one IP version, merged as Neutron keeps them."""
+    if not isinstance(prefixes, list) or not prefixes:
+        raise BadRequest("Invalid input for prefixes. Reason: a non-empty list of CIDRs is "
+                         "required.")
+    nets = []
+    for prefix in prefixes:
+        try:
+            if not isinstance(prefix, str):
+                raise ValueError(prefix)
+            nets.append(ipaddress.ip_network(prefix, strict=False))
+        except (TypeError, ValueError):
+            raise BadRequest(f"Invalid input for prefixes. Reason: '{prefix}' is not a valid "
+                             f"IP subnet.") from None
+    if len({net.version for net in nets}) > 1:
+        raise BadRequest("Cannot mix IPv4 and IPv6 prefixes in a subnet pool.",
+                         "PrefixVersionMismatch")
+    return list(ipaddress.collapse_addresses(nets))
+
+
+def _bound(value: Any, name: str) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequest(f"Invalid input for {name}. Reason: '{value}' is not an integer.")
+    return value
+
+
+class SubnetPools:
+    """The subnet pools of :class:`~mimic.model.neutron.state.NetworkState`."""
+
+    __slots__ = ()
+
+    def subnetpool(self, subnetpool_id: str) -> SubnetPool:
+        return found(self.subnetpools, subnetpool_id,
+                     f"Subnet pool {subnetpool_id} could not be found.", "SubnetPoolNotFound")
+
+    def create_subnetpool(self, prefixes: Any, name: str = "", description: str = "",
+                          default_prefixlen: Any = None, min_prefixlen: Any = None,
+                          max_prefixlen: Any = None) -> SubnetPool:
+        nets = _prefixes(prefixes)
+        version = nets[0].version
+        low, high = DEFAULT_BOUNDS[version]
+        minimum = _bound(min_prefixlen, "min_prefixlen")
+        maximum = _bound(max_prefixlen, "max_prefixlen")
+        minimum = low if minimum is None else minimum
+        maximum = high if maximum is None else maximum
+        default = _bound(default_prefixlen, "default_prefixlen")
+        default = minimum if default is None else default
+        self._check_bounds(version, minimum, default, maximum)
+        now = self.now()
+        pool = SubnetPool(now, now, 0, id=self.ids.uuid(), name=name, tenant_id=self.tenant_id,
+                          description=description, prefixes=[str(n) for n in nets],
+                          ip_version=version, default_prefixlen=default,
+                          min_prefixlen=minimum, max_prefixlen=maximum)
+        self.subnetpools[pool.id] = pool
+        return pool
+
+    @staticmethod
+    def _check_bounds(version: int, minimum: int, default: int, maximum: int) -> None:
+        bits = 32 if version == 4 else 128
+        if not 0 <= minimum <= bits:
+            raise BadRequest(f"Prefix '{minimum}' not supported in IPv{version} pool.",
+                             "UnsupportedMinSubnetPoolPrefix")
+        for kind, value, base_kind, base in (
+                ("default_prefixlen", default, "min_prefixlen", minimum),
+                ("max_prefixlen", maximum, "default_prefixlen", default)):
+            if value < base or value > bits:
+                raise BadRequest(f"Illegal prefix bounds: {kind}={value}, "
+                                 f"{base_kind}={base}.", "IllegalSubnetPoolPrefixBounds")
+
+    def update_subnetpool(self, subnetpool_id: str, name: Optional[str] = None,
+                          description: Optional[str] = None, prefixes: Any = None,
+                          default_prefixlen: Any = None, min_prefixlen: Any = None,
+                          max_prefixlen: Any = None) -> SubnetPool:
+        """Change a pool; its prefixes may grow, never shrink."""
+        pool = self.subnetpool(subnetpool_id)
+        nets = None
+        if prefixes is not None:
+            nets = _prefixes(prefixes)
+            if nets[0].version != pool.ip_version:
+                raise BadRequest("Cannot mix IPv4 and IPv6 prefixes in a subnet pool.",
+                                 "PrefixVersionMismatch")
+            old = [ipaddress.ip_network(p) for p in pool.prefixes]
+            if not all(any(o.subnet_of(n) for n in nets) for o in old):
+                raise BadRequest("Illegal update to prefixes: Existing prefixes must be a "
+                                 "subset of the new prefixes.", "IllegalSubnetPoolPrefixUpdate")
+        minimum = _bound(min_prefixlen, "min_prefixlen")
+        maximum = _bound(max_prefixlen, "max_prefixlen")
+        default = _bound(default_prefixlen, "default_prefixlen")
+        minimum = pool.min_prefixlen if minimum is None else minimum
+        maximum = pool.max_prefixlen if maximum is None else maximum
+        default = pool.default_prefixlen if default is None else default
+        self._check_bounds(pool.ip_version, minimum, default, maximum)
+        if name is not None:
+            pool.name = name
+        if description is not None:
+            pool.description = description
+        if nets is not None:
+            pool.prefixes = [str(n) for n in nets]
+        pool.min_prefixlen, pool.default_prefixlen, pool.max_prefixlen = (
+            minimum, default, maximum)
+        pool.touch(self.now())
+        return pool
+
+    def delete_subnetpool(self, subnetpool_id: str) -> None:
+        pool = self.subnetpool(subnetpool_id)
+        if pool.subnet_ids:
+            raise BadRequest("Unable to delete subnet pool: Subnet pool has existing "
+                             "allocations.", "SubnetPoolDeleteError")
+        del self.subnetpools[subnetpool_id]
+
+    def allocate_from_pool(self, pool: SubnetPool, prefixlen: Any = None,
+                           cidr: Optional[Any] = None) -> Any:
+        """
+        The CIDR a new subnet of ``pool`` gets: ``cidr`` if it is inside the
+        pool and free, else the first free block of ``prefixlen`` (the
+        pool's default if None).
+        """
+        taken = [ipaddress.ip_network(self.subnets[s].cidr) for s in pool.subnet_ids]
+        prefixes = [ipaddress.ip_network(p) for p in pool.prefixes]
+        if cidr is not None:
+            if not any(cidr.subnet_of(p) for p in prefixes if p.version == cidr.version):
+                raise Conflict(f"Failed to allocate subnet: Cidr {cidr} is not within the "
+                               f"prefixes of subnet pool {pool.id}.", "SubnetAllocationError")
+            if any(cidr.overlaps(t) for t in taken):
+                raise Conflict(f"Failed to allocate subnet: Cidr {cidr} overlaps a subnet "
+                               f"already allocated from subnet pool {pool.id}.",
+                               "SubnetAllocationError")
+            self._check_prefixlen(pool, cidr.prefixlen)
+            return cidr
+        length = _bound(prefixlen, "prefixlen")
+        length = pool.default_prefixlen if length is None else length
+        self._check_prefixlen(pool, length)
+        free = _free_blocks(prefixes, taken)
+        for block in free:
+            if block.prefixlen <= length:
+                return next(block.subnets(new_prefix=length))
+        raise Conflict(f"Failed to allocate subnet: Insufficient prefix space to allocate "
+                       f"subnet size /{length}.", "SubnetAllocationError")
+
+    @staticmethod
+    def _check_prefixlen(pool: SubnetPool, length: int) -> None:
+        if length < pool.min_prefixlen:
+            raise BadRequest(f"Unable to allocate subnet with prefix length {length}, minimum "
+                             f"allowed prefix is {pool.min_prefixlen}.",
+                             "MinPrefixSubnetAllocationError")
+        if length > pool.max_prefixlen:
+            raise BadRequest(f"Unable to allocate subnet with prefix length {length}, maximum "
+                             f"allowed prefix is {pool.max_prefixlen}.",
+                             "MaxPrefixSubnetAllocationError")
+
+
+def _free_blocks(prefixes: Sequence[Any], taken: Sequence[Any]) -> list:
+    """What of ``prefixes`` no ``taken`` network covers, as blocks in address order."""
+    free = list(prefixes)
+    for used in taken:
+        remaining = []
+        for block in free:
+            if used.subnet_of(block) if used.version == block.version else False:
+                remaining.extend(block.address_exclude(used))
+            elif block.version == used.version and block.subnet_of(used):
+                continue
+            else:
+                remaining.append(block)
+        free = remaining
+    return sorted(free, key=lambda n: (int(n.network_address), n.prefixlen))

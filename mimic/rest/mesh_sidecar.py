@@ -1,0 +1,387 @@
+"""
+The caller's sidecar: how one planned upstream call is made under the
+mesh's Istio policies, as Envoy in the caller's pod would make it.
+
+For a call to service S: the first route of S's ``VirtualService`` whose
+match holds picks a destination (by weight) and maybe a subset, rewrites
+the path and headers, may inject a fault (delay, abort) and may mirror the
+call; S's ``DestinationRule`` picks the endpoint (version x replica) with
+its balancer among the subset's, skipping ejected ones (``UH`` when none is
+left), and admits the call to its connection pool (``UO`` past it). Each
+try is one real HTTP call with a CLIENT span; ``timeout`` and
+``perTryTimeout`` are compared with the tries' simulated durations (or are
+real timeouts with ``--realtime``); ``retries`` repeat a try whose outcome
+its ``retryOn`` names, up to ``attempts`` more times (``URX`` when they run
+out). Every decision shows in the child node: ``attempts``,
+``response_flags``, ``subset``, ``mirrored``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import attrs
+from twisted.internet.defer import Deferred, ensureDeferred, succeed
+
+from mimic.model.mesh.calls import (
+    MAX_CALLS_PER_REQUEST,
+    Node,
+    UpstreamCall,
+    failed,
+    upstream_node,
+)
+from mimic.model.mesh.destination_rule import TrafficPolicy
+from mimic.model.mesh.headers import BUDGET, ENDPOINT, START
+from mimic.model.mesh.tracing import (
+    Span,
+    derived_span_id,
+    outgoing_headers,
+    seeded_random,
+    span_tags,
+)
+from mimic.model.mesh.traffic import Endpoint
+from mimic.model.mesh.virtual_service import Destination, HttpRoute
+from mimic.rest.mesh_client import UpstreamFailed, quote_path
+from mimic.util import iso_time
+
+#: Envoy's flags for what happened to a call (its access log's %RESPONSE_FLAGS%).
+DELAY_INJECTED, FAULT_INJECTED = "DI", "FI"
+UPSTREAM_TIMEOUT, OVERFLOW, NO_HEALTHY, RETRY_LIMIT = "UT", "UO", "UH", "URX"
+CONNECT_FAILURE, NO_ROUTE, RESET = "UF", "NR", "UR"
+
+
+def cluster_name(service: str, port: int, subset: Optional[str]) -> str:
+    """The Envoy cluster of a destination, as Istio names it."""
+    return f"outbound|{port}|{subset or ''}|{service}"
+
+
+class Sidecar:
+    """Makes a node's upstream calls for the :class:`~mimic.rest.mesh_runtime.MeshRuntime`."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+
+    def call(self, call: UpstreamCall, index: int, caller: Any, budget: int,
+             start_us: int, refused: bool = False) -> Deferred:
+        """
+        ``(node, simulated milliseconds)`` of one planned call. Everything up
+        to the first try is decided before this returns, so the calls of a
+        parallel step take their pool slots and balancer turns in plan order.
+        """
+        if refused:
+            node = self.failed_node(call, 503, "not called: this request already made the "
+                                    "most upstream calls one request may make "
+                                    f"({MAX_CALLS_PER_REQUEST})", start_us, caller, index, 1)
+            return succeed((node, 0.0))
+        return ensureDeferred(self._call(call, index, caller, budget, start_us))
+
+    async def _call(self, call: UpstreamCall, index: int, caller: Any, budget: int,
+                    start_us: int) -> tuple:
+        runtime = self.runtime
+        state = runtime.state()
+        rng = seeded_random(runtime.seed, caller.context.trace_id, caller.span_id, index)
+        policies = state.mesh.policies
+        headers = {**caller.headers, **dict(call.headers)}
+        service = policies.virtual_service(call.service)
+        route = service.route_for(call.method, call.path, headers) if service else None
+        if route is None:
+            route = HttpRoute(name=None, matches=(), destinations=(Destination(call.service),))
+        destination = route.pick(rng)
+        # What the app's cascade added, changed by the route's header rules:
+        # shown in the callee's node, as what its caller added.
+        added = route.request_headers.apply(dict(call.headers))
+        call = UpstreamCall(service=destination.service, port=destination.port or call.port,
+                            path=route.rewritten(call.path), method=call.method,
+                            headers=tuple(added.items()))
+        headers = {**caller.headers, **added}
+        rule = policies.destination_rule(destination.service)
+        policy = rule.policy_for(destination.subset) if rule is not None else TrafficPolicy()
+        mirror = None
+        if route.mirror is not None and rng.random() < route.mirror_share:
+            mirrored = UpstreamCall(service=route.mirror.service,
+                                    port=route.mirror.port or call.port, path=call.path,
+                                    method=call.method, headers=call.headers)
+            mirror = ensureDeferred(self._tries(
+                mirrored, Destination(route.mirror.service, route.mirror.subset),
+                HttpRoute(name=None, matches=(), destinations=()), TrafficPolicy(),
+                {**headers, "x-envoy-internal": "true"}, index + 10_000, caller, budget,
+                start_us, rng))
+        try:
+            outcome = await self._tries(call, destination, route, policy, headers, index,
+                                        caller, budget, start_us, rng)
+        except BaseException:
+            if mirror is not None:
+                mirror.addErrback(lambda failure: None)  # ended with the call
+            raise
+        if mirror is not None:
+            shadow, _ = await mirror
+            shadow["mirrored"] = True
+            outcome[0].setdefault("mirrors", []).append(shadow)
+        return outcome
+
+    def endpoints(self, destination: Destination) -> Optional[list]:
+        """The endpoints of a destination's subset; None if the subset is unknown."""
+        state = self.runtime.state()
+        versions = state.mesh.versions_of(destination.service)
+        if destination.subset is not None:
+            rule = state.mesh.policies.destination_rule(destination.service)
+            subset = rule.subset(destination.subset) if rule is not None else None
+            if subset is None:
+                return None
+            versions = tuple(v for v in versions if subset.selects(v.label_map))
+        return [Endpoint(v.service, v.version, r) for v in versions for r in range(v.replicas)]
+
+    async def _tries(self, call: UpstreamCall, destination: Destination, route: HttpRoute,
+                     policy: TrafficPolicy, headers: dict, index: int, caller: Any,
+                     budget: int, start_us: int, rng: Any) -> tuple:
+        runtime = self.runtime
+        retries = route.retries
+        most = 1 + (retries.attempts if retries is not None else 0)
+        extra_codes = frozenset(
+            int(code) for code in headers.get("x-envoy-retriable-status-codes", "").split(",")
+            if code.strip().isdigit() and 100 <= int(code) <= 599)
+        tries: list = []
+        elapsed_ms = 0.0
+        node: dict = {}
+        retry_reason = None
+        for number in range(1, most + 1):
+            remaining = None if route.timeout_ms is None else route.timeout_ms - elapsed_ms
+            per_try = retries.per_try_timeout_ms if retries is not None else None
+            limit = min((t for t in (remaining, per_try) if t is not None), default=None)
+            node, took, failure = await self._try(
+                call, destination, route, policy, headers, index, number, caller, budget,
+                start_us + int(elapsed_ms * 1000), rng, limit,
+                per_try=per_try is not None and (remaining is None or per_try < remaining))
+            elapsed_ms += took
+            tries.append(node)
+            if failure == "timeout":
+                # The route's timeout ran out: no more tries (Envoy's UT).
+                retry_reason = None
+                break
+            retry_reason = retries.retriable(node["code"], failure, extra_codes) \
+                if retries is not None else None
+            if retry_reason is None or number == most:
+                break
+            node["retried"] = retry_reason
+        flags = list(node.get("response_flags", []))
+        if retry_reason is not None and len(tries) == most and most > 1:
+            flags.append(RETRY_LIMIT)
+        final = dict(node)
+        final["response_flags"] = flags
+        if len(tries) > 1:
+            final["attempts"] = tries[:-1]
+        final["try"] = len(tries)
+        operations = route.response_headers
+        if operations.set or operations.add or operations.remove:
+            final["response_headers"] = operations.apply(final.get("response_headers", {}))
+        if destination.subset is not None:
+            final["subset"] = destination.subset
+        self.report(caller, call, destination, final, elapsed_ms, len(tries) - 1, flags)
+        return final, elapsed_ms
+
+    async def _try(self, call: UpstreamCall, destination: Destination, route: HttpRoute,
+                   policy: TrafficPolicy, headers: dict, index: int, number: int,
+                   caller: Any, budget: int, start_us: int, rng: Any,
+                   limit_ms: Optional[float], per_try: bool) -> tuple:
+        """
+        One try: ``(node, simulated milliseconds, failure)`` where failure
+        names what went wrong without an answer (``connect-failure``,
+        ``reset``, ``per-try-timeout``, ``timeout``) or is None.
+        """
+        runtime = self.runtime
+        state = runtime.state()
+        flags: list = []
+        delay_ms = 0.0
+        fault = route.fault
+        if fault is not None and fault.delay_ms is not None and rng.random() < fault.delay_share:
+            delay_ms = fault.delay_ms
+            flags.append(DELAY_INJECTED)
+        if fault is not None and fault.abort_code is not None and rng.random() < fault.abort_share:
+            flags.append(FAULT_INJECTED)
+            node = self.failed_node(call, fault.abort_code, "fault filter abort",
+                                    start_us, caller, index, number, flags)
+            return node, delay_ms, None
+        endpoints = self.endpoints(destination)
+        if endpoints is None:
+            node = self.failed_node(call, 503, f"no subset {destination.subset!r} in the "
+                                    f"DestinationRule of {destination.service}", start_us,
+                                    caller, index, number, [*flags, NO_ROUTE])
+            return node, delay_ms, None
+        known = bool(endpoints) or runtime.config.standalone is not None
+        if not known:
+            node = self.failed_node(call, 503, f"no service {call.service!r} in the mesh",
+                                    start_us, caller, index, number, flags)
+            return node, delay_ms, "connect-failure"
+        endpoint = None
+        if runtime.config.standalone is None:
+            endpoint = state.traffic.choose((destination.service, destination.subset),
+                                            endpoints, policy, rng, runtime.mimic_now())
+            if endpoint is None:
+                node = self.failed_node(call, 503, "no healthy upstream", start_us, caller,
+                                        index, number, [*flags, NO_HEALTHY])
+                return node, delay_ms, None
+        if not state.traffic.admit(destination.service, policy.pool.capacity):
+            runtime.metrics().overflow.labels(self.cluster(call, destination)).inc()
+            node = self.failed_node(call, 503, "upstream connection pool overflow", start_us,
+                                    caller, index, number, [*flags, OVERFLOW])
+            node["response_headers"] = {"x-envoy-overloaded": "true"}
+            return node, delay_ms, None
+        if endpoint is not None:
+            state.traffic.started(endpoint)
+        try:
+            node, took, failure = await self._send(
+                call, endpoint, headers, index, number, caller, budget,
+                start_us + int(delay_ms * 1000), limit_ms, per_try, delay_ms,
+                destination.subset)
+        finally:
+            state.traffic.release(destination.service)
+            if endpoint is not None:
+                state.traffic.finished(endpoint)
+        node["response_flags"] = [*flags, *node.get("response_flags", [])]
+        if endpoint is not None:
+            rule = state.mesh.policies.destination_rule(destination.service)
+            if state.traffic.observe(endpoint, node["code"], policy.outlier, endpoints,
+                                     runtime.mimic_now()) and rule is not None:
+                node["ejected"] = True
+        return node, delay_ms + took, failure
+
+    async def _send(self, call: UpstreamCall, endpoint: Optional[Endpoint], headers: dict,
+                    index: int, number: int, caller: Any, budget: int, start_us: int,
+                    limit_ms: Optional[float], per_try: bool, delay_ms: float,
+                    subset: Optional[str]) -> tuple:
+        """The HTTP call of one try, under its CLIENT span."""
+        runtime = self.runtime
+        state = runtime.state()
+        span_id = derived_span_id(runtime.seed, caller.context.trace_id, caller.span_id,
+                                  index, number)
+        # The CLIENT span is the callee's parent, and the caller's span its own.
+        context = attrs.evolve(caller.context, parent_id=caller.span_id)
+        down = {**headers, **outgoing_headers(context, span_id), BUDGET: str(budget)}
+        if runtime.simulated:
+            down[START] = str(start_us)
+        if endpoint is not None:
+            down[ENDPOINT] = endpoint.label
+        path, mark, query = call.path.partition("?")
+        target = quote_path(path) + mark + quote_path(query, safe="=&+%")
+        if runtime.config.standalone is None:
+            url = f"http://{caller.local}/mesh/{call.service}{target}"
+        else:
+            host, port = runtime.config.resolve.get(call.service, (call.service, call.port))
+            host = f"[{host}]" if ":" in host else host
+            url = f"http://{host}:{port}{target}"
+        real_start = runtime.now()
+        budget_ms = None if limit_ms is None else limit_ms - delay_ms
+        gave_up = "per-try-timeout" if per_try else "timeout"
+        answer, failure = None, None
+        if not caller.work.slots.tokens:
+            runtime.metrics().queued.inc()
+        await caller.work.acquire()
+        try:
+            waiting = runtime.wait(delay_ms if budget_ms is None else min(delay_ms, limit_ms))
+            if waiting is not None:
+                await caller.work.track(waiting)
+            if budget_ms is not None and budget_ms <= 0:
+                code, error, failure = 504, "upstream request timeout", "timeout"
+            else:
+                timeout = None if runtime.simulated or budget_ms is None else budget_ms / 1000.0
+                try:
+                    answer = await caller.work.track(ensureDeferred(runtime.client.request(
+                        call.method, url, down, timeout=timeout)))
+                except UpstreamFailed as problem:
+                    code, error = problem.code, problem.reason
+                    failure = "timeout" if code == 504 else (
+                        "connect-failure" if "connect error:" in problem.reason else "reset")
+        finally:
+            caller.work.slots.release()
+        real_ms = (runtime.now() - real_start) * 1000
+        if answer is None:
+            timed_out = failure == "timeout"
+            flags = [UPSTREAM_TIMEOUT] if timed_out else [CONNECT_FAILURE]
+            if timed_out:
+                failure = gave_up
+            if timed_out and runtime.simulated and budget_ms is not None:
+                took = budget_ms  # the caller gave up when its time ran out
+            else:
+                took = 0.0 if runtime.simulated else real_ms
+            node = self.failed_node(call, code, error, start_us, caller, index, number, flags,
+                                    span_id=span_id, duration_ms=max(took, 0.0), subset=subset)
+            return node, took, failure
+        node = upstream_node(answer.body, call)
+        if node is None:
+            # Not a mesh node: a real service's answer, shown by its status.
+            node = self.failed_node(
+                call, answer.code, f"upstream answered {answer.code}" if answer.code >= 500
+                else None, start_us, caller, index, number, span_id=span_id,
+                duration_ms=real_ms, subset=subset)
+            return node, 0.0 if runtime.simulated else real_ms, None
+        if failed(node) and "error" not in node:
+            node["error"] = f"upstream answered {node['code']}"
+        node["upstream_cluster"] = cluster_name(call.service, call.port, subset)
+        took = float(node.get("duration_ms", 0.0)) if runtime.simulated else real_ms
+        if budget_ms is not None and runtime.simulated and took > budget_ms:
+            # Simulated time: the answer came after the timeout; the caller
+            # gave up at the timeout, so what it saw is Envoy's 504.
+            late = self.failed_node(call, 504, "upstream request timeout", start_us, caller,
+                                    index, number, [UPSTREAM_TIMEOUT], span_id=span_id,
+                                    duration_ms=budget_ms, subset=subset)
+            late["late_answer"] = {"code": node["code"], "duration_ms": node["duration_ms"],
+                                   "version": node.get("version")}
+            return late, budget_ms, gave_up
+        if answer.workload:
+            node["workload"] = answer.workload
+        self.client_span(caller, call, span_id, start_us, took, node["code"], [], number,
+                         subset=subset)
+        return node, took, None
+
+    def failed_node(self, call: UpstreamCall, code: int, error: Optional[str],
+                    start_us: int, caller: Any, index: int, number: int,
+                    flags: Optional[list] = None, span_id: Optional[str] = None,
+                    duration_ms: float = 0.0, subset: Optional[str] = None) -> dict:
+        """
+        The node of a try that got no mesh node back, with the CLIENT span
+        that shows in the trace where it broke.
+        """
+        runtime = self.runtime
+        span_id = span_id or derived_span_id(runtime.seed, caller.context.trace_id,
+                                             caller.span_id, index, number)
+        node = Node(
+            service=call.service, version=None, method=call.method, path=call.path,
+            code=code, start=iso_time(start_us / 1_000_000),
+            duration_ms=round(duration_ms, 3), trace_id=caller.context.trace_id,
+            span_id=span_id, headers=dict(call.headers), error=error, url=call.url,
+        ).to_json()
+        node["response_flags"] = list(flags or [])
+        self.client_span(caller, call, span_id, start_us, duration_ms, code,
+                         node["response_flags"], number, error, subset)
+        return node
+
+    def client_span(self, caller: Any, call: UpstreamCall, span_id: str, start_us: int,
+                    duration_ms: float, code: int, flags: list, number: int,
+                    error: Optional[str] = None, subset: Optional[str] = None) -> None:
+        tags = span_tags(call.method, call.path, code, None, error)
+        tags.update({"upstream_cluster": cluster_name(call.service, call.port, subset),
+                     "response_flags": ",".join(flags) or "-", "retry": str(number - 1)})
+        self.runtime.record_span(Span(
+            trace_id=caller.context.trace_id, id=span_id, parent_id=caller.span_id,
+            name=f"{call.method} {call.path}".lower(), kind="CLIENT",
+            service=caller.me.service, remote_service=call.service, timestamp_us=start_us,
+            duration_us=int(duration_ms * 1000), tags=tags), caller.context)
+
+    def cluster(self, call: UpstreamCall, destination: Destination) -> str:
+        service = call.service if call.service in self.runtime.state().mesh.services \
+            else "unknown"
+        return cluster_name(service, call.port, destination.subset)
+
+    def report(self, caller: Any, call: UpstreamCall, destination: Destination, node: dict,
+               elapsed_ms: float, retries: int, flags: list) -> None:
+        """The source's metrics and the graph's edge for one call."""
+        runtime = self.runtime
+        metrics = runtime.metrics()
+        target = runtime.known(node.get("workload") or call.service, node.get("version"),
+                               call.service)
+        metrics.record("source", caller.me, target, node["code"], elapsed_ms,
+                       flags=",".join(flags) or "-")
+        if retries:
+            metrics.retries.labels(self.cluster(call, destination)).inc(retries)
+        runtime.state().graph.record(caller.me.service, target.service, node["code"],
+                                     elapsed_ms, retries, flags)

@@ -1,0 +1,128 @@
+"""
+The Neutron API of one region: every noun's routes on one Klein app,
+the caller's tenant from its token, discovery (versions, resources,
+extensions), and Neutron's error bodies for every failure.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from mimic.model.neutron import NeutronFault, network_state
+from mimic.rest.http import RequestError, caller_token, install_error_handlers, json_response
+from mimic.rest.neutron.networks import NetworkRoutes
+from mimic.rest.neutron.ports import PortRoutes
+from mimic.rest.neutron.quotas import QuotaRoutes
+from mimic.rest.neutron.routers import RouterRoutes
+from mimic.rest.neutron.security_groups import SecurityGroupRoutes
+from mimic.rest.neutron.subnetpools import SubnetPoolRoutes
+from mimic.rest.neutron.tags import TagRoutes
+from mimic.rest.neutron.trunks import TrunkRoutes
+from mimic.rest.neutron.wire import app, fault_error, neutron_error_body
+
+
+#: What ``GET /v2.0/extensions`` lists: the extensions this emulation serves.
+EXTENSIONS = (
+    ("external-net", "Neutron external network", "Adds external network attribute to "
+     "network resource."),
+    ("router", "Neutron L3 Router", "Router abstraction for basic L3 forwarding between "
+     "L2 Neutron networks and access to external networks via a NAT gateway."),
+    ("security-group", "security-group", "The security groups extension."),
+    ("port-security", "Port Security", "Provides port security"),
+    ("net-mtu", "Network MTU", "Provides MTU attribute for a network resource."),
+    ("net-mtu-writable", "Network MTU (writable)", "Provides a writable MTU attribute for a "
+     "network resource."),
+    ("standard-attr-description", "standard-attr-description",
+     "Extension to add descriptions to standard attributes"),
+    ("standard-attr-revisions", "Resource revision numbers",
+     "This extension will display the revision number of neutron resources."),
+    ("standard-attr-timestamp", "Resource timestamps",
+     "Adds created_at and updated_at fields to all Neutron resources that have Neutron "
+     "standard attributes."),
+    ("fip-port-details", "Floating IP Port Details Extension",
+     "Add port_details attribute to Floating IP resource"),
+    ("extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"),
+    ("standard-attr-tag", "Tag support for resources with standard attribute",
+     "Enables to set tag on resources with standard attribute."),
+    ("quotas", "Quota management support", "Expose functions for quotas management per "
+     "project"),
+    ("quota_details", "Quota details management support", "Expose functions for quotas "
+     "usage statistics per project"),
+    ("availability_zone", "Availability Zone", "The availability zone extension."),
+    ("stateful-security-group", "Stateful security group",
+     "Indicates if the security group is stateful or not"),
+    ("subnet-service-types", "Subnet service types",
+     "Provides ability to set the subnet service_types field"),
+    ("subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet "
+     "pool"),
+    ("trunk", "Trunk Extension", "Provides support for trunk ports"),
+)
+
+
+class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
+                 SubnetPoolRoutes, TrunkRoutes, TagRoutes, QuotaRoutes):
+    """Neutron v2.0 for one region, serving whoever's token comes in."""
+
+    app = app
+
+    def __init__(self, store: Any, region: str, uri_prefix: str) -> None:
+        self.store = store
+        self.region = region
+        self.uri_prefix = uri_prefix
+
+    def _state(self, request: Any) -> Any:
+        token = caller_token(request, self.store)
+        if token is None:
+            raise RequestError(401, "The request you have made requires authentication.")
+        return network_state(self.store, token.tenant.id, self.region)
+
+    def _run(self, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except NeutronFault as error:
+            raise fault_error(error) from None
+
+    # discovery
+
+    @app.route("/", methods=["GET"], strict_slashes=False)
+    def versions(self, request: Any) -> bytes:
+        return json_response(request, {"versions": [{
+            "id": "v2.0", "status": "CURRENT",
+            "links": [{"href": f"{self.uri_prefix}/v2.0/", "rel": "self"}],
+        }]})
+
+    @app.route("/v2.0", methods=["GET"], strict_slashes=False)
+    def resources(self, request: Any) -> bytes:
+        names = (("network", "networks"), ("subnet", "subnets"), ("port", "ports"),
+                 ("security_group", "security-groups"),
+                 ("security_group_rule", "security-group-rules"),
+                 ("floatingip", "floatingips"), ("router", "routers"),
+                 ("subnetpool", "subnetpools"), ("trunk", "trunks"))
+        return json_response(request, {"resources": [
+            {"name": name, "collection": collection.replace("-", "_"),
+             "links": [{"href": f"{self.uri_prefix}/v2.0/{collection}", "rel": "self"}]}
+            for name, collection in names
+        ]})
+
+    @app.route("/v2.0/extensions", methods=["GET"])
+    def extensions(self, request: Any) -> bytes:
+        self._state(request)
+        return json_response(request, {"extensions": [_extension(e) for e in EXTENSIONS]})
+
+    @app.route("/v2.0/extensions/<alias>", methods=["GET"])
+    def extension(self, request: Any, alias: str) -> bytes:
+        self._state(request)
+        for extension in EXTENSIONS:
+            if extension[0] == alias:
+                return json_response(request, {"extension": _extension(extension)})
+        raise RequestError(404, f"Extension with alias {alias} does not exist",
+                           kind="HTTPNotFound")
+
+
+def _extension(extension: tuple) -> dict:
+    alias, name, description = extension
+    return {"alias": alias, "name": name, "description": description,
+            "updated": "2013-01-20T00:00:00-00:00", "links": []}
+
+
+install_error_handlers(NeutronApi.app, neutron_error_body)

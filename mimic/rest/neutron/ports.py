@@ -1,0 +1,131 @@
+"""
+Ports over HTTP: their JSON, the bodies that create (one or a bulk list)
+and change them, and their routes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from mimic.model.neutron import Port
+from mimic.rest.http import empty_response
+from mimic.rest.neutron.wire import (
+    app,
+    bad_request,
+    boolean_field,
+    query_lists,
+    read_create_bodies,
+    read_resource,
+    render_created,
+    render_list,
+    render_one,
+    stamps,
+    string_field,
+    string_list_field,
+)
+
+
+def port_json(port: Port) -> dict:
+    return {
+        "id": port.id, "name": port.name, "tenant_id": port.tenant_id,
+        "project_id": port.tenant_id, "network_id": port.network_id,
+        "mac_address": port.mac_address, "admin_state_up": port.admin_state_up,
+        "status": port.status, "device_id": port.device_id,
+        "device_owner": port.device_owner,
+        "fixed_ips": [{"subnet_id": f.subnet_id, "ip_address": f.ip_address}
+                      for f in port.fixed_ips],
+        "security_groups": list(port.security_group_ids),
+        "port_security_enabled": port.port_security_enabled,
+        "allowed_address_pairs": [], "extra_dhcp_opts": [], "binding:vnic_type": "normal",
+        "description": port.description, "tags": list(port.tags), **stamps(port),
+    }
+
+
+#: What lists of ports may filter and sort on.
+PORT_ATTRIBUTES = frozenset(port_json(Port("", "")))
+
+
+def _fixed_ips(resource: dict) -> Optional[list]:
+    fixed_ips = resource.get("fixed_ips")
+    if fixed_ips is not None and not isinstance(fixed_ips, list):
+        raise bad_request(f"Invalid input for fixed_ips. Reason: Invalid data format for fixed "
+                          f"IP: '{fixed_ips}'.")
+    return fixed_ips
+
+
+def _port_request(body: dict) -> dict:
+    """The keyword arguments of ``create_port`` for one port body."""
+    network_id = string_field(body, "network_id")
+    if network_id is None:
+        raise bad_request("Failed to parse request. Required attribute 'network_id' not "
+                          "specified")
+    return dict(
+        network_id=network_id, fixed_ips=_fixed_ips(body),
+        name=string_field(body, "name", ""), description=string_field(body, "description", ""),
+        device_id=string_field(body, "device_id", ""),
+        device_owner=string_field(body, "device_owner", ""),
+        security_group_ids=string_list_field(body, "security_groups"),
+        mac_address=body.get("mac_address"),
+        admin_state_up=boolean_field(body, "admin_state_up") is not False,
+        port_security_enabled=boolean_field(body, "port_security_enabled"),
+    )
+
+
+class PortRoutes:
+    """Routes of ``/v2.0/ports``."""
+
+    @app.route("/v2.0/ports", methods=["GET"])
+    def list_ports(self, request: Any) -> bytes:
+        state = self._state(request)
+        query = query_lists(request)
+        # The indexes answer the filters clients use most without a scan.
+        if len(query.get("device_id", ())) == 1 and query["device_id"][0]:
+            ports = state.ports_on_device(query["device_id"][0])
+        elif len(query.get("network_id", ())) == 1 and query["network_id"][0]:
+            ports = state.ports_on_network(query["network_id"][0])
+        else:
+            ports = state.ports.values()
+        items = list(map(port_json, ports))
+        return render_list(request, "ports", items, PORT_ATTRIBUTES)
+
+    @app.route("/v2.0/ports/<port_id>", methods=["GET"])
+    def show_port(self, request: Any, port_id: str) -> bytes:
+        state = self._state(request)
+        return render_one(request, "port", port_json(self._run(lambda: state.port(port_id))))
+
+    @app.route("/v2.0/ports", methods=["POST"])
+    def create_port(self, request: Any) -> bytes:
+        state = self._state(request)
+        bodies, bulk = read_create_bodies(request, "port", (
+            "network_id", "name", "description", "admin_state_up", "fixed_ips", "device_id",
+            "device_owner", "security_groups", "mac_address", "port_security_enabled",
+        ), state.tenant_id)
+        wanted = [_port_request(body) for body in bodies]
+        ports = self._run(lambda: state.create_ports(wanted))
+        return render_created(request, "port", list(map(port_json, ports)), bulk)
+
+    @app.route("/v2.0/ports/<port_id>", methods=["PUT"])
+    def update_port(self, request: Any, port_id: str) -> bytes:
+        state = self._state(request)
+        body = read_resource(request, "port", ("name", "description", "admin_state_up",
+                                               "security_groups", "device_id", "device_owner",
+                                               "fixed_ips", "port_security_enabled"),
+                             state.tenant_id)
+        fixed_ips = _fixed_ips(body)
+        kwargs = dict(
+            name=string_field(body, "name"), description=string_field(body, "description"),
+            admin_state_up=boolean_field(body, "admin_state_up"),
+            security_group_ids=string_list_field(body, "security_groups"),
+            device_id=string_field(body, "device_id"),
+            device_owner=string_field(body, "device_owner"),
+            fixed_ips=fixed_ips,
+            port_security_enabled=boolean_field(body, "port_security_enabled"),
+        )
+        port = self._run(lambda: state.update_port(port_id, **kwargs))
+        return render_one(request, "port", port_json(port))
+
+    @app.route("/v2.0/ports/<port_id>", methods=["DELETE"])
+    def delete_port(self, request: Any, port_id: str) -> bytes:
+        state = self._state(request)
+        self._run(lambda: state.delete_port(port_id))
+        return empty_response(request)

@@ -1,0 +1,98 @@
+"""
+Subnet pools over HTTP (``subnet_allocation``): their JSON, bodies and
+routes. ``shared`` and ``is_default`` are admin-only in Neutron's default
+policy and refused with 403; address scopes are not emulated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mimic.model.neutron import SubnetPool
+from mimic.rest.http import RequestError, empty_response
+from mimic.rest.neutron.wire import (
+    app,
+    bad_request,
+    read_resource,
+    render_list,
+    render_one,
+    stamps,
+    string_field,
+)
+
+
+def subnetpool_json(pool: SubnetPool) -> dict:
+    return {
+        "id": pool.id, "name": pool.name, "tenant_id": pool.tenant_id,
+        "project_id": pool.tenant_id, "description": pool.description,
+        "prefixes": list(pool.prefixes), "ip_version": pool.ip_version,
+        "default_prefixlen": pool.default_prefixlen, "min_prefixlen": pool.min_prefixlen,
+        "max_prefixlen": pool.max_prefixlen, "shared": False, "is_default": False,
+        "default_quota": None, "address_scope_id": None, "tags": list(pool.tags),
+        **stamps(pool),
+    }
+
+
+SUBNETPOOL_ATTRIBUTES = frozenset(subnetpool_json(SubnetPool("", "")))
+
+_FIELDS = ("name", "description", "prefixes", "default_prefixlen", "min_prefixlen",
+           "max_prefixlen")
+
+
+def _pool_request(body: dict) -> dict:
+    for admin_only in ("shared", "is_default"):
+        if body.get(admin_only):
+            raise RequestError(403, f"(rule:create_subnetpool:{admin_only}) is disallowed by "
+                               f"policy", kind="PolicyNotAuthorized")
+    if body.get("address_scope_id") is not None:
+        raise bad_request("Mimic does not emulate address scopes: address_scope_id is not "
+                          "taken.")
+    return dict(name=string_field(body, "name"), description=string_field(body, "description"),
+                prefixes=body.get("prefixes"), default_prefixlen=body.get("default_prefixlen"),
+                min_prefixlen=body.get("min_prefixlen"),
+                max_prefixlen=body.get("max_prefixlen"))
+
+
+class SubnetPoolRoutes:
+    """Routes of ``/v2.0/subnetpools``."""
+
+    @app.route("/v2.0/subnetpools", methods=["GET"])
+    def list_subnetpools(self, request: Any) -> bytes:
+        state = self._state(request)
+        return render_list(request, "subnetpools", map(subnetpool_json,
+                                                       state.subnetpools.values()),
+                           SUBNETPOOL_ATTRIBUTES)
+
+    @app.route("/v2.0/subnetpools/<subnetpool_id>", methods=["GET"])
+    def show_subnetpool(self, request: Any, subnetpool_id: str) -> bytes:
+        state = self._state(request)
+        return render_one(request, "subnetpool", subnetpool_json(self._run(
+            lambda: state.subnetpool(subnetpool_id))))
+
+    @app.route("/v2.0/subnetpools", methods=["POST"])
+    def create_subnetpool(self, request: Any) -> bytes:
+        state = self._state(request)
+        body = read_resource(request, "subnetpool", _FIELDS + (
+            "shared", "is_default", "address_scope_id", "default_quota"), state.tenant_id)
+        if body.get("prefixes") is None:
+            raise bad_request("Failed to parse request. Required attribute 'prefixes' not "
+                              "specified")
+        wanted = _pool_request(body)
+        wanted["name"] = wanted["name"] or ""
+        wanted["description"] = wanted["description"] or ""
+        pool = self._run(lambda: state.create_subnetpool(**wanted))
+        return render_one(request, "subnetpool", subnetpool_json(pool), 201)
+
+    @app.route("/v2.0/subnetpools/<subnetpool_id>", methods=["PUT"])
+    def update_subnetpool(self, request: Any, subnetpool_id: str) -> bytes:
+        state = self._state(request)
+        body = read_resource(request, "subnetpool", _FIELDS, state.tenant_id)
+        wanted = _pool_request(body)
+        pool = self._run(lambda: state.update_subnetpool(subnetpool_id, **wanted))
+        return render_one(request, "subnetpool", subnetpool_json(pool))
+
+    @app.route("/v2.0/subnetpools/<subnetpool_id>", methods=["DELETE"])
+    def delete_subnetpool(self, request: Any, subnetpool_id: str) -> bytes:
+        state = self._state(request)
+        self._run(lambda: state.delete_subnetpool(subnetpool_id))
+        return empty_response(request)

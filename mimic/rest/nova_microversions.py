@@ -1,0 +1,252 @@
+"""
+Nova's microversions: which are served, how a request picks one
+(``OpenStack-API-Version: compute X.Y`` or the older
+``X-OpenStack-Nova-API-Version``), how the answer says which it got, and
+the version documents that advertise them. Routes ask the negotiated
+:class:`APIVersion` whether a change applies (``version >= "2.47"``);
+every shape that depends on the version asks here, nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional, Union
+
+import attrs
+
+from mimic.rest.http import RequestError
+
+
+@attrs.frozen
+class APIVersion:
+    """A microversion, ``major.minor``; compares with another or with ``"2.47"``."""
+
+    major: int
+    minor: int
+
+    @classmethod
+    def parse(cls, text: str) -> "APIVersion":
+        major, minor = text.split(".")
+        return cls(int(major), int(minor))
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+    def _other(self, other: Union["APIVersion", str]) -> "APIVersion":
+        return APIVersion.parse(other) if isinstance(other, str) else other
+
+    def __ge__(self, other: Union["APIVersion", str]) -> bool:
+        other = self._other(other)
+        return (self.major, self.minor) >= (other.major, other.minor)
+
+    def __lt__(self, other: Union["APIVersion", str]) -> bool:
+        return not self >= other
+
+    def __le__(self, other: Union["APIVersion", str]) -> bool:
+        other = self._other(other)
+        return (self.major, self.minor) <= (other.major, other.minor)
+
+    def __gt__(self, other: Union["APIVersion", str]) -> bool:
+        return not self <= other
+
+
+#: The last microversion that serves the APIs proxying to other services
+#: (images, and the network ones; Nova's ``MAX_PROXY_API_SUPPORT_VERSION``).
+MAX_PROXY_VERSION = APIVersion(2, 35)
+
+#: The microversions served: up to the highest today's clients ask for
+#: (openstacksdk's resources go to 2.100, python-openstackclient asks through
+#: openstacksdk, python-novaclient to 2.96).
+MIN_VERSION = APIVersion(2, 1)
+MAX_VERSION = APIVersion(2, 100)
+VERSION_UPDATED = "2013-07-23T11:33:21Z"
+
+_VERSION = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+
+
+def request_header(request: Any, name: bytes) -> Optional[str]:
+    value = request.getHeader(name)
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def negotiate_version(request: Any) -> APIVersion:
+    """
+    The microversion to serve, from ``OpenStack-API-Version: compute X``
+    or ``X-OpenStack-Nova-API-Version: X`` (the lowest when neither is
+    sent), echoed in the response headers as Nova does.
+    """
+    requested = None
+    header = request_header(request, b"openstack-api-version")
+    if header:
+        for item in header.split(","):
+            parts = item.strip().split()
+            if len(parts) == 2 and parts[0].lower() == "compute":
+                requested = parts[1]
+    if requested is None:
+        requested = request_header(request, b"x-openstack-nova-api-version")
+    if requested is None:
+        version = MIN_VERSION
+    elif requested.strip().lower() == "latest":
+        version = MAX_VERSION
+    else:
+        match = _VERSION.match(requested.strip())
+        if match is None:
+            raise RequestError(400, f"API Version String {requested} is of invalid "
+                               "format. Must be of format MajorNum.MinorNum.")
+        version = APIVersion(int(match.group(1)), int(match.group(2)))
+        if not MIN_VERSION <= version <= MAX_VERSION:
+            raise RequestError(
+                406, f"Version {requested} is not supported by the API. Minimum is "
+                f"{MIN_VERSION} and maximum is {MAX_VERSION}.", kind="computeFault")
+    request.setHeader(b"openstack-api-version", f"compute {version}".encode())
+    request.setHeader(b"x-openstack-nova-api-version", str(version).encode())
+    request.setHeader(b"vary", b"OpenStack-API-Version, X-OpenStack-Nova-API-Version")
+    return version
+
+
+def version_document(prefix: str, segment: str, self_segment: Optional[str] = None) -> dict:
+    """
+    Nova's description of one API version (``v2.0`` or ``v2.1``), its
+    ``self`` link under ``self_segment`` (by default its own).
+    """
+    microversions = segment == "v2.1"
+    self_segment = self_segment or segment.replace("v2.0", "v2")
+    return {
+        "id": segment,
+        "status": "CURRENT" if microversions else "SUPPORTED",
+        "version": str(MAX_VERSION) if microversions else "",
+        "min_version": str(MIN_VERSION) if microversions else "",
+        "updated": VERSION_UPDATED if microversions else "2011-01-21T11:33:21Z",
+        "links": [
+            {"rel": "self", "href": f"{prefix}/{self_segment}/"},
+            {"rel": "describedby", "type": "text/html",
+             "href": "https://docs.openstack.org/"},
+        ],
+        "media-types": [{
+            "base": "application/json",
+            "type": f"application/vnd.openstack.compute+json;version={segment[1:]}",
+        }],
+    }
+
+
+# What each microversion changes in a server's representation, as Nova's
+# view builder (nova/api/openstack/compute/views/servers.py ``show``) and its
+# callers (servers.py ``show``, ``update``, ``_action_rebuild``) decide it.
+
+#: The routes that render a whole server.
+SHOW, LISTING, UPDATE, REBUILD = "show", "listing", "update", "rebuild"
+
+
+@attrs.frozen
+class ServerView:
+    """Which parts of a server one answer shows, at one microversion."""
+
+    version: APIVersion
+    route: str = SHOW
+    #: Whether the caller holds the admin role: Nova's default policy shows
+    #: admins the extended server attributes and (2.16) the host status.
+    admin: bool = False
+
+    @property
+    def extended_attributes(self) -> bool:
+        return self.admin and self.full
+
+    @property
+    def full(self) -> bool:
+        """
+        Every extended attribute: GET always; update and rebuild from 2.75
+        ("consistent responses"), before which they leave them out.
+        """
+        return self.route in (SHOW, LISTING) or self.version >= "2.75"
+
+    @property
+    def key_name(self) -> bool:
+        return self.full or (self.route == REBUILD and self.version >= "2.54")
+
+    @property
+    def server_groups(self) -> bool:
+        """From 2.71, except in the detail listing."""
+        return self.route != LISTING and self.version >= "2.71"
+
+
+def versioned_server_fields(server: Any, view: ServerView, image_properties: dict) -> dict:
+    """The fields of ``server`` that ``view``'s microversion adds or reshapes."""
+    version = view.version
+    fields: dict = {}
+    if version >= "2.9":
+        fields["locked"] = server.locked
+    if version >= "2.19":
+        fields["description"] = server.description
+    if version >= "2.26":
+        fields["tags"] = list(server.tags)
+    if version >= "2.47":
+        flavor = server.flavor
+        fields["flavor"] = {
+            "vcpus": flavor.vcpus, "ram": flavor.ram, "disk": flavor.disk,
+            "ephemeral": flavor.ephemeral, "swap": flavor.swap,
+            "original_name": flavor.name, "extra_specs": dict(flavor.extra_specs),
+        }
+    if version >= "2.63":
+        fields["trusted_image_certificates"] = None
+    if view.server_groups:
+        fields["server_groups"] = []
+    if version >= "2.73":
+        fields["locked_reason"] = server.locked_reason
+    if view.extended_attributes:
+        fields.update(extended_attributes(server, version, view.route != REBUILD))
+    if version >= "2.16" and view.extended_attributes:
+        fields["host_status"] = "UP"
+    if version >= "2.90":
+        fields["OS-EXT-SRV-ATTR:hostname"] = server.hostname
+    if view.full and version >= "2.96":
+        fields["pinned_availability_zone"] = server.pinned_availability_zone
+    if version >= "2.98":
+        fields["image_properties"] = dict(image_properties or {})
+    if version >= "2.100":
+        fields["scheduler_hints"] = dict(server.scheduler_hints or {})
+    if view.route == REBUILD and version >= "2.57":
+        fields["user_data"] = server.user_data
+    return fields
+
+
+#: The absolute limits a microversion stops showing (Nova's limits API:
+#: the network proxies' at 2.36, image metadata at 2.39, personality at 2.57).
+LIMITS_DROPPED = (
+    ("2.36", ("maxTotalFloatingIps", "maxSecurityGroups", "maxSecurityGroupRules",
+              "totalFloatingIpsUsed", "totalSecurityGroupsUsed")),
+    ("2.39", ("maxImageMeta",)),
+    ("2.57", ("maxPersonality", "maxPersonalitySize")),
+)
+
+
+def absolute_limits_at(version: APIVersion, absolute: dict) -> dict:
+    """``absolute`` without what ``version`` no longer shows."""
+    dropped = {name for since, names in LIMITS_DROPPED if version >= since
+               for name in names}
+    return {k: v for k, v in absolute.items() if k not in dropped}
+
+
+def extended_attributes(server: Any, version: APIVersion, user_data: bool) -> dict:
+    """
+    ``OS-EXT-SRV-ATTR:*`` as Nova shows them to admins: host, instance name
+    and hypervisor from 2.1, the rest from 2.3 (``user_data`` not in
+    rebuild answers, which carry their own from 2.57).
+    """
+    host = f"compute-{server.host_id[:8]}"
+    fields = {
+        "OS-EXT-SRV-ATTR:host": host,
+        "OS-EXT-SRV-ATTR:instance_name": f"instance-{server.id[:8]}",
+        "OS-EXT-SRV-ATTR:hypervisor_hostname": host,
+    }
+    if version >= "2.3":
+        fields.update({
+            "OS-EXT-SRV-ATTR:hostname": server.hostname,
+            "OS-EXT-SRV-ATTR:kernel_id": "",
+            "OS-EXT-SRV-ATTR:launch_index": server.launch_index,
+            "OS-EXT-SRV-ATTR:ramdisk_id": "",
+            "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
+            "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+        })
+        if user_data:
+            fields["OS-EXT-SRV-ATTR:user_data"] = server.user_data
+    return fields

@@ -1,0 +1,147 @@
+"""
+What every Nova route module shares: the one Klein app Nova's routes are
+registered on (:attr:`NovaRoutes.app`), :func:`tenant_route` (every tenant
+route answers under ``/v2/<tenant_id>``, the catalog URL, and
+``/v2.1/<tenant_id>``), the start of every call (:meth:`NovaRoutes._begin`:
+agree a microversion, find the tenant's state) and the one translation of
+the model's refusals into Nova's HTTP answers (:func:`nova_error`).
+
+The routes themselves live with their nouns: :mod:`mimic.rest.nova_servers_api`,
+:mod:`mimic.rest.nova_actions_api`, :mod:`mimic.rest.nova_resources_api`,
+:mod:`mimic.rest.nova_network_api`; :class:`mimic.rest.nova_api.NovaApi`
+is all of them together.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from klein import Klein
+
+from mimic.model.nova import (
+    BadRequest,
+    ComputeError,
+    ComputeRegion,
+    Conflict,
+    InjectedFailure,
+    NotFound,
+    QuotaExceeded,
+)
+from mimic.rest.http import (
+    RequestError,
+    install_error_handlers,
+    json_response,
+    openstack_error_body,
+)
+from mimic.rest.nova_microversions import (
+    MAX_PROXY_VERSION,
+    MIN_VERSION,
+    APIVersion,
+    ServerView,
+    negotiate_version,
+    request_header,
+)
+from mimic.rest.nova_views import Links, RenderCache
+
+_ERRORS: dict[type, int] = {
+    BadRequest: 400, QuotaExceeded: 403, NotFound: 404, Conflict: 409,
+}
+
+
+def nova_error(error: ComputeError) -> RequestError:
+    """The one translation of a model error into Nova's HTTP answer."""
+    if isinstance(error, InjectedFailure):
+        return RequestError(error.code, error.message, kind=error.kind)
+    return RequestError(_ERRORS[type(error)], error.message)
+
+
+def install_nova_error_handlers(app: Klein) -> None:
+    """
+    Make ``app`` answer every failure in Nova's shape: the model's
+    refusals (:class:`ComputeError`, raised from anywhere in a route) through
+    :func:`nova_error`, everything else as :mod:`mimic.rest.http` does.
+    """
+
+    @app.handle_errors(ComputeError)
+    def refused_by_model(*args: Any) -> bytes:
+        request, failure = args[-2:]
+        error = nova_error(failure.value)
+        return json_response(request, openstack_error_body(error), code=error.code)
+
+    # Registered after the handler above, so that one is tried first.
+    install_error_handlers(app, openstack_error_body)
+
+
+def tenant_route(app: Klein, path: str, methods: list,
+                 segments: tuple = ("v2", "v2.1")) -> Callable:
+    """Serve a route under ``/v2/<tenant_id>`` and ``/v2.1/<tenant_id>``."""
+
+    def decorate(function: Callable) -> Callable:
+        for segment in segments:
+            app.route(f"/{segment}/<tenant_id>{path}", methods=methods)(function)
+        return function
+
+    return decorate
+
+
+class NovaRoutes:
+    """
+    Nova in one region, bound to the session store of one request (a new
+    one answers each request, so :attr:`version` is this request's).
+    """
+
+    app = Klein()
+
+    def __init__(self, region: str, uri_prefix: str, session_store: Any) -> None:
+        self.region = region
+        self.prefix = uri_prefix
+        self.store = session_store
+        #: The microversion agreed by :meth:`_begin`.
+        self.version: APIVersion = MIN_VERSION
+
+    def _begin(self, request: Any, tenant_id: str) -> tuple[ComputeRegion, Links]:
+        """Every tenant route starts here: agree a microversion, find the state."""
+        self.version = negotiate_version(request)
+        compute = ComputeRegion.for_tenant(self.store, tenant_id, self.region)
+        return compute, Links(self.prefix, tenant_id)
+
+    def _begin_proxy(self, request: Any, tenant_id: str) -> tuple[ComputeRegion, Links]:
+        """
+        :meth:`_begin` for the APIs that proxy to other services, which Nova
+        serves up to 2.35 and answers with its 404 from 2.36 on (a route no
+        version of which matches: ``VersionNotFoundForAPIMethod``).
+        """
+        compute, links = self._begin(request, tenant_id)
+        if self.version > MAX_PROXY_VERSION:
+            raise RequestError(404, "The resource could not be found.")
+        return compute, links
+
+    def _render_cache(self, tenant_id: str) -> RenderCache:
+        return self.store.tenant(tenant_id).data_for_api(
+            ("nova-rendered", self.region), RenderCache)
+
+    def _is_admin(self, request: Any, tenant_id: str) -> bool:
+        """
+        Whether the caller's token holds the admin role on this tenant: the
+        identity model's answer where it gives one, else (as DESIGN.md says
+        of the start) whether the user is named ``admin``.
+        """
+        header = request_header(request, b"x-auth-token")
+        token = self.store.valid_token(header) if header else None
+        if token is None or token.tenant.id != tenant_id:
+            return False
+        is_admin = getattr(token, "is_admin", None)
+        if is_admin is not None:
+            return bool(is_admin)
+        return token.user.username == "admin"
+
+    def _server_view(self, request: Any, tenant_id: str, route: str) -> ServerView:
+        """What a server answer shows to this caller at this request's version."""
+        return ServerView(self.version, route, self._is_admin(request, tenant_id))
+
+    def _user_id(self, request: Any, tenant_id: str) -> str:
+        header = request_header(request, b"x-auth-token")
+        token = self.store.valid_token(header) if header else None
+        if token is not None and token.tenant.id == tenant_id:
+            return token.user.id
+        return f"{tenant_id}-user"

@@ -1,0 +1,239 @@
+"""
+Nova's server routes: create, list (summary and detail), show, update,
+delete, a server's addresses and metadata, and ``POST .../action`` (each
+action in :mod:`mimic.rest.nova_actions_api`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mimic.rest.http import RequestError, empty_response, json_response, read_json
+from mimic.rest.nova_actions_api import ACTIONS, ACTIONS_UNTIL
+from mimic.rest.nova_json import (
+    disk_config_field,
+    invalid_input,
+    ip_field,
+    name_field,
+    description_field,
+    hostname_field,
+    read_boolean,
+    read_metadata,
+    read_server_query,
+    read_server_spec,
+    refuse_unexpected,
+)
+from mimic.rest.nova_microversions import LISTING, SHOW, UPDATE
+from mimic.rest.nova_routes import NovaRoutes, nova_error, tenant_route
+from mimic.rest.nova_views import (
+    dumps,
+    raw_json,
+    server_addresses,
+    server_detail,
+    server_summary,
+)
+
+SERVER_UPDATE_KEYS = frozenset({"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"})
+
+app = NovaRoutes.app
+
+
+class ServerRoutes(NovaRoutes):
+    """``servers``, ``servers/detail``, ``servers/<id>`` and what hangs off one."""
+
+    # servers
+
+    @tenant_route(app, "/servers", methods=["POST"])
+    def create_server(self, request: Any, tenant_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        body = read_json(request)
+        spec, count = read_server_spec(body, self.version)
+        reservation_wanted = read_boolean(body["server"], "return_reservation_id")
+        user_id = self._user_id(request, tenant_id)
+        created = compute.create_servers(spec, user_id, count)
+        first = created[0]
+        if first.false_negative is not None:
+            raise nova_error(first.false_negative)
+        server = first.server
+        if reservation_wanted:
+            return json_response(request, {"reservation_id": server.reservation_id},
+                                 code=202)
+        self_link = links("servers", server.id)
+        body = {"server": {
+            "id": server.id,
+            "links": self_link,
+            "OS-DCF:diskConfig": server.disk_config,
+            "security_groups": [{"name": g} for g in spec.security_groups],
+            "adminPass": first.admin_pass,
+        }}
+        return json_response(request, body, code=202,
+                             headers={b"location": self_link[0]["href"].encode()})
+
+    @tenant_route(app, "/servers", methods=["GET"])
+    def list_servers(self, request: Any, tenant_id: str) -> bytes:
+        return self._listing(request, tenant_id, detail=False)
+
+    @tenant_route(app, "/servers/detail", methods=["GET"])
+    def list_server_details(self, request: Any, tenant_id: str) -> bytes:
+        return self._listing(request, tenant_id, detail=True)
+
+    def _listing(self, request: Any, tenant_id: str, detail: bool) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        query = read_server_query(request, self.version)
+        view = self._server_view(request, tenant_id, LISTING)
+        cache = self._render_cache(tenant_id)
+        now = compute.now()
+        key = (compute.changes.value, compute.network.changes, now, request.uri, links.prefix,
+               self.version)
+        answered = cache.page(key)
+        if answered is not None:
+            return raw_json(request, answered)
+        page = compute.list_servers(query)
+        # One list of fragments joined once: a thousand servers are 1.6 MB,
+        # and every copy of that shows in the listing rate.
+        parts = [b'{"servers":[']
+        for server in page:
+            parts.append(cache.render(server, now, links, compute.network, view) if detail
+                         else server_summary(server, links))
+            parts.append(b",")
+        if page:
+            parts.pop()
+        parts.append(b"]")
+        if page and len(page) == query.limit:
+            collection = "servers/detail" if detail else "servers"
+            next_link = links.next_page(collection, request, page[-1].id)
+            parts.append(b',"servers_links":' + dumps(next_link))
+        parts.append(b"}")
+        body = b"".join(parts)
+        # Keyed after rendering: rendering settles finished transitions.
+        cache.keep_page((compute.changes.value, compute.network.changes, now, request.uri,
+                         links.prefix, self.version), body)
+        return raw_json(request, body)
+
+    @tenant_route(app, "/servers/<server_id>", methods=["GET"])
+    def show_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        server = compute.server(server_id)
+        rendered = self._render_cache(tenant_id).render(server, compute.now(), links,
+                                                        compute.network,
+                                                        self._server_view(request, tenant_id,
+                                                                          SHOW))
+        return raw_json(request, b'{"server":' + rendered + b"}")
+
+    @tenant_route(app, "/servers/<server_id>", methods=["PUT"])
+    def update_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        compute.server(server_id)
+        body = read_json(request).get("server")
+        if not isinstance(body, dict):
+            raise invalid_input("server", body,
+                                "'server' is a required property of type 'object'")
+        allowed = set(SERVER_UPDATE_KEYS)
+        changes: dict = {}
+        if self.version >= "2.19":
+            allowed.add("description")
+            if "description" in body:
+                changes["description"] = description_field(body)
+        if self.version >= "2.90":
+            allowed.add("hostname")
+            if "hostname" in body:
+                changes["hostname"] = hostname_field(body)
+        refuse_unexpected(body, frozenset(allowed), field="server")
+        server = compute.update_server(
+            server_id,
+            name=name_field(body, required=False),
+            access_ipv4=ip_field(body, "accessIPv4", 4),
+            access_ipv6=ip_field(body, "accessIPv6", 6),
+            disk_config=disk_config_field(body),
+            changes=changes,
+        )
+        return json_response(request, {"server": server_detail(
+            server, compute.now(), links, compute.network,
+            self._server_view(request, tenant_id, UPDATE))})
+
+    @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
+    def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        compute.delete_server(server_id)
+        self._render_cache(tenant_id).forget(server_id)
+        return empty_response(request, 204)
+
+    @tenant_route(app, "/servers/<server_id>/ips", methods=["GET"])
+    def server_ips(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        server = compute.server(server_id)
+        return json_response(request, {"addresses": server_addresses(
+            server, compute.network, detail=False)})
+
+    @tenant_route(app, "/servers/<server_id>/ips/<network>", methods=["GET"])
+    def server_network_ips(self, request: Any, tenant_id: str, server_id: str,
+                           network: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        addresses = server_addresses(compute.server(server_id), compute.network, detail=False)
+        if network not in addresses:
+            raise RequestError(404, "Instance is not a member of specified network")
+        return json_response(request, {network: addresses[network]})
+
+    # metadata
+
+    @tenant_route(app, "/servers/<server_id>/metadata", methods=["GET"])
+    def metadata(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        return json_response(request, {"metadata": compute.server(server_id).metadata})
+
+    @tenant_route(app, "/servers/<server_id>/metadata", methods=["PUT", "POST"])
+    def set_metadata(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        compute.server(server_id)
+        body = read_json(request)
+        if "metadata" not in body:
+            raise invalid_input("metadata", None, "'metadata' is a required property")
+        metadata = read_metadata(body["metadata"])
+        change = compute.replace_metadata if request.method == b"PUT" else compute.merge_metadata
+        result = change(server_id, metadata)
+        return json_response(request, {"metadata": result})
+
+    @tenant_route(app, "/servers/<server_id>/metadata/<key>", methods=["GET"])
+    def metadata_item(self, request: Any, tenant_id: str, server_id: str, key: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        value = compute.metadata_item(server_id, key)
+        return json_response(request, {"meta": {key: value}})
+
+    @tenant_route(app, "/servers/<server_id>/metadata/<key>", methods=["PUT"])
+    def set_metadata_item(self, request: Any, tenant_id: str, server_id: str,
+                          key: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        compute.server(server_id)
+        body = read_json(request)
+        meta = read_metadata(body.get("meta"), "meta")
+        if len(meta) != 1:
+            raise RequestError(400, "Request body contains too many items"
+                               if len(meta) > 1 else "Malformed request body")
+        if key not in meta:
+            raise RequestError(400, "Request body and URI mismatch")
+        compute.merge_metadata(server_id, meta)
+        return json_response(request, {"meta": meta})
+
+    @tenant_route(app, "/servers/<server_id>/metadata/<key>", methods=["DELETE"])
+    def delete_metadata_item(self, request: Any, tenant_id: str, server_id: str,
+                             key: str) -> bytes:
+        compute, _ = self._begin(request, tenant_id)
+        compute.delete_metadata_item(server_id, key)
+        return empty_response(request, 204)
+
+    # actions
+
+    @tenant_route(app, "/servers/<server_id>/action", methods=["POST"])
+    def server_action(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        compute, links = self._begin(request, tenant_id)
+        compute.server(server_id)
+        body = read_json(request)
+        if len(body) != 1:
+            raise RequestError(400, "Malformed request body: one action is required.")
+        ((action, parameters),) = body.items()
+        handler = ACTIONS.get(action)
+        if handler is None:
+            raise RequestError(400, f"There is no such action: {action}")
+        if action in ACTIONS_UNTIL and self.version > ACTIONS_UNTIL[action]:
+            raise RequestError(404, "The resource could not be found.")
+        return handler(self, request, compute, links, server_id, parameters)
