@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mimic.model.nova_volumes import release_volumes, storage_for
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.rest.nova_actions_api import ACTIONS, ACTIONS_UNTIL
 from mimic.rest.nova_json import (
@@ -154,7 +155,9 @@ class ServerRoutes(NovaRoutes):
     @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
     def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
+        server = compute.server(server_id)
         compute.delete_server(server_id)
+        release_volumes(storage_for(self.store, tenant_id, self.region), server)
         self._render_cache(tenant_id).forget(server_id)
         return empty_response(request, 204)
 
