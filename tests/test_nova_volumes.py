@@ -16,6 +16,7 @@ from __future__ import annotations
 import openstack
 import pytest
 
+from tests.conftest import json_of
 from tests.nova_support import Nova, error_of, microversion, nova_for
 
 
@@ -136,3 +137,25 @@ def test_openstacksdk_attaches_a_volume_to_a_server(mimic, nova):
         assert conn.block_storage.get_volume(volume.id).status == "available"
     finally:
         conn.close()
+
+
+def test_openstack_cli_adds_lists_and_removes_a_server_volume(mimic, openstack_cli):
+    # alice/acme over v2.0 is the tenant the CLI's v3 login lands in.
+    acme = nova_for(mimic, tenant_id="acme")
+    access = mimic.authenticate("alice", "secret", tenant_id="acme")
+    acme.token = access["token"]["id"]
+    server_id = acme.create_id("cli-server")
+    volume = mimic.post(f"{mimic.endpoint(access, 'block-storage', 'ORD')}/volumes",
+                        json={"volume": {"size": 1, "name": "cli-data"}},
+                        headers={"X-Auth-Token": acme.token})
+    assert volume.status_code == 202, volume.text
+    added = json_of(openstack_cli(mimic.base_url, "server", "add", "volume", server_id,
+                                  "cli-data", "-f", "json"))
+    assert (added["Server ID"], added["Device"]) == (server_id, "/dev/vdb")
+    listed = json_of(openstack_cli(mimic.base_url, "server", "volume", "list", server_id,
+                                   "-f", "json"))
+    assert [v["Volume ID"] for v in listed] == [volume.json()["volume"]["id"]]
+    removed = openstack_cli(mimic.base_url, "server", "remove", "volume", server_id,
+                            "cli-data")
+    assert removed.returncode == 0, removed.stderr
+    assert acme.server(server_id)["os-extended-volumes:volumes_attached"] == []
