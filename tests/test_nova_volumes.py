@@ -159,3 +159,60 @@ def test_openstack_cli_adds_lists_and_removes_a_server_volume(mimic, openstack_c
                             "cli-data")
     assert removed.returncode == 0, removed.stderr
     assert acme.server(server_id)["os-extended-volumes:volumes_attached"] == []
+
+
+def boot(nova: Nova, mapping: dict, version: str = "2.1", **fields):
+    body = {"server": {"name": "bfv", "flavorRef": "2", "block_device_mapping_v2": [
+        {"boot_index": 0, "destination_type": "volume", **mapping}], **fields}}
+    return nova.post("servers", json=body, headers=microversion(version))
+
+
+def test_boot_from_image_makes_a_bootable_volume_that_goes_with_the_server(nova, mimic):
+    from tests.nova_support import UBUNTU
+
+    created = boot(nova, {"source_type": "image", "uuid": UBUNTU, "volume_size": 20,
+                          "delete_on_termination": True})
+    assert created.status_code == 202, created.text
+    server_id = created.json()["server"]["id"]
+    (attached,) = nova.get(f"servers/{server_id}/os-volume_attachments").json()[
+        "volumeAttachments"]
+    assert attached["device"] == "/dev/vda"
+    volume = cinder_volume(mimic, attached["volumeId"]).json()["volume"]
+    assert (volume["status"], volume["bootable"], volume["size"]) == ("in-use", "true", 20)
+    assert nova.delete(f"servers/{server_id}").status_code == 204
+    assert cinder_volume(mimic, attached["volumeId"]).status_code == 404
+
+
+def test_boot_from_an_existing_volume_or_a_snapshot(nova, mimic):
+    volume_id = new_volume(mimic, size=2)
+    server_id = boot(nova, {"source_type": "volume", "uuid": volume_id}).json()["server"]["id"]
+    shown = nova.server(server_id)
+    assert shown["os-extended-volumes:volumes_attached"] == [{"id": volume_id}]
+    assert shown["image"] == ""
+    assert cinder_volume(mimic, volume_id).json()["volume"]["status"] == "in-use"
+    nova.delete(f"servers/{server_id}")
+    # Not delete_on_termination (Nova's default): the volume stays, detached.
+    assert cinder_volume(mimic, volume_id).json()["volume"]["status"] == "available"
+    url, headers = cinder_url(mimic)
+    snapshot = mimic.post(f"{url}/snapshots", json={"snapshot": {"volume_id": volume_id}},
+                          headers=headers).json()["snapshot"]
+    from_snapshot = boot(nova, {"source_type": "snapshot", "uuid": snapshot["id"]})
+    assert from_snapshot.status_code == 202, from_snapshot.text
+    (attached,) = nova.server(from_snapshot.json()["server"]["id"])[
+        "os-extended-volumes:volumes_attached"]
+    restored = cinder_volume(mimic, attached["id"]).json()["volume"]
+    assert (restored["snapshot_id"], restored["size"]) == (snapshot["id"], 2)
+
+
+def test_boot_from_a_missing_volume_is_400_and_makes_no_server(nova, mimic):
+    missing = boot(nova, {"source_type": "volume", "uuid": "no-such-volume"})
+    assert error_of(missing, 400, "badRequest") == (
+        "Block Device Mapping is Invalid: failed to get volume no-such-volume.")
+    no_size = boot(nova, {"source_type": "image", "uuid": "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01"})
+    assert "need to have a non-zero size" in error_of(no_size, 400, "badRequest")
+    volume_id = new_volume(mimic)
+    several = boot(nova, {"source_type": "volume", "uuid": volume_id}, max_count=2)
+    assert error_of(several, 400, "badRequest") == (
+        "Cannot attach one or more volumes to multiple instances")
+    assert nova.get("servers").json()["servers"] == []
+    assert cinder_volume(mimic, volume_id).json()["volume"]["status"] == "available"

@@ -191,7 +191,10 @@ def read_server_spec(body: dict,
     name = name_field(server, required=True)
     if "imageRef" not in server and not server.get("block_device_mapping_v2"):
         raise RequestError(400, "Invalid imageRef provided.")
-    image_id = image_reference(server, "imageRef", empty_allowed=True)
+    # A server booted from a volume names no image ("" or nothing at all).
+    booted_from_volume = not server.get("imageRef") and server.get("block_device_mapping_v2")
+    image_id = "" if booted_from_volume else image_reference(server, "imageRef",
+                                                             empty_allowed=True)
     if "flavorRef" not in server:
         raise invalid_input("flavorRef", None, "'flavorRef' is a required property")
     flavor_id = flavor_reference(server)

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from mimic.model.nova_volumes import release_volumes, storage_for
+from mimic.model.nova_volumes import (
+    attach_boot_volumes,
+    check_boot_volumes,
+    read_boot_volumes,
+    release_volumes,
+    storage_for,
+)
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.rest.nova_actions_api import ACTIONS, ACTIONS_UNTIL
 from mimic.rest.nova_json import (
@@ -51,7 +57,12 @@ class ServerRoutes(NovaRoutes):
         spec, count = read_server_spec(body, self.version)
         reservation_wanted = read_boolean(body["server"], "return_reservation_id")
         user_id = self._user_id(request, tenant_id)
+        boot_volumes = read_boot_volumes(body["server"])
+        storage = storage_for(self.store, tenant_id, self.region)
+        check_boot_volumes(storage, boot_volumes, count)
         created = compute.create_servers(spec, user_id, count)
+        for made in created:
+            attach_boot_volumes(storage, made.server, boot_volumes, compute.now())
         first = created[0]
         if first.false_negative is not None:
             raise nova_error(first.false_negative)

@@ -110,8 +110,10 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
         "user_id": server.user_id,
         "metadata": server.metadata,
         "hostId": server.host_id,
+        # A server booted from a volume shows "" (nova's views/servers.py _get_image).
         "image": {"id": server.image.id,
-                  "links": links.bookmark_only("images", server.image.id)},
+                  "links": links.bookmark_only("images", server.image.id)}
+        if server.image.id else "",
         "flavor": {"id": server.flavor.id,
                    "links": links.bookmark_only("flavors", server.flavor.id)},
         "created": iso_time(server.created, microseconds=False),
