@@ -87,7 +87,7 @@ def test_plugin_regions_of_an_unknown_plugin_lists_the_valid_names():
     output = result.stdout + result.stderr
     assert "Traceback" not in output
     assert "novva" in output
-    assert "the plugins are: clb, clb-control, fastly, glance, mesh, neutron, nova" in output
+    assert "the plugins are: cinder, cinder-control, clb, clb-control, fastly, glance, mesh, neutron, nova" in output
 
 
 def test_plugin_regions_may_use_a_region_declared_in_regions(mimic_factory):

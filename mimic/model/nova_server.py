@@ -120,6 +120,8 @@ class Server:
     delete_failures: int = 0
     revision: int = 0
     tags: tuple = ()
+    #: The volumes attached (:class:`mimic.model.nova_volumes.BlockDevice`).
+    volumes: tuple = ()
     #: The image's properties when the server was built or rebuilt (what
     #: 2.98 embeds; Nova keeps them in the instance's system metadata):
     #: one dict shared by the servers of one image (never changed in place).

@@ -35,12 +35,14 @@ from mimic.rest.nova_routes import (  # noqa: F401 - the error handlers, re-expo
 from mimic.rest.nova_server_groups_api import ServerGroupRoutes
 from mimic.rest.nova_servers_api import ServerRoutes
 from mimic.rest.nova_tags_api import TagRoutes
+from mimic.rest.nova_volumes_api import VolumeAttachmentRoutes
 
 app = NovaRoutes.app
 
 
 class NovaApi(ServerRoutes, TagRoutes, ResourceRoutes, KeypairRoutes, NetworkRoutes,
-              NetworkProxyRoutes, InstanceActionRoutes, ConsoleRoutes, ServerGroupRoutes):
+               NetworkProxyRoutes, InstanceActionRoutes, ConsoleRoutes, ServerGroupRoutes,
+               VolumeAttachmentRoutes):
     """Nova in one region: every route, and the version documents."""
 
     # version documents

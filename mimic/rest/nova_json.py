@@ -212,12 +212,10 @@ def read_server_spec(body: dict,
                 else image_reference(server, "imageRef", empty_allowed=True))
     boot = check_block_devices(devices, image_id) if devices else None
     if image_id is None:
-        if boot is None or not boot.boots_from_image:
-            # Volumes are the Block Storage plugin's (not served yet).
-            raise RequestError(400, "Block Device Mapping is Invalid: booting from a "
-                                    "volume needs Block Storage, which Mimic does not "
-                                    "serve yet.")
-        image_id = boot.uuid
+        # An image copied to the local disk at boot index 0 stands in for
+        # imageRef; otherwise a volume boots the server and it names no
+        # image ("", as Nova shows it; Block Storage checks the volume).
+        image_id = boot.uuid if boot is not None and boot.boots_from_image else ""
     if "flavorRef" not in server:
         raise invalid_input("flavorRef", None, "'flavorRef' is a required property")
     flavor_id = flavor_reference(server)

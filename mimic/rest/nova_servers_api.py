@@ -10,6 +10,13 @@ from typing import Any
 
 from mimic.model.patterns import PatternTooCostly
 from mimic.model.nova_instance_actions import ACTION_NAMES
+from mimic.model.nova_volumes import (
+    attach_boot_volumes,
+    check_boot_volumes,
+    read_boot_volumes,
+    release_volumes,
+    storage_for,
+)
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.rest.nova_actions_api import ACTIONS, ACTIONS_UNTIL
 from mimic.rest.nova_consoles_api import CONSOLE_ACTIONS, CONSOLE_ACTIONS_UNTIL
@@ -53,7 +60,12 @@ class ServerRoutes(NovaRoutes):
         spec, count = read_server_spec(body, self.version)
         reservation_wanted = read_boolean(body["server"], "return_reservation_id")
         user_id = self._user_id(request, tenant_id)
+        boot_volumes = read_boot_volumes(body["server"])
+        storage = storage_for(self.store, tenant_id, self.region)
+        check_boot_volumes(storage, boot_volumes, count)
         created = compute.create_servers(spec, user_id, count)
+        for made in created:
+            attach_boot_volumes(storage, made.server, boot_volumes, compute.now())
         first = created[0]
         if first.false_negative is not None:
             raise nova_error(first.false_negative)
@@ -163,8 +175,10 @@ class ServerRoutes(NovaRoutes):
     @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
     def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
+        server = compute.server(server_id)
         compute.delete_server(server_id)
         self._record_action(request, tenant_id, compute, "delete", server_id)
+        release_volumes(storage_for(self.store, tenant_id, self.region), server)
         self._render_cache(tenant_id).forget(server_id)
         return empty_response(request, 204)
 

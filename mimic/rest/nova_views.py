@@ -110,8 +110,10 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
         "user_id": server.user_id,
         "metadata": server.metadata,
         "hostId": server.host_id,
+        # A server booted from a volume shows "" (nova's views/servers.py _get_image).
         "image": {"id": server.image.id,
-                  "links": links.bookmark_only("images", server.image.id)},
+                  "links": links.bookmark_only("images", server.image.id)}
+        if server.image.id else "",
         "flavor": {"id": server.flavor.id,
                    "links": links.bookmark_only("flavors", server.flavor.id)},
         "created": iso_time(server.created, microseconds=False),
@@ -135,7 +137,7 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
             "OS-EXT-STS:task_state": task_state,
             "OS-EXT-STS:vm_state": vm_state,
             "OS-EXT-STS:power_state": power_state,
-            "os-extended-volumes:volumes_attached": [],
+            "os-extended-volumes:volumes_attached": volumes_attached(server, view),
         })
         groups = network.security_groups_of(server.id)
         if groups:
@@ -277,3 +279,11 @@ def _json_string(text: str) -> str:
 def _json_text(text: str) -> str:
     """``text`` escaped for use inside a JSON string."""
     return json.dumps(text)[1:-1]
+
+
+def volumes_attached(server: Server, view: ServerView) -> list:
+    """The server's volumes (from 2.3 with ``delete_on_termination``)."""
+    if view.version >= "2.3":
+        return [{"id": b.volume_id, "delete_on_termination": b.delete_on_termination}
+                for b in server.volumes]
+    return [{"id": b.volume_id} for b in server.volumes]

@@ -1,0 +1,610 @@
+"""
+OpenStack Block Storage (Cinder) state for one tenant in one region:
+volumes, snapshots and attachments, the volume types and quotas they are
+counted against, and the misbehaviour a test asks for (metadata presets on
+create, behaviors registered through the control API).
+
+The records themselves (:class:`Volume`, :class:`Snapshot`,
+:class:`Attachment`, :class:`VolumeType`) are in
+:mod:`mimic.model.cinder_records`, the behavior events and presets in
+:mod:`mimic.model.cinder_behaviors`; both are re-exported here.
+
+Time is Mimic's clock, read when asked, as in :mod:`mimic.model.nova`: a
+volume that takes 30 s to create holds a :class:`Passing` state
+("creating until t, then available") and its status is computed on every
+read; a volume being deleted shows ``deleting`` until its time is up and is
+forgotten the next time anything looks. Nothing is scheduled.
+
+Nova's side (attaching a volume to a server, booting from one) goes through
+the small public API at the end of :class:`BlockStorageRegion`
+(:meth:`~BlockStorageRegion.reserve_for_server`,
+:meth:`~BlockStorageRegion.attach_to_server`,
+:meth:`~BlockStorageRegion.detach_from_server`,
+:meth:`~BlockStorageRegion.volume_for_boot`), reached with
+:func:`block_storage_for`, so both APIs always tell the same story.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import attrs
+
+from mimic.model.behaviors import BehaviorRegistry
+from mimic.model.cinder_behaviors import (  # noqa: F401 - re-exported
+    CREATION_EVENT,
+    DELETION_EVENT,
+    EVENTS,
+    PRESETS,
+    CreationPresets,
+)
+from mimic.model.cinder_errors import (
+    BadRequest,
+    InjectedFailure,
+    NotFound,
+    QuotaExceeded,
+    invalid_input,
+    invalid_snapshot,
+    invalid_volume,
+)
+from mimic.model.cinder_records import (  # noqa: F401 - re-exported
+    AVAILABILITY_ZONE,
+    DEFAULT_TYPE,
+    NAME_LENGTH,
+    VOLUME_TYPES,
+    Attachment,
+    Passing,
+    Snapshot,
+    Volume,
+    VolumeSpec,
+    VolumeType,
+    find_volume_type,
+)
+from mimic.model.images import ImageStore, image_store_for
+from mimic.util import IdSource
+
+#: Cinder's default quotas (``cinder/quota.py``: ``quota_volumes`` 10,
+#: ``quota_snapshots`` 10, ``quota_gigabytes`` 1000, backups likewise,
+#: ``per_volume_size_limit`` -1). They also bound what a client can make.
+DEFAULT_QUOTAS = {
+    "volumes": 10,
+    "snapshots": 10,
+    "gigabytes": 1000,
+    "backups": 10,
+    "backup_gigabytes": 1000,
+    "groups": 10,
+    "per_volume_gigabytes": -1,
+}
+
+#: Mimic's bounds on what a client may attach to a volume or snapshot.
+METADATA_ITEMS = 128
+
+#: Statuses a volume may be deleted from (Cinder's ``delete`` expects them).
+DELETABLE = ("available", "error", "error_restoring", "error_extending",
+             "error_managing")
+
+
+@attrs.define
+class BlockStorageRegion:
+    """Everything Cinder keeps for one tenant in one region."""
+
+    tenant_id: str
+    clock: Any
+    ids: IdSource
+    images: ImageStore
+    creation_behaviors: BehaviorRegistry
+    deletion_behaviors: BehaviorRegistry
+    _volumes: dict = attrs.field(factory=dict)
+    _snapshots: dict = attrs.field(factory=dict)
+    _attachments: dict = attrs.field(factory=dict)
+    quotas: dict = attrs.field(factory=lambda: dict(DEFAULT_QUOTAS))
+
+    def now(self) -> float:
+        return self.clock.seconds()
+
+    def behaviors(self, event: str) -> BehaviorRegistry:
+        """The registry for ``event``; :class:`NotFound` for an unknown one."""
+        if event == CREATION_EVENT.name:
+            return self.creation_behaviors
+        if event == DELETION_EVENT.name:
+            return self.deletion_behaviors
+        raise NotFound(f"Cinder has no behavior event {event!r}; "
+                       f"known: {', '.join(sorted(EVENTS))}.")
+
+    # volumes
+
+    def _forget_finished_deletions(self, now: float) -> None:
+        gone = [v for v in self._volumes.values()
+                if v.gone_at is not None and now >= v.gone_at]
+        for volume in gone:
+            del self._volumes[volume.id]
+
+    def volume(self, volume_id: str) -> Volume:
+        now = self.now()
+        volume = self._volumes.get(volume_id)
+        if volume is not None and volume.gone_at is not None and now >= volume.gone_at:
+            del self._volumes[volume_id]
+            volume = None
+        if volume is None:
+            raise NotFound(f"Volume {volume_id} could not be found.")
+        volume.settle(now)
+        return volume
+
+    def volumes(self, name: Optional[str] = None, status: Optional[str] = None,
+                limit: int = 1000, marker: Optional[str] = None) -> list:
+        """Newest first, as Cinder sorts by default (``created_at`` desc)."""
+        now = self.now()
+        self._forget_finished_deletions(now)
+        listed = list(reversed(list(self._volumes.values())))
+        if marker is not None:
+            ids = [v.id for v in listed]
+            if marker not in ids:
+                raise NotFound(f"Volume {marker} could not be found.")
+            listed = listed[ids.index(marker) + 1:]
+        listed = [v for v in listed
+                  if (name is None or v.name == name)
+                  and (status is None or v.status_at(now) == status)]
+        return listed[:limit]
+
+    def _usage(self) -> tuple[int, int]:
+        self._forget_finished_deletions(self.now())
+        volumes = list(self._volumes.values())
+        gigabytes = sum(v.size for v in volumes) + sum(s.size for s in self._snapshots.values())
+        return len(volumes), gigabytes
+
+    def _check_quota(self, volumes: int, gigabytes: int) -> None:
+        used_volumes, used_gigabytes = self._usage()
+        allowed = self.quotas["volumes"]
+        if volumes and allowed >= 0 and used_volumes + volumes > allowed:
+            raise QuotaExceeded(f"Maximum number of volumes allowed ({allowed}) "
+                                "exceeded for quota 'volumes'.")
+        quota = self.quotas["gigabytes"]
+        if quota >= 0 and used_gigabytes + gigabytes > quota:
+            raise QuotaExceeded(
+                "Requested volume or snapshot exceeds allowed gigabytes quota. "
+                f"Requested {gigabytes}G, quota is {quota}G and {used_gigabytes}G "
+                "has been consumed.")
+
+    def create_volume(self, spec: VolumeSpec, user_id: Optional[str] = None) -> Volume:
+        """
+        A new volume: empty, from an image, a snapshot or another volume.
+        Everything is checked before anything changes.
+        """
+        _check_metadata(spec.metadata)
+        presets = CreationPresets.from_metadata(spec.metadata)
+        volume_type = find_volume_type(spec.volume_type) if spec.volume_type else DEFAULT_TYPE
+        if spec.availability_zone not in (None, AVAILABILITY_ZONE):
+            raise invalid_input(f"Availability zone '{spec.availability_zone}' is invalid.")
+        size = spec.size
+        bootable = False
+        image_metadata = None
+        snapshot = source = None
+        if spec.snapshot_id is not None:
+            snapshot = self.snapshot(spec.snapshot_id)
+            if snapshot.status_at(self.now()) != "available":
+                raise invalid_snapshot("Originating snapshot status must be one of "
+                                       "'available' values")
+            size = snapshot.size if size is None else size
+            if size < snapshot.size:
+                raise invalid_input(f"Volume size '{size}'GB cannot be smaller than the "
+                                    f"snapshot size {snapshot.size}GB. They must be >= "
+                                    "original snapshot size.")
+            bootable = self.volume(snapshot.volume_id).bootable \
+                if snapshot.volume_id in self._volumes else False
+        elif spec.source_volid is not None:
+            source = self.volume(spec.source_volid)
+            size = source.size if size is None else size
+            if size < source.size:
+                raise invalid_input(f"Volume size '{size}'GB cannot be smaller than the "
+                                    f"original volume size  {source.size}GB. They must "
+                                    "be >= original volume size.")
+            bootable, image_metadata = source.bootable, source.image_metadata
+        if size is None:
+            raise invalid_input("Volume size 'None' must be an integer and greater than 0")
+        if spec.image_id is not None:
+            image = self.images.find(spec.image_id)
+            if image is None:
+                raise BadRequest("Invalid image identifier or unable to access "
+                                 "requested image.")
+            if size < image.min_disk:
+                raise invalid_input(f"Volume size {size}GB cannot be smaller than the "
+                                    f"image minDisk size {image.min_disk}GB.")
+            bootable = True
+            image_metadata = {"image_id": image.id, "image_name": image.name,
+                              "min_disk": str(image.min_disk),
+                              "min_ram": str(image.min_ram),
+                              "disk_format": image.disk_format,
+                              "container_format": image.container_format,
+                              "size": str(image.size)}
+        self._check_quota(1, size)
+        chosen = self.creation_behaviors.choose(
+            {"volume_name": spec.name or "", "metadata": spec.metadata})
+        if chosen.name == "fail":
+            raise InjectedFailure(chosen.parameters["code"], chosen.parameters["message"],
+                                  chosen.parameters["type"])
+        creating = presets.creating
+        if chosen.name == "creating":
+            creating = max(creating, chosen.parameters["duration"])
+        now = self.now()
+        volume = Volume(
+            id=self.ids.uuid(), name=spec.name, description=spec.description,
+            size=size, user_id=user_id, volume_type=volume_type, created=now,
+            updated=now,
+            status="error" if presets.error or chosen.name == "error" else "available",
+            passing=Passing("creating", now + creating) if creating > 0 else None,
+            metadata=dict(spec.metadata), bootable=bootable,
+            snapshot_id=spec.snapshot_id, source_volid=spec.source_volid,
+            image_metadata=image_metadata, deleting_seconds=presets.deleting,
+        )
+        self._volumes[volume.id] = volume
+        return volume
+
+    def update_volume(self, volume_id: str, name: Any = attrs.NOTHING,
+                      description: Any = attrs.NOTHING,
+                      metadata: Optional[dict] = None) -> Volume:
+        volume = self.volume(volume_id)
+        if metadata is not None:
+            _check_metadata(metadata)
+            volume.metadata = dict(metadata)
+        if name is not attrs.NOTHING:
+            volume.name = name
+        if description is not attrs.NOTHING:
+            volume.description = description
+        volume.updated = self.now()
+        return volume
+
+    def set_metadata(self, volume_id: str, metadata: dict, replace: bool) -> dict:
+        volume = self.volume(volume_id)
+        merged = dict(metadata) if replace else {**volume.metadata, **metadata}
+        _check_metadata(merged)
+        volume.metadata = merged
+        volume.updated = self.now()
+        return merged
+
+    def delete_metadata_item(self, volume_id: str, key: str) -> None:
+        volume = self.volume(volume_id)
+        if key not in volume.metadata:
+            raise NotFound(f"Volume {volume_id} has no metadata with key {key}.")
+        del volume.metadata[key]
+        volume.updated = self.now()
+
+    def set_image_metadata(self, volume_id: str, metadata: dict) -> dict:
+        """``os-set_image_metadata``: merge into the volume's image metadata."""
+        volume = self.volume(volume_id)
+        merged = {**(volume.image_metadata or {}), **metadata}
+        _check_metadata(merged)
+        volume.image_metadata = merged
+        volume.updated = self.now()
+        return merged
+
+    def unset_image_metadata(self, volume_id: str, key: str) -> None:
+        volume = self.volume(volume_id)
+        if key not in (volume.image_metadata or {}):
+            raise NotFound(f"Glance metadata for volume/snapshot {volume_id} cannot be "
+                           "found.")
+        del volume.image_metadata[key]
+        volume.updated = self.now()
+
+    def delete_volume(self, volume_id: str) -> None:
+        volume = self.volume(volume_id)
+        now = self.now()
+        has_snapshots = any(s.volume_id == volume_id for s in self._snapshots.values())
+        if volume.status_at(now) not in DELETABLE or volume.attachments or has_snapshots:
+            raise invalid_volume(
+                "Volume status must be " + " or ".join(DELETABLE) + " and must not be "
+                "migrating, attached, belong to a group, have snapshots, awaiting a "
+                "transfer, or be disassociated from snapshots after volume transfer.")
+        chosen = self.deletion_behaviors.choose(
+            {"volume_name": volume.name or "", "metadata": volume.metadata})
+        if chosen.name == "fail":
+            raise InjectedFailure(chosen.parameters["code"], chosen.parameters["message"],
+                                  chosen.parameters["type"])
+        seconds = volume.deleting_seconds
+        if chosen.name == "deleting":
+            seconds = max(seconds, chosen.parameters["duration"])
+        if seconds > 0:
+            volume.gone_at = now + seconds
+            volume.updated = now
+        else:
+            del self._volumes[volume_id]
+
+    def _expect(self, volume: Volume, action: str, *statuses: str) -> float:
+        now = self.now()
+        status = volume.status_at(now)
+        if status not in statuses:
+            raise invalid_volume(f"Volume {volume.id} status must be "
+                                 f"{' or '.join(statuses)} to {action}, but the current "
+                                 f"status is {status}.")
+        return now
+
+    def extend(self, volume_id: str, new_size: int, allow_in_use: bool = False) -> Volume:
+        """``allow_in_use`` is microversion 3.42: attached volumes may grow too."""
+        volume = self.volume(volume_id)
+        if new_size <= volume.size:
+            raise invalid_input("New size for extend must be greater than current size. "
+                                f"(current: {volume.size}, extended: {new_size}).")
+        now = self.now()
+        status = volume.status_at(now)
+        expected = ("available", "in-use") if allow_in_use else ("available",)
+        if status not in expected:
+            raise invalid_volume(f"Volume {volume.id} status must be "
+                                 f"'{' or '.join(expected)}' to extend, currently {status}.")
+        self._check_quota(0, new_size - volume.size)
+        volume.size = new_size
+        volume.updated = now
+        return volume
+
+    def set_bootable(self, volume_id: str, bootable: bool) -> None:
+        volume = self.volume(volume_id)
+        volume.bootable = bootable
+        volume.updated = self.now()
+
+    def reset_status(self, volume_id: str, status: str) -> None:
+        if status not in ("available", "error", "in-use", "creating", "attaching",
+                          "detaching", "reserved", "error_deleting", "maintenance"):
+            raise invalid_input(f"Invalid status {status!r}")
+        volume = self.volume(volume_id)
+        volume.status, volume.passing = status, None
+        volume.updated = self.now()
+
+    # the legacy attach actions (os-reserve, os-attach, os-detach, ...)
+
+    def reserve(self, volume_id: str) -> None:
+        volume = self.volume(volume_id)
+        now = self._expect(volume, "reserve", "available")
+        volume.status, volume.updated = "attaching", now
+
+    def unreserve(self, volume_id: str) -> None:
+        volume = self.volume(volume_id)
+        if volume.status_at(self.now()) == "attaching":
+            volume.status = "in-use" if volume.attached() else "available"
+            volume.updated = self.now()
+
+    def attach_legacy(self, volume_id: str, server_id: Optional[str],
+                      mountpoint: Optional[str], mode: str = "rw") -> Attachment:
+        volume = self.volume(volume_id)
+        now = self._expect(volume, "attach", "available", "attaching", "reserved")
+        attachment = Attachment(self.ids.uuid(), volume.id, server_id, "attached", now,
+                                mode=mode, device=mountpoint, attached_at=now)
+        self._attachments[attachment.id] = attachment
+        volume.attachments.append(attachment)
+        volume.status, volume.updated = "in-use", now
+        return attachment
+
+    def begin_detaching(self, volume_id: str) -> None:
+        volume = self.volume(volume_id)
+        now = self._expect(volume, "begin detaching", "in-use")
+        volume.status, volume.updated = "detaching", now
+
+    def roll_detaching(self, volume_id: str) -> None:
+        volume = self.volume(volume_id)
+        if volume.status_at(self.now()) == "detaching":
+            volume.status, volume.updated = "in-use", self.now()
+
+    def detach_legacy(self, volume_id: str, attachment_id: Optional[str] = None) -> None:
+        volume = self.volume(volume_id)
+        if volume.status_at(self.now()) not in ("in-use", "detaching") or not volume.attachments:
+            raise invalid_volume("Unable to detach volume. Volume status must be 'in-use' "
+                                 "and attach_status must be 'attached' to detach.")
+        if attachment_id is None:
+            if len(volume.attachments) > 1:
+                raise invalid_volume("Detach volume failed: More than one attachment, "
+                                     "but no attachment_id provided.")
+            attachment_id = volume.attachments[0].id
+        self.delete_attachment(attachment_id)
+
+    # snapshots
+
+    def snapshot(self, snapshot_id: str) -> Snapshot:
+        snapshot = self._snapshots.get(snapshot_id)
+        if snapshot is None:
+            raise NotFound(f"Snapshot {snapshot_id} could not be found.")
+        return snapshot
+
+    def snapshots(self, volume_id: Optional[str] = None, limit: int = 1000,
+                  marker: Optional[str] = None) -> list:
+        listed = list(reversed(list(self._snapshots.values())))
+        if marker is not None:
+            ids = [s.id for s in listed]
+            if marker not in ids:
+                raise NotFound(f"Snapshot {marker} could not be found.")
+            listed = listed[ids.index(marker) + 1:]
+        return [s for s in listed if volume_id is None or s.volume_id == volume_id][:limit]
+
+    def create_snapshot(self, volume_id: str, name: Optional[str] = None,
+                        description: Optional[str] = None, metadata: Optional[dict] = None,
+                        force: bool = False, user_id: Optional[str] = None) -> Snapshot:
+        """``force`` (or microversion 3.66) allows snapshotting an in-use volume."""
+        metadata = dict(metadata or {})
+        _check_metadata(metadata)
+        volume = self.volume(volume_id)
+        now = self.now()
+        valid = ("available", "in-use") if force else ("available",)
+        status = volume.status_at(now)
+        if status not in valid:
+            raise invalid_volume(f"Volume {volume.id} status must be {', '.join(valid)}, "
+                                 f"but current status is: {status}.")
+        allowed = self.quotas["snapshots"]
+        if allowed >= 0 and len(self._snapshots) + 1 > allowed:
+            raise QuotaExceeded(f"Maximum number of snapshots allowed ({allowed}) exceeded")
+        self._check_quota(0, volume.size)
+        snapshot = Snapshot(self.ids.uuid(), volume.id, name, description, volume.size,
+                            user_id, now, now, metadata=metadata)
+        self._snapshots[snapshot.id] = snapshot
+        return snapshot
+
+    def update_snapshot(self, snapshot_id: str, name: Any = attrs.NOTHING,
+                        description: Any = attrs.NOTHING) -> Snapshot:
+        snapshot = self.snapshot(snapshot_id)
+        if name is not attrs.NOTHING:
+            snapshot.name = name
+        if description is not attrs.NOTHING:
+            snapshot.description = description
+        snapshot.updated = self.now()
+        return snapshot
+
+    def set_snapshot_metadata(self, snapshot_id: str, metadata: dict,
+                              replace: bool) -> dict:
+        snapshot = self.snapshot(snapshot_id)
+        merged = dict(metadata) if replace else {**snapshot.metadata, **metadata}
+        _check_metadata(merged)
+        snapshot.metadata = merged
+        snapshot.updated = self.now()
+        return merged
+
+    def delete_snapshot_metadata_item(self, snapshot_id: str, key: str) -> None:
+        snapshot = self.snapshot(snapshot_id)
+        if key not in snapshot.metadata:
+            raise NotFound(f"Snapshot {snapshot_id} has no metadata with key {key}.")
+        del snapshot.metadata[key]
+        snapshot.updated = self.now()
+
+    def delete_snapshot(self, snapshot_id: str) -> None:
+        snapshot = self.snapshot(snapshot_id)
+        if snapshot.status_at(self.now()) not in ("available", "error"):
+            raise invalid_snapshot("Snapshot status must be available or error and must "
+                                   "not be part of a group.")
+        del self._snapshots[snapshot_id]
+
+    # attachments (the v3 attachments API, microversion 3.27 and later)
+
+    def attachment(self, attachment_id: str) -> Attachment:
+        attachment = self._attachments.get(attachment_id)
+        if attachment is None:
+            raise NotFound(f"Volume attachment could not be found with filter: "
+                           f"attachment_id = {attachment_id}.")
+        return attachment
+
+    def attachments(self, volume_id: Optional[str] = None,
+                    instance_id: Optional[str] = None) -> list:
+        return [a for a in self._attachments.values()
+                if (volume_id is None or a.volume_id == volume_id)
+                and (instance_id is None or a.instance == instance_id)]
+
+    def create_attachment(self, volume_id: str, instance_id: Optional[str],
+                          connector: Optional[dict] = None, mode: str = "rw") -> Attachment:
+        """Reserve the volume for a server; a connector makes it ``attaching`` at once."""
+        if mode not in ("rw", "ro"):
+            raise BadRequest(f"Invalid attaching mode '{mode}' for volume {volume_id}.")
+        volume = self.volume(volume_id)
+        now = self._expect(volume, "reserve", "available", "reserved")
+        status = "attaching" if connector is not None else "reserved"
+        attachment = Attachment(self.ids.uuid(), volume.id, instance_id, status, now,
+                                mode=mode, connector=connector)
+        self._attachments[attachment.id] = attachment
+        volume.attachments.append(attachment)
+        volume.status, volume.updated = status, now
+        return attachment
+
+    def update_attachment(self, attachment_id: str, connector: dict) -> Attachment:
+        attachment = self.attachment(attachment_id)
+        volume = self.volume(attachment.volume_id)
+        attachment.connector = connector
+        if attachment.status == "reserved":
+            attachment.status = "attaching"
+        if volume.status in ("reserved", "available"):
+            volume.status = "attaching"
+        volume.updated = self.now()
+        return attachment
+
+    def complete_attachment(self, attachment_id: str) -> None:
+        attachment = self.attachment(attachment_id)
+        volume = self.volume(attachment.volume_id)
+        now = self.now()
+        attachment.status, attachment.attached_at = "attached", now
+        volume.status, volume.updated = "in-use", now
+
+    def delete_attachment(self, attachment_id: str) -> None:
+        attachment = self.attachment(attachment_id)
+        del self._attachments[attachment_id]
+        volume = self._volumes.get(attachment.volume_id)
+        if volume is None:
+            return
+        volume.attachments = [a for a in volume.attachments if a.id != attachment_id]
+        volume.status = "in-use" if volume.attached() else "available"
+        volume.updated = self.now()
+
+    # Nova's side
+
+    def reserve_for_server(self, volume_id: str, server_id: str) -> Attachment:
+        """What Nova does first when attaching: an attachment with no connector."""
+        return self.create_attachment(volume_id, server_id)
+
+    def attach_to_server(self, volume_id: str, server_id: str,
+                         device: Optional[str] = None) -> Attachment:
+        """
+        Attach at once (reserve, connect, complete): the volume is ``in-use``.
+        A reservation the server already holds (:meth:`reserve_for_server`)
+        is the attachment that completes.
+        """
+        pending = [a for a in self.attachments(volume_id=volume_id, instance_id=server_id)
+                   if a.status in ("reserved", "attaching")]
+        if pending:
+            attachment = self.update_attachment(pending[0].id, {"host": server_id})
+        else:
+            attachment = self.create_attachment(volume_id, server_id,
+                                                connector={"host": server_id})
+        attachment.device = device
+        self.complete_attachment(attachment.id)
+        return attachment
+
+    def detach_from_server(self, volume_id: str, server_id: str) -> None:
+        """Drop the server's attachments of the volume; :class:`NotFound` if none."""
+        found = self.attachments(volume_id=volume_id, instance_id=server_id)
+        if not found:
+            raise NotFound(f"Volume {volume_id} is not attached to {server_id}.")
+        for attachment in found:
+            self.delete_attachment(attachment.id)
+
+    def volume_for_boot(self, source_type: str, uuid: Optional[str],
+                        size: Optional[int], name: Optional[str] = None) -> Volume:
+        """
+        The volume a server boots from: an existing one (``volume``), or a new
+        one made from an image or a snapshot, as Nova asks Cinder for.
+        """
+        if source_type == "volume":
+            return self.volume(uuid or "")
+        if source_type == "image":
+            return self.create_volume(VolumeSpec(size=size, name=name, image_id=uuid))
+        if source_type == "snapshot":
+            return self.create_volume(VolumeSpec(size=size, name=name, snapshot_id=uuid))
+        raise BadRequest(f"Unknown source_type {source_type!r}")
+
+    # limits and quotas
+
+    def usage(self) -> dict:
+        """``in_use`` per quota resource."""
+        volumes, gigabytes = self._usage()
+        return {"volumes": volumes, "snapshots": len(self._snapshots),
+                "gigabytes": gigabytes, "backups": 0, "backup_gigabytes": 0,
+                "groups": 0, "per_volume_gigabytes": 0}
+
+
+def _check_metadata(metadata: dict) -> None:
+    if len(metadata) > METADATA_ITEMS:
+        raise invalid_input(f"metadata may hold at most {METADATA_ITEMS} items "
+                            "(Mimic's bound)")
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise invalid_input("Invalid metadata: keys and values must be strings")
+        if not key or len(key) > 255 or len(value) > 255:
+            raise invalid_input("Invalid metadata size: keys must be 1 to 255 "
+                                "characters and values at most 255")
+
+
+def block_storage_for(session_store: Any, tenant_id: str, region: str) -> BlockStorageRegion:
+    """The tenant's Cinder state in ``region``, made on first use, shared by every API."""
+
+    def make() -> BlockStorageRegion:
+        ids = session_store.ids
+        return BlockStorageRegion(
+            tenant_id=tenant_id,
+            clock=session_store.clock,
+            ids=ids,
+            images=image_store_for(session_store, tenant_id, region),
+            creation_behaviors=BehaviorRegistry(CREATION_EVENT, ids),
+            deletion_behaviors=BehaviorRegistry(DELETION_EVENT, ids),
+        )
+
+    return session_store.tenant(tenant_id).data_for_api(("cinder", region), make)
+

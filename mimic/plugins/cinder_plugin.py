@@ -1,0 +1,62 @@
+"""
+Wiring for OpenStack Block Storage v3 (Cinder): the API itself, in the
+catalog under every type clients look it up by (``block-storage``,
+``volumev3`` and the older ``volumev2`` alias, all at the same
+``/v3/<tenant_id>`` URL), and its control API (``block-storage:control``),
+in every configured region and reaching the same per-tenant-region state
+(:class:`mimic.model.cinder.BlockStorageRegion`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.plugin import IPlugin
+from zope.interface import implementer
+
+from mimic.catalog import Endpoint, Entry
+from mimic.imimic import IAPIMock, IPresetProvider
+from mimic.model.cinder import PRESETS
+from mimic.rest.cinder_api import CinderApi
+from mimic.rest.cinder_control_api import CinderControlApi
+
+#: The service types Cinder answers to (the service-types authority lists
+#: ``volumev3``, ``volumev2`` and ``volume`` as aliases of ``block-storage``).
+SERVICE_TYPES = (("block-storage", "cinder"), ("volumev3", "cinderv3"),
+                 ("volumev2", "cinderv2"))
+
+
+@implementer(IPlugin, IAPIMock, IPresetProvider)
+class CinderApiMock:
+    """Cinder v3 at ``/mimicking/cinder/<region>/v3/<tenant_id>``."""
+
+    name = "cinder"
+
+    def catalog_entries(self, tenant_id: str, regions: Any) -> list:
+        return [Entry(tenant_id, service_type, name,
+                      [Endpoint(region, f"v3/{tenant_id}") for region in regions])
+                for service_type, name in SERVICE_TYPES]
+
+    def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        return CinderApi(region, uri_prefix, session_store).app.resource()
+
+    def presets(self) -> dict:
+        return {"metadata": dict(PRESETS)}
+
+
+@implementer(IPlugin, IAPIMock)
+class CinderControlApiMock:
+    """Cinder's behaviors at ``/mimicking/cinder-control/<region>/v3/<tenant_id>``."""
+
+    name = "cinder-control"
+
+    def catalog_entries(self, tenant_id: str, regions: Any) -> list:
+        return [Entry(tenant_id, "block-storage:control", "cinderBehavior",
+                      [Endpoint(region, f"v3/{tenant_id}") for region in regions])]
+
+    def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        return CinderControlApi(region, uri_prefix, session_store).app.resource()
+
+
+cinder = CinderApiMock()
+cinder_control = CinderControlApiMock()
