@@ -122,7 +122,10 @@ def test_a_valid_incoming_request_id_is_kept_as_the_global_request_id(mimic):
     assert entry["request_id"] == response.headers["x-openstack-request-id"]
 
 
-@pytest.mark.parametrize("incoming", ["not-a-request-id", "req-1234", f"{uuid.uuid4()}"])
+# A fixed uuid without its req- prefix: parameters must be the same in
+# every pytest-xdist worker's collection.
+@pytest.mark.parametrize("incoming", ["not-a-request-id", "req-1234",
+                                      "8c0a3c5e-2f4a-4d2b-9a47-5b1e2f6d7a90"])
 def test_a_malformed_incoming_request_id_is_ignored(mimic, incoming):
     nova = nova_for(mimic)
     nova.get("servers", headers={"X-OpenStack-Request-ID": incoming})

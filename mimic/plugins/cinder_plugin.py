@@ -15,10 +15,13 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
-from mimic.imimic import IAPIMock, IPresetProvider
+from mimic.imimic import IAPIMock, IPresetProvider, IStatefulAPI, IWireConventions
 from mimic.model.cinder import PRESETS
+from mimic.paths import OPENSTACK_REQUEST_ID
+from mimic.rest.http import openstack_error_body
 from mimic.rest.cinder_api import CinderApi
 from mimic.rest.cinder_control_api import CinderControlApi
+from mimic.snapshot_codec import key_name
 
 #: The service types Cinder answers to (the service-types authority lists
 #: ``volumev3``, ``volumev2`` and ``volume`` as aliases of ``block-storage``).
@@ -26,11 +29,26 @@ SERVICE_TYPES = (("block-storage", "cinder"), ("volumev3", "cinderv3"),
                  ("volumev2", "cinderv2"))
 
 
-@implementer(IPlugin, IAPIMock, IPresetProvider)
+@implementer(IPlugin, IAPIMock, IPresetProvider, IWireConventions, IStatefulAPI)
 class CinderApiMock:
     """Cinder v3 at ``/mimicking/cinder/<region>/v3/<tenant_id>``."""
 
     name = "cinder"
+    request_id_headers = (OPENSTACK_REQUEST_ID,)
+    credential_header = b"x-auth-token"
+    # Cinder's own project check refuses another project's URL with 403
+    # ("Malformed request url" is Nova's; Cinder's policy answers 403).
+    wrong_tenant_status = 403
+
+    def error_body(self, error: Any) -> dict:
+        return openstack_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        return key_name(key) == "cinder"
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        # Nothing Cinder makes draws on the operating system's randomness.
+        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, service_type, name,
@@ -44,11 +62,24 @@ class CinderApiMock:
         return {"metadata": dict(PRESETS)}
 
 
-@implementer(IPlugin, IAPIMock)
+@implementer(IPlugin, IAPIMock, IWireConventions, IStatefulAPI)
 class CinderControlApiMock:
     """Cinder's behaviors at ``/mimicking/cinder-control/<region>/v3/<tenant_id>``."""
 
     name = "cinder-control"
+    request_id_headers = ()
+    credential_header = None
+    wrong_tenant_status = 403
+
+    def error_body(self, error: Any) -> dict:
+        return openstack_error_body(error)
+
+    def owns_state(self, key: Any) -> bool:
+        # What this API steers is kept in the state of the API it steers.
+        return False
+
+    def replayable(self, method: bytes, path: bytes) -> bool:
+        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "block-storage:control", "cinderBehavior",
