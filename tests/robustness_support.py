@@ -64,6 +64,14 @@ def _keystone(body: Any, code: int) -> bool:
             and isinstance(inner.get("title"), str) and isinstance(inner.get("message"), str))
 
 
+def _identity_v2(body: Any, code: int) -> bool:
+    """Identity v2.0: the Rackspace key and Keystone's ``error`` in one body."""
+    if not isinstance(body, dict) or set(body) - {"error"} == set():
+        return False
+    rackspace = {key: value for key, value in body.items() if key != "error"}
+    return _openstack(rackspace, code) and _keystone(body, code)
+
+
 def _clb(body: Any, code: int) -> bool:
     return (isinstance(body, dict) and body.get("code") == code
             and isinstance(body.get("message"), str))
@@ -91,7 +99,7 @@ def _neutron(body: Any, code: int) -> bool:
 
 #: Each API's error-body check, by the name the tests use for the API.
 ERROR_SHAPES: dict[str, Callable[[Any, int], bool]] = {
-    "identity": _openstack, "identity-v3": _keystone, "nova": _openstack,
+    "identity": _identity_v2, "identity-v3": _keystone, "nova": _openstack,
     "control": _openstack, "mesh": _openstack, "clb": _clb, "fastly": _fastly,
     "glance": _glance, "neutron": _neutron,
 }

@@ -47,11 +47,16 @@ def count_nodes(node: dict) -> int:
 # -- documents -------------------------------------------------------------
 
 def test_deeply_nested_yaml_is_a_400_not_a_recursion_error(mesh):
+    # Flow-style brackets are JSON too: Mimic's shared JSON reader (depth
+    # 100) refuses them before YAML is tried; block style reaches YAML's
+    # own depth bound (64).
     response = post_mesh(mesh, "[" * 5000 + "]" * 5000)
     assert response.status_code == 400, response.text
-    assert "nests deeper than 64 levels" in response.json()["badRequest"]["message"]
+    assert "nested more than 100 levels deep" in response.json()["badRequest"]["message"]
     block = "".join("  " * level + f"k{level}:\n" for level in range(200)) + "  " * 200 + "v"
-    assert post_mesh(mesh, block).status_code == 400
+    response = post_mesh(mesh, block)
+    assert response.status_code == 400, response.text
+    assert "nests deeper than 64 levels" in response.json()["badRequest"]["message"]
     still_serving(mesh)
 
 
@@ -59,7 +64,7 @@ def test_deeply_nested_json_mesh_body_is_a_400(mesh):
     response = post_mesh(mesh, '{"kind": ' + "[" * 100000 + "]" * 100000 + "}",
                          "application/json")
     assert response.status_code == 400, response.text
-    assert "nests deeper" in response.json()["badRequest"]["message"]
+    assert "nested more than 100 levels deep" in response.json()["badRequest"]["message"]
     still_serving(mesh)
 
 
@@ -103,8 +108,8 @@ def test_lone_surrogate_in_a_mesh_name_is_refused_at_submission(mesh):
                 '"metadata": {"name": "bad\\ud800"}, "spec": {"service": "s"}}')
     response = post_mesh(mesh, document, "application/json")
     assert response.status_code == 400, response.text
-    body = response.json()["badRequest"]
-    assert "lone surrogate" in body["message"] and body["path"] == "metadata.name"
+    # Refused by Mimic's shared JSON reader, before any document is read.
+    assert "lone surrogate" in response.json()["badRequest"]["message"]
     still_serving(mesh)
 
 
@@ -114,7 +119,7 @@ def test_lone_surrogate_in_a_configured_header_is_refused_at_submission(mesh):
                 '"response": {"headers": {"x-a": "\\udfff"}}}]}}')
     response = post_mesh(mesh, document, "application/json")
     assert response.status_code == 400, response.text
-    assert response.json()["badRequest"]["path"] == "spec.endpoints[0].response.headers.x-a"
+    assert "lone surrogate" in response.json()["badRequest"]["message"]
     # In YAML too: a double-quoted "\ud800" is the same lone surrogate.
     text = MIMIK + 'spec: {service: "s", endpoints: [{path: /, method: GET, ' \
         'response: {headers: {x-a: "\\ud800"}}}]}\n'

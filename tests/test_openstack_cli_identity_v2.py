@@ -7,6 +7,8 @@ users of the original Mimic configure it: ``OS_AUTH_URL`` ending in
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
@@ -57,8 +59,10 @@ def test_keystoneauth_v2_exceptions_carry_identitys_message(mimic):
                        username="bob", password="secret", tenant_name="acme")
     with pytest.raises(ks_exceptions.Forbidden) as raised:
         ks_session.Session(auth=auth).get_token()
-    # keystoneauth1 appends the status to the message the body carried.
-    assert raised.value.message == "Account suspended (HTTP 403)"
+    # keystoneauth1 appends the status, and the request id Identity
+    # answered, to the message the body carried.
+    assert re.fullmatch(r"Account suspended \(HTTP 403\) \(Request-ID: req-[0-9a-f-]{36}\)",
+                        raised.value.message), raised.value.message
     assert raised.value.http_status == 403
 
 

@@ -33,6 +33,7 @@ from mimic.rest.http import (
     install_error_handlers,
     json_response,
     openstack_error_body,
+    request_id,
 )
 from mimic.rest.nova_microversions import (
     MAX_PROXY_VERSION,
@@ -119,17 +120,11 @@ class NovaRoutes:
 
     def _request_id(self, request: Any) -> str:
         """
-        This request's id (``req-<uuid>``, what Nova's instance actions keep
-        and its ``x-openstack-request-id`` header carries): one per request,
-        made here until the core's ``request_id(request)`` helper lands.
+        This request's id (``req-<uuid>``): what Nova's instance actions
+        keep, the same the site answers in ``x-openstack-request-id`` and
+        ``x-compute-request-id`` and the journal records.
         """
-        made = getattr(request, "_mimic_request_id", None)
-        if made is None:
-            made = f"req-{self.store.ids.uuid()}"
-            request._mimic_request_id = made
-            request.setHeader(b"x-openstack-request-id", made.encode())
-            request.setHeader(b"x-compute-request-id", made.encode())
-        return made
+        return request_id(request)
 
     def _record_action(self, request: Any, tenant_id: str, compute: ComputeRegion,
                        action: str, server_id: str) -> None:
