@@ -15,6 +15,7 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
+from mimic.control_api import SteeringApi
 from mimic.imimic import IAPIMock, IPresetProvider, IStatefulAPI, IWireConventions
 from mimic.model.cinder import PRESETS
 from mimic.paths import OPENSTACK_REQUEST_ID
@@ -63,23 +64,12 @@ class CinderApiMock:
 
 
 @implementer(IPlugin, IAPIMock, IWireConventions, IStatefulAPI)
-class CinderControlApiMock:
+class CinderControlApiMock(SteeringApi):
     """Cinder's behaviors at ``/mimicking/cinder-control/<region>/v3/<tenant_id>``."""
 
     name = "cinder-control"
-    request_id_headers = ()
-    credential_header = None
-    wrong_tenant_status = 403
-
     def error_body(self, error: Any) -> dict:
         return openstack_error_body(error)
-
-    def owns_state(self, key: Any) -> bool:
-        # What this API steers is kept in the state of the API it steers.
-        return False
-
-    def replayable(self, method: bytes, path: bytes) -> bool:
-        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "block-storage:control", "cinderBehavior",

@@ -14,6 +14,7 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
+from mimic.control_api import SteeringApi
 from mimic.imimic import IAPIMock, IPresetProvider, IResourceLister, IStatefulAPI, IWireConventions
 from mimic.model.clb import PRESETS
 from mimic.overview import MAX_LISTED, ResourceSummary
@@ -71,23 +72,12 @@ class LoadBalancerApi:
 
 
 @implementer(IPlugin, IAPIMock, IWireConventions, IStatefulAPI)
-class LoadBalancerControlApi:
+class LoadBalancerControlApi(SteeringApi):
     """The control API steering Cloud Load Balancers."""
 
     name = "clb-control"
-    request_id_headers = ()
-    credential_header = None
-    wrong_tenant_status = 403
-
     def error_body(self, error: Any) -> dict:
         return clb_error_body(error)
-
-    def owns_state(self, key: Any) -> bool:
-        # What this API steers is kept in the state of the API it steers.
-        return False
-
-    def replayable(self, method: bytes, path: bytes) -> bool:
-        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [_entry(tenant_id, regions, "rax:load-balancer:control",

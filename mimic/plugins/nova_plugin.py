@@ -13,6 +13,7 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
+from mimic.control_api import SteeringApi
 from mimic.imimic import IAPIMock, IPresetProvider, IResourceLister, IStatefulAPI, IWireConventions
 from mimic.model.flavors import INVALID_FLAVOR_REFS
 from mimic.model.images import INVALID_IMAGE_REFS
@@ -78,23 +79,12 @@ class NovaApiMock:
 
 
 @implementer(IPlugin, IAPIMock, IWireConventions, IStatefulAPI)
-class NovaControlApiMock:
+class NovaControlApiMock(SteeringApi):
     """Nova's behaviors at ``/mimicking/nova-control/<region>/v2/<tenant_id>``."""
 
     name = "nova-control"
-    request_id_headers = ()
-    credential_header = None
-    wrong_tenant_status = 403
-
     def error_body(self, error: Any) -> dict:
         return openstack_error_body(error)
-
-    def owns_state(self, key: Any) -> bool:
-        # What this API steers is kept in the state of the API it steers.
-        return False
-
-    def replayable(self, method: bytes, path: bytes) -> bool:
-        return True
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
         return [Entry(tenant_id, "compute:control", "cloudServersBehavior",
