@@ -50,3 +50,20 @@ def test_clouds_are_the_four_devstack_writes() -> None:
     assert "project_name" not in clouds["devstack-system-admin"]["auth"]
     assert clouds["devstack"]["auth"]["project_name"] == "demo"
     assert {c["region_name"] for c in clouds.values()} == {"RegionOne"}
+
+
+def test_recorded_results_round_trip_and_the_table_lists_exclusions_apart(tmp_path: Path) -> None:
+    from peer.run import FileResult, load_results, save_results, write_table
+    rows = [FileResult("sdk", "network/v2/test_router.py", 3, 1, 0,
+                       (("test_update", "BadRequestException: 400"),)),
+            FileResult("sdk", "network/v2/test_agent.py", note="excluded: agents")]
+    save_results(rows, tmp_path / "results.json")
+    loaded = load_results(tmp_path / "results.json")
+    assert loaded["sdk:network/v2/test_router.py"] == rows[0]
+    table = tmp_path / "compatibility.rst"
+    write_table(sorted(loaded.values(), key=lambda r: r.path), table, {"openstacksdk": "1"})
+    text = table.read_text()
+    assert "Of 4 tests that did not skip, 3 passed (75 %)." in text
+    assert "- ``sdk:network/v2/test_agent.py``: agents" in text
+    assert "``network/v2/test_agent.py``\n" not in text.split("Files left out")[0]
+    assert "   * - sdk:network/v2\n     - 4\n     - 3\n     - 75 %" in text
