@@ -375,7 +375,13 @@ def main(argv: Optional[list] = None) -> int:
                         help="the recorded results this run updates (default peer/results.json)")
     parser.add_argument("--fresh", action="store_true",
                         help="forget the recorded results: the table shows only this run")
+    parser.add_argument("--table-only", action="store_true",
+                        help="run nothing: write the table from the recorded results")
     options = parser.parse_args(argv)
+    if options.table_only:
+        recorded = load_results(Path(options.results)).values()
+        write_table(sorted(recorded, key=lambda r: (r.suite, r.path)), Path(options.out), PINNED)
+        return 0
 
     roots = {suite: fetch_sdist(project, PINNED[project])
              for suite, (project, _) in SUITES.items()}
