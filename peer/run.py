@@ -307,21 +307,15 @@ def write_table(results: Iterable[FileResult], path: Path, versions: dict) -> No
         "",
     ]
     lines += area_summary(results)
-    lines += [
-        "",
-        ".. list-table::",
-        "   :header-rows: 1",
-        "",
-        "   * - suite",
-        "     - file",
-        "     - passed",
-        "     - failed",
-        "     - skipped",
-        "     - note",
-    ]
-    for result in results:
-        if result.note.startswith("excluded:"):
-            continue
+    measured = [r for r in results if not r.note.startswith("excluded:")]
+    lines += ["", "By file:", ""]
+    if not measured:
+        lines += ["No file has been run yet."]
+    else:
+        lines += [".. list-table::", "   :header-rows: 1", "",
+                  "   * - suite", "     - file", "     - passed", "     - failed",
+                  "     - skipped", "     - note"]
+    for result in measured:
         lines += [
             f"   * - {result.suite}",
             f"     - ``{result.path}``",
@@ -379,8 +373,12 @@ def main(argv: Optional[list] = None) -> int:
                         help="run nothing: write the table from the recorded results")
     options = parser.parse_args(argv)
     if options.table_only:
-        recorded = load_results(Path(options.results)).values()
-        write_table(sorted(recorded, key=lambda r: (r.suite, r.path)), Path(options.out), PINNED)
+        recorded = load_results(Path(options.results))
+        for key, reason in EXCLUDED.items():
+            suite, relative = key.split(":", 1)
+            recorded[key] = FileResult(suite, relative, note=f"excluded: {reason}")
+        write_table(sorted(recorded.values(), key=lambda r: (r.suite, r.path)),
+                    Path(options.out), PINNED)
         return 0
 
     roots = {suite: fetch_sdist(project, PINNED[project])
