@@ -20,7 +20,7 @@ from typing import Any, Optional
 from twisted.web import server
 
 from mimic.imimic import IStatefulAPI
-from mimic.model.journal import masked_body, masked_headers
+from mimic.model.journal import KEPT_HEADER_BYTES, masked_body, masked_headers
 from mimic.paths import CONTROL, ApiAtPath
 from mimic.rest.http import RequestError
 
@@ -184,12 +184,13 @@ class RequestBookkeeping:
             status=self.code,
             clock_time=self._clock_started,
             real_time=time.time(),
-            duration_ms=round((time.perf_counter() - self._started) * 1000, 3),
+            duration_ms=(time.perf_counter() - self._started) * 1000,
             request_id=self.mimic_request_id,
             global_request_id=self.global_request_id,
             request_headers=masked_headers(
                 (name.decode("latin-1"), b", ".join(values).decode("latin-1"))
-                for name, values in self.requestHeaders.getAllRawHeaders()),
+                for name, values in self.requestHeaders.getAllRawHeaders()
+                if name.lower() in KEPT_HEADER_BYTES),
             request_body=masked_body(self._raw_body, content_type, journal.body_bytes),
             response_body=self._logged_response.decode("utf-8", "ignore"),
             control=self.api.control,
