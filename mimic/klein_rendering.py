@@ -23,16 +23,72 @@ not supported here, and nothing in Mimic reads ``IKleinRequest(request)``.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
+from klein import Klein
 from twisted.internet.defer import CancelledError, Deferred
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.http import NO_BODY_CODES
 from twisted.web.resource import IResource, getChildForRequest
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 
 log = Logger()
+
+
+class LazyBuildRule(Rule):
+    """
+    A werkzeug rule that makes its URL builders when one is first used.
+
+    werkzeug compiles two builders per rule as it is added to a map
+    (``Rule.compile``: Python source generated through ``ast`` and
+    ``compile()``), for ``url_for``; with Mimic's five hundred routes that
+    was a third of start-up, and Mimic builds no URL from its routes.
+    Matching is unchanged.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable:
+        def build(rule: Rule, *args: Any, **kwargs: Any) -> Any:
+            made = Rule._compile_builder(rule, append_unknown).__get__(rule, None)
+            setattr(rule, "_build_unknown" if append_unknown else "_build", made)
+            return made(*args, **kwargs)
+
+        return build
+
+
+class RouteMap(Map):
+    """A werkzeug ``Map`` whose plain rules are :class:`LazyBuildRule`."""
+
+    def add(self, rulefactory: Any) -> None:
+        if type(rulefactory) is Rule:
+            # Klein makes werkzeug's own Rule; the subclass only defers work.
+            rulefactory.__class__ = LazyBuildRule
+        super().add(rulefactory)
+
+
+class MimicKlein(Klein):
+    """
+    Klein's app with :class:`RouteMap` and a cheap binding to an instance.
+
+    Klein's ``__get__`` makes a new ``Klein`` (and with it a new werkzeug
+    ``Map``, thrown away at once) the first time an instance reads its app;
+    APIs that make an instance per request (Nova) paid that on every
+    request. Here the bound app is a copy of the class's, sharing its
+    routes and error handlers.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._url_map = RouteMap()
+
+    def __get__(self, instance: Any, owner: object) -> Klein:
+        if instance is None:
+            return self
+        bound = object.__new__(type(self))
+        bound.__dict__.update(self.__dict__)
+        bound._instance = instance
+        return bound
 
 
 def _url_parts(request: Any) -> tuple:

@@ -13,7 +13,7 @@ import math
 import os
 from typing import Any
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 from twisted.web.resource import Resource
 
 from mimic import __version__
@@ -79,7 +79,7 @@ class DashboardFiles(Resource):
 class MimicRoot:
     """The root resource, bound to one :class:`mimic.core.MimicCore`."""
 
-    app = Klein()
+    app = MimicKlein()
 
     def __init__(self, core: Any) -> None:
         self.core = core

@@ -179,6 +179,17 @@ class ServerView:
         return self.route != LISTING and self.version >= "2.71"
 
 
+@functools.lru_cache(maxsize=1024)
+def server_view(version: APIVersion, route: str = SHOW, admin: bool = False) -> ServerView:
+    """
+    The one :class:`ServerView` of these values: a detail listing compares
+    each cached server's view with the request's, and the same object
+    compares by identity instead of field by field, a thousand times.
+    Bounded by the microversions, routes and the admin flag.
+    """
+    return ServerView(version, route, admin)
+
+
 def versioned_server_fields(server: Any, view: ServerView, image_properties: dict) -> dict:
     """The fields of ``server`` that ``view``'s microversion adds or reshapes."""
     version = view.version
