@@ -12,6 +12,8 @@ need lives on the site (its core, its path classifier, its state file).
 
 from __future__ import annotations
 
+import os
+import random
 import re
 import time
 import uuid
@@ -29,6 +31,26 @@ from mimic.rest.http import RequestError
 #: is of the format req-$uuid").
 GLOBAL_REQUEST_ID = re.compile(
     r"^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+
+
+class RequestIds:
+    """
+    Request ids, ``req-<uuid4>``, drawn from one generator seeded once from
+    the operating system. ``uuid.uuid4()`` reads the OS's randomness for
+    every id, which cost more than the rest of a request's bookkeeping; a
+    request id must be unique, not unguessable (it is answered to the
+    caller and kept in the journal, never used as a credential).
+    """
+
+    def __init__(self) -> None:
+        self._random = random.Random(os.urandom(16))
+
+    def new(self) -> str:
+        number = self._random.getrandbits(128)
+        # The version (4) and variant (RFC 4122) bits of a uuid4.
+        number = (number & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
+        text = "%032x" % number
+        return f"req-{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 class RequestBookkeeping:
@@ -62,8 +84,9 @@ class RequestBookkeeping:
         paths = getattr(site, "paths", None)
         if paths is not None:
             self.api = paths.classify(self.path, self.method)
+        ids = getattr(site, "request_ids", None)
         self.mimic_request_id = getattr(site, "replay_request_id", None) \
-            or f"req-{uuid.uuid4()}"
+            or (ids.new() if ids is not None else f"req-{uuid.uuid4()}")
         incoming = self.getHeader(b"x-openstack-request-id")
         if incoming and GLOBAL_REQUEST_ID.match(incoming.decode("latin-1")):
             self.global_request_id = incoming.decode("ascii")

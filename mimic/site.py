@@ -26,7 +26,7 @@ from twisted.web import server
 from zope.interface import implementer
 
 from mimic.access_log import api_label, log_access
-from mimic.bookkeeping import RequestBookkeeping
+from mimic.bookkeeping import RequestBookkeeping, RequestIds
 from mimic.klein_rendering import KleinRendering
 from mimic.metrics import count_request
 from mimic.rest.http import RequestError
@@ -272,6 +272,7 @@ class MimicSite(server.Site):
         self.state_file: Any = None
         self.replaying = False
         self.replay_request_id: Optional[str] = None
+        self.request_ids = RequestIds()
         # No "MimicSite starting on ..." line: Mimic says where it listens.
         self.noisy = False
 
