@@ -26,6 +26,10 @@ class MimicMetrics:
 
     registry: CollectorRegistry = attrs.field(factory=lambda: CollectorRegistry(auto_describe=True))
     http_requests: Counter = attrs.field(init=False)
+    #: Each label set's child counter, looked up once: ``labels()``
+    #: validates and locks on every call. Bounded by the label values
+    #: (plugin names, seven methods and "other", the status codes).
+    _children: dict = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self.http_requests = Counter(
@@ -37,7 +41,11 @@ class MimicMetrics:
 
     def count_request(self, api: str, method: str, code: int) -> None:
         method = method if method in HTTP_METHODS else OTHER_METHOD
-        self.http_requests.labels(api, method, str(code)).inc()
+        key = (api, method, code)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = self.http_requests.labels(api, method, str(code))
+        child.inc()
 
 
 def metrics_of(store: Any) -> MimicMetrics:

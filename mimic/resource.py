@@ -13,7 +13,7 @@ import math
 import os
 from typing import Any
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 from twisted.web.resource import Resource
 
 from mimic import __version__
@@ -79,7 +79,7 @@ class DashboardFiles(Resource):
 class MimicRoot:
     """The root resource, bound to one :class:`mimic.core.MimicCore`."""
 
-    app = Klein()
+    app = MimicKlein()
 
     def __init__(self, core: Any) -> None:
         self.core = core
@@ -290,6 +290,7 @@ class MountedRoot(Resource):
         )
         # Longest prefix first, so /mimic/v1.1/mesh/x wins over /mimic.
         self.mounts = sorted(mounts.items(), key=lambda item: -len(item[0]))
+        self.core = core
 
     def getChildWithDefault(self, name: bytes, request: Any) -> Any:
         path = (name, *request.postpath)
@@ -302,7 +303,35 @@ class MountedRoot(Resource):
         request.postpath.insert(0, request.prepath.pop())
         if self.takeover is not None and name != b"mimic":
             return self.takeover
+        if name == b"mimicking" and len(request.postpath) >= 3:
+            served = self._api_resource(request)
+            if served is not None:
+                return served
         return self.root
+
+    def _api_resource(self, request: Any) -> Any:
+        """
+        The resource of ``/mimicking/<service>/<region>/...``, found here
+        rather than through :meth:`MimicRoot.mimicking`, so that the API's
+        Klein app is the only one that renders the request. None when no
+        such API is served there: the root's route answers the 404.
+        """
+        service, region = request.postpath[1], request.postpath[2]
+        try:
+            service_id, region_name = service.decode("utf-8"), region.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        resource = self.core.resource_for(
+            service_id, region_name,
+            f"{root_url(request)}/mimicking/{service_id}/{region_name}")
+        if resource is None:
+            return None
+        request.prepath.extend(request.postpath[:3])
+        del request.postpath[:3]
+        if not request.postpath:
+            # ".../<region>" and ".../<region>/" both mean the API's root "/".
+            request.postpath = [b""]
+        return resource
 
     def render(self, request: Any) -> Any:
         return self.root.render(request)

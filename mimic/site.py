@@ -19,11 +19,15 @@ import time
 from typing import Any, Optional
 from urllib.parse import unquote_to_bytes
 
+from klein.resource import KleinResource
+from twisted.internet.interfaces import IPushProducer
 from twisted.logger import Logger
 from twisted.web import server
+from zope.interface import implementer
 
 from mimic.access_log import api_label, log_access
-from mimic.bookkeeping import RequestBookkeeping
+from mimic.bookkeeping import RequestBookkeeping, RequestIds
+from mimic.klein_rendering import KleinRendering
 from mimic.metrics import count_request
 from mimic.rest.http import RequestError
 
@@ -36,6 +40,12 @@ STATE_PATH = b"/mimic/v1.1/state"
 
 #: How much of a body ``--verbose`` logs.
 LOGGED_BODY_BYTES = 2048
+
+#: Answers larger than this are handed to the connection a slice at a time
+#: (:class:`BodyInSlices`); a slice is what one send of Twisted's TCP
+#: transport takes at most (``SEND_LIMIT``).
+SLICE_BYTES = 128 * 1024
+LARGE_BODY_BYTES = 2 * SLICE_BYTES
 
 log = Logger()
 
@@ -117,6 +127,32 @@ class MimicRequest(RequestBookkeeping, server.Request):
                 not self.finished or self.code < 400):
             store.keep(mentioned)
 
+    def render(self, resource: Any) -> None:
+        # A Klein app is rendered by Mimic's own renderer: once, at once,
+        # with the answer's length (see mimic.klein_rendering for what
+        # KleinResource.render does instead). ``_app`` is the app a
+        # KleinResource serves.
+        if isinstance(resource, KleinResource):
+            KleinRendering(resource._app, self).start()
+            return
+        super().render(resource)
+
+    def write_whole(self, body: bytes) -> None:
+        """
+        Answer ``body`` with its ``Content-Length`` and finish (a ``HEAD``
+        gets the length alone, as ``twisted.web`` answers it). A large body
+        goes out in slices as the connection drains (:class:`BodyInSlices`).
+        """
+        self.setHeader(b"content-length", b"%d" % len(body))
+        if self.method == b"HEAD":
+            self.write(b"")
+        elif len(body) > LARGE_BODY_BYTES and self._held is None:
+            BodyInSlices(self, body).start()
+            return
+        else:
+            self.write(body)
+        self.finish()
+
     def _refuse(self, code: int, kind: str, message: str) -> None:
         """Answer before any routing, in the error shape of the path's API."""
         self.site = self.channel.site
@@ -164,6 +200,52 @@ class MimicRequest(RequestBookkeeping, server.Request):
                    time.perf_counter() - self._started, api_label(self.path, names))
 
 
+@implementer(IPushProducer)
+class BodyInSlices:
+    """
+    Writes a large answer a slice at a time, each when the connection has
+    sent the last one.
+
+    Twisted's TCP transport keeps what it is given in a list and, each time
+    it has sent what it had, joins that list into one new bytes object
+    (``FileDescriptor.doWrite``): a 1.6 MB listing written at once, after
+    its headers, was copied whole, a third of what answering it cost.
+    Written a slice at a time as a streaming producer, the transport holds
+    one slice when it joins, which costs nothing, and the listing is never
+    copied whole.
+    """
+
+    def __init__(self, request: MimicRequest, body: bytes) -> None:
+        self.request = request
+        self.body = body
+        self.sent = 0
+        self.paused = False
+        self.stopped = False
+
+    def start(self) -> None:
+        self.request.registerProducer(self, True)
+        self.resumeProducing()
+
+    def resumeProducing(self) -> None:
+        self.paused = False
+        body, request = self.body, self.request
+        while not self.paused and not self.stopped and self.sent < len(body):
+            piece = body[self.sent:self.sent + SLICE_BYTES]
+            self.sent += len(piece)
+            request.write(piece)    # the transport pauses us once it holds enough
+        if self.sent >= len(body) and not self.stopped:
+            self.stopped = True
+            request.unregisterProducer()
+            request.finish()
+
+    def pauseProducing(self) -> None:
+        self.paused = True
+
+    def stopProducing(self) -> None:
+        # The connection is gone: nothing more to write, nothing to finish.
+        self.stopped = True
+
+
 class MimicSite(server.Site):
     """``Site`` serving Mimic's root with :class:`MimicRequest`."""
 
@@ -171,6 +253,12 @@ class MimicSite(server.Site):
 
     def __init__(self, resource: Any, verbose: bool = False, core: Any = None,
                  access_log: bool = False, **kwargs: Any) -> None:
+        # No route reads form arguments from request.args: Fastly's
+        # form-encoded bodies are read by its routes (read_fields). Twisted
+        # otherwise parses the Content-Type of every POST with a body
+        # through email.message (twisted.web.http._parseContentType), a
+        # fifth of a token request.
+        kwargs.setdefault("parsePOSTFormSubmission", False)
         super().__init__(resource, **kwargs)
         self.verbose = verbose
         # One line per answered request (mimic.access_log); Mimic turns it on
@@ -184,6 +272,7 @@ class MimicSite(server.Site):
         self.state_file: Any = None
         self.replaying = False
         self.replay_request_id: Optional[str] = None
+        self.request_ids = RequestIds()
         # No "MimicSite starting on ..." line: Mimic says where it listens.
         self.noisy = False
 

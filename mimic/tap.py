@@ -22,8 +22,6 @@ from mimic.core import MimicCore, PluginError
 from mimic.resource import MountedRoot
 from mimic.site import MimicSite
 from mimic.snapshot_codec import SnapshotError
-from mimic.state_file import StateFile, StateFileError
-from mimic.state_file import load as load_state_file
 
 log = Logger()
 
@@ -314,6 +312,10 @@ def makeService(config: Any) -> Service:
     site = MimicSite(root, verbose=bool(config["verbose"]), core=core,
                      access_log=not config["quiet"])
     if config["state-file"]:
+        # Imported only with a state file (SQLite, a journal thread).
+        from mimic.state_file import StateFile, StateFileError
+        from mimic.state_file import load as load_state_file
+
         try:
             from twisted.internet import reactor
 

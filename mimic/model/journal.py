@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections import deque
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, NamedTuple, Optional
 from urllib.parse import parse_qsl, urlencode
 
 import attrs
@@ -40,6 +40,7 @@ _SECRET_FIELD_BYTES = tuple(field.encode("ascii") for field in SECRET_FIELDS)
 KEPT_HEADERS = ("content-type", "accept", "user-agent", "openstack-api-version",
                 "x-openstack-nova-api-version", "x-openstack-request-id",
                 "x-auth-token", "x-subject-token", "fastly-key")
+KEPT_HEADER_BYTES = frozenset(name.encode("ascii") for name in KEPT_HEADERS)
 
 #: The longest ``path`` filter pattern, and how much of a path it is
 #: matched against: the filter is a client's regex, so both are bounded. It
@@ -56,9 +57,13 @@ class InvalidFilter(ValueError):
     """A journal query Mimic cannot answer; the message says why."""
 
 
-@attrs.frozen
-class JournalEntry:
-    """One answered request, as the journal lists it."""
+class JournalEntry(NamedTuple):
+    """
+    One answered request, as the journal lists it. A named tuple: recording
+    one is part of every request Mimic answers, and a tuple is made in a
+    fraction of the time of a frozen attrs instance, with the same
+    immutability.
+    """
 
     id: int
     method: str
@@ -79,9 +84,10 @@ class JournalEntry:
     control: bool
 
     def to_json(self) -> dict:
-        body = attrs.asdict(self)
+        body = self._asdict()
         del body["control"]
         body["clock_time"] = iso_time(self.clock_time)
+        body["duration_ms"] = round(self.duration_ms, 3)
         return body
 
 
@@ -237,7 +243,7 @@ class RequestJournal:
         """Add one entry (the fields of :class:`JournalEntry` but ``id``)."""
         if not self.enabled:
             return None
-        entry = JournalEntry(id=self._next_id, **fields)
+        entry = JournalEntry(self._next_id, **fields)
         self._next_id += 1
         self._entries.append(entry)
         return entry

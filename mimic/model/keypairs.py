@@ -12,9 +12,6 @@ import re
 from typing import Iterator, Optional
 
 import attrs
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mimic.model.nova_errors import BadRequest, Conflict, NotFound, QuotaExceeded
 
@@ -95,6 +92,10 @@ def check_keypair_name(name: str, dotted: bool = False) -> None:
 
 def generate_keypair() -> tuple[str, str]:
     """A fresh RSA key pair: (OpenSSH public key, PEM private key)."""
+    # Imported when a key is first made or read, not at start-up.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = key.private_bytes(
         serialization.Encoding.PEM,
@@ -109,6 +110,9 @@ def generate_keypair() -> tuple[str, str]:
 
 def ssh_fingerprint(public_key: str) -> str:
     """Nova's fingerprint: MD5 of the key blob, as colon-separated hex."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
     try:
         serialization.load_ssh_public_key(public_key.strip().encode("utf-8"))
         blob = base64.b64decode(public_key.split()[1], validate=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Optional
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
 from mimic.model.cinder import (
     AVAILABILITY_ZONE,
@@ -99,7 +99,7 @@ def cinder_error(error: BlockStorageError) -> RequestError:
     return RequestError(code, error.message, headers=headers)
 
 
-def install_cinder_error_handlers(app: Klein) -> None:
+def install_cinder_error_handlers(app: MimicKlein) -> None:
     """Answer the model's refusals and every other failure in Cinder's shape."""
 
     @app.handle_errors(BlockStorageError)
@@ -189,14 +189,14 @@ def read_limit(request: Any) -> int:
     return min(int(raw), MAX_PAGE)
 
 
-def tenant_route(app: Klein, path: str, methods: list) -> Callable:
+def tenant_route(app: MimicKlein, path: str, methods: list) -> Callable:
     return app.route(f"/v3/<tenant_id>{path}", methods=methods)
 
 
 class CinderApi:
     """Cinder in one region, bound to the session store of this request."""
 
-    app = Klein()
+    app = MimicKlein()
 
     def __init__(self, region: str, uri_prefix: str, session_store: Any) -> None:
         self.region = region

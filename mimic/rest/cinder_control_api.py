@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
 from mimic.model.behaviors import BehaviorRegistry, InvalidBehavior
 from mimic.model.cinder import EVENTS, block_storage_for
@@ -27,7 +27,7 @@ from mimic.rest.http import RequestError, empty_response, json_response, read_js
 class CinderControlApi:
     """The control API of Cinder in one region."""
 
-    app = Klein()
+    app = MimicKlein()
 
     def __init__(self, region: str, uri_prefix: str, session_store: Any) -> None:
         self.region = region

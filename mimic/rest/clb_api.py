@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
 from mimic.model import clb
 from mimic.rest.http import (
@@ -69,7 +69,7 @@ def as_request_error(error: clb.ClbError) -> RequestError:
     return RequestError(code, error.message)
 
 
-def install_clb_error_handlers(app: Klein) -> None:
+def install_clb_error_handlers(app: MimicKlein) -> None:
     """Model refusals become RequestErrors, all rendered as CLB faults."""
 
     @app.handle_errors(clb.ClbError)
@@ -203,7 +203,7 @@ def _query(request: Any, name: bytes) -> Optional[str]:
 class ClbApi:
     """The CLB v1.0 API of one region, over the session store."""
 
-    app = Klein()
+    app = MimicKlein()
 
     def __init__(self, region: str, session_store: Any) -> None:
         self.region = region

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
 from mimic.model import clb
 from mimic.model.behaviors import InvalidBehavior
@@ -31,7 +31,7 @@ def _status(request: Any) -> Any:
 class ClbControlApi:
     """``/v1.0/<tenant_id>/...`` of the control endpoint of one region."""
 
-    app = Klein()
+    app = MimicKlein()
 
     def __init__(self, region: str, session_store: Any) -> None:
         self.region = region

@@ -14,8 +14,9 @@ import json
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET
 
 from mimic.model.fastly import (
     CONFIG_KINDS,
@@ -213,7 +214,7 @@ class FastlyApi:
     every request.
     """
 
-    app = Klein()
+    app = MimicKlein()
 
     def __init__(self, session_store: Callable[[], Any]) -> None:
         self.session_store = session_store
@@ -539,7 +540,10 @@ class _PurgeMethodResource(Resource):
 
     def render(self, request: Any) -> Any:
         if request.method != b"PURGE":
-            return self.routes.render(request)
+            # Through the request, so that Mimic's site renders the app
+            # (mimic.klein_rendering) rather than KleinResource.render.
+            request.render(self.routes)
+            return NOT_DONE_YET
         request.setHeader(b"content-type", b"application/json")
         try:
             url = "/".join(segment.decode("utf-8") for segment in request.postpath)

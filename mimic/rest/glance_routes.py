@@ -7,6 +7,6 @@ serves it.
 
 from __future__ import annotations
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
-app = Klein()
+app = MimicKlein()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 from twisted.web.resource import Resource
 
 from mimic.model.behaviors import InvalidBehavior
@@ -57,7 +57,7 @@ CREDENTIAL_KINDS = {
 class IdentityApi:
     """The ``/identity`` tree, bound to one :class:`mimic.core.MimicCore`."""
 
-    app = Klein()
+    app = MimicKlein()
 
     def __init__(self, core: Any) -> None:
         self.core = core
@@ -418,7 +418,7 @@ class IdentityControlApi:
     ``/mimic/v1.1/IdentityControlAPI``: behaviors for the ``auth`` event.
     """
 
-    app = Klein()
+    app = MimicKlein()
 
     def __init__(self, core: Any) -> None:
         self.core = core

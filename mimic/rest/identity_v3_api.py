@@ -21,7 +21,7 @@ import base64
 import hashlib
 from typing import Any, Optional
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 from twisted.web.resource import Resource
 
 from mimic.model.identity import Token
@@ -78,7 +78,7 @@ SUPPORTED_METHODS = ("password", "token", "application_credential")
 class IdentityV3Api(KeystoneRoutes):
     """``/identity/v3`` itself and ``/identity/v3/auth/...``."""
 
-    app = Klein()
+    app = MimicKlein()
 
     @app.route("/", methods=["GET"])
     def version(self, request: Any) -> bytes:

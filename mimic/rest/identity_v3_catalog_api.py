@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
 from mimic.model.identity.limits import Limit, LimitConflict, RegisteredLimit
 from mimic.model.identity.services import (
@@ -65,7 +65,7 @@ ENDPOINT_FIELDS = ("service_id", "interface", "url", "region", "region_id", "ena
 class IdentityV3CatalogApi(KeystoneRoutes):
     """Services, endpoints, regions and limits."""
 
-    app = Klein()
+    app = MimicKlein()
 
     def _builtin(self, request: Any) -> list:
         """Mimic's own services in v3 form, URLs templated on the project."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
 from mimic.model.identity import DEFAULT_DOMAIN_ID, Domain
 from mimic.rest.http import (
@@ -48,7 +48,7 @@ PROJECT_FIELDS = ("name", "domain_id", "parent_id", "description", "enabled",
 class IdentityV3ProjectsApi(KeystoneRoutes):
     """``/identity/v3/domains/...`` and ``/identity/v3/projects/...``."""
 
-    app = Klein()
+    app = MimicKlein()
 
     # domains
 

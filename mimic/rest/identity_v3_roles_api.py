@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
 from mimic.model.identity.roles import (
     ADMIN,
@@ -54,7 +54,7 @@ ROLE_FIELDS = ("name", "domain_id", "description", "options")
 class IdentityV3RolesApi(KeystoneRoutes):
     """Roles and who holds them."""
 
-    app = Klein()
+    app = MimicKlein()
 
     # roles
 

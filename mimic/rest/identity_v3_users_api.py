@@ -19,7 +19,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
 from mimic.model.identity import DEFAULT_DOMAIN_ID, Tenant, User
 from mimic.model.identity.credentials import (
@@ -68,7 +68,7 @@ MAX_BLOB = 65536
 class IdentityV3UsersApi(KeystoneRoutes):
     """``/identity/v3/users/...``, ``/groups/...`` and ``/credentials/...``."""
 
-    app = Klein()
+    app = MimicKlein()
 
     # users
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
 from mimic.model.behaviors import InvalidBehavior
 from mimic.model.nova import EVENTS, ComputeRegion
@@ -32,7 +32,7 @@ from mimic.rest.nova_api import install_nova_error_handlers
 class NovaControlApi:
     """The control API of Nova in one region."""
 
-    app = Klein()
+    app = MimicKlein()
 
     def __init__(self, region: str, uri_prefix: str, session_store: Any) -> None:
         self.region = region

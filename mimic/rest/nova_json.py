@@ -513,8 +513,15 @@ def read_time(value: str, field: str) -> float:
     return moment.timestamp()
 
 
+#: The query of a listing without query parameters (the common poll).
+_UNFILTERED = ServerQuery(name=None, statuses=(), changes_since=None, image=None, flavor=None,
+                          limit=MAX_PAGE, marker=None, reservation_id=None)
+
+
 def read_server_query(request: Any, version: APIVersion = MIN_VERSION) -> ServerQuery:
     """A listing's filters, as Nova reads them at ``version``."""
+    if not request.args:
+        return _UNFILTERED
     name = query_argument(request, "name")
     pattern = None
     if name is not None:

@@ -9,6 +9,7 @@ every shape that depends on the version asks here, nowhere else.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Optional, Union
 
@@ -33,7 +34,11 @@ class APIVersion:
         return f"{self.major}.{self.minor}"
 
     def _other(self, other: Union["APIVersion", str]) -> "APIVersion":
-        return APIVersion.parse(other) if isinstance(other, str) else other
+        if isinstance(other, str):
+            # Routes compare with the same few literals ("2.47") on every
+            # request: each is parsed once.
+            return _parsed_literal(other)
+        return other
 
     def __ge__(self, other: Union["APIVersion", str]) -> bool:
         other = self._other(other)
@@ -48,6 +53,11 @@ class APIVersion:
 
     def __gt__(self, other: Union["APIVersion", str]) -> bool:
         return not self <= other
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_literal(text: str) -> APIVersion:
+    return APIVersion.parse(text)
 
 
 #: The last microversion that serves the APIs proxying to other services
@@ -167,6 +177,17 @@ class ServerView:
     def server_groups(self) -> bool:
         """From 2.71, except in the detail listing."""
         return self.route != LISTING and self.version >= "2.71"
+
+
+@functools.lru_cache(maxsize=1024)
+def server_view(version: APIVersion, route: str = SHOW, admin: bool = False) -> ServerView:
+    """
+    The one :class:`ServerView` of these values: a detail listing compares
+    each cached server's view with the request's, and the same object
+    compares by identity instead of field by field, a thousand times.
+    Bounded by the microversions, routes and the admin flag.
+    """
+    return ServerView(version, route, admin)
 
 
 def versioned_server_fields(server: Any, view: ServerView, image_properties: dict) -> dict:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
 from mimic.model.nova import (
     BadRequest,
@@ -41,6 +41,7 @@ from mimic.rest.nova_microversions import (
     APIVersion,
     ServerView,
     negotiate_version,
+    server_view,
     request_header,
 )
 from mimic.rest.nova_views import Links, RenderCache
@@ -57,7 +58,7 @@ def nova_error(error: ComputeError) -> RequestError:
     return RequestError(_ERRORS[type(error)], error.message)
 
 
-def install_nova_error_handlers(app: Klein) -> None:
+def install_nova_error_handlers(app: MimicKlein) -> None:
     """
     Make ``app`` answer every failure in Nova's shape: the model's
     refusals (:class:`ComputeError`, raised from anywhere in a route) through
@@ -74,7 +75,7 @@ def install_nova_error_handlers(app: Klein) -> None:
     install_error_handlers(app, openstack_error_body)
 
 
-def tenant_route(app: Klein, path: str, methods: list,
+def tenant_route(app: MimicKlein, path: str, methods: list,
                  segments: tuple = ("v2", "v2.1")) -> Callable:
     """Serve a route under ``/v2/<tenant_id>`` and ``/v2.1/<tenant_id>``."""
 
@@ -92,7 +93,7 @@ class NovaRoutes:
     one answers each request, so :attr:`version` is this request's).
     """
 
-    app = Klein()
+    app = MimicKlein()
 
     def __init__(self, region: str, uri_prefix: str, session_store: Any) -> None:
         self.region = region
@@ -155,7 +156,7 @@ class NovaRoutes:
 
     def _server_view(self, request: Any, tenant_id: str, route: str) -> ServerView:
         """What a server answer shows to this caller at this request's version."""
-        return ServerView(self.version, route, self._is_admin(request, tenant_id))
+        return server_view(self.version, route, self._is_admin(request, tenant_id))
 
     def _user_id(self, request: Any, tenant_id: str) -> str:
         header = request_header(request, b"x-auth-token")

@@ -113,9 +113,10 @@ class ServerRoutes(NovaRoutes):
         # One list of fragments joined once: a thousand servers are 1.6 MB,
         # and every copy of that shows in the listing rate.
         parts = [b'{"servers":[']
-        for server in page:
-            parts.append(cache.render(server, now, links, compute.network, view) if detail
-                         else server_summary(server, links))
+        rendered = (cache.render_all(page, now, links, compute.network, view) if detail
+                    else [server_summary(server, links) for server in page])
+        for piece in rendered:
+            parts.append(piece)
             parts.append(b",")
         if page:
             parts.pop()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 from urllib.parse import urlencode
 
-from klein import Klein
+from mimic.klein_rendering import MimicKlein
 
 from mimic.model.neutron import BadRequest, Conflict, Forbidden, NeutronFault, NotFound
 from mimic.rest.http import (
@@ -25,7 +25,7 @@ from mimic.rest.identity_api import root_url
 
 #: The routes of every noun of Neutron (each module adds its own), served
 #: by :class:`mimic.rest.neutron.api.NeutronApi`.
-app = Klein()
+app = MimicKlein()
 
 
 #: Neutron's status code for each family of model faults.

@@ -1,0 +1,332 @@
+"""
+Mimic against the bare stack, in one run: ``python -m bench.compare``
+starts a Mimic (``--quiet``) and the baselines of :mod:`bench.baselines`
+as separate processes on loopback, runs each case against Mimic and its
+baseline one after the other, three repetitions interleaved, and prints
+each run, then a table of medians with their spread, the ratio to the
+baseline measured in the same run, and whether the target is met.
+
+    .venv/bin/python -m bench.compare [--seconds 3] [--repetitions 3] [--clients 10]
+
+Cases (targets of issue 17):
+
+- ``GET servers`` of a tenant without servers, against a bare Klein JSON
+  route answering the same bytes (and, for reference, a bare
+  ``twisted.web`` resource): at least 0.80;
+- ``POST /identity/v2.0/tokens`` (100 users, each its own tenant), against
+  a Klein route that parses the JSON body and answers Mimic's own token
+  answer, pre-encoded: at least 0.70;
+- ``GET servers/detail`` of 1,000 servers, the same URI each time, against
+  a bare resource writing the same bytes: at least 0.80;
+- the same listing with a different URI each request (an ignored query
+  parameter: the page cache misses, the per-server renderings hit): at
+  least 300 requests/s;
+- a mesh 1-hop cascade (``/mesh/a/@b/x``: two server requests and one
+  client request per call), against a Klein route calling itself once
+  through a persistent ``Agent``: at least 0.90;
+- start-up: from starting the process to the first 200 on ``GET /``: at
+  most 0.35 s (a bare Klein server's start-up is shown beside it).
+
+The load generator (:mod:`bench._fastload`) reports its own CPU per
+request beside the server's: when the generator's is not well below the
+server's, the generator was the limit and the ratio means nothing. The
+load average is printed at the start and the end: on a shared machine the
+absolute rates move with it; the ratios, measured minutes apart at most,
+move much less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Callable, Optional
+
+from bench._fastload import closed_loop, http_request
+from bench.mesh import mesh_documents
+from tests.harness import start_mimic
+
+BASELINES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "baselines.py")
+USERS = 100
+LISTED_SERVERS = 1000
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def call(port: int, method: str, path: str, body: Optional[bytes] = None,
+         content_type: str = "application/json") -> tuple:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request(method, path, body=body,
+                       headers={"content-type": content_type} if body is not None else {})
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, data
+
+
+def token_body(user: str) -> bytes:
+    return json.dumps({"auth": {"passwordCredentials": {
+        "username": user, "password": "secret"}}}).encode()
+
+
+class Baseline:
+    """One :mod:`bench.baselines` server in a process of its own."""
+
+    def __init__(self, kind: str, body: Optional[bytes] = None) -> None:
+        command = [sys.executable, BASELINES, kind, "0"]
+        self._file = None
+        if body is not None:
+            self._file = tempfile.NamedTemporaryFile(prefix=f"bench-{kind}-", delete=False)
+            self._file.write(body)
+            self._file.close()
+            command += ["--body", self._file.name]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        self.port = int(self.process.stdout.readline())
+        self.pid = self.process.pid
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait()
+        if self._file is not None:
+            os.unlink(self._file.name)
+
+
+class Mimic:
+    """The Mimic under test, set up with what every case needs."""
+
+    def __init__(self) -> None:
+        self.server = start_mimic("--quiet")
+        self.port = int(self.server.base_url.rsplit(":", 1)[1])
+        self.pid = self.server.process.pid
+        self.empty = self.compute_path("compare-empty")
+        self.full = self.compute_path("compare-full")
+        server = json.dumps({"server": {"name": "s", "imageRef":
+                                        "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01",
+                                        "flavorRef": "2"}}).encode()
+        for _ in range(LISTED_SERVERS):
+            status, data = call(self.port, "POST", f"{self.full}/servers", server)
+            assert status == 202, data[:300]
+        status, self.listing = call(self.port, "GET", f"{self.full}/servers/detail")
+        assert status == 200 and self.listing.count(b'"OS-EXT-STS:vm_state"') \
+            == LISTED_SERVERS, self.listing[:300]
+        for number in range(USERS):   # every tenant's catalog, as a client would
+            call(self.port, "POST", "/identity/v2.0/tokens", token_body(f"compare-{number}"))
+        status, self.token = call(self.port, "POST", "/identity/v2.0/tokens",
+                                  token_body("compare-0"))
+        assert status == 200, self.token[:300]
+        status, data = call(self.port, "POST", "/mimic/v1.1/mesh", mesh_documents().encode(),
+                            "application/yaml")
+        assert status == 200, data[:300]
+
+    def compute_path(self, tenant: str) -> str:
+        status, data = call(self.port, "POST", "/identity/v2.0/tokens", json.dumps({"auth": {
+            "passwordCredentials": {"username": tenant, "password": "x"},
+            "tenantId": tenant}}).encode())
+        assert status == 200, data[:300]
+        for service in json.loads(data)["access"]["serviceCatalog"]:
+            if service["type"] == "compute":
+                for endpoint in service["endpoints"]:
+                    if endpoint["region"] == "ORD":
+                        return "/" + endpoint["publicURL"].split("/", 3)[3]
+        raise LookupError("no compute endpoint in ORD")
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+class Case:
+    """What one row of the table measures, on Mimic and on its baseline."""
+
+    def __init__(self, name: str, mimic: Callable, baseline: Optional[tuple],
+                 target: str, check: Callable) -> None:
+        self.name = name
+        self.mimic = mimic            # make_request(client, n) against Mimic
+        self.baseline = baseline      # (Baseline, make_request) or None
+        self.target = target
+        self.check = check            # (mimic rate, ratio) -> met?
+        self.runs: dict = {"mimic": [], "baseline": []}
+
+
+def cases(mimic: Mimic, baselines: dict) -> list:
+    servers = http_request("GET", f"{mimic.empty}/servers")
+    tokens = [http_request("POST", "/identity/v2.0/tokens", body=token_body(f"compare-{n}"))
+              for n in range(USERS)]
+    detail = f"{mimic.full}/servers/detail"
+    return [
+        Case("GET servers (0 servers)", lambda c, n: servers,
+             (baselines["klein"], lambda c, n: http_request("GET", "/v2/t/servers")),
+             ">= 0.80 of bare Klein", lambda rate, ratio: ratio >= 0.80),
+        Case("  (bare twisted.web, same bytes)", None,
+             (baselines["raw"], lambda c, n: http_request("GET", "/v2/t/servers")),
+             "reference", None),
+        Case("POST tokens", lambda c, n: tokens[(c * 7919 + n) % USERS],
+             (baselines["post"],
+              lambda c, n: http_request("POST", "/v2.0/tokens", body=token_body("compare-0"))),
+             ">= 0.70 of Klein, JSON in, 8 KB out", lambda rate, ratio: ratio >= 0.70),
+        Case(f"servers/detail, {LISTED_SERVERS:,} servers, same URI",
+             lambda c, n: http_request("GET", detail),
+             (baselines["blob"], lambda c, n: http_request("GET", "/servers/detail")),
+             ">= 0.80 of bare twisted.web", lambda rate, ratio: ratio >= 0.80),
+        Case("  the same, a different URI each request",
+             lambda c, n: http_request("GET", f"{detail}?poll={c}-{n}"),
+             (baselines["blob"], lambda c, n: http_request("GET", "/servers/detail")),
+             ">= 300 req/s", lambda rate, ratio: rate >= 300),
+        Case("mesh 1-hop cascade", lambda c, n: http_request("GET", "/mesh/a/@b/x"),
+             (baselines["proxy"], lambda c, n: http_request("GET", "/hop/1")),
+             ">= 0.90 of Klein + Agent hop", lambda rate, ratio: ratio >= 0.90),
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def time_to_first_200(command: list, port: int, path: str) -> float:
+    """Seconds from starting ``command`` to its first 200 on ``GET path``."""
+    # Bytecode may be cached, as in any installed Mimic (the first,
+    # untimed start writes it where the environment said not to).
+    environment = {name: value for name, value in os.environ.items()
+                   if name != "PYTHONDONTWRITEBYTECODE"}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=environment)
+    try:
+        while time.perf_counter() - started < 60:
+            try:
+                status, _ = call(port, "GET", path)
+                if status == 200:
+                    return time.perf_counter() - started
+            except OSError:
+                time.sleep(0.002)
+            if process.poll() is not None:
+                raise RuntimeError(f"{command} exited with {process.returncode}")
+        raise TimeoutError(f"{command} did not answer within 60 s")
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def start_up(repetitions: int) -> tuple:
+    mimic_times, klein_times = [], []
+    for repetition in range(repetitions + 1):
+        port = free_port()
+        mimic_times.append(time_to_first_200(
+            [sys.executable, "-m", "mimic", "--quiet", "--listen",
+             f"tcp:{port}:interface=127.0.0.1"], port, "/"))
+        port = free_port()
+        klein_times.append(time_to_first_200(
+            [sys.executable, BASELINES, "klein", str(port)], port, "/v2/t/servers"))
+    # The first start of each only wrote the bytecode caches.
+    return mimic_times[1:], klein_times[1:]
+
+
+def spread(values: list, digits: int = 0) -> str:
+    middle = statistics.median(values)
+    return (f"{middle:,.{digits}f} ({min(values):,.{digits}f}-{max(values):,.{digits}f})")
+
+
+def measure(label: str, port: int, pid: int, make: Callable, options) -> dict:
+    result = closed_loop("127.0.0.1", port, make, clients=options.clients,
+                         seconds=options.seconds, server_pid=pid)
+    print(f"  {label:<44} {result['per_second']:8.1f} req/s  p50 {result['p50_ms']:6.2f} ms  "
+          f"server {result['server_cpu_ms']:.3f} / client {result['client_cpu_ms']:.3f} "
+          f"ms CPU per request" + (f"  ({result['unexpected']} not 200)"
+                                   if result["unexpected"] else ""), flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="per run (at most 30)")
+    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=10)
+    options = parser.parse_args()
+    options.seconds = min(max(options.seconds, 0.5), 30.0)
+    options.repetitions = min(max(options.repetitions, 1), 9)
+    began = time.perf_counter()
+    print(f"load average at start: {load_average()}", flush=True)
+    mimic = Mimic()
+    baselines: dict = {}
+    try:
+        baselines = {"klein": Baseline("klein"), "raw": Baseline("raw"),
+                     "post": Baseline("post", mimic.token),
+                     "blob": Baseline("blob", mimic.listing), "proxy": Baseline("proxy")}
+        table = cases(mimic, baselines)
+        for case in table:   # warm every cache and connection pool once
+            if case.mimic is not None:
+                closed_loop("127.0.0.1", mimic.port, case.mimic, options.clients, 0.3)
+            if case.baseline is not None:
+                closed_loop("127.0.0.1", case.baseline[0].port, case.baseline[1],
+                            options.clients, 0.3)
+        for repetition in range(options.repetitions):
+            print(f"repetition {repetition + 1} (load average {load_average()})", flush=True)
+            for case in table:
+                sides = []
+                if case.mimic is not None:
+                    sides.append(("mimic", mimic.port, mimic.pid, case.mimic))
+                if case.baseline is not None and case.name.startswith("  the same"):
+                    pass   # its baseline is the row above's, measured there
+                elif case.baseline is not None:
+                    base, make = case.baseline
+                    sides.append(("baseline", base.port, base.pid, make))
+                if repetition % 2:
+                    sides.reverse()   # neither side always runs first
+                for side, port, pid, make in sides:
+                    label = f"{case.name.strip()} [{'Mimic' if side == 'mimic' else 'bare'}]"
+                    case.runs[side].append(measure(label, port, pid, make, options))
+        mimic_start, klein_start = start_up(options.repetitions)
+    finally:
+        mimic.stop()
+        for baseline in baselines.values():
+            baseline.stop()
+    report(table, mimic_start, klein_start)
+    print(f"load average at end: {load_average()}; "
+          f"{time.perf_counter() - began:.0f} s in all", flush=True)
+
+
+def report(table: list, mimic_start: list, klein_start: list) -> None:
+    detail_same = next(case for case in table if case.name.startswith("servers/detail"))
+    print()
+    print(f"{'case':<44} {'Mimic req/s':>22} {'bare req/s':>22} {'ratio':>18} "
+          f"{'CPU ratio':>10}  target: met?")
+    for case in table:
+        mimic_rates = [run["per_second"] for run in case.runs["mimic"]]
+        base_runs = case.runs["baseline"] or (
+            detail_same.runs["baseline"] if case.name.startswith("  the same") else [])
+        base_rates = [run["per_second"] for run in base_runs]
+        ratios = [m / b for m, b in zip(mimic_rates, base_rates)]
+        # Server CPU per request, bare / Mimic: what other processes on the
+        # machine disturb least.
+        cpu = [b["server_cpu_ms"] / m["server_cpu_ms"]
+               for m, b in zip(case.runs["mimic"], base_runs)]
+        mimic_text = spread(mimic_rates) if mimic_rates else "-"
+        base_text = spread(base_rates) if base_rates else "-"
+        ratio_text = spread(ratios, 2) if ratios and mimic_rates else "-"
+        if case.check is None:
+            verdict = case.target
+        else:
+            met = case.check(statistics.median(mimic_rates),
+                             statistics.median(ratios) if ratios else 0.0)
+            verdict = f"{case.target}: {'met' if met else 'NOT MET'}"
+        cpu_text = f"{statistics.median(cpu):.2f}" if cpu else "-"
+        print(f"{case.name:<44} {mimic_text:>22} {base_text:>22} {ratio_text:>18} "
+              f"{cpu_text:>10}  {verdict}")
+    met = statistics.median(mimic_start) <= 0.35
+    print(f"{'start-up to first 200 on GET / (s)':<44} {spread(mimic_start, 3):>22} "
+          f"{spread(klein_start, 3):>22} {'':>18} {'':>10}  "
+          f"<= 0.35 s: {'met' if met else 'NOT MET'}")
+
+
+if __name__ == "__main__":
+    main()

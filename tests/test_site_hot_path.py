@@ -1,0 +1,217 @@
+"""
+The site's hot path stays as designed (issue 17's speed work), checked by
+what it does per request, never by timing it:
+
+- a request is rendered by one Klein app, by Mimic's renderer
+  (:mod:`mimic.klein_rendering`), never by ``KleinResource.render``, and
+  ``/mimicking/...`` reaches the API's app without going through the root's;
+- a JSON POST is not form-parsed (no ``email.message`` parse of its
+  Content-Type), while Fastly's form-encoded bodies still work;
+- answers carry a ``Content-Length`` and are not chunked; a ``HEAD`` gets the
+  length alone, a 204 no length; pipelined requests are answered in order;
+- a large answer reaches the transport a slice at a time;
+- start-up does not import the state file's SQLite journal, and werkzeug
+  makes no URL builder until one is used.
+
+The site is driven in process over a ``StringTransport`` here, which shows
+exactly what Twisted is handed; the behaviour over real sockets is the rest
+of the suite's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from klein.resource import KleinResource
+from twisted.internet.address import IPv4Address
+from twisted.internet.testing import StringTransport
+from twisted.web import http
+
+from mimic import klein_rendering
+from mimic.core import MimicCore
+from mimic.resource import MountedRoot
+from mimic.site import SLICE_BYTES, MimicSite
+
+UBUNTU = "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01"
+
+
+class Connection:
+    """One HTTP connection to an in-process Mimic site."""
+
+    def __init__(self, site: MimicSite) -> None:
+        self.channel = site.buildProtocol(IPv4Address("TCP", "127.0.0.1", 50000))
+        self.transport = StringTransport(
+            hostAddress=IPv4Address("TCP", "127.0.0.1", 8900),
+            peerAddress=IPv4Address("TCP", "127.0.0.1", 50000))
+        self.writes: list = []
+        real_write = self.transport.write
+
+        def write(data: bytes) -> None:
+            self.writes.append(len(data))
+            real_write(data)
+
+        self.transport.write = write
+        self.channel.makeConnection(self.transport)
+
+    def send(self, raw: bytes) -> bytes:
+        self.writes.clear()
+        self.channel.dataReceived(raw)
+        answer = self.transport.value()
+        self.transport.clear()
+        return answer
+
+
+def request(method: str, path: str, body: bytes = b"",
+            content_type: str = "application/json", headers: str = "") -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:8900\r\n{headers}"
+    if body:
+        head += f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+    return head.encode() + b"\r\n" + body
+
+
+def split(answer: bytes) -> tuple:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(lines[0].split()[1]), headers, body
+
+
+@pytest.fixture
+def site() -> MimicSite:
+    core = MimicCore.from_plugins()
+    return MimicSite(MountedRoot(core), core=core)
+
+
+def compute_path(connection: Connection, tenant: str) -> str:
+    body = json.dumps({"auth": {"passwordCredentials": {"username": tenant, "password": "x"},
+                                "tenantId": tenant}}).encode()
+    status, _, answer = split(connection.send(request("POST", "/identity/v2.0/tokens", body)))
+    assert status == 200
+    for service in json.loads(answer)["access"]["serviceCatalog"]:
+        if service["type"] == "compute":
+            return "/" + service["endpoints"][0]["publicURL"].split("/", 3)[3]
+    raise AssertionError("no compute endpoint")
+
+
+def test_an_api_request_is_rendered_by_one_klein_app_and_not_by_klein(site, monkeypatch):
+    rendered: list = []
+    real_start = klein_rendering.KleinRendering.start
+
+    def counting_start(self):
+        rendered.append(self.app)
+        return real_start(self)
+
+    def klein_render(self, request):
+        raise AssertionError("KleinResource.render ran")
+
+    monkeypatch.setattr(klein_rendering.KleinRendering, "start", counting_start)
+    monkeypatch.setattr(KleinResource, "render", klein_render)
+    connection = Connection(site)
+    path = compute_path(connection, "hot-path")
+    rendered.clear()
+    status, headers, body = split(connection.send(request("GET", f"{path}/servers")))
+    assert (status, json.loads(body)) == (200, {"servers": []})
+    assert len(rendered) == 1
+    assert headers["x-openstack-request-id"].startswith("req-")
+    # The root's own routes and its 404s still answer through it.
+    rendered.clear()
+    status, _, body = split(connection.send(request("GET", "/mimicking/NoSuchApi/ORD/v2/t")))
+    assert status == 404 and "NoSuchApi" in json.loads(body)["itemNotFound"]["message"]
+    assert len(rendered) == 1
+
+
+def test_a_json_post_is_not_form_parsed_and_a_form_body_still_reaches_fastly(site,
+                                                                               monkeypatch):
+    parsed: list = []
+    real = http._parseContentType
+    monkeypatch.setattr(http, "_parseContentType", lambda line: parsed.append(line) or real(line))
+    connection = Connection(site)
+    compute_path(connection, "form-check")
+    assert parsed == []
+    # Fastly's clients send form-encoded bodies; its routes read them.
+    form = b"name=hot-path-service"
+    status, _, body = split(connection.send(request(
+        "POST", "/fastly/service", form, "application/x-www-form-urlencoded",
+        "Fastly-Key: hot-path\r\n")))
+    assert status == 200, body
+    assert json.loads(body)["name"] == "hot-path-service"
+    assert parsed == []
+
+
+def test_answers_have_a_length_head_has_no_body_and_204_no_length(site):
+    connection = Connection(site)
+    path = compute_path(connection, "lengths")
+    status, headers, body = split(connection.send(request("GET", f"{path}/servers")))
+    assert "transfer-encoding" not in headers
+    assert int(headers["content-length"]) == len(body) > 0
+    status, headers, body = split(connection.send(request("HEAD", f"{path}/servers")))
+    assert status == 200 and body == b""
+    assert int(headers["content-length"]) == len(b'{"servers":[]}')
+    status, headers, body = split(connection.send(request(
+        "DELETE", "/mimic/v1.1/requests")))
+    assert status == 200
+    created = json.dumps({"server": {"name": "s", "imageRef": UBUNTU, "flavorRef": "2"}})
+    status, _, body = split(connection.send(request("POST", f"{path}/servers",
+                                                    created.encode())))
+    server_id = json.loads(body)["server"]["id"]
+    status, headers, body = split(connection.send(request(
+        "DELETE", f"{path}/servers/{server_id}")))
+    assert status == 204 and body == b""
+    assert "content-length" not in headers and "transfer-encoding" not in headers
+
+
+def test_pipelined_requests_are_answered_in_order(site):
+    connection = Connection(site)
+    path = compute_path(connection, "pipelined")
+    answers = connection.send(request("GET", f"{path}/servers")
+                              + request("GET", "/mimic/v1.0/presets")
+                              + request("GET", f"{path}/flavors"))
+    first, rest = answers.split(b"\r\n\r\n", 1)
+    assert rest.startswith(b'{"servers":[]}HTTP/1.1 200')
+    assert b'"nova"' in rest and rest.rstrip().endswith(b"}")
+    assert answers.count(b"HTTP/1.1 200 OK") == 3
+    assert answers.index(b'"flavors"') > answers.index(b'"nova"')
+
+
+def test_a_large_answer_reaches_the_transport_a_slice_at_a_time(site):
+    connection = Connection(site)
+    path = compute_path(connection, "large")
+    # Thirty servers of 40 metadata items each (the most Nova takes): 330 KB.
+    created = json.dumps({"server": {"name": "s", "imageRef": UBUNTU, "flavorRef": "2",
+                                     "metadata": {f"k{n}": "v" * 250 for n in range(40)}}})
+    for _ in range(30):
+        answer = connection.send(request("POST", f"{path}/servers", created.encode()))
+        assert split(answer)[0] == 202, answer
+    answer = connection.send(request("GET", f"{path}/servers/detail"))
+    status, headers, body = split(answer)
+    assert status == 200 and len(body) > 2 * SLICE_BYTES
+    assert int(headers["content-length"]) == len(body)
+    assert len(json.loads(body)["servers"]) == 30
+    # Headers, then slices: never the whole body in one piece.
+    assert max(connection.writes) <= SLICE_BYTES + 4096
+    assert len(connection.writes) >= len(body) // SLICE_BYTES
+
+
+START = """
+import sys
+from mimic.__main__ import parse_options
+from mimic.tap import makeService
+service = makeService(parse_options(["--quiet"]))
+rules = list(service.site.resource.root._app.url_map.iter_rules())
+print(",".join(name for name in ("mimic.state_file", "sqlite3") if name in sys.modules))
+print(type(rules[0]).__name__, rules[0]._build.__qualname__)
+"""
+
+
+def test_start_up_imports_no_state_file_and_builds_no_url_builders():
+    completed = subprocess.run([sys.executable, "-c", START], capture_output=True, text=True,
+                               timeout=120, check=True)
+    eager, rule = completed.stdout.splitlines()[-2:]
+    assert eager == ""
+    assert rule == "LazyBuildRule LazyBuildRule._compile_builder.<locals>.build"
