@@ -704,12 +704,11 @@ def state_of(mimic, world: World, group: str, route: tuple, kind: str) -> Any:
         return response.status_code, response.json() if response.content else None
 
     if group == "control":
-        found = (mimic.tick(0)["now"], get("/mimic/v1.1/IdentityControlAPI/behaviors/auth"))
-        # A restore replaces everything: then the whole snapshot is compared
-        # (last: the listing above makes the registry it lists).
         if route[2] == "/mimic/v1.1/state":
-            found += (get("/mimic/v1.1/state"),)
-        return found
+            # A restore replaces everything, the clock and the behaviors
+            # included: the whole snapshot is compared.
+            return get("/mimic/v1.1/state")
+        return (mimic.tick(0)["now"], get("/mimic/v1.1/IdentityControlAPI/behaviors/auth"))
     if group == "identity":
         # Every user and project Mimic knows (an admin's v3 listings).
         admin = mimic.post("/identity/v3/auth/tokens", json={"auth": {"identity": {
@@ -930,6 +929,10 @@ def test_no_body_makes_an_api_fail_answer_out_of_shape_or_change_on_refusal(mimi
 
 #: What every member of every example is replaced by, one at a time.
 SWEEP = ["\u00b2", "9" * 4301, 10 ** 300, None]
+#: How deep the sweep goes in a state document: its meaning is in the
+#: first levels (format, clock, the store's fields and their objects);
+#: below, the codec's same tags repeat.
+STATE_DEPTH = 5
 
 
 #: How many items of an array the sweep tries: they are read alike, and a
@@ -969,7 +972,10 @@ def test_every_member_of_every_example_replaced_by_a_hostile_value(mimic, group)
     for route in _routes(group):
         for example in ROUTES[route]:
             filled = _filled(example, sender.world.ids)
-            for path in _members(filled):
+            paths = _members(filled)
+            if route == ("MimicRoot", "PUT", "/mimic/v1.1/state"):
+                paths = [path for path in paths if len(path) <= STATE_DEPTH]
+            for path in paths:
                 for value in SWEEP:
                     body = json.dumps(_replaced(filled, path, value)).encode("utf-8")
                     sender.send(route, "header", body)
