@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import base64
 import collections
+import collections.abc
 import enum
+import functools
 import importlib
 import ipaddress
 import math
@@ -30,6 +32,7 @@ import random
 import re
 import sys
 import types
+import typing
 from typing import Any, Callable, Optional
 
 import attrs
@@ -230,7 +233,9 @@ class Decoder:
         except SnapshotError:
             raise
         except (TypeError, ValueError, KeyError, IndexError, AttributeError,
-                RecursionError) as error:
+                RecursionError, OverflowError, re.error) as error:
+            # A document is client input: a random state past 32 bits
+            # (OverflowError) or a pattern that does not compile is refused.
             raise SnapshotError(f"malformed state: {error}") from None
 
     def _decode(self, value: Any) -> Any:
@@ -283,8 +288,15 @@ class Decoder:
             if not isinstance(cls, type):
                 raise SnapshotError(f"{value[tag]!r} is not a class")
             made = self._register(ident, cls.__new__(cls))
+            hints = field_types(cls)
             for name, item in value["fields"].items():
-                object.__setattr__(made, name, self._decode(item))
+                decoded = self._decode(item)
+                if name in hints and not conforms(decoded, hints[name]):
+                    # A document is client input: a field of the wrong type
+                    # would break every later request that reads it.
+                    raise SnapshotError(f"{value[tag]}.{name} cannot hold "
+                                        f"{type(decoded).__name__} {decoded!r:.60}")
+                object.__setattr__(made, name, decoded)
             # What a class derives from its fields (a compiled pattern) it
             # names in __snapshot_derived__ and rebuilds here.
             restore = getattr(made, "__snapshot_restore__", None)
@@ -300,6 +312,57 @@ class Decoder:
                 raise SnapshotError(f"object id {ident!r} used twice")
             self._made[ident] = made
         return made
+
+
+@functools.lru_cache(maxsize=None)
+def field_types(cls: type) -> dict:
+    """
+    The declared types of an attrs class's fields, by name, for checking a
+    restored document against (empty when they cannot be resolved).
+    """
+    if not attrs.has(cls):
+        return {}
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:  # noqa: BLE001 - names only imported for type checkers
+        return {}
+
+
+def conforms(value: Any, hint: Any) -> bool:
+    """
+    Whether ``value`` is of the declared type ``hint``: classes, unions and
+    the items of dicts, lists, sets and tuples. Where one of Mimic's classes
+    is declared, any object of Mimic's passes (models put stand-ins there: a
+    pool's share for the pool), but never a string, number or container.
+    What cannot be checked (``Any``, protocols, ``Literal``) passes.
+    """
+    if hint is Any or isinstance(hint, (str, typing.TypeVar)):
+        return True
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(conforms(value, arg) for arg in args)
+    if origin is None:
+        if not isinstance(hint, type) or isinstance(value, hint):
+            return True
+        return (hint.__module__.startswith(ALLOWED_MODULES)
+                and type(value).__module__.startswith(ALLOWED_MODULES))
+    if not isinstance(origin, type):
+        return True
+    if not isinstance(value, origin):
+        return False
+    if isinstance(value, collections.abc.Mapping) and len(args) == 2:
+        return all(conforms(k, args[0]) and conforms(v, args[1]) for k, v in value.items())
+    if isinstance(value, tuple) and args:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(conforms(item, args[0]) for item in value)
+        return len(args) == len(value) and all(map(conforms, value, args))
+    if isinstance(value, (list, set, frozenset, collections.deque)) and len(args) == 1:
+        return all(conforms(item, args[0]) for item in value)
+    return True
 
 
 def _bad(value: Any) -> Any:

@@ -21,6 +21,7 @@ from twisted.internet.task import Clock
 from mimic.imimic import IStatefulAPI
 from mimic.model.identity import SessionStore
 from mimic.snapshot_codec import SnapshotError, decode_state, encode_state, key_name
+from mimic.util import MAX_CLOCK_SECONDS
 
 #: The one format this Mimic writes and reads.
 FORMAT = "mimic-state/1"
@@ -105,8 +106,10 @@ def restore(core: Any, document: Any) -> None:
     clock_part = document.get("clock")
     now = clock_part.get("now") if isinstance(clock_part, dict) else None
     if isinstance(now, bool) or not isinstance(now, (int, float)) \
-            or not math.isfinite(now) or now < 0:
-        raise SnapshotError("'clock.now' must be a non-negative number of seconds")
+            or not math.isfinite(now) or not 0 <= now <= MAX_CLOCK_SECONDS:
+        # The bound of POST /mimic/v1.1/tick: no later time is shown right.
+        raise SnapshotError("'clock.now' must be a number of seconds from 0 to "
+                            f"{MAX_CLOCK_SECONDS}")
     if core.realtime:
         clock = core.clock
     else:

@@ -49,7 +49,7 @@ def endpoints(mimic: MimicClient, username: str = "robust", tenant: str = TENANT
 
 
 def _openstack(body: Any, code: int) -> bool:
-    # {"badRequest": {"code": 400, "message": "..."}}: Nova, Identity v2.0,
+    # {"badRequest": {"code": 400, "message": "..."}}: Nova, Cinder, Identity v2.0,
     # the control plane and the mesh's control API (which may add where).
     if not isinstance(body, dict) or len(body) != 1:
         return False
@@ -100,6 +100,7 @@ def _neutron(body: Any, code: int) -> bool:
 #: Each API's error-body check, by the name the tests use for the API.
 ERROR_SHAPES: dict[str, Callable[[Any, int], bool]] = {
     "identity": _identity_v2, "identity-v3": _keystone, "nova": _openstack,
+    "cinder": _openstack,
     "control": _openstack, "mesh": _openstack, "clb": _clb, "fastly": _fastly,
     "glance": _glance, "neutron": _neutron,
 }

@@ -103,8 +103,10 @@ class ClientPattern:
     __snapshot_derived__ = ("_compiled",)
 
     def __snapshot_restore__(self) -> None:
-        object.__setattr__(self, "_compiled", re2.compile(_utf8(self.pattern),
-                                                           options=_options()))
+        # A restored document is client input too: the same budgets as at
+        # registration (PatternRefused, a ValueError, if over them).
+        object.__setattr__(self, "_compiled",
+                           compile_pattern(self.pattern, probe=True)._compiled)
 
     def search(self, text: str, budget: Optional[MatchBudget] = None) -> bool:
         """Whether the pattern matches anywhere in ``text`` (``re.search``)."""

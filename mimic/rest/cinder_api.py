@@ -19,6 +19,7 @@ from typing import Any, Callable, Optional
 
 from mimic.klein_rendering import MimicKlein
 
+from mimic.bounds import decimal
 from mimic.model.cinder import (
     AVAILABILITY_ZONE,
     DEFAULT_QUOTAS,
@@ -184,9 +185,10 @@ def read_limit(request: Any) -> int:
     raw = query_argument(request, "limit")
     if raw is None:
         return MAX_PAGE
-    if not raw.isdigit():
+    limit = decimal(raw)
+    if limit is None:
         raise BadRequest("Invalid input received: limit must be a non-negative integer")
-    return min(int(raw), MAX_PAGE)
+    return min(limit, MAX_PAGE)
 
 
 def tenant_route(app: MimicKlein, path: str, methods: list) -> Callable:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from mimic.bounds import decimal
 from mimic.model.cinder import (
     NAME_LENGTH,
     Attachment,
@@ -72,8 +73,8 @@ def size_field(part: dict, key: str, required: bool) -> Optional[int]:
         if required:
             raise invalid_field(key, value, f"'{key}' is a required property")
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and decimal(value.strip()) is not None:
+        value = decimal(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
         raise invalid_field(key, value, f"{value!r} is not of type 'integer', 'string'")
     if value < 1:

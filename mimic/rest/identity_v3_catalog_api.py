@@ -147,17 +147,19 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         self.admin(request, "update_service")
         service = self._operator_service(request, service_id)
         body = entity(request, "service", update=True)
-        service.extra = extras(body, ("type", "name", "description", "enabled"),
-                               "service", service.extra)
-        for key in ("type", "name"):
-            value = text(body, key, "service")
-            if value is not None:
-                setattr(service, key, value)
+        # Everything is read before anything changes: a refusal changes nothing.
+        extra = extras(body, ("type", "name", "description", "enabled"), "service",
+                       service.extra)
+        names = {key: text(body, key, "service") for key in ("type", "name")}
         description = text(body, "description", "service", limit=MAX_DESCRIPTION,
                            empty=True)
+        enabled = flag(body, "enabled", "service")
+        service.extra = extra
+        for key, value in names.items():
+            if value is not None:
+                setattr(service, key, value)
         if description is not None:
             service.description = description
-        enabled = flag(body, "enabled", "service")
         if enabled is not None:
             service.enabled = enabled
         forget_catalogs(self.store)
@@ -247,7 +249,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         self.admin(request, "update_endpoint")
         endpoint = self._operator_endpoint(request, endpoint_id)
         body = entity(request, "endpoint", update=True)
-        endpoint.extra = extras(body, ENDPOINT_FIELDS, "endpoint", endpoint.extra)
+        extra = extras(body, ENDPOINT_FIELDS, "endpoint", endpoint.extra)
         url = text(body, "url", "endpoint", limit=MAX_URL)
         interface = text(body, "interface", "endpoint")
         if interface is not None and interface not in INTERFACES:
@@ -259,6 +261,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         region_id = text(body, "region_id", "endpoint") or text(body, "region", "endpoint")
         if region_id is not None and region_id not in self.region_ids():
             raise RequestError(400, f"Could not find region: {region_id}.")
+        endpoint.extra = extra
         if service is not None:
             endpoint.service_id = service.id
         if region_id is not None:
@@ -340,10 +343,11 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         self.admin(request, "update_region")
         region = self._operator_region(region_id)
         body = entity(request, "region", update=True)
-        region.extra = extras(body, ("id", "description", "parent_region_id"), "region",
-                              region.extra)
+        extra = extras(body, ("id", "description", "parent_region_id"), "region",
+                       region.extra)
         description = text(body, "description", "region", limit=MAX_DESCRIPTION,
                            empty=True)
+        region.extra = extra
         if description is not None:
             region.description = description
         return single(request, "region", region, self._region_json)

@@ -97,10 +97,10 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
         description = text(body, "description", "domain", limit=MAX_DESCRIPTION,
                            empty=True)
         enabled = flag(body, "enabled", "domain")
-        domain.extra = extra
         if name is not None and name != domain.name and self.store.domain_named(name):
             raise RequestError(409, f"Conflict occurred attempting to store domain - "
                                f"Duplicate entry found with name {name}.")
+        domain.extra = extra
         if name is not None:
             domain.name = name
         if description is not None:

@@ -232,10 +232,10 @@ class IdentityV3UsersApi(KeystoneRoutes):
         self.admin(request, "update_group")
         group = self.group(group_id)
         body = entity(request, "group", update=True)
-        group.extra = extras(body, ("name", "domain_id", "description"), "group",
-                             group.extra)
+        extra = extras(body, ("name", "domain_id", "description"), "group", group.extra)
         name = text(body, "name", "group")
         description = text(body, "description", "group", limit=MAX_DESCRIPTION, empty=True)
+        group.extra = extra
         if name is not None:
             group.name = name
         if description is not None:
@@ -342,9 +342,10 @@ class IdentityV3UsersApi(KeystoneRoutes):
     def update_credential(self, request: Any, credential_id: str) -> bytes:
         credential = self._own_credential(request, credential_id)
         body = entity(request, "credential", update=True)
-        credential.extra = extras(body, ("blob", "type", "user_id", "project_id"),
-                                  "credential", credential.extra)
+        extra = extras(body, ("blob", "type", "user_id", "project_id"), "credential",
+                       credential.extra)
         blob = text(body, "blob", "credential", limit=MAX_BLOB)
+        credential.extra = extra
         if blob is not None:
             credential.blob = blob
         return single(request, "credential", credential, self._credential_json)

@@ -347,8 +347,8 @@ def _device_integer(entry: dict, key: str, minimum: Optional[int]) -> Optional[i
     value = entry.get(key)
     if value is None:
         return None
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        value = int(value)
+    if isinstance(value, str) and decimal(value, signed=True) is not None:
+        value = decimal(value, signed=True)
     if isinstance(value, bool) or not isinstance(value, int) or (
             minimum is not None and value < minimum):
         raise invalid_input(key, value, f"{json.dumps(value)} is not a valid {key}")

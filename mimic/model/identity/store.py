@@ -88,6 +88,12 @@ class SessionStore:
     #: Within :meth:`first_mentions`, the tenants first mentioned, not yet
     #: kept: one request sees one of each. None otherwise.
     _unkept: Optional[dict] = None
+    #: What :meth:`first_mentions` holds lasts one request: a snapshot
+    #: (taken during one) leaves it out, and a restored store starts without.
+    __snapshot_derived__ = ("_unkept",)
+
+    def __snapshot_restore__(self) -> None:
+        self._unkept = None
 
     def __attrs_post_init__(self) -> None:
         self.stable = StableIds(self.ids.seed)
