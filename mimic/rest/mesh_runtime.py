@@ -34,6 +34,7 @@ from mimic.model.mesh.calls import (
     Plan,
     PlanCache,
     failed,
+    node_summary,
     plan_calls,
     read_count,
     share_budget,
@@ -43,6 +44,7 @@ from mimic.model.mesh.headers import (
     BUDGET,
     ENDPOINT,
     HOPS,
+    NODE_SUMMARY,
     SOURCE_VERSION,
     SOURCE_WORKLOAD,
     START,
@@ -148,7 +150,7 @@ class Caller:
     me: Workload
     context: TraceContext
     span_id: str
-    local: str
+    local: tuple
     work: NodeWork
     headers: Mapping[str, str]
     start_us: int
@@ -232,10 +234,10 @@ class MeshRuntime:
         return int(self.now() * 1_000_000)
 
     async def serve(self, service: str, method: str, path: str, headers: dict,
-                    local: str, work: Optional[NodeWork] = None) -> tuple:
+                    local: tuple, work: Optional[NodeWork] = None) -> tuple:
         """
         The node ``service`` answers to ``method path`` (``headers`` lower
-        case, ``local`` this server's ``host:port`` for embedded calls), and
+        case, ``local`` this server's ``(host, port)`` for embedded calls), and
         the extra response headers its endpoint declares. ``work`` tracks
         the node's upstream calls so that they end when its client goes.
         """
@@ -315,6 +317,10 @@ class MeshRuntime:
         source = self.known(headers.get(SOURCE_WORKLOAD), headers.get(SOURCE_VERSION))
         self.metrics().record("destination", source, me, code, duration_ms)
         extra = plan.response.headers if plan.response is not None else ()
+        if HOPS in headers:
+            # Called by a Mimic's sidecar: what it decides on, so that it can
+            # nest this node as it is encoded.
+            return node, (*extra, (WORKLOAD, me.workload), (NODE_SUMMARY, node_summary(node)))
         return node, (*extra, (WORKLOAD, me.workload))
 
     def _own_behaviour(self, state: MeshState, version: ServiceVersion, method: str,

@@ -27,6 +27,7 @@ from mimic.model.mesh.calls import (
     MAX_CALLS_PER_REQUEST,
     Node,
     UpstreamCall,
+    encoded_child,
     failed,
     upstream_node,
 )
@@ -167,7 +168,7 @@ class Sidecar:
         flags = list(node.get("response_flags", []))
         if retry_reason is not None and len(tries) == most and most > 1:
             flags.append(RETRY_LIMIT)
-        final = dict(node)
+        final = node.copy()
         final["response_flags"] = flags
         if len(tries) > 1:
             final["attempts"] = tries[:-1]
@@ -265,11 +266,9 @@ class Sidecar:
         path, mark, query = call.path.partition("?")
         target = quote_path(path) + mark + quote_path(query, safe="=&+%")
         if runtime.config.standalone is None:
-            url = f"http://{caller.local}/mesh/{call.service}{target}"
+            (host, port), target = caller.local, f"/mesh/{call.service}{target}"
         else:
             host, port = runtime.config.resolve.get(call.service, (call.service, call.port))
-            host = f"[{host}]" if ":" in host else host
-            url = f"http://{host}:{port}{target}"
         real_start = runtime.now()
         budget_ms = None if limit_ms is None else limit_ms - delay_ms
         gave_up = "per-try-timeout" if per_try else "timeout"
@@ -286,8 +285,8 @@ class Sidecar:
             else:
                 timeout = None if runtime.simulated or budget_ms is None else budget_ms / 1000.0
                 try:
-                    answer = await caller.work.track(ensureDeferred(runtime.client.request(
-                        call.method, url, down, timeout=timeout)))
+                    answer = await caller.work.track(ensureDeferred(runtime.client.hop(
+                        call.method, host, port, target, down, timeout=timeout)))
                 except UpstreamFailed as problem:
                     code, error = problem.code, problem.reason
                     failure = "timeout" if code == 504 else (
@@ -307,7 +306,16 @@ class Sidecar:
             node = self.failed_node(call, code, error, start_us, caller, index, number, flags,
                                     span_id=span_id, duration_ms=max(took, 0.0), subset=subset)
             return node, took, failure
-        node = upstream_node(answer.body, call)
+        node = None
+        if answer.summary is not None and runtime.config.standalone is None \
+                and not call.headers:
+            # This Mimic's own node: nested as it is encoded (its headers are
+            # already what it shows; a cascade's added ones would change them).
+            node = encoded_child(answer.body, answer.summary)
+            if node is not None:
+                node["url"] = call.url
+        if node is None:
+            node = upstream_node(answer.body, call)
         if node is None:
             # Not a mesh node: a real service's answer, shown by its status.
             node = self.failed_node(

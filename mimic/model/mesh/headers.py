@@ -38,6 +38,10 @@ BUDGET = "x-mimic-mesh-budget"
 #: the upstream, and the endpoint (``version#replica``) its balancer chose.
 START = "x-mimic-mesh-start"
 ENDPOINT = "x-mimic-mesh-endpoint"
+#: The response header by which a node that a Mimic called tells it what
+#: the caller decides on without parsing the node (see
+#: :class:`~mimic.model.mesh.calls.EncodedNode`).
+NODE_SUMMARY = "x-mimic-mesh-node"
 #: The response header by which a node tells its caller its workload (the
 #: way Istio's sidecars exchange peer metadata), for the source's metrics.
 WORKLOAD = "x-mimic-workload"
