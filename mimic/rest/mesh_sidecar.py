@@ -32,7 +32,16 @@ from mimic.model.mesh.calls import (
     upstream_node,
 )
 from mimic.model.mesh.destination_rule import TrafficPolicy
-from mimic.model.mesh.headers import BUDGET, ENDPOINT, START
+from mimic.model.mesh.headers import (
+    BUDGET,
+    ENDPOINT,
+    HOPS,
+    MESH,
+    SOURCE_VERSION,
+    SOURCE_WORKLOAD,
+    START,
+    fold,
+)
 from mimic.model.mesh.tracing import (
     Span,
     derived_span_id,
@@ -70,11 +79,21 @@ class Sidecar:
         parallel step take their pool slots and balancer turns in plan order.
         """
         if refused:
-            node = self.failed_node(call, 503, "not called: this request already made the "
-                                    "most upstream calls one request may make "
-                                    f"({MAX_CALLS_PER_REQUEST})", start_us, caller, index, 1)
-            return succeed((node, 0.0))
+            return succeed(self._refused(call, index, caller, start_us))
         return ensureDeferred(self._call(call, index, caller, budget, start_us))
+
+    async def make(self, call: UpstreamCall, index: int, caller: Any, budget: int,
+                   start_us: int, refused: bool = False) -> tuple:
+        """:meth:`call` as a coroutine, for a step of one call (nothing to order)."""
+        if refused:
+            return self._refused(call, index, caller, start_us)
+        return await self._call(call, index, caller, budget, start_us)
+
+    def _refused(self, call: UpstreamCall, index: int, caller: Any, start_us: int) -> tuple:
+        node = self.failed_node(call, 503, "not called: this request already made the "
+                                "most upstream calls one request may make "
+                                f"({MAX_CALLS_PER_REQUEST})", start_us, caller, index, 1)
+        return node, 0.0
 
     async def _call(self, call: UpstreamCall, index: int, caller: Any, budget: int,
                     start_us: int) -> tuple:
@@ -258,11 +277,13 @@ class Sidecar:
                                   index, number)
         # The CLIENT span is the callee's parent, and the caller's span its own.
         context = attrs.evolve(caller.context, parent_id=caller.span_id)
-        down = {**headers, **outgoing_headers(context, span_id), BUDGET: str(budget)}
-        if runtime.simulated:
-            down[START] = str(start_us)
-        if endpoint is not None:
-            down[ENDPOINT] = endpoint.label
+        down = {**headers, **outgoing_headers(context, span_id)}
+        down[MESH] = fold({
+            HOPS: down.pop(HOPS, None), BUDGET: str(budget),
+            START: str(start_us) if runtime.simulated else None,
+            ENDPOINT: endpoint.label if endpoint is not None else None,
+            SOURCE_WORKLOAD: down.pop(SOURCE_WORKLOAD, None),
+            SOURCE_VERSION: down.pop(SOURCE_VERSION, None)})
         path, mark, query = call.path.partition("?")
         target = quote_path(path) + mark + quote_path(query, safe="=&+%")
         if runtime.config.standalone is None:

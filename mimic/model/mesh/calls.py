@@ -355,6 +355,8 @@ def expanded(value: Any) -> Any:
     return value
 
 
+_encode_string = json.encoder.encode_basestring_ascii
+
 #: What stands for an :class:`EncodedNode` while the tree around it is encoded.
 _MARK = "\x00mimic-encoded-node\x00"
 _ENCODED_MARK = json.dumps(_MARK)
@@ -390,8 +392,10 @@ def encode_tree(tree: Any) -> bytes:
 
 def node_summary(node: dict) -> str:
     """What a node's caller decides on, sent along with the node (see :class:`EncodedNode`)."""
-    return json.dumps([node["service"], node["code"], node["duration_ms"], node["version"],
-                       "error" in node], separators=(",", ":"))
+    version = node["version"]
+    return (f'[{_encode_string(node["service"])},{node["code"]:d},{node["duration_ms"]!r},'
+            f'{"null" if version is None else _encode_string(version)},'
+            f'{"true" if "error" in node else "false"}]')
 
 
 def encoded_child(body: bytes, summary: str) -> Optional[EncodedNode]:
