@@ -160,6 +160,8 @@ class Caller:
     work: NodeWork
     headers: Mapping[str, str]
     start_us: int
+    #: The mesh's state, read once for the request (see MeshRuntime.state).
+    state: MeshState
 
 
 def _instance(state: MeshState, service: str, value: Optional[str]) -> Optional[Instance]:
@@ -291,7 +293,7 @@ class MeshRuntime:
             caller = Caller(me=me, context=context, span_id=span_id, local=local, work=work,
                             headers={SOURCE_WORKLOAD: me.workload, SOURCE_VERSION: me.version,
                                      HOPS: str(hops + 1)},
-                            start_us=start_us)
+                            start_us=start_us, state=state)
             children, elapsed_ms = await self._run_steps(plan, budget, caller)
         if latency_ms:
             waiting = self.wait(latency_ms)

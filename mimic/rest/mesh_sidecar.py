@@ -98,7 +98,7 @@ class Sidecar:
     async def _call(self, call: UpstreamCall, index: int, caller: Any, budget: int,
                     start_us: int) -> tuple:
         runtime = self.runtime
-        state = runtime.state()
+        state = caller.state
         rng = seeded_random(runtime.seed, caller.context.trace_id, caller.span_id, index)
         policies = state.mesh.policies
         headers = {**caller.headers, **dict(call.headers)}
@@ -139,9 +139,8 @@ class Sidecar:
             outcome[0].setdefault("mirrors", []).append(shadow)
         return outcome
 
-    def endpoints(self, destination: Destination) -> Optional[list]:
+    def endpoints(self, destination: Destination, state: Any) -> Optional[list]:
         """The endpoints of a destination's subset; None if the subset is unknown."""
-        state = self.runtime.state()
         versions = state.mesh.versions_of(destination.service)
         if destination.subset is not None:
             rule = state.mesh.policies.destination_rule(destination.service)
@@ -210,7 +209,7 @@ class Sidecar:
         ``reset``, ``per-try-timeout``, ``timeout``) or is None.
         """
         runtime = self.runtime
-        state = runtime.state()
+        state = caller.state
         flags: list = []
         delay_ms = 0.0
         fault = route.fault
@@ -222,7 +221,7 @@ class Sidecar:
             node = self.failed_node(call, fault.abort_code, "fault filter abort",
                                     start_us, caller, index, number, flags)
             return node, delay_ms, None
-        endpoints = self.endpoints(destination)
+        endpoints = self.endpoints(destination, state)
         if endpoints is None:
             node = self.failed_node(call, 503, f"no subset {destination.subset!r} in the "
                                     f"DestinationRule of {destination.service}", start_us,
@@ -272,7 +271,7 @@ class Sidecar:
                     subset: Optional[str]) -> tuple:
         """The HTTP call of one try, under its CLIENT span."""
         runtime = self.runtime
-        state = runtime.state()
+        state = caller.state
         span_id = derived_span_id(runtime.seed, caller.context.trace_id, caller.span_id,
                                   index, number)
         # The CLIENT span is the callee's parent, and the caller's span its own.
@@ -413,5 +412,5 @@ class Sidecar:
                        flags=",".join(flags) or "-")
         if retries:
             metrics.retries.labels(self.cluster(call, destination)).inc(retries)
-        runtime.state().graph.record(caller.me.service, target.service, node["code"],
-                                     elapsed_ms, retries, flags)
+        caller.state.graph.record(caller.me.service, target.service, node["code"],
+                                  elapsed_ms, retries, flags)
