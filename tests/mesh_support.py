@@ -127,7 +127,8 @@ class FakeUpstream:
     A misbehaving HTTP service on loopback, in a thread, for a standalone
     Mimic to call through ``--mesh-resolve``: ``/silent`` accepts and never
     answers (and records when its caller hangs up), ``/big`` answers a body
-    of ``big_bytes``, ``/deep`` a mesh node nested ``deep_levels`` deep.
+    of ``big_bytes``, ``/deep`` a mesh node nested ``deep_levels`` deep;
+    ``heard`` holds the headers of each request, as they came.
     """
 
     def __init__(self, big_bytes: int = 5 * 1024 * 1024, deep_levels: int = 1000) -> None:
@@ -136,12 +137,14 @@ class FakeUpstream:
 
         self.hung_up = threading.Event()
         self.silent_calls = threading.Event()
+        self.heard: list = []
         upstream = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                upstream.heard.append(list(self.headers.items()))
                 if self.path.startswith("/silent"):
                     upstream.silent_calls.set()
                     self.connection.settimeout(30)

@@ -5,7 +5,13 @@ work), checked by what it does per request, never by timing it:
 - a node's answer carries a ``Content-Length`` and is not chunked, so the
   caller's Agent reads it without Twisted's chunked decoder, at every hop;
 - a cascade path is parsed once, however often it is asked for;
-- Istio's metric children are looked up once per label set, not per call.
+- Istio's metric children are looked up once per label set, not per call;
+- a hop carries Mimic's own headers folded into one (``x-mimic-mesh``), so
+  a hop's request has the trace headers, ``Host`` and that one;
+- a child's node is nested in its caller's as it was encoded, not parsed
+  and encoded again, guided by the summary it sends along;
+- the hop client (:mod:`mimic.rest.mesh_hops`) reuses its connections and
+  reads every framing an answer may have.
 """
 
 from __future__ import annotations
@@ -14,13 +20,23 @@ import http.client
 import json
 from urllib.parse import urlsplit
 
+import pytest
 from prometheus_client import CollectorRegistry
+from twisted.internet.defer import Deferred, ensureDeferred, succeed
+from twisted.internet.error import ConnectionDone
+from twisted.internet.task import Clock
+from twisted.internet.testing import StringTransport
+from twisted.python.failure import Failure
 
 from mimic.model.mesh import calls
 from mimic.model.mesh.calls import MAX_CACHED_PLANS, PlanCache, plan_calls
 from mimic.model.mesh.documents import plain_mock
+from mimic.model.mesh.headers import FOLDED, fold, unfold
+from mimic.model.mesh.headers import MESH as MESH_HEADER
 from mimic.model.mesh.metrics import IstioMetrics, Workload
-from tests.mesh_support import load_mesh
+from mimic.rest.mesh_client import MeshHttpClient, UpstreamFailed
+from mimic.rest.mesh_hops import HopPool
+from tests.mesh_support import FakeUpstream, load_mesh
 
 MESH = "".join(
     "---\napiVersion: mimik.veicot.io/v1alpha1\nkind: Mimik\n"
@@ -89,3 +105,227 @@ def test_metric_children_are_looked_up_once_per_label_set(monkeypatch):
         "destination_workload": "b", "destination_version": "v1",
         "destination_service_name": "b", "response_code": "200",
         "response_flags": "-", "request_protocol": "http"}) == 20
+
+
+# Headers per hop -------------------------------------------------------
+
+TRACE_AND_HOST = {"host", "traceparent", "b3", "x-b3-traceid", "x-b3-spanid",
+                  "x-b3-parentspanid", "x-b3-sampled", "x-request-id"}
+
+
+def test_a_hop_sends_the_trace_headers_and_mimics_own_folded_in_one(mimic_factory):
+    upstream = FakeUpstream(deep_levels=1)
+    try:
+        pod = mimic_factory("--mesh-service", "front", "--mesh-resolve",
+                            f"back={upstream.address}").client()
+        assert pod.get("/@back/deep").status_code == 200
+        [heard] = upstream.heard
+    finally:
+        upstream.close()
+    # What the hop's HTTP writes and parses: Host, the trace in every
+    # format, and Mimic's own six values in one header.
+    assert sorted(name.lower() for name, _ in heard) == sorted(TRACE_AND_HOST | {MESH_HEADER})
+    # Hops, budget, (simulated start, the balancer's endpoint: none in a
+    # pod), the caller's workload and version.
+    assert json.loads(dict(heard)[MESH_HEADER]) == ["1", "999", None, None, "front", "unknown"]
+
+
+def test_mimics_headers_fold_and_unfold_and_a_folded_one_mimic_did_not_write_is_refused(mimic):
+    values = {"x-mimic-mesh-hops": "3", "x-mimic-mesh-endpoint": "v\"2#1"}
+    assert unfold({MESH_HEADER: fold(values)}) == values
+    assert unfold({"x-mimic-mesh-hops": "3"}) == {"x-mimic-mesh-hops": "3"}
+    for bad in ("[1,2]", "nonsense", "[" * 5000, json.dumps([1] * len(FOLDED))):
+        with pytest.raises(ValueError):
+            unfold({MESH_HEADER: bad})
+    load_mesh(mimic, MESH)
+    refused = mimic.get("/mesh/a/@b/x", headers={MESH_HEADER: "[1,2]"})
+    assert refused.status_code == 400
+    assert MESH_HEADER in refused.json()["error"]
+    # A client may still send Mimic's headers one by one (to reach a replica,
+    # start at an instant, lower the budget).
+    assert mimic.get("/mesh/a/x", headers={"x-mimic-mesh-hops": "32"}).status_code == 508
+
+
+# A child's node, nested as it was encoded ---------------------------------
+
+def test_a_child_is_spliced_in_as_it_was_encoded_without_parsing_it(monkeypatch):
+    # Spaces no encoder of Mimic writes: if the child were parsed and
+    # encoded again they would be gone.
+    child_body = b'{"service": "b", "code": 503, "upstream_calls": [ {"service": "c"} ]}'
+    child = calls.encoded_child(child_body, '["b",503,1.5,"v2",false]')
+    monkeypatch.setattr(calls.json, "loads", lambda *a, **k: pytest.fail("a child was parsed"))
+    assert (child["code"], child["duration_ms"], child["version"], child["service"]) == \
+        (503, 1.5, "v2", "b")
+    assert "error" not in child and child.get("response_flags", []) == []
+    child["url"] = "http://b:8080/x"
+    child["error"] = "upstream answered 503"
+    retry = child.copy()
+    retry["response_flags"] = ["URX"]
+    parent = {"service": "a", "upstream_calls": [retry], "time": "simulated"}
+    encoded = calls.encode_tree(parent)
+    assert child_body[:-1] in encoded
+    assert "response_flags" not in child  # a copy's fields are its own
+    monkeypatch.undo()
+    assert json.loads(encoded) == {
+        "service": "a", "time": "simulated",
+        "upstream_calls": [{"service": "b", "code": 503, "upstream_calls": [{"service": "c"}],
+                            "url": "http://b:8080/x", "error": "upstream answered 503",
+                            "response_flags": ["URX"]}]}
+    with pytest.raises(KeyError):
+        child["code"] = 200  # the child's own fields are what it answered
+
+
+def test_a_tree_whose_own_strings_hold_the_mark_is_encoded_the_slow_way():
+    child = calls.encoded_child(b'{"service":"b","code":200}', '["b",200,0.0,null,false]')
+    tricky = {"service": "a", "body": calls._MARK, "upstream_calls": [child]}
+    assert json.loads(calls.encode_tree(tricky)) == {
+        "service": "a", "body": calls._MARK,
+        "upstream_calls": [{"service": "b", "code": 200}]}
+
+
+@pytest.mark.parametrize("body, summary", [
+    (b"", '["b",200,0.0,null,false]'),             # a HEAD's answer
+    (b"[1]", '["b",200,0.0,null,false]'),          # not an object
+    (b'{"service":"b"}', "not json"),
+    (b'{"service":"b"}', '["b","200",0.0,null,false]'),
+])
+def test_an_answer_that_cannot_be_kept_encoded_is_not(body, summary):
+    assert calls.encoded_child(body, summary) is None
+
+
+def test_a_node_a_mimic_called_sends_its_summary_and_one_a_client_called_does_not(mimic):
+    load_mesh(mimic, MESH)
+    plain = mimic.get("/mesh/a/@b/x")
+    assert "x-mimic-mesh-node" not in plain.headers
+    called = mimic.get("/mesh/a/@b/x", headers={MESH_HEADER: fold({"x-mimic-mesh-hops": "1"})})
+    node = called.json()
+    assert json.loads(called.headers["x-mimic-mesh-node"]) == \
+        [node["service"], node["code"], node["duration_ms"], node["version"], False]
+    # The caller nested b's node whole, with its sidecar's fields after b's own.
+    child = node["upstream_calls"][0]
+    assert list(child)[-5:] == ["url", "upstream_cluster", "workload", "response_flags", "try"]
+    assert (child["service"], child["url"], child["try"]) == ("b", "http://b:8080/x", 1)
+
+
+# The hop client -----------------------------------------------------------
+
+class FakeEndpoints:
+    """Connects every new connection to a StringTransport the test reads and answers."""
+
+    def __init__(self) -> None:
+        self.connections: list = []
+
+    def endpoint(self, host, port):
+        endpoints = self
+
+        class Endpoint:
+            def connect(self, factory):
+                protocol = factory.buildProtocol(None)
+                transport = StringTransport()
+                protocol.makeConnection(transport)
+                endpoints.connections.append((protocol, transport))
+                return succeed(protocol)
+
+        return Endpoint()
+
+
+def hop_client(max_answer: int = 1000) -> tuple:
+    clock, endpoints = Clock(), FakeEndpoints()
+    client = MeshHttpClient(clock, max_answer=max_answer)
+    client.hops = HopPool(clock, endpoints)
+    return client, endpoints, clock
+
+
+def call(client, method="GET", headers=None) -> Deferred:
+    return ensureDeferred(client.hop(method, "127.0.0.1", 8900, "/mesh/b/x", headers or {}))
+
+
+def answered(deferred: Deferred):
+    results: list = []
+    deferred.addBoth(results.append)
+    assert results, "no answer yet"
+    return results[0]
+
+
+def test_the_hop_client_writes_one_request_and_reuses_its_connection():
+    client, endpoints, _ = hop_client()
+    for number in range(5):
+        pending = call(client, headers={"traceparent": "00-ab-cd-01", MESH_HEADER: "[]"})
+        protocol, transport = endpoints.connections[0]
+        sent = transport.value()
+        transport.clear()
+        assert sent == (b"GET /mesh/b/x HTTP/1.1\r\nHost: 127.0.0.1:8900\r\n"
+                        b"traceparent: 00-ab-cd-01\r\nx-mimic-mesh: []\r\n\r\n")
+        protocol.dataReceived(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"
+                              b"X-Mimic-Workload: b-v1\r\n\r\n")
+        protocol.dataReceived(b"{}%d " % number)
+        answer = answered(pending)
+        assert (answer.code, answer.body, answer.workload) == (200, b"{}%d " % number, "b-v1")
+    assert len(endpoints.connections) == 1
+
+
+@pytest.mark.parametrize("method, head, chunks, body", [
+    ("GET", b"Transfer-Encoding: chunked\r\n",
+     [b"4\r\nab", b"cd\r\n3;x=1\r\nefg\r", b"\n0\r\nTrailer: t\r\n\r\n"], b"abcdefg"),
+    ("HEAD", b"Content-Length: 99\r\n", [], b""),
+    ("GET", b"Content-Length: 0\r\n", [], b""),
+])
+def test_the_hop_client_reads_chunks_heads_and_empty_bodies_and_keeps_the_connection(
+        method, head, chunks, body):
+    client, endpoints, _ = hop_client()
+    pending = call(client, method)
+    protocol, _ = endpoints.connections[0]
+    protocol.dataReceived(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n" + head + b"\r\n")
+    for chunk in chunks:
+        protocol.dataReceived(chunk)
+    assert answered(pending).body == body
+    call(client)
+    assert len(endpoints.connections) == 1
+
+
+def test_the_hop_client_reads_an_answer_that_ends_with_its_connection():
+    client, endpoints, _ = hop_client()
+    pending = call(client)
+    protocol, _ = endpoints.connections[0]
+    protocol.dataReceived(b"HTTP/1.1 200 OK\r\n\r\nall of it")
+    protocol.connectionLost(None)
+    assert answered(pending).body == b"all of it"
+    call(client)
+    assert len(endpoints.connections) == 2
+
+
+def test_a_reused_connection_closed_before_answering_is_retried_once_on_a_new_one():
+    client, endpoints, _ = hop_client()
+    first = call(client)
+    endpoints.connections[0][0].dataReceived(b"HTTP/1.1 204 No Content\r\n\r\n")
+    assert answered(first).code == 204
+    again = call(client)
+    endpoints.connections[0][0].connectionLost(Failure(ConnectionDone()))
+    assert len(endpoints.connections) == 2
+    endpoints.connections[1][0].dataReceived(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    assert answered(again).body == b"ok"
+    # A new connection that closes without answering is not retried: a 503.
+    endpoints.connections[1][0].connectionLost(Failure(ConnectionDone()))
+    client.hops.idle.clear()
+    lost = call(client)
+    endpoints.connections[2][0].connectionLost(Failure(ConnectionDone()))
+    failure = answered(lost)
+    assert failure.check(UpstreamFailed)
+    assert failure.value.code == 503
+    assert "connect error or disconnect" in failure.value.reason
+
+
+def test_the_hop_client_bounds_answers_and_times_out():
+    client, endpoints, clock = hop_client(max_answer=10)
+    large = call(client)
+    protocol, transport = endpoints.connections[0]
+    protocol.dataReceived(b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n")
+    assert answered(large).value.code == 502
+    assert transport.disconnecting or protocol.answer is None
+    slow = call(client)
+    clock.advance(client.timeout)
+    timed_out = answered(slow).value
+    assert (timed_out.code, timed_out.reason) == (504, "upstream request timeout")
+    bad = call(client)
+    endpoints.connections[-1][0].dataReceived(b"SMTP ready\r\n\r\n")
+    assert answered(bad).value.code == 503

@@ -8,7 +8,6 @@ What a node does, and in which time, is :mod:`mimic.rest.mesh_runtime`'s.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 
 from klein import Klein
@@ -20,6 +19,7 @@ from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
 from mimic.metrics import metrics_of
+from mimic.model.mesh.calls import encode_tree
 from mimic.model.mesh.documents import Mesh, MeshError, parse_request_body
 from mimic.model.mesh.graph import to_dot
 from mimic.model.mesh.traffic import Endpoint
@@ -49,11 +49,10 @@ def request_headers(request: Any) -> dict:
     }
 
 
-def local_address(request: Any) -> str:
-    """``host:port`` this server was reached on, to call itself back."""
+def local_address(request: Any) -> tuple:
+    """``(host, port)`` this server was reached on, to call itself back."""
     address = request.getHost()
-    host = f"[{address.host}]" if ":" in address.host else address.host
-    return f"{host}:{address.port}"
+    return address.host, address.port
 
 
 def write_json(request: Any, code: int, body: Any, headers: tuple = ()) -> None:
@@ -61,7 +60,7 @@ def write_json(request: Any, code: int, body: Any, headers: tuple = ()) -> None:
     for name, value in headers:
         request.setHeader(name.encode("ascii"), value.encode("utf-8"))
     request.setHeader(b"content-type", b"application/json")
-    encoded = json.dumps(body, separators=(",", ":")).encode("utf-8")
+    encoded = encode_tree(body)
     # A length, not chunks: the caller's Agent then reads the body in one
     # piece instead of running Twisted's chunked decoder on every hop.
     request.setHeader(b"content-length", b"%d" % len(encoded))

@@ -38,6 +38,14 @@ from twisted.web.http_headers import Headers
 from twisted.web.iweb import IAgentEndpointFactory
 from zope.interface import implementer
 
+from mimic.rest.mesh_hops import (
+    IDEMPOTENT,
+    AnswerTooLarge,
+    HopPool,
+    NoAnswer,
+    encode_request,
+)
+
 log = Logger()
 
 #: Characters a mesh path keeps as they are; the rest (``|``, ``[``, ``]``,
@@ -66,6 +74,8 @@ class UpstreamAnswer:
     code: int
     body: bytes
     workload: Optional[str] = None
+    #: A Mimic node's summary of itself (``x-mimic-mesh-node``).
+    summary: Optional[str] = None
 
 
 class UpstreamFailed(Exception):
@@ -78,10 +88,6 @@ class UpstreamFailed(Exception):
         super().__init__(reason)
         self.code = code
         self.reason = reason
-
-
-class AnswerTooLarge(Exception):
-    """An upstream answer longer than the caller buffers."""
 
 
 class _BoundedBody(Protocol):
@@ -136,6 +142,8 @@ def describe_failure(error: BaseException) -> UpstreamFailed:
     if isinstance(error, ResponseNeverReceived):
         reasons = "; ".join(str(r.value) for r in error.reasons) or "connection lost"
         return UpstreamFailed(503, f"upstream connect error or disconnect: {reasons}")
+    if isinstance(error, NoAnswer):
+        return UpstreamFailed(503, f"upstream connect error or disconnect: {error}")
     return UpstreamFailed(503, f"upstream connect error: {error}")
 
 
@@ -164,20 +172,25 @@ class CachedEndpoints:
         self.endpoints: dict = {}
 
     def endpointForURI(self, uri: Any) -> Any:
-        key = (uri.host, uri.port)
+        return self.endpoint(uri.host, uri.port)
+
+    def endpoint(self, host: bytes, port: int) -> Any:
+        key = (host, port)
         endpoint = self.endpoints.get(key)
         if endpoint is None:
             if len(self.endpoints) > 1024:
                 self.endpoints.clear()  # hosts come from the mesh and --mesh-resolve
             endpoint = self.endpoints[key] = HostnameEndpoint(
-                self.reactor, uri.host.strip(b"[]"), uri.port, timeout=self.connect_timeout)
+                self.reactor, host.strip(b"[]"), port, timeout=self.connect_timeout)
         return endpoint
 
 
 class MeshHttpClient:
     """
-    One agent over one persistent ``HTTPConnectionPool``; redirects are not
-    followed (a mesh call reports what its upstream said).
+    The mesh's two clients: the hop client (:mod:`mimic.rest.mesh_hops`)
+    for upstream calls, and one agent over one persistent
+    ``HTTPConnectionPool`` for the Zipkin collector (which may be HTTPS).
+    Redirects are not followed (a mesh call reports what its upstream said).
     """
 
     def __init__(self, reactor: Any, timeout: float = CALL_TIMEOUT,
@@ -190,8 +203,58 @@ class MeshHttpClient:
         # Enough idle connections for a fan-out under load to reuse them.
         self.pool.maxPersistentPerHost = 64
         self.pool.cachedConnectionTimeout = 60
-        self.agent = Agent.usingEndpointFactory(
-            reactor, CachedEndpoints(reactor, connect_timeout), pool=self.pool)
+        endpoints = CachedEndpoints(reactor, connect_timeout)
+        self.agent = Agent.usingEndpointFactory(reactor, endpoints, pool=self.pool)
+        self.hops = HopPool(reactor, endpoints, max_idle=self.pool.maxPersistentPerHost,
+                            idle_timeout=self.pool.cachedConnectionTimeout)
+
+    async def hop(self, method: str, host: str, port: int, target: str, headers: dict,
+                  timeout: Optional[float] = None) -> UpstreamAnswer:
+        """
+        One upstream call, ``method target`` (already percent-encoded) to
+        ``host:port`` with ``headers``, no body; raises :class:`UpstreamFailed`
+        as :meth:`request` does, and ``CancelledError`` when cancelled.
+        """
+        request = encode_request(method, target, host, port, headers)
+        pending: list = []
+        timed_out: list = []
+
+        def expire() -> None:
+            timed_out.append(True)
+            pending[-1].cancel()
+
+        timer = self.reactor.callLater(self.timeout if timeout is None else timeout, expire)
+        try:
+            for first in (True, False):
+                connection = self.hops.connection(host, port)
+                if isinstance(connection, Deferred):
+                    pending.append(connection)
+                    connection = await connection
+                pending.append(connection.send(request, method == "HEAD", self.max_answer))
+                try:
+                    answer = await pending[-1]
+                except NoAnswer as error:
+                    # A reused connection its upstream had closed: once more, anew.
+                    if first and error.reused and method in IDEMPOTENT:
+                        continue
+                    raise
+                break
+        except CancelledError:
+            if not timed_out:
+                raise
+            raise UpstreamFailed(504, "upstream request timeout") from None
+        except Exception as error:  # noqa: BLE001 - every failure is a node
+            if timed_out:
+                raise UpstreamFailed(504, "upstream request timeout") from None
+            raise describe_failure(error) from None
+        finally:
+            if timer.active():
+                timer.cancel()
+        workload = answer.headers.get(b"x-mimic-workload")
+        summary = answer.headers.get(b"x-mimic-mesh-node")
+        return UpstreamAnswer(answer.code, answer.body,
+                              workload.decode("latin-1") if workload else None,
+                              summary.decode("latin-1") if summary else None)
 
     async def request(self, method: str, url: str, headers: dict,
                       body: Optional[bytes] = None,
@@ -234,6 +297,7 @@ class MeshHttpClient:
                               workload.decode("latin-1") if workload else None)
 
     def close(self) -> Any:
+        self.hops.close()
         return self.pool.closeCachedConnections()
 
 

@@ -34,6 +34,7 @@ from mimic.model.mesh.calls import (
     Plan,
     PlanCache,
     failed,
+    node_summary,
     plan_calls,
     read_count,
     share_budget,
@@ -43,10 +44,13 @@ from mimic.model.mesh.headers import (
     BUDGET,
     ENDPOINT,
     HOPS,
+    MESH,
+    NODE_SUMMARY,
     SOURCE_VERSION,
     SOURCE_WORKLOAD,
     START,
     WORKLOAD,
+    unfold,
 )
 from mimic.model.mesh.metrics import IstioMetrics, Workload
 from mimic.model.mesh.state import Instance, MeshState
@@ -120,6 +124,10 @@ class NodeWork:
         self.cancelled = False
 
     async def acquire(self) -> None:
+        if self.slots.tokens and not self.cancelled:
+            # A free slot: taken at once, without a Deferred to wait on.
+            self.slots.tokens -= 1
+            return
         await self.track(self.slots.acquire())
 
     async def track(self, waiting: Deferred) -> Any:
@@ -148,10 +156,12 @@ class Caller:
     me: Workload
     context: TraceContext
     span_id: str
-    local: str
+    local: tuple
     work: NodeWork
     headers: Mapping[str, str]
     start_us: int
+    #: The mesh's state, read once for the request (see MeshRuntime.state).
+    state: MeshState
 
 
 def _instance(state: MeshState, service: str, value: Optional[str]) -> Optional[Instance]:
@@ -232,10 +242,10 @@ class MeshRuntime:
         return int(self.now() * 1_000_000)
 
     async def serve(self, service: str, method: str, path: str, headers: dict,
-                    local: str, work: Optional[NodeWork] = None) -> tuple:
+                    local: tuple, work: Optional[NodeWork] = None) -> tuple:
         """
         The node ``service`` answers to ``method path`` (``headers`` lower
-        case, ``local`` this server's ``host:port`` for embedded calls), and
+        case, ``local`` this server's ``(host, port)`` for embedded calls), and
         the extra response headers its endpoint declares. ``work`` tracks
         the node's upstream calls so that they end when its client goes.
         """
@@ -246,15 +256,21 @@ class MeshRuntime:
         span_id = derived_span_id(self.seed, context.trace_id, context.parent_id,
                                   context.request_id, service)
         rng = seeded_random(self.seed, context.trace_id, span_id)
-        start_us = self._start_us(headers)
-        instance = _instance(state, service, headers.get(ENDPOINT)) \
+        try:
+            internal, refusal = unfold(headers), None
+        except ValueError as error:
+            internal, refusal = {}, str(error)
+        start_us = self._start_us(internal)
+        instance = _instance(state, service, internal.get(ENDPOINT)) \
             if self.config.standalone is None else None
         if instance is None:
             instance = state.instance_of(service, standalone=self.config.standalone is not None)
         latency_ms = 0.0
         try:
-            hops = read_count(headers.get(HOPS), HOPS, 0)
-            budget = min(read_count(headers.get(BUDGET), BUDGET, MAX_CALLS_PER_REQUEST),
+            if refusal is not None:
+                raise BadHopHeader(refusal)
+            hops = read_count(internal.get(HOPS), HOPS, 0)
+            budget = min(read_count(internal.get(BUDGET), BUDGET, MAX_CALLS_PER_REQUEST),
                          MAX_CALLS_PER_REQUEST)
         except BadHopHeader as error:
             hops, budget = 0, 0
@@ -277,7 +293,7 @@ class MeshRuntime:
             caller = Caller(me=me, context=context, span_id=span_id, local=local, work=work,
                             headers={SOURCE_WORKLOAD: me.workload, SOURCE_VERSION: me.version,
                                      HOPS: str(hops + 1)},
-                            start_us=start_us)
+                            start_us=start_us, state=state)
             children, elapsed_ms = await self._run_steps(plan, budget, caller)
         if latency_ms:
             waiting = self.wait(latency_ms)
@@ -312,9 +328,13 @@ class MeshRuntime:
             timestamp_us=start_us, duration_us=int(duration_ms * 1000),
             tags=span_tags(method, path, code, node["version"], error),
         ), context)
-        source = self.known(headers.get(SOURCE_WORKLOAD), headers.get(SOURCE_VERSION))
+        source = self.known(internal.get(SOURCE_WORKLOAD), internal.get(SOURCE_VERSION))
         self.metrics().record("destination", source, me, code, duration_ms)
         extra = plan.response.headers if plan.response is not None else ()
+        if MESH in headers:
+            # Called by a Mimic's sidecar: what it decides on, so that it can
+            # nest this node as it is encoded.
+            return node, (*extra, (WORKLOAD, me.workload), (NODE_SUMMARY, node_summary(node)))
         return node, (*extra, (WORKLOAD, me.workload))
 
     def _own_behaviour(self, state: MeshState, version: ServiceVersion, method: str,
@@ -345,14 +365,21 @@ class MeshRuntime:
         elapsed_ms = 0.0
         made = 0
         for step in plan.steps:
-            calls = []
-            for call in step:
-                index = made
+            start_us = caller.start_us + int(elapsed_ms * 1000)
+            if len(step) == 1:
+                # One call (a chain, an endpoint's connections): awaited as
+                # it is, without a Deferred per call and a DeferredList.
                 made += 1
-                calls.append(self.sidecar.call(
-                    call, index, caller, passed_on, caller.start_us + int(elapsed_ms * 1000),
-                    refused=made > allowed))
-            outcomes = await gatherResults(calls)
+                outcomes = [await self.sidecar.make(step[0], made - 1, caller, passed_on,
+                                                    start_us, refused=made > allowed)]
+            else:
+                calls = []
+                for call in step:
+                    index = made
+                    made += 1
+                    calls.append(self.sidecar.call(call, index, caller, passed_on, start_us,
+                                                   refused=made > allowed))
+                outcomes = await gatherResults(calls)
             children.extend(node for node, _ in outcomes)
             elapsed_ms += max((ms for node, ms in outcomes if not node.get("mirrored")),
                               default=0.0)

@@ -27,11 +27,21 @@ from mimic.model.mesh.calls import (
     MAX_CALLS_PER_REQUEST,
     Node,
     UpstreamCall,
+    encoded_child,
     failed,
     upstream_node,
 )
 from mimic.model.mesh.destination_rule import TrafficPolicy
-from mimic.model.mesh.headers import BUDGET, ENDPOINT, START
+from mimic.model.mesh.headers import (
+    BUDGET,
+    ENDPOINT,
+    HOPS,
+    MESH,
+    SOURCE_VERSION,
+    SOURCE_WORKLOAD,
+    START,
+    fold,
+)
 from mimic.model.mesh.tracing import (
     Span,
     derived_span_id,
@@ -69,16 +79,26 @@ class Sidecar:
         parallel step take their pool slots and balancer turns in plan order.
         """
         if refused:
-            node = self.failed_node(call, 503, "not called: this request already made the "
-                                    "most upstream calls one request may make "
-                                    f"({MAX_CALLS_PER_REQUEST})", start_us, caller, index, 1)
-            return succeed((node, 0.0))
+            return succeed(self._refused(call, index, caller, start_us))
         return ensureDeferred(self._call(call, index, caller, budget, start_us))
+
+    async def make(self, call: UpstreamCall, index: int, caller: Any, budget: int,
+                   start_us: int, refused: bool = False) -> tuple:
+        """:meth:`call` as a coroutine, for a step of one call (nothing to order)."""
+        if refused:
+            return self._refused(call, index, caller, start_us)
+        return await self._call(call, index, caller, budget, start_us)
+
+    def _refused(self, call: UpstreamCall, index: int, caller: Any, start_us: int) -> tuple:
+        node = self.failed_node(call, 503, "not called: this request already made the "
+                                "most upstream calls one request may make "
+                                f"({MAX_CALLS_PER_REQUEST})", start_us, caller, index, 1)
+        return node, 0.0
 
     async def _call(self, call: UpstreamCall, index: int, caller: Any, budget: int,
                     start_us: int) -> tuple:
         runtime = self.runtime
-        state = runtime.state()
+        state = caller.state
         rng = seeded_random(runtime.seed, caller.context.trace_id, caller.span_id, index)
         policies = state.mesh.policies
         headers = {**caller.headers, **dict(call.headers)}
@@ -119,9 +139,8 @@ class Sidecar:
             outcome[0].setdefault("mirrors", []).append(shadow)
         return outcome
 
-    def endpoints(self, destination: Destination) -> Optional[list]:
+    def endpoints(self, destination: Destination, state: Any) -> Optional[list]:
         """The endpoints of a destination's subset; None if the subset is unknown."""
-        state = self.runtime.state()
         versions = state.mesh.versions_of(destination.service)
         if destination.subset is not None:
             rule = state.mesh.policies.destination_rule(destination.service)
@@ -167,7 +186,7 @@ class Sidecar:
         flags = list(node.get("response_flags", []))
         if retry_reason is not None and len(tries) == most and most > 1:
             flags.append(RETRY_LIMIT)
-        final = dict(node)
+        final = node.copy()
         final["response_flags"] = flags
         if len(tries) > 1:
             final["attempts"] = tries[:-1]
@@ -190,7 +209,7 @@ class Sidecar:
         ``reset``, ``per-try-timeout``, ``timeout``) or is None.
         """
         runtime = self.runtime
-        state = runtime.state()
+        state = caller.state
         flags: list = []
         delay_ms = 0.0
         fault = route.fault
@@ -202,7 +221,7 @@ class Sidecar:
             node = self.failed_node(call, fault.abort_code, "fault filter abort",
                                     start_us, caller, index, number, flags)
             return node, delay_ms, None
-        endpoints = self.endpoints(destination)
+        endpoints = self.endpoints(destination, state)
         if endpoints is None:
             node = self.failed_node(call, 503, f"no subset {destination.subset!r} in the "
                                     f"DestinationRule of {destination.service}", start_us,
@@ -252,24 +271,24 @@ class Sidecar:
                     subset: Optional[str]) -> tuple:
         """The HTTP call of one try, under its CLIENT span."""
         runtime = self.runtime
-        state = runtime.state()
+        state = caller.state
         span_id = derived_span_id(runtime.seed, caller.context.trace_id, caller.span_id,
                                   index, number)
         # The CLIENT span is the callee's parent, and the caller's span its own.
         context = attrs.evolve(caller.context, parent_id=caller.span_id)
-        down = {**headers, **outgoing_headers(context, span_id), BUDGET: str(budget)}
-        if runtime.simulated:
-            down[START] = str(start_us)
-        if endpoint is not None:
-            down[ENDPOINT] = endpoint.label
+        down = {**headers, **outgoing_headers(context, span_id)}
+        down[MESH] = fold({
+            HOPS: down.pop(HOPS, None), BUDGET: str(budget),
+            START: str(start_us) if runtime.simulated else None,
+            ENDPOINT: endpoint.label if endpoint is not None else None,
+            SOURCE_WORKLOAD: down.pop(SOURCE_WORKLOAD, None),
+            SOURCE_VERSION: down.pop(SOURCE_VERSION, None)})
         path, mark, query = call.path.partition("?")
         target = quote_path(path) + mark + quote_path(query, safe="=&+%")
         if runtime.config.standalone is None:
-            url = f"http://{caller.local}/mesh/{call.service}{target}"
+            (host, port), target = caller.local, f"/mesh/{call.service}{target}"
         else:
             host, port = runtime.config.resolve.get(call.service, (call.service, call.port))
-            host = f"[{host}]" if ":" in host else host
-            url = f"http://{host}:{port}{target}"
         real_start = runtime.now()
         budget_ms = None if limit_ms is None else limit_ms - delay_ms
         gave_up = "per-try-timeout" if per_try else "timeout"
@@ -286,8 +305,8 @@ class Sidecar:
             else:
                 timeout = None if runtime.simulated or budget_ms is None else budget_ms / 1000.0
                 try:
-                    answer = await caller.work.track(ensureDeferred(runtime.client.request(
-                        call.method, url, down, timeout=timeout)))
+                    answer = await caller.work.track(ensureDeferred(runtime.client.hop(
+                        call.method, host, port, target, down, timeout=timeout)))
                 except UpstreamFailed as problem:
                     code, error = problem.code, problem.reason
                     failure = "timeout" if code == 504 else (
@@ -307,7 +326,16 @@ class Sidecar:
             node = self.failed_node(call, code, error, start_us, caller, index, number, flags,
                                     span_id=span_id, duration_ms=max(took, 0.0), subset=subset)
             return node, took, failure
-        node = upstream_node(answer.body, call)
+        node = None
+        if answer.summary is not None and runtime.config.standalone is None \
+                and not call.headers:
+            # This Mimic's own node: nested as it is encoded (its headers are
+            # already what it shows; a cascade's added ones would change them).
+            node = encoded_child(answer.body, answer.summary)
+            if node is not None:
+                node["url"] = call.url
+        if node is None:
+            node = upstream_node(answer.body, call)
         if node is None:
             # Not a mesh node: a real service's answer, shown by its status.
             node = self.failed_node(
@@ -384,5 +412,5 @@ class Sidecar:
                        flags=",".join(flags) or "-")
         if retries:
             metrics.retries.labels(self.cluster(call, destination)).inc(retries)
-        runtime.state().graph.record(caller.me.service, target.service, node["code"],
-                                     elapsed_ms, retries, flags)
+        caller.state.graph.record(caller.me.service, target.service, node["code"],
+                                  elapsed_ms, retries, flags)

@@ -284,3 +284,136 @@ def upstream_node(body: bytes, call: UpstreamCall) -> Optional[dict]:
             nesting_depth(parsed, MAX_ANSWER_DEPTH) > MAX_ANSWER_DEPTH:
         return None
     return as_child(parsed, call)
+
+
+class EncodedNode:
+    """
+    An upstream's node kept as it was encoded: its caller nests it in its
+    own node as it came, instead of parsing it and encoding it again (the
+    tree grows with every hop, so re-encoding made a chain quadratic).
+    What the caller decides on (``code``, ``duration_ms``, ``version``,
+    ``service``, whether it has an ``error``) comes from the summary the
+    callee sent along (:func:`node_summary`); what the caller adds (``url``,
+    ``response_flags``, ``try``, ...) is written after the callee's fields,
+    in the order it was set, where adding them to the parsed node put them
+    too. Reads and writes go through the mapping methods the sidecar uses.
+    """
+
+    __slots__ = ("encoded", "known", "added")
+
+    def __init__(self, encoded: bytes, known: dict, added: Optional[dict] = None) -> None:
+        self.encoded = encoded
+        self.known = known
+        self.added = {} if added is None else added
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.added:
+            return self.added[key]
+        return self.known[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in self.known:
+            raise KeyError(f"{key!r} is the upstream's own field")
+        self.added[key] = value
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.added or key in self.known
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self.added:
+            return self.added[key]
+        return self.known.get(key, default)
+
+    def setdefault(self, key: str, default: Any) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def copy(self) -> "EncodedNode":
+        return EncodedNode(self.encoded, self.known, dict(self.added))
+
+    def to_bytes(self) -> bytes:
+        if not self.added:
+            return self.encoded
+        return self.encoded[:-1] + b"," + encode_tree(self.added)[1:]
+
+    def expanded(self) -> dict:
+        """The node parsed, with what the caller added (the slow way, for odd trees)."""
+        node = json.loads(self.encoded)
+        node.update(expanded(self.added))
+        return node
+
+
+def expanded(value: Any) -> Any:
+    """``value`` with every :class:`EncodedNode` in it parsed."""
+    if isinstance(value, EncodedNode):
+        return value.expanded()
+    if isinstance(value, dict):
+        return {key: expanded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [expanded(item) for item in value]
+    return value
+
+
+_encode_string = json.encoder.encode_basestring_ascii
+
+#: What stands for an :class:`EncodedNode` while the tree around it is encoded.
+_MARK = "\x00mimic-encoded-node\x00"
+_ENCODED_MARK = json.dumps(_MARK)
+
+
+def encode_tree(tree: Any) -> bytes:
+    """
+    A node (or any JSON value holding nodes) as compact JSON bytes, its
+    :class:`EncodedNode` children spliced in as they came. Each child is
+    first written as a mark; a tree whose own strings hold the mark (a
+    client could send it) is encoded the slow way, parsing the children.
+    """
+    encoded_nodes: list = []
+
+    def mark(value: Any) -> str:
+        if isinstance(value, EncodedNode):
+            encoded_nodes.append(value)
+            return _MARK
+        raise TypeError(f"{type(value).__name__} is not JSON")
+
+    text = json.dumps(tree, separators=(",", ":"), default=mark)
+    if not encoded_nodes:
+        return text.encode("ascii")
+    pieces = text.split(_ENCODED_MARK)
+    if len(pieces) != len(encoded_nodes) + 1:
+        return json.dumps(expanded(tree), separators=(",", ":")).encode("ascii")
+    parts = [pieces[0].encode("ascii")]
+    for node, piece in zip(encoded_nodes, pieces[1:]):
+        parts.append(node.to_bytes())
+        parts.append(piece.encode("ascii"))
+    return b"".join(parts)
+
+
+def node_summary(node: dict) -> str:
+    """What a node's caller decides on, sent along with the node (see :class:`EncodedNode`)."""
+    version = node["version"]
+    return (f'[{_encode_string(node["service"])},{node["code"]:d},{node["duration_ms"]!r},'
+            f'{"null" if version is None else _encode_string(version)},'
+            f'{"true" if "error" in node else "false"}]')
+
+
+def encoded_child(body: bytes, summary: str) -> Optional[EncodedNode]:
+    """
+    The answer of a Mimic node (``body``, with its ``summary``) as a child
+    kept encoded, or None when it cannot be (no body, as for a ``HEAD``;
+    a summary that does not read).
+    """
+    if len(body) < 3 or body[:1] != b"{" or body[-1:] != b"}":
+        return None
+    try:
+        service, code, duration_ms, version, has_error = json.loads(summary)
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(service, str) or not isinstance(code, int) or \
+            not isinstance(duration_ms, (int, float)):
+        return None
+    known = {"service": service, "code": code, "duration_ms": duration_ms, "version": version}
+    if has_error:
+        known["error"] = True
+    return EncodedNode(body, known)

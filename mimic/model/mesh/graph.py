@@ -49,7 +49,9 @@ class Graph:
 
     def record(self, source: str, destination: str, code: int, duration_ms: float,
                retries: int, flags: list) -> None:
-        edge = self.edges.setdefault((source, destination), Edge())
+        edge = self.edges.get((source, destination))
+        if edge is None:  # (setdefault would build an Edge for every call)
+            edge = self.edges[(source, destination)] = Edge()
         edge.requests += 1
         edge.errors += code >= 500
         edge.retries += retries

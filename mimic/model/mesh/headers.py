@@ -15,7 +15,8 @@ naming any of these is refused.
 
 from __future__ import annotations
 
-from typing import Optional
+import json
+from typing import Mapping, Optional
 
 #: Headers only the HTTP layer writes (lower case).
 HOP_BY_HOP_AND_FRAMING = frozenset({
@@ -38,6 +39,18 @@ BUDGET = "x-mimic-mesh-budget"
 #: the upstream, and the endpoint (``version#replica``) its balancer chose.
 START = "x-mimic-mesh-start"
 ENDPOINT = "x-mimic-mesh-endpoint"
+#: Mimic's nodes send the six headers above to each other folded into
+#: one, a JSON list of their values in this order (null for one that is
+#: absent): fewer header lines for each hop's HTTP to write and parse. A
+#: client may still send them one by one.
+MESH = "x-mimic-mesh"
+FOLDED = (HOPS, BUDGET, START, ENDPOINT, SOURCE_WORKLOAD, SOURCE_VERSION)
+_encode_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+
+#: The response header by which a node that a Mimic called tells it what
+#: the caller decides on without parsing the node (see
+#: :class:`~mimic.model.mesh.calls.EncodedNode`).
+NODE_SUMMARY = "x-mimic-mesh-node"
 #: The response header by which a node tells its caller its workload (the
 #: way Istio's sidecars exchange peer metadata), for the source's metrics.
 WORKLOAD = "x-mimic-workload"
@@ -52,3 +65,35 @@ def refused_header(name: str) -> Optional[str]:
     if lower.startswith(MIMIC_PREFIX):
         return f"{lower!r} is one of Mimic's own headers, set only by Mimic"
     return None
+
+
+def fold(values: Mapping[str, Optional[str]]) -> str:
+    """The value of :data:`MESH` for Mimic's own headers ``values``."""
+    return "[" + ",".join("null" if values.get(name) is None else _encode_string(values[name])
+                          for name in FOLDED) + "]"
+
+
+def unfold(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """
+    Mimic's own headers of a request: from :data:`MESH` when it came (a
+    Mimic node called), else as they came one by one (``headers`` itself).
+    Raises ValueError for a :data:`MESH` that Mimic did not write.
+    """
+    folded = headers.get(MESH)
+    if folded is None:
+        return headers
+    try:
+        values = json.loads(folded)
+    except (ValueError, RecursionError):
+        values = None
+    unfolded = {}
+    if type(values) is list and len(values) == len(FOLDED):
+        for name, value in zip(FOLDED, values):
+            if type(value) is str:
+                unfolded[name] = value
+            elif value is not None:
+                break
+        else:
+            return unfolded
+    raise ValueError(f"{MESH}: {folded[:40]!r} is not what Mimic's nodes send each other; "
+                     "this header is set by Mimic's mesh nodes, not by clients")
