@@ -47,13 +47,25 @@ def api_label(path: bytes, api_names: Collection[str]) -> str:
 
 def log_access(method: bytes, uri: bytes, status: int, duration_seconds: float,
                api: str) -> None:
-    """Write the access line of one answered request."""
+    """
+    Write the access line of one answered request.
+
+    The line is formatted here, once, and handed to the logger as the one
+    field of a one-field format: Twisted's ``formatEvent`` parses an event's
+    format with ``string.Formatter`` for every observer, and a five-field
+    format cost more than the rest of a mesh hop's bookkeeping. The fields
+    stay on the event for the JSON observer.
+    """
+    method_text = method.decode("latin-1")
+    path = uri[:MAX_LOGGED_PATH].decode("utf-8", "replace")
+    duration_ms = round(duration_seconds * 1000.0, 3)
     access.info(
-        "{method} {path} {status} {duration_ms:.1f}ms {api}",
-        method=method.decode("latin-1"),
-        path=uri[:MAX_LOGGED_PATH].decode("utf-8", "replace"),
+        "{access_line}",
+        access_line=f"{method_text} {path} {status} {duration_ms:.1f}ms {api}",
+        method=method_text,
+        path=path,
         status=status,
-        duration_ms=round(duration_seconds * 1000.0, 3),
+        duration_ms=duration_ms,
         api=api,
     )
 
