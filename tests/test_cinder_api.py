@@ -231,13 +231,16 @@ def test_bad_volume_bodies_are_400_in_cinders_words_and_create_nothing(cinder):
     assert cinder.ok("GET", "volumes")["volumes"] == []
 
 
-def test_volume_types_and_default_type_route_from_3_62(cinder):
+def test_volume_types_and_the_default_type_at_every_microversion(cinder):
     types = {t["name"]: t for t in cinder.ok("GET", "types")["volume_types"]}
     assert set(types) == {"__DEFAULT__", "SSD", "SATA"}
     assert cinder.ok("GET", f"types/{types['SSD']['id']}")["volume_type"]["name"] == "SSD"
     assert cinder.ok("GET", "types/default")["volume_type"]["name"] == "__DEFAULT__"
-    # Before 3.62 "default" is just an id that names no type.
-    fault(cinder.call("GET", "types/default", version="3.61"), 404, "itemNotFound")
+    # ``default`` is the caller's default type at every version
+    # (cinder/api/v3/types.py, ``show``: ``if id == 'default'``); 3.62 added
+    # the separate per-project ``default-types`` API.
+    assert cinder.ok("GET", "types/default", version="3.0")["volume_type"]["name"] == (
+        "__DEFAULT__")
     assert cinder.create(volume_type="SSD")["volume_type"] == "SSD"
     assert cinder.create(volume_type=types["SATA"]["id"])["volume_type"] == "SATA"
     # Types are shown by id only (cinder/api/v2/types.py: get_volume_type).

@@ -49,18 +49,17 @@ from mimic.model.cinder_errors import (
 )
 from mimic.model.cinder_records import (  # noqa: F401 - re-exported
     AVAILABILITY_ZONE,
-    DEFAULT_TYPE,
     NAME_LENGTH,
-    VOLUME_TYPES,
     Attachment,
     Passing,
     Snapshot,
     Volume,
     VolumeSpec,
     VolumeType,
-    find_volume_type,
 )
+from mimic.model.cinder_types import BlockStorageCatalog
 from mimic.model.images import ImageStore, image_store_for
+from mimic.profiles import profile_of
 from mimic.util import IdSource
 
 #: Cinder's default quotas (``cinder/quota.py``: ``quota_volumes`` 10,
@@ -92,11 +91,17 @@ class BlockStorageRegion:
     clock: Any
     ids: IdSource
     images: ImageStore
+    catalog: BlockStorageCatalog
     creation_behaviors: BehaviorRegistry
     deletion_behaviors: BehaviorRegistry
     _volumes: dict = attrs.field(factory=dict)
     _snapshots: dict = attrs.field(factory=dict)
     _attachments: dict = attrs.field(factory=dict)
+    #: Groups and group snapshots (:mod:`mimic.model.cinder_groups`), and
+    #: transfers offered (:mod:`mimic.model.cinder_transfers`), by id.
+    groups: dict = attrs.field(factory=dict)
+    group_snapshots: dict = attrs.field(factory=dict)
+    transfers: dict = attrs.field(factory=dict)
     quotas: dict = attrs.field(factory=lambda: dict(DEFAULT_QUOTAS))
 
     def now(self) -> float:
@@ -118,6 +123,16 @@ class BlockStorageRegion:
                 if v.gone_at is not None and now >= v.gone_at]
         for volume in gone:
             del self._volumes[volume.id]
+
+    def holds_volume(self, volume_id: str) -> bool:
+        """Whether the volume is this tenant's (gone or not yet forgotten alike)."""
+        return volume_id in self._volumes
+
+    def uses_group_type(self, type_id: str) -> bool:
+        return any(g.group_type_id == type_id for g in self.groups.values())
+
+    def uses_type(self, type_id: str) -> bool:
+        return any(v.volume_type.id == type_id for v in self._volumes.values())
 
     def volume(self, volume_id: str) -> Volume:
         now = self.now()
@@ -172,7 +187,8 @@ class BlockStorageRegion:
         """
         _check_metadata(spec.metadata)
         presets = CreationPresets.from_metadata(spec.metadata)
-        volume_type = find_volume_type(spec.volume_type) if spec.volume_type else DEFAULT_TYPE
+        volume_type = self.catalog.volume_type(spec.volume_type) if spec.volume_type \
+            else self.catalog.default_type(self.tenant_id)
         if spec.availability_zone not in (None, AVAILABILITY_ZONE):
             raise invalid_input(f"Availability zone '{spec.availability_zone}' is invalid.")
         size = spec.size
@@ -216,6 +232,13 @@ class BlockStorageRegion:
                               "disk_format": image.disk_format,
                               "container_format": image.container_format,
                               "size": str(image.size)}
+        if spec.group_id is not None:
+            group = self.groups.get(spec.group_id)
+            if group is None:
+                raise NotFound(f"Group {spec.group_id} could not be found.")
+            if volume_type.id not in group.volume_type_ids:
+                raise invalid_input(f"Invalid volume_type provided: {volume_type.id} "
+                                    "(requested type is not compatible with the group).")
         self._check_quota(1, size)
         chosen = self.creation_behaviors.choose(
             {"volume_name": spec.name or "", "metadata": spec.metadata})
@@ -235,6 +258,7 @@ class BlockStorageRegion:
             metadata=dict(spec.metadata), bootable=bootable,
             snapshot_id=spec.snapshot_id, source_volid=spec.source_volid,
             image_metadata=image_metadata, deleting_seconds=presets.deleting,
+            group_id=spec.group_id,
         )
         self._volumes[volume.id] = volume
         return volume
@@ -285,11 +309,14 @@ class BlockStorageRegion:
         del volume.image_metadata[key]
         volume.updated = self.now()
 
-    def delete_volume(self, volume_id: str) -> None:
+    def delete_volume(self, volume_id: str, in_group: bool = False) -> None:
+        """``in_group``: the group's own delete, the one way to delete its volumes."""
         volume = self.volume(volume_id)
         now = self.now()
         has_snapshots = any(s.volume_id == volume_id for s in self._snapshots.values())
-        if volume.status_at(now) not in DELETABLE or volume.attachments or has_snapshots:
+        grouped = volume.group_id is not None and not in_group
+        if volume.status_at(now) not in DELETABLE or volume.attachments or has_snapshots \
+                or grouped:
             raise invalid_volume(
                 "Volume status must be " + " or ".join(DELETABLE) + " and must not be "
                 "migrating, attached, belong to a group, have snapshots, awaiting a "
@@ -459,8 +486,25 @@ class BlockStorageRegion:
         del snapshot.metadata[key]
         snapshot.updated = self.now()
 
-    def delete_snapshot(self, snapshot_id: str) -> None:
+    def snapshot_ids(self) -> list:
+        return list(self._snapshots)
+
+    def hand_over(self, volume: Volume, destination: "BlockStorageRegion",
+                  with_snapshots: bool = True) -> None:
+        """A transfer's end: the volume (and its snapshots) become ``destination``'s."""
+        destination._check_quota(1, volume.size)
+        del self._volumes[volume.id]
+        destination._volumes[volume.id] = volume
+        for snapshot in [s for s in self._snapshots.values() if s.volume_id == volume.id]:
+            del self._snapshots[snapshot.id]
+            if with_snapshots:
+                destination._snapshots[snapshot.id] = snapshot
+
+    def delete_snapshot(self, snapshot_id: str, in_group: bool = False) -> None:
         snapshot = self.snapshot(snapshot_id)
+        if snapshot.group_snapshot_id is not None and not in_group:
+            raise invalid_snapshot("Snapshot is part of a group snapshot; delete the "
+                                   "group snapshot instead.")
         if snapshot.status_at(self.now()) not in ("available", "error"):
             raise invalid_snapshot("Snapshot status must be available or error and must "
                                    "not be part of a group.")
@@ -577,7 +621,7 @@ class BlockStorageRegion:
         volumes, gigabytes = self._usage()
         return {"volumes": volumes, "snapshots": len(self._snapshots),
                 "gigabytes": gigabytes, "backups": 0, "backup_gigabytes": 0,
-                "groups": 0, "per_volume_gigabytes": 0}
+                "groups": len(self.groups), "per_volume_gigabytes": 0}
 
 
 def _check_metadata(metadata: dict) -> None:
@@ -592,6 +636,12 @@ def _check_metadata(metadata: dict) -> None:
                                 "characters and values at most 255")
 
 
+def catalog_for(session_store: Any, region: str) -> BlockStorageCatalog:
+    """The region's volume types, QoS specs, group types and services."""
+    return session_store.data_for_api(("cinder", region), lambda: BlockStorageCatalog.canned(
+        session_store.ids, profile_of(session_store.options).name))
+
+
 def block_storage_for(session_store: Any, tenant_id: str, region: str) -> BlockStorageRegion:
     """The tenant's Cinder state in ``region``, made on first use, shared by every API."""
 
@@ -602,9 +652,32 @@ def block_storage_for(session_store: Any, tenant_id: str, region: str) -> BlockS
             clock=session_store.clock,
             ids=ids,
             images=image_store_for(session_store, tenant_id, region),
+            catalog=catalog_for(session_store, region),
             creation_behaviors=BehaviorRegistry(CREATION_EVENT, ids),
             deletion_behaviors=BehaviorRegistry(DELETION_EVENT, ids),
         )
 
     return session_store.tenant(tenant_id).data_for_api(("cinder", region), make)
 
+
+
+def known_block_storage(session_store: Any, region: str) -> list:
+    """Every tenant's Cinder state in ``region`` that exists (makes nothing)."""
+    found = []
+    for tenant in session_store.tenants():
+        storage = tenant.known_data_for_api(("cinder", region))
+        if storage is not None:
+            found.append(storage)
+    return found
+
+
+def volume_owner(session_store: Any, region: str, volume_id: str) -> Optional[BlockStorageRegion]:
+    """
+    The tenant state that holds ``volume_id``, whoever owns it: what an
+    admin's request reaches, since Cinder's admin context is not bound to
+    its own project (``cinder/db/sqlalchemy/api.py``, ``project_only``).
+    """
+    for storage in known_block_storage(session_store, region):
+        if storage.holds_volume(volume_id):
+            return storage
+    return None
