@@ -529,3 +529,27 @@ def test_image_metadata_actions_change_volume_image_metadata(cinder):
 def test_extensions_are_listed(cinder):
     aliases = {e["alias"] for e in cinder.ok("GET", "extensions")["extensions"]}
     assert {"os-availability-zone", "os-volume-actions", "os-quota-sets"} <= aliases
+
+
+def test_snapshot_status_reset_filter_and_force_deletes(cinder):
+    # cinder/api/contrib/admin_actions.py: os-reset_status and os-force_delete
+    # on snapshots and volumes; snapshots listed by status (resource_filters.json).
+    volume = cinder.create()
+    snapshot = cinder.ok("POST", "snapshots", 202, json={"snapshot": {
+        "volume_id": volume["id"], "name": "s1"}})["snapshot"]
+    cinder.ok("POST", f"snapshots/{snapshot['id']}/action", 202,
+              json={"os-reset_status": {"status": "error"}})
+    assert [s["name"] for s in cinder.ok("GET", "snapshots/detail?status=error")[
+        "snapshots"]] == ["s1"]
+    assert cinder.ok("GET", "snapshots?status=available")["snapshots"] == []
+    assert "Invalid status" in fault(cinder.call(
+        "POST", f"snapshots/{snapshot['id']}/action",
+        json={"os-reset_status": {"status": "sleeping"}}), 400, "badRequest")
+    cinder.ok("POST", f"snapshots/{snapshot['id']}/action", 202,
+              json={"os-force_delete": {}})
+    assert cinder.ok("GET", "snapshots")["snapshots"] == []
+    cinder.ok("POST", f"volumes/{volume['id']}/action", 202,
+              json={"os-reset_status": {"status": "maintenance"}})
+    fault(cinder.call("DELETE", f"volumes/{volume['id']}"), 400, "badRequest")
+    cinder.ok("POST", f"volumes/{volume['id']}/action", 202, json={"os-force_delete": {}})
+    fault(cinder.call("GET", f"volumes/{volume['id']}"), 404, "itemNotFound")

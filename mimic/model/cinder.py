@@ -309,14 +309,20 @@ class BlockStorageRegion:
         del volume.image_metadata[key]
         volume.updated = self.now()
 
-    def delete_volume(self, volume_id: str, in_group: bool = False) -> None:
-        """``in_group``: the group's own delete, the one way to delete its volumes."""
+    def delete_volume(self, volume_id: str, in_group: bool = False,
+                      force: bool = False) -> None:
+        """
+        ``in_group``: the group's own delete, the one way to delete its
+        volumes; ``force`` (``os-force_delete``): whatever the status, as
+        long as nothing is attached and no snapshot depends on it.
+        """
         volume = self.volume(volume_id)
         now = self.now()
         has_snapshots = any(s.volume_id == volume_id for s in self._snapshots.values())
         grouped = volume.group_id is not None and not in_group
-        if volume.status_at(now) not in DELETABLE or volume.attachments or has_snapshots \
-                or grouped:
+        wrong_status = volume.status_at(now) not in DELETABLE and not (
+            force and volume.status_at(now) != "deleting")
+        if wrong_status or volume.attachments or has_snapshots or grouped:
             raise invalid_volume(
                 "Volume status must be " + " or ".join(DELETABLE) + " and must not be "
                 "migrating, attached, belong to a group, have snapshots, awaiting a "
@@ -500,12 +506,20 @@ class BlockStorageRegion:
             if with_snapshots:
                 destination._snapshots[snapshot.id] = snapshot
 
-    def delete_snapshot(self, snapshot_id: str, in_group: bool = False) -> None:
+    def reset_snapshot_status(self, snapshot_id: str, status: str) -> None:
+        """``os-reset_status``: an operator says what the snapshot's status is."""
+        if status not in ("available", "error", "creating", "deleting", "error_deleting"):
+            raise invalid_input(f"Invalid status {status!r}")
+        snapshot = self.snapshot(snapshot_id)
+        snapshot.status, snapshot.updated = status, self.now()
+
+    def delete_snapshot(self, snapshot_id: str, in_group: bool = False,
+                        force: bool = False) -> None:
         snapshot = self.snapshot(snapshot_id)
         if snapshot.group_snapshot_id is not None and not in_group:
             raise invalid_snapshot("Snapshot is part of a group snapshot; delete the "
                                    "group snapshot instead.")
-        if snapshot.status_at(self.now()) not in ("available", "error"):
+        if not force and snapshot.status_at(self.now()) not in ("available", "error"):
             raise invalid_snapshot("Snapshot status must be available or error and must "
                                    "not be part of a group.")
         del self._snapshots[snapshot_id]

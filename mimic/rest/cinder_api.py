@@ -238,9 +238,10 @@ class CinderApi(TypeRoutes, AdminRoutes, GroupRoutes, CinderRoutes):
                                       limit=read_limit(request),
                                       marker=query_argument(request, "marker"))
         detail = request.path.endswith(b"/detail")
-        name = query_argument(request, "name")
+        name, status = query_argument(request, "name"), query_argument(request, "status")
         rendered = [snapshot_detail(s, now, version, tenant_id) for s in snapshots
-                    if name is None or s.name == name]
+                    if (name is None or s.name == name)
+                    and (status is None or s.status_at(now) == status)]
         if not detail:
             for body in rendered:
                 del body["os-extended-snapshot-attributes:progress"]
@@ -267,6 +268,26 @@ class CinderApi(TypeRoutes, AdminRoutes, GroupRoutes, CinderRoutes):
     def delete_snapshot(self, request: Any, tenant_id: str, snapshot_id: str) -> bytes:
         storage, _ = self._begin(request, tenant_id)
         storage.delete_snapshot(snapshot_id)
+        return empty_response(request, 202)
+
+    @tenant_route(app, "/snapshots/<snapshot_id>/action", methods=["POST"])
+    def snapshot_action(self, request: Any, tenant_id: str, snapshot_id: str) -> bytes:
+        storage, _ = self._begin(request, tenant_id)
+        body = read_json(request)
+        if not isinstance(body, dict) or len(body) != 1:
+            raise BadRequest("Malformed request body")
+        ((action, argument),) = body.items()
+        argument = argument if isinstance(argument, dict) else {}
+        if action in ("os-reset_status", "os-update_snapshot_status"):
+            status = argument.get("status")
+            if not isinstance(status, str):
+                raise invalid_field("status", status, "'status' is a required property")
+            storage.reset_snapshot_status(snapshot_id, status)
+        elif action == "os-force_delete":
+            storage.delete_snapshot(snapshot_id, force=True)
+        else:
+            raise BadRequest(f"There is no such action: {action}. Verify the request "
+                             "body and Content-Type header and try again.")
         return empty_response(request, 202)
 
     @tenant_route(app, "/snapshots/<snapshot_id>/metadata", methods=["GET"])
