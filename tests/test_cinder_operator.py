@@ -21,6 +21,8 @@ and ``capabilities.py`` and their views, ``etc/cinder/resource_filters.json``,
 
 from __future__ import annotations
 
+import json
+
 import openstack
 import pytest
 from openstack import exceptions as sdk_exceptions
@@ -242,3 +244,15 @@ def test_an_admin_reaches_another_projects_volume_and_its_owner_the_attachment(a
     mine = admin.create_volume(size=1)
     with pytest.raises(sdk_exceptions.NotFoundException):
         user.get_volume(mine.id)
+
+
+def test_the_regions_types_and_groups_survive_a_snapshot_and_restore(admin, mimic):
+    made = admin.create_type(name="kept", extra_specs={"a": "b"})
+    group_type = admin.create_group_type(name="kept-groups")
+    document = mimic.get("/mimic/v1.1/state").json()
+    admin.delete_type(made)
+    admin.delete_group_type(group_type)
+    restored = mimic.put("/mimic/v1.1/state", data=json.dumps(document).encode())
+    assert restored.status_code == 200, restored.text
+    assert admin.get_type(made.id).extra_specs == {"a": "b"}
+    assert admin.get_group_type(group_type.id).name == "kept-groups"
