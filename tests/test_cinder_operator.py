@@ -256,3 +256,14 @@ def test_the_regions_types_and_groups_survive_a_snapshot_and_restore(admin, mimi
     assert restored.status_code == 200, restored.text
     assert admin.get_type(made.id).extra_specs == {"a": "b"}
     assert admin.get_group_type(group_type.id).name == "kept-groups"
+
+
+def test_specs_must_be_strings_and_bounded_and_a_refusal_changes_nothing(admin):
+    made = admin.create_type(name="strict", extra_specs={"a": "b"})
+    for specs in ({"n": 1}, {"": "empty key"}, {"k": "x" * 256},
+                  {f"k{i}": "v" for i in range(129)}):
+        response = raw(admin, "POST", f"/types/{made.id}/extra_specs",
+                       json={"extra_specs": specs})
+        assert response.status_code == 400, specs
+        assert "badRequest" in response.json()
+    assert admin.get_type(made.id).extra_specs == {"a": "b"}

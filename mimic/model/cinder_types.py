@@ -92,17 +92,16 @@ class Service:
 
 
 def check_specs(specs: object, what: str = "extra_specs") -> dict:
-    """Specs are string keys to string values (numbers and booleans read as text)."""
+    """
+    Specs are string keys to string values, as Cinder's schema
+    (``cinder/api/validation/parameter_types.py``, ``extra_specs``) says.
+    """
     if not isinstance(specs, dict):
         raise invalid_input(f"{what} must be a dictionary")
     if len(specs) > MAX_SPECS:
         raise invalid_input(f"{what} may hold at most {MAX_SPECS} items (Mimic's bound)")
     checked = {}
     for key, value in specs.items():
-        if isinstance(value, bool):
-            value = str(value)
-        if isinstance(value, (int, float)):
-            value = str(value)
         if not isinstance(key, str) or not isinstance(value, str) or not key \
                 or len(key) > SPEC_LENGTH or len(value) > SPEC_LENGTH:
             raise invalid_input(f"Invalid {what} key or value: keys and values are "
