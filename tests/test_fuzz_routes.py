@@ -52,6 +52,8 @@ MOUNTS = {
     "FastlyApi": ("/fastly", "fastly"),
     "GlanceApi": ("/mimicking/glance/ORD", "glance"),
     "NeutronApi": ("/mimicking/neutron/ORD", "neutron"),
+    # Cinder's fault body is Nova's (cinder/api/openstack/wsgi.py, ``Fault``).
+    "CinderApi": ("/mimicking/cinder/ORD", "nova"),
 }
 
 #: Routes that take no JSON body, and why they are not fuzzed here.
@@ -372,6 +374,51 @@ GROUPS = {
 }
 
 
+#: Cinder's operator and sharing routes (volume types, QoS specs, group
+#: types, groups, transfers, default types, quotas, services, snapshot
+#: actions); without a microversion header they answer at 3.0, and the
+#: fuzzer is no admin, so each refusal's shape is what is checked.
+CINDER_ROUTES: dict[tuple[str, str, str], list] = {
+    ("CinderApi", method, f"/v3/<tenant_id>/{rule}"): bodies for method, rule, bodies in [
+        ("POST", "types", [{"volume_type": {"name": "fz", "extra_specs": {"a": "b"}}}]),
+        ("PUT", "types/<type_id>", [{"volume_type": {"name": "fz2", "description": "d"}}]),
+        ("POST", "types/<type_id>/extra_specs", [{"extra_specs": {"a": "b"}}]),
+        ("PUT", "types/<type_id>/extra_specs/<key>", [{"k": "v"}]),
+        ("POST", "types/<type_id>/action", [{"addProjectAccess": {"project": "p"}}]),
+        ("POST", "types/<type_id>/encryption", [
+            {"encryption": {"provider": "luks", "key_size": 256}}]),
+        ("PUT", "types/<type_id>/encryption/<encryption_id>", [
+            {"encryption": {"cipher": "aes-xts-plain64"}}]),
+        ("POST", "qos-specs", [{"qos_specs": {"name": "q", "consumer": "back-end",
+                                              "iops": "1"}}]),
+        ("PUT", "qos-specs/<qos_id>", [{"qos_specs": {"iops": "2"}}]),
+        ("PUT", "qos-specs/<qos_id>/delete_keys", [{"keys": ["iops"]}]),
+        ("POST", "group_types", [{"group_type": {"name": "g"}}]),
+        ("PUT", "group_types/<type_id>", [{"group_type": {"name": "g2"}}]),
+        ("POST", "group_types/<type_id>/group_specs", [{"group_specs": {"a": "b"}}]),
+        ("PUT", "group_types/<type_id>/group_specs/<key>", [{"k": "v"}]),
+        ("POST", "groups", [{"group": {"name": "g", "group_type": "x",
+                                       "volume_types": ["x"]}}]),
+        ("PUT", "groups/<group_id>", [{"group": {"name": "n"}}]),
+        ("POST", "groups/<group_id>/action", [{"delete": {"delete-volumes": True}}]),
+        ("POST", "group_snapshots", [{"group_snapshot": {"group_id": "{group_id}"}}]),
+        ("POST", "os-volume-transfer", [{"transfer": {"volume_id": "{volume_id}",
+                                                      "name": "t"}}]),
+        ("POST", "volume-transfers", [{"transfer": {"volume_id": "{volume_id}"}}]),
+        ("POST", "os-volume-transfer/<transfer_id>/accept", [
+            {"accept": {"auth_key": "wrong"}}]),
+        ("POST", "volume-transfers/<transfer_id>/accept", [
+            {"accept": {"auth_key": "wrong"}}]),
+        ("PUT", "default-types/<project_id>", [{"default_type": {"volume_type": "x"}}]),
+        ("PUT", "os-quota-sets/<project_id>", [{"quota_set": {"volumes": 5}}]),
+        ("PUT", "os-services/<action>", [{"host": "devstack@lvmdriver-1",
+                                          "binary": "cinder-volume"}]),
+        ("POST", "snapshots/<snapshot_id>/action", [{"os-reset_status": {"status": "error"}}]),
+    ]
+}
+ROUTES.update(CINDER_ROUTES)
+
+
 def klein_apps() -> dict:
     """
     Every Klein app of every REST module, by the name of the class serving
@@ -480,6 +527,18 @@ def build_world(mimic) -> World:
                        ("trunk", {"port_id": ids["port_id"]})):
         response = mimic.post(f"{api.network}/{kind}s", headers=auth, json={kind: body})
         ids[f"{kind}_id"] = response.json()[kind]["id"] if response.status_code == 201 else "x"
+    cinder = f"/mimicking/cinder/ORD/v3/{api.tenant}"
+    volume = made(mimic.post(f"{cinder}/volumes", headers=auth,
+                             json={"volume": {"size": 1}}))["volume"]
+    snapshot = made(mimic.post(f"{cinder}/snapshots", headers=auth,
+                               json={"snapshot": {"volume_id": volume["id"]}}))["snapshot"]
+    offered = made(mimic.post(f"{cinder}/volumes", headers=auth,
+                              json={"volume": {"size": 1}}))["volume"]
+    transfer = made(mimic.post(f"{cinder}/os-volume-transfer", headers=auth,
+                               json={"transfer": {"volume_id": offered["id"]}}))["transfer"]
+    ids.update({"volume_id": volume["id"], "snapshot_id": snapshot["id"],
+                "transfer_id": transfer["id"], "type_id": "x", "qos_id": "x",
+                "encryption_id": "x", "action": "enable"})
     made(mimic.post("/mimic/v1.1/mesh", json=MESH))
     return World(api, ids)
 
