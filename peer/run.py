@@ -242,6 +242,10 @@ def run_file(suite: str, root: Path, relative: str, workdir: Path) -> FileResult
     # files such as CONTRIBUTING.rst by a relative path); clouds.yaml is
     # found through the variable openstacksdk's config loader reads.
     env["OS_CLIENT_CONFIG_FILE"] = str(workdir / "clouds.yaml")
+    # OSC's functional base runs each ``openstack`` command with every OS_*
+    # variable removed (openstackclient/tests/functional/base.py,
+    # ``execute``): the CLI finds clouds.yaml only in its working directory.
+    shutil.copyfile(workdir / "clouds.yaml", root / "clouds.yaml")
     env.setdefault("OPENSTACKSDK_FUNC_TEST_TIMEOUT", "60")
     command = [sys.executable, "-m", "pytest", str(target), "-q", "-p", "no:cacheprovider",
                "--junitxml", str(junit), "-o", "junit_family=xunit2", "--rootdir", str(root)]

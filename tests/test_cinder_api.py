@@ -231,13 +231,16 @@ def test_bad_volume_bodies_are_400_in_cinders_words_and_create_nothing(cinder):
     assert cinder.ok("GET", "volumes")["volumes"] == []
 
 
-def test_volume_types_and_default_type_route_from_3_62(cinder):
+def test_volume_types_and_the_default_type_at_every_microversion(cinder):
     types = {t["name"]: t for t in cinder.ok("GET", "types")["volume_types"]}
     assert set(types) == {"__DEFAULT__", "SSD", "SATA"}
     assert cinder.ok("GET", f"types/{types['SSD']['id']}")["volume_type"]["name"] == "SSD"
     assert cinder.ok("GET", "types/default")["volume_type"]["name"] == "__DEFAULT__"
-    # Before 3.62 "default" is just an id that names no type.
-    fault(cinder.call("GET", "types/default", version="3.61"), 404, "itemNotFound")
+    # ``default`` is the caller's default type at every version
+    # (cinder/api/v3/types.py, ``show``: ``if id == 'default'``); 3.62 added
+    # the separate per-project ``default-types`` API.
+    assert cinder.ok("GET", "types/default", version="3.0")["volume_type"]["name"] == (
+        "__DEFAULT__")
     assert cinder.create(volume_type="SSD")["volume_type"] == "SSD"
     assert cinder.create(volume_type=types["SATA"]["id"])["volume_type"] == "SATA"
     # Types are shown by id only (cinder/api/v2/types.py: get_volume_type).
@@ -526,3 +529,27 @@ def test_image_metadata_actions_change_volume_image_metadata(cinder):
 def test_extensions_are_listed(cinder):
     aliases = {e["alias"] for e in cinder.ok("GET", "extensions")["extensions"]}
     assert {"os-availability-zone", "os-volume-actions", "os-quota-sets"} <= aliases
+
+
+def test_snapshot_status_reset_filter_and_force_deletes(cinder):
+    # cinder/api/contrib/admin_actions.py: os-reset_status and os-force_delete
+    # on snapshots and volumes; snapshots listed by status (resource_filters.json).
+    volume = cinder.create()
+    snapshot = cinder.ok("POST", "snapshots", 202, json={"snapshot": {
+        "volume_id": volume["id"], "name": "s1"}})["snapshot"]
+    cinder.ok("POST", f"snapshots/{snapshot['id']}/action", 202,
+              json={"os-reset_status": {"status": "error"}})
+    assert [s["name"] for s in cinder.ok("GET", "snapshots/detail?status=error")[
+        "snapshots"]] == ["s1"]
+    assert cinder.ok("GET", "snapshots?status=available")["snapshots"] == []
+    assert "Invalid status" in fault(cinder.call(
+        "POST", f"snapshots/{snapshot['id']}/action",
+        json={"os-reset_status": {"status": "sleeping"}}), 400, "badRequest")
+    cinder.ok("POST", f"snapshots/{snapshot['id']}/action", 202,
+              json={"os-force_delete": {}})
+    assert cinder.ok("GET", "snapshots")["snapshots"] == []
+    cinder.ok("POST", f"volumes/{volume['id']}/action", 202,
+              json={"os-reset_status": {"status": "maintenance"}})
+    fault(cinder.call("DELETE", f"volumes/{volume['id']}"), 400, "badRequest")
+    cinder.ok("POST", f"volumes/{volume['id']}/action", 202, json={"os-force_delete": {}})
+    fault(cinder.call("GET", f"volumes/{volume['id']}"), 404, "itemNotFound")

@@ -467,6 +467,51 @@ SELF_ROUTES = {
 }
 
 
+#: Cinder's operator and sharing routes (volume types, QoS specs, group
+#: types, groups, transfers, default types, quotas, services, snapshot
+#: actions); without a microversion header they answer at 3.0, and the
+#: fuzzer is no admin, so each refusal's shape is what is checked.
+CINDER_ROUTES: dict[tuple[str, str, str], list] = {
+    ("CinderApi", method, f"/v3/<tenant_id>/{rule}"): bodies for method, rule, bodies in [
+        ("POST", "types", [{"volume_type": {"name": "fz", "extra_specs": {"a": "b"}}}]),
+        ("PUT", "types/<type_id>", [{"volume_type": {"name": "fz2", "description": "d"}}]),
+        ("POST", "types/<type_id>/extra_specs", [{"extra_specs": {"a": "b"}}]),
+        ("PUT", "types/<type_id>/extra_specs/<key>", [{"k": "v"}]),
+        ("POST", "types/<type_id>/action", [{"addProjectAccess": {"project": "p"}}]),
+        ("POST", "types/<type_id>/encryption", [
+            {"encryption": {"provider": "luks", "key_size": 256}}]),
+        ("PUT", "types/<type_id>/encryption/<encryption_id>", [
+            {"encryption": {"cipher": "aes-xts-plain64"}}]),
+        ("POST", "qos-specs", [{"qos_specs": {"name": "q", "consumer": "back-end",
+                                              "iops": "1"}}]),
+        ("PUT", "qos-specs/<qos_id>", [{"qos_specs": {"iops": "2"}}]),
+        ("PUT", "qos-specs/<qos_id>/delete_keys", [{"keys": ["iops"]}]),
+        ("POST", "group_types", [{"group_type": {"name": "g"}}]),
+        ("PUT", "group_types/<type_id>", [{"group_type": {"name": "g2"}}]),
+        ("POST", "group_types/<type_id>/group_specs", [{"group_specs": {"a": "b"}}]),
+        ("PUT", "group_types/<type_id>/group_specs/<key>", [{"k": "v"}]),
+        ("POST", "groups", [{"group": {"name": "g", "group_type": "x",
+                                       "volume_types": ["x"]}}]),
+        ("PUT", "groups/<group_id>", [{"group": {"name": "n"}}]),
+        ("POST", "groups/<group_id>/action", [{"delete": {"delete-volumes": True}}]),
+        ("POST", "group_snapshots", [{"group_snapshot": {"group_id": "{group_id}"}}]),
+        ("POST", "os-volume-transfer", [{"transfer": {"volume_id": "{volume_id}",
+                                                      "name": "t"}}]),
+        ("POST", "volume-transfers", [{"transfer": {"volume_id": "{volume_id}"}}]),
+        ("POST", "os-volume-transfer/<transfer_id>/accept", [
+            {"accept": {"auth_key": "wrong"}}]),
+        ("POST", "volume-transfers/<transfer_id>/accept", [
+            {"accept": {"auth_key": "wrong"}}]),
+        ("PUT", "default-types/<project_id>", [{"default_type": {"volume_type": "x"}}]),
+        ("PUT", "os-quota-sets/<project_id>", [{"quota_set": {"volumes": 5}}]),
+        ("PUT", "os-services/<action>", [{"host": "devstack@lvmdriver-1",
+                                          "binary": "cinder-volume"}]),
+        ("POST", "snapshots/<snapshot_id>/action", [{"os-reset_status": {"status": "error"}}]),
+    ]
+}
+ROUTES.update(CINDER_ROUTES)
+
+
 def klein_apps() -> dict:
     """
     Every Klein app of every REST module, by the name of the class serving
@@ -620,7 +665,12 @@ def _block_storage(mimic, ids: dict, made: Callable) -> None:
     ids["attachment_id"] = made(mimic.post(f"{CINDER}/attachments", headers=headers, json={
         "attachment": {"volume_uuid": volumes[1], "instance_uuid": ids["server_id"]}}))[
         "attachment"]["id"]
+    offered = made(mimic.post(f"{CINDER}/volumes", headers=headers,
+                              json={"volume": {"size": 1, "name": "fuzz-offered"}}))["volume"]
     mimic.tick(60)
+    ids["transfer_id"] = made(mimic.post(f"{CINDER}/os-volume-transfer", headers=headers, json={
+        "transfer": {"volume_id": offered["id"]}}))["transfer"]["id"]
+    ids.update({"type_id": "x", "qos_id": "x", "encryption_id": "x", "action": "enable"})
 
 
 def _v3_token(mimic, name: str, password: str, project: str) -> tuple:

@@ -144,3 +144,17 @@ def test_openstacksdk_shares_and_accepts(mimic, glance):
     finally:
         owner.close()
         member.close()
+
+
+def test_an_owner_that_is_also_a_member_lists_its_image_once(glance):
+    # OSC's functional image test adds the image's own project as a member
+    # and accepts; Glance selects images in one query (owner OR visibility OR
+    # membership, glance/db/sqlalchemy/api.py ``_select_images_query``), so
+    # the image is listed once and ``image set --reject NAME`` finds one.
+    image = shared_image(glance)
+    added = glance.request("POST", f"/v2/images/{image['id']}/members", json={"member": OWNER})
+    assert added.status_code == 200, added.text
+    glance.request("PUT", f"/v2/images/{image['id']}/members/{OWNER}",
+                   json={"status": "accepted"})
+    assert listed_ids(glance, "?name=golden") == [image["id"]]
+    assert listed_ids(glance, "?visibility=shared").count(image["id"]) == 1

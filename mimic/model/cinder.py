@@ -7,7 +7,11 @@ create, behaviors registered through the control API).
 The records themselves (:class:`Volume`, :class:`Snapshot`,
 :class:`Attachment`, :class:`VolumeType`) are in
 :mod:`mimic.model.cinder_records`, the behavior events and presets in
-:mod:`mimic.model.cinder_behaviors`; both are re-exported here.
+:mod:`mimic.model.cinder_behaviors`; both are re-exported here. The rules
+of attaching are in :mod:`mimic.model.cinder_attachments`, groups in
+:mod:`mimic.model.cinder_groups`, transfers in
+:mod:`mimic.model.cinder_transfers`, and what the region shares (types,
+QoS specs, services) in :mod:`mimic.model.cinder_types`.
 
 Time is Mimic's clock, read when asked, as in :mod:`mimic.model.nova`: a
 volume that takes 30 s to create holds a :class:`Passing` state
@@ -31,6 +35,7 @@ from typing import Any, Optional
 import attrs
 
 from mimic.model.behaviors import BehaviorRegistry
+from mimic.model.cinder_attachments import AttachmentRules
 from mimic.model.cinder_behaviors import (  # noqa: F401 - re-exported
     CREATION_EVENT,
     DELETION_EVENT,
@@ -49,18 +54,17 @@ from mimic.model.cinder_errors import (
 )
 from mimic.model.cinder_records import (  # noqa: F401 - re-exported
     AVAILABILITY_ZONE,
-    DEFAULT_TYPE,
     NAME_LENGTH,
-    VOLUME_TYPES,
     Attachment,
     Passing,
     Snapshot,
     Volume,
     VolumeSpec,
     VolumeType,
-    find_volume_type,
 )
+from mimic.model.cinder_types import BlockStorageCatalog
 from mimic.model.images import ImageStore, image_store_for
+from mimic.profiles import profile_of
 from mimic.util import IdSource
 
 #: Cinder's default quotas (``cinder/quota.py``: ``quota_volumes`` 10,
@@ -85,18 +89,24 @@ DELETABLE = ("available", "error", "error_restoring", "error_extending",
 
 
 @attrs.define
-class BlockStorageRegion:
+class BlockStorageRegion(AttachmentRules):
     """Everything Cinder keeps for one tenant in one region."""
 
     tenant_id: str
     clock: Any
     ids: IdSource
     images: ImageStore
+    catalog: BlockStorageCatalog
     creation_behaviors: BehaviorRegistry
     deletion_behaviors: BehaviorRegistry
     _volumes: dict = attrs.field(factory=dict)
     _snapshots: dict = attrs.field(factory=dict)
     _attachments: dict = attrs.field(factory=dict)
+    #: Groups and group snapshots (:mod:`mimic.model.cinder_groups`), and
+    #: transfers offered (:mod:`mimic.model.cinder_transfers`), by id.
+    groups: dict = attrs.field(factory=dict)
+    group_snapshots: dict = attrs.field(factory=dict)
+    transfers: dict = attrs.field(factory=dict)
     quotas: dict = attrs.field(factory=lambda: dict(DEFAULT_QUOTAS))
 
     def now(self) -> float:
@@ -118,6 +128,16 @@ class BlockStorageRegion:
                 if v.gone_at is not None and now >= v.gone_at]
         for volume in gone:
             del self._volumes[volume.id]
+
+    def holds_volume(self, volume_id: str) -> bool:
+        """Whether the volume is this tenant's (gone or not yet forgotten alike)."""
+        return volume_id in self._volumes
+
+    def uses_group_type(self, type_id: str) -> bool:
+        return any(g.group_type_id == type_id for g in self.groups.values())
+
+    def uses_type(self, type_id: str) -> bool:
+        return any(v.volume_type.id == type_id for v in self._volumes.values())
 
     def volume(self, volume_id: str) -> Volume:
         now = self.now()
@@ -172,7 +192,8 @@ class BlockStorageRegion:
         """
         _check_metadata(spec.metadata)
         presets = CreationPresets.from_metadata(spec.metadata)
-        volume_type = find_volume_type(spec.volume_type) if spec.volume_type else DEFAULT_TYPE
+        volume_type = self.catalog.volume_type(spec.volume_type) if spec.volume_type \
+            else self.catalog.default_type(self.tenant_id)
         if spec.availability_zone not in (None, AVAILABILITY_ZONE):
             raise invalid_input(f"Availability zone '{spec.availability_zone}' is invalid.")
         size = spec.size
@@ -216,6 +237,13 @@ class BlockStorageRegion:
                               "disk_format": image.disk_format,
                               "container_format": image.container_format,
                               "size": str(image.size)}
+        if spec.group_id is not None:
+            group = self.groups.get(spec.group_id)
+            if group is None:
+                raise NotFound(f"Group {spec.group_id} could not be found.")
+            if volume_type.id not in group.volume_type_ids:
+                raise invalid_input(f"Invalid volume_type provided: {volume_type.id} "
+                                    "(requested type is not compatible with the group).")
         self._check_quota(1, size)
         chosen = self.creation_behaviors.choose(
             {"volume_name": spec.name or "", "metadata": spec.metadata})
@@ -235,6 +263,7 @@ class BlockStorageRegion:
             metadata=dict(spec.metadata), bootable=bootable,
             snapshot_id=spec.snapshot_id, source_volid=spec.source_volid,
             image_metadata=image_metadata, deleting_seconds=presets.deleting,
+            group_id=spec.group_id,
         )
         self._volumes[volume.id] = volume
         return volume
@@ -285,11 +314,20 @@ class BlockStorageRegion:
         del volume.image_metadata[key]
         volume.updated = self.now()
 
-    def delete_volume(self, volume_id: str) -> None:
+    def delete_volume(self, volume_id: str, in_group: bool = False,
+                      force: bool = False) -> None:
+        """
+        ``in_group``: the group's own delete, the one way to delete its
+        volumes; ``force`` (``os-force_delete``): whatever the status, as
+        long as nothing is attached and no snapshot depends on it.
+        """
         volume = self.volume(volume_id)
         now = self.now()
         has_snapshots = any(s.volume_id == volume_id for s in self._snapshots.values())
-        if volume.status_at(now) not in DELETABLE or volume.attachments or has_snapshots:
+        grouped = volume.group_id is not None and not in_group
+        wrong_status = volume.status_at(now) not in DELETABLE and not (
+            force and volume.status_at(now) != "deleting")
+        if wrong_status or volume.attachments or has_snapshots or grouped:
             raise invalid_volume(
                 "Volume status must be " + " or ".join(DELETABLE) + " and must not be "
                 "migrating, attached, belong to a group, have snapshots, awaiting a "
@@ -346,52 +384,6 @@ class BlockStorageRegion:
         volume = self.volume(volume_id)
         volume.status, volume.passing = status, None
         volume.updated = self.now()
-
-    # the legacy attach actions (os-reserve, os-attach, os-detach, ...)
-
-    def reserve(self, volume_id: str) -> None:
-        volume = self.volume(volume_id)
-        now = self._expect(volume, "reserve", "available")
-        volume.status, volume.updated = "attaching", now
-
-    def unreserve(self, volume_id: str) -> None:
-        volume = self.volume(volume_id)
-        if volume.status_at(self.now()) == "attaching":
-            volume.status = "in-use" if volume.attached() else "available"
-            volume.updated = self.now()
-
-    def attach_legacy(self, volume_id: str, server_id: Optional[str],
-                      mountpoint: Optional[str], mode: str = "rw") -> Attachment:
-        volume = self.volume(volume_id)
-        now = self._expect(volume, "attach", "available", "attaching", "reserved")
-        attachment = Attachment(self.ids.uuid(), volume.id, server_id, "attached", now,
-                                mode=mode, device=mountpoint, attached_at=now)
-        self._attachments[attachment.id] = attachment
-        volume.attachments.append(attachment)
-        volume.status, volume.updated = "in-use", now
-        return attachment
-
-    def begin_detaching(self, volume_id: str) -> None:
-        volume = self.volume(volume_id)
-        now = self._expect(volume, "begin detaching", "in-use")
-        volume.status, volume.updated = "detaching", now
-
-    def roll_detaching(self, volume_id: str) -> None:
-        volume = self.volume(volume_id)
-        if volume.status_at(self.now()) == "detaching":
-            volume.status, volume.updated = "in-use", self.now()
-
-    def detach_legacy(self, volume_id: str, attachment_id: Optional[str] = None) -> None:
-        volume = self.volume(volume_id)
-        if volume.status_at(self.now()) not in ("in-use", "detaching") or not volume.attachments:
-            raise invalid_volume("Unable to detach volume. Volume status must be 'in-use' "
-                                 "and attach_status must be 'attached' to detach.")
-        if attachment_id is None:
-            if len(volume.attachments) > 1:
-                raise invalid_volume("Detach volume failed: More than one attachment, "
-                                     "but no attachment_id provided.")
-            attachment_id = volume.attachments[0].id
-        self.delete_attachment(attachment_id)
 
     # snapshots
 
@@ -459,102 +451,37 @@ class BlockStorageRegion:
         del snapshot.metadata[key]
         snapshot.updated = self.now()
 
-    def delete_snapshot(self, snapshot_id: str) -> None:
+    def snapshot_ids(self) -> list:
+        return list(self._snapshots)
+
+    def hand_over(self, volume: Volume, destination: "BlockStorageRegion",
+                  with_snapshots: bool = True) -> None:
+        """A transfer's end: the volume (and its snapshots) become ``destination``'s."""
+        destination._check_quota(1, volume.size)
+        del self._volumes[volume.id]
+        destination._volumes[volume.id] = volume
+        for snapshot in [s for s in self._snapshots.values() if s.volume_id == volume.id]:
+            del self._snapshots[snapshot.id]
+            if with_snapshots:
+                destination._snapshots[snapshot.id] = snapshot
+
+    def reset_snapshot_status(self, snapshot_id: str, status: str) -> None:
+        """``os-reset_status``: an operator says what the snapshot's status is."""
+        if status not in ("available", "error", "creating", "deleting", "error_deleting"):
+            raise invalid_input(f"Invalid status {status!r}")
         snapshot = self.snapshot(snapshot_id)
-        if snapshot.status_at(self.now()) not in ("available", "error"):
+        snapshot.status, snapshot.updated = status, self.now()
+
+    def delete_snapshot(self, snapshot_id: str, in_group: bool = False,
+                        force: bool = False) -> None:
+        snapshot = self.snapshot(snapshot_id)
+        if snapshot.group_snapshot_id is not None and not in_group:
+            raise invalid_snapshot("Snapshot is part of a group snapshot; delete the "
+                                   "group snapshot instead.")
+        if not force and snapshot.status_at(self.now()) not in ("available", "error"):
             raise invalid_snapshot("Snapshot status must be available or error and must "
                                    "not be part of a group.")
         del self._snapshots[snapshot_id]
-
-    # attachments (the v3 attachments API, microversion 3.27 and later)
-
-    def attachment(self, attachment_id: str) -> Attachment:
-        attachment = self._attachments.get(attachment_id)
-        if attachment is None:
-            raise NotFound(f"Volume attachment could not be found with filter: "
-                           f"attachment_id = {attachment_id}.")
-        return attachment
-
-    def attachments(self, volume_id: Optional[str] = None,
-                    instance_id: Optional[str] = None) -> list:
-        return [a for a in self._attachments.values()
-                if (volume_id is None or a.volume_id == volume_id)
-                and (instance_id is None or a.instance == instance_id)]
-
-    def create_attachment(self, volume_id: str, instance_id: Optional[str],
-                          connector: Optional[dict] = None, mode: str = "rw") -> Attachment:
-        """Reserve the volume for a server; a connector makes it ``attaching`` at once."""
-        if mode not in ("rw", "ro"):
-            raise BadRequest(f"Invalid attaching mode '{mode}' for volume {volume_id}.")
-        volume = self.volume(volume_id)
-        now = self._expect(volume, "reserve", "available", "reserved")
-        status = "attaching" if connector is not None else "reserved"
-        attachment = Attachment(self.ids.uuid(), volume.id, instance_id, status, now,
-                                mode=mode, connector=connector)
-        self._attachments[attachment.id] = attachment
-        volume.attachments.append(attachment)
-        volume.status, volume.updated = status, now
-        return attachment
-
-    def update_attachment(self, attachment_id: str, connector: dict) -> Attachment:
-        attachment = self.attachment(attachment_id)
-        volume = self.volume(attachment.volume_id)
-        attachment.connector = connector
-        if attachment.status == "reserved":
-            attachment.status = "attaching"
-        if volume.status in ("reserved", "available"):
-            volume.status = "attaching"
-        volume.updated = self.now()
-        return attachment
-
-    def complete_attachment(self, attachment_id: str) -> None:
-        attachment = self.attachment(attachment_id)
-        volume = self.volume(attachment.volume_id)
-        now = self.now()
-        attachment.status, attachment.attached_at = "attached", now
-        volume.status, volume.updated = "in-use", now
-
-    def delete_attachment(self, attachment_id: str) -> None:
-        attachment = self.attachment(attachment_id)
-        del self._attachments[attachment_id]
-        volume = self._volumes.get(attachment.volume_id)
-        if volume is None:
-            return
-        volume.attachments = [a for a in volume.attachments if a.id != attachment_id]
-        volume.status = "in-use" if volume.attached() else "available"
-        volume.updated = self.now()
-
-    # Nova's side
-
-    def reserve_for_server(self, volume_id: str, server_id: str) -> Attachment:
-        """What Nova does first when attaching: an attachment with no connector."""
-        return self.create_attachment(volume_id, server_id)
-
-    def attach_to_server(self, volume_id: str, server_id: str,
-                         device: Optional[str] = None) -> Attachment:
-        """
-        Attach at once (reserve, connect, complete): the volume is ``in-use``.
-        A reservation the server already holds (:meth:`reserve_for_server`)
-        is the attachment that completes.
-        """
-        pending = [a for a in self.attachments(volume_id=volume_id, instance_id=server_id)
-                   if a.status in ("reserved", "attaching")]
-        if pending:
-            attachment = self.update_attachment(pending[0].id, {"host": server_id})
-        else:
-            attachment = self.create_attachment(volume_id, server_id,
-                                                connector={"host": server_id})
-        attachment.device = device
-        self.complete_attachment(attachment.id)
-        return attachment
-
-    def detach_from_server(self, volume_id: str, server_id: str) -> None:
-        """Drop the server's attachments of the volume; :class:`NotFound` if none."""
-        found = self.attachments(volume_id=volume_id, instance_id=server_id)
-        if not found:
-            raise NotFound(f"Volume {volume_id} is not attached to {server_id}.")
-        for attachment in found:
-            self.delete_attachment(attachment.id)
 
     def volume_for_boot(self, source_type: str, uuid: Optional[str],
                         size: Optional[int], name: Optional[str] = None) -> Volume:
@@ -577,7 +504,7 @@ class BlockStorageRegion:
         volumes, gigabytes = self._usage()
         return {"volumes": volumes, "snapshots": len(self._snapshots),
                 "gigabytes": gigabytes, "backups": 0, "backup_gigabytes": 0,
-                "groups": 0, "per_volume_gigabytes": 0}
+                "groups": len(self.groups), "per_volume_gigabytes": 0}
 
 
 def _check_metadata(metadata: dict) -> None:
@@ -592,6 +519,12 @@ def _check_metadata(metadata: dict) -> None:
                                 "characters and values at most 255")
 
 
+def catalog_for(session_store: Any, region: str) -> BlockStorageCatalog:
+    """The region's volume types, QoS specs, group types and services."""
+    return session_store.data_for_api(("cinder", region), lambda: BlockStorageCatalog.canned(
+        session_store.ids, profile_of(session_store.options).name))
+
+
 def block_storage_for(session_store: Any, tenant_id: str, region: str) -> BlockStorageRegion:
     """The tenant's Cinder state in ``region``, made on first use, shared by every API."""
 
@@ -602,9 +535,32 @@ def block_storage_for(session_store: Any, tenant_id: str, region: str) -> BlockS
             clock=session_store.clock,
             ids=ids,
             images=image_store_for(session_store, tenant_id, region),
+            catalog=catalog_for(session_store, region),
             creation_behaviors=BehaviorRegistry(CREATION_EVENT, ids),
             deletion_behaviors=BehaviorRegistry(DELETION_EVENT, ids),
         )
 
     return session_store.tenant(tenant_id).data_for_api(("cinder", region), make)
 
+
+
+def known_block_storage(session_store: Any, region: str) -> list:
+    """Every tenant's Cinder state in ``region`` that exists (makes nothing)."""
+    found = []
+    for tenant in session_store.tenants():
+        storage = tenant.known_data_for_api(("cinder", region))
+        if storage is not None:
+            found.append(storage)
+    return found
+
+
+def volume_owner(session_store: Any, region: str, volume_id: str) -> Optional[BlockStorageRegion]:
+    """
+    The tenant state that holds ``volume_id``, whoever owns it: what an
+    admin's request reaches, since Cinder's admin context is not bound to
+    its own project (``cinder/db/sqlalchemy/api.py``, ``project_only``).
+    """
+    for storage in known_block_storage(session_store, region):
+        if storage.holds_volume(volume_id):
+            return storage
+    return None

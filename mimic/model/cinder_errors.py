@@ -29,6 +29,10 @@ class NotFound(BlockStorageError):
     """No such volume, snapshot, type or attachment (404)."""
 
 
+class Conflict(BlockStorageError):
+    """A name already taken, a grant already made (409)."""
+
+
 class QuotaExceeded(BlockStorageError):
     """Over the tenant's volume, snapshot or gigabyte quota (413)."""
 

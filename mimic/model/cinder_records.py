@@ -7,53 +7,31 @@ holds the rules that move them from state to state.
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import attrs
-
-from mimic.model.cinder_errors import NotFound
 
 AVAILABILITY_ZONE = "nova"
 NAME_LENGTH = 255
 
 
-@attrs.frozen
+@attrs.define(eq=False)
 class VolumeType:
-    """A volume type; ``__DEFAULT__`` is the one Cinder creates itself."""
+    """
+    A volume type. An operator can rename it, change its specs, its
+    private ``projects`` access, its ``encryption`` and QoS association
+    (:class:`mimic.model.cinder_types.BlockStorageCatalog`); volumes keep a
+    reference, so they show the type as it is now, as Cinder's join does.
+    """
 
     id: str
     name: str
     description: Optional[str] = None
     is_public: bool = True
     extra_specs: dict = attrs.field(factory=dict)
-
-
-DEFAULT_TYPE = VolumeType("9b7f1c2e-0000-4d6c-9a51-00000000d3fa", "__DEFAULT__",
-                          "Default Volume Type")
-VOLUME_TYPES = (
-    DEFAULT_TYPE,
-    VolumeType("9b7f1c2e-0001-4d6c-9a51-00000000055d", "SSD", "Solid-state volumes",
-               extra_specs={"volume_backend_name": "ssd"}),
-    VolumeType("9b7f1c2e-0002-4d6c-9a51-000000005a7a", "SATA", "Spinning-disk volumes",
-               extra_specs={"volume_backend_name": "sata"}),
-)
-
-
-def find_volume_type(ref: str, by_name: bool = True) -> VolumeType:
-    """
-    A type by id, or (``by_name``, as volume create allows) by name. Cinder
-    words the miss by what the reference looked like: a UUID is an id.
-    """
-    for volume_type in VOLUME_TYPES:
-        if ref == volume_type.id or (by_name and ref == volume_type.name):
-            return volume_type
-    if by_name and not _UUID.match(ref):
-        raise NotFound(f"Volume type with name {ref} could not be found.")
-    raise NotFound(f"Volume type {ref} could not be found.")
-
-
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
+    projects: tuple = ()
+    encryption: Optional[dict] = None
+    qos_specs_id: Optional[str] = None
 
 
 @attrs.frozen
@@ -124,6 +102,7 @@ class Volume:
     attachments: list = attrs.field(factory=list)
     deleting_seconds: float = 0.0
     gone_at: Optional[float] = None
+    group_id: Optional[str] = None
 
     def status_at(self, now: float) -> str:
         if self.gone_at is not None:
@@ -163,6 +142,7 @@ class Snapshot:
     updated: float
     status: str = "available"
     metadata: dict = attrs.field(factory=dict)
+    group_snapshot_id: Optional[str] = None
 
     def status_at(self, now: float) -> str:
         return self.status
@@ -181,5 +161,5 @@ class VolumeSpec:
     image_id: Optional[str] = None
     snapshot_id: Optional[str] = None
     source_volid: Optional[str] = None
-
+    group_id: Optional[str] = None
 

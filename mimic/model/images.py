@@ -544,9 +544,15 @@ class ImageShares:
         return image if caller in self._members.get(image_id, {}) else None
 
     def images_for(self, caller: str, status: str = "accepted") -> list[Image]:
-        """The images shared with ``caller`` whose member status is ``status`` (or ``all``)."""
+        """
+        The images shared with ``caller`` whose member status is ``status``
+        (or ``all``), leaving out the caller's own: an owner that made
+        itself a member still sees its image once, as Glance's one query
+        (owner, or visibility, or membership) gives it.
+        """
         return [self._images[image_id] for image_id, members in self._members.items()
                 if caller in members and self._images[image_id].visibility == "shared"
+                and self._images[image_id].owner != caller
                 and status in ("all", members[caller].status)]
 
     @staticmethod

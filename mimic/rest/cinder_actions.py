@@ -107,7 +107,14 @@ def _simple(method: str) -> Callable:
     return perform
 
 
+def _force_delete(storage: BlockStorageRegion, volume_id: str, argument: dict,
+                  version: Version) -> int:
+    storage.delete_volume(volume_id, force=True)
+    return 202
+
+
 VOLUME_ACTIONS: dict[str, Callable] = {
+    "os-force_delete": _force_delete,
     "os-extend": _extend,
     "os-reserve": _simple("reserve"),
     "os-unreserve": _simple("unreserve"),

@@ -20,7 +20,7 @@ from mimic.klein_rendering import MimicKlein
 
 from mimic.model.behaviors import BehaviorRegistry, InvalidBehavior
 from mimic.model.cinder import EVENTS, block_storage_for
-from mimic.rest.cinder_api import install_cinder_error_handlers
+from mimic.rest.cinder_routes import install_cinder_error_handlers
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 
 

@@ -35,7 +35,6 @@ EXTEND_IN_USE = (3, 42)
 ATTACHMENT_COMPLETE = (3, 44)
 SHARED_TARGETS = (3, 48)
 ATTACHMENT_MODE = (3, 54)
-DEFAULT_TYPE_ROUTE = (3, 62)
 VOLUME_TYPE_ID = (3, 63)
 CONSUMES_QUOTA = (3, 65)
 SNAPSHOT_IN_USE = (3, 66)
@@ -96,7 +95,8 @@ def read_volume_spec(body: Any) -> VolumeSpec:
     image = part.get("imageRef", part.get("image_id"))
     if image is not None and not isinstance(image, str):
         raise invalid_field("imageRef", image, f"{image!r} is not of type 'string'")
-    for key in ("snapshot_id", "source_volid", "volume_type", "availability_zone"):
+    for key in ("snapshot_id", "source_volid", "volume_type", "availability_zone",
+                "group_id"):
         if part.get(key) is not None and not isinstance(part[key], str):
             raise invalid_field(key, part[key], f"{part[key]!r} is not of type 'string'")
     from_something = part.get("snapshot_id") or part.get("source_volid")
@@ -110,6 +110,7 @@ def read_volume_spec(body: Any) -> VolumeSpec:
         image_id=image,
         snapshot_id=part.get("snapshot_id"),
         source_volid=part.get("source_volid"),
+        group_id=part.get("group_id"),
     )
 
 
@@ -181,7 +182,7 @@ def volume_detail(volume: Volume, now: float, version: Version, prefix: str,
     if volume.image_metadata is not None:
         body["volume_image_metadata"] = dict(volume.image_metadata)
     if version >= GROUP_VOLUME:
-        body["group_id"] = None
+        body["group_id"] = volume.group_id
     if version >= SHARED_TARGETS:
         body["shared_targets"] = False
         body["service_uuid"] = None
@@ -208,7 +209,7 @@ def snapshot_detail(snapshot: Snapshot, now: float, version: Version,
         "os-extended-snapshot-attributes:project_id": tenant_id,
     }
     if version >= GROUP_SNAPSHOT:
-        body["group_snapshot_id"] = None
+        body["group_snapshot_id"] = snapshot.group_snapshot_id
     if version >= SNAPSHOT_USER_ID:
         body["user_id"] = snapshot.user_id
     if version >= CONSUMES_QUOTA:
@@ -223,7 +224,7 @@ def volume_type_json(volume_type: VolumeType) -> dict:
         "description": volume_type.description,
         "is_public": volume_type.is_public,
         "os-volume-type-access:is_public": volume_type.is_public,
-        "qos_specs_id": None,
+        "qos_specs_id": volume_type.qos_specs_id,
         "extra_specs": dict(volume_type.extra_specs),
     }
 
