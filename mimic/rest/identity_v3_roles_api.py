@@ -362,7 +362,7 @@ class IdentityV3RolesApi(KeystoneRoutes):
         member = roles.role_named(MEMBER).id
         admin = roles.role_named(ADMIN).id
         for user in self.store.users():
-            if not user.managed and self.store.known_tenant(user.tenant.id) is user.tenant:
+            if user.member_by_rule and self.store.known_tenant(user.tenant.id) is user.tenant:
                 found.append(Assignment(member, "user", user.id, "project", user.tenant.id))
             if self.store.is_admin_user(user):
                 found.append(Assignment(admin, "user", user.id, "system", SYSTEM_ALL))

@@ -151,15 +151,15 @@ class IdentityV3UsersApi(KeystoneRoutes):
 
     def _set_password(self, user: User, password: str) -> None:
         """A password counts from now on; the user's tokens are revoked."""
-        if not user.managed:
-            keep = [user.tenant, *[t for t in self.store.projects_of(user)
-                                   if t is not user.tenant]]
+        if user.member_by_rule:
+            # What Mimic's rule gave them becomes a stored grant (a seeded
+            # user's roles are stored already).
             member = self.store.roles.role_named(MEMBER).id
-            for tenant in keep:
-                if self.store.known_tenant(tenant.id) is tenant:
-                    self.store.roles.grant(
-                        Assignment(member, "user", user.id, "project", tenant.id))
-            user.managed = True
+            tenant = user.tenant
+            if self.store.known_tenant(tenant.id) is tenant:
+                self.store.roles.grant(
+                    Assignment(member, "user", user.id, "project", tenant.id))
+        user.managed = True
         user.password = password
         self.store.revoke_tokens_of(user)
 

@@ -330,7 +330,7 @@ class SessionStore:
         else:
             role_ids |= self.roles.direct_role_ids(self._actors(user), "project",
                                                    tenant.id, tenant.domain_id)
-            if tenant is user.tenant and not user.managed:
+            if tenant is user.tenant and user.member_by_rule:
                 role_ids.add(self.roles.role_named(MEMBER).id)
         if self.is_admin_user(user):
             role_ids.add(self.roles.role_named(ADMIN).id)
@@ -347,7 +347,7 @@ class SessionStore:
         """The tenants ``user`` may scope to (every one for an admin by name)."""
         if self.is_admin_user(user):
             return self.tenants()
-        found = {} if user.managed else {user.tenant.id: user.tenant}
+        found = {user.tenant.id: user.tenant} if user.member_by_rule else {}
         actors = set(self._actors(user))
         for assignment in self.roles.assignments():
             if (assignment.actor, assignment.actor_id) not in actors:
