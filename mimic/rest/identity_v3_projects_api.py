@@ -6,16 +6,18 @@ API reference's filters, update, delete, and project tags.
 Listings and shows are open to every valid token (as Mimic's read-only v3
 was); writes need a token carrying ``admin`` (Keystone's default policy).
 A disabled domain's users cannot authenticate; a disabled project cannot
-be scoped to.
+be scoped to. A domain's configuration (``/domains/<id>/config``) holds
+the options :mod:`mimic.model.identity.domain_config` allows.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from klein import Klein
 
 from mimic.model.identity import DEFAULT_DOMAIN_ID, Domain
+from mimic.model.identity.domain_config import DomainConfig, InvalidDomainConfig
 from mimic.rest.http import (
     RequestError,
     empty_response,
@@ -294,6 +296,89 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
         if tag not in tenant.tags:
             raise RequestError(404, f"Could not find project tag: {tag}.")
         tenant.tags = tuple(t for t in tenant.tags if t != tag)
+        return empty_response(request)
+
+
+    # domain configuration
+
+    def _config(self, domain_id: str, group: Optional[str] = None,
+                option: Optional[str] = None) -> dict:
+        """What is shown of the domain's config, its group or its option (404 if unset)."""
+        domain = self.domain(domain_id)
+        shown = domain.config.shown() if domain.config is not None else {}
+        if group is not None:
+            shown = shown.get(group)
+            if option is not None and shown is not None:
+                shown = {option: shown[option]} if option in shown else None
+        if not shown:
+            what = option or group or "config"
+            raise RequestError(404, f"Could not find {what} in domain configuration for "
+                               f"domain {domain.id}.")
+        return shown
+
+    def _config_body(self, request: Any) -> Any:
+        body = read_json(request)
+        if not isinstance(body, dict) or "config" not in body:
+            raise RequestError(400, "Invalid input for field 'config': it is required.")
+        return body["config"]
+
+    def _invalid(self, error: InvalidDomainConfig) -> RequestError:
+        # Keystone's InvalidDomainConfig is a 403.
+        return RequestError(403, f"Invalid domain specific configuration: {error}.")
+
+    @app.route("/domains/<domain_id>/config", methods=["PUT"])
+    def create_domain_config(self, request: Any, domain_id: str) -> bytes:
+        self.admin(request, "create_domain_config")
+        domain = self.domain(domain_id)
+        config = DomainConfig()
+        try:
+            config.replace(self._config_body(request))
+        except InvalidDomainConfig as error:
+            raise self._invalid(error) from None
+        existed = domain.config is not None
+        domain.config = config
+        return json_response(request, {"config": config.shown()},
+                             code=200 if existed else 201)
+
+    @app.route("/domains/<domain_id>/config", methods=["GET"])
+    @app.route("/domains/<domain_id>/config/<group>", methods=["GET"])
+    @app.route("/domains/<domain_id>/config/<group>/<option>", methods=["GET"])
+    def show_domain_config(self, request: Any, domain_id: str, group: Optional[str] = None,
+                           option: Optional[str] = None) -> bytes:
+        self.admin(request, "get_domain_config")
+        return json_response(request, {"config": self._config(domain_id, group, option)})
+
+    @app.route("/domains/<domain_id>/config", methods=["PATCH"])
+    @app.route("/domains/<domain_id>/config/<group>", methods=["PATCH"])
+    def update_domain_config(self, request: Any, domain_id: str,
+                             group: Optional[str] = None) -> bytes:
+        self.admin(request, "update_domain_config")
+        self._config(domain_id, group)
+        domain = self.domain(domain_id)
+        try:
+            domain.config.update(self._config_body(request), group)
+        except InvalidDomainConfig as error:
+            raise self._invalid(error) from None
+        return json_response(request, {"config": domain.config.shown()})
+
+    @app.route("/domains/<domain_id>/config", methods=["DELETE"])
+    @app.route("/domains/<domain_id>/config/<group>", methods=["DELETE"])
+    @app.route("/domains/<domain_id>/config/<group>/<option>", methods=["DELETE"])
+    def delete_domain_config(self, request: Any, domain_id: str, group: Optional[str] = None,
+                             option: Optional[str] = None) -> bytes:
+        self.admin(request, "delete_domain_config")
+        self._config(domain_id, group, option)
+        domain = self.domain(domain_id)
+        if group is None:
+            domain.config = None
+        elif option is None:
+            del domain.config.groups[group]
+        else:
+            del domain.config.groups[group][option]
+            if not domain.config.groups[group]:
+                del domain.config.groups[group]
+        if domain.config is not None and not domain.config.groups:
+            domain.config = None
         return empty_response(request)
 
 

@@ -20,6 +20,7 @@ import attrs
 from mimic.model.behaviors import BehaviorRegistry, Event
 from mimic.model.identity.credentials import CredentialBook
 from mimic.model.identity.ids import StableIds, tenant_id_of_user
+from mimic.model.identity.federation import FederationBook
 from mimic.model.identity.limits import LimitBook
 from mimic.model.identity.projects import (
     DEFAULT_DOMAIN_ID,
@@ -74,6 +75,7 @@ class SessionStore:
     services: ServiceBook = attrs.field(factory=ServiceBook)
     credentials: CredentialBook = attrs.field(factory=CredentialBook)
     limits: LimitBook = attrs.field(factory=LimitBook)
+    federation: FederationBook = attrs.field(factory=FederationBook)
     _users: dict = attrs.field(factory=dict)
     _users_by_id: dict = attrs.field(factory=dict)
     _tenants: dict = attrs.field(factory=dict)
@@ -215,6 +217,7 @@ class SessionStore:
         del self._tenants[tenant.id]
         self._unname(tenant)
         self.roles.forget_target("project", tenant.id)
+        self.services.forget_project(tenant.id)
         for token in self.tokens.all():
             if token.tenant is tenant and token.scope == PROJECT:
                 token.revoked = True
