@@ -134,6 +134,13 @@ def test_endpoint_group_filters_are_checked(mimic, admin):
          json={"endpoint_group": {"name": "h", "filters": {"url": "x"}}})
     shown = call(mimic, "GET", f"{groups}/{made['id']}", admin, 200)["endpoint_group"]
     assert (shown["name"], shown["filters"]) == ("g", {"interface": "admin"})
+    # An update may empty the filters (``openstack endpoint group set
+    # --filters`` with "{}"): the group then holds every endpoint.
+    call(mimic, "PATCH", f"{groups}/{made['id']}", admin, 200,
+         json={"endpoint_group": {"filters": {}}})
+    every = call(mimic, "GET", "/endpoints", admin, 200)["endpoints"]
+    held = call(mimic, "GET", f"{groups}/{made['id']}/endpoints", admin, 200)["endpoints"]
+    assert len(held) == len(every) > 0
     call(mimic, "PUT", f"{groups}/{made['id']}/projects/nowhere", admin, 404)
 
 

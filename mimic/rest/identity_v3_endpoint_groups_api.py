@@ -65,13 +65,14 @@ class IdentityV3EndpointGroupsApi(IdentityV3CatalogApi):
         filters = body.get("filters")
         if filters is None and not required:
             return None
-        # Keystone: "filters field is required and cannot be empty", and
-        # only service_id, region_id and interface may be named.
-        if not isinstance(filters, dict) or not filters or not set(filters) <= set(
-                ENDPOINT_GROUP_FILTERS) or not all(
+        # Keystone: at create "filters field is required and cannot be
+        # empty"; an update may empty them. Only service_id, region_id and
+        # interface may be named.
+        if not isinstance(filters, dict) or (required and not filters) or not (
+                set(filters) <= set(ENDPOINT_GROUP_FILTERS)) or not all(
                 isinstance(v, str) and 0 < len(v) <= MAX_NAME for v in filters.values()):
-            raise RequestError(400, "Invalid input for field 'endpoint_group.filters': a "
-                               "non-empty object naming only "
+            raise RequestError(400, "Invalid input for field 'endpoint_group.filters': an "
+                               "object (non-empty at create) naming only "
                                f"{', '.join(ENDPOINT_GROUP_FILTERS)} is required.")
         if filters.get("interface", "public") not in INTERFACES:
             raise RequestError(400, "Invalid input for field 'endpoint_group.filters."
