@@ -85,17 +85,9 @@ class IdentityV3AppCredentialsApi(KeystoneRoutes):
         return {"id": role.id if role else name, "name": name,
                 "domain_id": role.domain_id if role else None}
 
-    def _self(self, request: Any, user_id: str) -> Any:
-        caller = self.caller(request)
-        user = self.user(user_id)
-        if caller.user is not user:
-            raise RequestError(403, "You are not authorized to perform the requested "
-                               "action: application credentials are their user's own.")
-        return caller
-
     @app.route("/users/<user_id>/application_credentials", methods=["POST"])
     def create_app_credential(self, request: Any, user_id: str) -> bytes:
-        caller = self._self(request, user_id)
+        caller = self.themself(request, user_id, "create_application_credential")
         if caller.scope != "project" or caller.application_credential is not None:
             raise RequestError(403, "An application credential is made with a project-"
                                "scoped token obtained without one.")
@@ -149,7 +141,7 @@ class IdentityV3AppCredentialsApi(KeystoneRoutes):
 
     @app.route("/users/<user_id>/application_credentials", methods=["GET"])
     def app_credentials(self, request: Any, user_id: str) -> bytes:
-        caller = self._self(request, user_id)
+        caller = self.themself(request, user_id, "list_application_credentials")
         found = self.store.credentials.of_user(caller.user)
         name = query(request, "name")
         if name is not None:
@@ -161,7 +153,7 @@ class IdentityV3AppCredentialsApi(KeystoneRoutes):
                       "previous": None, "next": None}})
 
     def _app_credential(self, request: Any, user_id: str, credential_id: str) -> Any:
-        caller = self._self(request, user_id)
+        caller = self.themself(request, user_id, "get_application_credential")
         credential = self.store.credentials.application_credentials.get(credential_id)
         if credential is None or credential.user is not caller.user:
             raise RequestError(404, f"Could not find application credential: "
@@ -240,25 +232,22 @@ class IdentityV3AppCredentialsApi(KeystoneRoutes):
         rule = AccessRule(rule_id or self.store.ids.hex(32), user.id, service, path, method)
         return self.store.credentials.same_rule(rule) or rule
 
-    def _access_rule(self, request: Any, user_id: str, rule_id: str) -> AccessRule:
-        user = self._owner(request, user_id)
+    def _access_rule(self, request: Any, user_id: str, rule_id: str,
+                     action: str) -> AccessRule:
+        user = self._owner(request, user_id, action)
         rule = self.store.credentials.access_rules.get(rule_id)
         if rule is None or rule.user_id != user.id:
             raise RequestError(404, f"Could not find Access Rule: {rule_id}.")
         return rule
 
-    def _owner(self, request: Any, user_id: str) -> Any:
+    def _owner(self, request: Any, user_id: str, action: str) -> Any:
         """The user whose rules these are: the caller themself, or any for an admin."""
-        caller = self.caller(request)
-        user = self.user(user_id)
-        if caller.user is not user and not caller.is_admin:
-            raise RequestError(403, "You are not authorized to perform the requested "
-                               "action: identity:list_access_rules.")
-        return user
+        self.themself(request, user_id, action, admins_too=True)
+        return self.user(user_id)
 
     @app.route("/users/<user_id>/access_rules", methods=["GET"])
     def access_rules(self, request: Any, user_id: str) -> bytes:
-        user = self._owner(request, user_id)
+        user = self._owner(request, user_id, "list_access_rules")
         rules = filtered(request, self.store.credentials.rules_of(user), {
             "service": lambda r: r.service, "path": lambda r: r.path,
             "method": lambda r: r.method})
@@ -266,12 +255,12 @@ class IdentityV3AppCredentialsApi(KeystoneRoutes):
 
     @app.route("/users/<user_id>/access_rules/<rule_id>", methods=["GET"])
     def show_access_rule(self, request: Any, user_id: str, rule_id: str) -> bytes:
-        return single(request, "access_rule", self._access_rule(request, user_id, rule_id),
-                      self._rule_json)
+        rule = self._access_rule(request, user_id, rule_id, "get_access_rule")
+        return single(request, "access_rule", rule, self._rule_json)
 
     @app.route("/users/<user_id>/access_rules/<rule_id>", methods=["DELETE"])
     def delete_access_rule(self, request: Any, user_id: str, rule_id: str) -> bytes:
-        rule = self._access_rule(request, user_id, rule_id)
+        rule = self._access_rule(request, user_id, rule_id, "delete_access_rule")
         if self.store.credentials.rule_in_use(rule):
             # Keystone's words (ForbiddenNotSecurity).
             raise RequestError(403, "May not delete access rule in use")

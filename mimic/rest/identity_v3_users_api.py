@@ -161,11 +161,8 @@ class IdentityV3UsersApi(KeystoneRoutes):
 
     @app.route("/users/<user_id>/password", methods=["POST"])
     def change_password(self, request: Any, user_id: str) -> bytes:
-        caller = self.caller(request)
-        user = self.user(user_id)
-        if caller.user is not user:
-            raise RequestError(403, "You are not authorized to perform the requested "
-                               "action: identity:change_password (only for yourself).")
+        caller = self.themself(request, user_id, "change_password")
+        user = caller.user
         body = entity(request, "user")
         new = text(body, "password", "user", required=True, limit=MAX_PASSWORD)
         original = text(body, "original_password", "user", required=True,
