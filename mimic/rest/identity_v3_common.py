@@ -179,6 +179,13 @@ def with_extra(body: dict, extra: Optional[dict]) -> dict:
     return {**extra, **body} if extra else body
 
 
+def set_given(target: Any, **values: Any) -> None:
+    """Set each value an update gave (not ``None``) on ``target``: a PATCH changes only those."""
+    for name, value in values.items():
+        if value is not None:
+            setattr(target, name, value)
+
+
 def unknown_fields(body: dict, allowed: Iterable[str], where: str) -> None:
     extra = sorted(set(body) - set(allowed))
     if extra:

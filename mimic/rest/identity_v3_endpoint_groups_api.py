@@ -33,6 +33,7 @@ from mimic.rest.identity_v3_common import (
     filtered,
     listing,
     project_json,
+    set_given,
     single,
     text,
     unknown_fields,
@@ -85,12 +86,9 @@ class IdentityV3EndpointGroupsApi(IdentityV3CatalogApi):
         description = text(body, "description", "endpoint_group", limit=MAX_DESCRIPTION,
                            empty=True)
         filters = self._filters(body, required)
-        if name is not None:
-            group.name = name
+        set_given(group, name=name, filters=filters)
         if "description" in body:
             group.description = description
-        if filters is not None:
-            group.filters = filters
 
     @app.route(f"/{GROUPS}", methods=["GET"])
     def endpoint_groups(self, request: Any) -> bytes:
@@ -228,11 +226,7 @@ class IdentityV3EndpointGroupsApi(IdentityV3CatalogApi):
         extra = extras(body, ("blob", "type"), "policy", policy.extra)
         blob = text(body, "blob", "policy", limit=MAX_BLOB)
         kind = text(body, "type", "policy")
-        policy.extra = extra
-        if blob is not None:
-            policy.blob = blob
-        if kind is not None:
-            policy.type = kind
+        set_given(policy, extra=extra, blob=blob, type=kind)
         return single(request, "policy", policy, self._policy_json)
 
     @app.route("/policies/<policy_id>", methods=["DELETE"])

@@ -29,6 +29,7 @@ from mimic.rest.identity_v3_common import (
     filtered,
     flag,
     listing,
+    set_given,
     single,
     text,
     unknown_fields,
@@ -111,12 +112,7 @@ class IdentityV3FederationApi(KeystoneRoutes):
         enabled = flag(body, "enabled", "identity_provider")
         remote_ids = self._remote_ids(body, idp.id)
         ttl = whole_number(body, "authorization_ttl", "identity_provider")
-        if description is not None:
-            idp.description = description
-        if enabled is not None:
-            idp.enabled = enabled
-        if remote_ids is not None:
-            idp.remote_ids = remote_ids
+        set_given(idp, description=description, enabled=enabled, remote_ids=remote_ids)
         if "authorization_ttl" in body:
             idp.authorization_ttl = ttl
 
@@ -230,10 +226,7 @@ class IdentityV3FederationApi(KeystoneRoutes):
         unknown_fields(body, ("rules", "schema_version"), "mapping")
         rules = self._rules(body, required=False)
         version = text(body, "schema_version", "mapping", limit=16)
-        if rules is not None:
-            mapping.rules = rules
-        if version is not None:
-            mapping.schema_version = version
+        set_given(mapping, rules=rules, schema_version=version)
         return single(request, "mapping", mapping, self._mapping_json)
 
     @app.route("/OS-FEDERATION/mappings/<mapping_id>", methods=["DELETE"])
@@ -252,17 +245,13 @@ class IdentityV3FederationApi(KeystoneRoutes):
                 "links": {"self": v3_url(request, f"OS-FEDERATION/service_providers/{sp.id}")}}
 
     def _sp_fields(self, body: dict, sp: ServiceProvider) -> None:
-        values = {
-            "auth_url": text(body, "auth_url", "service_provider", limit=MAX_URL),
-            "sp_url": text(body, "sp_url", "service_provider", limit=MAX_URL),
-            "description": text(body, "description", "service_provider",
-                                limit=MAX_DESCRIPTION, empty=True),
-            "enabled": flag(body, "enabled", "service_provider"),
-            "relay_state_prefix": text(body, "relay_state_prefix", "service_provider"),
-        }
-        for name, value in values.items():
-            if value is not None:
-                setattr(sp, name, value)
+        set_given(
+            sp, auth_url=text(body, "auth_url", "service_provider", limit=MAX_URL),
+            sp_url=text(body, "sp_url", "service_provider", limit=MAX_URL),
+            description=text(body, "description", "service_provider",
+                             limit=MAX_DESCRIPTION, empty=True),
+            enabled=flag(body, "enabled", "service_provider"),
+            relay_state_prefix=text(body, "relay_state_prefix", "service_provider"))
 
     @app.route("/OS-FEDERATION/service_providers", methods=["GET"])
     def service_providers(self, request: Any) -> bytes:
