@@ -146,9 +146,27 @@ NOT_YET_FUZZED = {
         ("IdentityV3UsersApi", "POST", "/credentials"),
         ("IdentityV3UsersApi", "POST", "/groups"),
         ("IdentityV3UsersApi", "POST", "/users"),
-        ("IdentityV3UsersApi", "POST", "/users/<user_id>/application_credentials"),
         ("IdentityV3UsersApi", "POST", "/users/<user_id>/password"),
         ("IdentityV3UsersApi", "PUT", "/groups/<group_id>/users/<user_id>"),
+        ("IdentityV3AppCredentialsApi", "POST", "/users/<user_id>/application_credentials"),
+        # The v3 operator extensions, unfuzzed like the v3 routes above
+        # (the fuzz world has no admin token nor ids for them yet); their
+        # malformed bodies are in tests/test_identity_v3_operator_extensions.py.
+        ("IdentityV3EndpointGroupsApi", "PATCH", "/OS-EP-FILTER/endpoint_groups/<group_id>"),
+        ("IdentityV3EndpointGroupsApi", "PATCH", "/policies/<policy_id>"),
+        ("IdentityV3EndpointGroupsApi", "POST", "/OS-EP-FILTER/endpoint_groups"),
+        ("IdentityV3EndpointGroupsApi", "POST", "/policies"),
+        ("IdentityV3EndpointGroupsApi", "PUT",
+         "/OS-EP-FILTER/endpoint_groups/<group_id>/projects/<project_id>"),
+        ("IdentityV3FederationApi", "PATCH", "/OS-FEDERATION/identity_providers/<idp_id>"),
+        ("IdentityV3FederationApi", "PATCH", "/OS-FEDERATION/mappings/<mapping_id>"),
+        ("IdentityV3FederationApi", "PATCH", "/OS-FEDERATION/service_providers/<sp_id>"),
+        ("IdentityV3FederationApi", "PUT", "/OS-FEDERATION/identity_providers/<idp_id>"),
+        ("IdentityV3FederationApi", "PUT", "/OS-FEDERATION/mappings/<mapping_id>"),
+        ("IdentityV3FederationApi", "PUT", "/OS-FEDERATION/service_providers/<sp_id>"),
+        ("IdentityV3ProjectsApi", "PATCH", "/domains/<domain_id>/config"),
+        ("IdentityV3ProjectsApi", "PATCH", "/domains/<domain_id>/config/<group>"),
+        ("IdentityV3ProjectsApi", "PUT", "/domains/<domain_id>/config"),
         ("MimicRoot", "PUT", "/mimic/v1.1/state"),
     ] + [
         ("NovaApi", method, f"/{version}/<tenant_id>/{rule}")
