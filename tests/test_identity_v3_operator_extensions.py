@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import openstack
 import pytest
+from keystoneauth1 import session as ks_session
+from keystoneauth1.identity import v3
 from openstack import exceptions as sdk_exceptions
 
 from tests.test_identity_v3_admin import V3, call, token
@@ -169,6 +171,13 @@ def test_access_rules_are_shared_by_a_users_credentials_and_kept_until_unused(ad
     assert second.access_rules[0]["id"] == rule_id
     assert [r.id for r in identity.access_rules(user=user_id)] == [rule_id]
     assert identity.get_access_rule(user=user_id, access_rule=rule_id).path == "/v2.0/metrics"
+    # A token of the credential carries its rules (keystone/common/render_token.py).
+    auth = v3.ApplicationCredential(auth_url=admin_sdk.auth["auth_url"],
+                                    application_credential_id=first.id,
+                                    application_credential_secret=first.secret)
+    access = auth.get_access(ks_session.Session())
+    assert access._data["token"]["application_credential"]["access_rules"] == [
+        {"id": rule_id, **rule}]
     with pytest.raises(sdk_exceptions.HttpException) as refused:
         identity.delete_access_rule(user=user_id, access_rule=rule_id)
     assert refused.value.status_code == 403

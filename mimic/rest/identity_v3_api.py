@@ -171,6 +171,12 @@ class IdentityV3Api(KeystoneRoutes):
                 "id": credential.id, "name": credential.name,
                 "restricted": not credential.unrestricted,
             }
+            if credential.access_rules:
+                # keystone/common/render_token.py: the rules go in the token,
+                # for keystonemiddleware to enforce.
+                body["application_credential"]["access_rules"] = [
+                    {"id": r.id, "service": r.service, "path": r.path, "method": r.method}
+                    for r in credential.access_rules]
         if with_catalog:
             body["catalog"] = self._catalog(request, token.tenant.id)
         return body
