@@ -323,3 +323,30 @@ def test_application_credentials_authenticate_with_restricted_roles(mimic, admin
         "methods": ["application_credential"],
         "application_credential": {"id": made["id"], "secret": made["secret"]}}}}
     ).status_code == 401
+
+
+def test_a_shown_project_lists_its_parents_and_subtree_when_asked(mimic, admin):
+    # keystone/api/projects.py _expand_project_ref: ?parents_as_ids nests the
+    # ids up to the domain, ?subtree_as_ids down to the leaves (null), the
+    # _as_list forms wrap each project; both forms at once are a 400.
+    def made(name, parent=None):
+        body = {"name": name, **({"parent_id": parent} if parent else {})}
+        return call(mimic, "POST", "/projects", admin, 201, json={"project": body})[
+            "project"]["id"]
+
+    top = made("top")
+    middle = made("middle", top)
+    leaf = made("leaf", middle)
+    other = made("other-leaf", middle)
+    shown = call(mimic, "GET", f"/projects/{leaf}?parents_as_ids&subtree_as_ids",
+                 admin, 200)["project"]
+    assert shown["parents"] == {middle: {top: {"default": None}}}
+    assert shown["subtree"] is None
+    shown = call(mimic, "GET", f"/projects/{top}?subtree_as_ids=true", admin, 200)["project"]
+    assert shown["subtree"] == {middle: {leaf: None, other: None}}
+    assert "parents" not in shown
+    listed = call(mimic, "GET", f"/projects/{leaf}?parents_as_list&subtree_as_list",
+                  admin, 200)["project"]
+    assert [p["project"]["id"] for p in listed["parents"]] == [middle, top]
+    assert listed["subtree"] == []
+    call(mimic, "GET", f"/projects/{leaf}?parents_as_list&parents_as_ids", admin, 400)

@@ -34,6 +34,7 @@ from mimic.rest.identity_v3_common import (
     entity,
     filtered,
     flag,
+    has_flag,
     listing,
     project_json,
     query_flag,
@@ -42,6 +43,9 @@ from mimic.rest.identity_v3_common import (
     text,
 )
 
+#: How deep a project hierarchy is followed when shown (Keystone's
+#: ``max_project_tree_depth`` defaults to 5; Mimic follows up to 64).
+MAX_HIERARCHY_DEPTH = 64
 DOMAIN_FIELDS = ("name", "description", "enabled", "tags", "options", "explicit_domain_id")
 PROJECT_FIELDS = ("name", "domain_id", "parent_id", "description", "enabled",
                   "is_domain", "tags", "options")
@@ -207,7 +211,82 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
     @app.route("/projects/<project_id>", methods=["GET"])
     def show_project(self, request: Any, project_id: str) -> bytes:
         self.caller(request)
-        return single(request, "project", self.project(project_id), project_json)
+        tenant = self.project(project_id)
+        body = project_json(request, tenant)
+        body.update(self._hierarchy(request, tenant))
+        return json_response(request, {"project": body})
+
+    def _hierarchy(self, request: Any, tenant: Any) -> dict:
+        """
+        What ``?parents_as_list``/``?parents_as_ids`` and
+        ``?subtree_as_list``/``?subtree_as_ids`` add to a shown project
+        (keystone/api/projects.py ``_expand_project_ref``): the parents
+        nearest first, and every descendant; the ``_as_ids`` forms nest ids
+        (``{parent: {grandparent: {domain: null}}}``, ``{child: {grandchild:
+        null}}``), the ``_as_list`` forms list ``{"project": ...}``.
+        """
+        added: dict = {}
+        for key, as_list, as_ids in (
+                ("parents", "parents_as_list", "parents_as_ids"),
+                ("subtree", "subtree_as_list", "subtree_as_ids")):
+            listed, ids = query_flag(request, as_list), query_flag(request, as_ids)
+            if listed is None and has_flag(request, as_list):
+                listed = True
+            if ids is None and has_flag(request, as_ids):
+                ids = True
+            if listed and ids:
+                raise RequestError(400, f"Cannot use {as_list} and {as_ids} query "
+                                   "params at the same time.")
+            if listed:
+                related = (self._parents(tenant) if key == "parents"
+                           else self._descendants(tenant))
+                added[key] = [{"project": project_json(request, t)} for t in related]
+            elif ids:
+                added[key] = (self._parent_ids(tenant) if key == "parents"
+                              else self._subtree_ids(tenant, self._children_by_parent()))
+        return added
+
+    def _parents(self, tenant: Any) -> list:
+        """The project's parent projects, nearest first (bounded, cycle-proof)."""
+        found: list = []
+        current = tenant
+        while current.parent_id is not None and len(found) < MAX_HIERARCHY_DEPTH:
+            parent = self.store.known_tenant(current.parent_id)
+            if parent is None or parent in found:
+                break
+            found.append(parent)
+            current = parent
+        return found
+
+    def _parent_ids(self, tenant: Any) -> dict:
+        nested: dict = {tenant.domain_id: None}
+        for parent in reversed(self._parents(tenant)):
+            nested = {parent.id: nested}
+        return nested
+
+    def _children_by_parent(self) -> dict:
+        children: dict = {}
+        for candidate in self.store.tenants():
+            if candidate.parent_id is not None:
+                children.setdefault(candidate.parent_id, []).append(candidate)
+        return children
+
+    def _subtree_ids(self, tenant: Any, children: dict, depth: int = 0) -> Optional[dict]:
+        mine = children.get(tenant.id)
+        if not mine or depth >= MAX_HIERARCHY_DEPTH:
+            return None
+        return {child.id: self._subtree_ids(child, children, depth + 1) for child in mine}
+
+    def _descendants(self, tenant: Any) -> list:
+        children = self._children_by_parent()
+        found: list = []
+        frontier = [tenant]
+        for _ in range(MAX_HIERARCHY_DEPTH):
+            frontier = [c for t in frontier for c in children.get(t.id, ()) if c not in found]
+            if not frontier:
+                break
+            found += frontier
+        return found
 
     @app.route("/projects/<project_id>", methods=["PATCH"])
     def update_project(self, request: Any, project_id: str) -> bytes:
