@@ -350,3 +350,24 @@ def test_a_shown_project_lists_its_parents_and_subtree_when_asked(mimic, admin):
     assert [p["project"]["id"] for p in listed["parents"]] == [middle, top]
     assert listed["subtree"] == []
     call(mimic, "GET", f"/projects/{leaf}?parents_as_list&parents_as_ids", admin, 400)
+
+
+def test_a_regions_parent_can_be_changed_but_not_into_a_circle(mimic, admin):
+    # keystone/catalog/backends/sql.py update_region: the new parent must
+    # exist (404) and not lead back to the region (400,
+    # CircularRegionHierarchyError); `openstack region set --parent-region`.
+    for region, parent in (("EU", None), ("US", None), ("EU-1", "EU")):
+        call(mimic, "POST", "/regions", admin, 201, json={"region": {
+            "id": region, **({"parent_region_id": parent} if parent else {})}})
+    moved = call(mimic, "PATCH", "/regions/EU-1", admin, 200,
+                 json={"region": {"parent_region_id": "US"}})["region"]
+    assert moved["parent_region_id"] == "US"
+    call(mimic, "PATCH", "/regions/US", admin, 400,
+         json={"region": {"parent_region_id": "EU-1"}})
+    call(mimic, "PATCH", "/regions/EU-1", admin, 400,
+         json={"region": {"parent_region_id": "EU-1"}})
+    call(mimic, "PATCH", "/regions/EU-1", admin, 404,
+         json={"region": {"parent_region_id": "Mars"}})
+    shown = call(mimic, "GET", "/regions/EU-1", admin, 200)["region"]
+    assert shown["parent_region_id"] == "US"
+    assert call(mimic, "GET", "/regions/US", admin, 200)["region"]["parent_region_id"] is None
