@@ -84,7 +84,12 @@ EXCLUDED = {
 
 #: Why a test that still fails fails, in words: the docs list it beside the
 #: test's own first line of failure. Keys are ``suite:path::test name``.
-KNOWN_CAUSES: dict = {}
+KNOWN_CAUSES: dict = {
+    "osc:identity/v3/test_region.py::test_region_set":
+        "Mimic's region update ignored parent_region_id (region set --parent-region); "
+        "fixed after this run (tests/test_identity_v3_admin.py::"
+        "test_a_regions_parent_can_be_changed_but_not_into_a_circle), not re-run yet",
+}
 
 
 @attrs.frozen
