@@ -20,8 +20,10 @@ from twisted.plugin import getPlugins
 from mimic.catalog import DEFAULT_REGIONS, Entry
 from mimic.imimic import IAPIMock, IPresetProvider
 from mimic.model.identity import SessionStore
+from mimic.model.identity.accounts import seed_accounts
 from mimic.model.identity.roles import admin_users
 from mimic.model.journal import DEFAULT_BODY_BYTES, DEFAULT_CAPACITY, RequestJournal
+from mimic.profiles import profile_of
 from mimic.util import MAX_CLOCK_SECONDS, IdSource
 
 _API_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -139,6 +141,7 @@ class MimicCore:
         self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed),
                                   admin_users=admin_users(self.options),
                                   options=self.options)
+        seed_accounts(self.store, profile_of(self.options).accounts)
 
     def forget_tenant(self, tenant_id: str) -> bool:
         """

@@ -11,7 +11,10 @@ lib/nova ``create_flavors`` (``cirros256`` c1, ``ds512M`` d1 ... ``ds4G``
 d4, ``m1.tiny`` 1 ... ``m1.xlarge`` 5, each with ``hw_rng:allowed``),
 lib/tempest (``m1.nano`` 42 and ``m1.micro`` 84 with its default
 ``TEMPEST_FLAVOR_RAM`` 192 and ``TEMPEST_FLAVOR_ALT_RAM`` 256, disk the
-image's size in GiB: 1), stackrc's ``CIRROS_VERSION`` image.
+image's size in GiB: 1), stackrc's ``CIRROS_VERSION`` image; lib/keystone
+``create_keystone_accounts`` (after ``keystone-manage bootstrap``) the
+projects, users, roles, groups and role assignments of
+:data:`DEVSTACK_ACCOUNTS`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,17 @@ from typing import Any, Callable, Mapping
 import attrs
 
 from mimic.model.flavors import FLAVORS, Flavor
+from mimic.model.identity.accounts import (
+    DOMAIN,
+    GROUP,
+    PROJECT,
+    SYSTEM,
+    USER,
+    Accounts,
+    SeedGrant,
+    SeedGroup,
+    SeedUser,
+)
 from mimic.model.images import Image, canned_images
 
 DEFAULT_PROFILE = "rackspace"
@@ -34,13 +48,13 @@ _RNG = (("hw_rng:allowed", "True"),)
 
 @attrs.frozen
 class Profile:
-    """One profile's canned data: flavors, images (made fresh per store), users."""
+    """One profile's canned data: flavors, images (made fresh per store), accounts."""
 
     name: str
     flavors: tuple
     images: Callable[[], tuple]
-    #: ``(user name, project name)`` pairs the cloud starts with.
-    users: tuple = ()
+    #: The projects, users, roles and assignments the cloud starts with.
+    accounts: Accounts = Accounts()
 
     def find_flavor(self, flavor_id: str) -> Any:
         for flavor in self.flavors:
@@ -73,11 +87,47 @@ DEVSTACK_FLAVORS = (
     Flavor("d4", "ds4G", 4096, 20, 4, extra_specs=_RNG),
 )
 
+
+def _grants(role: str, actor: str, actor_name: str, target: str, *names: str) -> tuple:
+    return tuple(SeedGrant(role, actor, actor_name, target, name) for name in names)
+
+
+#: devstack's lib/keystone: ``keystone-manage bootstrap`` makes ``admin``
+#: (user and project) with ``admin`` on the project and the system;
+#: ``create_keystone_accounts`` adds the ``service`` project, the roles
+#: ``service``, ``ResellerAdmin`` and ``anotherrole``, the ``demo`` and
+#: ``alt_demo`` users and projects, ``invisible_to_admin``, the groups
+#: ``admins`` and ``nonadmins`` (no members) and the assignments below
+#: (its table: admin holds admin on the default domain, demo and alt_demo;
+#: demo member and anotherrole on demo, member on invisible_to_admin;
+#: alt_demo admin and anotherrole on alt_demo). Its tempest personas
+#: (``demo_reader``, ``alt_demo_member``, ``system_reader``...) are left out.
+DEVSTACK_ACCOUNTS = Accounts(
+    roles=("service", "ResellerAdmin", "anotherrole"),
+    projects=("admin", "service", "demo", "alt_demo", "invisible_to_admin"),
+    users=(SeedUser("admin", "admin"),
+           SeedUser("demo", "demo", "demo@example.com"),
+           SeedUser("alt_demo", "alt_demo", "alt_demo@example.com")),
+    groups=(SeedGroup("admins", "openstack admin group"),
+            SeedGroup("nonadmins", "non-admin group")),
+    grants=(
+        *_grants("admin", USER, "admin", PROJECT, "admin", "demo", "alt_demo"),
+        *_grants("admin", USER, "admin", DOMAIN, "default"),
+        *_grants("admin", USER, "admin", SYSTEM, "all"),
+        *_grants("member", USER, "demo", PROJECT, "demo", "invisible_to_admin"),
+        *_grants("anotherrole", USER, "demo", PROJECT, "demo"),
+        *_grants("admin", USER, "alt_demo", PROJECT, "alt_demo"),
+        *_grants("anotherrole", USER, "alt_demo", PROJECT, "alt_demo"),
+        *_grants("member", GROUP, "nonadmins", PROJECT, "demo", "alt_demo"),
+        *_grants("anotherrole", GROUP, "nonadmins", PROJECT, "demo", "alt_demo"),
+        *_grants("admin", GROUP, "admins", PROJECT, "admin"),
+    ),
+)
+
 PROFILES: Mapping[str, Profile] = {
     "rackspace": Profile("rackspace", FLAVORS, canned_images),
     "devstack": Profile("devstack", DEVSTACK_FLAVORS, devstack_images,
-                        users=(("admin", "admin"), ("demo", "demo"),
-                               ("alt_demo", "alt_demo"))),
+                        accounts=DEVSTACK_ACCOUNTS),
 }
 
 

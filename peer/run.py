@@ -84,7 +84,12 @@ EXCLUDED = {
 
 #: Why a test that still fails fails, in words: the docs list it beside the
 #: test's own first line of failure. Keys are ``suite:path::test name``.
-KNOWN_CAUSES: dict = {}
+KNOWN_CAUSES: dict = {
+    "osc:identity/v3/test_region.py::test_region_set":
+        "Mimic's region update ignored parent_region_id (region set --parent-region); "
+        "fixed after this run (tests/test_identity_v3_admin.py::"
+        "test_a_regions_parent_can_be_changed_but_not_into_a_circle), not re-run yet",
+}
 
 
 @attrs.frozen
@@ -238,19 +243,19 @@ def run_file(suite: str, root: Path, relative: str, workdir: Path) -> FileResult
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(root)
     env.pop("OS_CLOUD", None)
-    # The suites run from their sdist's top, as tox runs them (some read
-    # files such as CONTRIBUTING.rst by a relative path); clouds.yaml is
-    # found through the variable openstacksdk's config loader reads.
+    # openstacksdk's suite runs from its sdist's top, as tox runs it (its
+    # image tests read CONTRIBUTING.rst by a relative path); clouds.yaml is
+    # found through the variable openstacksdk's config loader reads. OSC's
+    # suite runs each `openstack` command with every OS_* variable removed
+    # (openstackclient/tests/functional/base.py ``execute``), so the CLI
+    # finds clouds.yaml only in its working directory: it runs in workdir.
     env["OS_CLIENT_CONFIG_FILE"] = str(workdir / "clouds.yaml")
-    # OSC's functional base runs each ``openstack`` command with every OS_*
-    # variable removed (openstackclient/tests/functional/base.py,
-    # ``execute``): the CLI finds clouds.yaml only in its working directory.
-    shutil.copyfile(workdir / "clouds.yaml", root / "clouds.yaml")
+    cwd = root if suite == "sdk" else workdir
     env.setdefault("OPENSTACKSDK_FUNC_TEST_TIMEOUT", "60")
     command = [sys.executable, "-m", "pytest", str(target), "-q", "-p", "no:cacheprovider",
                "--junitxml", str(junit), "-o", "junit_family=xunit2", "--rootdir", str(root)]
     try:
-        subprocess.run(command, cwd=root, env=env, capture_output=True, timeout=FILE_TIMEOUT)
+        subprocess.run(command, cwd=cwd, env=env, capture_output=True, timeout=FILE_TIMEOUT)
     except subprocess.TimeoutExpired:
         return FileResult(suite, relative, note=f"timed out after {FILE_TIMEOUT:.0f} s")
     if not junit.exists():

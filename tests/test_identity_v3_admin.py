@@ -323,3 +323,51 @@ def test_application_credentials_authenticate_with_restricted_roles(mimic, admin
         "methods": ["application_credential"],
         "application_credential": {"id": made["id"], "secret": made["secret"]}}}}
     ).status_code == 401
+
+
+def test_a_shown_project_lists_its_parents_and_subtree_when_asked(mimic, admin):
+    # keystone/api/projects.py _expand_project_ref: ?parents_as_ids nests the
+    # ids up to the domain, ?subtree_as_ids down to the leaves (null), the
+    # _as_list forms wrap each project; both forms at once are a 400.
+    def made(name, parent=None):
+        body = {"name": name, **({"parent_id": parent} if parent else {})}
+        return call(mimic, "POST", "/projects", admin, 201, json={"project": body})[
+            "project"]["id"]
+
+    top = made("top")
+    middle = made("middle", top)
+    leaf = made("leaf", middle)
+    other = made("other-leaf", middle)
+    shown = call(mimic, "GET", f"/projects/{leaf}?parents_as_ids&subtree_as_ids",
+                 admin, 200)["project"]
+    assert shown["parents"] == {middle: {top: {"default": None}}}
+    assert shown["subtree"] is None
+    shown = call(mimic, "GET", f"/projects/{top}?subtree_as_ids=true", admin, 200)["project"]
+    assert shown["subtree"] == {middle: {leaf: None, other: None}}
+    assert "parents" not in shown
+    listed = call(mimic, "GET", f"/projects/{leaf}?parents_as_list&subtree_as_list",
+                  admin, 200)["project"]
+    assert [p["project"]["id"] for p in listed["parents"]] == [middle, top]
+    assert listed["subtree"] == []
+    call(mimic, "GET", f"/projects/{leaf}?parents_as_list&parents_as_ids", admin, 400)
+
+
+def test_a_regions_parent_can_be_changed_but_not_into_a_circle(mimic, admin):
+    # keystone/catalog/backends/sql.py update_region: the new parent must
+    # exist (404) and not lead back to the region (400,
+    # CircularRegionHierarchyError); `openstack region set --parent-region`.
+    for region, parent in (("EU", None), ("US", None), ("EU-1", "EU")):
+        call(mimic, "POST", "/regions", admin, 201, json={"region": {
+            "id": region, **({"parent_region_id": parent} if parent else {})}})
+    moved = call(mimic, "PATCH", "/regions/EU-1", admin, 200,
+                 json={"region": {"parent_region_id": "US"}})["region"]
+    assert moved["parent_region_id"] == "US"
+    call(mimic, "PATCH", "/regions/US", admin, 400,
+         json={"region": {"parent_region_id": "EU-1"}})
+    call(mimic, "PATCH", "/regions/EU-1", admin, 400,
+         json={"region": {"parent_region_id": "EU-1"}})
+    call(mimic, "PATCH", "/regions/EU-1", admin, 404,
+         json={"region": {"parent_region_id": "Mars"}})
+    shown = call(mimic, "GET", "/regions/EU-1", admin, 200)["region"]
+    assert shown["parent_region_id"] == "US"
+    assert call(mimic, "GET", "/regions/US", admin, 200)["region"]["parent_region_id"] is None

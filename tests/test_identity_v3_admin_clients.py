@@ -145,3 +145,16 @@ def test_keystoneauth_authenticates_with_an_application_credential(admin_sdk, mi
             auth_url=mimic.base_url + "/identity/v3",
             application_credential_id=credential.id,
             application_credential_secret=credential.secret)).get_token()
+
+
+def test_cli_shows_a_projects_parents_and_children(mimic, openstack_cli):
+    # python-openstackclient's own functional test_project_show_with_parents_children
+    # asks ``project show --parents --children`` for both keys.
+    def admin(*args):
+        return json_of(openstack_cli(mimic.base_url, *args, "-f", "json",
+                                     username="admin", project="admin"))
+
+    child = admin("project", "create", "--parent", "admin", "child")
+    shown = admin("project", "show", "--parents", "--children", "admin")
+    assert shown["parents"] == {"default": None}
+    assert shown["subtree"] == {child["id"]: None}

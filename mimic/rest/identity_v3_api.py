@@ -56,7 +56,10 @@ from mimic.rest.identity_common import (
     root_url,
     version_v3,
 )
+from mimic.rest.identity_v3_app_credentials_api import IdentityV3AppCredentialsApi
 from mimic.rest.identity_v3_catalog_api import IdentityV3CatalogApi
+from mimic.rest.identity_v3_endpoint_groups_api import IdentityV3EndpointGroupsApi
+from mimic.rest.identity_v3_federation_api import IdentityV3FederationApi
 from mimic.rest.identity_v3_common import (
     KeystoneRoutes,
     domain_json,
@@ -168,6 +171,12 @@ class IdentityV3Api(KeystoneRoutes):
                 "id": credential.id, "name": credential.name,
                 "restricted": not credential.unrestricted,
             }
+            if credential.access_rules:
+                # keystone/common/render_token.py: the rules go in the token,
+                # for keystonemiddleware to enforce.
+                body["application_credential"]["access_rules"] = [
+                    {"id": r.id, "service": r.service, "path": r.path, "method": r.method}
+                    for r in credential.access_rules]
         if with_catalog:
             body["catalog"] = self._catalog(request, token.tenant.id)
         return body
@@ -240,8 +249,11 @@ class IdentityV3Resource(Resource):
         self.tokens = IdentityV3Api(core).app.resource()
         self.projects = IdentityV3ProjectsApi(core).app.resource()
         self.users = IdentityV3UsersApi(core).app.resource()
+        self.app_credentials = IdentityV3AppCredentialsApi(core).app.resource()
         self.roles = IdentityV3RolesApi(core).app.resource()
         self.catalog = IdentityV3CatalogApi(core).app.resource()
+        self.endpoint_groups = IdentityV3EndpointGroupsApi(core).app.resource()
+        self.federation = IdentityV3FederationApi(core).app.resource()
 
     def _module_for(self, segments: list) -> Any:
         first = segments[0] if segments else b""
@@ -253,11 +265,18 @@ class IdentityV3Resource(Resource):
             if len(segments) >= 3 and segments[2] in (b"users", b"groups"):
                 return self.roles
             return self.projects
+        if first == b"users" and len(segments) >= 3 and segments[2] in (
+                b"application_credentials", b"access_rules"):
+            return self.app_credentials
         if first in (b"users", b"groups", b"credentials"):
             return self.users
         if first in (b"services", b"endpoints", b"regions", b"limits",
                      b"registered_limits"):
             return self.catalog
+        if first in (b"OS-EP-FILTER", b"policies"):
+            return self.endpoint_groups
+        if first == b"OS-FEDERATION":
+            return self.federation
         return self.tokens
 
     def getChildWithDefault(self, name: bytes, request: Any) -> Any:

@@ -343,14 +343,41 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         self.admin(request, "update_region")
         region = self._operator_region(region_id)
         body = entity(request, "region", update=True)
+        # Checked before anything changes: a refused update changes nothing.
+        parent = self._new_parent(region, text(body, "parent_region_id", "region"))
         extra = extras(body, ("id", "description", "parent_region_id"), "region",
                        region.extra)
         description = text(body, "description", "region", limit=MAX_DESCRIPTION,
                            empty=True)
         region.extra = extra
+        if "parent_region_id" in body:
+            region.parent_region_id = parent
         if description is not None:
             region.description = description
         return single(request, "region", region, self._region_json)
+
+    def _new_parent(self, region: Region, parent_id: Any) -> Any:
+        """
+        A region's new parent (keystone/catalog/backends/sql.py
+        ``update_region``): a known region (404 otherwise) whose own
+        parents do not lead back to it (400, CircularRegionHierarchyError).
+        """
+        if parent_id is None:
+            return None
+        seen = {region.id}
+        current: Any = self._find_region(parent_id)
+        while not isinstance(current, str):
+            if current.id in seen:
+                raise RequestError(400, f"The specified parent region {parent_id} would "
+                                   "create a circular region hierarchy.")
+            seen.add(current.id)
+            if current.parent_region_id is None:
+                break
+            current = self._find_region(current.parent_region_id)
+        if isinstance(current, str) and current == region.id:
+            raise RequestError(400, f"The specified parent region {parent_id} would "
+                               "create a circular region hierarchy.")
+        return parent_id
 
     @app.route("/regions/<region_id>", methods=["DELETE"])
     def delete_region(self, request: Any, region_id: str) -> bytes:

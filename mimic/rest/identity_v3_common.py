@@ -50,6 +50,21 @@ class KeystoneRoutes:
                                f"action: identity:{action}. It needs the admin role.")
         return token
 
+    def themself(self, request: Any, user_id: str, action: str,
+                 admins_too: bool = False) -> Token:
+        """
+        The caller's token, which must be ``user_id``'s own (or, with
+        ``admins_too``, an admin's): Keystone's owner rules for passwords,
+        application credentials and access rules.
+        """
+        token = self.caller(request)
+        user = self.user(user_id)
+        if token.user is not user and not (admins_too and token.is_admin):
+            raise RequestError(403, "You are not authorized to perform the requested "
+                               f"action: identity:{action} (for the user themself"
+                               f"{' or an admin' if admins_too else ''}).")
+        return token
+
     def known(self, kind: str, found: Any, wanted: str) -> Any:
         if found is None:
             raise RequestError(404, f"Could not find {kind}: {wanted}.")
@@ -162,6 +177,13 @@ def extras(body: dict, known: Iterable[str], where: str,
 def with_extra(body: dict, extra: Optional[dict]) -> dict:
     """An entity's JSON with its extra properties (Keystone's own win)."""
     return {**extra, **body} if extra else body
+
+
+def set_given(target: Any, **values: Any) -> None:
+    """Set each value an update gave (not ``None``) on ``target``: a PATCH changes only those."""
+    for name, value in values.items():
+        if value is not None:
+            setattr(target, name, value)
 
 
 def unknown_fields(body: dict, allowed: Iterable[str], where: str) -> None:

@@ -6,16 +6,18 @@ API reference's filters, update, delete, and project tags.
 Listings and shows are open to every valid token (as Mimic's read-only v3
 was); writes need a token carrying ``admin`` (Keystone's default policy).
 A disabled domain's users cannot authenticate; a disabled project cannot
-be scoped to.
+be scoped to. A domain's configuration (``/domains/<id>/config``) holds
+the options :mod:`mimic.model.identity.domain_config` allows.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from mimic.klein_rendering import MimicKlein
 
 from mimic.model.identity import DEFAULT_DOMAIN_ID, Domain
+from mimic.model.identity.domain_config import DomainConfig, InvalidDomainConfig
 from mimic.rest.http import (
     RequestError,
     empty_response,
@@ -32,6 +34,7 @@ from mimic.rest.identity_v3_common import (
     entity,
     filtered,
     flag,
+    has_flag,
     listing,
     project_json,
     query_flag,
@@ -40,6 +43,9 @@ from mimic.rest.identity_v3_common import (
     text,
 )
 
+#: How deep a project hierarchy is followed when shown (Keystone's
+#: ``max_project_tree_depth`` defaults to 5; Mimic follows up to 64).
+MAX_HIERARCHY_DEPTH = 64
 DOMAIN_FIELDS = ("name", "description", "enabled", "tags", "options", "explicit_domain_id")
 PROJECT_FIELDS = ("name", "domain_id", "parent_id", "description", "enabled",
                   "is_domain", "tags", "options")
@@ -205,7 +211,82 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
     @app.route("/projects/<project_id>", methods=["GET"])
     def show_project(self, request: Any, project_id: str) -> bytes:
         self.caller(request)
-        return single(request, "project", self.project(project_id), project_json)
+        tenant = self.project(project_id)
+        body = project_json(request, tenant)
+        body.update(self._hierarchy(request, tenant))
+        return json_response(request, {"project": body})
+
+    def _hierarchy(self, request: Any, tenant: Any) -> dict:
+        """
+        What ``?parents_as_list``/``?parents_as_ids`` and
+        ``?subtree_as_list``/``?subtree_as_ids`` add to a shown project
+        (keystone/api/projects.py ``_expand_project_ref``): the parents
+        nearest first, and every descendant; the ``_as_ids`` forms nest ids
+        (``{parent: {grandparent: {domain: null}}}``, ``{child: {grandchild:
+        null}}``), the ``_as_list`` forms list ``{"project": ...}``.
+        """
+        added: dict = {}
+        for key, as_list, as_ids in (
+                ("parents", "parents_as_list", "parents_as_ids"),
+                ("subtree", "subtree_as_list", "subtree_as_ids")):
+            listed, ids = query_flag(request, as_list), query_flag(request, as_ids)
+            if listed is None and has_flag(request, as_list):
+                listed = True
+            if ids is None and has_flag(request, as_ids):
+                ids = True
+            if listed and ids:
+                raise RequestError(400, f"Cannot use {as_list} and {as_ids} query "
+                                   "params at the same time.")
+            if listed:
+                related = (self._parents(tenant) if key == "parents"
+                           else self._descendants(tenant))
+                added[key] = [{"project": project_json(request, t)} for t in related]
+            elif ids:
+                added[key] = (self._parent_ids(tenant) if key == "parents"
+                              else self._subtree_ids(tenant, self._children_by_parent()))
+        return added
+
+    def _parents(self, tenant: Any) -> list:
+        """The project's parent projects, nearest first (bounded, cycle-proof)."""
+        found: list = []
+        current = tenant
+        while current.parent_id is not None and len(found) < MAX_HIERARCHY_DEPTH:
+            parent = self.store.known_tenant(current.parent_id)
+            if parent is None or parent in found:
+                break
+            found.append(parent)
+            current = parent
+        return found
+
+    def _parent_ids(self, tenant: Any) -> dict:
+        nested: dict = {tenant.domain_id: None}
+        for parent in reversed(self._parents(tenant)):
+            nested = {parent.id: nested}
+        return nested
+
+    def _children_by_parent(self) -> dict:
+        children: dict = {}
+        for candidate in self.store.tenants():
+            if candidate.parent_id is not None:
+                children.setdefault(candidate.parent_id, []).append(candidate)
+        return children
+
+    def _subtree_ids(self, tenant: Any, children: dict, depth: int = 0) -> Optional[dict]:
+        mine = children.get(tenant.id)
+        if not mine or depth >= MAX_HIERARCHY_DEPTH:
+            return None
+        return {child.id: self._subtree_ids(child, children, depth + 1) for child in mine}
+
+    def _descendants(self, tenant: Any) -> list:
+        children = self._children_by_parent()
+        found: list = []
+        frontier = [tenant]
+        for _ in range(MAX_HIERARCHY_DEPTH):
+            frontier = [c for t in frontier for c in children.get(t.id, ()) if c not in found]
+            if not frontier:
+                break
+            found += frontier
+        return found
 
     @app.route("/projects/<project_id>", methods=["PATCH"])
     def update_project(self, request: Any, project_id: str) -> bytes:
@@ -294,6 +375,89 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
         if tag not in tenant.tags:
             raise RequestError(404, f"Could not find project tag: {tag}.")
         tenant.tags = tuple(t for t in tenant.tags if t != tag)
+        return empty_response(request)
+
+
+    # domain configuration
+
+    def _config(self, domain_id: str, group: Optional[str] = None,
+                option: Optional[str] = None) -> dict:
+        """What is shown of the domain's config, its group or its option (404 if unset)."""
+        domain = self.domain(domain_id)
+        shown = domain.config.shown() if domain.config is not None else {}
+        if group is not None:
+            shown = shown.get(group)
+            if option is not None and shown is not None:
+                shown = {option: shown[option]} if option in shown else None
+        if not shown:
+            what = option or group or "config"
+            raise RequestError(404, f"Could not find {what} in domain configuration for "
+                               f"domain {domain.id}.")
+        return shown
+
+    def _config_body(self, request: Any) -> Any:
+        body = read_json(request)
+        if not isinstance(body, dict) or "config" not in body:
+            raise RequestError(400, "Invalid input for field 'config': it is required.")
+        return body["config"]
+
+    def _invalid(self, error: InvalidDomainConfig) -> RequestError:
+        # Keystone's InvalidDomainConfig is a 403.
+        return RequestError(403, f"Invalid domain specific configuration: {error}.")
+
+    @app.route("/domains/<domain_id>/config", methods=["PUT"])
+    def create_domain_config(self, request: Any, domain_id: str) -> bytes:
+        self.admin(request, "create_domain_config")
+        domain = self.domain(domain_id)
+        config = DomainConfig()
+        try:
+            config.replace(self._config_body(request))
+        except InvalidDomainConfig as error:
+            raise self._invalid(error) from None
+        existed = domain.config is not None
+        domain.config = config
+        return json_response(request, {"config": config.shown()},
+                             code=200 if existed else 201)
+
+    @app.route("/domains/<domain_id>/config", methods=["GET"])
+    @app.route("/domains/<domain_id>/config/<group>", methods=["GET"])
+    @app.route("/domains/<domain_id>/config/<group>/<option>", methods=["GET"])
+    def show_domain_config(self, request: Any, domain_id: str, group: Optional[str] = None,
+                           option: Optional[str] = None) -> bytes:
+        self.admin(request, "get_domain_config")
+        return json_response(request, {"config": self._config(domain_id, group, option)})
+
+    @app.route("/domains/<domain_id>/config", methods=["PATCH"])
+    @app.route("/domains/<domain_id>/config/<group>", methods=["PATCH"])
+    def update_domain_config(self, request: Any, domain_id: str,
+                             group: Optional[str] = None) -> bytes:
+        self.admin(request, "update_domain_config")
+        self._config(domain_id, group)
+        domain = self.domain(domain_id)
+        try:
+            domain.config.update(self._config_body(request), group)
+        except InvalidDomainConfig as error:
+            raise self._invalid(error) from None
+        return json_response(request, {"config": domain.config.shown()})
+
+    @app.route("/domains/<domain_id>/config", methods=["DELETE"])
+    @app.route("/domains/<domain_id>/config/<group>", methods=["DELETE"])
+    @app.route("/domains/<domain_id>/config/<group>/<option>", methods=["DELETE"])
+    def delete_domain_config(self, request: Any, domain_id: str, group: Optional[str] = None,
+                             option: Optional[str] = None) -> bytes:
+        self.admin(request, "delete_domain_config")
+        self._config(domain_id, group, option)
+        domain = self.domain(domain_id)
+        if group is None:
+            domain.config = None
+        elif option is None:
+            del domain.config.groups[group]
+        else:
+            del domain.config.groups[group][option]
+            if not domain.config.groups[group]:
+                del domain.config.groups[group]
+        if domain.config is not None and not domain.config.groups:
+            domain.config = None
         return empty_response(request)
 
 

@@ -51,6 +51,13 @@ from mimic.rest.identity_v3_common import (
 ROLE_FIELDS = ("name", "domain_id", "description", "options")
 
 
+#: Where grants live: a project's or domain's roles of a user or group, and
+#: the system's (each with ``/<role_id>`` for one grant).
+GRANTS = ("/<any(projects,domains):kind>/<target_id>/<any(users,groups):actor_kind>/"
+          "<actor_id>/roles")
+SYSTEM_GRANTS = "/system/<any(users,groups):actor_kind>/<actor_id>/roles"
+
+
 class IdentityV3RolesApi(KeystoneRoutes):
     """Roles and who holds them."""
 
@@ -264,55 +271,48 @@ class IdentityV3RolesApi(KeystoneRoutes):
         roles = [self.store.roles.roles[r] for r in sorted(role_ids)]
         return listing(request, "roles", roles, role_json)
 
-    @app.route("/<any(projects,domains):kind>/<target_id>/<any(users,groups):actor_kind>/"
-               "<actor_id>/roles/<role_id>", methods=["PUT"])
+    @app.route(f"{GRANTS}/<role_id>", methods=["PUT"])
     def grant(self, request: Any, kind: str, target_id: str, actor_kind: str,
               actor_id: str, role_id: str) -> bytes:
         return self._put(request, self._grant(kind, target_id, actor_kind, actor_id,
                                               role_id))
 
-    @app.route("/<any(projects,domains):kind>/<target_id>/<any(users,groups):actor_kind>/"
-               "<actor_id>/roles/<role_id>", methods=["GET", "HEAD"])
+    @app.route(f"{GRANTS}/<role_id>", methods=["GET", "HEAD"])
     def check_grant(self, request: Any, kind: str, target_id: str, actor_kind: str,
                     actor_id: str, role_id: str) -> bytes:
         return self._check(request, self._grant(kind, target_id, actor_kind, actor_id,
                                                 role_id))
 
-    @app.route("/<any(projects,domains):kind>/<target_id>/<any(users,groups):actor_kind>/"
-               "<actor_id>/roles/<role_id>", methods=["DELETE"])
+    @app.route(f"{GRANTS}/<role_id>", methods=["DELETE"])
     def revoke_grant(self, request: Any, kind: str, target_id: str, actor_kind: str,
                      actor_id: str, role_id: str) -> bytes:
         return self._delete(request, self._grant(kind, target_id, actor_kind, actor_id,
                                                  role_id))
 
-    @app.route("/<any(projects,domains):kind>/<target_id>/<any(users,groups):actor_kind>/"
-               "<actor_id>/roles", methods=["GET"])
+    @app.route(GRANTS, methods=["GET"])
     def grants(self, request: Any, kind: str, target_id: str, actor_kind: str,
                actor_id: str) -> bytes:
         return self._held(request, kind, target_id, actor_kind, actor_id)
 
-    @app.route("/system/<any(users,groups):actor_kind>/<actor_id>/roles/<role_id>",
-               methods=["PUT"])
+    @app.route(f"{SYSTEM_GRANTS}/<role_id>", methods=["PUT"])
     def system_grant(self, request: Any, actor_kind: str, actor_id: str,
                      role_id: str) -> bytes:
         return self._put(request, self._grant("system", SYSTEM_ALL, actor_kind, actor_id,
                                               role_id))
 
-    @app.route("/system/<any(users,groups):actor_kind>/<actor_id>/roles/<role_id>",
-               methods=["GET", "HEAD"])
+    @app.route(f"{SYSTEM_GRANTS}/<role_id>", methods=["GET", "HEAD"])
     def check_system_grant(self, request: Any, actor_kind: str, actor_id: str,
                            role_id: str) -> bytes:
         return self._check(request, self._grant("system", SYSTEM_ALL, actor_kind,
                                                 actor_id, role_id))
 
-    @app.route("/system/<any(users,groups):actor_kind>/<actor_id>/roles/<role_id>",
-               methods=["DELETE"])
+    @app.route(f"{SYSTEM_GRANTS}/<role_id>", methods=["DELETE"])
     def revoke_system_grant(self, request: Any, actor_kind: str, actor_id: str,
                             role_id: str) -> bytes:
         return self._delete(request, self._grant("system", SYSTEM_ALL, actor_kind,
                                                  actor_id, role_id))
 
-    @app.route("/system/<any(users,groups):actor_kind>/<actor_id>/roles", methods=["GET"])
+    @app.route(SYSTEM_GRANTS, methods=["GET"])
     def system_grants(self, request: Any, actor_kind: str, actor_id: str) -> bytes:
         return self._held(request, "system", SYSTEM_ALL, actor_kind, actor_id)
 
@@ -362,7 +362,7 @@ class IdentityV3RolesApi(KeystoneRoutes):
         member = roles.role_named(MEMBER).id
         admin = roles.role_named(ADMIN).id
         for user in self.store.users():
-            if not user.managed and self.store.known_tenant(user.tenant.id) is user.tenant:
+            if user.member_by_rule and self.store.known_tenant(user.tenant.id) is user.tenant:
                 found.append(Assignment(member, "user", user.id, "project", user.tenant.id))
             if self.store.is_admin_user(user):
                 found.append(Assignment(admin, "user", user.id, "system", SYSTEM_ALL))

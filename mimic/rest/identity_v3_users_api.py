@@ -1,7 +1,7 @@
 """
-Keystone v3 users, groups, credentials and application credentials
-(``/identity/v3/users``, ``/groups``, ``/credentials``,
-``/users/<id>/application_credentials``).
+Keystone v3 users, groups and credentials (``/identity/v3/users``,
+``/groups``, ``/credentials``; application credentials are in
+:mod:`mimic.rest.identity_v3_app_credentials_api`).
 
 Users an admin creates here are *managed*: their password is checked and
 they reach only the projects a role assignment gives them. Users Mimic made
@@ -16,25 +16,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
 from typing import Any, Optional
 
 from mimic.klein_rendering import MimicKlein
 
 from mimic.model.identity import DEFAULT_DOMAIN_ID, Tenant, User
-from mimic.model.identity.credentials import (
-    ApplicationCredential,
-    Credential,
-    secret_digest,
-)
+from mimic.model.identity.credentials import Credential
 from mimic.model.identity.ids import tenant_id_of_user
 from mimic.model.identity.roles import MEMBER, Assignment
-from mimic.model.identity.tokens import LAST_SHOWABLE_SECOND
 from mimic.rest.http import (
     RequestError,
     empty_response,
     install_error_handlers,
-    json_response,
 )
 from mimic.rest.identity_common import keystone_error_body
 from mimic.rest.identity_v3_common import (
@@ -47,15 +40,12 @@ from mimic.rest.identity_v3_common import (
     group_json,
     listing,
     project_json,
-    query,
     single,
     text,
-    unknown_fields,
     user_json,
     v3_url,
     with_extra,
 )
-from mimic.util import iso_time
 
 USER_FIELDS = ("name", "domain_id", "default_project_id", "password", "enabled",
                "email", "description", "options", "federated")
@@ -151,15 +141,15 @@ class IdentityV3UsersApi(KeystoneRoutes):
 
     def _set_password(self, user: User, password: str) -> None:
         """A password counts from now on; the user's tokens are revoked."""
-        if not user.managed:
-            keep = [user.tenant, *[t for t in self.store.projects_of(user)
-                                   if t is not user.tenant]]
+        if user.member_by_rule:
+            # What Mimic's rule gave them becomes a stored grant (a seeded
+            # user's roles are stored already).
             member = self.store.roles.role_named(MEMBER).id
-            for tenant in keep:
-                if self.store.known_tenant(tenant.id) is tenant:
-                    self.store.roles.grant(
-                        Assignment(member, "user", user.id, "project", tenant.id))
-            user.managed = True
+            tenant = user.tenant
+            if self.store.known_tenant(tenant.id) is tenant:
+                self.store.roles.grant(
+                    Assignment(member, "user", user.id, "project", tenant.id))
+        user.managed = True
         user.password = password
         self.store.revoke_tokens_of(user)
 
@@ -171,11 +161,8 @@ class IdentityV3UsersApi(KeystoneRoutes):
 
     @app.route("/users/<user_id>/password", methods=["POST"])
     def change_password(self, request: Any, user_id: str) -> bytes:
-        caller = self.caller(request)
-        user = self.user(user_id)
-        if caller.user is not user:
-            raise RequestError(403, "You are not authorized to perform the requested "
-                               "action: identity:change_password (only for yourself).")
+        caller = self.themself(request, user_id, "change_password")
+        user = caller.user
         body = entity(request, "user")
         new = text(body, "password", "user", required=True, limit=MAX_PASSWORD)
         original = text(body, "original_password", "user", required=True,
@@ -356,129 +343,6 @@ class IdentityV3UsersApi(KeystoneRoutes):
         del self.store.credentials.credentials[credential.id]
         return empty_response(request)
 
-    # application credentials
-
-    def _app_credential_json(self, request: Any, credential: ApplicationCredential,
-                             secret: Optional[str] = None) -> dict:
-        body = {
-            "id": credential.id, "name": credential.name,
-            "description": credential.description,
-            "user_id": credential.user.id, "project_id": credential.project.id,
-            "expires_at": (None if credential.expires_at is None
-                           else iso_time(credential.expires_at)),
-            "unrestricted": credential.unrestricted,
-            "roles": [self._role_ref(name) for name in credential.roles],
-            "access_rules": [],
-            "links": {"self": v3_url(request, f"users/{credential.user.id}/"
-                                     f"application_credentials/{credential.id}")},
-        }
-        if secret is not None:
-            body["secret"] = secret
-        return body
-
-    def _role_ref(self, name: str) -> dict:
-        role = self.store.roles.role_named(name)
-        return {"id": role.id if role else name, "name": name,
-                "domain_id": role.domain_id if role else None}
-
-    def _self(self, request: Any, user_id: str) -> Any:
-        caller = self.caller(request)
-        user = self.user(user_id)
-        if caller.user is not user:
-            raise RequestError(403, "You are not authorized to perform the requested "
-                               "action: application credentials are their user's own.")
-        return caller
-
-    @app.route("/users/<user_id>/application_credentials", methods=["POST"])
-    def create_app_credential(self, request: Any, user_id: str) -> bytes:
-        caller = self._self(request, user_id)
-        if caller.scope != "project" or caller.application_credential is not None:
-            raise RequestError(403, "An application credential is made with a project-"
-                               "scoped token obtained without one.")
-        body = entity(request, "application_credential")
-        unknown_fields(body, ("name", "description", "secret", "expires_at", "roles",
-                              "unrestricted", "access_rules"), "application_credential")
-        name = text(body, "name", "application_credential", required=True)
-        description = text(body, "description", "application_credential",
-                           limit=MAX_DESCRIPTION, empty=True) or ""
-        secret = text(body, "secret", "application_credential") or self.store.ids.hex(43)
-        unrestricted = bool(flag(body, "unrestricted", "application_credential"))
-        expires_at = _timestamp(body.get("expires_at"))
-        roles = self._requested_roles(body.get("roles"), caller.roles)
-        user = caller.user
-        if any(c.name == name for c in self.store.credentials.of_user(user)):
-            raise RequestError(409, "Conflict occurred attempting to store application "
-                               f"credential - Duplicate entry found with name {name}.")
-        credential = ApplicationCredential(
-            id=self.store.ids.hex(32), name=name, user=user, project=caller.tenant,
-            secret_digest=secret_digest(secret), roles=roles, description=description,
-            expires_at=expires_at, unrestricted=unrestricted)
-        self.store.credentials.application_credentials[credential.id] = credential
-        return json_response(request, {"application_credential":
-                                       self._app_credential_json(request, credential,
-                                                                 secret)}, code=201)
-
-    def _requested_roles(self, requested: Any, held: tuple) -> tuple:
-        if requested is None:
-            return held
-        if not isinstance(requested, list) or not all(isinstance(r, dict) for r in requested):
-            raise RequestError(400, "Invalid input for field 'application_credential."
-                               "roles': a list of {\"id\"} or {\"name\"} is required.")
-        names = []
-        for ref in requested:
-            role = None
-            if isinstance(ref.get("id"), str):
-                role = self.store.roles.roles.get(ref["id"])
-            elif isinstance(ref.get("name"), str):
-                role = self.store.roles.role_named(ref["name"])
-            if role is None:
-                raise RequestError(404, f"Could not find role: {ref}.")
-            if role.name not in held:
-                raise RequestError(403, f"You do not hold the role {role.name!r} on this "
-                                   "project, so a credential cannot carry it.")
-            names.append(role.name)
-        return tuple(self.store.roles.names(
-            [self.store.roles.role_named(n).id for n in names]))
-
-    @app.route("/users/<user_id>/application_credentials", methods=["GET"])
-    def app_credentials(self, request: Any, user_id: str) -> bytes:
-        caller = self._self(request, user_id)
-        found = self.store.credentials.of_user(caller.user)
-        name = query(request, "name")
-        if name is not None:
-            found = [c for c in found if c.name == name]
-        return json_response(request, {
-            "application_credentials": [self._app_credential_json(request, c)
-                                        for c in found],
-            "links": {"self": v3_url(request, f"users/{user_id}/application_credentials"),
-                      "previous": None, "next": None}})
-
-    def _app_credential(self, request: Any, user_id: str, credential_id: str) -> Any:
-        caller = self._self(request, user_id)
-        credential = self.store.credentials.application_credentials.get(credential_id)
-        if credential is None or credential.user is not caller.user:
-            raise RequestError(404, f"Could not find application credential: "
-                               f"{credential_id}.")
-        return credential
-
-    @app.route("/users/<user_id>/application_credentials/<credential_id>",
-               methods=["GET"])
-    def show_app_credential(self, request: Any, user_id: str, credential_id: str) -> bytes:
-        credential = self._app_credential(request, user_id, credential_id)
-        return json_response(request, {"application_credential":
-                                       self._app_credential_json(request, credential)})
-
-    @app.route("/users/<user_id>/application_credentials/<credential_id>",
-               methods=["DELETE"])
-    def delete_app_credential(self, request: Any, user_id: str,
-                              credential_id: str) -> bytes:
-        credential = self._app_credential(request, user_id, credential_id)
-        del self.store.credentials.application_credentials[credential.id]
-        for token in self.store.tokens.of_user(credential.user):
-            if token.application_credential is credential:
-                token.revoked = True
-        return empty_response(request)
-
 
 install_error_handlers(IdentityV3UsersApi.app, keystone_error_body)
 
@@ -504,19 +368,3 @@ def _ec2_id(blob: str, project_id: Optional[str]) -> str:
     if project_id is None:
         raise RequestError(400, "An EC2 credential needs a project_id.")
     return hashlib.sha256(parsed["access"].encode("utf-8")).hexdigest()
-
-
-def _timestamp(value: Any) -> Optional[float]:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (AttributeError, ValueError):
-        raise RequestError(400, "Invalid input for field 'expires_at': an ISO 8601 "
-                           "time is required.") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    seconds = moment.timestamp()
-    if seconds > LAST_SHOWABLE_SECOND:
-        raise RequestError(400, "Invalid input for field 'expires_at': too far ahead.")
-    return seconds

@@ -2,7 +2,8 @@
 Credentials a user keeps in Keystone: stored credentials (``/v3/credentials``:
 EC2 keys, TOTP secrets... opaque blobs to Keystone and to Mimic) and
 application credentials, which authenticate as their user on their project
-with at most the roles they were created with.
+with at most the roles they were created with, and the access rules that
+say which API calls a credential's tokens are for.
 """
 
 from __future__ import annotations
@@ -26,6 +27,29 @@ class Credential:
     extra: Optional[dict] = None
 
 
+#: The methods an access rule may name (Keystone's application credential schema).
+ACCESS_RULE_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+@attrs.define(eq=False)
+class AccessRule:
+    """
+    One API call a credential's tokens are for: ``method`` on ``path`` of
+    the service of type ``service``. A user's rules are shared by their
+    credentials: the same (service, path, method) is one rule.
+    """
+
+    id: str
+    user_id: str
+    service: str
+    path: str
+    method: str
+
+    @property
+    def key(self) -> tuple:
+        return (self.user_id, self.service, self.path, self.method)
+
+
 @attrs.define(eq=False)
 class ApplicationCredential:
     """
@@ -43,6 +67,7 @@ class ApplicationCredential:
     description: str = ""
     expires_at: Optional[float] = None
     unrestricted: bool = False
+    access_rules: tuple = ()
 
     def effective_roles(self, held: tuple) -> tuple:
         return tuple(r for r in held if r in self.roles)
@@ -56,13 +81,26 @@ def secret_digest(secret: str) -> str:
 class CredentialBook:
     credentials: dict = attrs.field(factory=dict)
     application_credentials: dict = attrs.field(factory=dict)
+    access_rules: dict = attrs.field(factory=dict)
 
     def of_user(self, user: User) -> list:
         return [c for c in self.application_credentials.values() if c.user is user]
 
+    def rules_of(self, user: User) -> list:
+        return [r for r in self.access_rules.values() if r.user_id == user.id]
+
+    def same_rule(self, rule: AccessRule) -> Optional[AccessRule]:
+        """The user's rule for the same call, if they have one (Keystone reuses it)."""
+        return next((r for r in self.access_rules.values() if r.key == rule.key), None)
+
+    def rule_in_use(self, rule: AccessRule) -> bool:
+        return any(rule in c.access_rules for c in self.application_credentials.values())
+
     def forget_user(self, user: User) -> None:
         for credential in self.of_user(user):
             del self.application_credentials[credential.id]
+        for rule in self.rules_of(user):
+            del self.access_rules[rule.id]
         for credential in [c for c in self.credentials.values() if c.user_id == user.id]:
             del self.credentials[credential.id]
 

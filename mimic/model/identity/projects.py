@@ -27,6 +27,9 @@ class Domain:
     enabled: bool = True
     #: Properties an operator set beyond Keystone's own (Keystone keeps them).
     extra: Optional[dict] = None
+    #: Its domain-specific configuration (a
+    #: :class:`~mimic.model.identity.domain_config.DomainConfig`), once set.
+    config: Any = None
 
 
 @attrs.define(eq=False)

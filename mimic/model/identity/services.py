@@ -3,7 +3,9 @@ The catalog as Keystone v3 administers it: services, endpoints and regions
 an operator adds (``POST /v3/services`` ...), beside the ones Mimic's
 plugins provide. An operator's endpoints show in the catalog of every new
 token; their URL may hold ``$(project_id)s`` (or ``$(tenant_id)s``), put in
-per project as Keystone does.
+per project as Keystone does. Endpoint groups (``OS-EP-FILTER``) select
+endpoints by their attributes, for the projects associated with them;
+policies are the opaque rule blobs Keystone stores (``/v3/policies``).
 """
 
 from __future__ import annotations
@@ -54,6 +56,37 @@ class Region:
     extra: Optional[dict] = None
 
 
+#: What an endpoint group's filters may name (Keystone's
+#: ``endpoint_group`` schema: ``interface``, ``service_id``, ``region_id``).
+ENDPOINT_GROUP_FILTERS = ("interface", "service_id", "region_id")
+
+
+@attrs.define(eq=False)
+class EndpointGroup:
+    """
+    The endpoints whose attributes equal every one of ``filters``
+    (a mapping of :data:`ENDPOINT_GROUP_FILTERS` names to values).
+    """
+
+    id: str
+    name: str
+    filters: dict
+    description: Optional[str] = None
+
+    def selects(self, attributes: dict) -> bool:
+        return all(attributes.get(k) == v for k, v in self.filters.items())
+
+
+@attrs.define(eq=False)
+class Policy:
+    """A policy blob Keystone stores and hands back, of a MIME ``type``."""
+
+    id: str
+    blob: str
+    type: str
+    extra: Optional[dict] = None
+
+
 @attrs.define
 class ServiceBook:
     """What an operator added to the catalog, by id."""
@@ -61,6 +94,26 @@ class ServiceBook:
     services: dict = attrs.field(factory=dict)
     endpoints: dict = attrs.field(factory=dict)
     regions: dict = attrs.field(factory=dict)
+    endpoint_groups: dict = attrs.field(factory=dict)
+    #: ``(endpoint group id, project id)`` associations.
+    group_projects: dict = attrs.field(factory=dict)
+    policies: dict = attrs.field(factory=dict)
+
+    def delete_endpoint_group(self, group_id: str) -> None:
+        del self.endpoint_groups[group_id]
+        for pair in [p for p in self.group_projects if p[0] == group_id]:
+            del self.group_projects[pair]
+
+    def forget_project(self, project_id: str) -> None:
+        for pair in [p for p in self.group_projects if p[1] == project_id]:
+            del self.group_projects[pair]
+
+    def projects_of_group(self, group_id: str) -> list:
+        return [project for group, project in self.group_projects if group == group_id]
+
+    def groups_of_project(self, project_id: str) -> list:
+        return [self.endpoint_groups[group] for group, project in self.group_projects
+                if project == project_id]
 
     def add_service(self, service: Service) -> Service:
         self.services[service.id] = service

@@ -20,6 +20,7 @@ import attrs
 from mimic.model.behaviors import BehaviorRegistry, Event
 from mimic.model.identity.credentials import CredentialBook
 from mimic.model.identity.ids import StableIds, tenant_id_of_user
+from mimic.model.identity.federation import FederationBook
 from mimic.model.identity.limits import LimitBook
 from mimic.model.identity.projects import (
     DEFAULT_DOMAIN_ID,
@@ -74,6 +75,7 @@ class SessionStore:
     services: ServiceBook = attrs.field(factory=ServiceBook)
     credentials: CredentialBook = attrs.field(factory=CredentialBook)
     limits: LimitBook = attrs.field(factory=LimitBook)
+    federation: FederationBook = attrs.field(factory=FederationBook)
     _users: dict = attrs.field(factory=dict)
     _users_by_id: dict = attrs.field(factory=dict)
     _tenants: dict = attrs.field(factory=dict)
@@ -221,6 +223,7 @@ class SessionStore:
         del self._tenants[tenant.id]
         self._unname(tenant)
         self.roles.forget_target("project", tenant.id)
+        self.services.forget_project(tenant.id)
         for token in self.tokens.all():
             if token.tenant is tenant and token.scope == PROJECT:
                 token.revoked = True
@@ -336,7 +339,7 @@ class SessionStore:
         else:
             role_ids |= self.roles.direct_role_ids(self._actors(user), "project",
                                                    tenant.id, tenant.domain_id)
-            if tenant is user.tenant and not user.managed:
+            if tenant is user.tenant and user.member_by_rule:
                 role_ids.add(self.roles.role_named(MEMBER).id)
         if self.is_admin_user(user):
             role_ids.add(self.roles.role_named(ADMIN).id)
@@ -353,7 +356,7 @@ class SessionStore:
         """The tenants ``user`` may scope to (every one for an admin by name)."""
         if self.is_admin_user(user):
             return self.tenants()
-        found = {} if user.managed else {user.tenant.id: user.tenant}
+        found = {user.tenant.id: user.tenant} if user.member_by_rule else {}
         actors = set(self._actors(user))
         for assignment in self.roles.assignments():
             if (assignment.actor, assignment.actor_id) not in actors:
