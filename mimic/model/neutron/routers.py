@@ -241,7 +241,9 @@ class RoutersAndFloatingIps:
             port.touch(self.now())
         else:
             subnet = self.subnet(subnet_id or "")
-            if self.networks[subnet.network_id].builtin:
+            network = self.networks[subnet.network_id]
+            if network.tenant_id != self.tenant_id or (
+                    network.builtin and not network.owner_may_route):
                 raise Forbidden("(rule:add_router_interface) is disallowed by policy",
                                 "PolicyNotAuthorized")
             if subnet.gateway_ip is None:

@@ -18,7 +18,7 @@ from mimic.rest.neutron.security_groups import SecurityGroupRoutes
 from mimic.rest.neutron.subnetpools import SubnetPoolRoutes
 from mimic.rest.neutron.tags import TagRoutes
 from mimic.rest.neutron.trunks import TrunkRoutes
-from mimic.rest.neutron.wire import app, fault_error, neutron_error_body
+from mimic.rest.neutron.wire import app, fault_error, neutron_error_body, read_body
 
 
 #: What ``GET /v2.0/extensions`` lists: the extensions this emulation serves.
@@ -56,6 +56,10 @@ EXTENSIONS = (
     ("subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet "
      "pool"),
     ("trunk", "Trunk Extension", "Provides support for trunk ports"),
+    ("network-ip-availability", "Network IP Availability",
+     "Provides IP availability data for each network and subnet."),
+    ("provider", "Provider Network", "Expose mapping of virtual networks to physical "
+     "networks"),
 )
 
 
@@ -70,11 +74,67 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
         self.region = region
         self.uri_prefix = uri_prefix
 
-    def _state(self, request: Any) -> Any:
+    def _token(self, request: Any) -> Any:
         token = caller_token(request, self.store)
         if token is None:
             raise RequestError(401, "The request you have made requires authentication.")
-        return network_state(self.store, token.tenant.id, self.region)
+        return token
+
+    def _state(self, request: Any) -> Any:
+        return network_state(self.store, self._token(request).tenant.id, self.region)
+
+    def _is_admin(self, request: Any) -> bool:
+        return bool(self._token(request).is_admin)
+
+    def _project_state(self, project_id: str) -> Any:
+        return network_state(self.store, project_id, self.region)
+
+    def _creating(self, request: Any, member: str) -> Any:
+        """
+        The project state a create goes to: the caller's, or for an admin
+        the project its body's ``project_id``/``tenant_id`` names (the body
+        readers refuse a non-admin naming another project).
+        """
+        state = self._state(request)
+        if not self._is_admin(request):
+            return state
+        body = read_body(request)
+        items = body.get(member + "s", [body.get(member)])
+        first = items[0] if isinstance(items, list) and items else None
+        if isinstance(first, dict) and member in first:
+            first = first[member]
+        if not isinstance(first, dict):
+            return state
+        project = first.get("project_id", first.get("tenant_id"))
+        if isinstance(project, str) and project and project != state.tenant_id \
+                and len(project) <= 255:
+            return self._project_state(project)
+        return state
+
+    def _holder(self, request: Any, table: str, key: str) -> Any:
+        """
+        The project state that holds ``key`` in ``table``: the caller's, or
+        for an admin whichever project's it is (Neutron's admins reach
+        every project's resources).
+        """
+        state = self._state(request)
+        if not self._is_admin(request):
+            return state
+        mine = state.ports if table == "ports" else getattr(state, table)
+        if key in mine:
+            return state
+        return state.region_networks.holder(table, key) or state
+
+    def _visible(self, request: Any, table: str) -> list:
+        """What a list shows: the caller's, or every project's for an admin."""
+        state = self._state(request)
+        if not self._is_admin(request):
+            return list(getattr(state, table).values())
+        seen: dict = {}
+        for other in state.region_networks.all_states():
+            for thing in getattr(other, table).values():
+                seen.setdefault(thing.id, thing)
+        return list(seen.values())
 
     def _run(self, action: Callable[[], Any]) -> Any:
         try:

@@ -83,6 +83,8 @@ class PortRoutes:
             ports = state.ports_on_device(query["device_id"][0])
         elif len(query.get("network_id", ())) == 1 and query["network_id"][0]:
             ports = state.ports_on_network(query["network_id"][0])
+        elif self._is_admin(request):
+            ports = self._visible(request, "ports")
         else:
             ports = state.ports.values()
         items = list(map(port_json, ports))
@@ -90,12 +92,12 @@ class PortRoutes:
 
     @app.route("/v2.0/ports/<port_id>", methods=["GET"])
     def show_port(self, request: Any, port_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "ports", port_id)
         return render_one(request, "port", port_json(self._run(lambda: state.port(port_id))))
 
     @app.route("/v2.0/ports", methods=["POST"])
     def create_port(self, request: Any) -> bytes:
-        state = self._state(request)
+        state = self._creating(request, "port")
         bodies, bulk = read_create_bodies(request, "port", (
             "network_id", "name", "description", "admin_state_up", "fixed_ips", "device_id",
             "device_owner", "security_groups", "mac_address", "port_security_enabled",
@@ -106,7 +108,7 @@ class PortRoutes:
 
     @app.route("/v2.0/ports/<port_id>", methods=["PUT"])
     def update_port(self, request: Any, port_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "ports", port_id)
         body = read_resource(request, "port", ("name", "description", "admin_state_up",
                                                "security_groups", "device_id", "device_owner",
                                                "fixed_ips", "port_security_enabled"),
@@ -126,6 +128,6 @@ class PortRoutes:
 
     @app.route("/v2.0/ports/<port_id>", methods=["DELETE"])
     def delete_port(self, request: Any, port_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "ports", port_id)
         self._run(lambda: state.delete_port(port_id))
         return empty_response(request)

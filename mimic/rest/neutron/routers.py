@@ -25,7 +25,7 @@ from mimic.rest.neutron.wire import (
 
 def floating_ip_json(state: Any, fip: FloatingIp) -> dict:
     details = None
-    if fip.port_id is not None:
+    if fip.port_id is not None and fip.port_id in state.ports:
         port = state.ports[fip.port_id]
         details = {"name": port.name, "network_id": port.network_id,
                    "mac_address": port.mac_address, "admin_state_up": port.admin_state_up,
@@ -111,18 +111,18 @@ class RouterRoutes:
     @app.route("/v2.0/routers", methods=["GET"])
     def list_routers(self, request: Any) -> bytes:
         state = self._state(request)
-        return render_list(request, "routers", map(router_json, state.routers.values()),
+        return render_list(request, "routers", map(router_json, self._visible(request, "routers")),
                            ROUTER_ATTRIBUTES)
 
     @app.route("/v2.0/routers/<router_id>", methods=["GET"])
     def show_router(self, request: Any, router_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "routers", router_id)
         return render_one(request, "router", router_json(self._run(
             lambda: state.router(router_id))))
 
     @app.route("/v2.0/routers", methods=["POST"])
     def create_router(self, request: Any) -> bytes:
-        state = self._state(request)
+        state = self._creating(request, "router")
         body = read_resource(request, "router", (
             "name", "description", "admin_state_up", "external_gateway_info", "distributed",
             "ha", "availability_zone_hints", "flavor_id",
@@ -140,7 +140,7 @@ class RouterRoutes:
 
     @app.route("/v2.0/routers/<router_id>", methods=["PUT"])
     def update_router(self, request: Any, router_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "routers", router_id)
         body = read_resource(request, "router", (
             "name", "description", "admin_state_up", "external_gateway_info", "routes",
         ), state.tenant_id)
@@ -157,20 +157,20 @@ class RouterRoutes:
 
     @app.route("/v2.0/routers/<router_id>", methods=["DELETE"])
     def delete_router(self, request: Any, router_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "routers", router_id)
         self._run(lambda: state.delete_router(router_id))
         return empty_response(request)
 
     @app.route("/v2.0/routers/<router_id>/add_router_interface", methods=["PUT"])
     def add_router_interface(self, request: Any, router_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "routers", router_id)
         wanted = _interface(request)
         router, port = self._run(lambda: state.add_router_interface(router_id, **wanted))
         return json_response(request, interface_json(router, port))
 
     @app.route("/v2.0/routers/<router_id>/remove_router_interface", methods=["PUT"])
     def remove_router_interface(self, request: Any, router_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "routers", router_id)
         wanted = _interface(request)
         router, port = self._run(lambda: state.remove_router_interface(router_id, **wanted))
         return json_response(request, interface_json(router, port))
@@ -179,18 +179,18 @@ class RouterRoutes:
     def list_floating_ips(self, request: Any) -> bytes:
         state = self._state(request)
         return render_list(request, "floatingips",
-                           (floating_ip_json(state, f) for f in state.floating_ips.values()),
+                           (floating_ip_json(state, f) for f in self._visible(request, "floating_ips")),
                            FLOATING_IP_ATTRIBUTES)
 
     @app.route("/v2.0/floatingips/<floating_ip_id>", methods=["GET"])
     def show_floating_ip(self, request: Any, floating_ip_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "floating_ips", floating_ip_id)
         fip = self._run(lambda: state.floating_ip(floating_ip_id))
         return render_one(request, "floatingip", floating_ip_json(state, fip))
 
     @app.route("/v2.0/floatingips", methods=["POST"])
     def create_floating_ip(self, request: Any) -> bytes:
-        state = self._state(request)
+        state = self._creating(request, "floatingip")
         body = read_resource(request, "floatingip", (
             "floating_network_id", "floating_ip_address", "port_id", "fixed_ip_address",
             "description", "subnet_id",
@@ -211,7 +211,7 @@ class RouterRoutes:
 
     @app.route("/v2.0/floatingips/<floating_ip_id>", methods=["PUT"])
     def update_floating_ip(self, request: Any, floating_ip_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "floating_ips", floating_ip_id)
         body = read_resource(request, "floatingip", ("port_id", "fixed_ip_address", "description"),
                              state.tenant_id)
         port_id = string_field(body, "port_id")
@@ -223,6 +223,6 @@ class RouterRoutes:
 
     @app.route("/v2.0/floatingips/<floating_ip_id>", methods=["DELETE"])
     def delete_floating_ip(self, request: Any, floating_ip_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "floating_ips", floating_ip_id)
         self._run(lambda: state.delete_floating_ip(floating_ip_id))
         return empty_response(request)
