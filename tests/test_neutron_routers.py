@@ -102,6 +102,9 @@ def test_interface_by_subnet_holds_the_gateway_address(neutron, tenant_net):
     removed = neutron.ok("PUT", f"/routers/{router['id']}/remove_router_interface",
                          json={"subnet_id": subnet["id"]})
     assert removed["port_id"] == port["id"]
+    # The answer names the subnet the interface was on, as Neutron's does
+    # (openstacksdk's functional tests check it after every removal).
+    assert (removed["subnet_id"], removed["subnet_ids"]) == (subnet["id"], [subnet["id"]])
     assert_neutron_error(neutron.get(f"/ports/{port['id']}"), 404, "PortNotFound")
     assert_neutron_error(neutron.put(f"/routers/{router['id']}/remove_router_interface",
                                      json={"subnet_id": subnet["id"]}), 404,

@@ -275,8 +275,11 @@ class RoutersAndFloatingIps:
                                  "BadRequest")
 
     def remove_router_interface(self, router_id: str, subnet_id: Optional[str] = None,
-                                port_id: Optional[str] = None) -> tuple[Router, Port]:
-        """Disconnect an interface by its subnet or its port; a port made for it goes."""
+                                port_id: Optional[str] = None) -> tuple[Router, Port, list]:
+        """
+        Disconnect an interface by its subnet or its port; a port made for
+        it goes. Also answers the subnets the interface was on.
+        """
         router = self.router(router_id)
         if subnet_id is None and port_id is None:
             raise BadRequest("Bad router request: Either subnet_id or port_id must be "
@@ -307,6 +310,7 @@ class RoutersAndFloatingIps:
                                f"{router.id} cannot be deleted, as it is required by one or "
                                f"more routes.", "RouterInterfaceInUseByRoute")
         del router.interface_ids[port.id]
+        subnet_ids = [f.subnet_id for f in port.fixed_ips]
         made_here = [f for f in port.fixed_ips if self._gateway_ports.get(f.subnet_id) == port.id]
         if made_here:
             # The gateway address is not the pool's to take back.
@@ -318,7 +322,7 @@ class RoutersAndFloatingIps:
             self._bind(port, "", "")
             port.touch(self.now())
         router.touch(self.now())
-        return router, port
+        return router, port, subnet_ids
 
     # floating IPs
 

@@ -61,9 +61,13 @@ def router_json(router: Router) -> dict:
     }
 
 
-def interface_json(router: Router, port: Port) -> dict:
-    """What ``add_router_interface`` and ``remove_router_interface`` answer."""
-    subnet_ids = [f.subnet_id for f in port.fixed_ips]
+def interface_json(router: Router, port: Port, subnet_ids: Optional[list] = None) -> dict:
+    """
+    What ``add_router_interface`` and ``remove_router_interface`` answer:
+    the interface's subnets (for a removed one, those it had).
+    """
+    if subnet_ids is None:
+        subnet_ids = [f.subnet_id for f in port.fixed_ips]
     return {"id": router.id, "tenant_id": router.tenant_id, "project_id": router.tenant_id,
             "port_id": port.id, "network_id": port.network_id,
             "subnet_id": subnet_ids[0] if subnet_ids else None, "subnet_ids": subnet_ids}
@@ -172,8 +176,9 @@ class RouterRoutes:
     def remove_router_interface(self, request: Any, router_id: str) -> bytes:
         state = self._holder(request, "routers", router_id)
         wanted = _interface(request)
-        router, port = self._run(lambda: state.remove_router_interface(router_id, **wanted))
-        return json_response(request, interface_json(router, port))
+        router, port, subnet_ids = self._run(
+            lambda: state.remove_router_interface(router_id, **wanted))
+        return json_response(request, interface_json(router, port, subnet_ids))
 
     @app.route("/v2.0/floatingips", methods=["GET"])
     def list_floating_ips(self, request: Any) -> bytes:
