@@ -11,6 +11,7 @@ from typing import Any, Optional, Sequence
 
 import attrs
 
+from mimic.model.neutron.address_scopes import AddressScopes
 from mimic.model.neutron.faults import NeutronFault
 from mimic.model.neutron.networks import (
     DEVSTACK_NETWORKS,
@@ -35,7 +36,7 @@ from mimic.util import iso_time
 
 @attrs.define(eq=False)
 class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloatingIps,
-                   SubnetPools, Trunks, Tags, Quotas, Servers):
+                   SubnetPools, AddressScopes, Trunks, Tags, Quotas, Servers):
     """
     One tenant's networking in one region. Get it with :func:`network_state`.
 
@@ -69,6 +70,7 @@ class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloating
     floating_ips: dict = attrs.field(factory=dict)
     routers: dict = attrs.field(factory=dict)
     subnetpools: dict = attrs.field(factory=dict)
+    address_scopes: dict = attrs.field(factory=dict)
     trunks: dict = attrs.field(factory=dict)
     #: Subnet id to the router interface port holding its gateway address.
     _gateway_ports: dict = attrs.field(factory=dict)

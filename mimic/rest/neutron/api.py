@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from mimic.model.neutron import NeutronFault, network_state
 from mimic.rest.http import RequestError, caller_token, install_error_handlers, json_response
+from mimic.rest.neutron.address_scopes import AddressScopeRoutes
 from mimic.rest.neutron.networks import NetworkRoutes
 from mimic.rest.neutron.ports import PortRoutes
 from mimic.rest.neutron.quotas import QuotaRoutes
@@ -18,7 +19,13 @@ from mimic.rest.neutron.security_groups import SecurityGroupRoutes
 from mimic.rest.neutron.subnetpools import SubnetPoolRoutes
 from mimic.rest.neutron.tags import TagRoutes
 from mimic.rest.neutron.trunks import TrunkRoutes
-from mimic.rest.neutron.wire import app, fault_error, neutron_error_body, read_body
+from mimic.rest.neutron.wire import (
+    app,
+    fault_error,
+    neutron_error_body,
+    read_body,
+    render_list,
+)
 
 
 #: What ``GET /v2.0/extensions`` lists: the extensions this emulation serves.
@@ -60,11 +67,18 @@ EXTENSIONS = (
      "Provides IP availability data for each network and subnet."),
     ("provider", "Provider Network", "Expose mapping of virtual networks to physical "
      "networks"),
+    ("address-scope", "Address scope", "Address scopes extension."),
+    ("service-type", "Neutron Service Type Management",
+     "API for retrieving service providers for Neutron advanced services"),
 )
+
+#: What ``GET /v2.0/service-providers`` lists: the one backend of Mimic's
+#: routers (devstack's default, OVN).
+SERVICE_PROVIDERS = ({"service_type": "L3_ROUTER_NAT", "name": "ovn", "default": True},)
 
 
 class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
-                 SubnetPoolRoutes, TrunkRoutes, TagRoutes, QuotaRoutes):
+                 SubnetPoolRoutes, AddressScopeRoutes, TrunkRoutes, TagRoutes, QuotaRoutes):
     """Neutron v2.0 for one region, serving whoever's token comes in."""
 
     app = app
@@ -157,7 +171,8 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
                  ("security_group", "security-groups"),
                  ("security_group_rule", "security-group-rules"),
                  ("floatingip", "floatingips"), ("router", "routers"),
-                 ("subnetpool", "subnetpools"), ("trunk", "trunks"))
+                 ("subnetpool", "subnetpools"), ("trunk", "trunks"),
+                 ("address_scope", "address-scopes"))
         return json_response(request, {"resources": [
             {"name": name, "collection": collection.replace("-", "_"),
              "links": [{"href": f"{self.uri_prefix}/v2.0/{collection}", "rel": "self"}]}
@@ -168,6 +183,12 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
     def extensions(self, request: Any) -> bytes:
         self._state(request)
         return json_response(request, {"extensions": [_extension(e) for e in EXTENSIONS]})
+
+    @app.route("/v2.0/service-providers", methods=["GET"])
+    def service_providers(self, request: Any) -> bytes:
+        self._state(request)
+        return render_list(request, "service_providers", [dict(p) for p in SERVICE_PROVIDERS],
+                           frozenset(SERVICE_PROVIDERS[0]))
 
     @app.route("/v2.0/extensions/<alias>", methods=["GET"])
     def extension(self, request: Any, alias: str) -> bytes:
