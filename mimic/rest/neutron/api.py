@@ -68,6 +68,8 @@ EXTENSIONS = (
     ("provider", "Provider Network", "Expose mapping of virtual networks to physical "
      "networks"),
     ("address-scope", "Address scope", "Address scopes extension."),
+    ("tag-creation", "Tag support for resources during creation",
+     "Enables to set tag on resources during creation."),
     ("service-type", "Neutron Service Type Management",
      "API for retrieving service providers for Neutron advanced services"),
 )

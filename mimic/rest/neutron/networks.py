@@ -12,6 +12,7 @@ from mimic.model.neutron import AddressPool, Network, Subnet
 from mimic.model.neutron.networks import UNCHANGED
 from mimic.rest.http import RequestError, empty_response
 from mimic.rest.neutron.wire import (
+    tag_created,
     app,
     bad_request,
     boolean_field,
@@ -197,9 +198,10 @@ class NetworkRoutes:
         admin = self._is_admin(request)
         bodies, bulk = read_create_bodies(request, "network", (
             "name", "description", "admin_state_up", "mtu", "port_security_enabled",
-            *ADMIN_NETWORK_KEYS), state.tenant_id)
+            "tags", *ADMIN_NETWORK_KEYS), state.tenant_id)
         wanted = [_network_request(body, admin) for body in bodies]
         networks = self._run(lambda: state.create_networks(wanted))
+        tag_created(networks, bodies)
         return render_created(request, "network", [network_json(n, admin) for n in networks],
                               bulk)
 
@@ -236,10 +238,11 @@ class NetworkRoutes:
             "network_id", "cidr", "ip_version", "name", "description", "gateway_ip",
             "allocation_pools", "enable_dhcp", "dns_nameservers", "ipv6_ra_mode",
             "ipv6_address_mode", "host_routes", "subnetpool_id", "prefixlen",
-            "service_types", "segment_id",
+            "service_types", "segment_id", "tags",
         ), state.tenant_id)
         wanted = [_subnet_request(body) for body in bodies]
         subnets = self._run(lambda: state.create_subnets(wanted))
+        tag_created(subnets, bodies)
         return render_created(request, "subnet", list(map(subnet_json, subnets)), bulk)
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["PUT"])

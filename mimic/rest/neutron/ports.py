@@ -10,6 +10,7 @@ from typing import Any, Optional
 from mimic.model.neutron import Port
 from mimic.rest.http import empty_response
 from mimic.rest.neutron.wire import (
+    tag_created,
     app,
     bad_request,
     boolean_field,
@@ -100,10 +101,11 @@ class PortRoutes:
         state = self._creating(request, "port")
         bodies, bulk = read_create_bodies(request, "port", (
             "network_id", "name", "description", "admin_state_up", "fixed_ips", "device_id",
-            "device_owner", "security_groups", "mac_address", "port_security_enabled",
+            "device_owner", "security_groups", "mac_address", "port_security_enabled", "tags",
         ), state.tenant_id)
         wanted = [_port_request(body) for body in bodies]
         ports = self._run(lambda: state.create_ports(wanted))
+        tag_created(ports, bodies)
         return render_created(request, "port", list(map(port_json, ports)), bulk)
 
     @app.route("/v2.0/ports/<port_id>", methods=["PUT"])

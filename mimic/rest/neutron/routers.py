@@ -11,6 +11,7 @@ from typing import Any, Optional
 from mimic.model.neutron import FloatingIp, Port, Router
 from mimic.rest.http import RequestError, empty_response, json_response
 from mimic.rest.neutron.wire import (
+    tag_created,
     app,
     bad_request,
     boolean_field,
@@ -129,7 +130,7 @@ class RouterRoutes:
         state = self._creating(request, "router")
         body = read_resource(request, "router", (
             "name", "description", "admin_state_up", "external_gateway_info", "distributed",
-            "ha", "availability_zone_hints", "flavor_id",
+            "ha", "availability_zone_hints", "flavor_id", "tags",
         ), state.tenant_id)
         for admin_only in ("distributed", "ha"):
             if admin_only in body:
@@ -140,6 +141,7 @@ class RouterRoutes:
                       admin_state_up=boolean_field(body, "admin_state_up") is not False,
                       gateway=_gateway(body))
         router = self._run(lambda: state.create_router(**kwargs))
+        tag_created([router], [body])
         return render_one(request, "router", router_json(router), 201)
 
     @app.route("/v2.0/routers/<router_id>", methods=["PUT"])
@@ -198,7 +200,7 @@ class RouterRoutes:
         state = self._creating(request, "floatingip")
         body = read_resource(request, "floatingip", (
             "floating_network_id", "floating_ip_address", "port_id", "fixed_ip_address",
-            "description", "subnet_id",
+            "description", "subnet_id", "tags",
         ), state.tenant_id)
         network_id = string_field(body, "floating_network_id")
         if network_id is None:
@@ -212,6 +214,7 @@ class RouterRoutes:
             subnet_id=string_field(body, "subnet_id"),
         )
         fip = self._run(lambda: state.create_floating_ip(network_id, **kwargs))
+        tag_created([fip], [body])
         return render_one(request, "floatingip", floating_ip_json(state, fip), 201)
 
     @app.route("/v2.0/floatingips/<floating_ip_id>", methods=["PUT"])

@@ -10,6 +10,7 @@ from mimic.bounds import decimal
 from mimic.model.neutron import SecurityGroup, SecurityGroupRule
 from mimic.rest.http import empty_response
 from mimic.rest.neutron.wire import (
+    tag_created,
     app,
     bad_request,
     boolean_field,
@@ -80,12 +81,13 @@ class SecurityGroupRoutes:
     @app.route("/v2.0/security-groups", methods=["POST"])
     def create_group(self, request: Any) -> bytes:
         state = self._creating(request, "security_group")
-        body = read_resource(request, "security_group", ("name", "description", "stateful"),
+        body = read_resource(request, "security_group", ("name", "description", "stateful", "tags"),
                              state.tenant_id)
         name = string_field(body, "name", "")
         description = string_field(body, "description", "")
         stateful = boolean_field(body, "stateful") is not False
         group = self._run(lambda: state.create_security_group(name, description, stateful))
+        tag_created([group], [body])
         return render_one(request, "security_group", group_json(state, group), 201)
 
     @app.route("/v2.0/security-groups/<group_id>", methods=["PUT"])

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from klein import Klein
 
 from mimic.model.neutron import BadRequest, Conflict, Forbidden, NeutronFault, NotFound
+from mimic.model.neutron.tags import checked_tags
 from mimic.rest.http import (
     RequestError,
     json_response,
@@ -224,12 +225,32 @@ def _resource(resource: Any, member: str, allowed: Iterable[str], tenant_id: str
     unknown = sorted(set(resource) - set(allowed) - {"tenant_id", "project_id"})
     if unknown:
         raise bad_request(f"Unrecognized attribute(s) '{', '.join(unknown)}'")
+    creation_tags(resource)
     for owner in ("tenant_id", "project_id"):
         if owner in resource and resource[owner] != tenant_id:
             raise RequestError(403, "Specifying 'project_id' or 'tenant_id' other than the "
                                "authenticated project in request requires admin privileges",
                                kind="HTTPForbidden")
     return resource
+
+
+def creation_tags(resource: dict) -> tuple:
+    """
+    The ``tags`` a create names (Neutron's ``tag-creation``), checked as the
+    tag routes check them, sorted as Neutron returns them.
+    """
+    if resource.get("tags") is None:
+        return ()
+    try:
+        return tuple(sorted(checked_tags(resource["tags"])))
+    except NeutronFault as error:
+        raise fault_error(error) from None
+
+
+def tag_created(things: list, bodies: list[dict]) -> None:
+    """Give each made resource the tags its create body named."""
+    for thing, body in zip(things, bodies):
+        thing.tags = creation_tags(body)
 
 
 def read_resource(request: Any, member: str, allowed: Iterable[str], tenant_id: str) -> dict:
