@@ -21,6 +21,7 @@ from mimic.catalog import DEFAULT_REGIONS, Entry
 from mimic.imimic import IAPIMock, IPresetProvider
 from mimic.model.identity import SessionStore
 from mimic.model.identity.roles import admin_users
+from mimic.profiles import profile_of
 from mimic.model.journal import DEFAULT_BODY_BYTES, DEFAULT_CAPACITY, RequestJournal
 from mimic.util import MAX_CLOCK_SECONDS, IdSource
 
@@ -139,6 +140,12 @@ class MimicCore:
         self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed),
                                   admin_users=admin_users(self.options),
                                   options=self.options)
+        # The projects a profile's cloud starts with (devstack's admin, demo,
+        # alt_demo) exist before anyone authenticates, as ``openstack project
+        # list`` shows them on devstack; their ids are their names, as the
+        # first authentication naming them would make them.
+        for _, project in profile_of(self.options).users:
+            self.store.tenant(project, project)
 
     def forget_tenant(self, tenant_id: str) -> bool:
         """

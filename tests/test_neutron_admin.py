@@ -204,8 +204,22 @@ def test_network_ip_availability_counts_used_and_total_addresses(admin, demo):
         "total_ips": 14, "used_ips": 2}]
     listed = {a.network_id for a in admin.network.network_ip_availabilities()}
     assert {net.id, demo.network.find_network("public").id} <= listed
+    # ``ip_version`` (what ``openstack ip availability list`` sends) counts
+    # only the subnets of that version.
+    ipv6 = {a.network_id: a for a in admin.network.network_ip_availabilities(ip_version=6)}
+    assert net.id not in ipv6
+    public = ipv6[demo.network.find_network("public").id]
+    assert [s["ip_version"] for s in public.subnet_ip_availability] == [6]
     with pytest.raises(sdk_exceptions.ForbiddenException):
         demo.network.get_network_ip_availability(net.id)
+
+
+def test_devstack_projects_exist_before_anyone_authenticates(mimic_factory, tmp_path):
+    # ``openstack project list`` on devstack shows admin, demo and alt_demo
+    # (OSC's network tests look demo up before demo ever logs in).
+    fresh = mimic_factory("--profile", "devstack", "--regions", "RegionOne")
+    listed = _cli(fresh, tmp_path, "admin", "project", "list", "-f", "json")
+    assert {"admin", "demo", "alt_demo"} <= {p["Name"] for p in listed}
 
 
 def test_openstack_cli_admin_makes_a_shared_external_provider_network(devstack, tmp_path):

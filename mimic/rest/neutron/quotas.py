@@ -14,7 +14,7 @@ from typing import Any
 
 from mimic.model.neutron.quotas import QUOTA_DEFAULTS
 from mimic.rest.http import RequestError, empty_response, json_response
-from mimic.rest.neutron.wire import app, read_body, render_list, render_one
+from mimic.rest.neutron.wire import app, query_lists, read_body, render_list, render_one
 
 #: The one zone Mimic's networks and routers are in.
 AVAILABILITY_ZONES = [{"name": "nova", "resource": resource, "state": "available"}
@@ -32,11 +32,16 @@ def _forbidden(action: str) -> RequestError:
                         kind="PolicyNotAuthorized")
 
 
-def ip_availability_json(state: Any, network: Any) -> dict:
-    """A network's used and total addresses (its subnets' allocation pools)."""
+def ip_availability_json(state: Any, network: Any, versions: tuple = (4, 6)) -> dict:
+    """
+    A network's used and total addresses (its subnets' allocation pools),
+    counting the subnets of ``versions``.
+    """
     subnets = []
     for subnet_id in network.subnet_ids:
         subnet = state.subnets[subnet_id]
+        if subnet.ip_version not in versions:
+            continue
         pool = subnet.pool
         subnets.append({"subnet_id": subnet.id, "subnet_name": subnet.name,
                         "cidr": subnet.cidr, "ip_version": subnet.ip_version,
@@ -116,13 +121,18 @@ class QuotaRoutes:
         state = self._state(request)
         if not self._is_admin(request):
             raise _forbidden("get_network_ip_availability")
+        # ``ip_version`` picks the subnets counted, and the networks that
+        # have one of that version (Neutron's ip_availability plugin).
+        wanted = query_lists(request).get("ip_version")
+        versions = tuple(v for v in (4, 6) if wanted is None or str(v) in wanted)
         seen: dict = {}
         for other in state.region_networks.all_states():
             for network in other.networks.values():
                 if network.tenant_id == other.tenant_id or network.id not in seen:
-                    seen[network.id] = ip_availability_json(other, network)
-        return render_list(request, "network_ip_availabilities", list(seen.values()),
-                           AVAILABILITY_ATTRIBUTES)
+                    seen[network.id] = ip_availability_json(other, network, versions)
+        items = [a for a in seen.values() if wanted is None or a["subnet_ip_availability"]]
+        return render_list(request, "network_ip_availabilities", items,
+                           AVAILABILITY_ATTRIBUTES, handled=frozenset({"ip_version"}))
 
     @app.route("/v2.0/network-ip-availabilities/<network_id>", methods=["GET"])
     def show_ip_availability(self, request: Any, network_id: str) -> bytes:

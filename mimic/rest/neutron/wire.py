@@ -97,15 +97,15 @@ def _fixed_ip_matches(fixed_ips: list, wanted: list[str]) -> bool:
 
 
 def render_list(request: Any, collection: str, items: Iterable[dict],
-                known: frozenset) -> bytes:
+                known: frozenset, handled: frozenset = frozenset()) -> bytes:
     """
     Filter, sort, page and trim rendered items as Neutron's lists do;
     ``known`` are the attributes of the collection's items, what filters
-    and sort keys may name.
+    and sort keys may name; ``handled`` the filters the caller applied.
     """
     query = query_lists(request)
     items = list(items)
-    filters = {k: v for k, v in query.items() if k not in LIST_CONTROLS}
+    filters = {k: v for k, v in query.items() if k not in LIST_CONTROLS and k not in handled}
     invalid = sorted(k for k in filters if k not in known)
     if invalid:
         raise bad_request(f"{invalid} is invalid attribute for filtering")
