@@ -277,8 +277,9 @@ class RoutersAndFloatingIps:
     def remove_router_interface(self, router_id: str, subnet_id: Optional[str] = None,
                                 port_id: Optional[str] = None) -> tuple[Router, Port, list]:
         """
-        Disconnect an interface by its subnet or its port; a port made for
-        it goes. Also answers the subnets the interface was on.
+        Disconnect an interface by its subnet or its port; its port goes
+        (as in Neutron, also one plugged in by ``port_id``). Also answers
+        the subnets the interface was on.
         """
         router = self.router(router_id)
         if subnet_id is None and port_id is None:
@@ -317,10 +318,10 @@ class RoutersAndFloatingIps:
             for fixed in made_here:
                 del self._gateway_ports[fixed.subnet_id]
             port.fixed_ips = [f for f in port.fixed_ips if f not in made_here]
-            self._delete_port(port)
-        else:
-            self._bind(port, "", "")
-            port.touch(self.now())
+        # Neutron deletes the interface's port, even one the user made and
+        # plugged in by ``port_id`` (neutron/db/l3_db.py
+        # ``_remove_interface_by_port``).
+        self._delete_port(port)
         router.touch(self.now())
         return router, port, subnet_ids
 
