@@ -84,7 +84,19 @@ EXCLUDED = {
 
 #: Why a test that still fails fails, in words: the docs list it beside the
 #: test's own first line of failure. Keys are ``suite:path::test name``.
-KNOWN_CAUSES: dict = {}
+KNOWN_CAUSES: dict = {
+    **{f"osc:network/v2/test_network_flavor.py::{name}":
+       "Neutron's flavors and service profiles (the flavors extension) are not emulated; "
+       "OSC's test does not check /extensions before using them"
+       for name in ("test_network_flavor_add_remove_profile", "test_network_flavor_delete",
+                    "test_network_flavor_list", "test_network_flavor_set",
+                    "test_network_flavor_show")},
+    **{f"osc:network/v2/test_network_flavor_profile.py::{name}":
+       "Neutron's service profiles (the flavors extension) are not emulated; OSC's test "
+       "does not check /extensions before using them"
+       for name in ("test_network_flavor_profile_create", "test_network_flavor_profile_list",
+                    "test_network_flavor_profile_set", "test_network_flavor_profile_show")},
+}
 
 
 @attrs.frozen
