@@ -89,6 +89,33 @@ KNOWN_CAUSES: dict = {
         "Mimic's region update ignored parent_region_id (region set --parent-region); "
         "fixed after this run (tests/test_identity_v3_admin.py::"
         "test_a_regions_parent_can_be_changed_but_not_into_a_circle), not re-run yet",
+    **{f"osc:network/v2/test_network_flavor.py::{name}":
+       "Neutron's flavors and service profiles (the flavors extension) are not emulated; "
+       "OSC's test does not check /extensions before using them"
+       for name in ("test_network_flavor_add_remove_profile", "test_network_flavor_delete",
+                    "test_network_flavor_list", "test_network_flavor_set",
+                    "test_network_flavor_show")},
+    **{f"osc:network/v2/test_network_flavor_profile.py::{name}":
+       "Neutron's service profiles (the flavors extension) are not emulated; OSC's test "
+       "does not check /extensions before using them"
+       for name in ("test_network_flavor_profile_create", "test_network_flavor_profile_list",
+                    "test_network_flavor_profile_set", "test_network_flavor_profile_show")},
+    "sdk:network/v2/test_subnet.py::test_get_tags":
+        "hit the suite's 60 s per-test timeout in a run on a machine loaded by eight "
+        "parallel sessions (the same tag calls pass in test_network.py and test_port.py); "
+        "not re-run",
+    **{f"osc:network/v2/{path}::{name}":
+       "the suite's setUp ran 'openstack versions show --service network', which failed in "
+       "this run (on a machine loaded by eight parallel sessions); against a fresh Mimic "
+       "alone the same command answers 2.0, and the previous run of these files passed "
+       "the tests that do not depend on later fixes; cause not found"
+       for path, names in (
+           ("test_floating_ip.py", ("test_floating_ip_delete", "test_floating_ip_list",
+                                    "test_floating_ip_set_and_unset_port")),
+           ("test_ip_availability.py", ("test_ip_availability_details",
+                                        "test_ip_availability_list",
+                                        "test_ip_availability_show")))
+       for name in names},
 }
 
 

@@ -19,16 +19,19 @@ def test_tags_replace_add_check_remove_and_clear(neutron):
     network = neutron.ok("POST", "/networks", 201, json={"network": {}})["network"]
     path = f"/networks/{network['id']}/tags"
     assert neutron.ok("GET", path) == {"tags": []}
-    assert neutron.ok("PUT", path, json={"tags": ["red", "blue"]}) == {"tags": ["red", "blue"]}
+    # Neutron answers tags sorted: its tag table's primary key is
+    # (standard_attr_id, tag) (neutron/db/models/tag.py), and openstacksdk's
+    # functional tests expect that order.
+    assert neutron.ok("PUT", path, json={"tags": ["red", "blue"]}) == {"tags": ["blue", "red"]}
     assert neutron.call("PUT", path + "/green").status_code == 201
     assert neutron.ok("GET", f"/networks/{network['id']}")["network"]["tags"] == [
-        "red", "blue", "green"]
+        "blue", "green", "red"]
     assert neutron.call("GET", path + "/blue").status_code == 204
     assert_neutron_error(neutron.get(path + "/white"), 404, "TagNotFound")
     assert neutron.call("DELETE", path + "/blue").status_code == 204
     assert_neutron_error(neutron.delete(path + "/blue"), 404, "TagNotFound")
     assert neutron.ok("POST", path, 201, json={"tags": ["red", "pink"]}) == {
-        "tags": ["red", "green", "pink"]}
+        "tags": ["green", "pink", "red"]}
     assert neutron.delete(path).status_code == 204
     assert neutron.ok("GET", path) == {"tags": []}
 
@@ -114,3 +117,21 @@ def test_openstack_cli_tags_a_network_and_lists_by_tag(mimic):
     assert made["tags"] == ["blue"]
     listed = openstack_cli(mimic, "network", "list", "--tags", "blue", "-f", "json")
     assert [n["Name"] for n in listed] == ["cli-tagged"]
+
+
+def test_tags_given_at_creation_are_kept_sorted_and_bad_ones_make_nothing(neutron):
+    # Neutron's tag-creation extension: ``tags`` in a create body.
+    network = neutron.ok("POST", "/networks", 201, json={"network": {
+        "name": "born-tagged", "tags": ["web", "prod"]}})["network"]
+    assert network["tags"] == ["prod", "web"]
+    ports = neutron.ok("POST", "/ports", 201, json={"ports": [
+        {"network_id": network["id"], "tags": ["b", "a"]},
+        {"network_id": network["id"]}]})["ports"]
+    assert [p["tags"] for p in ports] == [["a", "b"], []]
+    router = neutron.ok("POST", "/routers", 201, json={"router": {"tags": ["r"]}})["router"]
+    assert neutron.ok("GET", f"/routers/{router['id']}/tags") == {"tags": ["r"]}
+    assert_neutron_error(neutron.post("/networks", json={"network": {
+        "name": "bad-tags", "tags": ["x" * 256]}}), 400)
+    assert [n["name"] for n in neutron.ok("GET", "/networks?name=bad-tags")["networks"]] == []
+    assert_neutron_error(neutron.put(f"/networks/{network['id']}", json={"network": {
+        "tags": ["nope"]}}), 400, "HTTPBadRequest")

@@ -33,7 +33,7 @@ class NeutronPlugin:
         return neutron_error_body(error)
 
     def owns_state(self, key: Any) -> bool:
-        return key_name(key) in ("neutron", "neutron-shared-pools")
+        return key_name(key) in ("neutron", "neutron-shared-pools", "neutron-region")
 
     def replayable(self, method: bytes, path: bytes) -> bool:
         return True

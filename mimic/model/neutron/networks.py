@@ -35,6 +35,61 @@ PUBLIC_IPV6_CIDR = "2001:db8::/64"
 PRIVATE_IPV4_CIDR = "10.176.0.0/12"
 
 
+#: The id of devstack's ``shared`` network (the others keep the ids above,
+#: which Nova's default server ports are on).
+SHARED_NETWORK_ID = "22222222-2222-2222-2222-222222222222"
+
+
+@attrs.frozen
+class BuiltinNetwork:
+    """
+    A network a profile gives the cloud (every project holds it, with the
+    same id and subnets drawing on the region's shared pools): ``owner``
+    names the project shown as its owner (None: each project itself),
+    ``subnets`` are ``(name, cidr, enable_dhcp)``; ``owner_may_route``
+    lets its owner plug it into a router.
+    """
+
+    id: str
+    name: str
+    subnets: tuple
+    external: bool = False
+    shared: bool = False
+    owner: Optional[str] = None
+    provider: tuple = (None, None, None)
+    owner_may_route: bool = False
+    is_default: bool = False
+
+
+#: The Rackspace-like networks: ``public`` (external) and ``private``.
+RACKSPACE_NETWORKS = (
+    BuiltinNetwork(PUBLIC_NETWORK_ID, "public", (("public-ipv4", PUBLIC_IPV4_CIDR, True),
+                                                 ("public-ipv6", PUBLIC_IPV6_CIDR, True)),
+                   external=True, shared=True, is_default=True),
+    BuiltinNetwork(PRIVATE_NETWORK_ID, "private", (("private-ipv4", PRIVATE_IPV4_CIDR, True),),
+                   shared=True),
+)
+
+#: devstack's networks after ``stack.sh`` (github:openstack/devstack
+#: lib/neutron_plugins/services/l3 ``create_neutron_initial_network``, stackrc
+#: ``FLOATING_RANGE``/``FIXED_RANGE``, lib/tempest's ``shared`` network):
+#: admin's external ``public`` (a flat provider network on physnet
+#: ``public``, subnets without DHCP), demo's ``private`` (IPv4 and SLAAC
+#: IPv6) and admin's ``shared``. devstack's IPv6 private range is random
+#: (``IPV6_GLOBAL_ID``); Mimic fixes one.
+DEVSTACK_NETWORKS = (
+    BuiltinNetwork(PUBLIC_NETWORK_ID, "public", (("public-subnet", "172.24.4.0/24", False),
+                                                 ("ipv6-public-subnet", PUBLIC_IPV6_CIDR, False)),
+                   external=True, owner="admin", provider=("flat", "public", None)),
+    BuiltinNetwork(PRIVATE_NETWORK_ID, "private", (
+        ("private-subnet", "10.0.0.0/22", True),
+        ("ipv6-private-subnet", "fd8e:5c1b:7a3f::/64", True)),
+        owner="demo", provider=("geneve", None, 1), owner_may_route=True),
+    BuiltinNetwork(SHARED_NETWORK_ID, "shared", (("shared-subnet", "192.168.233.0/24", True),),
+                   shared=True, owner="admin", provider=("geneve", None, 2)),
+)
+
+
 @attrs.define(eq=False)
 class Network(Stamped):
     id: str = ""
@@ -49,6 +104,12 @@ class Network(Stamped):
     builtin: bool = False
     #: What the network's new ports default to.
     port_security_enabled: bool = True
+    is_default: bool = False
+    #: ``provider:network_type``, ``provider:physical_network``,
+    #: ``provider:segmentation_id`` (what only admins see and set).
+    provider: tuple = (None, None, None)
+    #: A profile's network its owner may plug into a router.
+    owner_may_route: bool = False
 
 
 @attrs.define(eq=False)
@@ -117,6 +178,33 @@ def _subnet_cidr(cidr: Any) -> Any:
                          f"subnet.") from None
 
 
+#: Neutron's network types (ML2's type drivers).
+NETWORK_TYPES = ("flat", "vlan", "vxlan", "gre", "geneve", "local")
+
+
+def _provider(provider: tuple) -> tuple:
+    """``(network_type, physical_network, segmentation_id)`` as ML2 checks them."""
+    network_type, physical, segment = provider
+    if network_type is None and (physical is not None or segment is not None):
+        raise BadRequest("Invalid input for operation: network_type required.", "InvalidInput")
+    if network_type is not None and network_type not in NETWORK_TYPES:
+        raise BadRequest(f"Invalid input for operation: network_type value "
+                         f"'{network_type}' not supported.", "InvalidInput")
+    if network_type == "flat" and segment is not None:
+        raise BadRequest("Invalid input for operation: segmentation_id specified for flat "
+                         "network.", "InvalidInput")
+    if network_type in ("flat", "vlan") and physical is None:
+        raise BadRequest(f"Invalid input for operation: physical_network required for "
+                         f"{network_type} provider network.", "InvalidInput")
+    if segment is not None and (isinstance(segment, bool) or not isinstance(segment, int)
+                                or not 1 <= segment <= 16777215):
+        raise BadRequest(f"Invalid input for provider:segmentation_id. Reason: '{segment}' "
+                         f"is not a valid segmentation id.")
+    if network_type is not None and network_type not in ("flat", "local") and segment is None:
+        segment = 1
+    return (network_type, physical, segment)
+
+
 def _host_routes(routes: Sequence[Any], version: int) -> tuple:
     """Host routes as neutron-lib's ``validate_hostroutes`` and Neutron check them."""
     checked: list[tuple[str, str]] = []
@@ -148,16 +236,17 @@ class NetworksAndSubnets:
 
     __slots__ = ()
 
-    def _add_network(self, network_id: str, name: str, external: bool, shared: bool,
-                     cidrs: Iterable[tuple[str, str]], pools: dict) -> Network:
+    def _add_network(self, builtin: BuiltinNetwork, owner_id: str, pools: dict) -> Network:
         now = self.now()
-        network = Network(now, now, 1, id=network_id, name=name, tenant_id=self.tenant_id,
-                          external=external, shared=shared, builtin=True)
-        for subnet_name, cidr in cidrs:
+        network = Network(now, now, 1, id=builtin.id, name=builtin.name, tenant_id=owner_id,
+                          external=builtin.external, shared=builtin.shared, builtin=True,
+                          provider=builtin.provider, owner_may_route=builtin.owner_may_route,
+                          is_default=builtin.is_default)
+        for subnet_name, cidr, dhcp in builtin.subnets:
             net = ipaddress.ip_network(cidr)
             subnet = Subnet(now, now, 0, id=self.ids.uuid(), name=subnet_name,
-                            tenant_id=self.tenant_id, network_id=network_id, cidr=cidr,
-                            gateway_ip=str(net.network_address + 1),
+                            tenant_id=owner_id, network_id=builtin.id, cidr=cidr,
+                            gateway_ip=str(net.network_address + 1), enable_dhcp=dhcp,
                             pool=PoolShare.of(pools.setdefault(cidr, AddressPool.for_cidr(cidr))),
                             ipv6_ra_mode="slaac" if net.version == 6 else None,
                             ipv6_address_mode="slaac" if net.version == 6 else None)
@@ -172,21 +261,33 @@ class NetworksAndSubnets:
     def create_network(self, name: str = "", description: str = "",
                        admin_state_up: bool = True,
                        port_security_enabled: bool = True,
-                       mtu: Optional[int] = None) -> Network:
-        """A tenant network: not external, not shared, no subnets yet."""
+                       mtu: Optional[int] = None, shared: bool = False,
+                       external: bool = False, is_default: bool = False,
+                       provider: tuple = (None, None, None)) -> Network:
+        """
+        A project network, no subnets yet. ``shared``, ``external``,
+        ``is_default`` and ``provider`` are an admin's to set (the routes
+        check who asks); a shared or external network is published to
+        every project of the region.
+        """
         mtu = MAX_MTU if mtu is None else _checked_mtu(mtu)
         self.check_quota("network")
         now = self.now()
         network = Network(now, now, 1, id=self.ids.uuid(), name=name, tenant_id=self.tenant_id,
                           description=description, admin_state_up=admin_state_up,
-                          port_security_enabled=port_security_enabled, mtu=mtu)
+                          port_security_enabled=port_security_enabled, mtu=mtu,
+                          shared=shared, external=external, is_default=is_default,
+                          provider=_provider(provider))
         self.networks[network.id] = network
         self._ports_by_network[network.id] = {}
+        if shared or external:
+            self.region_networks.publish(network, self)
         return network
 
     def _own_network(self, network_id: str, action: str) -> Network:
+        """A network this project may change: its own, not one a profile gave."""
         network = self.network(network_id)
-        if network.builtin:
+        if network.builtin or network.tenant_id != self.tenant_id:
             raise Forbidden(f"({action}) is disallowed by policy", "PolicyNotAuthorized")
         return network
 
@@ -194,10 +295,21 @@ class NetworksAndSubnets:
                        description: Optional[str] = None,
                        admin_state_up: Optional[bool] = None,
                        port_security_enabled: Optional[bool] = None,
-                       mtu: Optional[int] = None) -> Network:
+                       mtu: Optional[int] = None, shared: Optional[bool] = None,
+                       external: Optional[bool] = None,
+                       is_default: Optional[bool] = None) -> Network:
         network = self._own_network(network_id, "rule:update_network")
         if mtu is not None:
             mtu = _checked_mtu(mtu)
+        published = network.shared or network.external
+        will_publish = (network.shared if shared is None else shared) or (
+            network.external if external is None else external)
+        if published and not will_publish:
+            others = self.region_networks.users_besides(network_id, self)
+            if others:
+                raise Conflict(f"Unable to reconfigure sharing settings for network "
+                               f"{network_id}. Multiple tenants are using it.",
+                               "InvalidSharedSetting")
         if name is not None:
             network.name = name
             # A server's addresses are keyed by network name.
@@ -211,15 +323,27 @@ class NetworksAndSubnets:
             network.port_security_enabled = port_security_enabled
         if mtu is not None:
             network.mtu = mtu
+        if shared is not None:
+            network.shared = shared
+        if external is not None:
+            network.external = external
+        if is_default is not None:
+            network.is_default = is_default
+        if will_publish and not published:
+            self.region_networks.publish(network, self)
+        elif published and not will_publish:
+            self.region_networks.withdraw(network, self)
         network.touch(self.now())
         return network
 
     def delete_network(self, network_id: str) -> None:
-        """Delete a network with no ports left on it, and its subnets."""
+        """Delete a network with no ports left on it (in any project), and its subnets."""
         network = self._own_network(network_id, "rule:delete_network")
-        if self._ports_by_network[network_id]:
+        if self._ports_by_network[network_id] or self.region_networks.users_besides(
+                network_id, self):
             raise Conflict(f"Unable to complete operation on network {network_id}. There are "
                            f"one or more ports still in use on the network.", "NetworkInUse")
+        self.region_networks.withdraw(network, self)
         for subnet_id in network.subnet_ids:
             del self.subnets[subnet_id]
         del self._ports_by_network[network_id]
@@ -244,7 +368,7 @@ class NetworksAndSubnets:
         the pool's, else 4.
         """
         network = self.network(network_id)
-        if network.builtin:
+        if network.builtin or network.tenant_id != self.tenant_id:
             raise Forbidden(f"Tenant {self.tenant_id} not allowed to create subnet on this "
                             f"network", "HTTPForbidden")
         self.check_quota("subnet")
@@ -323,6 +447,7 @@ class NetworksAndSubnets:
         network.subnet_ids.append(subnet.id)
         if subnetpool is not None:
             subnetpool.subnet_ids[subnet.id] = None
+        self.region_networks.subnet_added(subnet)
         network.touch(now)
         return subnet
 
@@ -393,6 +518,7 @@ class NetworksAndSubnets:
         if subnet.subnetpool_id is not None:
             self.subnetpools[subnet.subnetpool_id].subnet_ids.pop(subnet_id, None)
         del self.subnets[subnet_id]
+        self.region_networks.subnet_removed(subnet)
         network.touch(self.now())
 
     # lookups

@@ -10,7 +10,7 @@ tenant, so Mimic's default for ports is unlimited (-1).
 
 from __future__ import annotations
 
-from mimic.model.neutron.faults import Conflict
+from mimic.model.neutron.faults import BadRequest, Conflict
 
 #: The limit of each resource (-1: none), as ``GET /v2.0/quotas/<project>``
 #: lists them.
@@ -19,6 +19,9 @@ QUOTA_DEFAULTS = {
     "floatingip": 50, "security_group": 10, "security_group_rule": 100, "rbac_policy": 10,
 }
 
+#: The largest limit Mimic takes (Neutron's quota columns are integers).
+MAX_QUOTA = 2**31 - 1
+
 
 class Quotas:
     """The quota checks of :class:`~mimic.model.neutron.state.NetworkState`."""
@@ -26,11 +29,36 @@ class Quotas:
     __slots__ = ()
 
     def quota_limits(self) -> dict[str, int]:
-        return dict(QUOTA_DEFAULTS)
+        """The project's limits: Neutron's defaults, with what an admin set."""
+        return {**QUOTA_DEFAULTS, **self.quota_overrides}
+
+    def set_quotas(self, limits: dict) -> dict[str, int]:
+        """
+        An admin's new limits (resource to an integer, -1 for none), all
+        checked before any is set, as ``PUT /v2.0/quotas/<project>`` takes
+        them.
+        """
+        for resource, limit in limits.items():
+            if resource not in QUOTA_DEFAULTS:
+                raise BadRequest(f"Unrecognized attribute(s) '{resource}'")
+            if isinstance(limit, str) and limit.lstrip("-").isdigit() and len(limit) < 12:
+                limit = int(limit)
+            if isinstance(limit, bool) or not isinstance(limit, int) or not \
+                    -1 <= limit <= MAX_QUOTA:
+                raise BadRequest(f"Invalid input for {resource}. Reason: '{limit}' is not a "
+                                 f"valid quota limit (an integer from -1 to {MAX_QUOTA}).")
+        for resource, limit in limits.items():
+            self.quota_overrides[resource] = int(limit)
+        return self.quota_limits()
+
+    def reset_quotas(self) -> None:
+        """Back to the defaults (``DELETE /v2.0/quotas/<project>``)."""
+        self.quota_overrides.clear()
 
     def quota_usage(self) -> dict[str, int]:
         """What the tenant holds of each resource the quotas count."""
-        own_networks = [n for n in self.networks.values() if not n.builtin]
+        own_networks = [n for n in self.networks.values()
+                        if not n.builtin and n.tenant_id == self.tenant_id]
         return {
             "network": len(own_networks),
             "subnet": sum(len(n.subnet_ids) for n in own_networks),
@@ -45,6 +73,6 @@ class Quotas:
 
     def check_quota(self, resource: str, adding: int = 1) -> None:
         """Room for ``adding`` more of ``resource``, or Neutron's OverQuota."""
-        limit = QUOTA_DEFAULTS[resource]
+        limit = self.quota_limits()[resource]
         if limit >= 0 and self.quota_usage()[resource] + adding > limit:
             raise Conflict(f"Quota exceeded for resources: ['{resource}'].", "OverQuota")

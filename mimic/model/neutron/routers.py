@@ -241,7 +241,9 @@ class RoutersAndFloatingIps:
             port.touch(self.now())
         else:
             subnet = self.subnet(subnet_id or "")
-            if self.networks[subnet.network_id].builtin:
+            network = self.networks[subnet.network_id]
+            if network.tenant_id != self.tenant_id or (
+                    network.builtin and not network.owner_may_route):
                 raise Forbidden("(rule:add_router_interface) is disallowed by policy",
                                 "PolicyNotAuthorized")
             if subnet.gateway_ip is None:
@@ -273,8 +275,12 @@ class RoutersAndFloatingIps:
                                  "BadRequest")
 
     def remove_router_interface(self, router_id: str, subnet_id: Optional[str] = None,
-                                port_id: Optional[str] = None) -> tuple[Router, Port]:
-        """Disconnect an interface by its subnet or its port; a port made for it goes."""
+                                port_id: Optional[str] = None) -> tuple[Router, Port, list]:
+        """
+        Disconnect an interface by its subnet or its port; its port goes
+        (as in Neutron, also one plugged in by ``port_id``). Also answers
+        the subnets the interface was on.
+        """
         router = self.router(router_id)
         if subnet_id is None and port_id is None:
             raise BadRequest("Bad router request: Either subnet_id or port_id must be "
@@ -305,18 +311,19 @@ class RoutersAndFloatingIps:
                                f"{router.id} cannot be deleted, as it is required by one or "
                                f"more routes.", "RouterInterfaceInUseByRoute")
         del router.interface_ids[port.id]
+        subnet_ids = [f.subnet_id for f in port.fixed_ips]
         made_here = [f for f in port.fixed_ips if self._gateway_ports.get(f.subnet_id) == port.id]
         if made_here:
             # The gateway address is not the pool's to take back.
             for fixed in made_here:
                 del self._gateway_ports[fixed.subnet_id]
             port.fixed_ips = [f for f in port.fixed_ips if f not in made_here]
-            self._delete_port(port)
-        else:
-            self._bind(port, "", "")
-            port.touch(self.now())
+        # Neutron deletes the interface's port, even one the user made and
+        # plugged in by ``port_id`` (neutron/db/l3_db.py
+        # ``_remove_interface_by_port``).
+        self._delete_port(port)
         router.touch(self.now())
-        return router, port
+        return router, port, subnet_ids
 
     # floating IPs
 

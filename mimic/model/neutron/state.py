@@ -11,19 +11,20 @@ from typing import Any, Optional, Sequence
 
 import attrs
 
+from mimic.model.neutron.address_scopes import AddressScopes
 from mimic.model.neutron.faults import NeutronFault
 from mimic.model.neutron.networks import (
-    PRIVATE_IPV4_CIDR,
+    DEVSTACK_NETWORKS,
     PRIVATE_NETWORK_ID,
-    PUBLIC_IPV4_CIDR,
-    PUBLIC_IPV6_CIDR,
     PUBLIC_NETWORK_ID,
+    RACKSPACE_NETWORKS,
     Network,
     NetworksAndSubnets,
     Subnet,
 )
 from mimic.model.neutron.ports import Port, Ports, PortTable
 from mimic.model.neutron.quotas import Quotas
+from mimic.model.neutron.region import RegionNetworks
 from mimic.model.neutron.routers import RoutersAndFloatingIps
 from mimic.model.neutron.security_groups import SecurityGroups
 from mimic.model.neutron.servers import Servers
@@ -35,7 +36,7 @@ from mimic.util import iso_time
 
 @attrs.define(eq=False)
 class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloatingIps,
-                   SubnetPools, Trunks, Tags, Quotas, Servers):
+                   SubnetPools, AddressScopes, Trunks, Tags, Quotas, Servers):
     """
     One tenant's networking in one region. Get it with :func:`network_state`.
 
@@ -69,6 +70,7 @@ class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloating
     floating_ips: dict = attrs.field(factory=dict)
     routers: dict = attrs.field(factory=dict)
     subnetpools: dict = attrs.field(factory=dict)
+    address_scopes: dict = attrs.field(factory=dict)
     trunks: dict = attrs.field(factory=dict)
     #: Subnet id to the router interface port holding its gateway address.
     _gateway_ports: dict = attrs.field(factory=dict)
@@ -88,28 +90,52 @@ class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloating
     #: Counts every change to what a server shows of its networking (its
     #: ports, their addresses and groups, floating IPs on them).
     changes: int = 0
+    #: What the region's projects share (see :mod:`.region`).
+    region_networks: RegionNetworks = attrs.field(factory=RegionNetworks, repr=False)
+    #: Quotas an admin set for this project (resource to limit).
+    quota_overrides: dict = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self.ports = PortTable(self)
 
     @classmethod
     def create(cls, tenant_id: str, region: str, clock: Any, ids: Any,
-               shared_pools: Optional[dict] = None) -> "NetworkState":
+               shared_pools: Optional[dict] = None, profile: str = "rackspace",
+               owners: Optional[dict] = None,
+               region_networks: Optional[RegionNetworks] = None) -> "NetworkState":
         """
-        The state a tenant starts with: public, private and default group.
+        The state a project starts with: its profile's networks and the
+        ``default`` group (and, for devstack's ``demo``, its ``router1``).
         ``shared_pools`` (CIDR to :class:`AddressPool`, filled on first use)
-        lets every tenant of a region draw from the same pools, so that no
-        two tenants are handed the same public or private address.
+        lets every project of a region draw from the same pools, so that no
+        two are handed the same address; ``owners`` maps the profile's
+        project names to their ids; ``region_networks`` is what the
+        region's projects share.
         """
         state = cls(tenant_id, region, clock, ids)
+        if region_networks is not None:
+            state.region_networks = region_networks
         pools = {} if shared_pools is None else shared_pools
-        state._add_network(PUBLIC_NETWORK_ID, "public", external=True, shared=True,
-                           cidrs=(("public-ipv4", PUBLIC_IPV4_CIDR),
-                                  ("public-ipv6", PUBLIC_IPV6_CIDR)), pools=pools)
-        state._add_network(PRIVATE_NETWORK_ID, "private", external=False, shared=True,
-                           cidrs=(("private-ipv4", PRIVATE_IPV4_CIDR),), pools=pools)
+        owners = owners or {}
+        layout = DEVSTACK_NETWORKS if profile == "devstack" else RACKSPACE_NETWORKS
+        for builtin in layout:
+            owner = tenant_id if builtin.owner is None else owners.get(builtin.owner,
+                                                                       builtin.owner)
+            state._add_network(builtin, owner, pools)
         state.create_security_group("default", "Default security group", _default=True)
+        if profile == "devstack" and tenant_id == owners.get("demo", "demo"):
+            state._devstack_router()
+        state.region_networks.register(state)
         return state
+
+    def _devstack_router(self) -> None:
+        """
+        devstack's ``router1`` (``Q_ROUTER_NAME``): its gateway on
+        ``public``, its interfaces on ``private``'s subnets.
+        """
+        router = self.create_router("router1", gateway={"network_id": PUBLIC_NETWORK_ID})
+        for subnet_id in self.networks[PRIVATE_NETWORK_ID].subnet_ids:
+            self.add_router_interface(router.id, subnet_id=subnet_id)
 
     def now(self) -> str:
         # One string per clock second, shared by every record stamped then
@@ -158,10 +184,21 @@ class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloating
 def network_state(store: Any, tenant_id: str, region: str) -> NetworkState:
     """
     The networking of ``tenant_id`` in ``region``, made on first use; the
-    tenants of a region share the address pools of ``public`` and
-    ``private``, as the tenants of a cloud share its addresses.
+    projects of a region share the address pools of the profile's
+    networks, as the projects of a cloud share its addresses, and see the
+    networks an admin published (:class:`RegionNetworks`).
     """
     pools = store.data_for_api(("neutron-shared-pools", region), dict)
-    return store.tenant(tenant_id).data_for_api(
-        ("neutron", region),
-        lambda: NetworkState.create(tenant_id, region, store.clock, store.ids, pools))
+    shared = store.data_for_api(("neutron-region", region), RegionNetworks)
+    profile = (getattr(store, "options", None) or {}).get("profile") or "rackspace"
+
+    def made() -> NetworkState:
+        owners = {}
+        if profile == "devstack":
+            for name in ("admin", "demo"):
+                found = store.find_tenant_named(name)
+                owners[name] = found.id if found is not None else name
+        return NetworkState.create(tenant_id, region, store.clock, store.ids, pools,
+                                   profile=profile, owners=owners, region_networks=shared)
+
+    return store.tenant(tenant_id).data_for_api(("neutron", region), made)

@@ -33,6 +33,10 @@ class SubnetPool(Stamped):
     max_prefixlen: int = 32
     #: The subnets allocated from the pool, in the order made.
     subnet_ids: dict = attrs.field(factory=dict)
+    address_scope_id: Optional[str] = None
+    #: How much of the pool a project may take (None: all): addresses for
+    #: IPv4, /64 blocks for IPv6, as Neutron counts ``default_quota``.
+    default_quota: Optional[int] = None
 
 
 def _prefixes(prefixes: Any) -> list:
@@ -66,6 +70,19 @@ def _bound(value: Any, name: str) -> Optional[int]:
     return value
 
 
+def _quota(value: Any) -> Optional[int]:
+    quota = _bound(value, "default_quota")
+    if quota is not None and quota < 0:
+        raise BadRequest(f"Invalid input for default_quota. Reason: '{quota}' should be a "
+                         f"non-negative integer.")
+    return quota
+
+
+def _quota_units(net: Any) -> int:
+    """What a subnet counts against a pool's quota: addresses, or /64s for IPv6."""
+    return net.num_addresses if net.version == 4 else max(1, net.num_addresses >> 64)
+
+
 class SubnetPools:
     """The subnet pools of :class:`~mimic.model.neutron.state.NetworkState`."""
 
@@ -77,8 +94,12 @@ class SubnetPools:
 
     def create_subnetpool(self, prefixes: Any, name: str = "", description: str = "",
                           default_prefixlen: Any = None, min_prefixlen: Any = None,
-                          max_prefixlen: Any = None) -> SubnetPool:
+                          max_prefixlen: Any = None,
+                          address_scope_id: Optional[str] = None,
+                          default_quota: Any = None) -> SubnetPool:
         nets = _prefixes(prefixes)
+        default_quota = _quota(default_quota)
+        self.check_pool_scope(None, address_scope_id, [str(n) for n in nets])
         version = nets[0].version
         low, high = DEFAULT_BOUNDS[version]
         minimum = _bound(min_prefixlen, "min_prefixlen")
@@ -92,7 +113,8 @@ class SubnetPools:
         pool = SubnetPool(now, now, 0, id=self.ids.uuid(), name=name, tenant_id=self.tenant_id,
                           description=description, prefixes=[str(n) for n in nets],
                           ip_version=version, default_prefixlen=default,
-                          min_prefixlen=minimum, max_prefixlen=maximum)
+                          min_prefixlen=minimum, max_prefixlen=maximum,
+                          address_scope_id=address_scope_id, default_quota=default_quota)
         self.subnetpools[pool.id] = pool
         return pool
 
@@ -112,8 +134,12 @@ class SubnetPools:
     def update_subnetpool(self, subnetpool_id: str, name: Optional[str] = None,
                           description: Optional[str] = None, prefixes: Any = None,
                           default_prefixlen: Any = None, min_prefixlen: Any = None,
-                          max_prefixlen: Any = None) -> SubnetPool:
-        """Change a pool; its prefixes may grow, never shrink."""
+                          max_prefixlen: Any = None, address_scope_id: Any = None,
+                          change_scope: bool = False, default_quota: Any = None) -> SubnetPool:
+        """
+        Change a pool; its prefixes may grow, never shrink; with
+        ``change_scope`` it joins ``address_scope_id`` (None: leaves its scope).
+        """
         pool = self.subnetpool(subnetpool_id)
         nets = None
         if prefixes is not None:
@@ -132,10 +158,19 @@ class SubnetPools:
         maximum = pool.max_prefixlen if maximum is None else maximum
         default = pool.default_prefixlen if default is None else default
         self._check_bounds(pool.ip_version, minimum, default, maximum)
+        if change_scope:
+            self.check_pool_scope(pool, address_scope_id,
+                                  [str(n) for n in nets] if nets else pool.prefixes)
+            pool.address_scope_id = address_scope_id
+        elif nets is not None:
+            self.check_pool_scope(pool, pool.address_scope_id, [str(n) for n in nets])
+        quota = _quota(default_quota)
         if name is not None:
             pool.name = name
         if description is not None:
             pool.description = description
+        if quota is not None:
+            pool.default_quota = quota
         if nets is not None:
             pool.prefixes = [str(n) for n in nets]
         pool.min_prefixlen, pool.default_prefixlen, pool.max_prefixlen = (
@@ -155,8 +190,18 @@ class SubnetPools:
         """
         The CIDR a new subnet of ``pool`` gets: ``cidr`` if it is inside the
         pool and free, else the first free block of ``prefixlen`` (the
-        pool's default if None).
+        pool's default if None); within the pool's ``default_quota``.
         """
+        chosen = self._free_cidr(pool, prefixlen, cidr)
+        if pool.default_quota is not None:
+            held = sum(_quota_units(ipaddress.ip_network(self.subnets[s].cidr))
+                       for s in pool.subnet_ids)
+            if held + _quota_units(chosen) > pool.default_quota:
+                raise Conflict("Per-tenant subnet pool prefix quota exceeded.",
+                               "SubnetPoolQuotaExceeded")
+        return chosen
+
+    def _free_cidr(self, pool: SubnetPool, prefixlen: Any, cidr: Optional[Any]) -> Any:
         taken = [ipaddress.ip_network(self.subnets[s].cidr) for s in pool.subnet_ids]
         prefixes = [ipaddress.ip_network(p) for p in pool.prefixes]
         if cidr is not None:

@@ -91,6 +91,8 @@ class Tags:
         if len(tags) > MAX_TAGS:
             raise BadRequest(f"Bad {TAGGABLE[collection]} request: The number of tags exceed "
                              f"the per-resource limit of {MAX_TAGS}", "BadRequest")
-        resource.tags = tuple(tags)
+        # Sorted: Neutron reads them from its tag table, whose primary key
+        # is (standard_attr_id, tag) (neutron/db/models/tag.py).
+        resource.tags = tuple(sorted(tags))
         resource.touch(self.now())
         return resource

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from mimic.model.neutron import NeutronFault, network_state
 from mimic.rest.http import RequestError, caller_token, install_error_handlers, json_response
+from mimic.rest.neutron.address_scopes import AddressScopeRoutes
 from mimic.rest.neutron.networks import NetworkRoutes
 from mimic.rest.neutron.ports import PortRoutes
 from mimic.rest.neutron.quotas import QuotaRoutes
@@ -18,7 +19,13 @@ from mimic.rest.neutron.security_groups import SecurityGroupRoutes
 from mimic.rest.neutron.subnetpools import SubnetPoolRoutes
 from mimic.rest.neutron.tags import TagRoutes
 from mimic.rest.neutron.trunks import TrunkRoutes
-from mimic.rest.neutron.wire import app, fault_error, neutron_error_body
+from mimic.rest.neutron.wire import (
+    app,
+    fault_error,
+    neutron_error_body,
+    read_body,
+    render_list,
+)
 
 
 #: What ``GET /v2.0/extensions`` lists: the extensions this emulation serves.
@@ -56,11 +63,24 @@ EXTENSIONS = (
     ("subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet "
      "pool"),
     ("trunk", "Trunk Extension", "Provides support for trunk ports"),
+    ("network-ip-availability", "Network IP Availability",
+     "Provides IP availability data for each network and subnet."),
+    ("provider", "Provider Network", "Expose mapping of virtual networks to physical "
+     "networks"),
+    ("address-scope", "Address scope", "Address scopes extension."),
+    ("tag-creation", "Tag support for resources during creation",
+     "Enables to set tag on resources during creation."),
+    ("service-type", "Neutron Service Type Management",
+     "API for retrieving service providers for Neutron advanced services"),
 )
+
+#: What ``GET /v2.0/service-providers`` lists: the one backend of Mimic's
+#: routers (devstack's default, OVN).
+SERVICE_PROVIDERS = ({"service_type": "L3_ROUTER_NAT", "name": "ovn", "default": True},)
 
 
 class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
-                 SubnetPoolRoutes, TrunkRoutes, TagRoutes, QuotaRoutes):
+                 SubnetPoolRoutes, AddressScopeRoutes, TrunkRoutes, TagRoutes, QuotaRoutes):
     """Neutron v2.0 for one region, serving whoever's token comes in."""
 
     app = app
@@ -70,11 +90,67 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
         self.region = region
         self.uri_prefix = uri_prefix
 
-    def _state(self, request: Any) -> Any:
+    def _token(self, request: Any) -> Any:
         token = caller_token(request, self.store)
         if token is None:
             raise RequestError(401, "The request you have made requires authentication.")
-        return network_state(self.store, token.tenant.id, self.region)
+        return token
+
+    def _state(self, request: Any) -> Any:
+        return network_state(self.store, self._token(request).tenant.id, self.region)
+
+    def _is_admin(self, request: Any) -> bool:
+        return bool(self._token(request).is_admin)
+
+    def _project_state(self, project_id: str) -> Any:
+        return network_state(self.store, project_id, self.region)
+
+    def _creating(self, request: Any, member: str) -> Any:
+        """
+        The project state a create goes to: the caller's, or for an admin
+        the project its body's ``project_id``/``tenant_id`` names (the body
+        readers refuse a non-admin naming another project).
+        """
+        state = self._state(request)
+        if not self._is_admin(request):
+            return state
+        body = read_body(request)
+        items = body.get(member + "s", [body.get(member)])
+        first = items[0] if isinstance(items, list) and items else None
+        if isinstance(first, dict) and member in first:
+            first = first[member]
+        if not isinstance(first, dict):
+            return state
+        project = first.get("project_id", first.get("tenant_id"))
+        if isinstance(project, str) and project and project != state.tenant_id \
+                and len(project) <= 255:
+            return self._project_state(project)
+        return state
+
+    def _holder(self, request: Any, table: str, key: str) -> Any:
+        """
+        The project state that holds ``key`` in ``table``: the caller's, or
+        for an admin whichever project's it is (Neutron's admins reach
+        every project's resources).
+        """
+        state = self._state(request)
+        if not self._is_admin(request):
+            return state
+        mine = state.ports if table == "ports" else getattr(state, table)
+        if key in mine:
+            return state
+        return state.region_networks.holder(table, key) or state
+
+    def _visible(self, request: Any, table: str) -> list:
+        """What a list shows: the caller's, or every project's for an admin."""
+        state = self._state(request)
+        if not self._is_admin(request):
+            return list(getattr(state, table).values())
+        seen: dict = {}
+        for other in state.region_networks.all_states():
+            for thing in getattr(other, table).values():
+                seen.setdefault(thing.id, thing)
+        return list(seen.values())
 
     def _run(self, action: Callable[[], Any]) -> Any:
         try:
@@ -97,7 +173,8 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
                  ("security_group", "security-groups"),
                  ("security_group_rule", "security-group-rules"),
                  ("floatingip", "floatingips"), ("router", "routers"),
-                 ("subnetpool", "subnetpools"), ("trunk", "trunks"))
+                 ("subnetpool", "subnetpools"), ("trunk", "trunks"),
+                 ("address_scope", "address-scopes"))
         return json_response(request, {"resources": [
             {"name": name, "collection": collection.replace("-", "_"),
              "links": [{"href": f"{self.uri_prefix}/v2.0/{collection}", "rel": "self"}]}
@@ -108,6 +185,12 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
     def extensions(self, request: Any) -> bytes:
         self._state(request)
         return json_response(request, {"extensions": [_extension(e) for e in EXTENSIONS]})
+
+    @app.route("/v2.0/service-providers", methods=["GET"])
+    def service_providers(self, request: Any) -> bytes:
+        self._state(request)
+        return render_list(request, "service_providers", [dict(p) for p in SERVICE_PROVIDERS],
+                           frozenset(SERVICE_PROVIDERS[0]))
 
     @app.route("/v2.0/extensions/<alias>", methods=["GET"])
     def extension(self, request: Any, alias: str) -> bytes:

@@ -12,6 +12,7 @@ from mimic.model.neutron import AddressPool, Network, Subnet
 from mimic.model.neutron.networks import UNCHANGED
 from mimic.rest.http import RequestError, empty_response
 from mimic.rest.neutron.wire import (
+    tag_created,
     app,
     bad_request,
     boolean_field,
@@ -26,13 +27,21 @@ from mimic.rest.neutron.wire import (
 )
 
 
-def network_json(network: Network) -> dict:
-    return {
+#: The attributes only admins see (and set), Neutron's ``get_network:provider:*``.
+PROVIDER_KEYS = ("provider:network_type", "provider:physical_network",
+                 "provider:segmentation_id")
+
+
+def network_json(network: Network, admin: bool = False) -> dict:
+    shown = {}
+    if admin:
+        shown = dict(zip(PROVIDER_KEYS, network.provider))
+    return {**shown,
         "id": network.id, "name": network.name, "tenant_id": network.tenant_id,
         "project_id": network.tenant_id, "status": "ACTIVE",
         "admin_state_up": network.admin_state_up,
         "subnets": list(network.subnet_ids), "shared": network.shared,
-        "router:external": network.external, "is_default": network.external,
+        "router:external": network.external, "is_default": network.is_default,
         "mtu": network.mtu, "port_security_enabled": network.port_security_enabled,
         "availability_zone_hints": [], "availability_zones": ["nova"], "ipv4_address_scope": None,
         "ipv6_address_scope": None, "l2_adjacency": True, "description": network.description,
@@ -58,7 +67,7 @@ def subnet_json(subnet: Subnet) -> dict:
 
 
 #: What lists of networks and subnets may filter and sort on.
-NETWORK_ATTRIBUTES = frozenset(network_json(Network("", "")))
+NETWORK_ATTRIBUTES = frozenset(network_json(Network("", ""), admin=True))
 SUBNET_ATTRIBUTES = frozenset(subnet_json(
     Subnet("", "", pool=AddressPool.for_cidr("10.0.0.0/30"))))
 
@@ -82,17 +91,48 @@ def _ipv6_mode(resource: dict, key: str) -> Optional[str]:
     return value
 
 
-def _network_request(body: dict) -> dict:
+#: What only an admin may set on a network (Neutron's default policies,
+#: neutron/conf/policies/network.py: ``create_network:shared`` and the
+#: others are ``ADMIN``).
+ADMIN_NETWORK_KEYS = ("shared", "router:external", "is_default", *PROVIDER_KEYS)
+
+
+def _refuse_admin_keys(body: dict, action: str, admin: bool) -> None:
+    """
+    Neutron checks an attribute's policy when a create gives it a value
+    other than its default, and whenever an update names it.
+    """
+    if admin:
+        return
+    for key in ADMIN_NETWORK_KEYS:
+        if key not in body:
+            continue
+        default = None if key.startswith("provider:") else False
+        if action == "update" or body[key] != default:
+            raise RequestError(403, f"(rule:{action}_network:{key}) is disallowed by policy",
+                               kind="PolicyNotAuthorized")
+
+
+def _provider(body: dict) -> tuple:
+    network_type = string_field(body, "provider:network_type")
+    physical = string_field(body, "provider:physical_network")
+    segment = body.get("provider:segmentation_id")
+    if isinstance(segment, str) and decimal(segment) is not None:
+        segment = decimal(segment)
+    return (network_type, physical, segment)
+
+
+def _network_request(body: dict, admin: bool) -> dict:
     """The keyword arguments of ``create_network`` for one network body."""
-    for admin_only in ("shared", "router:external"):
-        if boolean_field(body, admin_only):
-            raise RequestError(403, f"(rule:create_network:{admin_only}) is disallowed "
-                               f"by policy", kind="PolicyNotAuthorized")
+    _refuse_admin_keys(body, "create", admin)
     return dict(name=string_field(body, "name", ""),
                 description=string_field(body, "description", ""),
                 admin_state_up=boolean_field(body, "admin_state_up") is not False,
                 port_security_enabled=boolean_field(body, "port_security_enabled") is not False,
-                mtu=_mtu(body))
+                mtu=_mtu(body), shared=boolean_field(body, "shared") is True,
+                external=boolean_field(body, "router:external") is True,
+                is_default=boolean_field(body, "is_default") is True,
+                provider=_provider(body))
 
 
 def _mtu(body: dict) -> Optional[int]:
@@ -141,61 +181,73 @@ class NetworkRoutes:
     @app.route("/v2.0/networks", methods=["GET"])
     def list_networks(self, request: Any) -> bytes:
         state = self._state(request)
-        return render_list(request, "networks", map(network_json, state.networks.values()),
-                           NETWORK_ATTRIBUTES)
+        admin = self._is_admin(request)
+        return render_list(request, "networks", (
+            network_json(n, admin) for n in self._visible(request, "networks")),
+            NETWORK_ATTRIBUTES)
 
     @app.route("/v2.0/networks/<network_id>", methods=["GET"])
     def show_network(self, request: Any, network_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "networks", network_id)
         return render_one(request, "network", network_json(self._run(
-            lambda: state.network(network_id))))
+            lambda: state.network(network_id)), self._is_admin(request)))
 
     @app.route("/v2.0/networks", methods=["POST"])
     def create_network(self, request: Any) -> bytes:
-        state = self._state(request)
+        state = self._creating(request, "network")
+        admin = self._is_admin(request)
         bodies, bulk = read_create_bodies(request, "network", (
-            "name", "description", "admin_state_up", "shared", "router:external", "mtu",
-            "port_security_enabled"), state.tenant_id)
-        wanted = [_network_request(body) for body in bodies]
+            "name", "description", "admin_state_up", "mtu", "port_security_enabled",
+            "tags", *ADMIN_NETWORK_KEYS), state.tenant_id)
+        wanted = [_network_request(body, admin) for body in bodies]
         networks = self._run(lambda: state.create_networks(wanted))
-        return render_created(request, "network", list(map(network_json, networks)), bulk)
+        tag_created(networks, bodies)
+        return render_created(request, "network", [network_json(n, admin) for n in networks],
+                              bulk)
 
     @app.route("/v2.0/networks/<network_id>", methods=["PUT"])
     def update_network(self, request: Any, network_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "networks", network_id)
+        admin = self._is_admin(request)
         body = read_resource(request, "network", ("name", "description", "admin_state_up",
-                                                  "port_security_enabled", "mtu"),
+                                                  "port_security_enabled", "mtu", "shared",
+                                                  "router:external", "is_default"),
                              state.tenant_id)
+        _refuse_admin_keys(body, "update", admin)
         kwargs = dict(name=string_field(body, "name"),
+                      shared=boolean_field(body, "shared"),
+                      external=boolean_field(body, "router:external"),
+                      is_default=boolean_field(body, "is_default"),
                       description=string_field(body, "description"),
                       admin_state_up=boolean_field(body, "admin_state_up"),
                       port_security_enabled=boolean_field(body, "port_security_enabled"),
                       mtu=_mtu(body))
         network = self._run(lambda: state.update_network(network_id, **kwargs))
-        return render_one(request, "network", network_json(network))
+        return render_one(request, "network", network_json(network, admin))
 
     @app.route("/v2.0/networks/<network_id>", methods=["DELETE"])
     def delete_network(self, request: Any, network_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "networks", network_id)
         self._run(lambda: state.delete_network(network_id))
         return empty_response(request)
 
     @app.route("/v2.0/subnets", methods=["POST"])
     def create_subnet(self, request: Any) -> bytes:
-        state = self._state(request)
+        state = self._creating(request, "subnet")
         bodies, bulk = read_create_bodies(request, "subnet", (
             "network_id", "cidr", "ip_version", "name", "description", "gateway_ip",
             "allocation_pools", "enable_dhcp", "dns_nameservers", "ipv6_ra_mode",
             "ipv6_address_mode", "host_routes", "subnetpool_id", "prefixlen",
-            "service_types", "segment_id",
+            "service_types", "segment_id", "tags",
         ), state.tenant_id)
         wanted = [_subnet_request(body) for body in bodies]
         subnets = self._run(lambda: state.create_subnets(wanted))
+        tag_created(subnets, bodies)
         return render_created(request, "subnet", list(map(subnet_json, subnets)), bulk)
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["PUT"])
     def update_subnet(self, request: Any, subnet_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "subnets", subnet_id)
         body = read_resource(request, "subnet", (
             "name", "description", "enable_dhcp", "dns_nameservers", "gateway_ip",
             "host_routes", "service_types",
@@ -213,18 +265,18 @@ class NetworkRoutes:
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["DELETE"])
     def delete_subnet(self, request: Any, subnet_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "subnets", subnet_id)
         self._run(lambda: state.delete_subnet(subnet_id))
         return empty_response(request)
 
     @app.route("/v2.0/subnets", methods=["GET"])
     def list_subnets(self, request: Any) -> bytes:
         state = self._state(request)
-        return render_list(request, "subnets", map(subnet_json, state.subnets.values()),
+        return render_list(request, "subnets", map(subnet_json, self._visible(request, "subnets")),
                            SUBNET_ATTRIBUTES)
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["GET"])
     def show_subnet(self, request: Any, subnet_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "subnets", subnet_id)
         return render_one(request, "subnet", subnet_json(self._run(
             lambda: state.subnet(subnet_id))))

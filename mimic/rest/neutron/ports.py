@@ -10,6 +10,7 @@ from typing import Any, Optional
 from mimic.model.neutron import Port
 from mimic.rest.http import empty_response
 from mimic.rest.neutron.wire import (
+    tag_created,
     app,
     bad_request,
     boolean_field,
@@ -83,6 +84,8 @@ class PortRoutes:
             ports = state.ports_on_device(query["device_id"][0])
         elif len(query.get("network_id", ())) == 1 and query["network_id"][0]:
             ports = state.ports_on_network(query["network_id"][0])
+        elif self._is_admin(request):
+            ports = self._visible(request, "ports")
         else:
             ports = state.ports.values()
         items = list(map(port_json, ports))
@@ -90,23 +93,24 @@ class PortRoutes:
 
     @app.route("/v2.0/ports/<port_id>", methods=["GET"])
     def show_port(self, request: Any, port_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "ports", port_id)
         return render_one(request, "port", port_json(self._run(lambda: state.port(port_id))))
 
     @app.route("/v2.0/ports", methods=["POST"])
     def create_port(self, request: Any) -> bytes:
-        state = self._state(request)
+        state = self._creating(request, "port")
         bodies, bulk = read_create_bodies(request, "port", (
             "network_id", "name", "description", "admin_state_up", "fixed_ips", "device_id",
-            "device_owner", "security_groups", "mac_address", "port_security_enabled",
+            "device_owner", "security_groups", "mac_address", "port_security_enabled", "tags",
         ), state.tenant_id)
         wanted = [_port_request(body) for body in bodies]
         ports = self._run(lambda: state.create_ports(wanted))
+        tag_created(ports, bodies)
         return render_created(request, "port", list(map(port_json, ports)), bulk)
 
     @app.route("/v2.0/ports/<port_id>", methods=["PUT"])
     def update_port(self, request: Any, port_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "ports", port_id)
         body = read_resource(request, "port", ("name", "description", "admin_state_up",
                                                "security_groups", "device_id", "device_owner",
                                                "fixed_ips", "port_security_enabled"),
@@ -126,6 +130,6 @@ class PortRoutes:
 
     @app.route("/v2.0/ports/<port_id>", methods=["DELETE"])
     def delete_port(self, request: Any, port_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "ports", port_id)
         self._run(lambda: state.delete_port(port_id))
         return empty_response(request)

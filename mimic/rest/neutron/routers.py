@@ -11,6 +11,7 @@ from typing import Any, Optional
 from mimic.model.neutron import FloatingIp, Port, Router
 from mimic.rest.http import RequestError, empty_response, json_response
 from mimic.rest.neutron.wire import (
+    tag_created,
     app,
     bad_request,
     boolean_field,
@@ -25,7 +26,7 @@ from mimic.rest.neutron.wire import (
 
 def floating_ip_json(state: Any, fip: FloatingIp) -> dict:
     details = None
-    if fip.port_id is not None:
+    if fip.port_id is not None and fip.port_id in state.ports:
         port = state.ports[fip.port_id]
         details = {"name": port.name, "network_id": port.network_id,
                    "mac_address": port.mac_address, "admin_state_up": port.admin_state_up,
@@ -61,9 +62,13 @@ def router_json(router: Router) -> dict:
     }
 
 
-def interface_json(router: Router, port: Port) -> dict:
-    """What ``add_router_interface`` and ``remove_router_interface`` answer."""
-    subnet_ids = [f.subnet_id for f in port.fixed_ips]
+def interface_json(router: Router, port: Port, subnet_ids: Optional[list] = None) -> dict:
+    """
+    What ``add_router_interface`` and ``remove_router_interface`` answer:
+    the interface's subnets (for a removed one, those it had).
+    """
+    if subnet_ids is None:
+        subnet_ids = [f.subnet_id for f in port.fixed_ips]
     return {"id": router.id, "tenant_id": router.tenant_id, "project_id": router.tenant_id,
             "port_id": port.id, "network_id": port.network_id,
             "subnet_id": subnet_ids[0] if subnet_ids else None, "subnet_ids": subnet_ids}
@@ -111,21 +116,21 @@ class RouterRoutes:
     @app.route("/v2.0/routers", methods=["GET"])
     def list_routers(self, request: Any) -> bytes:
         state = self._state(request)
-        return render_list(request, "routers", map(router_json, state.routers.values()),
+        return render_list(request, "routers", map(router_json, self._visible(request, "routers")),
                            ROUTER_ATTRIBUTES)
 
     @app.route("/v2.0/routers/<router_id>", methods=["GET"])
     def show_router(self, request: Any, router_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "routers", router_id)
         return render_one(request, "router", router_json(self._run(
             lambda: state.router(router_id))))
 
     @app.route("/v2.0/routers", methods=["POST"])
     def create_router(self, request: Any) -> bytes:
-        state = self._state(request)
+        state = self._creating(request, "router")
         body = read_resource(request, "router", (
             "name", "description", "admin_state_up", "external_gateway_info", "distributed",
-            "ha", "availability_zone_hints", "flavor_id",
+            "ha", "availability_zone_hints", "flavor_id", "tags",
         ), state.tenant_id)
         for admin_only in ("distributed", "ha"):
             if admin_only in body:
@@ -136,11 +141,12 @@ class RouterRoutes:
                       admin_state_up=boolean_field(body, "admin_state_up") is not False,
                       gateway=_gateway(body))
         router = self._run(lambda: state.create_router(**kwargs))
+        tag_created([router], [body])
         return render_one(request, "router", router_json(router), 201)
 
     @app.route("/v2.0/routers/<router_id>", methods=["PUT"])
     def update_router(self, request: Any, router_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "routers", router_id)
         body = read_resource(request, "router", (
             "name", "description", "admin_state_up", "external_gateway_info", "routes",
         ), state.tenant_id)
@@ -157,43 +163,44 @@ class RouterRoutes:
 
     @app.route("/v2.0/routers/<router_id>", methods=["DELETE"])
     def delete_router(self, request: Any, router_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "routers", router_id)
         self._run(lambda: state.delete_router(router_id))
         return empty_response(request)
 
     @app.route("/v2.0/routers/<router_id>/add_router_interface", methods=["PUT"])
     def add_router_interface(self, request: Any, router_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "routers", router_id)
         wanted = _interface(request)
         router, port = self._run(lambda: state.add_router_interface(router_id, **wanted))
         return json_response(request, interface_json(router, port))
 
     @app.route("/v2.0/routers/<router_id>/remove_router_interface", methods=["PUT"])
     def remove_router_interface(self, request: Any, router_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "routers", router_id)
         wanted = _interface(request)
-        router, port = self._run(lambda: state.remove_router_interface(router_id, **wanted))
-        return json_response(request, interface_json(router, port))
+        router, port, subnet_ids = self._run(
+            lambda: state.remove_router_interface(router_id, **wanted))
+        return json_response(request, interface_json(router, port, subnet_ids))
 
     @app.route("/v2.0/floatingips", methods=["GET"])
     def list_floating_ips(self, request: Any) -> bytes:
         state = self._state(request)
         return render_list(request, "floatingips",
-                           (floating_ip_json(state, f) for f in state.floating_ips.values()),
+                           (floating_ip_json(state, f) for f in self._visible(request, "floating_ips")),
                            FLOATING_IP_ATTRIBUTES)
 
     @app.route("/v2.0/floatingips/<floating_ip_id>", methods=["GET"])
     def show_floating_ip(self, request: Any, floating_ip_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "floating_ips", floating_ip_id)
         fip = self._run(lambda: state.floating_ip(floating_ip_id))
         return render_one(request, "floatingip", floating_ip_json(state, fip))
 
     @app.route("/v2.0/floatingips", methods=["POST"])
     def create_floating_ip(self, request: Any) -> bytes:
-        state = self._state(request)
+        state = self._creating(request, "floatingip")
         body = read_resource(request, "floatingip", (
             "floating_network_id", "floating_ip_address", "port_id", "fixed_ip_address",
-            "description", "subnet_id",
+            "description", "subnet_id", "tags",
         ), state.tenant_id)
         network_id = string_field(body, "floating_network_id")
         if network_id is None:
@@ -207,11 +214,12 @@ class RouterRoutes:
             subnet_id=string_field(body, "subnet_id"),
         )
         fip = self._run(lambda: state.create_floating_ip(network_id, **kwargs))
+        tag_created([fip], [body])
         return render_one(request, "floatingip", floating_ip_json(state, fip), 201)
 
     @app.route("/v2.0/floatingips/<floating_ip_id>", methods=["PUT"])
     def update_floating_ip(self, request: Any, floating_ip_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "floating_ips", floating_ip_id)
         body = read_resource(request, "floatingip", ("port_id", "fixed_ip_address", "description"),
                              state.tenant_id)
         port_id = string_field(body, "port_id")
@@ -223,6 +231,6 @@ class RouterRoutes:
 
     @app.route("/v2.0/floatingips/<floating_ip_id>", methods=["DELETE"])
     def delete_floating_ip(self, request: Any, floating_ip_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "floating_ips", floating_ip_id)
         self._run(lambda: state.delete_floating_ip(floating_ip_id))
         return empty_response(request)

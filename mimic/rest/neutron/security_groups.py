@@ -10,6 +10,7 @@ from mimic.bounds import decimal
 from mimic.model.neutron import SecurityGroup, SecurityGroupRule
 from mimic.rest.http import empty_response
 from mimic.rest.neutron.wire import (
+    tag_created,
     app,
     bad_request,
     boolean_field,
@@ -67,29 +68,31 @@ class SecurityGroupRoutes:
     def list_groups(self, request: Any) -> bytes:
         state = self._state(request)
         return render_list(request, "security_groups",
-                           (group_json(state, g) for g in state.security_groups.values()),
+                           (group_json(state.region_networks.states.get(g.tenant_id, state), g)
+                            for g in self._visible(request, "security_groups")),
                            GROUP_ATTRIBUTES)
 
     @app.route("/v2.0/security-groups/<group_id>", methods=["GET"])
     def show_group(self, request: Any, group_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "security_groups", group_id)
         group = self._run(lambda: state.security_group(group_id))
         return render_one(request, "security_group", group_json(state, group))
 
     @app.route("/v2.0/security-groups", methods=["POST"])
     def create_group(self, request: Any) -> bytes:
-        state = self._state(request)
-        body = read_resource(request, "security_group", ("name", "description", "stateful"),
+        state = self._creating(request, "security_group")
+        body = read_resource(request, "security_group", ("name", "description", "stateful", "tags"),
                              state.tenant_id)
         name = string_field(body, "name", "")
         description = string_field(body, "description", "")
         stateful = boolean_field(body, "stateful") is not False
         group = self._run(lambda: state.create_security_group(name, description, stateful))
+        tag_created([group], [body])
         return render_one(request, "security_group", group_json(state, group), 201)
 
     @app.route("/v2.0/security-groups/<group_id>", methods=["PUT"])
     def update_group(self, request: Any, group_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "security_groups", group_id)
         body = read_resource(request, "security_group", ("name", "description", "stateful"),
                              state.tenant_id)
         name, description = string_field(body, "name"), string_field(body, "description")
@@ -100,7 +103,7 @@ class SecurityGroupRoutes:
 
     @app.route("/v2.0/security-groups/<group_id>", methods=["DELETE"])
     def delete_group(self, request: Any, group_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "security_groups", group_id)
         self._run(lambda: state.delete_security_group(group_id))
         return empty_response(request)
 
@@ -112,13 +115,13 @@ class SecurityGroupRoutes:
 
     @app.route("/v2.0/security-group-rules/<rule_id>", methods=["GET"])
     def show_rule(self, request: Any, rule_id: str) -> bytes:
-        state = self._state(request)
+        state = self._holder(request, "rules", rule_id)
         return render_one(request, "security_group_rule", rule_json(self._run(
             lambda: state.rule(rule_id))))
 
     @app.route("/v2.0/security-group-rules", methods=["POST"])
     def create_rule(self, request: Any) -> bytes:
-        state = self._state(request)
+        state = self._creating(request, "security_group_rule")
         body = read_resource(request, "security_group_rule", (
             "security_group_id", "direction", "ethertype", "protocol", "port_range_min",
             "port_range_max", "remote_ip_prefix", "remote_group_id", "description",

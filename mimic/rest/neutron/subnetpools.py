@@ -1,7 +1,8 @@
 """
 Subnet pools over HTTP (``subnet_allocation``): their JSON, bodies and
 routes. ``shared`` and ``is_default`` are admin-only in Neutron's default
-policy and refused with 403; address scopes are not emulated.
+policy and refused with 403; a pool joins an address scope with
+``address_scope_id``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def subnetpool_json(pool: SubnetPool) -> dict:
         "prefixes": list(pool.prefixes), "ip_version": pool.ip_version,
         "default_prefixlen": pool.default_prefixlen, "min_prefixlen": pool.min_prefixlen,
         "max_prefixlen": pool.max_prefixlen, "shared": False, "is_default": False,
-        "default_quota": None, "address_scope_id": None, "tags": list(pool.tags),
+        "default_quota": pool.default_quota, "address_scope_id": pool.address_scope_id, "tags": list(pool.tags),
         **stamps(pool),
     }
 
@@ -36,7 +37,7 @@ def subnetpool_json(pool: SubnetPool) -> dict:
 SUBNETPOOL_ATTRIBUTES = frozenset(subnetpool_json(SubnetPool("", "")))
 
 _FIELDS = ("name", "description", "prefixes", "default_prefixlen", "min_prefixlen",
-           "max_prefixlen")
+           "max_prefixlen", "default_quota")
 
 
 def _pool_request(body: dict) -> dict:
@@ -44,10 +45,9 @@ def _pool_request(body: dict) -> dict:
         if body.get(admin_only):
             raise RequestError(403, f"(rule:create_subnetpool:{admin_only}) is disallowed by "
                                f"policy", kind="PolicyNotAuthorized")
-    if body.get("address_scope_id") is not None:
-        raise bad_request("Mimic does not emulate address scopes: address_scope_id is not "
-                          "taken.")
-    return dict(name=string_field(body, "name"), description=string_field(body, "description"),
+    return dict(address_scope_id=string_field(body, "address_scope_id"),
+                default_quota=body.get("default_quota"),
+                name=string_field(body, "name"), description=string_field(body, "description"),
                 prefixes=body.get("prefixes"), default_prefixlen=body.get("default_prefixlen"),
                 min_prefixlen=body.get("min_prefixlen"),
                 max_prefixlen=body.get("max_prefixlen"))
@@ -73,7 +73,7 @@ class SubnetPoolRoutes:
     def create_subnetpool(self, request: Any) -> bytes:
         state = self._state(request)
         body = read_resource(request, "subnetpool", _FIELDS + (
-            "shared", "is_default", "address_scope_id", "default_quota"), state.tenant_id)
+            "shared", "is_default", "address_scope_id"), state.tenant_id)
         if body.get("prefixes") is None:
             raise bad_request("Failed to parse request. Required attribute 'prefixes' not "
                               "specified")
@@ -86,8 +86,10 @@ class SubnetPoolRoutes:
     @app.route("/v2.0/subnetpools/<subnetpool_id>", methods=["PUT"])
     def update_subnetpool(self, request: Any, subnetpool_id: str) -> bytes:
         state = self._state(request)
-        body = read_resource(request, "subnetpool", _FIELDS, state.tenant_id)
+        body = read_resource(request, "subnetpool", _FIELDS + ("address_scope_id",),
+                             state.tenant_id)
         wanted = _pool_request(body)
+        wanted["change_scope"] = "address_scope_id" in body
         pool = self._run(lambda: state.update_subnetpool(subnetpool_id, **wanted))
         return render_one(request, "subnetpool", subnetpool_json(pool))
 

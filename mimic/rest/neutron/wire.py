@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from mimic.klein_rendering import MimicKlein
 
 from mimic.model.neutron import BadRequest, Conflict, Forbidden, NeutronFault, NotFound
+from mimic.model.neutron.tags import checked_tags
 from mimic.rest.http import (
     RequestError,
     json_response,
@@ -96,15 +97,15 @@ def _fixed_ip_matches(fixed_ips: list, wanted: list[str]) -> bool:
 
 
 def render_list(request: Any, collection: str, items: Iterable[dict],
-                known: frozenset) -> bytes:
+                known: frozenset, handled: frozenset = frozenset()) -> bytes:
     """
     Filter, sort, page and trim rendered items as Neutron's lists do;
     ``known`` are the attributes of the collection's items, what filters
-    and sort keys may name.
+    and sort keys may name; ``handled`` the filters the caller applied.
     """
     query = query_lists(request)
     items = list(items)
-    filters = {k: v for k, v in query.items() if k not in LIST_CONTROLS}
+    filters = {k: v for k, v in query.items() if k not in LIST_CONTROLS and k not in handled}
     invalid = sorted(k for k in filters if k not in known)
     if invalid:
         raise bad_request(f"{invalid} is invalid attribute for filtering")
@@ -224,12 +225,32 @@ def _resource(resource: Any, member: str, allowed: Iterable[str], tenant_id: str
     unknown = sorted(set(resource) - set(allowed) - {"tenant_id", "project_id"})
     if unknown:
         raise bad_request(f"Unrecognized attribute(s) '{', '.join(unknown)}'")
+    creation_tags(resource)
     for owner in ("tenant_id", "project_id"):
         if owner in resource and resource[owner] != tenant_id:
             raise RequestError(403, "Specifying 'project_id' or 'tenant_id' other than the "
                                "authenticated project in request requires admin privileges",
                                kind="HTTPForbidden")
     return resource
+
+
+def creation_tags(resource: dict) -> tuple:
+    """
+    The ``tags`` a create names (Neutron's ``tag-creation``), checked as the
+    tag routes check them, sorted as Neutron returns them.
+    """
+    if resource.get("tags") is None:
+        return ()
+    try:
+        return tuple(sorted(checked_tags(resource["tags"])))
+    except NeutronFault as error:
+        raise fault_error(error) from None
+
+
+def tag_created(things: list, bodies: list[dict]) -> None:
+    """Give each made resource the tags its create body named."""
+    for thing, body in zip(things, bodies):
+        thing.tags = creation_tags(body)
 
 
 def read_resource(request: Any, member: str, allowed: Iterable[str], tenant_id: str) -> dict:
