@@ -14,7 +14,7 @@ is all of them together.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from klein import Klein
 
@@ -152,6 +152,30 @@ class NovaRoutes:
         if is_admin is not None:
             return bool(is_admin)
         return token.user.username == "admin"
+
+    def _authorize(self, request: Any, tenant_id: str, policy: str, rule: str = "admin",
+                   project_id: Optional[str] = None) -> None:
+        """
+        Nova's default policy (nova/policies/*.py): ``rule`` ``"admin"``
+        (``base.ADMIN``) lets admins only; ``"project"``
+        (``PROJECT_READER_OR_ADMIN``/``PROJECT_MEMBER_OR_ADMIN``) also the
+        project's own members when the target is their project. Anyone
+        else gets Nova's 403 naming the policy.
+        """
+        if self._is_admin(request, tenant_id):
+            return
+        if rule == "project" and project_id in (None, tenant_id):
+            return
+        raise RequestError(403, f"Policy doesn't allow {policy} to be performed.")
+
+    def _computes(self) -> list:
+        """Every project's compute state in this region (for admins' cross-project views)."""
+        found = []
+        for tenant in self.store.tenants():
+            compute = tenant.known_data_for_api(("nova", self.region))
+            if compute is not None:
+                found.append(compute)
+        return found
 
     def _server_view(self, request: Any, tenant_id: str, route: str) -> ServerView:
         """What a server answer shows to this caller at this request's version."""

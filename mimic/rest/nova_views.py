@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from mimic.model.flavors import Flavor
 from mimic.model.images import Image
 from mimic.model.neutron import NetworkState
-from mimic.model.nova import AVAILABILITY_ZONE, STATES, Server
+from mimic.model.nova import STATES, Server
 from mimic.rest.nova_microversions import (
     LISTING,
     MIN_VERSION,
@@ -129,11 +129,12 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
     if view.full:
         vm_state, task_state, power_state = STATES[status]
         body.update({
-            "OS-EXT-AZ:availability_zone": AVAILABILITY_ZONE,
+            "OS-EXT-AZ:availability_zone": server.availability_zone,
             "config_drive": server.config_drive,
             "OS-SRV-USG:launched_at": (None if status == "BUILD" else
                                        iso_time(server.created, microseconds=True)[:-1]),
-            "OS-SRV-USG:terminated_at": None,
+            "OS-SRV-USG:terminated_at": (None if server.deleted_at is None else
+                                         iso_time(server.deleted_at)[:-1]),
             "OS-EXT-STS:task_state": task_state,
             "OS-EXT-STS:vm_state": vm_state,
             "OS-EXT-STS:power_state": power_state,
@@ -175,7 +176,7 @@ def flavor_detail(flavor: Flavor, links: Links, version: APIVersion = MIN_VERSIO
         "links": links("flavors", flavor.id),
     }
     if version >= "2.55":
-        body["description"] = None
+        body["description"] = flavor.description
     if version >= "2.61":
         body["extra_specs"] = dict(flavor.extra_specs)
     return body
