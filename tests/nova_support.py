@@ -105,9 +105,9 @@ def nova_for(mimic: MimicClient, tenant_id: str = TENANT, region: str = "ORD",
     )
 
 
-def admin_nova_for(mimic: MimicClient, tenant_id: str = "admin-tenant",
+def admin_nova_for(mimic: MimicClient, tenant_id: str = TENANT,
                    region: str = "ORD") -> Nova:
-    """The Nova of the user named ``admin`` (an admin everywhere, as on devstack)."""
+    """``tenant_id``'s Nova as the user named ``admin`` sees it (an admin everywhere, as on devstack)."""
     return nova_for(mimic, tenant_id, region, username="admin")
 
 

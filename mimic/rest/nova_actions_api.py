@@ -108,6 +108,19 @@ def _resize(api, request, compute, links, server_id, parameters):
     return empty_response(request, 202)
 
 
+def _migrate(api, request, compute, links, server_id, parameters):
+    """An admin's cold migration; a ``host`` may be named from 2.56."""
+    api._authorize(request, compute.tenant_id, "os_compute_api:os-migrate-server:migrate")
+    host = None
+    if api.version >= "2.56" and parameters is not None:
+        body = _object(parameters, "migrate")
+        refuse_unexpected(body, frozenset({"host"}), field="migrate")
+        if body.get("host") is not None:
+            host = string_field(body, "host", minimum=1)
+    compute.migrate(server_id, host)
+    return empty_response(request, 202)
+
+
 def _confirm_resize(api, request, compute, links, server_id, parameters):
     compute.confirm_resize(server_id)
     return empty_response(request, 204)
@@ -229,6 +242,7 @@ ACTIONS: dict[str, Callable] = {
     "reboot": _reboot,
     "rebuild": _rebuild,
     "resize": _resize,
+    "migrate": _migrate,
     "confirmResize": _confirm_resize,
     "revertResize": _revert_resize,
     "changePassword": _change_password,
