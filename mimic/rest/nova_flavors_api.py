@@ -117,7 +117,7 @@ class FlavorRoutes(NovaRoutes):
         """Only the description changes, from 2.55 (before, Nova has no such route)."""
         compute, links = self._begin(request, tenant_id)
         if self.version < "2.55":
-            raise RequestError(405, "The method specified is not allowed for this resource.")
+            raise RequestError(404, "The resource could not be found.")
         self._authorize(request, tenant_id, "os_compute_api:os-flavor-manage:update")
         body = read_json(request)
         flavor = body.get("flavor")
