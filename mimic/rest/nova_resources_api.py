@@ -88,10 +88,12 @@ class ResourceRoutes(NovaRoutes):
             raise RequestError(404, "Image not found.")
         return compute, image
 
-    def _change_image(self, compute: ComputeRegion, image_id: str, changes: dict) -> dict:
+    def _change_image(self, request: Any, compute: ComputeRegion, image_id: str,
+                      changes: dict) -> dict:
         """Through the one image store, as Nova asks Glance (its refusals Nova's)."""
+        admin = self._is_admin(request, compute.tenant_id)
         try:
-            image = compute.images.update(image_id, changes, compute.now())
+            image = compute.images.update(image_id, changes, compute.now(), admin=admin)
         except InvalidImageChange as refused:
             raise RequestError(refused.code, refused.message)
         return dict(image.metadata)
@@ -121,7 +123,7 @@ class ResourceRoutes(NovaRoutes):
         else:
             self._check_image_quota({**image.metadata, **wanted})
         return json_response(request, {
-            "metadata": self._change_image(compute, image_id, changes)})
+            "metadata": self._change_image(request, compute, image_id, changes)})
 
     @tenant_route(app, "/images/<image_id>/metadata/<key>", methods=["GET"])
     def image_metadata_item(self, request: Any, tenant_id: str, image_id: str,
@@ -141,7 +143,7 @@ class ResourceRoutes(NovaRoutes):
         if len(meta) > 1:
             raise RequestError(400, "Request body contains too many items")
         self._check_image_quota({**image.metadata, **meta})
-        self._change_image(compute, image_id, meta)
+        self._change_image(request, compute, image_id, meta)
         return json_response(request, {"meta": meta})
 
     @tenant_route(app, "/images/<image_id>/metadata/<key>", methods=["DELETE"])
@@ -150,7 +152,7 @@ class ResourceRoutes(NovaRoutes):
         compute, image = self._image_metadata(request, tenant_id, image_id)
         if key not in image.metadata:
             raise RequestError(404, "Invalid metadata key")
-        self._change_image(compute, image_id, {key: REMOVE})
+        self._change_image(request, compute, image_id, {key: REMOVE})
         return empty_response(request, 204)
 
     # limits, keypairs, availability zones
