@@ -189,6 +189,9 @@ def test_boot_from_an_existing_volume_or_a_snapshot(nova, mimic):
     shown = nova.server(server_id)
     assert shown["os-extended-volumes:volumes_attached"] == [{"id": volume_id}]
     assert shown["image"] == ""
+    # From 2.98 images carry their properties; a volume-booted server still has none.
+    assert nova.get(f"servers/{server_id}", headers=microversion("2.98")
+                    ).json()["server"]["image"] == ""
     assert cinder_volume(mimic, volume_id).json()["volume"]["status"] == "in-use"
     nova.delete(f"servers/{server_id}")
     # Not delete_on_termination (Nova's default): the volume stays, detached.

@@ -151,8 +151,10 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
                                                            microseconds=False),
                          "message": "Mimic put this server in ERROR."}
     fields = versioned_server_fields(server, view, server.image_properties)
-    if "image_properties" in fields:
-        body["image"]["properties"] = fields.pop("image_properties")
+    properties = fields.pop("image_properties", None)
+    if properties is not None and isinstance(body["image"], dict):
+        # A server booted from a volume has no image to describe ("").
+        body["image"]["properties"] = properties
     body.update(fields)
     return body
 
