@@ -269,3 +269,39 @@ def test_an_aggregate_with_a_zone_places_servers_asking_for_it(mimic, nova):
                   admin.delete(f"os-aggregates/{made['id']}"))
     assert admin.get("os-aggregates").json() == {"aggregates": []}
     error_of(admin.get("os-aggregates/x"), 400, "badRequest")
+
+
+# snapshots
+
+def test_operator_state_comes_back_whole_in_a_fresh_process(mimic, mimic_factory, nova):
+    admin = admin_nova_for(mimic)
+    flavor_id = admin.post("flavors", json={"flavor": {
+        **FLAVOR, "os-flavor-access:is_public": False}}).json()["flavor"]["id"]
+    admin.post(f"flavors/{flavor_id}/action", json={"addTenantAccess": {"tenant": TENANT}})
+    admin.post(f"flavors/{flavor_id}/os-extra_specs", json={"extra_specs": {"a": "b"}})
+    aggregate = admin.post("os-aggregates", json={"aggregate": {
+        "name": "rack", "availability_zone": "zone-a"}}).json()["aggregate"]
+    host = admin.get("os-hypervisors").json()["hypervisors"][0]["hypervisor_hostname"]
+    admin.post(f"os-aggregates/{aggregate['id']}/action", json={"add_host": {"host": host}})
+    admin.put(f"os-quota-sets/{TENANT}", json={"quota_set": {"instances": 7}})
+    admin.put("os-services/disable-log-reason", json={
+        "host": host, "binary": "nova-compute", "disabled_reason": "snapshot"})
+    resized = nova.create_id("resized")
+    nova.action(resized, {"resize": {"flavorRef": "3"}})
+    nova.delete(f"servers/{nova.create_id('gone')}")
+    paths = [f"flavors/{flavor_id}", f"flavors/{flavor_id}/os-extra_specs",
+             f"flavors/{flavor_id}/os-flavor-access", "os-aggregates", "os-services",
+             f"os-quota-sets/{TENANT}", "os-migrations", "os-hypervisors/detail",
+             "servers/detail?deleted=True", "os-availability-zone"]
+    host_header = {"Host": mimic.base_url.split("//", 1)[1], "X-Auth-Token": admin.token}
+    base = admin.url.split("/mimicking", 1)[1]
+
+    def answers(client):
+        return {p: client.get(f"/mimicking{base}/{p}", headers=host_header).json()
+                for p in paths}
+
+    before = answers(mimic)
+    document = mimic.get("/mimic/v1.1/state").json()
+    fresh = mimic_factory().client()
+    assert fresh.put("/mimic/v1.1/state", json=document).status_code == 200
+    assert answers(fresh) == before
