@@ -170,6 +170,11 @@ def test_all_tenants_lists_other_projects_servers_for_admins_only(mimic, nova):
     assert [s["id"] for s in admin.get("servers", params={"tenant_id": "990002"})
             .json()["servers"]] == [mine]
     error_of(admin.get("servers", params={"all_tenants": "maybe"}), 400, "badRequest")
+    # An admin acts on any project's server by its id; a member only on its own.
+    assert admin.get(f"servers/{theirs}").json()["server"]["tenant_id"] == "990002"
+    error_of(nova.get(f"servers/{theirs}"), 404, "itemNotFound")
+    assert admin.delete(f"servers/{theirs}").status_code == 204
+    assert other.get("servers").json()["servers"] == []
 
 
 def test_deleted_servers_are_listed_for_admins_and_in_changes_since(mimic, nova):

@@ -182,6 +182,10 @@ class ComputeRegion(ServerActions, ServerNetworking):
     def __len__(self) -> int:
         return len(self._servers)
 
+    def holds(self, server_id: str) -> bool:
+        """Whether a live server of this project has this id."""
+        return server_id in self._servers
+
     def resolve_image(self, image_id: str,
                       refusal: str = "Can not find requested image") -> Image:
         """

@@ -95,7 +95,7 @@ def _rebuild(api, request, compute, links, server_id, parameters):
                              access_ipv4=access_ipv4, access_ipv6=access_ipv6,
                              changes=changes)
     detail = server_detail(server, compute.now(), links, compute.network,
-                           api._server_view(request, compute.tenant_id, REBUILD))
+                           api._server_view(request, api.tenant_id, REBUILD))
     detail["adminPass"] = password
     return json_response(request, {"server": detail}, code=202)
 
@@ -110,7 +110,7 @@ def _resize(api, request, compute, links, server_id, parameters):
 
 def _migrate(api, request, compute, links, server_id, parameters):
     """An admin's cold migration; a ``host`` may be named from 2.56."""
-    api._authorize(request, compute.tenant_id, "os_compute_api:os-migrate-server:migrate")
+    api._authorize(request, api.tenant_id, "os_compute_api:os-migrate-server:migrate")
     host = None
     if api.version >= "2.56" and parameters is not None:
         body = _object(parameters, "migrate")

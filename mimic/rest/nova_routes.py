@@ -100,12 +100,30 @@ class NovaRoutes:
         self.store = session_store
         #: The microversion agreed by :meth:`_begin`.
         self.version: APIVersion = MIN_VERSION
+        #: The project in the request's URL (the caller's), set by :meth:`_begin`.
+        self.tenant_id: Optional[str] = None
 
     def _begin(self, request: Any, tenant_id: str) -> tuple[ComputeRegion, Links]:
         """Every tenant route starts here: agree a microversion, find the state."""
         self.version = negotiate_version(request)
+        self.tenant_id = tenant_id
         compute = ComputeRegion.for_tenant(self.store, tenant_id, self.region)
         return compute, Links(self.prefix, tenant_id)
+
+    def _begin_server(self, request: Any, tenant_id: str,
+                      server_id: str) -> tuple[ComputeRegion, Links]:
+        """
+        :meth:`_begin` for a route about one server: the state holding it,
+        the caller's own or, for an admin, any project's (Nova's policy lets
+        admins act on every project's servers); Nova's 404 if none holds it.
+        """
+        compute, links = self._begin(request, tenant_id)
+        if not compute.holds(server_id) and self._is_admin(request, tenant_id):
+            for other in self._computes():
+                if other.holds(server_id):
+                    return other, links
+        compute.server(server_id)
+        return compute, links
 
     def _begin_proxy(self, request: Any, tenant_id: str) -> tuple[ComputeRegion, Links]:
         """

@@ -218,7 +218,7 @@ class ServerRoutes(NovaRoutes):
 
     @tenant_route(app, "/servers/<server_id>", methods=["GET"])
     def show_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
+        compute, links = self._begin_server(request, tenant_id, server_id)
         server = compute.server(server_id)
         rendered = self._render_cache(tenant_id).render(server, compute.now(), links,
                                                         compute.network,
@@ -228,8 +228,7 @@ class ServerRoutes(NovaRoutes):
 
     @tenant_route(app, "/servers/<server_id>", methods=["PUT"])
     def update_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
-        compute.server(server_id)
+        compute, links = self._begin_server(request, tenant_id, server_id)
         body = read_json(request).get("server")
         if not isinstance(body, dict):
             raise invalid_input("server", body,
@@ -259,11 +258,11 @@ class ServerRoutes(NovaRoutes):
 
     @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
     def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
-        compute, _ = self._begin(request, tenant_id)
+        compute, _ = self._begin_server(request, tenant_id, server_id)
         server = compute.server(server_id)
         compute.delete_server(server_id)
-        self._record_action(request, tenant_id, compute, "delete", server_id)
-        release_volumes(storage_for(self.store, tenant_id, self.region), server)
+        self._record_action(request, compute.tenant_id, compute, "delete", server_id)
+        release_volumes(storage_for(self.store, compute.tenant_id, self.region), server)
         self._render_cache(tenant_id).forget(server_id)
         return empty_response(request, 204)
 
@@ -334,8 +333,7 @@ class ServerRoutes(NovaRoutes):
 
     @tenant_route(app, "/servers/<server_id>/action", methods=["POST"])
     def server_action(self, request: Any, tenant_id: str, server_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
-        compute.server(server_id)
+        compute, links = self._begin_server(request, tenant_id, server_id)
         body = read_json(request)
         if len(body) != 1:
             raise RequestError(400, "Malformed request body: one action is required.")
@@ -348,5 +346,6 @@ class ServerRoutes(NovaRoutes):
             raise RequestError(404, "The resource could not be found.")
         answer = handler(self, request, compute, links, server_id, parameters)
         if action in ACTION_NAMES:
-            self._record_action(request, tenant_id, compute, ACTION_NAMES[action], server_id)
+            self._record_action(request, compute.tenant_id, compute, ACTION_NAMES[action],
+                                server_id)
         return answer
