@@ -36,6 +36,9 @@ _EVENTS = {
     "confirmResize": "compute_confirm_resize",
     "revertResize": "compute_revert_resize",
     "migrate": "compute_prep_resize",
+    "attach_volume": "compute_attach_volume",
+    "detach_volume": "compute_detach_volume",
+    "swap_volume": "compute_swap_volume",
     "changePassword": "compute_set_admin_password",
 }
 

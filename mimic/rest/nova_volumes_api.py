@@ -81,6 +81,7 @@ class VolumeAttachmentRoutes(NovaRoutes):
         block = attach_volume(storage_for(self.store, tenant_id, self.region), server,
                               volume_id, compute.now(), device=device,
                               delete_on_termination=delete, tag=tag)
+        self._record_action(request, tenant_id, compute, "attach_volume", server.id)
         return json_response(request, {"volumeAttachment": volume_attachment(
             block, server.id, self.version)})
 
@@ -120,6 +121,8 @@ class VolumeAttachmentRoutes(NovaRoutes):
         server = compute.server(server_id)
         update_attachment(storage_for(self.store, tenant_id, self.region), server,
                           volume_id, new_volume_id, delete, compute.now())
+        if swapping:
+            self._record_action(request, tenant_id, compute, "swap_volume", server.id)
         return empty_response(request, 202)
 
     @tenant_route(app, "/servers/<server_id>/os-volume_attachments/<volume_id>",
@@ -130,4 +133,5 @@ class VolumeAttachmentRoutes(NovaRoutes):
         server = compute.server(server_id)
         detach_volume(storage_for(self.store, tenant_id, self.region), server, volume_id,
                       compute.now())
+        self._record_action(request, tenant_id, compute, "detach_volume", server.id)
         return empty_response(request, 202)
