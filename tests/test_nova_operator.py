@@ -305,3 +305,18 @@ def test_operator_state_comes_back_whole_in_a_fresh_process(mimic, mimic_factory
     fresh = mimic_factory().client()
     assert fresh.put("/mimic/v1.1/state", json=document).status_code == 200
     assert answers(fresh) == before
+
+
+def test_os_hosts_lists_services_by_host_until_2_42(mimic, nova):
+    admin = admin_nova_for(mimic)
+    nova.create_id()
+    hosts = assert_schema(schema_at("2.1", "hosts", "list_hosts"),
+                          admin.get("os-hosts"))["hosts"]
+    computes = [h["host_name"] for h in hosts if h["service"] == "compute"]
+    assert len(computes) == 2 and {h["zone"] for h in hosts} == {"internal", "nova"}
+    used = [assert_schema(schema_at("2.1", "hosts", "get_host_detail"),
+                          admin.get(f"os-hosts/{host}"))["host"] for host in computes]
+    assert sum(rows[1]["resource"]["memory_mb"] for rows in used) == 512
+    error_of(admin.get("os-hosts/nowhere"), 404, "itemNotFound")
+    error_of(admin.get("os-hosts", **at("2.43")), 404, "itemNotFound")
+    forbidden(nova.get("os-hosts"), "os_compute_api:os-hosts:list")

@@ -6,8 +6,9 @@ routes until 2.52/2.87, integer ids until 2.52 and UUIDs from 2.53 with
 ``hypervisor_hostname_pattern`` and ``with_servers``; 2.88 drops the
 usage fields) and ``os-services`` (list, ``forced_down`` from 2.11,
 the old ``PUT os-services/disable``-style updates until 2.52 and
-``PUT os-services/<uuid>`` from 2.53, delete). Shapes are
-nova/api/openstack/compute/hypervisors.py and services.py.
+``PUT os-services/<uuid>`` from 2.53, delete) and, until 2.42, ``os-hosts``
+(list and show). Shapes are nova/api/openstack/compute/hypervisors.py,
+services.py and hosts.py.
 """
 
 from __future__ import annotations
@@ -176,6 +177,46 @@ class HostRoutes(NovaRoutes):
             if servers or self.version >= "2.75":
                 view["servers"] = [{"name": s.name, "uuid": s.id} for s in servers]
         return view
+
+    # os-hosts: the services by host, until 2.42 (then Nova's 404)
+
+    def _old_hosts(self, request: Any, tenant_id: str, policy: str) -> Any:
+        compute, _ = self._hosts(request, tenant_id, "os_compute_api:os-hosts:" + policy)
+        if self.version >= "2.43":
+            raise RequestError(404, "The resource could not be found.")
+        return compute
+
+    @tenant_route(app, "/os-hosts", methods=["GET"])
+    def list_hosts(self, request: Any, tenant_id: str) -> bytes:
+        compute = self._old_hosts(request, tenant_id, "list")
+        zone = query_argument(request, "zone")
+        hosts = [{"host_name": s.host, "service": s.binary.split("-", 1)[-1],
+                  "zone": self._service_view(compute, s)["zone"]}
+                 for s in compute.cloud.hosts.services]
+        return json_response(request, {"hosts": [
+            h for h in hosts if zone is None or h["zone"] == zone]})
+
+    @tenant_route(app, "/os-hosts/<host>", methods=["GET"])
+    def show_host(self, request: Any, tenant_id: str, host: str) -> bytes:
+        """A compute host's size, what is used and by which project (Nova's ``show``)."""
+        compute = self._old_hosts(request, tenant_id, "show")
+        hypervisor = next((h for h in compute.cloud.hosts.hypervisors if h.host == host), None)
+        if hypervisor is None:
+            raise RequestError(404, f"Compute host {host} could not be found.")
+        servers = self._servers_on(host)
+        usage = HostUsage.of(servers)
+
+        def resource(project: str, used: HostUsage) -> dict:
+            return {"resource": {"host": host, "project": project, "cpu": used.vcpus,
+                                 "memory_mb": used.memory_mb, "disk_gb": used.local_gb}}
+
+        total = HostUsage(hypervisor.vcpus, hypervisor.memory_mb, hypervisor.local_gb)
+        rows = [resource("(total)", total), resource("(used_now)", usage),
+                resource("(used_max)", usage)]
+        for project in dict.fromkeys(s.tenant_id for s in servers):
+            rows.append(resource(project, HostUsage.of(
+                s for s in servers if s.tenant_id == project)))
+        return json_response(request, {"host": rows})
 
     # services
 
