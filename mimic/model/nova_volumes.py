@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 import attrs
 
+from mimic.bounds import decimal
 from mimic.model import cinder_errors
 from mimic.model.cinder import BlockStorageRegion, VolumeSpec, block_storage_for
 from mimic.model.nova_errors import BadRequest, Conflict, NotFound
@@ -178,8 +179,8 @@ def read_boot_volumes(server_body: dict) -> tuple[BootVolume, ...]:
         if source != "blank" and not isinstance(uuid, str):
             raise _invalid_mapping(f"a {source} source needs a uuid.")
         size = mapping.get("volume_size")
-        if isinstance(size, str) and size.isdigit():
-            size = int(size)
+        if isinstance(size, str) and decimal(size) is not None:
+            size = decimal(size)
         if size is not None and (isinstance(size, bool) or not isinstance(size, int)
                                  or size < 1):
             raise _invalid_mapping(f"volume_size {size!r} must be a positive integer.")
@@ -187,8 +188,8 @@ def read_boot_volumes(server_body: dict) -> tuple[BootVolume, ...]:
             raise _invalid_mapping("Images with destination_type 'volume' need to have "
                                    "a non-zero size specified")
         boot_index = mapping.get("boot_index")
-        if isinstance(boot_index, str) and boot_index.lstrip("-").isdigit():
-            boot_index = int(boot_index)
+        if isinstance(boot_index, str) and decimal(boot_index, signed=True) is not None:
+            boot_index = decimal(boot_index, signed=True)
         delete = mapping.get("delete_on_termination", False)
         if not isinstance(delete, bool):
             raise _invalid_mapping("delete_on_termination must be a boolean.")

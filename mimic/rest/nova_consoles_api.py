@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from mimic.bounds import decimal
 from mimic.model.nova_instance_actions import console_output
 from mimic.model.nova_server import STATES
 from mimic.rest.http import RequestError, json_response, read_json
@@ -68,8 +69,8 @@ def _read_length(raw: Any) -> Optional[int]:
     """Nova's ``length``: an integer (or its digits) of at least -1; -1 is all."""
     if raw is None:
         return None
-    if isinstance(raw, str) and raw.lstrip("-").isdigit():
-        raw = int(raw)
+    if isinstance(raw, str) and decimal(raw, signed=True) is not None:
+        raw = decimal(raw, signed=True)
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < -1:
         raise invalid_input("length", raw, f"{json.dumps(raw)} is not a valid length")
     return None if raw == -1 else raw

@@ -16,6 +16,7 @@ import json
 import re
 from typing import Any, Optional
 
+from mimic.bounds import decimal
 from mimic.model.flavors import Flavor
 from mimic.model.nova_flavor_catalog import MAX_INT
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
@@ -89,9 +90,9 @@ class FlavorRoutes(NovaRoutes):
         for name in ("minRam", "minDisk"):
             value = query_argument(request, name)
             if value is not None:
-                if not value.isdigit():
+                if decimal(value) is None:
                     raise RequestError(400, f"Invalid {name} filter [{value[:100]}]")
-                minimums[name] = int(value)
+                minimums[name] = decimal(value)
         flavors = [
             f for f in compute.cloud.flavors.listed_for(tenant_id, admin, is_public)
             if f.ram >= minimums.get("minRam", 0) and f.disk >= minimums.get("minDisk", 0)
@@ -254,7 +255,9 @@ def _size(flavor: dict, key: str, minimum: int, required: bool) -> int:
     value = flavor[key]
     if key == "swap" and value == "":
         return 0
-    number = int(value) if isinstance(value, str) and value.isdigit() else value
+    number = value
+    if isinstance(value, str) and decimal(value) is not None:
+        number = decimal(value)
     if isinstance(number, bool) or not isinstance(number, int):
         raise invalid_input(key, str(value)[:100], f"{json.dumps(value)[:100]} is not of "
                             f"type 'integer', 'string'")
@@ -267,7 +270,7 @@ def _size(flavor: dict, key: str, minimum: int, required: bool) -> int:
 
 def _rxtx_factor(flavor: dict) -> float:
     value = flavor.get("rxtx_factor", 1.0)
-    if isinstance(value, str) and re.match(r"^[0-9]+(\.[0-9]+)?$", value):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,40}(\.[0-9]{1,40})?", value):
         value = float(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
             or not 0 < value <= 3.40282e38:

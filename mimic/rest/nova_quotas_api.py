@@ -11,9 +11,9 @@ files' from 2.57, and refused in an update from then on).
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
+from mimic.bounds import decimal
 from mimic.model.nova_quotas import NOVA_DEFAULTS, shown_at
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.rest.nova_json import invalid_input, read_boolean
@@ -22,7 +22,6 @@ from mimic.rest.nova_routes import NovaRoutes, tenant_route
 app = NovaRoutes.app
 
 _POLICY = "os_compute_api:os-quota-sets:"
-_INTEGER = re.compile(r"^-?[0-9]+$")
 MAX_LIMIT = 2147483647
 
 
@@ -103,8 +102,8 @@ class QuotaRoutes(NovaRoutes):
 
 def _limit(name: str, value: Any) -> int:
     """A limit: an integer (or its digits) from -1 (unlimited) to Nova's ``MAX_INT``."""
-    if isinstance(value, str) and _INTEGER.match(value):
-        value = int(value)
+    if isinstance(value, str) and decimal(value, signed=True) is not None:
+        value = decimal(value, signed=True)
     if isinstance(value, bool) or not isinstance(value, int):
         raise invalid_input(name, str(value)[:100],
                             f"{json.dumps(value)[:100]} is not of type 'integer', 'string'")

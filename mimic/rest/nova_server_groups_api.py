@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mimic.bounds import decimal
 from mimic.model.nova_server_groups import POLICIES, SOFT_POLICIES, ServerGroup
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.rest.nova_json import invalid_input, query_argument, read_limit, string_field
@@ -67,8 +68,8 @@ class ServerGroupRoutes(NovaRoutes):
                 raise RequestError(400, "Only anti-affinity policy supports "
                                         "'max_server_per_host' rule")
             limit = rules["max_server_per_host"]
-            if isinstance(limit, str) and limit.isdigit():
-                limit = int(limit)
+            if isinstance(limit, str) and decimal(limit) is not None:
+                limit = decimal(limit)
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
                 raise invalid_input("max_server_per_host", limit,
                                     f"{json.dumps(limit)} is not a positive integer")
@@ -79,9 +80,9 @@ class ServerGroupRoutes(NovaRoutes):
     def list_server_groups(self, request: Any, tenant_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
         offset = query_argument(request, "offset") or "0"
-        if not offset.isdigit():
+        start = decimal(offset)
+        if start is None:
             raise RequestError(400, "offset param must be an integer")
-        start = int(offset)
         groups = compute.server_groups.groups()[start:start + read_limit(request)]
         return json_response(request, {"server_groups": [self._group(g) for g in groups]})
 

@@ -16,6 +16,7 @@ import hashlib
 from datetime import datetime, timezone
 from typing import Any, Optional
 
+from mimic.bounds import decimal
 from mimic.model.nova_cloud import Migration, usage_of
 from mimic.rest.http import RequestError, json_response
 from mimic.rest.nova_json import paged, query_argument, read_limit, read_time
@@ -136,8 +137,9 @@ def flavor_number(flavor_id: str) -> int:
     The integer Nova's migrations name a flavor by (its database id): the
     id itself when it is a number, else a stable number made from it.
     """
-    if flavor_id.isdigit() and len(flavor_id) < 10:
-        return int(flavor_id)
+    number = decimal(flavor_id)
+    if number is not None and number < 2 ** 31:
+        return number
     return int(hashlib.sha1(flavor_id.encode()).hexdigest()[:7], 16)
 
 
