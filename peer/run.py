@@ -99,6 +99,7 @@ class FileResult:
     skipped: int = 0
     failures: tuple = ()
     note: str = ""
+    seconds: float = 0.0
 
     @property
     def ran(self) -> int:
@@ -219,7 +220,8 @@ def load_results(path: Path) -> dict:
     rows = json.loads(path.read_text(encoding="utf-8"))
     return {f"{row['suite']}:{row['path']}": FileResult(
         row["suite"], row["path"], row["passed"], row["failed"], row["skipped"],
-        tuple(tuple(failure) for failure in row["failures"]), row.get("note", ""))
+        tuple(tuple(failure) for failure in row["failures"]), row.get("note", ""),
+        row.get("seconds", 0.0))
         for row in rows}
 
 
@@ -229,7 +231,7 @@ def save_results(results: Iterable[FileResult], path: Path) -> None:
 
 
 def run_file(suite: str, root: Path, relative: str, workdir: Path) -> FileResult:
-    """Run one test file with pytest in ``workdir`` (which holds clouds.yaml)."""
+    """Run one test file with pytest; ``workdir`` holds clouds.yaml and the report."""
     junit = workdir / "junit.xml"
     junit.unlink(missing_ok=True)
     target = root / SUITES[suite][1] / relative
@@ -237,10 +239,14 @@ def run_file(suite: str, root: Path, relative: str, workdir: Path) -> FileResult
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(root)
     env.pop("OS_CLOUD", None)
+    # The suites run from their sdist's top, as tox runs them (some read
+    # files such as CONTRIBUTING.rst by a relative path); clouds.yaml is
+    # found through the variable openstacksdk's config loader reads.
+    env["OS_CLIENT_CONFIG_FILE"] = str(workdir / "clouds.yaml")
     env.setdefault("OPENSTACKSDK_FUNC_TEST_TIMEOUT", "60")
     command = [sys.executable, "-m", "pytest", str(target), "-q", "-p", "no:cacheprovider",
                "--junitxml", str(junit), "-o", "junit_family=xunit2", "--rootdir", str(root)]
-    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, preexec_fn=_interruptible)
     try:
         process.wait(FILE_TIMEOUT)
@@ -401,6 +407,8 @@ def main(argv: Optional[list] = None) -> int:
                         help="the recorded results this run updates (default peer/results.json)")
     parser.add_argument("--fresh", action="store_true",
                         help="forget the recorded results: the table shows only this run")
+    parser.add_argument("--workdir", default=str(CACHE / "run"),
+                        help="where clouds.yaml, the reports and Mimic's log go")
     parser.add_argument("--table-only", action="store_true",
                         help="run nothing: write the table from the recorded results")
     options = parser.parse_args(argv)
@@ -433,7 +441,7 @@ def main(argv: Optional[list] = None) -> int:
                   if any(s == suite and r.startswith(area.rstrip("/") + "/")
                          for suite, area in areas)]
 
-    workdir = CACHE / "run"
+    workdir = Path(options.workdir).resolve()
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     server = MimicServer(free_port(), workdir / "mimic.log")
@@ -446,7 +454,8 @@ def main(argv: Optional[list] = None) -> int:
         for suite, relative in wanted:
             server.reset()
             started = time.monotonic()
-            result = run_file(suite, roots[suite], relative, workdir)
+            result = attrs.evolve(run_file(suite, roots[suite], relative, workdir),
+                                  seconds=round(time.monotonic() - started, 1))
             results.append(result)
             recorded[f"{suite}:{relative}"] = result
             save_results(recorded.values(), Path(options.results))
