@@ -191,7 +191,7 @@ def test_a_disabled_compute_service_takes_no_new_servers(mimic, nova):
         assert server["OS-EXT-SRV-ATTR:host"] != host
     # 2.53 names services by UUID, and 2.1 ids are refused then.
     listed = admin.get("os-services", **at("2.53")).json()["services"]
-    compute = next(s for s in listed if s["host"] == host)
+    compute = next(s for s in listed if s["binary"] == "nova-compute" and s["host"] == host)
     enabled = assert_schema(schema_at("2.53", "services", "update_service"),
                             admin.put(f"os-services/{compute['id']}", **at("2.53"),
                                       json={"status": "enabled"}))
@@ -209,7 +209,7 @@ def test_a_compute_service_hosting_servers_is_not_deleted(mimic, nova):
     server_id = nova.create_id()
     host = admin.get(f"servers/{server_id}").json()["server"]["OS-EXT-SRV-ATTR:host"]
     services = admin.get("os-services", **at("2.53")).json()["services"]
-    busy = next(s for s in services if s["host"] == host)
+    busy = next(s for s in services if s["binary"] == "nova-compute" and s["host"] == host)
     idle = next(s for s in services if s["binary"] == "nova-compute" and s["host"] != host)
     error_of(admin.delete(f"os-services/{busy['id']}", **at("2.53")), 409, "conflictingRequest")
     assert admin.delete(f"os-services/{idle['id']}", **at("2.53")).status_code == 204

@@ -1,7 +1,7 @@
 """
 The machines behind one Nova region, as an operator sees them: the
-services (``os-services``: a controller's ``nova-scheduler`` and
-``nova-conductor``, a ``nova-compute`` per compute host) and the compute
+services (``os-services``: ``nova-scheduler`` and ``nova-conductor`` on the
+first host, a ``nova-compute`` per compute host) and the compute
 nodes (``os-hypervisors``), with what an operator may change (disable a
 compute service with a reason, force it down, delete it).
 
@@ -119,13 +119,16 @@ class HostRegistry:
 
     @classmethod
     def of(cls, region: str, compute_hosts: int, ids: IdSource) -> "HostRegistry":
-        """A controller and ``compute_hosts`` compute hosts named after the region."""
+        """
+        ``compute_hosts`` compute hosts named after the region, the first of
+        which also runs the scheduler and conductor (as devstack's one node
+        does: its ``host list`` starts with a host that is a compute host).
+        """
         registry = cls(ids)
-        controller = f"controller-{region.lower()}"
+        hosts = [f"compute-{region.lower()}-{number}" for number in range(1, compute_hosts + 1)]
         for binary in ("nova-scheduler", "nova-conductor"):
-            registry._add_service(binary, controller)
-        for number in range(1, compute_hosts + 1):
-            host = f"compute-{region.lower()}-{number}"
+            registry._add_service(binary, hosts[0])
+        for number, host in enumerate(hosts, start=1):
             registry._add_service(COMPUTE, host)
             registry.hypervisors.append(Hypervisor(
                 number, ids.uuid(), host, f"192.168.{number // 250}.{10 + number % 250}"))
