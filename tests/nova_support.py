@@ -92,8 +92,10 @@ def microversion(version: Optional[str]) -> dict:
     return {} if version is None else {"OpenStack-API-Version": f"compute {version}"}
 
 
-def nova_for(mimic: MimicClient, tenant_id: str = TENANT, region: str = "ORD") -> Nova:
-    access = mimic.authenticate(f"user-{tenant_id}", "secret", tenant_id)
+def nova_for(mimic: MimicClient, tenant_id: str = TENANT, region: str = "ORD",
+             username: Optional[str] = None) -> Nova:
+    """``tenant_id``'s Nova, as ``user-<tenant_id>`` (or ``username``) sees it."""
+    access = mimic.authenticate(username or f"user-{tenant_id}", "secret", tenant_id)
     return Nova(
         mimic,
         mimic.endpoint(access, "compute", region),
@@ -101,6 +103,12 @@ def nova_for(mimic: MimicClient, tenant_id: str = TENANT, region: str = "ORD") -
         access["token"]["id"],
         mimic.endpoint(access, "network", region) + "/v2.0",
     )
+
+
+def admin_nova_for(mimic: MimicClient, tenant_id: str = TENANT,
+                   region: str = "ORD") -> Nova:
+    """``tenant_id``'s Nova as the user named ``admin`` sees it (an admin everywhere, as on devstack)."""
+    return nova_for(mimic, tenant_id, region, username="admin")
 
 
 @pytest.fixture

@@ -101,6 +101,34 @@ MESH = {"apiVersion": "mimik.veicot.io/v1alpha1", "kind": "Mimik",
                  "endpoints": [{"path": "/", "method": "GET", "connections": []}]}}
 
 #: (Klein app, method, rule) -> valid example bodies the fuzzer mutates.
+#: Nova's operator routes (admins only): fuzzed by the ``nova-operator``
+#: group, whose world sends an admin's token, so their bodies are read.
+OPERATOR_ROUTES: dict[tuple[str, str, str], list] = {
+    ("NovaApi", method, f"/{version}/<tenant_id>/{rule}"): examples
+    for version in ("v2", "v2.1")
+    for method, rule, examples in [
+        ("POST", "flavors", [{"flavor": {"name": "fz", "ram": 512, "vcpus": 1, "disk": 1,
+                                         "os-flavor-access:is_public": False}}]),
+        ("PUT", "flavors/<flavor_id>", [{"flavor": {"description": "d"}}]),
+        ("POST", "flavors/<flavor_id>/action", [{"addTenantAccess": {"tenant": "p1"}},
+                                                 {"removeTenantAccess": {"tenant": "p1"}}]),
+        ("POST", "flavors/<flavor_id>/os-extra_specs", [{"extra_specs": {"a": "b"}}]),
+        ("PUT", "flavors/<flavor_id>/os-extra_specs/<key>", [{"k": "v"}]),
+        ("POST", "os-aggregates", [{"aggregate": {"name": "fz",
+                                                  "availability_zone": "z"}}]),
+        ("PUT", "os-aggregates/<aggregate_id>", [{"aggregate": {"name": "fz2"}}]),
+        ("POST", "os-aggregates/<aggregate_id>/action", [
+            {"add_host": {"host": "{host}"}}, {"remove_host": {"host": "{host}"}},
+            {"set_metadata": {"metadata": {"a": "b", "c": None}}}]),
+        ("PUT", "os-quota-sets/<project_id>", [{"quota_set": {"instances": 20,
+                                                              "force": True}}]),
+        ("PUT", "os-services/<service_id>", [
+            {"host": "{host}", "binary": "nova-compute", "disabled_reason": "r"}]),
+        ("PUT", "servers/<server_id>/os-volume_attachments/<volume_id>", [
+            {"volumeAttachment": {"volumeId": "{volume_id}"}}]),
+    ]
+}
+
 ROUTES: dict[tuple[str, str, str], list] = {
     ("MimicRoot", "POST", "/mimic/v1.1/tick"): [{"amount": 1.5}],
     ("IdentityApi", "POST", "/v2.0/tokens"): [
@@ -431,6 +459,8 @@ ROUTES: dict[tuple[str, str, str], list] = {
 }
 
 #: The API groups fuzzed one test each, and how many bodies each gets.
+ROUTES.update(OPERATOR_ROUTES)
+
 GROUPS = {
     "control": (("MimicRoot", "IdentityControlApi"), 30),
     "identity": (("IdentityApi", "IdentityV3Api"), 50),
@@ -438,6 +468,7 @@ GROUPS = {
     # The control APIs alone: a behavior they register may answer 5xx on
     # purpose (a "fail" with code 500), which is no failure of Mimic's.
     "nova": (("NovaApi",), 100),
+    "nova-operator": (("NovaApi",), 60),
     "nova-control": (("NovaControlApi",), 30),
     "clb": (("ClbApi",), 80),
     "clb-control": (("ClbControlApi",), 30),
@@ -800,6 +831,13 @@ def state_of(mimic, world: World, group: str, route: tuple, kind: str) -> Any:
             found.append(get(f"{V3}/users/{ids[user_id]}/application_credentials",
                              {"X-Auth-Token": ids[token]}))
         return tuple(found)
+    if group == "nova-operator":
+        flavor = f"{api.compute}/flavors/{ids['flavor_id']}"
+        return (get(f"{api.compute}/flavors/detail?is_public=none", auth),
+                get(f"{flavor}/os-extra_specs", auth), get(f"{flavor}/os-flavor-access", auth),
+                get(f"{api.compute}/os-aggregates", auth),
+                get(f"{api.compute}/os-quota-sets/{api.tenant}", auth),
+                get(f"{api.compute}/os-services", auth))
     if group == "nova-control":
         return (get(f"{api.compute}/servers/{ids['server_id']}", auth),
                 get(f"{api.compute_control}/behaviors/creation"))
@@ -954,11 +992,33 @@ class Sender:
 def _world(mimic, group: str) -> World:
     world = build_world(mimic)
     world.ids["event"] = "auth" if group == "control" else "creation"
+    if group == "nova-operator":
+        operator_world(mimic, world)
     return world
 
 
+def operator_world(mimic, world: World) -> None:
+    """The same tenant as its admin sees it, and a flavor and an aggregate to act on."""
+    admin = mimic.authenticate(username="admin", tenant_id=world.api.tenant)
+    world.api = attrs.evolve(world.api, token=admin["token"]["id"])
+    auth = world.api.headers()
+    compute = world.api.compute
+    flavor = mimic.post(f"{compute}/flavors", headers=auth, json={"flavor": {
+        "name": "fuzz", "ram": 512, "vcpus": 1, "disk": 1,
+        "os-flavor-access:is_public": False}}).json()["flavor"]
+    aggregate = mimic.post(f"{compute}/os-aggregates", headers=auth, json={
+        "aggregate": {"name": "fuzz"}}).json()["aggregate"]
+    host = mimic.get(f"{compute}/os-hypervisors", headers=auth).json()[
+        "hypervisors"][0]["hypervisor_hostname"]
+    world.ids.update({"flavor_id": flavor["id"], "aggregate_id": aggregate["id"],
+                      "host": host, "service_id": "disable-log-reason",
+                      "volume_id": "no-such-volume"})
+
+
 def _routes(group: str) -> list:
-    return sorted(route for route in ROUTES if route[0] in GROUPS[group][0])
+    """A group's routes; Nova's operator routes are the ``nova-operator`` group's alone."""
+    return sorted(route for route in ROUTES if route[0] in GROUPS[group][0]
+                  and (route in OPERATOR_ROUTES) == (group == "nova-operator"))
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))

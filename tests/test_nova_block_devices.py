@@ -13,18 +13,13 @@ be the boot device; without an ``imageRef`` one device must have
 from __future__ import annotations
 
 from tests.nova_schemas import assert_schema, servers
-from tests.nova_support import TENANT, UBUNTU, Nova, error_of, microversion, nova  # noqa: F401
+from tests.nova_support import (  # noqa: F401
+    TENANT, UBUNTU, Nova, admin_nova_for, error_of, microversion, nova)
 
 
 def create(nova, devices, version=None, **fields):
     server = {"name": "bdm", "flavorRef": "2", "block_device_mapping_v2": devices, **fields}
     return nova.post("servers", json={"server": server}, headers=microversion(version))
-
-
-def admin_nova(mimic) -> Nova:
-    access = mimic.authenticate("admin", "secret", TENANT)
-    return Nova(mimic, mimic.endpoint(access, "compute", "ORD"),
-                mimic.endpoint(access, "compute:control", "ORD"), access["token"]["id"])
 
 
 def test_an_image_boot_device_stands_for_the_image_ref(nova, mimic):
@@ -33,7 +28,7 @@ def test_an_image_boot_device_stands_for_the_image_ref(nova, mimic):
         "boot_index": 0, "device_name": "/dev/sda", "delete_on_termination": True}]))
     server_id = made["server"]["id"]
     assert nova.server(server_id)["image"]["id"] == UBUNTU
-    admin = admin_nova(mimic)
+    admin = admin_nova_for(mimic)
     shown = admin.get(f"servers/{server_id}", headers=microversion("2.3")).json()["server"]
     assert shown["OS-EXT-SRV-ATTR:root_device_name"] == "/dev/sda"
 
@@ -42,7 +37,7 @@ def test_mapping_beside_an_image_ref_is_kept(nova, mimic):
     made = create(nova, [{"source_type": "blank", "destination_type": "local",
                           "guest_format": "swap", "volume_size": 1}], imageRef=UBUNTU)
     assert made.status_code == 202, made.text
-    shown = admin_nova(mimic).get(f"servers/{made.json()['server']['id']}",
+    shown = admin_nova_for(mimic).get(f"servers/{made.json()['server']['id']}",
                                   headers=microversion("2.3")).json()["server"]
     assert shown["OS-EXT-SRV-ATTR:root_device_name"] == "/dev/vda"
 

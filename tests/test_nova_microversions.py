@@ -14,6 +14,7 @@ import pytest
 from tests.nova_schemas import assert_schema, schema_at
 from tests.nova_support import (  # noqa: F401
     TENANT,
+    admin_nova_for,
     UBUNTU,
     Nova,
     error_of,
@@ -135,15 +136,9 @@ def test_2_10_a_user_id_may_name_ones_own_keypairs_only(nova):
 # 2.3 and 2.16: extended attributes and host status, for admins (Nova's
 # default policy); a project member sees neither.
 
-def admin_nova(mimic, tenant_id):
-    access = mimic.authenticate("admin", "secret", tenant_id)
-    return Nova(mimic, mimic.endpoint(access, "compute", "ORD"),
-                mimic.endpoint(access, "compute:control", "ORD"), access["token"]["id"])
-
-
 def test_2_3_admins_see_more_extended_attributes(nova, mimic):
     server_id = create(nova, "2.1", user_data="aGk=")
-    admin = admin_nova(mimic, TENANT)
+    admin = admin_nova_for(mimic, TENANT)
     at_2_1 = show(admin, server_id, "2.1")
     assert at_2_1["OS-EXT-SRV-ATTR:host"] and "OS-EXT-SRV-ATTR:instance_name" in at_2_1
     assert "OS-EXT-SRV-ATTR:reservation_id" not in at_2_1
@@ -158,7 +153,7 @@ def test_2_3_admins_see_more_extended_attributes(nova, mimic):
 
 def test_2_16_host_status_is_shown_to_admins_only(nova, mimic):
     server_id = create(nova, "2.16")
-    admin = admin_nova(mimic, TENANT)
+    admin = admin_nova_for(mimic, TENANT)
     assert "host_status" not in show(admin, server_id, "2.15")
     assert show(admin, server_id, "2.16")["host_status"] == "UP"
     assert "host_status" not in show(nova, server_id, "2.16")

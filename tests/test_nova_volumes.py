@@ -17,7 +17,7 @@ import openstack
 import pytest
 
 from tests.conftest import json_of
-from tests.nova_support import Nova, error_of, microversion, nova_for
+from tests.nova_support import Nova, admin_nova_for, error_of, microversion, nova_for
 
 
 @pytest.fixture
@@ -70,6 +70,36 @@ def test_attach_shows_on_both_sides_and_detach_frees_the_volume(nova, mimic):
         "os-extended-volumes:volumes_attached"]] == [second]
     gone = nova.get(f"servers/{server_id}/os-volume_attachments/{volume_id}")
     assert error_of(gone, 404, "itemNotFound") == f"volume_id not found: {volume_id}"
+
+
+def test_attach_detach_and_swap_are_instance_actions(nova, mimic):
+    # Nova records attach_volume, swap_volume and detach_volume (nova/compute/
+    # instance_actions.py); clients read them from os-instance-actions.
+    server_id = nova.create_id()
+    first, second = new_volume(mimic), new_volume(mimic)
+    nova.post(f"servers/{server_id}/os-volume_attachments",
+              json={"volumeAttachment": {"volumeId": first}})
+    # A member may not swap (nova/policies/volumes_attachments.py swap: ADMIN).
+    error_of(nova.put(f"servers/{server_id}/os-volume_attachments/{first}",
+                      json={"volumeAttachment": {"volumeId": second}}), 403, "forbidden")
+    admin = admin_nova_for(mimic, "990301")
+    assert admin.put(f"servers/{server_id}/os-volume_attachments/{first}",
+                     json={"volumeAttachment": {"volumeId": second}}).status_code == 202
+    assert cinder_volume(mimic, first).json()["volume"]["status"] == "available"
+    (swapped,) = nova.get(f"servers/{server_id}/os-volume_attachments").json()[
+        "volumeAttachments"]
+    assert (swapped["volumeId"], swapped["device"]) == (second, "/dev/vdb")
+    # From 2.85 the project changes delete_on_termination itself.
+    assert nova.put(f"servers/{server_id}/os-volume_attachments/{second}",
+                    headers=microversion("2.85"), json={"volumeAttachment": {
+                        "volumeId": second, "delete_on_termination": True}}).status_code == 202
+    assert nova.get(f"servers/{server_id}/os-volume_attachments/{second}",
+                    headers=microversion("2.85")).json()["volumeAttachment"][
+        "delete_on_termination"] is True
+    nova.delete(f"servers/{server_id}/os-volume_attachments/{second}")
+    actions = nova.get(f"servers/{server_id}/os-instance-actions").json()["instanceActions"]
+    assert [a["action"] for a in actions] == [
+        "detach_volume", "swap_volume", "attach_volume", "create"]
 
 
 def test_attach_refusals_change_nothing(nova, mimic):
@@ -189,6 +219,9 @@ def test_boot_from_an_existing_volume_or_a_snapshot(nova, mimic):
     shown = nova.server(server_id)
     assert shown["os-extended-volumes:volumes_attached"] == [{"id": volume_id}]
     assert shown["image"] == ""
+    # From 2.98 images carry their properties; a volume-booted server still has none.
+    assert nova.get(f"servers/{server_id}", headers=microversion("2.98")
+                    ).json()["server"]["image"] == ""
     assert cinder_volume(mimic, volume_id).json()["volume"]["status"] == "in-use"
     nova.delete(f"servers/{server_id}")
     # Not delete_on_termination (Nova's default): the volume stays, detached.

@@ -33,19 +33,21 @@ UBUNTU_NAME = "Ubuntu 22.04 LTS (Jammy Jellyfish)"
 
 @attrs.define
 class OpenStackCli:
-    """The ``openstack`` command as user ``alice`` of project ``acme`` in ORD."""
+    """The ``openstack`` command as a user (``alice`` of project ``acme``) in ORD."""
 
     base_url: str
     home: str
+    username: str = "alice"
+    project: str = "acme"
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
         env.update({
             "HOME": self.home,  # no clouds.yaml of the machine's owner applies
             "OS_AUTH_URL": self.base_url + "/identity/v3",
-            "OS_USERNAME": "alice",
+            "OS_USERNAME": self.username,
             "OS_PASSWORD": "secret",
-            "OS_PROJECT_NAME": "acme",
+            "OS_PROJECT_NAME": self.project,
             "OS_USER_DOMAIN_NAME": "Default",
             "OS_PROJECT_DOMAIN_NAME": "Default",
             "OS_REGION_NAME": "ORD",

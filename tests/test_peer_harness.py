@@ -67,3 +67,33 @@ def test_recorded_results_round_trip_and_the_table_lists_exclusions_apart(tmp_pa
     assert "- ``sdk:network/v2/test_agent.py``: agents" in text
     assert "``network/v2/test_agent.py``\n" not in text.split("Files left out")[0]
     assert "   * - sdk:network/v2\n     - 4\n     - 3\n     - 75 %" in text
+
+
+SLOW_FILE = """
+import time
+
+
+def test_quick():
+    pass
+
+
+def test_slow():
+    time.sleep(120)
+"""
+
+
+def test_a_file_that_runs_out_of_time_is_measured_as_far_as_it_got(
+        tmp_path: Path, monkeypatch) -> None:
+    from peer import run
+
+    tests = tmp_path / "suite" / "tests"
+    tests.mkdir(parents=True)
+    (tests / "test_slow.py").write_text(SLOW_FILE)
+    (tmp_path / "work").mkdir()
+    monkeypatch.setitem(run.SUITES, "sdk", ("suite", "suite/tests"))
+    monkeypatch.setattr(run, "FILE_TIMEOUT", 8.0)
+    # Without the venv's plugins pytest starts in a second, well inside the budget.
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    result = run.run_file("sdk", tmp_path, "test_slow.py", tmp_path / "work")
+    assert result.passed == 1
+    assert result.note == "timed out after 8 s: the tests it reached"

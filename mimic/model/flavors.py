@@ -29,6 +29,8 @@ class Flavor:
     rxtx_factor: float = 1.0
     is_public: bool = True
     extra_specs: tuple = ()
+    #: What an operator said of it (2.55).
+    description: Optional[str] = None
 
 
 FLAVORS: tuple[Flavor, ...] = (

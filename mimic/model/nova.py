@@ -29,13 +29,12 @@ there, so Nova and Neutron always tell the same story.
 from __future__ import annotations
 
 import hashlib
-import itertools
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 import attrs
 
 from mimic.model.behaviors import BehaviorRegistry
-from mimic.model.flavors import INVALID_FLAVOR_REFS, Flavor, find_flavor, stand_in_flavor
+from mimic.model.flavors import INVALID_FLAVOR_REFS, Flavor, stand_in_flavor
 from mimic.model.images import (
     Image,
     ImageStore,
@@ -84,8 +83,13 @@ from mimic.model.nova_server import (  # noqa: F401 - re-exported for the routes
     check_tag,
     image_properties_of,
 )
+from mimic.model.nova_cloud import ComputeCloud, compute_cloud_for, new_cloud
+from mimic.model.nova_listing import page_of, pool_of
 from mimic.model.nova_server_groups import ServerGroupStore
 from mimic.profiles import DEFAULT_PROFILE, PROFILES, Profile, profile_of
+
+#: How many deleted servers a project keeps in one region (the oldest go first).
+MAX_DELETED_KEPT = 1000
 from mimic.util import IdSource
 
 
@@ -119,6 +123,11 @@ class ComputeRegion(ServerActions, ServerNetworking):
     strict_refs: bool = False
     #: The canned data this Mimic started with (``--profile``): its flavors.
     profile: Profile = PROFILES[DEFAULT_PROFILE]
+    #: The region's operator state (flavors, hosts, quotas...), shared by its projects.
+    cloud: Optional[ComputeCloud] = None
+    #: Deleted servers, oldest first, kept for ``deleted=True``, ``changes-since``
+    #: and usage reports; at most :data:`MAX_DELETED_KEPT`.
+    _deleted: dict = attrs.field(factory=dict)
 
     @classmethod
     def for_tenant(cls, session_store: Any, tenant_id: str, region: str) -> "ComputeRegion":
@@ -138,11 +147,14 @@ class ComputeRegion(ServerActions, ServerNetworking):
                 deletion_behaviors=BehaviorRegistry(DELETION_EVENT, ids),
                 host_id=hashlib.sha224(f"{tenant_id}{region}".encode()).hexdigest(),
                 strict_refs=bool(session_store.options.get("strict-refs")),
+                cloud=compute_cloud_for(session_store, region, profile),
             )
 
         return session_store.tenant(tenant_id).data_for_api(("nova", region), make)
 
     def __attrs_post_init__(self) -> None:
+        if self.cloud is None:
+            self.cloud = new_cloud("", self.profile, self.ids)
         self.keypairs = KeypairStore(self.tenant_id, QUOTAS["maxTotalKeypairs"])
         self.server_groups = ServerGroupStore(QUOTAS["maxServerGroups"],
                                               QUOTAS["maxServerGroupMembers"])
@@ -170,6 +182,10 @@ class ComputeRegion(ServerActions, ServerNetworking):
     def __len__(self) -> int:
         return len(self._servers)
 
+    def holds(self, server_id: str) -> bool:
+        """Whether a live server of this project has this id."""
+        return server_id in self._servers
+
     def resolve_image(self, image_id: str,
                       refusal: str = "Can not find requested image") -> Image:
         """
@@ -187,13 +203,11 @@ class ComputeRegion(ServerActions, ServerNetworking):
 
     def find_flavor(self, flavor_id: str) -> Optional[Flavor]:
         """
-        The profile's flavor with this id: a profile's own flavor wins over
-        the documented invalid refs (devstack's ``m1.tiny`` is ``1``).
+        The region's flavor with this id (the profile's and those an admin
+        made): a flavor of the catalog wins over the documented invalid refs
+        (devstack's ``m1.tiny`` is ``1``).
         """
-        flavor = self.profile.find_flavor(flavor_id)
-        if flavor is None and self.profile.name == DEFAULT_PROFILE:
-            return find_flavor(flavor_id)
-        return flavor
+        return self.cloud.flavors.find(flavor_id)
 
     def resolve_flavor(self, flavor_id: str) -> Flavor:
         """
@@ -221,7 +235,8 @@ class ComputeRegion(ServerActions, ServerNetworking):
         flavor = self.resolve_flavor(spec.flavor_id)
         if spec.key_name is not None and spec.key_name not in self.keypairs:
             raise BadRequest("Invalid key_name provided.")
-        if spec.availability_zone not in (None, AVAILABILITY_ZONE):
+        if spec.availability_zone is not None and \
+                spec.availability_zone not in self.cloud.zones():
             raise BadRequest(f"The requested availability zone "
                              f"{spec.availability_zone!r} is not available")
         group = self.server_groups.group_for_hint(spec.scheduler_hints.get("group"))
@@ -231,7 +246,11 @@ class ComputeRegion(ServerActions, ServerNetworking):
             {"server_name": spec.name, "metadata": spec.metadata})
         if chosen.name == "fail":
             raise injected_failure(chosen.parameters)
+        host_id = self.host_id if group is None else None
         server_id = self.ids.uuid()
+        if host_id is None:
+            host_id = group.host_for(self.host_id, server_id)
+        compute_host = self.cloud.place(host_id, spec.availability_zone)
         with refused_by_neutron(not_found=BadRequest, conflict=BadRequest):
             # Last of the checks, and all or nothing itself.
             self.network.place_server(server_id, spec.networks, spec.security_groups)
@@ -240,8 +259,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
             name=spec.name,
             tenant_id=self.tenant_id,
             user_id=user_id,
-            host_id=(self.host_id if group is None
-                     else group.host_for(self.host_id, server_id)),
+            host_id=host_id,
             image=image,
             flavor=flavor,
             created=now,
@@ -266,6 +284,8 @@ class ComputeRegion(ServerActions, ServerNetworking):
         server.pinned_availability_zone = spec.availability_zone
         server.scheduler_hints = dict(spec.scheduler_hints) or None
         server.block_devices = spec.block_devices
+        server.compute_host = compute_host
+        server.availability_zone = self.cloud.zone_of(compute_host)
         if group is not None:
             group.members.append(server.id)
             server.server_group = group.id
@@ -290,6 +310,10 @@ class ComputeRegion(ServerActions, ServerNetworking):
         with more than one they are named ``<name>-1``, ``<name>-2``... as
         Nova names them (nova/compute/api.py ``_populate_instance_names``).
         """
+        flavor = self.resolve_flavor(spec.flavor_id)
+        count = self.cloud.quotas.instances_allowed(
+            self.tenant_id, self.used(), flavor.vcpus, flavor.ram,
+            min(spec.min_count, count), count)
         if count == 1:
             return [self.create_server(spec, user_id)]
         created: list[Created] = []
@@ -303,7 +327,7 @@ class ComputeRegion(ServerActions, ServerNetworking):
                 created.append(made)
         except ComputeError:
             for done in created:
-                self._discard(done.server)
+                self._discard(done.server, keep=False)
             raise
         return created
 
@@ -322,8 +346,18 @@ class ComputeRegion(ServerActions, ServerNetworking):
             raise injected_failure(chosen.parameters)
         self._discard(server)
 
-    def _discard(self, server: Server) -> None:
+    def _discard(self, server: Server, keep: bool = True) -> None:
+        """Forget a live server; ``keep`` it among the deleted (not a failed create's)."""
         del self._servers[server.id]
+        if keep:
+            now = self.now()
+            server.settle(now)
+            server.status, server.transient = "DELETED", None
+            server.deleted_at = now
+            server.touch(now)
+            self._deleted[server.id] = server
+            if len(self._deleted) > MAX_DELETED_KEPT:
+                del self._deleted[next(iter(self._deleted))]
         self.server_groups.leave(server.id, server.server_group)
         self.changes.value += 1
         self.network.detach_server(server.id)
@@ -333,24 +367,19 @@ class ComputeRegion(ServerActions, ServerNetworking):
 
     def list_servers(self, query: ServerQuery) -> list[Server]:
         """Servers matching ``query``, newest first, one page of them."""
-        if query.marker is not None and query.marker not in self._servers:
-            raise BadRequest(f"marker [{query.marker}] not found")
-        if query.statuses and not set(query.statuses) & STATES.keys():
-            return []  # an unknown status matches nothing, as in Nova 2.1
-        now = self.now()
-        candidates: Iterator[Server] = reversed(self._servers.values())
-        if query.marker is not None:
-            candidates = _after(candidates, query.marker)
-        if not _filters(query):
-            # The common poll: no filter, one page (no test per server).
-            return list(itertools.islice(candidates, query.limit))
-        page: list[Server] = []
-        for server in candidates:
-            if len(page) >= query.limit:
-                break
-            if _matches(server, query, now):
-                page.append(server)
-        return page
+        return page_of(self.servers_for(query), query, self.now())
+
+    def servers_for(self, query: ServerQuery) -> list:
+        """The servers a listing looks at: live, deleted, or both (newest first)."""
+        return pool_of(self._servers, self._deleted, query)
+
+    def servers_on(self, host: str) -> list:
+        """The live servers on a compute host."""
+        return [s for s in self._servers.values() if s.compute_host == host]
+
+    def every_server(self) -> list:
+        """Live and deleted servers, for usage reports."""
+        return [*self._deleted.values(), *self._servers.values()]
 
     def update_server(self, server_id: str, name: Optional[str] = None,
                       access_ipv4: Optional[str] = None,
@@ -462,10 +491,35 @@ class ComputeRegion(ServerActions, ServerNetworking):
                 server.revision += 1
                 self.changes.value += 1
 
+    def used(self) -> dict:
+        """What the project uses of each quota here (Nova's ``in_use``)."""
+        return {
+            "instances": self.instances_used, "cores": self.cores_used, "ram": self.ram_used,
+            "key_pairs": sum(1 for _ in self.keypairs), "server_groups": len(self.server_groups),
+            "security_groups": len(self.network.security_groups),
+            "floating_ips": len(self.network.floating_ips),
+        }
+
+    def quota_limits(self) -> dict:
+        return self.cloud.quotas.limits_of(self.tenant_id)
+
     def limits(self) -> dict:
         """Quotas and what the tenant uses of them here."""
+        quotas = self.quota_limits()
         return {
             **QUOTAS,
+            "maxServerMeta": quotas["metadata_items"],
+            "maxPersonality": quotas["injected_files"],
+            "maxPersonalitySize": quotas["injected_file_content_bytes"],
+            "maxTotalKeypairs": quotas["key_pairs"],
+            "maxSecurityGroups": quotas["security_groups"],
+            "maxSecurityGroupRules": quotas["security_group_rules"],
+            "maxTotalInstances": quotas["instances"],
+            "maxTotalCores": quotas["cores"],
+            "maxTotalRAMSize": quotas["ram"],
+            "maxTotalFloatingIps": quotas["floating_ips"],
+            "maxServerGroups": quotas["server_groups"],
+            "maxServerGroupMembers": quotas["server_group_members"],
             "totalInstancesUsed": self.instances_used,
             "totalCoresUsed": self.cores_used,
             "totalRAMUsed": self.ram_used,
@@ -485,58 +539,3 @@ def _apply_creation_outcome(server: Server, behavior: str, parameters: dict,
     elif behavior == "active-then-error":
         server.status = "ERROR"
         server.transient = Transient("ACTIVE", now + parameters["duration"])
-
-
-
-def _after(servers: Iterator[Server], marker: str) -> Iterator[Server]:
-    for server in servers:
-        if server.id == marker:
-            break
-    return servers
-
-
-def _filters(query: ServerQuery) -> bool:
-    """Whether ``query`` filters servers at all (a marker and a limit do not)."""
-    return bool(query.name is not None or query.statuses or query.image is not None
-                or query.flavor is not None or query.reservation_id is not None
-                or query.changes_since is not None or query.changes_before is not None
-                or query.locked is not None or query.tags_all or query.tags_any
-                or query.not_tags_all or query.not_tags_any)
-
-
-def _matches(server: Server, query: ServerQuery, now: float) -> bool:
-    if query.name is not None and not query.name.search(server.name):
-        return False
-    if query.statuses and server.status_at(now) not in query.statuses:
-        return False
-    if query.image is not None and server.image.id != query.image:
-        return False
-    if query.flavor is not None and server.flavor.id != query.flavor:
-        return False
-    if query.reservation_id is not None and server.reservation_id != query.reservation_id:
-        return False
-    if query.changes_since is not None and server.updated_at(now) < query.changes_since:
-        return False
-    if query.changes_before is not None and server.updated_at(now) > query.changes_before:
-        return False
-    if query.locked is not None and server.locked != query.locked:
-        return False
-    return _matches_tags(server, query)
-
-
-def _matches_tags(server: Server, query: ServerQuery) -> bool:
-    """Nova's tag filters: all of ``tags``, one of ``tags-any``, and their negations."""
-    if not (query.tags_all or query.tags_any or query.not_tags_all or query.not_tags_any):
-        return True
-    tags = set(server.tags)
-    if query.tags_all and not tags.issuperset(query.tags_all):
-        return False
-    if query.tags_any and not tags.intersection(query.tags_any):
-        return False
-    if query.not_tags_all and tags.issuperset(query.not_tags_all):
-        return False
-    if query.not_tags_any and tags.intersection(query.not_tags_any):
-        return False
-    return True
-
-

@@ -99,20 +99,52 @@ class ServerActions:
         now = self._ready_for(server, "resize", "ACTIVE", "SHUTOFF")
         if flavor.id == server.flavor.id:
             raise BadRequest("When resizing, instances must change flavor!")
+        self._move(server, "resize", None, now, flavor.id)
         server.previous_flavor = server.flavor
         self._charge(server.flavor, flavor)
         server.flavor = flavor
         server.go("VERIFY_RESIZE", now, "RESIZE", RESIZE_SECONDS)
 
+    def migrate(self, server_id: str, host: Optional[str] = None) -> None:
+        """
+        A cold migration (an admin's): to ``host`` or one the scheduler
+        picks, through ``RESIZE`` to ``VERIFY_RESIZE``, confirmed or
+        reverted like a resize (nova/compute/api.py ``resize`` without a flavor).
+        """
+        server = self.server(server_id)
+        now = self._ready_for(server, "migrate", "ACTIVE", "SHUTOFF")
+        if host is not None:
+            if host not in self.cloud.hosts.compute_hosts():
+                raise BadRequest(f"Compute host {host} could not be found.")
+            if host == server.compute_host:
+                raise BadRequest("The target host can't be the same one.")
+        self._move(server, "migration", host, now, server.flavor.id)
+        server.previous_flavor = server.flavor
+        server.go("VERIFY_RESIZE", now, "RESIZE", RESIZE_SECONDS)
+
+    def _move(self, server: Server, kind: str, host: Optional[str], now: float,
+              new_flavor_id: str) -> None:
+        """Record the migration (``os-migrations``) and put the server on its new host."""
+        dest = host or self.cloud.place(server.host_id, None, avoid=server.compute_host)
+        if kind == "migration" and dest == server.compute_host:
+            raise BadRequest("No valid host was found. No valid host found for cold migrate")
+        self.cloud.start_migration(server, kind, dest, server.flavor.id, new_flavor_id, now,
+                                   now + RESIZE_SECONDS)
+        server.compute_host = dest
+
     def confirm_resize(self, server_id: str) -> None:
         server = self.server(server_id)
         now = self._ready_for(server, "confirmResize", "VERIFY_RESIZE")
         server.previous_flavor = None
+        self.cloud.end_migration(server.id, "confirmed", now)
         server.go("ACTIVE", now)
 
     def revert_resize(self, server_id: str) -> None:
         server = self.server(server_id)
         now = self._ready_for(server, "revertResize", "VERIFY_RESIZE")
+        migration = self.cloud.end_migration(server.id, "reverted", now)
+        if migration is not None:
+            server.compute_host = migration.source_host
         previous = server.previous_flavor
         if previous is not None:
             self._charge(server.flavor, previous)

@@ -24,6 +24,7 @@ ACTION_NAMES = {
     "os-start": "start", "pause": "pause", "unpause": "unpause",
     "suspend": "suspend", "resume": "resume", "lock": "lock", "unlock": "unlock",
     "addFixedIp": "addFixedIp", "removeFixedIp": "removeFixedIp",
+    "migrate": "migrate",
 }
 
 #: The compute manager method whose event each action records.
@@ -34,6 +35,10 @@ _EVENTS = {
     "createImage": "compute_snapshot_instance",
     "confirmResize": "compute_confirm_resize",
     "revertResize": "compute_revert_resize",
+    "migrate": "compute_prep_resize",
+    "attach_volume": "compute_attach_volume",
+    "detach_volume": "compute_detach_volume",
+    "swap_volume": "compute_swap_volume",
     "changePassword": "compute_set_admin_password",
 }
 

@@ -62,6 +62,8 @@ STATES: dict[str, tuple[str, Optional[str], int]] = {
     "REBUILD": ("active", "rebuilding", 0),
     "RESIZE": ("active", "resize_migrating", 1),
     "REVERT_RESIZE": ("resized", "resize_reverting", 1),
+    # Only a deleted server, in the admins' ``deleted=True`` listing, shows it.
+    "DELETED": ("deleted", None, 0),
 }
 
 DEFAULT_SECURITY_GROUPS = ("default",)
@@ -166,6 +168,22 @@ class Server:
     #: The id of the server group it was created into (2.71 shows it).
     server_group = property(lambda self: self._asked("server_group"),
                             lambda self, value: self._ask("server_group", value))
+    #: The compute host it runs on (:meth:`mimic.model.nova_cloud.ComputeCloud.place`);
+    #: servers made before hosts were placed show one named from their hostId.
+    compute_host = property(
+        lambda self: self._asked("compute_host") or f"compute-{self.host_id[:8]}",
+        lambda self, value: self._ask("compute_host", value))
+    #: The zone of its host.
+    availability_zone = property(
+        lambda self: self._asked("availability_zone") or AVAILABILITY_ZONE,
+        lambda self, value: self._ask("availability_zone", value))
+    #: When it was deleted (a deleted server is kept for listings and usage).
+    deleted_at = property(lambda self: self._asked("deleted_at"),
+                          lambda self, value: self._ask("deleted_at", value))
+
+    def vm_state_at(self, now: float) -> str:
+        return STATES[self.status_at(now)][0]
+
     #: Its place in a multiple create (0 when made alone).
     launch_index = property(lambda self: self._asked("launch_index") or 0,
                             lambda self, value: self._ask("launch_index", value or None))
@@ -247,6 +265,9 @@ class ServerAsked:
     launch_index: Optional[int] = None
     server_group: Optional[str] = None
     block_devices: Optional[tuple] = None
+    compute_host: Optional[str] = None
+    availability_zone: Optional[str] = None
+    deleted_at: Optional[float] = None
 
 
 @attrs.frozen
@@ -264,6 +285,8 @@ class ServerSpec:
     disk_config: str = "AUTO"
     config_drive: bool = False
     admin_pass: Optional[str] = None
+    #: The fewest servers the create accepts (``min_count``), for the quota's cut.
+    min_count: int = 1
     availability_zone: Optional[str] = None
     #: What to attach the server to; ``None`` is Nova's default (every
     #: network: ``public`` and ``private``), ``()`` no network at all.
@@ -305,6 +328,10 @@ class ServerQuery:
     not_tags_any: tuple[str, ...] = ()
     changes_before: Optional[float] = None
     locked: Optional[bool] = None
+    #: ``False`` live servers only, ``True`` deleted ones only, ``None`` both.
+    deleted: Optional[bool] = False
+    #: An admin's ``all_tenants`` listing narrowed to one project.
+    project_id: Optional[str] = None
 
 
 

@@ -104,6 +104,31 @@ def detach_volume(storage: BlockStorageRegion, server: Server, volume_id: str,
     server.touch(now)
 
 
+def update_attachment(storage: BlockStorageRegion, server: Server, volume_id: str,
+                      new_volume_id: str, delete_on_termination: Optional[bool],
+                      now: float) -> None:
+    """
+    Nova's ``PUT os-volume_attachments/<volume>``: swap to another volume
+    on the same device (what an admin asks), and from 2.85 change
+    ``delete_on_termination``.
+    """
+    block = attached(server, volume_id)
+    if new_volume_id != volume_id:
+        detach_volume(storage, server, volume_id, now)
+        try:
+            block = attach_volume(storage, server, new_volume_id, now, device=block.device,
+                                  delete_on_termination=block.delete_on_termination,
+                                  tag=block.tag)
+        except Exception:
+            attach_volume(storage, server, volume_id, now, device=block.device,
+                          delete_on_termination=block.delete_on_termination, tag=block.tag)
+            raise
+    if delete_on_termination is not None:
+        changed = attrs.evolve(block, delete_on_termination=delete_on_termination)
+        server.volumes = tuple(changed if d is block else d for d in server.volumes)
+    server.touch(now)
+
+
 def release_volumes(storage: BlockStorageRegion, server: Server) -> None:
     """A deleted server's volumes: detached, and deleted if it said so."""
     for block in server.volumes:

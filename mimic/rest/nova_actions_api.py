@@ -95,7 +95,7 @@ def _rebuild(api, request, compute, links, server_id, parameters):
                              access_ipv4=access_ipv4, access_ipv6=access_ipv6,
                              changes=changes)
     detail = server_detail(server, compute.now(), links, compute.network,
-                           api._server_view(request, compute.tenant_id, REBUILD))
+                           api._server_view(request, api.tenant_id, REBUILD))
     detail["adminPass"] = password
     return json_response(request, {"server": detail}, code=202)
 
@@ -105,6 +105,19 @@ def _resize(api, request, compute, links, server_id, parameters):
     if "flavorRef" not in body:
         raise invalid_input("flavorRef", None, "'flavorRef' is a required property")
     compute.resize(server_id, flavor_reference(body))
+    return empty_response(request, 202)
+
+
+def _migrate(api, request, compute, links, server_id, parameters):
+    """An admin's cold migration; a ``host`` may be named from 2.56."""
+    api._authorize(request, api.tenant_id, "os_compute_api:os-migrate-server:migrate")
+    host = None
+    if api.version >= "2.56" and parameters is not None:
+        body = _object(parameters, "migrate")
+        refuse_unexpected(body, frozenset({"host"}), field="migrate")
+        if body.get("host") is not None:
+            host = string_field(body, "host", minimum=1)
+    compute.migrate(server_id, host)
     return empty_response(request, 202)
 
 
@@ -229,6 +242,7 @@ ACTIONS: dict[str, Callable] = {
     "reboot": _reboot,
     "rebuild": _rebuild,
     "resize": _resize,
+    "migrate": _migrate,
     "confirmResize": _confirm_resize,
     "revertResize": _revert_resize,
     "changePassword": _change_password,

@@ -1,8 +1,9 @@
 """
 OpenStack Compute (Nova) over HTTP for one region, microversions 2.1 to
 2.100: the version documents here, and every route, each group in the
-module of its noun (servers, actions, tags, flavors/images/limits,
-keypairs, interfaces, the network proxies), joined in :class:`NovaApi`.
+module of its noun (servers, actions, tags, flavors, images/limits,
+keypairs, interfaces, the network proxies, and the operator's hosts,
+aggregates, quotas, usage and migrations), joined in :class:`NovaApi`.
 
 Routes read the request (with :mod:`mimic.rest.nova_json`), call
 :class:`mimic.model.nova.ComputeRegion` and render its answer in Nova's
@@ -20,11 +21,15 @@ from typing import Any, Optional
 
 from mimic.rest.http import json_response
 from mimic.rest.nova_microversions import negotiate_version, version_document
+from mimic.rest.nova_aggregates_api import AggregateRoutes
 from mimic.rest.nova_consoles_api import ConsoleRoutes
+from mimic.rest.nova_flavors_api import FlavorRoutes
+from mimic.rest.nova_hosts_api import HostRoutes
 from mimic.rest.nova_instance_actions_api import InstanceActionRoutes
 from mimic.rest.nova_keypairs_api import KeypairRoutes
 from mimic.rest.nova_network_api import NetworkRoutes
 from mimic.rest.nova_network_proxy_api import NetworkProxyRoutes
+from mimic.rest.nova_quotas_api import QuotaRoutes
 from mimic.rest.nova_resources_api import ResourceRoutes
 from mimic.rest.nova_routes import (  # noqa: F401 - the error handlers, re-exported
     NovaRoutes,
@@ -35,14 +40,16 @@ from mimic.rest.nova_routes import (  # noqa: F401 - the error handlers, re-expo
 from mimic.rest.nova_server_groups_api import ServerGroupRoutes
 from mimic.rest.nova_servers_api import ServerRoutes
 from mimic.rest.nova_tags_api import TagRoutes
+from mimic.rest.nova_usage_api import UsageRoutes
 from mimic.rest.nova_volumes_api import VolumeAttachmentRoutes
 
 app = NovaRoutes.app
 
 
-class NovaApi(ServerRoutes, TagRoutes, ResourceRoutes, KeypairRoutes, NetworkRoutes,
-               NetworkProxyRoutes, InstanceActionRoutes, ConsoleRoutes, ServerGroupRoutes,
-               VolumeAttachmentRoutes):
+class NovaApi(ServerRoutes, TagRoutes, FlavorRoutes, ResourceRoutes, KeypairRoutes,
+               NetworkRoutes, NetworkProxyRoutes, InstanceActionRoutes, ConsoleRoutes,
+               ServerGroupRoutes, VolumeAttachmentRoutes, HostRoutes, AggregateRoutes,
+               QuotaRoutes, UsageRoutes):
     """Nova in one region: every route, and the version documents."""
 
     # version documents

@@ -276,6 +276,7 @@ def read_server_spec(body: dict,
         hostname=hostname_field(server),
         scheduler_hints=scheduler_hints_field(body),
         block_devices=devices,
+        min_count=min(counts),
     )
     if spec.hostname is not None and counts[1] > 1:
         raise RequestError(400, "Unable to allow requesting a specific hostname for "

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from mimic.model.keypairs import Keypair
+from mimic.model.nova import ComputeRegion
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.rest.nova_json import (
     invalid_input,
@@ -40,27 +41,40 @@ class KeypairRoutes(NovaRoutes):
         return view
 
     def _check_user(self, request: Any, tenant_id: str, user_id: Optional[str],
-                    action: str) -> None:
-        """From 2.10 a user id may be named: one's own, or Nova's policy refusal."""
-        if user_id is not None and user_id != self._user_id(request, tenant_id):
+                    action: str) -> Any:
+        """
+        From 2.10 a user id may be named: one's own, or (for an admin,
+        nova/policies/keypairs.py ``ADMIN_OR_OWNER``) another user's, whose
+        keypairs are those of that user's own project here. Anyone else
+        gets Nova's policy refusal. The keypair store meant.
+        """
+        compute, _ = self._begin(request, tenant_id)
+        if user_id is None or user_id == self._user_id(request, tenant_id):
+            return compute.keypairs
+        if not self._is_admin(request, tenant_id):
             raise RequestError(403, f"Policy doesn't allow os_compute_api:os-keypairs:"
                                f"{action} to be performed.")
+        user = self.store.user_by_id(user_id)
+        if user is None or user.tenant is None:
+            return compute.keypairs
+        return ComputeRegion.for_tenant(self.store, user.tenant.id, self.region).keypairs
 
-    def _query_user(self, request: Any, tenant_id: str, action: str) -> None:
-        if self.version >= "2.10":
-            self._check_user(request, tenant_id, query_argument(request, "user_id"), action)
+    def _query_user(self, request: Any, tenant_id: str, action: str) -> Any:
+        """The keypairs a request's ``user_id`` (2.10) means."""
+        user_id = query_argument(request, "user_id") if self.version >= "2.10" else None
+        return self._check_user(request, tenant_id, user_id, action)
 
     @tenant_route(app, "/os-keypairs", methods=["GET"])
     def list_keypairs(self, request: Any, tenant_id: str) -> bytes:
         compute, links = self._begin(request, tenant_id)
-        self._query_user(request, tenant_id, "index")
-        keypairs = list(compute.keypairs)
+        store = self._query_user(request, tenant_id, "index")
+        keypairs = list(store)
         body: dict = {}
         if self.version >= "2.35":
             # Pages from 2.35: ``limit`` and ``marker`` (a keypair's name).
             limit = read_limit(request)
             marker = query_argument(request, "marker")
-            if marker is not None and marker not in compute.keypairs:
+            if marker is not None and marker not in store:
                 raise RequestError(400, f"Marker {marker} could not be found.")
             keypairs = paged(keypairs, limit, marker, key=lambda k: k.name)
             if keypairs and len(keypairs) == limit:
@@ -91,10 +105,10 @@ class KeypairRoutes(NovaRoutes):
         if key_type not in KEYPAIR_TYPES:
             raise invalid_input("type", key_type, f"{key_type!r} is not one of "
                                 f"{list(KEYPAIR_TYPES)}")
-        self._check_user(request, tenant_id, string_field(body, "user_id", minimum=1),
-                         "create")
-        keypair, private_key = compute.keypairs.create(
-            name, self._user_id(request, tenant_id), compute.now(), public_key,
+        user_id = string_field(body, "user_id", minimum=1)
+        store = self._check_user(request, tenant_id, user_id, "create")
+        keypair, private_key = store.create(
+            name, user_id or self._user_id(request, tenant_id), compute.now(), public_key,
             key_type=key_type, dotted_names=self.version >= "2.92")
         created = {**self._keypair_view(keypair), "user_id": keypair.user_id}
         if private_key is not None:
@@ -104,9 +118,8 @@ class KeypairRoutes(NovaRoutes):
 
     @tenant_route(app, "/os-keypairs/<name>", methods=["GET"])
     def show_keypair(self, request: Any, tenant_id: str, name: str) -> bytes:
-        compute, _ = self._begin(request, tenant_id)
-        self._query_user(request, tenant_id, "show")
-        keypair = compute.keypairs.get(name)
+        self._begin(request, tenant_id)
+        keypair = self._query_user(request, tenant_id, "show").get(name)
         return json_response(request, {"keypair": {
             **self._keypair_view(keypair), "id": keypair.id, "user_id": keypair.user_id,
             "created_at": iso_time(keypair.created)[:-1], "updated_at": None,
@@ -115,7 +128,6 @@ class KeypairRoutes(NovaRoutes):
 
     @tenant_route(app, "/os-keypairs/<name>", methods=["DELETE"])
     def delete_keypair(self, request: Any, tenant_id: str, name: str) -> bytes:
-        compute, _ = self._begin(request, tenant_id)
-        self._query_user(request, tenant_id, "delete")
-        compute.keypairs.delete(name)
+        self._begin(request, tenant_id)
+        self._query_user(request, tenant_id, "delete").delete(name)
         return empty_response(request, 204 if self.version >= "2.2" else 202)

@@ -253,7 +253,7 @@ def extended_attributes(server: Any, version: APIVersion, user_data: bool) -> di
     and hypervisor from 2.1, the rest from 2.3 (``user_data`` not in
     rebuild answers, which carry their own from 2.57).
     """
-    host = f"compute-{server.host_id[:8]}"
+    host = server.compute_host
     fields = {
         "OS-EXT-SRV-ATTR:host": host,
         "OS-EXT-SRV-ATTR:instance_name": f"instance-{server.id[:8]}",

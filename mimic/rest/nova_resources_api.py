@@ -1,21 +1,22 @@
 """
-Nova's catalogue routes: flavors (and their extra specs), images (Nova's
-view of the region's one image store), limits and availability zones.
+Nova's catalogue routes: images (Nova's view of the region's one image
+store), limits, availability zones and extensions. Flavors are in
+:mod:`mimic.rest.nova_flavors_api`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from mimic.model.flavors import find_flavor
 from mimic.model.images import REMOVE, ImageNotDeletable, InvalidImageChange
-from mimic.model.nova import AVAILABILITY_ZONE, QUOTAS, ComputeRegion
+from mimic.model.nova import QUOTAS, ComputeRegion
+from mimic.model.nova_hosts import COMPUTE, INTERNAL_ZONE, Service
 from mimic.rest.http import (
-    RequestError, empty_response, json_response, query_integer, read_json)
+    RequestError, empty_response, json_response, read_json)
 from mimic.rest.nova_json import paged, query_argument, read_limit, read_metadata, ref_id
 from mimic.rest.nova_microversions import absolute_limits_at
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
-from mimic.rest.nova_views import flavor_detail, image_detail
+from mimic.rest.nova_views import image_detail
 from mimic.util import iso_time
 
 app = NovaRoutes.app
@@ -23,62 +24,6 @@ app = NovaRoutes.app
 
 class ResourceRoutes(NovaRoutes):
     """``flavors``, ``images``, ``limits``, ``os-availability-zone``."""
-
-    # flavors
-
-    @tenant_route(app, "/flavors", methods=["GET"])
-    def list_flavors(self, request: Any, tenant_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
-        page = self._flavor_page(request, compute)
-        return json_response(request, {"flavors": [
-            {"id": f.id, "name": f.name, "links": links("flavors", f.id)} for f in page
-        ]})
-
-    @tenant_route(app, "/flavors/detail", methods=["GET"])
-    def list_flavor_details(self, request: Any, tenant_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
-        return json_response(request, {"flavors": [
-            flavor_detail(f, links, self.version) for f in self._flavor_page(request, compute)
-        ]})
-
-    def _flavor_page(self, request: Any, compute: ComputeRegion) -> list:
-        is_public = (query_argument(request, "is_public") or "true").lower()
-        if is_public in ("none", "all"):
-            wanted = None
-        elif is_public in ("true", "t", "yes", "y", "1", "on"):
-            wanted = True
-        elif is_public in ("false", "f", "no", "n", "0", "off"):
-            wanted = False
-        else:
-            raise RequestError(400, f"Invalid is_public filter [{is_public}]")
-        minimums = {}
-        for name in ("minRam", "minDisk"):
-            value = query_argument(request, name)
-            if value is not None:
-                minimums[name] = query_integer(value, name,
-                                               message=f"Invalid {name} filter [{value[:100]}]")
-        flavors = [
-            f for f in compute.profile.flavors
-            if (wanted is None or f.is_public == wanted)
-            and f.ram >= minimums.get("minRam", 0) and f.disk >= minimums.get("minDisk", 0)
-        ]
-        return paged(flavors, read_limit(request), query_argument(request, "marker"))
-
-    @tenant_route(app, "/flavors/<flavor_id>", methods=["GET"])
-    def show_flavor(self, request: Any, tenant_id: str, flavor_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
-        flavor = compute.find_flavor(flavor_id)
-        if flavor is None:
-            raise RequestError(404, f"Flavor {flavor_id} could not be found.")
-        return json_response(request, {"flavor": flavor_detail(flavor, links, self.version)})
-
-    @tenant_route(app, "/flavors/<flavor_id>/os-extra_specs", methods=["GET"])
-    def flavor_extra_specs(self, request: Any, tenant_id: str, flavor_id: str) -> bytes:
-        compute, _ = self._begin(request, tenant_id)
-        flavor = compute.find_flavor(flavor_id)
-        if flavor is None:
-            raise RequestError(404, f"Flavor {flavor_id} could not be found.")
-        return json_response(request, {"extra_specs": dict(flavor.extra_specs)})
 
     # images: a proxy of Glance's, served up to 2.35
 
@@ -143,10 +88,12 @@ class ResourceRoutes(NovaRoutes):
             raise RequestError(404, "Image not found.")
         return compute, image
 
-    def _change_image(self, compute: ComputeRegion, image_id: str, changes: dict) -> dict:
+    def _change_image(self, request: Any, compute: ComputeRegion, image_id: str,
+                      changes: dict) -> dict:
         """Through the one image store, as Nova asks Glance (its refusals Nova's)."""
+        admin = self._is_admin(request, compute.tenant_id)
         try:
-            image = compute.images.update(image_id, changes, compute.now())
+            image = compute.images.update(image_id, changes, compute.now(), admin=admin)
         except InvalidImageChange as refused:
             raise RequestError(refused.code, refused.message)
         return dict(image.metadata)
@@ -176,7 +123,7 @@ class ResourceRoutes(NovaRoutes):
         else:
             self._check_image_quota({**image.metadata, **wanted})
         return json_response(request, {
-            "metadata": self._change_image(compute, image_id, changes)})
+            "metadata": self._change_image(request, compute, image_id, changes)})
 
     @tenant_route(app, "/images/<image_id>/metadata/<key>", methods=["GET"])
     def image_metadata_item(self, request: Any, tenant_id: str, image_id: str,
@@ -196,7 +143,7 @@ class ResourceRoutes(NovaRoutes):
         if len(meta) > 1:
             raise RequestError(400, "Request body contains too many items")
         self._check_image_quota({**image.metadata, **meta})
-        self._change_image(compute, image_id, meta)
+        self._change_image(request, compute, image_id, meta)
         return json_response(request, {"meta": meta})
 
     @tenant_route(app, "/images/<image_id>/metadata/<key>", methods=["DELETE"])
@@ -205,7 +152,7 @@ class ResourceRoutes(NovaRoutes):
         compute, image = self._image_metadata(request, tenant_id, image_id)
         if key not in image.metadata:
             raise RequestError(404, "Invalid metadata key")
-        self._change_image(compute, image_id, {key: REMOVE})
+        self._change_image(request, compute, image_id, {key: REMOVE})
         return empty_response(request, 204)
 
     # limits, keypairs, availability zones
@@ -218,30 +165,32 @@ class ResourceRoutes(NovaRoutes):
 
     @tenant_route(app, "/os-availability-zone", methods=["GET"])
     def availability_zones(self, request: Any, tenant_id: str) -> bytes:
-        self._begin(request, tenant_id)
+        """The zones of the compute hosts: available while one of its hosts is enabled."""
+        compute, _ = self._begin(request, tenant_id)
         return json_response(request, {"availabilityZoneInfo": [
-            {"zoneName": AVAILABILITY_ZONE, "zoneState": {"available": True}, "hosts": None}
+            {"zoneName": zone, "zoneState": {"available": available}, "hosts": None}
+            for zone, available in _zones(compute.cloud).items()
         ]})
 
     @tenant_route(app, "/os-availability-zone/detail", methods=["GET"])
     def availability_zone_details(self, request: Any, tenant_id: str) -> bytes:
         """The zones with their hosts' services: admins only, as Nova's policy says."""
         compute, _ = self._begin(request, tenant_id)
-        if not self._is_admin(request, tenant_id):
-            raise RequestError(403, "Policy doesn't allow "
-                                    "os_compute_api:os-availability-zone:detail to be performed.")
-        host = f"compute-{compute.host_id[:8]}"
-        started = iso_time(0)
-
-        def service() -> dict:
-            return {"available": True, "active": True, "updated_at": started}
-
+        self._authorize(request, tenant_id, "os_compute_api:os-availability-zone:detail")
+        cloud = compute.cloud
+        reported = iso_time(Service.reported_at(compute.now()))
+        zones: dict = {INTERNAL_ZONE: {}}
+        for service in cloud.hosts.services:
+            zone = (cloud.zone_of(service.host) if service.binary == COMPUTE
+                    else INTERNAL_ZONE)
+            zones.setdefault(zone, {}).setdefault(service.host, {})[service.binary] = {
+                "available": not service.disabled, "active": service.state == "up",
+                "updated_at": reported}
+        states = _zones(cloud)
         return json_response(request, {"availabilityZoneInfo": [
-            {"zoneName": "internal", "zoneState": {"available": True},
-             "hosts": {"controller": {"nova-conductor": service(),
-                                      "nova-scheduler": service()}}},
-            {"zoneName": AVAILABILITY_ZONE, "zoneState": {"available": True},
-             "hosts": {host: {"nova-compute": service()}}},
+            {"zoneName": zone, "zoneState": {"available": states.get(zone, True)},
+             "hosts": hosts}
+            for zone, hosts in zones.items()
         ]})
 
     # extensions: Nova 2.1 still lists the v2 extensions it folded in
@@ -287,3 +236,13 @@ def extension_document(alias: str) -> dict:
             "namespace": "http://docs.openstack.org/compute/ext/fake_xml",
             "updated": "2014-12-03T00:00:00Z", "links": []}
 
+
+
+def _zones(cloud: Any) -> dict:
+    """Each zone of a compute host, and whether one of its hosts takes servers."""
+    enabled = set(cloud.hosts.schedulable())
+    zones: dict = {}
+    for host in cloud.hosts.compute_hosts():
+        zone = cloud.zone_of(host)
+        zones[zone] = zones.get(zone, False) or host in enabled
+    return dict(sorted(zones.items()))

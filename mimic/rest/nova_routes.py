@@ -14,7 +14,7 @@ is all of them together.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from mimic.klein_rendering import MimicKlein
 
@@ -101,12 +101,30 @@ class NovaRoutes:
         self.store = session_store
         #: The microversion agreed by :meth:`_begin`.
         self.version: APIVersion = MIN_VERSION
+        #: The project in the request's URL (the caller's), set by :meth:`_begin`.
+        self.tenant_id: Optional[str] = None
 
     def _begin(self, request: Any, tenant_id: str) -> tuple[ComputeRegion, Links]:
         """Every tenant route starts here: agree a microversion, find the state."""
         self.version = negotiate_version(request)
+        self.tenant_id = tenant_id
         compute = ComputeRegion.for_tenant(self.store, tenant_id, self.region)
         return compute, Links(self.prefix, tenant_id)
+
+    def _begin_server(self, request: Any, tenant_id: str,
+                      server_id: str) -> tuple[ComputeRegion, Links]:
+        """
+        :meth:`_begin` for a route about one server: the state holding it,
+        the caller's own or, for an admin, any project's (Nova's policy lets
+        admins act on every project's servers); Nova's 404 if none holds it.
+        """
+        compute, links = self._begin(request, tenant_id)
+        if not compute.holds(server_id) and self._is_admin(request, tenant_id):
+            for other in self._computes():
+                if other.holds(server_id):
+                    return other, links
+        compute.server(server_id)
+        return compute, links
 
     def _begin_proxy(self, request: Any, tenant_id: str) -> tuple[ComputeRegion, Links]:
         """
@@ -153,6 +171,30 @@ class NovaRoutes:
         if is_admin is not None:
             return bool(is_admin)
         return token.user.username == "admin"
+
+    def _authorize(self, request: Any, tenant_id: str, policy: str, rule: str = "admin",
+                   project_id: Optional[str] = None) -> None:
+        """
+        Nova's default policy (nova/policies/*.py): ``rule`` ``"admin"``
+        (``base.ADMIN``) lets admins only; ``"project"``
+        (``PROJECT_READER_OR_ADMIN``/``PROJECT_MEMBER_OR_ADMIN``) also the
+        project's own members when the target is their project. Anyone
+        else gets Nova's 403 naming the policy.
+        """
+        if self._is_admin(request, tenant_id):
+            return
+        if rule == "project" and project_id in (None, tenant_id):
+            return
+        raise RequestError(403, f"Policy doesn't allow {policy} to be performed.")
+
+    def _computes(self) -> list:
+        """Every project's compute state in this region (for admins' cross-project views)."""
+        found = []
+        for tenant in self.store.tenants():
+            compute = tenant.known_data_for_api(("nova", self.region))
+            if compute is not None:
+                found.append(compute)
+        return found
 
     def _server_view(self, request: Any, tenant_id: str, route: str) -> ServerView:
         """What a server answer shows to this caller at this request's version."""

@@ -6,8 +6,12 @@ action in :mod:`mimic.rest.nova_actions_api`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
+import attrs
+
+from mimic.model.nova import ComputeRegion
+from mimic.model.nova_listing import merged, page_of
 from mimic.model.patterns import PatternTooCostly
 from mimic.model.nova_instance_actions import ACTION_NAMES
 from mimic.model.nova_volumes import (
@@ -28,6 +32,7 @@ from mimic.rest.nova_json import (
     description_field,
     hostname_field,
     read_boolean,
+    query_argument,
     read_metadata,
     read_server_query,
     read_server_spec,
@@ -36,12 +41,34 @@ from mimic.rest.nova_json import (
 from mimic.rest.nova_microversions import LISTING, SHOW, UPDATE
 from mimic.rest.nova_routes import NovaRoutes, nova_error, tenant_route
 from mimic.rest.nova_views import (
+    Links,
     dumps,
     raw_json,
     server_addresses,
     server_detail,
     server_summary,
 )
+
+
+_TRUE_WORDS = ("1", "on", "t", "true", "y", "yes")
+_FALSE_WORDS = ("0", "f", "false", "n", "no", "off")
+
+
+def is_all_tenants(value: Optional[str]) -> bool:
+    """
+    nova/api/openstack/common.py ``is_all_tenants``: the parameter present
+    with no value means yes; else its boolean word, and another word is
+    oslo's refusal (a 400).
+    """
+    if value is None:
+        return False
+    word = value.strip().lower()
+    if not word or word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    raise RequestError(400, f"Unrecognized value '{value[:100]}', acceptable values are: "
+                       + ", ".join(f"'{w}'" for w in sorted(_TRUE_WORDS + _FALSE_WORDS)))
 
 SERVER_UPDATE_KEYS = frozenset({"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"})
 
@@ -97,6 +124,9 @@ class ServerRoutes(NovaRoutes):
     def _listing(self, request: Any, tenant_id: str, detail: bool) -> bytes:
         compute, links = self._begin(request, tenant_id)
         query = read_server_query(request, self.version)
+        scope = self._listing_scope(request, tenant_id, query, detail)
+        if scope is not None:
+            return self._wide_listing(request, tenant_id, detail, *scope)
         view = self._server_view(request, tenant_id, LISTING)
         cache = self._render_cache(tenant_id)
         now = compute.now()
@@ -105,11 +135,7 @@ class ServerRoutes(NovaRoutes):
         answered = cache.page(key)
         if answered is not None:
             return raw_json(request, answered)
-        try:
-            page = compute.list_servers(query)
-        except PatternTooCostly as costly:
-            raise invalid_input("name", query.name.pattern.pattern[:100],
-                                f"is not a valid regular expression here: {costly}") from None
+        page = self._page(lambda: compute.list_servers(query), query)
         # One list of fragments joined once: a thousand servers are 1.6 MB,
         # and every copy of that shows in the listing rate.
         parts = [b'{"servers":[']
@@ -121,10 +147,7 @@ class ServerRoutes(NovaRoutes):
         if page:
             parts.pop()
         parts.append(b"]")
-        if page and len(page) == query.limit:
-            collection = "servers/detail" if detail else "servers"
-            next_link = links.next_page(collection, request, page[-1].id)
-            parts.append(b',"servers_links":' + dumps(next_link))
+        self._next_link(parts, request, links, detail, page, query)
         parts.append(b"}")
         body = b"".join(parts)
         # Keyed after rendering: rendering settles finished transitions.
@@ -132,9 +155,71 @@ class ServerRoutes(NovaRoutes):
                          links.prefix, self.version), body)
         return raw_json(request, body)
 
+    def _listing_scope(self, request: Any, tenant_id: str, query: Any,
+                       detail: bool) -> Optional[tuple]:
+        """
+        Who and what a listing covers beyond the caller's live servers, as
+        Nova's ``_get_servers`` reads it: ``all_tenants`` (admins only; a
+        403 for others) with ``project_id``/``tenant_id``; ``deleted`` (an
+        admin's filter, ignored for others); and ``changes-since`` or
+        ``changes-before``, which bring deleted servers along. ``None``
+        for a plain listing of the caller's live servers.
+        """
+        admin = self._is_admin(request, tenant_id)
+        wide = is_all_tenants(query_argument(request, "all_tenants"))
+        if wide:
+            kind = "detail" if detail else "index"
+            self._authorize(request, tenant_id,
+                            f"os_compute_api:servers:{kind}:get_all_tenants")
+        deleted = query_argument(request, "deleted") if admin else None
+        if deleted is not None:
+            query = attrs.evolve(query, deleted=deleted.strip().lower() in _TRUE_WORDS)
+        elif query.changes_since is not None or query.changes_before is not None:
+            query = attrs.evolve(query, deleted=None)
+        if wide:
+            query = attrs.evolve(query, project_id=(query_argument(request, "project_id")
+                                                    or query_argument(request, "tenant_id")))
+        if not wide and query.deleted is False:
+            return None
+        computes = self._computes() if wide else [ComputeRegion.for_tenant(
+            self.store, tenant_id, self.region)]
+        return computes, query
+
+    def _wide_listing(self, request: Any, tenant_id: str, detail: bool, computes: list,
+                      query: Any) -> bytes:
+        """A listing over deleted servers or many projects: not cached, rendered as it goes."""
+        links = Links(self.prefix, tenant_id)
+        now = computes[0].now() if computes else 0.0
+        networks = {c.tenant_id: c.network for c in computes}
+        page = self._page(lambda: page_of(
+            merged([c.servers_for(query) for c in computes]), query, now), query)
+        view = self._server_view(request, tenant_id, LISTING)
+        parts = [b'{"servers":[', b",".join(
+            dumps(server_detail(s, now, links, networks[s.tenant_id], view)) if detail
+            else server_summary(s, links) for s in page), b"]"]
+        self._next_link(parts, request, links, detail, page, query)
+        parts.append(b"}")
+        return raw_json(request, b"".join(parts))
+
+    @staticmethod
+    def _page(list_page: Any, query: Any) -> list:
+        try:
+            return list_page()
+        except PatternTooCostly as costly:
+            raise invalid_input("name", query.name.pattern.pattern[:100],
+                                f"is not a valid regular expression here: {costly}") from None
+
+    @staticmethod
+    def _next_link(parts: list, request: Any, links: Any, detail: bool, page: list,
+                   query: Any) -> None:
+        if page and len(page) == query.limit:
+            collection = "servers/detail" if detail else "servers"
+            next_link = links.next_page(collection, request, page[-1].id)
+            parts.append(b',"servers_links":' + dumps(next_link))
+
     @tenant_route(app, "/servers/<server_id>", methods=["GET"])
     def show_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
+        compute, links = self._begin_server(request, tenant_id, server_id)
         server = compute.server(server_id)
         rendered = self._render_cache(tenant_id).render(server, compute.now(), links,
                                                         compute.network,
@@ -144,8 +229,7 @@ class ServerRoutes(NovaRoutes):
 
     @tenant_route(app, "/servers/<server_id>", methods=["PUT"])
     def update_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
-        compute.server(server_id)
+        compute, links = self._begin_server(request, tenant_id, server_id)
         body = read_json(request).get("server")
         if not isinstance(body, dict):
             raise invalid_input("server", body,
@@ -175,11 +259,11 @@ class ServerRoutes(NovaRoutes):
 
     @tenant_route(app, "/servers/<server_id>", methods=["DELETE"])
     def delete_server(self, request: Any, tenant_id: str, server_id: str) -> bytes:
-        compute, _ = self._begin(request, tenant_id)
+        compute, _ = self._begin_server(request, tenant_id, server_id)
         server = compute.server(server_id)
         compute.delete_server(server_id)
-        self._record_action(request, tenant_id, compute, "delete", server_id)
-        release_volumes(storage_for(self.store, tenant_id, self.region), server)
+        self._record_action(request, compute.tenant_id, compute, "delete", server_id)
+        release_volumes(storage_for(self.store, compute.tenant_id, self.region), server)
         self._render_cache(tenant_id).forget(server_id)
         return empty_response(request, 204)
 
@@ -250,8 +334,7 @@ class ServerRoutes(NovaRoutes):
 
     @tenant_route(app, "/servers/<server_id>/action", methods=["POST"])
     def server_action(self, request: Any, tenant_id: str, server_id: str) -> bytes:
-        compute, links = self._begin(request, tenant_id)
-        compute.server(server_id)
+        compute, links = self._begin_server(request, tenant_id, server_id)
         body = read_json(request)
         if len(body) != 1:
             raise RequestError(400, "Malformed request body: one action is required.")
@@ -264,5 +347,6 @@ class ServerRoutes(NovaRoutes):
             raise RequestError(404, "The resource could not be found.")
         answer = handler(self, request, compute, links, server_id, parameters)
         if action in ACTION_NAMES:
-            self._record_action(request, tenant_id, compute, ACTION_NAMES[action], server_id)
+            self._record_action(request, compute.tenant_id, compute, ACTION_NAMES[action],
+                                server_id)
         return answer

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from mimic.model.flavors import Flavor
 from mimic.model.images import Image
 from mimic.model.neutron import NetworkState
-from mimic.model.nova import AVAILABILITY_ZONE, STATES, Server
+from mimic.model.nova import STATES, Server
 from mimic.rest.nova_microversions import (
     LISTING,
     MIN_VERSION,
@@ -129,11 +129,12 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
     if view.full:
         vm_state, task_state, power_state = STATES[status]
         body.update({
-            "OS-EXT-AZ:availability_zone": AVAILABILITY_ZONE,
+            "OS-EXT-AZ:availability_zone": server.availability_zone,
             "config_drive": server.config_drive,
             "OS-SRV-USG:launched_at": (None if status == "BUILD" else
                                        iso_time(server.created, microseconds=True)[:-1]),
-            "OS-SRV-USG:terminated_at": None,
+            "OS-SRV-USG:terminated_at": (None if server.deleted_at is None else
+                                         iso_time(server.deleted_at)[:-1]),
             "OS-EXT-STS:task_state": task_state,
             "OS-EXT-STS:vm_state": vm_state,
             "OS-EXT-STS:power_state": power_state,
@@ -150,8 +151,10 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
                                                            microseconds=False),
                          "message": "Mimic put this server in ERROR."}
     fields = versioned_server_fields(server, view, server.image_properties)
-    if "image_properties" in fields:
-        body["image"]["properties"] = fields.pop("image_properties")
+    properties = fields.pop("image_properties", None)
+    if properties is not None and isinstance(body["image"], dict):
+        # A server booted from a volume has no image to describe ("").
+        body["image"]["properties"] = properties
     body.update(fields)
     return body
 
@@ -175,7 +178,7 @@ def flavor_detail(flavor: Flavor, links: Links, version: APIVersion = MIN_VERSIO
         "links": links("flavors", flavor.id),
     }
     if version >= "2.55":
-        body["description"] = None
+        body["description"] = flavor.description
     if version >= "2.61":
         body["extra_specs"] = dict(flavor.extra_specs)
     return body

@@ -1,6 +1,6 @@
 """
 A server's volume attachments (``servers/<id>/os-volume_attachments``):
-list, attach, show and detach, in Nova's shapes per microversion (2.70
+list, attach, show, update (swap; 2.85 ``delete_on_termination``) and detach, in Nova's shapes per microversion (2.70
 ``tag``, 2.79 ``delete_on_termination``, 2.89 ``attachment_id`` and
 ``bdm_uuid`` in place of ``id``). The volumes are Cinder's; the rules are
 in :mod:`mimic.model.nova_volumes`.
@@ -16,6 +16,7 @@ from mimic.model.nova_volumes import (
     attached,
     detach_volume,
     storage_for,
+    update_attachment,
 )
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
@@ -80,6 +81,7 @@ class VolumeAttachmentRoutes(NovaRoutes):
         block = attach_volume(storage_for(self.store, tenant_id, self.region), server,
                               volume_id, compute.now(), device=device,
                               delete_on_termination=delete, tag=tag)
+        self._record_action(request, tenant_id, compute, "attach_volume", server.id)
         return json_response(request, {"volumeAttachment": volume_attachment(
             block, server.id, self.version)})
 
@@ -93,6 +95,37 @@ class VolumeAttachmentRoutes(NovaRoutes):
             attached(server, volume_id), server.id, self.version)})
 
     @tenant_route(app, "/servers/<server_id>/os-volume_attachments/<volume_id>",
+                  methods=["PUT"])
+    def update_volume_attachment(self, request: Any, tenant_id: str, server_id: str,
+                                 volume_id: str) -> bytes:
+        """
+        Swap the volume (an admin's: nova/policies/volumes_attachments.py
+        ``swap`` is ``ADMIN``) or, from 2.85, change ``delete_on_termination``
+        (the project's). Answers 202 with no body, as Nova's ``update``.
+        """
+        compute, _ = self._begin(request, tenant_id)
+        part = read_json(request).get("volumeAttachment")
+        if not isinstance(part, dict):
+            raise _invalid("volumeAttachment", part,
+                           "'volumeAttachment' is a required property")
+        new_volume_id = part.get("volumeId")
+        if not isinstance(new_volume_id, str) or not new_volume_id:
+            raise _invalid("volumeId", new_volume_id, "'volumeId' is a required property")
+        delete = part.get("delete_on_termination") if self.version >= "2.85" else None
+        if delete is not None and not isinstance(delete, bool):
+            raise _invalid("delete_on_termination", delete,
+                           f"{delete!r} is not of type 'boolean'")
+        swapping = new_volume_id != volume_id
+        if swapping or self.version < "2.85":
+            self._authorize(request, tenant_id, "os_compute_api:os-volumes-attachments:swap")
+        server = compute.server(server_id)
+        update_attachment(storage_for(self.store, tenant_id, self.region), server,
+                          volume_id, new_volume_id, delete, compute.now())
+        if swapping:
+            self._record_action(request, tenant_id, compute, "swap_volume", server.id)
+        return empty_response(request, 202)
+
+    @tenant_route(app, "/servers/<server_id>/os-volume_attachments/<volume_id>",
                   methods=["DELETE"])
     def detach_volume(self, request: Any, tenant_id: str, server_id: str,
                       volume_id: str) -> bytes:
@@ -100,4 +133,5 @@ class VolumeAttachmentRoutes(NovaRoutes):
         server = compute.server(server_id)
         detach_volume(storage_for(self.store, tenant_id, self.region), server, volume_id,
                       compute.now())
+        self._record_action(request, tenant_id, compute, "detach_volume", server.id)
         return empty_response(request, 202)
