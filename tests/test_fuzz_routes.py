@@ -58,6 +58,9 @@ MOUNTS = {
     "IdentityV3ProjectsApi": ("/identity/v3", "identity-v3"),
     "IdentityV3RolesApi": ("/identity/v3", "identity-v3"),
     "IdentityV3UsersApi": ("/identity/v3", "identity-v3"),
+    "IdentityV3AppCredentialsApi": ("/identity/v3", "identity-v3"),
+    "IdentityV3EndpointGroupsApi": ("/identity/v3", "identity-v3"),
+    "IdentityV3FederationApi": ("/identity/v3", "identity-v3"),
 }
 
 #: Routes that take no JSON body, and why they are not fuzzed here.
@@ -440,7 +443,7 @@ ROUTES: dict[tuple[str, str, str], list] = {
         # Never the right original password: a change would revoke the
         # caller's own token for the rest of the run.
         {"user": {"password": "new-password", "original_password": "not-the-password"}}],
-    ("IdentityV3UsersApi", "POST", "/users/<user_id>/application_credentials"): [
+    ("IdentityV3AppCredentialsApi", "POST", "/users/<user_id>/application_credentials"): [
         {"application_credential": {"name": "ac", "description": "d", "secret": "s",
                                     "expires_at": "2099-01-01T00:00:00Z",
                                     "roles": [{"name": "admin"}], "unrestricted": False}}],
@@ -456,6 +459,46 @@ ROUTES: dict[tuple[str, str, str], list] = {
         {"credential": {"blob": "b", "type": "totp", "user_id": "{user_id}"}}],
     ("IdentityV3UsersApi", "PATCH", "/credentials/<credential_id>"): [
         {"credential": {"blob": "c", "note": "y"}}],
+    # Keystone's operator extensions (OS-EP-FILTER, policies, OS-FEDERATION,
+    # domain configuration), as the api-ref's examples write them.
+    ("IdentityV3EndpointGroupsApi", "POST", "/OS-EP-FILTER/endpoint_groups"): [
+        {"endpoint_group": {"name": "eg", "description": "d",
+                            "filters": {"interface": "public", "service_id": "{service_id}"}}}],
+    ("IdentityV3EndpointGroupsApi", "PATCH", "/OS-EP-FILTER/endpoint_groups/<group_id>"): [
+        {"endpoint_group": {"name": "eg2", "filters": {"interface": "admin"}}}],
+    ("IdentityV3EndpointGroupsApi", "PUT",
+     "/OS-EP-FILTER/endpoint_groups/<group_id>/projects/<project_id>"): [{}],
+    ("IdentityV3EndpointGroupsApi", "POST", "/policies"): [
+        {"policy": {"blob": "{\"a\": \"b\"}", "type": "application/json"}}],
+    ("IdentityV3EndpointGroupsApi", "PATCH", "/policies/<policy_id>"): [
+        {"policy": {"blob": "{}", "type": "application/json"}}],
+    ("IdentityV3FederationApi", "PUT", "/OS-FEDERATION/identity_providers/<idp_id>"): [
+        {"identity_provider": {"description": "d", "enabled": True,
+                               "remote_ids": ["https://idp.example/x"]}}],
+    ("IdentityV3FederationApi", "PATCH", "/OS-FEDERATION/identity_providers/<idp_id>"): [
+        {"identity_provider": {"description": "d2", "enabled": False}}],
+    ("IdentityV3FederationApi", "PUT", "/OS-FEDERATION/mappings/<mapping_id>"): [
+        {"mapping": {"rules": [{"local": [{"user": {"name": "{0}"}}],
+                                "remote": [{"type": "REMOTE_USER"}]}]}}],
+    ("IdentityV3FederationApi", "PATCH", "/OS-FEDERATION/mappings/<mapping_id>"): [
+        {"mapping": {"rules": [{"local": [{"user": {"name": "{0}"}}],
+                                "remote": [{"type": "UserName"}]}]}}],
+    ("IdentityV3FederationApi", "PUT", "/OS-FEDERATION/service_providers/<sp_id>"): [
+        {"service_provider": {"auth_url": "https://sp.example/v3/auth",
+                              "sp_url": "https://sp.example/Shibboleth.sso/SAML2/ECP",
+                              "enabled": True}}],
+    ("IdentityV3FederationApi", "PATCH", "/OS-FEDERATION/service_providers/<sp_id>"): [
+        {"service_provider": {"description": "d", "enabled": False}}],
+    ("IdentityV3ProjectsApi", "PUT", "/domains/<domain_id>/config"): [
+        {"config": {"identity": {"driver": "ldap"}, "ldap": {"url": "ldap://127.0.0.1"}}}],
+    ("IdentityV3ProjectsApi", "PATCH", "/domains/<domain_id>/config"): [
+        {"config": {"ldap": {"user_tree_dn": "ou=Users,dc=example"}}}],
+    ("IdentityV3ProjectsApi", "PATCH", "/domains/<domain_id>/config/<group>"): [
+        {"config": {"ldap": {"url": "ldap://127.0.0.2"}}}],
+    ("NeutronApi", "POST", "/v2.0/address-scopes"): [
+        {"address_scope": {"name": "as", "ip_version": 4, "shared": False}}],
+    ("NeutronApi", "PUT", "/v2.0/address-scopes/<scope_id>"): [
+        {"address_scope": {"name": "renamed"}}],
 }
 
 #: The API groups fuzzed one test each, and how many bodies each gets.
@@ -478,7 +521,8 @@ GROUPS = {
     "cinder": (("CinderApi",), 60),
     "cinder-control": (("CinderControlApi",), 20),
     "identity-v3": (("IdentityV3CatalogApi", "IdentityV3ProjectsApi", "IdentityV3RolesApi",
-                     "IdentityV3UsersApi"), 80),
+                     "IdentityV3UsersApi", "IdentityV3AppCredentialsApi",
+                     "IdentityV3EndpointGroupsApi", "IdentityV3FederationApi"), 100),
 }
 
 #: Headers each app's requests carry besides the token: the microversions
@@ -493,7 +537,7 @@ APP_HEADERS = {
 #: (an id in the World's ids, and the token to call with).
 SELF_ROUTES = {
     ("IdentityV3UsersApi", "POST", "/users/<user_id>/password"): ("v3_self_id", "v3_self_token"),
-    ("IdentityV3UsersApi", "POST", "/users/<user_id>/application_credentials"): (
+    ("IdentityV3AppCredentialsApi", "POST", "/users/<user_id>/application_credentials"): (
         "admin_id", "admin_token"),
 }
 
@@ -676,6 +720,9 @@ def build_world(mimic) -> World:
                        ("trunk", {"port_id": ids["port_id"]})):
         response = mimic.post(f"{api.network}/{kind}s", headers=auth, json={kind: body})
         ids[f"{kind}_id"] = response.json()[kind]["id"] if response.status_code == 201 else "x"
+    scope = mimic.post(f"{api.network}/address-scopes", headers=auth,
+                       json={"address_scope": {"name": "fuzz", "ip_version": 4}})
+    ids["scope_id"] = scope.json()["address_scope"]["id"] if scope.status_code == 201 else "x"
     made(mimic.post("/mimic/v1.1/mesh", json=MESH))
     ids["state"] = state
     _block_storage(mimic, ids, made)
@@ -752,8 +799,28 @@ def _keystone(mimic, world: World, made: Callable) -> None:
     limit = made(mimic.post(f"{V3}/limits", headers=auth, json={"limits": [{
         "service_id": service, "resource_name": "cores", "resource_limit": 5,
         "project_id": project}]}))["limits"][0]["id"]
+    made(mimic.put(f"{V3}/domains/{domain}/config", headers=auth, json={
+        "config": {"identity": {"driver": "ldap"}}}), code=(200, 201))
+    endpoint_group = made(mimic.post(f"{V3}/OS-EP-FILTER/endpoint_groups", headers=auth, json={
+        "endpoint_group": {"name": "fuzz-eg", "filters": {"interface": "public"}}}))[
+        "endpoint_group"]["id"]
+    policy = create("policies", "policy", {"blob": "{}", "type": "application/json"})
+    for kind, key, body in (
+            ("identity_providers", "identity_provider", {"enabled": True}),
+            ("mappings", "mapping", {"rules": [{"local": [{"user": {"name": "{0}"}}],
+                                                 "remote": [{"type": "REMOTE_USER"}]}]}),
+            ("service_providers", "service_provider", {
+                "auth_url": "https://sp.example/v3/auth",
+                "sp_url": "https://sp.example/Shibboleth.sso/SAML2/ECP"})):
+        made(mimic.put(f"{V3}/OS-FEDERATION/{kind}/fuzz-{key}", headers=auth,
+                       json={key: body}), code=(201,))
+    keystone.update({"policy_id": policy, "idp_id": "fuzz-identity_provider",
+                     "mapping_id": "fuzz-mapping", "sp_id": "fuzz-service_provider",
+                     "group": "identity"})
     for app in GROUPS["identity-v3"][0]:
         world.app_ids[app] = keystone
+    # An endpoint group's id has the name a user group's has elsewhere.
+    world.app_ids["IdentityV3EndpointGroupsApi"] = {**keystone, "group_id": endpoint_group}
     world.app_ids["/registered_limits/<limit_id>"] = {"limit_id": registered}
     world.app_ids["/limits/<limit_id>"] = {"limit_id": limit}
 
@@ -822,6 +889,10 @@ def state_of(mimic, world: World, group: str, route: tuple, kind: str) -> Any:
         noun = route[2].split("/")[1]
         if noun.startswith("<") or noun in ("system", "OS-INHERIT"):
             noun = "role_assignments"
+        elif noun.startswith("OS-"):
+            noun = "/".join(route[2].split("/")[1:3])
+        elif route[2].startswith("/domains/<domain_id>/config"):
+            noun = f"domains/{world.app_ids[route[0]]['domain_id']}/config"
         found = [get(f"{V3}/{noun}", admin), get(f"{V3}/role_assignments", admin)]
         if route[2].startswith("/projects/<project_id>"):
             found.append(get(f"{V3}/projects/{world.app_ids[route[0]]['project_id']}",

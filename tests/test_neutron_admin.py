@@ -63,7 +63,9 @@ def demo(devstack):
 
 @pytest.fixture
 def alt(devstack):
-    connection = _connect(devstack, "alt_demo")
+    # A member of a second project. Not devstack's alt_demo: lib/keystone
+    # gives alt_demo the admin role on its project (ks-alt-admin).
+    connection = _connect(devstack, "alt_member")
     yield connection
     connection.close()
 

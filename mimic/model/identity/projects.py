@@ -54,6 +54,17 @@ class Tenant:
     tags: tuple = ()
     extra: Optional[dict] = None
 
+    def forgotten(self) -> None:
+        """
+        This tenant was made for one request and is dropped: API state that
+        registered it somewhere shared (a region's list of projects) says
+        so through its ``forgotten`` method, so nothing outlives the tenant.
+        """
+        for data in (self._api_data or {}).values():
+            forget = getattr(data, "forgotten", None)
+            if callable(forget):
+                forget()
+
     def data_for_api(self, key: Any, factory: Callable[[], T]) -> T:
         """
         This tenant's state for one API (``key`` is the API's choice, often

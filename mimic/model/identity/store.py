@@ -172,6 +172,10 @@ class SessionStore:
             yield mentioned
         finally:
             self._unkept = before
+            if before is None:
+                for tenant in mentioned.values():
+                    if self._tenants.get(tenant.id) is not tenant:
+                        tenant.forgotten()
 
     def keep(self, tenants: dict) -> None:
         """Remember tenants :meth:`first_mentions` made."""

@@ -35,6 +35,11 @@ class RegionNetworks:
         for network in self.networks.values():
             self._show_in(state, network)
 
+    def unregister(self, state: Any) -> None:
+        """A project's state, dropped with its tenant (made for one read)."""
+        if self.states.get(state.tenant_id) is state:
+            del self.states[state.tenant_id]
+
     def all_states(self) -> Iterator[Any]:
         return iter(list(self.states.values()))
 

@@ -128,6 +128,10 @@ class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloating
         state.region_networks.register(state)
         return state
 
+    def forgotten(self) -> None:
+        """Its tenant was made for one request and dropped: leave the region."""
+        self.region_networks.unregister(self)
+
     def _devstack_router(self) -> None:
         """
         devstack's ``router1`` (``Q_ROUTER_NAME``): its gateway on
