@@ -86,6 +86,24 @@ EXCLUDED = {
 #: Why a test that still fails fails, in words: the docs list it beside the
 #: test's own first line of failure. Keys are ``suite:path::test name``.
 KNOWN_CAUSES: dict = {
+    # osc network/v2, run on the merged main (2026-12-01 12:20-12:50 UTC):
+    # causes read from the failing command and Mimic's log of the run.
+    **{f"osc:network/v2/test_network_rbac.py::{name}":
+       "Neutron's RBAC policies (/v2.0/rbac-policies) are not emulated"
+       for name in ("test_network_rbac_list", "test_network_rbac_set",
+                    "test_network_rbac_show")},
+    "osc:network/v2/test_network_service_provider.py::test_network_service_provider_list":
+        "its setUp lists L3 agents (network agent list), and Neutron agents are not emulated",
+    "osc:network/v2/test_router.py::test_router_create_with_external_gateway":
+        "it creates a QoS policy first; Neutron QoS is not emulated",
+    "osc:network/v2/test_router.py::test_router_add_remove_route":
+        "router add route uses the extraroute-atomic actions (add_extraroutes), not served",
+    "osc:network/v2/test_port.py::test_port_admin_set":
+        "an admin's change of a port's mac_address is refused by Mimic",
+    "osc:network/v2/test_port.py::test_port_list_with_trunk":
+        "a port's trunk_details (trunk-details extension) is not shown",
+    "osc:network/v2/test_port.py::test_port_show_with_trunk":
+        "a port's trunk_details (trunk-details extension) is not shown",
     "osc:identity/v3/test_region.py::test_region_set":
         "Mimic's region update ignored parent_region_id (region set --parent-region); "
         "fixed after this run (tests/test_identity_v3_admin.py::"
