@@ -280,7 +280,8 @@ def save_results(results: Iterable[FileResult], path: Path) -> None:
     path.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
 
 
-def run_file(suite: str, root: Path, relative: str, workdir: Path) -> FileResult:
+def run_file(suite: str, root: Path, relative: str, workdir: Path,
+             file_timeout: float = FILE_TIMEOUT) -> FileResult:
     """Run one test file with pytest; ``workdir`` holds clouds.yaml and the report."""
     junit = workdir / "junit.xml"
     junit.unlink(missing_ok=True)
@@ -303,7 +304,7 @@ def run_file(suite: str, root: Path, relative: str, workdir: Path) -> FileResult
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, preexec_fn=_interruptible)
     try:
-        process.wait(FILE_TIMEOUT)
+        process.wait(file_timeout)
         timed_out = False
     except subprocess.TimeoutExpired:
         # Interrupted as by ^C, pytest still writes the report of the tests it
@@ -318,11 +319,11 @@ def run_file(suite: str, root: Path, relative: str, workdir: Path) -> FileResult
             process.wait()
     if not junit.exists():
         return FileResult(suite, relative, note=(
-            f"timed out after {FILE_TIMEOUT:.0f} s" if timed_out
+            f"timed out after {file_timeout:.0f} s" if timed_out
             else "pytest wrote no report (import error?)"))
     result = parse_junit(suite, relative, junit, interrupted=timed_out)
     if timed_out:
-        result = attrs.evolve(result, note=f"timed out after {FILE_TIMEOUT:.0f} s: "
+        result = attrs.evolve(result, note=f"timed out after {file_timeout:.0f} s: "
                               f"the tests it reached")
     return result
 
@@ -465,6 +466,10 @@ def main(argv: Optional[list] = None) -> int:
                         help="forget the recorded results: the table shows only this run")
     parser.add_argument("--workdir", default=str(CACHE / "run"),
                         help="where clouds.yaml, the reports and Mimic's log go")
+    parser.add_argument("--file-timeout", type=float, default=FILE_TIMEOUT,
+                        help="seconds a test file may run before it is interrupted and "
+                             f"measured as far as it got (default {FILE_TIMEOUT:.0f}; the "
+                             "CLI's slow files need more on a loaded machine)")
     parser.add_argument("--table-only", action="store_true",
                         help="run nothing: write the table from the recorded results")
     options = parser.parse_args(argv)
@@ -510,7 +515,8 @@ def main(argv: Optional[list] = None) -> int:
         for suite, relative in wanted:
             server.reset()
             started = time.monotonic()
-            result = attrs.evolve(run_file(suite, roots[suite], relative, workdir),
+            result = attrs.evolve(run_file(suite, roots[suite], relative, workdir,
+                                           options.file_timeout),
                                   seconds=round(time.monotonic() - started, 1))
             results.append(result)
             recorded[f"{suite}:{relative}"] = result

@@ -91,9 +91,9 @@ def test_a_file_that_runs_out_of_time_is_measured_as_far_as_it_got(
     (tests / "test_slow.py").write_text(SLOW_FILE)
     (tmp_path / "work").mkdir()
     monkeypatch.setitem(run.SUITES, "sdk", ("suite", "suite/tests"))
-    monkeypatch.setattr(run, "FILE_TIMEOUT", 8.0)
     # Without the venv's plugins pytest starts in a second, well inside the budget.
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    result = run.run_file("sdk", tmp_path, "test_slow.py", tmp_path / "work")
+    result = run.run_file("sdk", tmp_path, "test_slow.py", tmp_path / "work",
+                          file_timeout=8.0)
     assert result.passed == 1
     assert result.note == "timed out after 8 s: the tests it reached"
