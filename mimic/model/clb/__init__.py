@@ -29,7 +29,6 @@ restores.
 """
 
 from mimic.model.clb.errors import (
-    NO_IDS,
     BadRequest,
     ClbError,
     Gone,
@@ -39,7 +38,7 @@ from mimic.model.clb.errors import (
     OverLimit,
     ValidationFailed,
 )
-from mimic.model.clb.ids import ClbIds, IdCounter, int_id
+from mimic.model.clb.ids import ClbIds, IdCounter
 from mimic.model.clb.limits import LIMITS
 from mimic.model.clb.load_balancers import (
     ALGORITHMS,
@@ -119,7 +118,6 @@ __all__ = [
     "IdCounter",
     "Immutable",
     "InjectedFailure",
-    "int_id",
     "IP_VERSIONS",
     "LB_STATUSES",
     "LIMITS",
@@ -131,7 +129,6 @@ __all__ = [
     "metadata_text",
     "MONITOR_TYPES",
     "NAME_MAX",
-    "NO_IDS",
     "Node",
     "NODE_CONDITIONS",
     "NODE_STATUSES",
