@@ -5,10 +5,14 @@ their time is up, record when they did, and deleted load balancers expire.
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from twisted.internet.task import Clock
 
 from mimic.model import clb
+from mimic.snapshot_codec import decode_state, encode_state
 from mimic.util import IdSource
 
 
@@ -76,3 +80,26 @@ def test_presets_accept_numbers_and_numeric_strings_only():
 ])
 def test_node_addresses_are_ips_or_host_names(address, valid):
     assert clb.valid_node_address(address) is valid
+
+
+def test_state_that_names_classes_as_the_single_module_did_still_restores():
+    # Snapshots and --state-file databases taken before mimic.model.clb
+    # became a package name its classes "mimic.model.clb:LoadBalancer";
+    # the package's own names must keep resolving them.
+    clock = Clock()
+    store = new_store(clock)
+    lb = store.create(spec(lb_pending_update=3))
+    store.add_nodes(lb, clb.parse_nodes(
+        [{"address": "10.0.0.1", "port": 80, "condition": "ENABLED"}]))
+    clock.advance(3)
+    store.add_access_rules(lb, clb.parse_access_list(
+        [{"address": "10.0.0.0/8", "type": "DENY"}]))
+    clock.advance(3)
+    store.configure(lb, health_monitor=clb.parse_health_monitor(
+        {"type": "CONNECT", "delay": 10, "timeout": 5, "attemptsBeforeDeactivation": 3}))
+    document = json.dumps(encode_state(store, clock))
+    renamed = re.sub(r'"mimic\.model\.clb\.[a-z_]+:', '"mimic.model.clb:', document)
+    assert renamed != document
+    restored = decode_state(json.loads(renamed), clock)
+    assert type(restored) is clb.LoadBalancerStore
+    assert repr(restored.load_balancers) == repr(store.load_balancers)

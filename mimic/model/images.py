@@ -47,13 +47,20 @@ class ImageProtected(Exception):
     """The image is protected; it must be unprotected before deletion."""
 
 
-class InvalidImageChange(ValueError):
-    """A change Glance refuses; ``code`` is 400, 403 or 409 as Glance says."""
+class GlanceRefusal(Exception):
+    """
+    A request Glance refuses with a status of its own (``code``) and a
+    message; the REST layer answers every one the same way.
+    """
 
     def __init__(self, code: int, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class InvalidImageChange(GlanceRefusal, ValueError):
+    """A change Glance refuses; ``code`` is 400, 403 or 409 as Glance says."""
 
 
 #: Glance's formats and visibilities (what ``POST /v2/images`` accepts).
@@ -131,17 +138,34 @@ class Image:
         return max(done, self.changed or 0.0)
 
 
-def _canned(image_id: str, name: str, os_distro: str, os_version: str,
-            min_disk: int, min_ram: int, size: int, os_type: str = "linux") -> Image:
+#: The public images every region starts with: number (their ids are
+#: ``a1b2c3d4-00NN-4e6f-8a9b-0c1d2e3f4aNN``, see :func:`_canned`), name,
+#: ``os_distro``, ``os_version``, ``min_disk`` (GB), ``min_ram`` (MB), size.
+_CANNED_IMAGES = (
+    (1, "Ubuntu 22.04 LTS (Jammy Jellyfish)", "ubuntu", "22.04", 20, 512, 2361393152),
+    (2, "Ubuntu 20.04 LTS (Focal Fossa)", "ubuntu", "20.04", 20, 512, 2147483648),
+    (3, "Debian 12 (Bookworm)", "debian", "12", 20, 512, 1610612736),
+    (4, "Debian 11 (Bullseye)", "debian", "11", 20, 512, 1503238553),
+    (5, "CentOS Stream 9", "centos", "9", 20, 512, 1932735283),
+    (6, "Rocky Linux 9", "rocky", "9", 20, 512, 1825361100),
+    (7, "AlmaLinux 9", "almalinux", "9", 20, 512, 1811939328),
+    (8, "Fedora 39 (Cloud Edition)", "fedora", "39", 20, 512, 1395864371),
+    (9, "Windows Server 2022 Standard", "windows", "2022", 40, 2048, 12884901888),
+    (10, "Windows Server 2019 Standard", "windows", "2019", 40, 2048, 11811160064),
+)
+
+
+def _canned(number: int, name: str, os_distro: str, os_version: str,
+            min_disk: int, min_ram: int, size: int) -> Image:
     return Image(
-        id=image_id,
+        id=f"a1b2c3d4-{number:04d}-4e6f-8a9b-0c1d2e3f4a{number:02d}",
         name=name,
         created=0.0,
         min_disk=min_disk,
         min_ram=min_ram,
         size=size,
         metadata={
-            "os_type": os_type,
+            "os_type": "windows" if os_distro == "windows" else "linux",
             "os_distro": os_distro,
             "os_version": os_version,
             "image_type": "base",
@@ -162,28 +186,7 @@ def stand_in_image(image_id: str) -> Image:
 
 def canned_images() -> tuple[Image, ...]:
     """The public images every region starts with (fresh objects each call)."""
-    return (
-        _canned("a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01", "Ubuntu 22.04 LTS (Jammy Jellyfish)",
-                "ubuntu", "22.04", 20, 512, 2361393152),
-        _canned("a1b2c3d4-0002-4e6f-8a9b-0c1d2e3f4a02", "Ubuntu 20.04 LTS (Focal Fossa)",
-                "ubuntu", "20.04", 20, 512, 2147483648),
-        _canned("a1b2c3d4-0003-4e6f-8a9b-0c1d2e3f4a03", "Debian 12 (Bookworm)",
-                "debian", "12", 20, 512, 1610612736),
-        _canned("a1b2c3d4-0004-4e6f-8a9b-0c1d2e3f4a04", "Debian 11 (Bullseye)",
-                "debian", "11", 20, 512, 1503238553),
-        _canned("a1b2c3d4-0005-4e6f-8a9b-0c1d2e3f4a05", "CentOS Stream 9",
-                "centos", "9", 20, 512, 1932735283),
-        _canned("a1b2c3d4-0006-4e6f-8a9b-0c1d2e3f4a06", "Rocky Linux 9",
-                "rocky", "9", 20, 512, 1825361100),
-        _canned("a1b2c3d4-0007-4e6f-8a9b-0c1d2e3f4a07", "AlmaLinux 9",
-                "almalinux", "9", 20, 512, 1811939328),
-        _canned("a1b2c3d4-0008-4e6f-8a9b-0c1d2e3f4a08", "Fedora 39 (Cloud Edition)",
-                "fedora", "39", 20, 512, 1395864371),
-        _canned("a1b2c3d4-0009-4e6f-8a9b-0c1d2e3f4a09", "Windows Server 2022 Standard",
-                "windows", "2022", 40, 2048, 12884901888, os_type="windows"),
-        _canned("a1b2c3d4-0010-4e6f-8a9b-0c1d2e3f4a10", "Windows Server 2019 Standard",
-                "windows", "2019", 40, 2048, 11811160064, os_type="windows"),
-    )
+    return tuple(_canned(*row) for row in _CANNED_IMAGES)
 
 
 #: The interoperable import methods Mimic offers, and how long a task is
@@ -450,13 +453,8 @@ MEMBER_LIMIT = 128
 MEMBER_STATUSES = ("pending", "accepted", "rejected")
 
 
-class MemberRefused(Exception):
+class MemberRefused(GlanceRefusal):
     """A sharing request Glance refuses; ``code`` is its status."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @attrs.define(eq=False)

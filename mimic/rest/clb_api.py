@@ -10,7 +10,7 @@ answer in the service's JSON. Every failure, from any route, is rendered by
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from mimic.klein_rendering import MimicKlein
 
@@ -200,10 +200,11 @@ def _query(request: Any, name: bytes) -> Optional[str]:
     return query_text(request, name.decode("ascii"), first=True)
 
 
-class ClbApi:
-    """The CLB v1.0 API of one region, over the session store."""
-
-    app = MimicKlein()
+class ClbEndpoint:
+    """
+    One endpoint of one region, the API or its control API: both serve the
+    same tenant's load balancers (:func:`mimic.model.clb.store_for`).
+    """
 
     def __init__(self, region: str, session_store: Any) -> None:
         self.region = region
@@ -212,9 +213,26 @@ class ClbApi:
     def _store(self, tenant_id: str) -> clb.LoadBalancerStore:
         return clb.store_for(self.session_store, tenant_id, self.region)
 
+
+class ClbApi(ClbEndpoint):
+    """The CLB v1.0 API of one region, over the session store."""
+
+    app = MimicKlein()
+
     def _lb(self, tenant_id: str, lb_id: str) -> tuple:
         store = self._store(tenant_id)
         return store, store.get(lb_id)
+
+    def _configure(self, request: Any, tenant_id: str, lb_id: str, field: str,
+                   read: Callable[[], Any] = lambda: None) -> bytes:
+        """
+        Set one setting to what ``read()`` makes of the request (None, the
+        default, removes it): the load balancer is found before the body
+        is read, so an unknown one is a 404 whatever the body says.
+        """
+        store, lb = self._lb(tenant_id, lb_id)
+        store.configure(lb, **{field: read()})
+        return empty_response(request, 202)
 
     # catalogue of choices
 
@@ -268,10 +286,7 @@ class ClbApi:
 
     @app.route("/v1.0/<tenant_id>/loadbalancers", methods=["DELETE"])
     def delete_load_balancers(self, request: Any, tenant_id: str) -> bytes:
-        ids = _query_ids(request)
-        if not ids:
-            raise clb.BadRequest("Must supply one or more id's to process this request.")
-        self._store(tenant_id).delete(ids)
+        self._store(tenant_id).delete(_query_ids(request))
         return empty_response(request, 202)
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>", methods=["GET"])
@@ -285,7 +300,7 @@ class ClbApi:
     def update_load_balancer(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
         store, lb = self._lb(tenant_id, lb_id)
         changes = clb.parse_update(_unwrap(read_json(request), "loadBalancer"))
-        store.update(lb, changes)
+        store.configure(lb, **changes)
         return empty_response(request, 202)
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>", methods=["DELETE"])
@@ -341,16 +356,13 @@ class ClbApi:
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/healthmonitor", methods=["PUT"])
     def set_health_monitor(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
-        store, lb = self._lb(tenant_id, lb_id)
-        monitor = clb.parse_health_monitor(_unwrap(read_json(request), "healthMonitor"))
-        store.configure(lb, health_monitor=monitor)
-        return empty_response(request, 202)
+        return self._configure(
+            request, tenant_id, lb_id, "health_monitor",
+            lambda: clb.parse_health_monitor(_unwrap(read_json(request), "healthMonitor")))
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/healthmonitor", methods=["DELETE"])
     def delete_health_monitor(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
-        store, lb = self._lb(tenant_id, lb_id)
-        store.configure(lb, health_monitor=None)
-        return empty_response(request, 202)
+        return self._configure(request, tenant_id, lb_id, "health_monitor")
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/sessionpersistence",
                methods=["GET"])
@@ -363,18 +375,15 @@ class ClbApi:
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/sessionpersistence",
                methods=["PUT"])
     def set_session_persistence(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
-        store, lb = self._lb(tenant_id, lb_id)
-        kind = clb.parse_session_persistence(_wrapped(request, "sessionPersistence"))
-        store.configure(lb, session_persistence=kind)
-        return empty_response(request, 202)
+        return self._configure(
+            request, tenant_id, lb_id, "session_persistence",
+            lambda: clb.parse_session_persistence(_wrapped(request, "sessionPersistence")))
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/sessionpersistence",
                methods=["DELETE"])
     def delete_session_persistence(self, request: Any, tenant_id: str,
                                    lb_id: str) -> bytes:
-        store, lb = self._lb(tenant_id, lb_id)
-        store.configure(lb, session_persistence=None)
-        return empty_response(request, 202)
+        return self._configure(request, tenant_id, lb_id, "session_persistence")
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/connectionlogging",
                methods=["GET"])
@@ -385,11 +394,10 @@ class ClbApi:
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/connectionlogging",
                methods=["PUT"])
     def set_connection_logging(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
-        store, lb = self._lb(tenant_id, lb_id)
-        enabled = clb.parse_enabled(_wrapped(request, "connectionLogging"),
-                                    "connectionLogging")
-        store.configure(lb, connection_logging=enabled)
-        return empty_response(request, 202)
+        return self._configure(
+            request, tenant_id, lb_id, "connection_logging",
+            lambda: clb.parse_enabled(_wrapped(request, "connectionLogging"),
+                                      "connectionLogging"))
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/contentcaching", methods=["GET"])
     def get_content_caching(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
@@ -398,10 +406,9 @@ class ClbApi:
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/contentcaching", methods=["PUT"])
     def set_content_caching(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
-        store, lb = self._lb(tenant_id, lb_id)
-        enabled = clb.parse_enabled(_wrapped(request, "contentCaching"), "contentCaching")
-        store.configure(lb, content_caching=enabled)
-        return empty_response(request, 202)
+        return self._configure(
+            request, tenant_id, lb_id, "content_caching",
+            lambda: clb.parse_enabled(_wrapped(request, "contentCaching"), "contentCaching"))
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/connectionthrottle",
                methods=["GET"])
@@ -414,19 +421,16 @@ class ClbApi:
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/connectionthrottle",
                methods=["PUT"])
     def set_connection_throttle(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
-        store, lb = self._lb(tenant_id, lb_id)
-        throttle = clb.parse_connection_throttle(
-            _unwrap(read_json(request), "connectionThrottle"))
-        store.configure(lb, connection_throttle=throttle)
-        return empty_response(request, 202)
+        return self._configure(
+            request, tenant_id, lb_id, "connection_throttle",
+            lambda: clb.parse_connection_throttle(
+                _unwrap(read_json(request), "connectionThrottle")))
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/connectionthrottle",
                methods=["DELETE"])
     def delete_connection_throttle(self, request: Any, tenant_id: str,
                                    lb_id: str) -> bytes:
-        store, lb = self._lb(tenant_id, lb_id)
-        store.configure(lb, connection_throttle=None)
-        return empty_response(request, 202)
+        return self._configure(request, tenant_id, lb_id, "connection_throttle")
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/errorpage", methods=["GET"])
     def get_error_page(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
@@ -437,16 +441,13 @@ class ClbApi:
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/errorpage", methods=["PUT"])
     def set_error_page(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
-        store, lb = self._lb(tenant_id, lb_id)
-        content = clb.parse_error_page(_wrapped(request, "errorpage"))
-        store.configure(lb, error_page=content)
-        return empty_response(request, 202)
+        return self._configure(
+            request, tenant_id, lb_id, "error_page",
+            lambda: clb.parse_error_page(_wrapped(request, "errorpage")))
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/errorpage", methods=["DELETE"])
     def delete_error_page(self, request: Any, tenant_id: str, lb_id: str) -> bytes:
-        store, lb = self._lb(tenant_id, lb_id)
-        store.configure(lb, error_page=None)
-        return empty_response(request, 202)
+        return self._configure(request, tenant_id, lb_id, "error_page")
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/virtualips", methods=["GET"])
     def list_virtual_ips(self, request: Any, tenant_id: str, lb_id: str) -> bytes:

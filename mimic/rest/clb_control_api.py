@@ -17,7 +17,7 @@ from mimic.klein_rendering import MimicKlein
 
 from mimic.model import clb
 from mimic.model.behaviors import InvalidBehavior
-from mimic.rest.clb_api import install_clb_error_handlers, node_json
+from mimic.rest.clb_api import ClbEndpoint, install_clb_error_handlers, node_json
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 
 
@@ -28,17 +28,10 @@ def _status(request: Any) -> Any:
     return status
 
 
-class ClbControlApi:
+class ClbControlApi(ClbEndpoint):
     """``/v1.0/<tenant_id>/...`` of the control endpoint of one region."""
 
     app = MimicKlein()
-
-    def __init__(self, region: str, session_store: Any) -> None:
-        self.region = region
-        self.session_store = session_store
-
-    def _store(self, tenant_id: str) -> clb.LoadBalancerStore:
-        return clb.store_for(self.session_store, tenant_id, self.region)
 
     @app.route("/v1.0/<tenant_id>/loadbalancers/<lb_id>/status", methods=["PUT"])
     def set_status(self, request: Any, tenant_id: str, lb_id: str) -> bytes:

@@ -32,8 +32,8 @@ from mimic.model.images import (
     ImageNotFound,
     ImageProtected,
     ImageShares,
+    GlanceRefusal,
     ImageStore,
-    InvalidImageChange,
     image_shares_for,
     image_store_for,
 )
@@ -218,10 +218,7 @@ class GlanceApi(MemberRoutes, ImportRoutes):
     def register_image(self, request: Any) -> bytes:
         images = self._images(request)
         body = read_json(request)
-        try:
-            image = images.register(body, self._now())
-        except InvalidImageChange as refused:
-            raise RequestError(refused.code, refused.message) from None
+        image = images.register(body, self._now())
         return json_response(request, image_json(image, self._now()), code=201,
                              headers={b"location": f"{self.uri_prefix}/v2/images/"
                                       f"{image.id}".encode()})
@@ -235,7 +232,7 @@ class GlanceApi(MemberRoutes, ImportRoutes):
     def patch_image(self, request: Any, image_id: str) -> bytes:
         images = self._images(request)
         image = self._mutable(images, image_id, "modify")
-        content_type = (request.getHeader(b"content-type") or b"").split(b";")[0].strip()
+        content_type = _media_type(request)
         if content_type not in JSON_PATCH_TYPES:
             raise RequestError(
                 415, "Image PATCH expects Content-Type one of: "
@@ -243,10 +240,7 @@ class GlanceApi(MemberRoutes, ImportRoutes):
                 "application/openstack-images-v2.1-json-patch")
         changes = _resolve_patch(read_json(request, expect=list), image,
                                  PATCH_DRAFTS[content_type])
-        try:
-            images.update(image_id, changes, self._now())
-        except InvalidImageChange as refused:
-            raise RequestError(refused.code, refused.message) from None
+        images.update(image_id, changes, self._now())
         return json_response(request, image_json(image, self._now()))
 
     @app.route("/v2/images/<image_id>", methods=["DELETE"])
@@ -265,16 +259,21 @@ class GlanceApi(MemberRoutes, ImportRoutes):
 
     @app.route("/v2/images/<image_id>/file", methods=["PUT"])
     def upload_data(self, request: Any, image_id: str) -> bytes:
+        return self._receive_data(request, image_id, "image data", ImageStore.upload)
+
+    def _receive_data(self, request: Any, image_id: str, what: str,
+                      receive: Callable[[ImageStore, str, bytes, float], Any]) -> bytes:
+        """
+        ``PUT`` of an image's bytes (``/file`` to upload, ``/stage`` to
+        stage): only ``application/octet-stream``, only to an image the
+        caller owns; ``receive`` is what the store does with them.
+        """
         images = self._images(request)
         self._mutable(images, image_id, "upload data for")
-        content_type = (request.getHeader(b"content-type") or b"").split(b";")[0].strip()
-        if content_type != b"application/octet-stream":
-            raise RequestError(415, "Unsupported Content-Type: image data is "
+        if _media_type(request) != b"application/octet-stream":
+            raise RequestError(415, f"Unsupported Content-Type: {what} is "
                                "application/octet-stream")
-        try:
-            images.upload(image_id, request.content.read(), self._now())
-        except InvalidImageChange as refused:
-            raise RequestError(refused.code, refused.message) from None
+        receive(images, image_id, request.content.read(), self._now())
         return empty_response(request)
 
     @app.route("/v2/images/<image_id>/file", methods=["GET"])
@@ -299,10 +298,7 @@ class GlanceApi(MemberRoutes, ImportRoutes):
             tags.remove(tag)
         else:
             raise RequestError(404, f"Tag {tag} not found.")
-        try:
-            images.update(image_id, {"tags": tags}, self._now())
-        except InvalidImageChange as refused:
-            raise RequestError(refused.code, refused.message) from None
+        images.update(image_id, {"tags": tags}, self._now())
         return empty_response(request)
 
     def _image(self, images: ImageStore, image_id: str) -> Image:
@@ -323,7 +319,19 @@ class GlanceApi(MemberRoutes, ImportRoutes):
         return image
 
 
+@app.handle_errors(GlanceRefusal)
+def _refused(*args: Any) -> None:
+    """What the model refuses is answered with the refusal's own status."""
+    refusal = args[-1].value
+    raise RequestError(refusal.code, refusal.message)
+
+
 install_error_handlers(GlanceApi.app, glance_error_body)
+
+
+def _media_type(request: Any) -> bytes:
+    """The request's Content-Type without its parameters (``; charset=...``)."""
+    return (request.getHeader(b"content-type") or b"").split(b";")[0].strip()
 
 
 def _query(request: Any) -> dict:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mimic.model.images import IMPORT_METHODS, TASK_SECONDS_TO_LIVE, InvalidImageChange, Task
+from mimic.model.images import IMPORT_METHODS, TASK_SECONDS_TO_LIVE, ImageStore, Task
 from mimic.rest.glance_routes import app
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.util import iso_time
@@ -56,27 +56,14 @@ class ImportRoutes:
 
     @app.route("/v2/images/<image_id>/stage", methods=["PUT"])
     def stage_data(self, request: Any, image_id: str) -> bytes:
-        images = self._images(request)
-        self._mutable(images, image_id, "upload data for")
-        content_type = (request.getHeader(b"content-type") or b"").split(b";")[0].strip()
-        if content_type != b"application/octet-stream":
-            raise RequestError(415, "Unsupported Content-Type: staged data is "
-                               "application/octet-stream")
-        try:
-            images.stage(image_id, request.content.read(), self._now())
-        except InvalidImageChange as refused:
-            raise RequestError(refused.code, refused.message) from None
-        return empty_response(request)
+        return self._receive_data(request, image_id, "staged data", ImageStore.stage)
 
     @app.route("/v2/images/<image_id>/import", methods=["POST"])
     def import_image(self, request: Any, image_id: str) -> bytes:
         images = self._images(request)
         self._mutable(images, image_id, "import")
         body = read_json(request)
-        try:
-            images.import_data(image_id, body.get("method"), self._now())
-        except InvalidImageChange as refused:
-            raise RequestError(refused.code, refused.message) from None
+        images.import_data(image_id, body.get("method"), self._now())
         return empty_response(request, 202)
 
     @app.route("/v2/images/<image_id>/tasks", methods=["GET"])

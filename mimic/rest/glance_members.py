@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mimic.model.images import Member, MemberRefused
+from mimic.model.images import Member
 from mimic.rest.glance_routes import app
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
 from mimic.util import iso_time
@@ -23,64 +23,54 @@ def member_json(member: Member) -> dict:
             "status": member.status, "schema": "/v2/schemas/member"}
 
 
-def _refused(error: MemberRefused) -> RequestError:
-    return RequestError(error.code, error.message)
+def _required(body: dict, key: str, refusal: str) -> Any:
+    """The one attribute a members request must carry (Glance's 400 otherwise)."""
+    if key not in body:
+        raise RequestError(400, refusal)
+    return body[key]
 
 
 class MemberRoutes:
-    """Routes of ``/v2/images/<id>/members``."""
+    """
+    Routes of ``/v2/images/<id>/members``. What the sharing rules refuse
+    (:class:`mimic.model.images.MemberRefused`) is answered by the app's
+    one handler of Glance's refusals, with the refusal's own status.
+    """
+
+    def _visible_image(self, request: Any, image_id: str) -> tuple:
+        """The caller's image store, and the image it may see."""
+        images = self._images(request)
+        return images, self._image(images, image_id)
 
     @app.route("/v2/images/<image_id>/members", methods=["GET"])
     def list_members(self, request: Any, image_id: str) -> bytes:
-        images = self._images(request)
-        image = self._image(images, image_id)
+        images, image = self._visible_image(request, image_id)
         members = self._shares().members(images.tenant_id, image)
         return json_response(request, {"members": [member_json(m) for m in members],
                                        "schema": "/v2/schemas/members"})
 
     @app.route("/v2/images/<image_id>/members", methods=["POST"])
     def add_member(self, request: Any, image_id: str) -> bytes:
-        images = self._images(request)
-        image = self._image(images, image_id)
-        body = read_json(request)
-        if "member" not in body:
-            raise RequestError(400, "Member to be added not specified")
-        try:
-            member = self._shares().add(images.tenant_id, image, body["member"], self._now())
-        except MemberRefused as refused:
-            raise _refused(refused) from None
+        images, image = self._visible_image(request, image_id)
+        member_id = _required(read_json(request), "member", "Member to be added not specified")
+        member = self._shares().add(images.tenant_id, image, member_id, self._now())
         return json_response(request, member_json(member))
 
     @app.route("/v2/images/<image_id>/members/<member_id>", methods=["GET"])
     def show_member(self, request: Any, image_id: str, member_id: str) -> bytes:
-        images = self._images(request)
-        image = self._image(images, image_id)
-        try:
-            member = self._shares().member(images.tenant_id, image, member_id)
-        except MemberRefused as refused:
-            raise _refused(refused) from None
+        images, image = self._visible_image(request, image_id)
+        member = self._shares().member(images.tenant_id, image, member_id)
         return json_response(request, member_json(member))
 
     @app.route("/v2/images/<image_id>/members/<member_id>", methods=["PUT"])
     def answer_member(self, request: Any, image_id: str, member_id: str) -> bytes:
-        images = self._images(request)
-        image = self._image(images, image_id)
-        body = read_json(request)
-        if "status" not in body:
-            raise RequestError(400, "Status not specified")
-        try:
-            member = self._shares().answer(images.tenant_id, image, member_id, body["status"],
-                                           self._now())
-        except MemberRefused as refused:
-            raise _refused(refused) from None
+        images, image = self._visible_image(request, image_id)
+        status = _required(read_json(request), "status", "Status not specified")
+        member = self._shares().answer(images.tenant_id, image, member_id, status, self._now())
         return json_response(request, member_json(member))
 
     @app.route("/v2/images/<image_id>/members/<member_id>", methods=["DELETE"])
     def remove_member(self, request: Any, image_id: str, member_id: str) -> bytes:
-        images = self._images(request)
-        image = self._image(images, image_id)
-        try:
-            self._shares().remove(images.tenant_id, image, member_id)
-        except MemberRefused as refused:
-            raise _refused(refused) from None
+        images, image = self._visible_image(request, image_id)
+        self._shares().remove(images.tenant_id, image, member_id)
         return empty_response(request)
