@@ -35,6 +35,8 @@ from tests.robustness_support import ERROR_SHAPES, Endpoints, endpoints
 
 UBUNTU = "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01"
 PUBLIC_NETWORK = "00000000-0000-0000-0000-000000000000"
+#: Projects (by id) the fuzzed tenant's network is shared with by RBAC entries.
+RBAC_TARGETS = ("9b7e1c4e-0000-4000-8000-000000000001", "9b7e1c4e-0000-4000-8000-000000000002")
 FASTLY_KINDS = ("domain", "backend", "condition", "cache_settings", "response_object",
                 "header")
 
@@ -499,6 +501,11 @@ ROUTES: dict[tuple[str, str, str], list] = {
         {"address_scope": {"name": "as", "ip_version": 4, "shared": False}}],
     ("NeutronApi", "PUT", "/v2.0/address-scopes/<scope_id>"): [
         {"address_scope": {"name": "renamed"}}],
+    ("NeutronApi", "POST", "/v2.0/rbac-policies"): [
+        {"rbac_policy": {"object_type": "network", "object_id": "{network_id}",
+                         "action": "access_as_shared", "target_tenant": RBAC_TARGETS[1]}}],
+    ("NeutronApi", "PUT", "/v2.0/rbac-policies/<policy_id>"): [
+        {"rbac_policy": {"target_tenant": RBAC_TARGETS[1]}}],
 }
 
 #: The API groups fuzzed one test each, and how many bodies each gets.
@@ -723,6 +730,10 @@ def build_world(mimic) -> World:
     scope = mimic.post(f"{api.network}/address-scopes", headers=auth,
                        json={"address_scope": {"name": "fuzz", "ip_version": 4}})
     ids["scope_id"] = scope.json()["address_scope"]["id"] if scope.status_code == 201 else "x"
+    ids["policy_id"] = made(mimic.post(f"{api.network}/rbac-policies", headers=auth, json={
+        "rbac_policy": {"object_type": "network", "object_id": network["id"],
+                        "action": "access_as_shared", "target_tenant": RBAC_TARGETS[0]}}))[
+        "rbac_policy"]["id"]
     made(mimic.post("/mimic/v1.1/mesh", json=MESH))
     ids["state"] = state
     _block_storage(mimic, ids, made)

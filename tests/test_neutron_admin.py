@@ -21,16 +21,12 @@ github:openstack/devstack lib/neutron_plugins/services/l3 and lib/tempest.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
-import openstack
 import pytest
 from openstack import exceptions as sdk_exceptions
 
 from mimic.testing import start_mimic
-from tests.conftest import CLI_TIMEOUT, OPENSTACK
+from tests.neutron_support import devstack_cli as _cli
+from tests.neutron_support import devstack_connection as _connect
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +34,6 @@ def devstack():
     server = start_mimic("--profile", "devstack", "--regions", "RegionOne")
     yield server
     server.stop()
-
-
-def _connect(server, user):
-    return openstack.connect(
-        auth_url=server.base_url + "/identity/v3", username=user, password="secret",
-        project_name=user, user_domain_id="default", project_domain_id="default",
-        region_name="RegionOne", identity_api_version="3")
 
 
 @pytest.fixture
@@ -237,17 +226,3 @@ def test_openstack_cli_admin_makes_a_shared_external_provider_network(devstack, 
                    check=False)
     assert refused.returncode != 0
     assert "(rule:create_network:shared) is disallowed by policy" in refused.stderr
-
-
-def _cli(server, home, user, *args, check=True):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-    env.update({"HOME": str(home), "OS_AUTH_URL": server.base_url + "/identity/v3",
-                "OS_USERNAME": user, "OS_PASSWORD": "secret", "OS_PROJECT_NAME": user,
-                "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default",
-                "OS_REGION_NAME": "RegionOne"})
-    completed = subprocess.run([OPENSTACK, *args], env=env, capture_output=True, text=True,
-                               timeout=CLI_TIMEOUT, stdin=subprocess.DEVNULL)
-    if not check:
-        return completed
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
