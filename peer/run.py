@@ -88,10 +88,6 @@ EXCLUDED = {
 KNOWN_CAUSES: dict = {
     # osc network/v2, run on the merged main (2026-12-01 12:20-12:50 UTC):
     # causes read from the failing command and Mimic's log of the run.
-    **{f"osc:network/v2/test_network_rbac.py::{name}":
-       "Neutron's RBAC policies (/v2.0/rbac-policies) are not emulated"
-       for name in ("test_network_rbac_list", "test_network_rbac_set",
-                    "test_network_rbac_show")},
     "osc:network/v2/test_network_service_provider.py::test_network_service_provider_list":
         "its setUp lists L3 agents (network agent list), and Neutron agents are not emulated",
     "osc:network/v2/test_router.py::test_router_create_with_external_gateway":

@@ -501,6 +501,17 @@ ROUTES: dict[tuple[str, str, str], list] = {
         {"address_scope": {"name": "as", "ip_version": 4, "shared": False}}],
     ("NeutronApi", "PUT", "/v2.0/address-scopes/<scope_id>"): [
         {"address_scope": {"name": "renamed"}}],
+    ("NeutronApi", "POST", "/v2.0/flavors"): [
+        {"flavor": {"name": "f", "service_type": "L3_ROUTER_NAT", "description": "d",
+                    "enabled": True}}],
+    ("NeutronApi", "PUT", "/v2.0/flavors/<flavor_id>"): [
+        {"flavor": {"name": "renamed", "enabled": False}}],
+    ("NeutronApi", "POST", "/v2.0/flavors/<flavor_id>/service_profiles"): [
+        {"service_profile": {"id": "{neutron_profile_id}"}}],
+    ("NeutronApi", "POST", "/v2.0/service_profiles"): [
+        {"service_profile": {"description": "d", "metainfo": "m", "enabled": True}}],
+    ("NeutronApi", "PUT", "/v2.0/service_profiles/<profile_id>"): [
+        {"service_profile": {"description": "changed", "enabled": False}}],
     ("NeutronApi", "POST", "/v2.0/rbac-policies"): [
         {"rbac_policy": {"object_type": "network", "object_id": "{network_id}",
                          "action": "access_as_shared", "target_tenant": RBAC_TARGETS[1]}}],
@@ -652,7 +663,7 @@ class World:
         own = SELF_ROUTES.get(route)
         if own is not None:
             return self.ids[own[1]]
-        if route[0].startswith("IdentityV3"):
+        if route[0].startswith("IdentityV3") or route in NEUTRON_ADMIN_ROUTES:
             return self.ids["admin_token"]
         return self.api.token
 
@@ -739,7 +750,32 @@ def build_world(mimic) -> World:
     _block_storage(mimic, ids, made)
     world = World(api, ids)
     _keystone(mimic, world, made)
+    _neutron_flavors(mimic, world, made)
     return world
+
+
+#: Neutron's admin-only routes: sent with an admin's token, so that their
+#: bodies are read rather than refused by policy.
+NEUTRON_ADMIN_ROUTES = {
+    ("NeutronApi", "POST", "/v2.0/flavors"), ("NeutronApi", "PUT", "/v2.0/flavors/<flavor_id>"),
+    ("NeutronApi", "POST", "/v2.0/flavors/<flavor_id>/service_profiles"),
+    ("NeutronApi", "POST", "/v2.0/service_profiles"),
+    ("NeutronApi", "PUT", "/v2.0/service_profiles/<profile_id>"),
+}
+
+
+def _neutron_flavors(mimic, world: World, made: Callable) -> None:
+    """A Neutron flavor and a service profile, an admin's to change."""
+    admin = {"X-Auth-Token": world.ids["admin_token"]}
+    network = world.api.network
+    profile = made(mimic.post(f"{network}/service_profiles", headers=admin, json={
+        "service_profile": {"metainfo": "fuzz"}}))["service_profile"]["id"]
+    # Nova's routes have a flavor_id of their own; bodies name the profile.
+    world.app_ids["NeutronApi"] = {
+        "flavor_id": made(mimic.post(f"{network}/flavors", headers=admin, json={
+            "flavor": {"name": "fuzz", "service_type": "L3_ROUTER_NAT"}}))["flavor"]["id"],
+        "profile_id": profile}
+    world.ids["neutron_profile_id"] = profile
 
 
 def _block_storage(mimic, ids: dict, made: Callable) -> None:

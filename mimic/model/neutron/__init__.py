@@ -19,8 +19,10 @@ One module per noun of Neutron's API: :mod:`.networks` (networks and
 subnets), :mod:`.ports` and :mod:`.addresses` (ports and the addresses
 they hold), :mod:`.security_groups`, :mod:`.routers` (routers and floating
 IPs), :mod:`.rbac` (RBAC policies: who besides an owner reaches a network
-or address scope), :mod:`.tags`, :mod:`.servers` (what Nova asks for); :mod:`.state` puts them
-together in :class:`NetworkState`. The names below are the package's
+or address scope), :mod:`.tags`, :mod:`.servers` (what Nova asks for);
+:mod:`.state` puts them together in :class:`NetworkState`, and
+:mod:`.flavors` holds the region's service flavors and profiles, which
+belong to no project. The names below are the package's
 public surface, importable from ``mimic.model.neutron`` itself.
 """
 

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from mimic.model.neutron import NeutronFault, network_state
 from mimic.rest.http import RequestError, caller_token, install_error_handlers, json_response
 from mimic.rest.neutron.address_scopes import AddressScopeRoutes
+from mimic.rest.neutron.flavors import FlavorRoutes
 from mimic.rest.neutron.networks import NetworkRoutes
 from mimic.rest.neutron.ports import PortRoutes
 from mimic.rest.neutron.quotas import QuotaRoutes
@@ -77,6 +78,8 @@ EXTENSIONS = (
      "control project access to resources."),
     ("rbac-address-scope", "Add address_scope type to RBAC",
      "Add address_scope type to RBAC"),
+    ("flavors", "Neutron Service Flavors", "Flavor specification for Neutron advanced "
+     "services."),
 )
 
 #: What ``GET /v2.0/service-providers`` lists: the one backend of Mimic's
@@ -85,8 +88,8 @@ SERVICE_PROVIDERS = ({"service_type": "L3_ROUTER_NAT", "name": "ovn", "default":
 
 
 class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
-                 SubnetPoolRoutes, AddressScopeRoutes, RbacPolicyRoutes, TrunkRoutes, TagRoutes,
-                 QuotaRoutes):
+                 SubnetPoolRoutes, AddressScopeRoutes, RbacPolicyRoutes, FlavorRoutes,
+                 TrunkRoutes, TagRoutes, QuotaRoutes):
     """Neutron v2.0 for one region, serving whoever's token comes in."""
 
     app = app
@@ -182,7 +185,8 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
                  ("security_group_rule", "security-group-rules"),
                  ("floatingip", "floatingips"), ("router", "routers"),
                  ("subnetpool", "subnetpools"), ("trunk", "trunks"),
-                 ("address_scope", "address-scopes"), ("rbac_policy", "rbac-policies"))
+                 ("address_scope", "address-scopes"), ("rbac_policy", "rbac-policies"),
+                 ("flavor", "flavors"), ("service_profile", "service_profiles"))
         return json_response(request, {"resources": [
             {"name": name, "collection": collection.replace("-", "_"),
              "links": [{"href": f"{self.uri_prefix}/v2.0/{collection}", "rel": "self"}]}
