@@ -19,6 +19,7 @@ from mimic.rest.neutron.wire import (
     app,
     bad_request,
     boolean_field,
+    policy_forbidden,
     read_resource,
     render_list,
     render_one,
@@ -43,11 +44,6 @@ SERVICE_PROFILE_ATTRIBUTES = frozenset(service_profile_json(ServiceProfile("", "
 
 #: The longest ``metainfo`` (Neutron's column is 4096 characters).
 MAX_METAINFO = 4096
-
-
-def _forbidden(action: str) -> RequestError:
-    return RequestError(403, f"(rule:{action}) is disallowed by policy",
-                        kind="PolicyNotAuthorized")
 
 
 def _hidden() -> RequestError:
@@ -80,7 +76,7 @@ class FlavorRoutes:
         """The region's flavors for an admin; others get 403 (404 where ``hide``)."""
         flavors = self._flavors(request)
         if not self._is_admin(request):
-            raise _hidden() if hide else _forbidden(action)
+            raise _hidden() if hide else policy_forbidden(action)
         return flavors
 
     # flavors
