@@ -104,17 +104,6 @@ KNOWN_CAUSES: dict = {
         "Mimic's region update ignored parent_region_id (region set --parent-region); "
         "fixed after this run (tests/test_identity_v3_admin.py::"
         "test_a_regions_parent_can_be_changed_but_not_into_a_circle), not re-run yet",
-    **{f"osc:network/v2/test_network_flavor.py::{name}":
-       "Neutron's flavors and service profiles (the flavors extension) are not emulated; "
-       "OSC's test does not check /extensions before using them"
-       for name in ("test_network_flavor_add_remove_profile", "test_network_flavor_delete",
-                    "test_network_flavor_list", "test_network_flavor_set",
-                    "test_network_flavor_show")},
-    **{f"osc:network/v2/test_network_flavor_profile.py::{name}":
-       "Neutron's service profiles (the flavors extension) are not emulated; OSC's test "
-       "does not check /extensions before using them"
-       for name in ("test_network_flavor_profile_create", "test_network_flavor_profile_list",
-                    "test_network_flavor_profile_set", "test_network_flavor_profile_show")},
     "sdk:network/v2/test_subnet.py::test_get_tags":
         "hit the suite's 60 s per-test timeout in a run on a machine loaded by eight "
         "parallel sessions (the same tag calls pass in test_network.py and test_port.py); "
