@@ -246,3 +246,21 @@ def test_the_cli_shares_a_network_with_a_project_it_names(devstack, tmp_path, sd
     assert sdk("demo").network.get_network(made["id"]).is_shared is True
     listed = devstack_cli(devstack, tmp_path, "admin", "network", "rbac", "list", "-f", "json")
     assert entry["id"] in {row["ID"] for row in listed}
+
+
+def test_a_project_owns_at_most_its_quota_of_entries(devstack):
+    # Neutron's rbac_policy quota (neutron/conf/quota.py: 10 by default).
+    dora = _rest(devstack, "dora")
+    network = dora.ok("POST", "/networks", 201, json={"network": {"name": "n"}})["network"]
+
+    def share_with(n):
+        return dora.post("/rbac-policies", json={"rbac_policy": {
+            "object_type": "network", "object_id": network["id"],
+            "action": "access_as_shared",
+            "target_tenant": f"9b7e1c4e-0000-4000-8000-{n:012d}"}})
+
+    assert all(share_with(n).status_code == 201 for n in range(10))
+    assert_neutron_error(share_with(10), 409, "OverQuota")
+    assert len(dora.ok("GET", "/rbac-policies")["rbac_policies"]) == 10
+    assert dora.ok("GET", "/quotas/" + network["project_id"] + "/details")["quota"][
+        "rbac_policy"]["used"] == 10
