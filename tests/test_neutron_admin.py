@@ -226,3 +226,15 @@ def test_openstack_cli_admin_makes_a_shared_external_provider_network(devstack, 
                    check=False)
     assert refused.returncode != 0
     assert "(rule:create_network:shared) is disallowed by policy" in refused.stderr
+
+
+def test_an_admins_network_in_a_project_never_seen_is_listed_and_found(admin):
+    # openstacksdk's functional test_network.py::test_find_with_filter: the
+    # project is first named by the create's project_id and must stay in
+    # the region's registry once the create is kept.
+    made = admin.network.create_network(name="unseen-owner", project_id="proj-never-seen")
+    found = admin.network.find_network("unseen-owner", project_id="proj-never-seen",
+                                       ignore_missing=False)
+    assert (found.id, found.project_id) == (made.id, "proj-never-seen")
+    assert made.id in {n.id for n in admin.network.networks(project_id="proj-never-seen")}
+    admin.network.delete_network(made.id)
