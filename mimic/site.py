@@ -121,11 +121,14 @@ class MimicRequest(RequestBookkeeping, server.Request):
         store = core.store
         with store.first_mentions() as mentioned:
             super().process()
-        # A tenant first named by a read or a refused request is not kept:
-        # made-up tenant ids in URLs must cost nothing once answered.
-        if mentioned and self.method not in (b"GET", b"HEAD") and (
-                not self.finished or self.code < 400):
-            store.keep(mentioned)
+            # A tenant first named by a read or a refused request is not
+            # kept: made-up tenant ids in URLs must cost nothing once
+            # answered. The rest are kept before first_mentions ends, which
+            # tells the tenants it did not see kept that they are forgotten
+            # (Neutron's state of one then leaves its region's registry).
+            if mentioned and self.method not in (b"GET", b"HEAD") and (
+                    not self.finished or self.code < 400):
+                store.keep(mentioned)
 
     def render(self, resource: Any) -> None:
         # A Klein app is rendered by Mimic's own renderer: once, at once,

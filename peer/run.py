@@ -88,10 +88,6 @@ EXCLUDED = {
 KNOWN_CAUSES: dict = {
     # osc network/v2, run on the merged main (2026-12-01 12:20-12:50 UTC):
     # causes read from the failing command and Mimic's log of the run.
-    **{f"osc:network/v2/test_network_rbac.py::{name}":
-       "Neutron's RBAC policies (/v2.0/rbac-policies) are not emulated"
-       for name in ("test_network_rbac_list", "test_network_rbac_set",
-                    "test_network_rbac_show")},
     "osc:network/v2/test_network_service_provider.py::test_network_service_provider_list":
         "its setUp lists L3 agents (network agent list), and Neutron agents are not emulated",
     "osc:network/v2/test_router.py::test_router_create_with_external_gateway":
@@ -108,17 +104,6 @@ KNOWN_CAUSES: dict = {
         "Mimic's region update ignored parent_region_id (region set --parent-region); "
         "fixed after this run (tests/test_identity_v3_admin.py::"
         "test_a_regions_parent_can_be_changed_but_not_into_a_circle), not re-run yet",
-    **{f"osc:network/v2/test_network_flavor.py::{name}":
-       "Neutron's flavors and service profiles (the flavors extension) are not emulated; "
-       "OSC's test does not check /extensions before using them"
-       for name in ("test_network_flavor_add_remove_profile", "test_network_flavor_delete",
-                    "test_network_flavor_list", "test_network_flavor_set",
-                    "test_network_flavor_show")},
-    **{f"osc:network/v2/test_network_flavor_profile.py::{name}":
-       "Neutron's service profiles (the flavors extension) are not emulated; OSC's test "
-       "does not check /extensions before using them"
-       for name in ("test_network_flavor_profile_create", "test_network_flavor_profile_list",
-                    "test_network_flavor_profile_set", "test_network_flavor_profile_show")},
     "sdk:network/v2/test_subnet.py::test_get_tags":
         "hit the suite's 60 s per-test timeout in a run on a machine loaded by eight "
         "parallel sessions (the same tag calls pass in test_network.py and test_port.py); "

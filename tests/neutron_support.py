@@ -1,13 +1,21 @@
 """
 Helpers for the Neutron tests: a tenant's Neutron read from a real v2.0
-catalog (the resources under ``/v2.0`` of the unversioned endpoint), and
-the check that an answer is Neutron's error.
+catalog (the resources under ``/v2.0`` of the unversioned endpoint), the
+check that an answer is Neutron's error, and openstacksdk connections and
+``openstack`` commands as a user of a Mimic started ``--profile devstack``.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+
 import attrs
+import openstack
 import pytest
+
+from tests.conftest import CLI_TIMEOUT, OPENSTACK
 
 PUBLIC = "00000000-0000-0000-0000-000000000000"
 PRIVATE = "11111111-1111-1111-1111-111111111111"
@@ -65,3 +73,26 @@ def assert_neutron_error(response, code, kind=None):
     if kind is not None:
         assert error["type"] == kind, error
     return error["message"]
+
+
+def devstack_connection(server, user):
+    """openstacksdk as ``user`` (on the project of the same name) of a devstack Mimic."""
+    return openstack.connect(
+        auth_url=server.base_url + "/identity/v3", username=user, password="secret",
+        project_name=user, user_domain_id="default", project_domain_id="default",
+        region_name="RegionOne", identity_api_version="3")
+
+
+def devstack_cli(server, home, user, *args, check=True):
+    """``openstack *args`` as ``user``: its JSON output, or (``check=False``) the process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env.update({"HOME": str(home), "OS_AUTH_URL": server.base_url + "/identity/v3",
+                "OS_USERNAME": user, "OS_PASSWORD": "secret", "OS_PROJECT_NAME": user,
+                "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default",
+                "OS_REGION_NAME": "RegionOne"})
+    completed = subprocess.run([OPENSTACK, *args], env=env, capture_output=True, text=True,
+                               timeout=CLI_TIMEOUT, stdin=subprocess.DEVNULL)
+    if not check:
+        return completed
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)

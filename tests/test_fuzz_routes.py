@@ -35,6 +35,8 @@ from tests.robustness_support import ERROR_SHAPES, Endpoints, endpoints
 
 UBUNTU = "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01"
 PUBLIC_NETWORK = "00000000-0000-0000-0000-000000000000"
+#: Projects (by id) the fuzzed tenant's network is shared with by RBAC entries.
+RBAC_TARGETS = ("9b7e1c4e-0000-4000-8000-000000000001", "9b7e1c4e-0000-4000-8000-000000000002")
 FASTLY_KINDS = ("domain", "backend", "condition", "cache_settings", "response_object",
                 "header")
 
@@ -499,6 +501,22 @@ ROUTES: dict[tuple[str, str, str], list] = {
         {"address_scope": {"name": "as", "ip_version": 4, "shared": False}}],
     ("NeutronApi", "PUT", "/v2.0/address-scopes/<scope_id>"): [
         {"address_scope": {"name": "renamed"}}],
+    ("NeutronApi", "POST", "/v2.0/flavors"): [
+        {"flavor": {"name": "f", "service_type": "L3_ROUTER_NAT", "description": "d",
+                    "enabled": True}}],
+    ("NeutronApi", "PUT", "/v2.0/flavors/<flavor_id>"): [
+        {"flavor": {"name": "renamed", "enabled": False}}],
+    ("NeutronApi", "POST", "/v2.0/flavors/<flavor_id>/service_profiles"): [
+        {"service_profile": {"id": "{neutron_profile_id}"}}],
+    ("NeutronApi", "POST", "/v2.0/service_profiles"): [
+        {"service_profile": {"description": "d", "metainfo": "m", "enabled": True}}],
+    ("NeutronApi", "PUT", "/v2.0/service_profiles/<profile_id>"): [
+        {"service_profile": {"description": "changed", "enabled": False}}],
+    ("NeutronApi", "POST", "/v2.0/rbac-policies"): [
+        {"rbac_policy": {"object_type": "network", "object_id": "{network_id}",
+                         "action": "access_as_shared", "target_tenant": RBAC_TARGETS[1]}}],
+    ("NeutronApi", "PUT", "/v2.0/rbac-policies/<policy_id>"): [
+        {"rbac_policy": {"target_tenant": RBAC_TARGETS[1]}}],
 }
 
 #: The API groups fuzzed one test each, and how many bodies each gets.
@@ -645,7 +663,7 @@ class World:
         own = SELF_ROUTES.get(route)
         if own is not None:
             return self.ids[own[1]]
-        if route[0].startswith("IdentityV3"):
+        if route[0].startswith("IdentityV3") or route in NEUTRON_ADMIN_ROUTES:
             return self.ids["admin_token"]
         return self.api.token
 
@@ -723,12 +741,41 @@ def build_world(mimic) -> World:
     scope = mimic.post(f"{api.network}/address-scopes", headers=auth,
                        json={"address_scope": {"name": "fuzz", "ip_version": 4}})
     ids["scope_id"] = scope.json()["address_scope"]["id"] if scope.status_code == 201 else "x"
+    ids["policy_id"] = made(mimic.post(f"{api.network}/rbac-policies", headers=auth, json={
+        "rbac_policy": {"object_type": "network", "object_id": network["id"],
+                        "action": "access_as_shared", "target_tenant": RBAC_TARGETS[0]}}))[
+        "rbac_policy"]["id"]
     made(mimic.post("/mimic/v1.1/mesh", json=MESH))
     ids["state"] = state
     _block_storage(mimic, ids, made)
     world = World(api, ids)
     _keystone(mimic, world, made)
+    _neutron_flavors(mimic, world, made)
     return world
+
+
+#: Neutron's admin-only routes: sent with an admin's token, so that their
+#: bodies are read rather than refused by policy.
+NEUTRON_ADMIN_ROUTES = {
+    ("NeutronApi", "POST", "/v2.0/flavors"), ("NeutronApi", "PUT", "/v2.0/flavors/<flavor_id>"),
+    ("NeutronApi", "POST", "/v2.0/flavors/<flavor_id>/service_profiles"),
+    ("NeutronApi", "POST", "/v2.0/service_profiles"),
+    ("NeutronApi", "PUT", "/v2.0/service_profiles/<profile_id>"),
+}
+
+
+def _neutron_flavors(mimic, world: World, made: Callable) -> None:
+    """A Neutron flavor and a service profile, an admin's to change."""
+    admin = {"X-Auth-Token": world.ids["admin_token"]}
+    network = world.api.network
+    profile = made(mimic.post(f"{network}/service_profiles", headers=admin, json={
+        "service_profile": {"metainfo": "fuzz"}}))["service_profile"]["id"]
+    # Nova's routes have a flavor_id of their own; bodies name the profile.
+    world.app_ids["NeutronApi"] = {
+        "flavor_id": made(mimic.post(f"{network}/flavors", headers=admin, json={
+            "flavor": {"name": "fuzz", "service_type": "L3_ROUTER_NAT"}}))["flavor"]["id"],
+        "profile_id": profile}
+    world.ids["neutron_profile_id"] = profile
 
 
 def _block_storage(mimic, ids: dict, made: Callable) -> None:

@@ -21,16 +21,12 @@ github:openstack/devstack lib/neutron_plugins/services/l3 and lib/tempest.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
-import openstack
 import pytest
 from openstack import exceptions as sdk_exceptions
 
 from mimic.testing import start_mimic
-from tests.conftest import CLI_TIMEOUT, OPENSTACK
+from tests.neutron_support import devstack_cli as _cli
+from tests.neutron_support import devstack_connection as _connect
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +34,6 @@ def devstack():
     server = start_mimic("--profile", "devstack", "--regions", "RegionOne")
     yield server
     server.stop()
-
-
-def _connect(server, user):
-    return openstack.connect(
-        auth_url=server.base_url + "/identity/v3", username=user, password="secret",
-        project_name=user, user_domain_id="default", project_domain_id="default",
-        region_name="RegionOne", identity_api_version="3")
 
 
 @pytest.fixture
@@ -239,15 +228,13 @@ def test_openstack_cli_admin_makes_a_shared_external_provider_network(devstack, 
     assert "(rule:create_network:shared) is disallowed by policy" in refused.stderr
 
 
-def _cli(server, home, user, *args, check=True):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-    env.update({"HOME": str(home), "OS_AUTH_URL": server.base_url + "/identity/v3",
-                "OS_USERNAME": user, "OS_PASSWORD": "secret", "OS_PROJECT_NAME": user,
-                "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default",
-                "OS_REGION_NAME": "RegionOne"})
-    completed = subprocess.run([OPENSTACK, *args], env=env, capture_output=True, text=True,
-                               timeout=CLI_TIMEOUT, stdin=subprocess.DEVNULL)
-    if not check:
-        return completed
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
+def test_an_admins_network_in_a_project_never_seen_is_listed_and_found(admin):
+    # openstacksdk's functional test_network.py::test_find_with_filter: the
+    # project is first named by the create's project_id and must stay in
+    # the region's registry once the create is kept.
+    made = admin.network.create_network(name="unseen-owner", project_id="proj-never-seen")
+    found = admin.network.find_network("unseen-owner", project_id="proj-never-seen",
+                                       ignore_missing=False)
+    assert (found.id, found.project_id) == (made.id, "proj-never-seen")
+    assert made.id in {n.id for n in admin.network.networks(project_id="proj-never-seen")}
+    admin.network.delete_network(made.id)

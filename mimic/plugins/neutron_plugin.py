@@ -33,7 +33,8 @@ class NeutronPlugin:
         return neutron_error_body(error)
 
     def owns_state(self, key: Any) -> bool:
-        return key_name(key) in ("neutron", "neutron-shared-pools", "neutron-region")
+        return key_name(key) in ("neutron", "neutron-shared-pools", "neutron-region",
+                                 "neutron-flavors")
 
     def replayable(self, method: bytes, path: bytes) -> bool:
         return True

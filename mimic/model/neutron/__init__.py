@@ -18,8 +18,11 @@ type name; this package knows nothing about HTTP.
 One module per noun of Neutron's API: :mod:`.networks` (networks and
 subnets), :mod:`.ports` and :mod:`.addresses` (ports and the addresses
 they hold), :mod:`.security_groups`, :mod:`.routers` (routers and floating
-IPs), :mod:`.tags`, :mod:`.servers` (what Nova asks for); :mod:`.state` puts them
-together in :class:`NetworkState`. The names below are the package's
+IPs), :mod:`.rbac` (RBAC policies: who besides an owner reaches a network
+or address scope), :mod:`.tags`, :mod:`.servers` (what Nova asks for);
+:mod:`.state` puts them together in :class:`NetworkState`, and
+:mod:`.flavors` holds the region's service flavors and profiles, which
+belong to no project. The names below are the package's
 public surface, importable from ``mimic.model.neutron`` itself.
 """
 
@@ -48,6 +51,7 @@ from mimic.model.neutron.ports import (
     Port,
     PortTable,
 )
+from mimic.model.neutron.rbac import RbacPolicy
 from mimic.model.neutron.routers import FloatingIp, Route, Router
 from mimic.model.neutron.security_groups import (
     PROTOCOL_NAMES,
@@ -65,7 +69,8 @@ __all__ = [
     "COMPUTE_OWNER", "Conflict", "FixedIp", "FloatingIp", "Forbidden", "MAC_PREFIX",
     "Network", "NetworkRequest", "NetworkState", "NeutronFault", "NotFound",
     "PRIVATE_IPV4_CIDR", "PRIVATE_NETWORK_ID", "PROTOCOL_NAMES", "PUBLIC_IPV4_CIDR",
-    "PUBLIC_IPV6_CIDR", "PUBLIC_NETWORK_ID", "PoolExhausted", "Port", "PortTable", "Route",
+    "PUBLIC_IPV6_CIDR", "PUBLIC_NETWORK_ID", "PoolExhausted", "Port", "PortTable",
+    "RbacPolicy", "Route",
     "Router",
     "SecurityGroup", "SecurityGroupRule", "Stamped", "Subnet", "SubnetPool",
     "Trunk", "network_state",

@@ -2,7 +2,9 @@
 Address scopes (Neutron's ``address-scope``): a named space of addresses
 of one IP version that subnet pools join (``address_scope_id``), so that
 the pools of one scope never overlap. A scope in use by a pool stays; a
-``shared`` one (an admin's to make) is seen by every project.
+``shared`` one (an admin's to make: the ``*`` RBAC entry, see :mod:`.rbac`)
+is seen by every project, and one an RBAC entry shares with a project by
+that project.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any, Optional
 import attrs
 
 from mimic.model.neutron.faults import BadRequest, Conflict, NotFound
+from mimic.model.neutron.rbac import ACCESS_SHARED
 from mimic.model.neutron.standard import Stamped
 
 
@@ -31,11 +34,11 @@ class AddressScopes:
     __slots__ = ()
 
     def visible_address_scopes(self) -> list[AddressScope]:
-        """The project's scopes and every project's shared ones."""
+        """The project's scopes and the ones shared with it (or with every project)."""
         seen = dict(self.address_scopes)
         for other in self.region_networks.all_states():
             for scope in other.address_scopes.values():
-                if scope.shared:
+                if scope.shared or self.shared_with_me(scope.id):
                     seen.setdefault(scope.id, scope)
         return list(seen.values())
 
@@ -62,8 +65,10 @@ class AddressScopes:
                              f"[4, 6].")
         now = self.now()
         scope = AddressScope(now, now, 0, id=self.ids.uuid(), name=name,
-                             tenant_id=self.tenant_id, ip_version=ip_version, shared=shared)
+                             tenant_id=self.tenant_id, ip_version=ip_version)
         self.address_scopes[scope.id] = scope
+        if shared:
+            self.share_with_everyone(scope, "address_scope", ACCESS_SHARED, True)
         return scope
 
     def update_address_scope(self, scope_id: str, name: Optional[str] = None,
@@ -75,8 +80,8 @@ class AddressScopes:
                              f"scope can't be unshared.", "AddressScopeUpdateError")
         if name is not None:
             scope.name = name
-        if shared is not None:
-            scope.shared = shared
+        if shared:
+            self.share_with_everyone(scope, "address_scope", ACCESS_SHARED, True)
         scope.touch(self.now())
         return scope
 
@@ -88,6 +93,7 @@ class AddressScopes:
                                f"There are one or more subnet pools in use on the address "
                                f"scope.", "AddressScopeInUse")
         del self.address_scopes[scope_id]
+        self.forget_rbac_entries(scope_id)
 
     def check_pool_scope(self, pool: Any, scope_id: Optional[str], prefixes: list) -> None:
         """

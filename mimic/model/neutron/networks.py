@@ -267,8 +267,8 @@ class NetworksAndSubnets:
         """
         A project network, no subnets yet. ``shared``, ``external``,
         ``is_default`` and ``provider`` are an admin's to set (the routes
-        check who asks); a shared or external network is published to
-        every project of the region.
+        check who asks); a shared or external network gets the RBAC entry
+        that opens it to every project of the region.
         """
         mtu = MAX_MTU if mtu is None else _checked_mtu(mtu)
         self.check_quota("network")
@@ -280,8 +280,12 @@ class NetworksAndSubnets:
                           provider=_provider(provider))
         self.networks[network.id] = network
         self._ports_by_network[network.id] = {}
-        if shared or external:
-            self.region_networks.publish(network, self)
+        # Neutron's entries: shared is ``*`` access_as_shared, external ``*``
+        # access_as_external (see :mod:`.rbac`).
+        if shared:
+            self.share_with_everyone(network, "network", "access_as_shared", True)
+        if external:
+            self.share_with_everyone(network, "network", "access_as_external", True)
         return network
 
     def _own_network(self, network_id: str, action: str) -> Network:
@@ -301,15 +305,12 @@ class NetworksAndSubnets:
         network = self._own_network(network_id, "rule:update_network")
         if mtu is not None:
             mtu = _checked_mtu(mtu)
-        published = network.shared or network.external
-        will_publish = (network.shared if shared is None else shared) or (
-            network.external if external is None else external)
-        if published and not will_publish:
-            others = self.region_networks.users_besides(network_id, self)
-            if others:
-                raise Conflict(f"Unable to reconfigure sharing settings for network "
-                               f"{network_id}. Multiple tenants are using it.",
-                               "InvalidSharedSetting")
+        unshared = [action for action, wanted, held in (
+            ("access_as_shared", shared, network.shared),
+            ("access_as_external", external, network.external)) if wanted is False and held]
+        self.check_unsharing(network, unshared)
+        for action in unshared:
+            self.share_with_everyone(network, "network", action, False)
         if name is not None:
             network.name = name
             # A server's addresses are keyed by network name.
@@ -323,16 +324,13 @@ class NetworksAndSubnets:
             network.port_security_enabled = port_security_enabled
         if mtu is not None:
             network.mtu = mtu
-        if shared is not None:
-            network.shared = shared
-        if external is not None:
-            network.external = external
+        if shared:
+            self.share_with_everyone(network, "network", "access_as_shared", True)
+        if external and not network.external:
+            self.share_with_everyone(network, "network", "access_as_external", True)
+        network.external = network.external if external is None else external
         if is_default is not None:
             network.is_default = is_default
-        if will_publish and not published:
-            self.region_networks.publish(network, self)
-        elif published and not will_publish:
-            self.region_networks.withdraw(network, self)
         network.touch(self.now())
         return network
 
@@ -344,6 +342,7 @@ class NetworksAndSubnets:
             raise Conflict(f"Unable to complete operation on network {network_id}. There are "
                            f"one or more ports still in use on the network.", "NetworkInUse")
         self.region_networks.withdraw(network, self)
+        self.forget_rbac_entries(network_id)
         for subnet_id in network.subnet_ids:
             del self.subnets[subnet_id]
         del self._ports_by_network[network_id]

@@ -68,7 +68,7 @@ class Quotas:
             "floatingip": len(self.floating_ips),
             "security_group": len(self.security_groups),
             "security_group_rule": len(self.rules),
-            "rbac_policy": 0,
+            "rbac_policy": self.owns_rbac_quota(),
         }
 
     def check_quota(self, resource: str, adding: int = 1) -> None:

@@ -24,6 +24,7 @@ from mimic.model.neutron.networks import (
 )
 from mimic.model.neutron.ports import Port, Ports, PortTable
 from mimic.model.neutron.quotas import Quotas
+from mimic.model.neutron.rbac import RbacPolicies
 from mimic.model.neutron.region import RegionNetworks
 from mimic.model.neutron.routers import RoutersAndFloatingIps
 from mimic.model.neutron.security_groups import SecurityGroups
@@ -36,7 +37,7 @@ from mimic.util import iso_time
 
 @attrs.define(eq=False)
 class NetworkState(NetworksAndSubnets, Ports, SecurityGroups, RoutersAndFloatingIps,
-                   SubnetPools, AddressScopes, Trunks, Tags, Quotas, Servers):
+                   SubnetPools, AddressScopes, RbacPolicies, Trunks, Tags, Quotas, Servers):
     """
     One tenant's networking in one region. Get it with :func:`network_state`.
 

@@ -13,7 +13,9 @@ real Neutron.
 
 One module per noun, as in :mod:`mimic.model.neutron`: :mod:`.networks`
 (networks and subnets), :mod:`.ports`, :mod:`.security_groups`,
-:mod:`.routers` (routers and floating IPs); :mod:`.wire` holds what they
+:mod:`.routers` (routers and floating IPs), :mod:`.rbac` (RBAC policies),
+:mod:`.flavors` (service flavors and profiles);
+:mod:`.wire` holds what they
 share and :mod:`.api` puts them together in :class:`NeutronApi`.
 """
 

@@ -23,10 +23,12 @@ from mimic.rest.neutron.wire import (
 )
 
 
-def address_scope_json(scope: AddressScope) -> dict:
+def address_scope_json(scope: AddressScope, viewer: Any = None) -> dict:
+    """A scope as ``viewer`` sees it: ``shared`` if an RBAC entry shares it with it."""
+    shared = scope.shared or (viewer is not None and viewer.shared_with_me(scope.id))
     return {"id": scope.id, "name": scope.name, "tenant_id": scope.tenant_id,
             "project_id": scope.tenant_id, "ip_version": scope.ip_version,
-            "shared": scope.shared, **stamps(scope)}
+            "shared": shared, **stamps(scope)}
 
 
 ADDRESS_SCOPE_ATTRIBUTES = frozenset(address_scope_json(AddressScope("", "")))
@@ -48,14 +50,14 @@ class AddressScopeRoutes:
         state = self._state(request)
         scopes = (self._visible(request, "address_scopes") if self._is_admin(request)
                   else state.visible_address_scopes())
-        return render_list(request, "address_scopes", map(address_scope_json, scopes),
-                           ADDRESS_SCOPE_ATTRIBUTES)
+        return render_list(request, "address_scopes", (
+            address_scope_json(s, state) for s in scopes), ADDRESS_SCOPE_ATTRIBUTES)
 
     @app.route("/v2.0/address-scopes/<scope_id>", methods=["GET"])
     def show_address_scope(self, request: Any, scope_id: str) -> bytes:
         state = self._holder(request, "address_scopes", scope_id)
         return render_one(request, "address_scope", address_scope_json(self._run(
-            lambda: state.address_scope(scope_id))))
+            lambda: state.address_scope(scope_id)), self._state(request)))
 
     @app.route("/v2.0/address-scopes", methods=["POST"])
     def create_address_scope(self, request: Any) -> bytes:

@@ -11,9 +11,11 @@ from typing import Any, Callable
 from mimic.model.neutron import NeutronFault, network_state
 from mimic.rest.http import RequestError, caller_token, install_error_handlers, json_response
 from mimic.rest.neutron.address_scopes import AddressScopeRoutes
+from mimic.rest.neutron.flavors import FlavorRoutes
 from mimic.rest.neutron.networks import NetworkRoutes
 from mimic.rest.neutron.ports import PortRoutes
 from mimic.rest.neutron.quotas import QuotaRoutes
+from mimic.rest.neutron.rbac import RbacPolicyRoutes
 from mimic.rest.neutron.routers import RouterRoutes
 from mimic.rest.neutron.security_groups import SecurityGroupRoutes
 from mimic.rest.neutron.subnetpools import SubnetPoolRoutes
@@ -72,6 +74,12 @@ EXTENSIONS = (
      "Enables to set tag on resources during creation."),
     ("service-type", "Neutron Service Type Management",
      "API for retrieving service providers for Neutron advanced services"),
+    ("rbac-policies", "RBAC Policies", "Allows creation and modification of policies that "
+     "control project access to resources."),
+    ("rbac-address-scope", "Add address_scope type to RBAC",
+     "Add address_scope type to RBAC"),
+    ("flavors", "Neutron Service Flavors", "Flavor specification for Neutron advanced "
+     "services."),
 )
 
 #: What ``GET /v2.0/service-providers`` lists: the one backend of Mimic's
@@ -80,7 +88,8 @@ SERVICE_PROVIDERS = ({"service_type": "L3_ROUTER_NAT", "name": "ovn", "default":
 
 
 class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
-                 SubnetPoolRoutes, AddressScopeRoutes, TrunkRoutes, TagRoutes, QuotaRoutes):
+                 SubnetPoolRoutes, AddressScopeRoutes, RbacPolicyRoutes, FlavorRoutes,
+                 TrunkRoutes, TagRoutes, QuotaRoutes):
     """Neutron v2.0 for one region, serving whoever's token comes in."""
 
     app = app
@@ -137,7 +146,9 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
         if not self._is_admin(request):
             return state
         mine = state.ports if table == "ports" else getattr(state, table)
-        if key in mine:
+        # What another project shared is in the caller's tables too: its
+        # owner's state is the one that holds it.
+        if key in mine and getattr(mine[key], "tenant_id", state.tenant_id) == state.tenant_id:
             return state
         return state.region_networks.holder(table, key) or state
 
@@ -174,7 +185,8 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
                  ("security_group_rule", "security-group-rules"),
                  ("floatingip", "floatingips"), ("router", "routers"),
                  ("subnetpool", "subnetpools"), ("trunk", "trunks"),
-                 ("address_scope", "address-scopes"))
+                 ("address_scope", "address-scopes"), ("rbac_policy", "rbac-policies"),
+                 ("flavor", "flavors"), ("service_profile", "service_profiles"))
         return json_response(request, {"resources": [
             {"name": name, "collection": collection.replace("-", "_"),
              "links": [{"href": f"{self.uri_prefix}/v2.0/{collection}", "rel": "self"}]}

@@ -32,7 +32,11 @@ PROVIDER_KEYS = ("provider:network_type", "provider:physical_network",
                  "provider:segmentation_id")
 
 
-def network_json(network: Network, admin: bool = False) -> dict:
+def network_json(network: Network, admin: bool = False, viewer: Any = None) -> dict:
+    """
+    A network as ``viewer`` (the caller's state) sees it: ``shared`` when
+    an RBAC entry shares it with every project or with the viewer's.
+    """
     shown = {}
     if admin:
         shown = dict(zip(PROVIDER_KEYS, network.provider))
@@ -40,7 +44,8 @@ def network_json(network: Network, admin: bool = False) -> dict:
         "id": network.id, "name": network.name, "tenant_id": network.tenant_id,
         "project_id": network.tenant_id, "status": "ACTIVE",
         "admin_state_up": network.admin_state_up,
-        "subnets": list(network.subnet_ids), "shared": network.shared,
+        "subnets": list(network.subnet_ids),
+        "shared": network.shared or (viewer is not None and viewer.shared_with_me(network.id)),
         "router:external": network.external, "is_default": network.is_default,
         "mtu": network.mtu, "port_security_enabled": network.port_security_enabled,
         "availability_zone_hints": [], "availability_zones": ["nova"], "ipv4_address_scope": None,
@@ -183,14 +188,14 @@ class NetworkRoutes:
         state = self._state(request)
         admin = self._is_admin(request)
         return render_list(request, "networks", (
-            network_json(n, admin) for n in self._visible(request, "networks")),
+            network_json(n, admin, state) for n in self._visible(request, "networks")),
             NETWORK_ATTRIBUTES)
 
     @app.route("/v2.0/networks/<network_id>", methods=["GET"])
     def show_network(self, request: Any, network_id: str) -> bytes:
         state = self._holder(request, "networks", network_id)
         return render_one(request, "network", network_json(self._run(
-            lambda: state.network(network_id)), self._is_admin(request)))
+            lambda: state.network(network_id)), self._is_admin(request), self._state(request)))
 
     @app.route("/v2.0/networks", methods=["POST"])
     def create_network(self, request: Any) -> bytes:
@@ -202,7 +207,8 @@ class NetworkRoutes:
         wanted = [_network_request(body, admin) for body in bodies]
         networks = self._run(lambda: state.create_networks(wanted))
         tag_created(networks, bodies)
-        return render_created(request, "network", [network_json(n, admin) for n in networks],
+        return render_created(request, "network", [network_json(n, admin, state)
+                                                   for n in networks],
                               bulk)
 
     @app.route("/v2.0/networks/<network_id>", methods=["PUT"])
@@ -223,7 +229,8 @@ class NetworkRoutes:
                       port_security_enabled=boolean_field(body, "port_security_enabled"),
                       mtu=_mtu(body))
         network = self._run(lambda: state.update_network(network_id, **kwargs))
-        return render_one(request, "network", network_json(network, admin))
+        return render_one(request, "network", network_json(network, admin,
+                                                           self._state(request)))
 
     @app.route("/v2.0/networks/<network_id>", methods=["DELETE"])
     def delete_network(self, request: Any, network_id: str) -> bytes:

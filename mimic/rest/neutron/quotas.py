@@ -14,7 +14,14 @@ from typing import Any
 
 from mimic.model.neutron.quotas import QUOTA_DEFAULTS
 from mimic.rest.http import RequestError, empty_response, json_response
-from mimic.rest.neutron.wire import app, query_lists, read_body, render_list, render_one
+from mimic.rest.neutron.wire import (
+    app,
+    policy_forbidden,
+    query_lists,
+    read_body,
+    render_list,
+    render_one,
+)
 
 #: The one zone Mimic's networks and routers are in.
 AVAILABILITY_ZONES = [{"name": "nova", "resource": resource, "state": "available"}
@@ -25,11 +32,6 @@ ZONE_ATTRIBUTES = frozenset(AVAILABILITY_ZONES[0])
 AVAILABILITY_ATTRIBUTES = frozenset(("network_id", "network_name", "tenant_id", "project_id",
                                      "ip_version", "total_ips", "used_ips",
                                      "subnet_ip_availability"))
-
-
-def _forbidden(action: str) -> RequestError:
-    return RequestError(403, f"(rule:{action}) is disallowed by policy",
-                        kind="PolicyNotAuthorized")
 
 
 def ip_availability_json(state: Any, network: Any, versions: tuple = (4, 6)) -> dict:
@@ -62,7 +64,7 @@ class QuotaRoutes:
         if project_id == state.tenant_id:
             return state
         if not self._is_admin(request):
-            raise _forbidden(action)
+            raise policy_forbidden(action)
         if not project_id or len(project_id) > 255:
             raise RequestError(400, f"Invalid project id {project_id[:64]!r}.",
                                kind="HTTPBadRequest")
@@ -89,7 +91,7 @@ class QuotaRoutes:
     @app.route("/v2.0/quotas/<project_id>", methods=["PUT"])
     def update_quota(self, request: Any, project_id: str) -> bytes:
         if not self._is_admin(request):
-            raise _forbidden("update_quota")
+            raise policy_forbidden("update_quota")
         state = self._quota_state(request, project_id, "update_quota")
         limits = read_body(request).get("quota")
         if not isinstance(limits, dict):
@@ -100,7 +102,7 @@ class QuotaRoutes:
     @app.route("/v2.0/quotas/<project_id>", methods=["DELETE"])
     def delete_quota(self, request: Any, project_id: str) -> bytes:
         if not self._is_admin(request):
-            raise _forbidden("delete_quota")
+            raise policy_forbidden("delete_quota")
         self._quota_state(request, project_id, "delete_quota").reset_quotas()
         return empty_response(request)
 
@@ -110,7 +112,7 @@ class QuotaRoutes:
         # projects whose quotas differ from the defaults.
         state = self._state(request)
         if not self._is_admin(request):
-            raise _forbidden("get_quota")
+            raise policy_forbidden("get_quota")
         return json_response(request, {"quotas": [
             {**other.quota_limits(), "tenant_id": other.tenant_id,
              "project_id": other.tenant_id}
@@ -120,7 +122,7 @@ class QuotaRoutes:
     def list_ip_availabilities(self, request: Any) -> bytes:
         state = self._state(request)
         if not self._is_admin(request):
-            raise _forbidden("get_network_ip_availability")
+            raise policy_forbidden("get_network_ip_availability")
         # ``ip_version`` picks the subnets counted, and the networks that
         # have one of that version (Neutron's ip_availability plugin).
         wanted = query_lists(request).get("ip_version")
@@ -138,7 +140,7 @@ class QuotaRoutes:
     def show_ip_availability(self, request: Any, network_id: str) -> bytes:
         if not self._is_admin(request):
             self._state(request)
-            raise _forbidden("get_network_ip_availability")
+            raise policy_forbidden("get_network_ip_availability")
         state = self._holder(request, "networks", network_id)
         network = self._run(lambda: state.network(network_id))
         return render_one(request, "network_ip_availability",

@@ -62,6 +62,12 @@ def bad_request(message: str) -> RequestError:
     return RequestError(400, message, kind="HTTPBadRequest")
 
 
+def policy_forbidden(action: str) -> RequestError:
+    """Neutron's 403 when its policy refuses ``action`` (``create_flavor``...)."""
+    return RequestError(403, f"(rule:{action}) is disallowed by policy",
+                        kind="PolicyNotAuthorized")
+
+
 def stamps(thing: Any) -> dict:
     return {"created_at": thing.created_at, "updated_at": thing.updated_at,
             "revision_number": thing.revision_number}
