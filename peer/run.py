@@ -59,6 +59,9 @@ AREAS = {
 CACHE = TOP / ".peer"
 REGION = "RegionOne"
 FILE_TIMEOUT = 600.0
+#: How long an interrupted file may take to finish its cut test's cleanups
+#: (CLI commands: ten seconds each on a loaded machine) and write its report.
+INTERRUPT_GRACE = 180.0
 
 #: Every file's last result, kept in the repository: a run of some files
 #: (``--files``, ``--areas``) replaces those files' rows and keeps the others,
@@ -270,6 +273,8 @@ def run_file(suite: str, root: Path, relative: str, workdir: Path,
     """Run one test file with pytest; ``workdir`` holds clouds.yaml and the report."""
     junit = workdir / "junit.xml"
     junit.unlink(missing_ok=True)
+    progress = workdir / "progress.jsonl"
+    progress.unlink(missing_ok=True)
     target = root / SUITES[suite][1] / relative
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -282,9 +287,11 @@ def run_file(suite: str, root: Path, relative: str, workdir: Path,
     # (openstackclient/tests/functional/base.py ``execute``), so the CLI
     # finds clouds.yaml only in its working directory: it runs in workdir.
     env["OS_CLIENT_CONFIG_FILE"] = str(workdir / "clouds.yaml")
+    env["PEER_PROGRESS"] = str(progress)
     cwd = root if suite == "sdk" else workdir
     env.setdefault("OPENSTACKSDK_FUNC_TEST_TIMEOUT", "60")
     command = [sys.executable, "-m", "pytest", str(target), "-q", "-p", "no:cacheprovider",
+               "-p", "peer.progress",
                "--junitxml", str(junit), "-o", "junit_family=xunit2", "--rootdir", str(root)]
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, preexec_fn=_interruptible)
@@ -298,15 +305,19 @@ def run_file(suite: str, root: Path, relative: str, workdir: Path,
         timed_out = True
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(60)
+            process.wait(INTERRUPT_GRACE)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    if not junit.exists():
+    if junit.exists():
+        result = parse_junit(suite, relative, junit, interrupted=timed_out)
+    elif progress.exists():
+        # Killed before it wrote its report: what it finished, as it went.
+        result = parse_progress(suite, relative, progress)
+    else:
         return FileResult(suite, relative, note=(
             f"timed out after {file_timeout:.0f} s" if timed_out
             else "pytest wrote no report (import error?)"))
-    result = parse_junit(suite, relative, junit, interrupted=timed_out)
     if timed_out:
         result = attrs.evolve(result, note=f"timed out after {file_timeout:.0f} s: "
                               f"the tests it reached")
@@ -344,6 +355,27 @@ def parse_junit(suite: str, relative: str, junit: Path,
     return FileResult(suite, relative, passed, failed, skipped, tuple(failures), note)
 
 
+def parse_progress(suite: str, relative: str, progress: Path) -> FileResult:
+    """The outcomes :mod:`peer.progress` wrote, one line per finished test."""
+    passed = failed = skipped = 0
+    failures = []
+    reasons: set = set()
+    for line in progress.read_text(encoding="utf-8").splitlines():
+        done = json.loads(line)
+        if done["outcome"] == "passed":
+            passed += 1
+        elif done["outcome"] == "skipped":
+            skipped += 1
+            reasons.add(" ".join(done["text"].split())[:120])
+        elif done["when"] == "teardown" and any(name == done["name"] for name, _ in failures):
+            continue
+        else:
+            failed += 1
+            failures.append((done["name"], first_cause_text(done["text"], "?")))
+    note = "; ".join(sorted(reasons)) if skipped and not (passed or failed) else ""
+    return FileResult(suite, relative, passed, failed, skipped, tuple(failures), note)
+
+
 _EXCEPTION_LINE = re.compile(r"^\s*(E\s+)?[\w.]*(Error|Exception|Failed|Failure|Mismatch|"
                              r"Forbidden|NotFound|Conflict|BadRequest|Timeout)\w*:")
 
@@ -354,10 +386,15 @@ def first_cause(element: ElementTree.Element) -> str:
     of its traceback (testtools wraps the real exception, so the report's
     own message says little), else its last line.
     """
-    lines = [line for line in (element.text or "").splitlines() if line.strip()]
+    return first_cause_text(element.text or "", element.get("message") or "?")
+
+
+def first_cause_text(report: str, message: str) -> str:
+    """:func:`first_cause` of a failure's text; ``message`` when it has none."""
+    lines = [line for line in report.splitlines() if line.strip()]
     raised = [line for line in lines if _EXCEPTION_LINE.match(line)
               and "_StringException" not in line]
-    text = (raised or lines or [element.get("message") or "?"])[-1]
+    text = (raised or lines or [message])[-1]
     text = " ".join(text.split())
     return text[:240]
 

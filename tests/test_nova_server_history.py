@@ -209,3 +209,16 @@ def test_openstacksdk_reads_actions_console_and_zones(mimic):
         assert [z.name for z in conn.compute.availability_zones()] == ["nova"]
     finally:
         conn.close()
+
+
+def test_the_create_action_shows_the_create_requests_id_user_and_time(nova):
+    created = nova.post("servers", json={"server": {
+        "name": "made", "imageRef": UBUNTU, "flavorRef": "2"}})
+    assert created.status_code == 202
+    server_id = created.json()["server"]["id"]
+    server = nova.get(f"servers/{server_id}").json()["server"]
+    (action,) = nova.get(f"servers/{server_id}/os-instance-actions").json()["instanceActions"]
+    assert action["action"] == "create"
+    assert action["request_id"] == created.headers["x-openstack-request-id"]
+    assert (action["user_id"], action["project_id"]) == (server["user_id"], TENANT)
+    assert action["start_time"].rstrip("Z")[:19] == server["created"].rstrip("Z")[:19]

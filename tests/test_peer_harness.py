@@ -97,3 +97,53 @@ def test_a_file_that_runs_out_of_time_is_measured_as_far_as_it_got(
                           file_timeout=8.0)
     assert result.passed == 1
     assert result.note == "timed out after 8 s: the tests it reached"
+
+
+STUBBORN_FILE = """
+import time
+
+
+def test_quick():
+    pass
+
+
+def test_stubborn():
+    try:
+        time.sleep(120)
+    except KeyboardInterrupt:
+        # A cleanup that outlasts the grace period, as a CLI suite's can.
+        time.sleep(120)
+"""
+
+
+def test_a_file_killed_before_its_report_keeps_the_tests_it_finished(
+        tmp_path: Path, monkeypatch) -> None:
+    from peer import run
+
+    tests = tmp_path / "suite" / "tests"
+    tests.mkdir(parents=True)
+    (tests / "test_stubborn.py").write_text(STUBBORN_FILE)
+    (tmp_path / "work").mkdir()
+    monkeypatch.setitem(run.SUITES, "sdk", ("suite", "suite/tests"))
+    monkeypatch.setattr(run, "INTERRUPT_GRACE", 1.0)
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    result = run.run_file("sdk", tmp_path, "test_stubborn.py", tmp_path / "work",
+                          file_timeout=8.0)
+    assert not (tmp_path / "work" / "junit.xml").exists()
+    assert (result.passed, result.failed) == (1, 0)
+    assert result.note == "timed out after 8 s: the tests it reached"
+
+
+def test_progress_lines_count_a_failed_test_once(tmp_path: Path) -> None:
+    from peer.run import parse_progress
+
+    progress = tmp_path / "progress.jsonl"
+    progress.write_text(
+        '{"name": "test_a", "when": "call", "outcome": "passed", "text": ""}\n'
+        '{"name": "test_b", "when": "call", "outcome": "failed", '
+        '"text": "Traceback\\nKeyError: \'id\'"}\n'
+        '{"name": "test_b", "when": "teardown", "outcome": "failed", "text": "x"}\n'
+        '{"name": "test_c", "when": "setup", "outcome": "skipped", "text": "no volume"}\n')
+    result = parse_progress("osc", "compute/v2/test_server.py", progress)
+    assert (result.passed, result.failed, result.skipped) == (1, 1, 1)
+    assert result.failures == (("test_b", "KeyError: 'id'"),)

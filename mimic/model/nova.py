@@ -45,7 +45,11 @@ from mimic.model.images import (
 from mimic.model.keypairs import KeypairStore
 from mimic.model.neutron import NetworkState, network_state
 from mimic.model.nova_actions import ServerActions
-from mimic.model.nova_instance_actions import InstanceActionLog
+from mimic.model.nova_instance_actions import (
+    InstanceAction,
+    InstanceActionLog,
+    compact_request_id,
+)
 from mimic.model.nova_errors import (  # noqa: F401 - the model's errors, re-exported
     BadRequest,
     ComputeError,
@@ -128,6 +132,9 @@ class ComputeRegion(ServerActions, ServerNetworking):
     #: Deleted servers, oldest first, kept for ``deleted=True``, ``changes-since``
     #: and usage reports; at most :data:`MAX_DELETED_KEPT`.
     _deleted: dict = attrs.field(factory=dict)
+    #: The user id of the last create, so that the servers one user makes
+    #: share one string (a route builds a new one per request).
+    _last_user_id: Optional[str] = None
 
     @classmethod
     def for_tenant(cls, session_store: Any, tenant_id: str, region: str) -> "ComputeRegion":
@@ -223,10 +230,12 @@ class ComputeRegion(ServerActions, ServerNetworking):
         return stand_in_flavor(flavor_id)
 
     def create_server(self, spec: ServerSpec, user_id: str,
-                      reservation_id: Optional[str] = None) -> Created:
+                      reservation_id: Optional[str] = None,
+                      request_id: Optional[str] = None) -> Created:
         """
-        Create a server as ``spec`` says, applying presets and behaviors.
-        Everything is checked before anything changes.
+        Create a server as ``spec`` says, applying presets and behaviors;
+        ``request_id`` is the request's, which the server's ``create``
+        instance action shows. Everything is checked before anything changes.
         """
         now = self.now()
         check_metadata_quota(spec.metadata)
@@ -254,6 +263,9 @@ class ComputeRegion(ServerActions, ServerNetworking):
         with refused_by_neutron(not_found=BadRequest, conflict=BadRequest):
             # Last of the checks, and all or nothing itself.
             self.network.place_server(server_id, spec.networks, spec.security_groups)
+        if user_id == self._last_user_id:
+            user_id = self._last_user_id
+        self._last_user_id = user_id
         server = Server(
             id=server_id,
             name=spec.name,
@@ -272,11 +284,14 @@ class ComputeRegion(ServerActions, ServerNetworking):
             access_ipv6=spec.access_ipv6,
             disk_config=spec.disk_config,
             config_drive="True" if spec.config_drive else "",
-            delete_failure_code=presets.delete_failure_code,
-            delete_failures=presets.delete_failures,
             tags=tuple(dict.fromkeys(spec.tags)),
             image_properties=image_properties_of(image, self._image_properties),
+            compute_host=compute_host,
+            availability_zone=self.cloud.zone_of(compute_host),
+            created_by=None if request_id is None else compact_request_id(request_id),
         )
+        server.delete_failure_code = presets.delete_failure_code
+        server.delete_failures = presets.delete_failures
         server.reservation_id = reservation_id
         server.description = spec.description
         server.user_data = spec.user_data
@@ -284,8 +299,6 @@ class ComputeRegion(ServerActions, ServerNetworking):
         server.pinned_availability_zone = spec.availability_zone
         server.scheduler_hints = dict(spec.scheduler_hints) or None
         server.block_devices = spec.block_devices
-        server.compute_host = compute_host
-        server.availability_zone = self.cloud.zone_of(compute_host)
         if group is not None:
             group.members.append(server.id)
             server.server_group = group.id
@@ -304,25 +317,27 @@ class ComputeRegion(ServerActions, ServerNetworking):
                           if chosen.name == "false-negative" else None)
         return Created(server, admin_pass, false_negative)
 
-    def create_servers(self, spec: ServerSpec, user_id: str, count: int) -> list[Created]:
+    def create_servers(self, spec: ServerSpec, user_id: str, count: int,
+                       request_id: Optional[str] = None) -> list[Created]:
         """
-        ``count`` servers at once, all or none, sharing one reservation id;
-        with more than one they are named ``<name>-1``, ``<name>-2``... as
-        Nova names them (nova/compute/api.py ``_populate_instance_names``).
+        ``count`` servers at once, all or none, sharing one reservation id
+        (and the request id of their ``create`` actions); with more than one
+        they are named ``<name>-1``, ``<name>-2``... as Nova names them
+        (nova/compute/api.py ``_populate_instance_names``).
         """
         flavor = self.resolve_flavor(spec.flavor_id)
         count = self.cloud.quotas.instances_allowed(
             self.tenant_id, self.used(), flavor.vcpus, flavor.ram,
             min(spec.min_count, count), count)
         if count == 1:
-            return [self.create_server(spec, user_id)]
+            return [self.create_server(spec, user_id, request_id=request_id)]
         created: list[Created] = []
         try:
             for number in range(1, count + 1):
                 named = attrs.evolve(spec, name=f"{spec.name}-{number}")
                 # The first server's derived reservation id is everyone's.
                 shared = created[0].server.reservation_id if created else None
-                made = self.create_server(named, user_id, shared)
+                made = self.create_server(named, user_id, shared, request_id)
                 made.server.launch_index = number - 1
                 created.append(made)
         except ComputeError:
@@ -357,13 +372,25 @@ class ComputeRegion(ServerActions, ServerNetworking):
             server.touch(now)
             self._deleted[server.id] = server
             if len(self._deleted) > MAX_DELETED_KEPT:
-                del self._deleted[next(iter(self._deleted))]
+                oldest = next(iter(self._deleted))
+                del self._deleted[oldest]
+                self.instance_actions.forget(oldest)
         self.server_groups.leave(server.id, server.server_group)
         self.changes.value += 1
         self.network.detach_server(server.id)
         self.instances_used -= 1
         self.cores_used -= server.flavor.vcpus
         self.ram_used -= server.flavor.ram
+
+    def instance_actions_of(self, server_id: str) -> list:
+        """What was done to a live or kept deleted server, newest first."""
+        return self.instance_actions.actions_of(self._kept(server_id), server_id)
+
+    def instance_action(self, server_id: str, request_id: str) -> Optional[InstanceAction]:
+        return self.instance_actions.find(self._kept(server_id), server_id, request_id)
+
+    def _kept(self, server_id: str) -> Optional[Server]:
+        return self._servers.get(server_id) or self._deleted.get(server_id)
 
     def list_servers(self, query: ServerQuery) -> list[Server]:
         """Servers matching ``query``, newest first, one page of them."""

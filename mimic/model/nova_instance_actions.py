@@ -2,14 +2,18 @@
 What Nova remembers of each server's life (``servers/<id>/os-instance-actions``):
 one :class:`InstanceAction` per create, delete and server action, with the
 request id that asked for it and its one compute event, kept after the
-server is deleted (microversion 2.21 shows them). Also the server's boot
+server is deleted (microversion 2.21 shows them) for as long as the region
+keeps the deleted server. Every server has a create action, so that one is
+read from the server itself (its ``created_by`` request id, its user, its
+creation time) rather than kept as a record of its own. Also the server's boot
 log (``os-getConsoleOutput``), which grows on the clock as a booting
 machine's console would. Pure data; the routes record and render.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+import uuid
+from typing import Any, Optional
 
 import attrs
 
@@ -47,6 +51,27 @@ _EVENTS = {
 MAX_ACTIONS_PER_SERVER = 1000
 
 
+def compact_request_id(text: str) -> Any:
+    """
+    A request id as a server keeps it: a ``req-<uuid>`` as its 128-bit
+    number (44 bytes, where the text takes 89: every server keeps the id of
+    the request that made it), any other text as it is.
+    """
+    if len(text) == 40 and text.startswith("req-"):
+        try:
+            number = uuid.UUID(text[4:])
+        except ValueError:
+            return text
+        if str(number) == text[4:]:
+            return number.int
+    return text
+
+
+def request_id_text(kept: Any) -> str:
+    """The request id :func:`compact_request_id` kept, as the request had it."""
+    return kept if isinstance(kept, str) else f"req-{uuid.UUID(int=kept)}"
+
+
 @attrs.frozen
 class InstanceAction:
     """One thing done to a server, and its one event (finished when recorded)."""
@@ -57,20 +82,34 @@ class InstanceAction:
     user_id: str
     project_id: str
     start_time: float
-    event: str
     #: The server's ``hostId`` (its events show it from 2.62).
     host_id: str
 
     @classmethod
     def of(cls, action: str, instance_uuid: str, request_id: str, user_id: str,
            project_id: str, now: float, host_id: str) -> "InstanceAction":
-        return cls(action, instance_uuid, request_id, user_id, project_id, now,
-                   _EVENTS.get(action, f"compute_{action}_instance"), host_id)
+        return cls(action, instance_uuid, request_id, user_id, project_id, now, host_id)
+
+    @classmethod
+    def creation_of(cls, server: Any) -> Optional["InstanceAction"]:
+        """A server's ``create`` action; ``None`` for one no request made."""
+        if server.created_by is None:
+            return None
+        return cls("create", server.id, request_id_text(server.created_by), server.user_id,
+                   server.tenant_id, server.created, server.host_id)
+
+    @property
+    def event(self) -> str:
+        """The compute manager method whose event the action records."""
+        return _EVENTS.get(self.action, f"compute_{self.action}_instance")
 
 
 @attrs.define
 class InstanceActionLog:
-    """The actions of a region's servers, the deleted ones' included."""
+    """
+    The actions other than ``create`` of a region's servers, the deleted
+    ones' included until the region forgets the server.
+    """
 
     _actions: dict = attrs.field(factory=dict)
     _deleted: set = attrs.field(factory=set)
@@ -82,15 +121,25 @@ class InstanceActionLog:
         if action.action == "delete":
             self._deleted.add(action.instance_uuid)
 
+    def forget(self, server_id: str) -> None:
+        """A deleted server the region no longer keeps takes its actions along."""
+        self._actions.pop(server_id, None)
+        self._deleted.discard(server_id)
+
     def was_deleted(self, server_id: str) -> bool:
         return server_id in self._deleted
 
-    def actions_of(self, server_id: str) -> list:
-        """Newest first, as Nova lists them."""
-        return list(reversed(self._actions.get(server_id, ())))
+    def actions_of(self, server: Any, server_id: str) -> list:
+        """
+        Newest first, as Nova lists them: those recorded, after the create
+        of ``server`` (the live or deleted record, ``None`` if none is kept).
+        """
+        creation = None if server is None else InstanceAction.creation_of(server)
+        recorded = self._actions.get(server_id, [])
+        return list(reversed(recorded if creation is None else [creation, *recorded]))
 
-    def find(self, server_id: str, request_id: str) -> Optional[InstanceAction]:
-        for action in self._actions.get(server_id, ()):
+    def find(self, server: Any, server_id: str, request_id: str) -> Optional[InstanceAction]:
+        for action in self.actions_of(server, server_id):
             if action.request_id == request_id:
                 return action
         return None

@@ -117,9 +117,6 @@ class Server:
     disk_config: str = "AUTO"
     config_drive: str = ""
     locked: bool = False
-    previous_flavor: Optional[Flavor] = None
-    delete_failure_code: int = 500
-    delete_failures: int = 0
     revision: int = 0
     tags: tuple = ()
     #: The volumes attached (:class:`mimic.model.nova_volumes.BlockDevice`).
@@ -128,6 +125,15 @@ class Server:
     #: 2.98 embeds; Nova keeps them in the instance's system metadata):
     #: one dict shared by the servers of one image (never changed in place).
     image_properties: Optional[dict] = None
+    #: The compute host it runs on (:meth:`mimic.model.nova_cloud.ComputeCloud.place`)
+    #: and that host's zone when it was placed: every server has them, so
+    #: they are slots (the host registry's strings), not part of ``asked``.
+    _compute_host: Optional[str] = None
+    _availability_zone: Optional[str] = None
+    #: The id of the request that created it, as
+    #: :func:`mimic.model.nova_instance_actions.compact_request_id` keeps it:
+    #: its ``create`` instance action is read from the server itself.
+    created_by: Any = None
     #: What a client set that later microversions show; most servers have
     #: none of it, and then it costs one slot.
     asked: Optional["ServerAsked"] = None
@@ -168,15 +174,33 @@ class Server:
     #: The id of the server group it was created into (2.71 shows it).
     server_group = property(lambda self: self._asked("server_group"),
                             lambda self, value: self._ask("server_group", value))
-    #: The compute host it runs on (:meth:`mimic.model.nova_cloud.ComputeCloud.place`);
-    #: servers made before hosts were placed show one named from their hostId.
-    compute_host = property(
-        lambda self: self._asked("compute_host") or f"compute-{self.host_id[:8]}",
-        lambda self, value: self._ask("compute_host", value))
-    #: The zone of its host.
-    availability_zone = property(
-        lambda self: self._asked("availability_zone") or AVAILABILITY_ZONE,
-        lambda self, value: self._ask("availability_zone", value))
+    #: The flavor a resize or migration left, until it is confirmed or reverted.
+    previous_flavor = property(lambda self: self._asked("previous_flavor"),
+                               lambda self, value: self._ask("previous_flavor", value))
+    #: The ``server_delete_failure`` preset: how many deletes fail, with which code.
+    delete_failures = property(lambda self: self._asked("delete_failures") or 0,
+                               lambda self, value: self._ask("delete_failures", value or None))
+    delete_failure_code = property(
+        lambda self: self._asked("delete_failure_code") or 500,
+        lambda self, value: self._ask("delete_failure_code",
+                                      None if value == 500 else value))
+
+    @property
+    def compute_host(self) -> str:
+        """Its host; a server made before hosts were placed shows one named from its hostId."""
+        return self._compute_host or f"compute-{self.host_id[:8]}"
+
+    @compute_host.setter
+    def compute_host(self, value: str) -> None:
+        self._compute_host = value
+
+    @property
+    def availability_zone(self) -> str:
+        return self._availability_zone or AVAILABILITY_ZONE
+
+    @availability_zone.setter
+    def availability_zone(self, value: str) -> None:
+        self._availability_zone = value
     #: When it was deleted (a deleted server is kept for listings and usage).
     deleted_at = property(lambda self: self._asked("deleted_at"),
                           lambda self, value: self._ask("deleted_at", value))
@@ -265,9 +289,10 @@ class ServerAsked:
     launch_index: Optional[int] = None
     server_group: Optional[str] = None
     block_devices: Optional[tuple] = None
-    compute_host: Optional[str] = None
-    availability_zone: Optional[str] = None
     deleted_at: Optional[float] = None
+    previous_flavor: Optional[Flavor] = None
+    delete_failures: Optional[int] = None
+    delete_failure_code: Optional[int] = None
 
 
 @attrs.frozen

@@ -36,7 +36,7 @@ class InstanceActionRoutes(NovaRoutes):
     def list_instance_actions(self, request: Any, tenant_id: str, server_id: str) -> bytes:
         compute, links = self._begin(request, tenant_id)
         self._actions_server(compute, server_id)
-        actions = compute.instance_actions.actions_of(server_id)
+        actions = compute.instance_actions_of(server_id)
         body: dict = {}
         if self.version >= "2.58":
             actions = self._filtered(request, actions)
@@ -71,7 +71,7 @@ class InstanceActionRoutes(NovaRoutes):
                              request_id: str) -> bytes:
         compute, _ = self._begin(request, tenant_id)
         self._actions_server(compute, server_id)
-        action = compute.instance_actions.find(server_id, request_id)
+        action = compute.instance_action(server_id, request_id)
         if action is None:
             raise RequestError(404, f"Action {request_id} not found")
         shown = self._action(action)

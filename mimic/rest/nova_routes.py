@@ -147,10 +147,13 @@ class NovaRoutes:
 
     def _record_action(self, request: Any, tenant_id: str, compute: ComputeRegion,
                        action: str, server_id: str) -> None:
-        """Keep what was done to a server, as Nova's instance actions do."""
+        """
+        Keep what was done to a server, as Nova's instance actions do (its
+        ``create`` it keeps itself: :meth:`ComputeRegion.create_servers`).
+        """
         compute.instance_actions.record(InstanceAction.of(
             action, server_id, self._request_id(request),
-            self._user_id(request, tenant_id), tenant_id, compute.now(),
+            self._user_id(request, tenant_id), compute.tenant_id, compute.now(),
             compute.host_id))
 
     def _render_cache(self, tenant_id: str) -> RenderCache:

@@ -90,14 +90,12 @@ class ServerRoutes(NovaRoutes):
         boot_volumes = read_boot_volumes(body["server"])
         storage = storage_for(self.store, tenant_id, self.region)
         check_boot_volumes(storage, boot_volumes, count)
-        created = compute.create_servers(spec, user_id, count)
+        created = compute.create_servers(spec, user_id, count, self._request_id(request))
         for made in created:
             attach_boot_volumes(storage, made.server, boot_volumes, compute.now())
         first = created[0]
         if first.false_negative is not None:
             raise nova_error(first.false_negative)
-        for made in created:
-            self._record_action(request, tenant_id, compute, "create", made.server.id)
         server = first.server
         if reservation_wanted:
             return json_response(request, {"reservation_id": server.reservation_id},
