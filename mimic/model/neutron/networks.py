@@ -407,10 +407,7 @@ class NetworksAndSubnets:
         if gateway_ip == "":
             gateway_ip = str(ipaddress.ip_address(hosts_first))
         elif gateway_ip is not None:
-            gateway_ip = valid_ip(gateway_ip, "gateway_ip")
-            if ipaddress.ip_address(gateway_ip) not in net:
-                raise BadRequest(f"Invalid input for operation: Gateway IP {gateway_ip} "
-                                 f"is not in subnet {net}.", "InvalidInput")
+            gateway_ip = _checked_gateway(net, gateway_ip)
         if allocation_pool is None:
             # Every host but the gateway; one pool, so a gateway inside the
             # range is kept out by claiming it.
@@ -489,17 +486,14 @@ class NetworksAndSubnets:
         return subnet
 
     def _new_gateway(self, subnet: Subnet, net: Any, gateway_ip: Any) -> Optional[str]:
-        """A gateway a subnet may move to: in the subnet, outside its pool, not in use."""
+        """A gateway a subnet may move to: valid for it, outside its pool, not in use."""
         if subnet.id in self._gateway_ports:
             raise Conflict(f"Current gateway ip {subnet.gateway_ip} already in use by port "
                            f"{self._gateway_ports[subnet.id]}. Unable to update.",
                            "GatewayIpInUse")
         if gateway_ip is None:
             return None
-        gateway_ip = valid_ip(gateway_ip, "gateway_ip")
-        if ipaddress.ip_address(gateway_ip) not in net:
-            raise BadRequest(f"Invalid input for operation: Gateway IP {gateway_ip} is not in "
-                             f"subnet {net}.", "InvalidInput")
+        gateway_ip = _checked_gateway(net, gateway_ip)
         if gateway_ip != subnet.gateway_ip and subnet.pool.contains(gateway_ip):
             raise Conflict(f"Gateway ip {gateway_ip} conflicts with allocation pool "
                            f"{subnet.pool.start}-{subnet.pool.end}.",
@@ -530,3 +524,21 @@ class NetworksAndSubnets:
     def subnet(self, subnet_id: str) -> Subnet:
         return found(self.subnets, subnet_id,
                       f"Subnet {subnet_id} could not be found.", "SubnetNotFound")
+
+
+def _checked_gateway(net: Any, gateway_ip: Any) -> str:
+    """
+    A subnet's gateway as Neutron's ``_validate_subnet`` takes it: an
+    address of the subnet's IP version, anywhere (a gateway outside the
+    CIDR is allowed, neutron/ipam/utils.py check_gateway_invalid_in_subnet)
+    but an IPv4 subnet's network or broadcast address.
+    """
+    gateway_ip = valid_ip(gateway_ip, "gateway_ip")
+    address = ipaddress.ip_address(gateway_ip)
+    if address.version != net.version:
+        raise BadRequest(f"Invalid input for operation: gateway_ip '{gateway_ip}' does not "
+                         f"match the ip_version '{net.version}'", "InvalidInput")
+    if net.version == 4 and address in (net.network_address, net.broadcast_address):
+        raise BadRequest("Invalid input for operation: Gateway is not valid on subnet.",
+                         "InvalidInput")
+    return gateway_ip

@@ -261,6 +261,11 @@ class RoutersAndFloatingIps:
             if subnet.gateway_ip is None:
                 raise BadRequest("Bad router request: Subnet for router interface must have a "
                                  "gateway IP.", "BadRequest")
+            if ipaddress.ip_address(subnet.gateway_ip) not in ipaddress.ip_network(subnet.cidr):
+                # The interface port takes the gateway address, which IPAM
+                # refuses outside the subnet.
+                raise BadRequest(f"IP address {subnet.gateway_ip} is not a valid IP for the "
+                                 f"specified subnet.", "InvalidIpForSubnet")
             self._check_connectable(router, subnet)
             if subnet.id in self._gateway_ports:
                 raise Conflict(f"IP address {subnet.gateway_ip} already allocated in subnet "
