@@ -345,7 +345,7 @@ class NetworksAndSubnets:
                            f"one or more ports still in use on the network.", "NetworkInUse")
         self.region_networks.withdraw(network, self)
         for subnet_id in network.subnet_ids:
-            del self.subnets[subnet_id]
+            self._leave_subnetpool(self.subnets.pop(subnet_id))
         del self._ports_by_network[network_id]
         del self.networks[network_id]
 
@@ -443,7 +443,7 @@ class NetworksAndSubnets:
         self.subnets[subnet.id] = subnet
         network.subnet_ids.append(subnet.id)
         if subnetpool is not None:
-            subnetpool.subnet_ids[subnet.id] = None
+            subnetpool.subnet_ids[subnet.id] = (self.tenant_id, subnet.cidr)
         self.region_networks.subnet_added(subnet)
         network.touch(now)
         return subnet
@@ -509,11 +509,15 @@ class NetworksAndSubnets:
             raise Conflict(f"Unable to complete operation on subnet {subnet_id}: One or more "
                            f"ports have an IP allocation from this subnet.", "SubnetInUse")
         network.subnet_ids.remove(subnet_id)
-        if subnet.subnetpool_id is not None:
-            self.subnetpools[subnet.subnetpool_id].subnet_ids.pop(subnet_id, None)
+        self._leave_subnetpool(subnet)
         del self.subnets[subnet_id]
         self.region_networks.subnet_removed(subnet)
         network.touch(self.now())
+
+    def _leave_subnetpool(self, subnet: Subnet) -> None:
+        """A subnet going away gives its CIDR back to the pool it came from."""
+        if subnet.subnetpool_id is not None:
+            self.subnetpool(subnet.subnetpool_id).subnet_ids.pop(subnet.id, None)
 
     # lookups
 
