@@ -299,6 +299,14 @@ def run_file(suite: str, root: Path, relative: str, workdir: Path,
     env["OS_CLIENT_CONFIG_FILE"] = str(workdir / "clouds.yaml")
     cwd = root if suite == "sdk" else workdir
     env.setdefault("OPENSTACKSDK_FUNC_TEST_TIMEOUT", "60")
+    if suite == "sdk":
+        # Each test's own time limit, as openstacksdk's tox.ini sets it for
+        # its functional env (OS_TEST_TIMEOUT=600). Unset, its test base
+        # (openstack/tests/base.py) applies the unit tests' 5 s, which a
+        # test's setUp alone (four connections, flavors, images) can pass
+        # on a loaded machine: fixtures' TimeoutException, nothing to do
+        # with the cloud.
+        env.setdefault("OS_TEST_TIMEOUT", "600")
     command = [sys.executable, "-m", "pytest", str(target), "-q", "-p", "no:cacheprovider",
                "--junitxml", str(junit), "-o", "junit_family=xunit2", "--rootdir", str(root)]
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,

@@ -97,3 +97,30 @@ def test_a_file_that_runs_out_of_time_is_measured_as_far_as_it_got(
                           file_timeout=8.0)
     assert result.passed == 1
     assert result.note == "timed out after 8 s: the tests it reached"
+
+
+ENV_FILE = """
+import os
+
+
+def test_per_test_limit_is_the_functional_envs():
+    assert os.environ["OS_TEST_TIMEOUT"] == "600"
+"""
+
+
+def test_sdk_tests_get_the_time_limit_its_tox_functional_env_gives(
+        tmp_path: Path, monkeypatch) -> None:
+    # openstacksdk's tox.ini [testenv:functional] sets OS_TEST_TIMEOUT=600;
+    # without it openstack/tests/base.py gives every test 5 s.
+    from peer import run
+
+    tests = tmp_path / "suite" / "tests"
+    tests.mkdir(parents=True)
+    (tests / "test_env.py").write_text(ENV_FILE)
+    (tmp_path / "work").mkdir()
+    monkeypatch.setitem(run.SUITES, "sdk", ("suite", "suite/tests"))
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.delenv("OS_TEST_TIMEOUT", raising=False)
+    result = run.run_file("sdk", tmp_path, "test_env.py", tmp_path / "work",
+                          file_timeout=60.0)
+    assert (result.passed, result.failed) == (1, 0), result
