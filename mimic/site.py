@@ -121,11 +121,13 @@ class MimicRequest(RequestBookkeeping, server.Request):
         store = core.store
         with store.first_mentions() as mentioned:
             super().process()
-        # A tenant first named by a read or a refused request is not kept:
-        # made-up tenant ids in URLs must cost nothing once answered.
-        if mentioned and self.method not in (b"GET", b"HEAD") and (
-                not self.finished or self.code < 400):
-            store.keep(mentioned)
+            # A tenant first named by a read or a refused request is not
+            # kept: made-up tenant ids in URLs must cost nothing once
+            # answered. Kept inside the block: leaving it forgets (drops
+            # from every API's registries) whatever is not kept by then.
+            if mentioned and self.method not in (b"GET", b"HEAD") and (
+                    not self.finished or self.code < 400):
+                store.keep(mentioned)
 
     def render(self, resource: Any) -> None:
         # A Klein app is rendered by Mimic's own renderer: once, at once,
