@@ -95,15 +95,8 @@ KNOWN_CAUSES: dict = {
     "osc:network/v2/test_network_service_provider.py::test_network_service_provider_list":
         "its setUp lists L3 agents (network agent list), and Neutron agents are not emulated",
     "osc:network/v2/test_router.py::test_router_create_with_external_gateway":
-        "it creates a QoS policy first; Neutron QoS is not emulated",
-    "osc:network/v2/test_router.py::test_router_add_remove_route":
-        "router add route uses the extraroute-atomic actions (add_extraroutes), not served",
-    "osc:network/v2/test_port.py::test_port_admin_set":
-        "an admin's change of a port's mac_address is refused by Mimic",
-    "osc:network/v2/test_port.py::test_port_list_with_trunk":
-        "a port's trunk_details (trunk-details extension) is not shown",
-    "osc:network/v2/test_port.py::test_port_show_with_trunk":
-        "a port's trunk_details (trunk-details extension) is not shown",
+        "it creates a QoS policy first (network qos policy create); Neutron QoS is not "
+        "emulated",
     "osc:identity/v3/test_region.py::test_region_set":
         "Mimic's region update ignored parent_region_id (region set --parent-region); "
         "fixed after this run (tests/test_identity_v3_admin.py::"
@@ -119,10 +112,6 @@ KNOWN_CAUSES: dict = {
        "does not check /extensions before using them"
        for name in ("test_network_flavor_profile_create", "test_network_flavor_profile_list",
                     "test_network_flavor_profile_set", "test_network_flavor_profile_show")},
-    "sdk:network/v2/test_subnet.py::test_get_tags":
-        "hit the suite's 60 s per-test timeout in a run on a machine loaded by eight "
-        "parallel sessions (the same tag calls pass in test_network.py and test_port.py); "
-        "not re-run",
     **{f"osc:network/v2/{path}::{name}":
        "the suite's setUp ran 'openstack versions show --service network', which failed in "
        "this run (on a machine loaded by eight parallel sessions); against a fresh Mimic "
