@@ -97,6 +97,24 @@ KNOWN_CAUSES: dict = {
     "osc:network/v2/test_router.py::test_router_create_with_external_gateway":
         "it creates a QoS policy first (network qos policy create); Neutron QoS is not "
         "emulated",
+    "osc:network/v2/test_port.py::test_port_admin_set":
+        "Mimic refused an admin's change of a port's mac_address; fixed after this run "
+        "(tests/test_neutron_port_updates.py), measured by hand with the same CLI "
+        "commands, the file not re-run whole yet",
+    **{f"osc:network/v2/test_port.py::{name}":
+       "a trunk's parent port showed no trunk_details (trunk-details); fixed after this run "
+       "(tests/test_neutron_trunks.py::test_a_trunks_parent_port_shows_its_trunk_details), "
+       "the file not re-run whole yet"
+       for name in ("test_port_list_with_trunk", "test_port_show_with_trunk")},
+    "osc:network/v2/test_subnet.py::test_subnet_set_show_unset":
+        "Mimic refused a gateway outside the subnet's CIDR (subnet set --gateway 10.10.11.1 "
+        "on a random /26), which Neutron allows; fixed after this run (tests/"
+        "test_neutron_subnets.py::test_openstacksdk_sets_a_gateway_outside_the_subnet_and_"
+        "unsets_it), not re-run yet",
+    "osc:network/v2/test_subnet_pool.py::test_subnet_pool_list":
+        "Mimic refused an admin's subnet pool for another project (--project demo) and "
+        "shared pools; fixed after this run (tests/test_neutron_subnetpools.py::"
+        "test_admin_makes_a_pool_for_another_project_and_a_shared_one), not re-run yet",
     "osc:identity/v3/test_region.py::test_region_set":
         "Mimic's region update ignored parent_region_id (region set --parent-region); "
         "fixed after this run (tests/test_identity_v3_admin.py::"
@@ -112,18 +130,6 @@ KNOWN_CAUSES: dict = {
        "does not check /extensions before using them"
        for name in ("test_network_flavor_profile_create", "test_network_flavor_profile_list",
                     "test_network_flavor_profile_set", "test_network_flavor_profile_show")},
-    **{f"osc:network/v2/{path}::{name}":
-       "the suite's setUp ran 'openstack versions show --service network', which failed in "
-       "this run (on a machine loaded by eight parallel sessions); against a fresh Mimic "
-       "alone the same command answers 2.0, and the previous run of these files passed "
-       "the tests that do not depend on later fixes; cause not found"
-       for path, names in (
-           ("test_floating_ip.py", ("test_floating_ip_delete", "test_floating_ip_list",
-                                    "test_floating_ip_set_and_unset_port")),
-           ("test_ip_availability.py", ("test_ip_availability_details",
-                                        "test_ip_availability_list",
-                                        "test_ip_availability_show")))
-       for name in names},
 }
 
 
