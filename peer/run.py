@@ -97,15 +97,6 @@ KNOWN_CAUSES: dict = {
     "osc:network/v2/test_router.py::test_router_create_with_external_gateway":
         "it creates a QoS policy first (network qos policy create); Neutron QoS is not "
         "emulated",
-    "osc:network/v2/test_port.py::test_port_admin_set":
-        "Mimic refused an admin's change of a port's mac_address; fixed after this run "
-        "(tests/test_neutron_port_updates.py), measured by hand with the same CLI "
-        "commands, the file not re-run whole yet",
-    **{f"osc:network/v2/test_port.py::{name}":
-       "a trunk's parent port showed no trunk_details (trunk-details); fixed after this run "
-       "(tests/test_neutron_trunks.py::test_a_trunks_parent_port_shows_its_trunk_details), "
-       "the file not re-run whole yet"
-       for name in ("test_port_list_with_trunk", "test_port_show_with_trunk")},
     "osc:network/v2/test_subnet.py::test_subnet_set_show_unset":
         "Mimic refused a gateway outside the subnet's CIDR (subnet set --gateway 10.10.11.1 "
         "on a random /26), which Neutron allows; fixed after this run (tests/"
