@@ -94,35 +94,21 @@ KNOWN_CAUSES: dict = {
     "osc:network/v2/test_network_service_provider.py::test_network_service_provider_list":
         "its setUp lists L3 agents (network agent list), and Neutron agents are not emulated",
     "osc:network/v2/test_router.py::test_router_create_with_external_gateway":
-        "it creates a QoS policy first; Neutron QoS is not emulated",
-    "osc:network/v2/test_router.py::test_router_add_remove_route":
-        "router add route uses the extraroute-atomic actions (add_extraroutes), not served",
-    "osc:network/v2/test_port.py::test_port_admin_set":
-        "an admin's change of a port's mac_address is refused by Mimic",
-    "osc:network/v2/test_port.py::test_port_list_with_trunk":
-        "a port's trunk_details (trunk-details extension) is not shown",
-    "osc:network/v2/test_port.py::test_port_show_with_trunk":
-        "a port's trunk_details (trunk-details extension) is not shown",
+        "it creates a QoS policy first (network qos policy create); Neutron QoS is not "
+        "emulated",
+    "osc:network/v2/test_subnet.py::test_subnet_set_show_unset":
+        "Mimic refused a gateway outside the subnet's CIDR (subnet set --gateway 10.10.11.1 "
+        "on a random /26), which Neutron allows; fixed after this run (tests/"
+        "test_neutron_subnets.py::test_openstacksdk_sets_a_gateway_outside_the_subnet_and_"
+        "unsets_it), not re-run yet",
+    "osc:network/v2/test_subnet_pool.py::test_subnet_pool_list":
+        "Mimic refused an admin's subnet pool for another project (--project demo) and "
+        "shared pools; fixed after this run (tests/test_neutron_subnetpools.py::"
+        "test_admin_makes_a_pool_for_another_project_and_a_shared_one), not re-run yet",
     "osc:identity/v3/test_region.py::test_region_set":
         "Mimic's region update ignored parent_region_id (region set --parent-region); "
         "fixed after this run (tests/test_identity_v3_admin.py::"
         "test_a_regions_parent_can_be_changed_but_not_into_a_circle), not re-run yet",
-    "sdk:network/v2/test_subnet.py::test_get_tags":
-        "hit the suite's 60 s per-test timeout in a run on a machine loaded by eight "
-        "parallel sessions (the same tag calls pass in test_network.py and test_port.py); "
-        "not re-run",
-    **{f"osc:network/v2/{path}::{name}":
-       "the suite's setUp ran 'openstack versions show --service network', which failed in "
-       "this run (on a machine loaded by eight parallel sessions); against a fresh Mimic "
-       "alone the same command answers 2.0, and the previous run of these files passed "
-       "the tests that do not depend on later fixes; cause not found"
-       for path, names in (
-           ("test_floating_ip.py", ("test_floating_ip_delete", "test_floating_ip_list",
-                                    "test_floating_ip_set_and_unset_port")),
-           ("test_ip_availability.py", ("test_ip_availability_details",
-                                        "test_ip_availability_list",
-                                        "test_ip_availability_show")))
-       for name in names},
 }
 
 
@@ -290,6 +276,14 @@ def run_file(suite: str, root: Path, relative: str, workdir: Path,
     env["PEER_PROGRESS"] = str(progress)
     cwd = root if suite == "sdk" else workdir
     env.setdefault("OPENSTACKSDK_FUNC_TEST_TIMEOUT", "60")
+    if suite == "sdk":
+        # Each test's own time limit, as openstacksdk's tox.ini sets it for
+        # its functional env (OS_TEST_TIMEOUT=600). Unset, its test base
+        # (openstack/tests/base.py) applies the unit tests' 5 s, which a
+        # test's setUp alone (four connections, flavors, images) can pass
+        # on a loaded machine: fixtures' TimeoutException, nothing to do
+        # with the cloud.
+        env.setdefault("OS_TEST_TIMEOUT", "600")
     command = [sys.executable, "-m", "pytest", str(target), "-q", "-p", "no:cacheprovider",
                "-p", "peer.progress",
                "--junitxml", str(junit), "-o", "junit_family=xunit2", "--rootdir", str(root)]

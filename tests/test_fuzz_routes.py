@@ -287,6 +287,10 @@ ROUTES: dict[tuple[str, str, str], list] = {
         {"subnet_id": "{subnet_id}"}],
     ("NeutronApi", "PUT", "/v2.0/routers/<router_id>/remove_router_interface"): [
         {"subnet_id": "{subnet_id}"}],
+    ("NeutronApi", "PUT", "/v2.0/routers/<router_id>/add_extraroutes"): [
+        {"router": {"routes": [{"destination": "10.40.0.0/24", "nexthop": "192.168.9.7"}]}}],
+    ("NeutronApi", "PUT", "/v2.0/routers/<router_id>/remove_extraroutes"): [
+        {"router": {"routes": [{"destination": "10.40.0.0/24", "nexthop": "192.168.9.7"}]}}],
     ("NeutronApi", "POST", "/v2.0/subnetpools"): [
         {"subnetpool": {"name": "sp", "prefixes": ["10.20.0.0/16"], "default_prefixlen": 24}}],
     ("NeutronApi", "PUT", "/v2.0/subnetpools/<subnetpool_id>"): [

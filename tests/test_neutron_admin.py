@@ -145,6 +145,24 @@ def test_admin_creates_a_network_in_another_project(admin, demo):
     assert admin.network.find_network(made.id) is None
 
 
+def test_admin_finds_networks_made_for_projects_mimic_had_not_seen(admin):
+    # openstacksdk's network test_find_with_filter: networks of the same
+    # name for projects "1" and "2", told apart by a project_id filter. A
+    # project first named by a create that succeeded is kept, and its
+    # networks are every admin's to list.
+    name = "made-for-new-projects"
+    one = admin.network.create_network(name=name, project_id="1")
+    two = admin.network.create_network(name=name, project_id="2")
+    try:
+        found = admin.network.find_network(name, project_id="1", ignore_missing=False)
+        assert (found.id, found.project_id) == (one.id, "1")
+        assert {n.project_id for n in admin.network.networks(name=name)} == {"1", "2"}
+    finally:
+        admin.network.delete_network(one)
+        admin.network.delete_network(two)
+    assert list(admin.network.networks(name=name)) == []
+
+
 def test_non_admin_may_not_create_in_another_project(demo, admin):
     with pytest.raises(sdk_exceptions.ForbiddenException):
         demo.network.create_network(name="theirs", project_id=admin.current_project_id)

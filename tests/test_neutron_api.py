@@ -666,7 +666,9 @@ def test_subnet_with_pool_gateway_and_ipv6(neutron):
     ({"cidr": "10.0.0.0/24", "ip_version": 6}, 400, "InvalidInput"),
     ({"cidr": "10.0.0.0/24", "ip_version": 5}, 400, "HTTPBadRequest"),
     ({"cidr": "10.0.0.0/31"}, 400, "InvalidInput"),
-    ({"cidr": "10.0.0.0/24", "gateway_ip": "10.1.0.1"}, 400, "InvalidInput"),
+    # A gateway outside the CIDR is allowed (neutron/ipam/utils.py
+    # check_gateway_invalid_in_subnet), an IPv4 broadcast address is not.
+    ({"cidr": "10.0.0.0/24", "gateway_ip": "10.0.0.255"}, 400, "InvalidInput"),
     ({"cidr": "10.0.0.0/24", "allocation_pools": [{"start": "10.0.0.2",
                                                    "end": "10.0.1.9"}]}, 400,
      "OutOfBoundsAllocationPool"),

@@ -213,6 +213,71 @@ def test_static_routes_go_through_connected_subnets(neutron, tenant_net):
     assert cleared["router"]["routes"] == []
 
 
+def test_extra_routes_are_added_and_removed_atomically(mimic):
+    # extraroute-atomic, per neutron-lib api-ref/source/v2/routers.inc
+    # ("Add/Remove extra routes to/from router") and
+    # neutron/db/extraroute_db.py (_add_extra_routes, _remove_extra_routes):
+    # a route already there is accepted and kept once, one missing from a
+    # removal is accepted, only exact (destination, nexthop) matches go,
+    # and the answer is the whole router.
+    conn = openstack.connect(
+        auth_url=mimic.base_url + "/identity/v2.0", username="extraroute-user",
+        password="secret", project_name="extraroute-project", identity_api_version="2",
+        region_name="ORD")
+    try:
+        assert "extraroute-atomic" in {e.alias for e in conn.network.extensions()}
+        network = conn.network.create_network(name="routed")
+        subnet = conn.network.create_subnet(network_id=network.id, cidr="10.0.0.0/24",
+                                            ip_version=4)
+        router = conn.network.create_router(name="atomic")
+        conn.network.add_interface_to_router(router, subnet=subnet.id)
+        ten = {"destination": "10.0.10.0/24", "nexthop": "10.0.0.10"}
+        eleven = {"destination": "10.0.11.0/24", "nexthop": "10.0.0.11"}
+        twelve = {"destination": "10.0.12.0/24", "nexthop": "10.0.0.12"}
+        assert conn.network.add_extra_routes_to_router(
+            router, body={"router": {"routes": [ten]}}).routes == [ten]
+        assert conn.network.add_extra_routes_to_router(
+            router, body={"router": {"routes": [ten, eleven]}}).routes == [ten, eleven]
+        other_hop = {"destination": "10.0.11.0/24", "nexthop": "10.0.0.99"}
+        removed = conn.network.remove_extra_routes_from_router(
+            router, body={"router": {"routes": [other_hop, eleven, twelve]}})
+        assert removed.routes == [ten]
+        assert conn.network.get_router(router.id).routes == [ten]
+    finally:
+        conn.close()
+
+
+def test_bad_extra_routes_are_refused_and_change_nothing(neutron, tenant_net):
+    _, subnet, _ = tenant_net
+    router = make_router(neutron)
+    neutron.ok("PUT", f"/routers/{router['id']}/add_router_interface",
+               json={"subnet_id": subnet["id"]})
+    route = {"destination": "192.168.0.0/16", "nexthop": "10.20.0.254"}
+    before = neutron.ok("PUT", f"/routers/{router['id']}/add_extraroutes",
+                        json={"router": {"routes": [route]}})["router"]
+    too_many = [{"destination": f"172.16.{n}.0/24", "nexthop": "10.20.0.254"}
+                for n in range(30)]
+    for action, body, code, kind in (
+            ("add", {"router": {"routes": [{"destination": "10.9.0.0/16",
+                                            "nexthop": "10.99.0.1"}]}}, 400, "InvalidRoutes"),
+            ("add", {"router": {"routes": too_many}}, 400, "RoutesExhausted"),
+            ("add", {"router": {"routes": [{"destination": "x", "nexthop": "10.20.0.1"}]}},
+             400, None),
+            ("add", {"router": {"routes": "a-route"}}, 400, None),
+            ("add", {"router": {}}, 400, None),
+            ("add", {"routes": [route]}, 400, None),
+            ("remove", {"router": {"routes": [{"destination": "192.168.0.0/16"}]}}, 400,
+             None),
+            ("remove", {"router": {"routes": [route], "name": "x"}}, 400, None)):
+        assert_neutron_error(neutron.put(f"/routers/{router['id']}/{action}_extraroutes",
+                                         json=body), code, kind)
+    after = neutron.ok("GET", f"/routers/{router['id']}")["router"]
+    assert (after["routes"], after["revision_number"]) == ([route], before["revision_number"])
+    assert_neutron_error(neutron.put("/routers/nope/add_extraroutes",
+                                     json={"router": {"routes": [route]}}), 404,
+                         "RouterNotFound")
+
+
 def test_openstacksdk_router_flow_with_a_floating_ip(mimic):
     conn = openstack.connect(
         auth_url=mimic.base_url + "/identity/v2.0", username="router-user",

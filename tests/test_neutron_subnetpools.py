@@ -7,6 +7,14 @@ CIDR inside it, with neutron-lib's errors (``PrefixVersionMismatch``,
 ``IllegalSubnetPoolPrefixUpdate``). Running out of space is neutron-lib's
 ``SubnetAllocationError``, which Mimic answers with 409 (Neutron's API
 layer has no status for it and answers 500).
+
+Shared pools and pools of other projects are an admin's
+(neutron/conf/policies/subnetpool.py: ``create_subnetpool:shared`` is
+``ADMIN``; another project's ``project_id`` needs admin too): a shared
+pool is listed to every project and every project carves subnets from it,
+each within the pool's ``default_quota`` ("Per-tenant subnet pool prefix
+quota", neutron/ipam/subnetalloc.py), and only its owner (or an admin)
+changes or deletes it.
 """
 
 from __future__ import annotations
@@ -14,7 +22,10 @@ from __future__ import annotations
 import openstack
 import pytest
 
+from openstack import exceptions as sdk_exceptions
+
 from tests.neutron_support import assert_neutron_error, neutron  # noqa: F401
+from tests.test_neutron_admin import admin, alt, demo, devstack  # noqa: F401
 
 
 def make_pool(neutron, **fields):
@@ -122,3 +133,70 @@ def test_openstacksdk_allocates_from_a_pool(mimic):
         assert [p.name for p in conn.network.subnet_pools()] == ["sdk-pool"]
     finally:
         conn.close()
+
+
+def test_admin_makes_a_pool_for_another_project_and_a_shared_one(admin, demo):
+    # What OSC's test_subnet_pool_list does as devstack-admin.
+    mine = demo.network.create_subnet_pool(name="demo-pool", prefixes=["10.120.0.0/16"])
+    theirs = admin.network.create_subnet_pool(name="for-demo", prefixes=["10.121.0.0/16"],
+                                              project_id=demo.current_project_id,
+                                              shared=False)
+    shared = admin.network.create_subnet_pool(name="for-all", prefixes=["10.122.0.0/16"],
+                                              shared=True)
+    try:
+        assert (theirs.project_id, theirs.is_shared) == (demo.current_project_id, False)
+        assert (shared.project_id, shared.is_shared) == (admin.current_project_id, True)
+        by_demo = {p.name for p in admin.network.subnet_pools(
+            project_id=demo.current_project_id)}
+        assert {"demo-pool", "for-demo"} <= by_demo and "for-all" not in by_demo
+        assert {p.name for p in admin.network.subnet_pools(is_shared=True)} >= {"for-all"}
+        assert "for-demo" not in {p.name for p in admin.network.subnet_pools(is_shared=True)}
+        seen_by_demo = {p.name for p in demo.network.subnet_pools()}
+        assert {"demo-pool", "for-demo", "for-all"} <= seen_by_demo
+        assert admin.network.get_subnet_pool(theirs.id).name == "for-demo"
+    finally:
+        for pool in (theirs, shared, mine):
+            admin.network.delete_subnet_pool(pool)
+    assert not {"demo-pool", "for-demo", "for-all"} & {p.name for p in
+                                                       admin.network.subnet_pools()}
+
+
+def test_every_project_carves_from_a_shared_pool_within_its_own_quota(admin, demo, alt):
+    shared = admin.network.create_subnet_pool(name="carved", prefixes=["10.123.0.0/16"],
+                                              shared=True, default_quota=512,
+                                              default_prefix_length=24)
+    made = []
+    try:
+        for conn in (demo, alt):
+            network = conn.network.create_network(name="on-shared-pool")
+            made.append((conn, network))
+            for _ in range(2):
+                conn.network.create_subnet(network_id=network.id, ip_version=4,
+                                           subnet_pool_id=shared.id)
+            with pytest.raises(sdk_exceptions.ConflictException, match="quota exceeded"):
+                conn.network.create_subnet(network_id=network.id, ip_version=4,
+                                           subnet_pool_id=shared.id)
+        cidrs = sorted(s.cidr for conn, network in made
+                       for s in conn.network.subnets(network_id=network.id))
+        assert cidrs == [f"10.123.{n}.0/24" for n in range(4)]
+        with pytest.raises(sdk_exceptions.NotFoundException):
+            demo.network.update_subnet_pool(shared.id, name="taken-over")
+        with pytest.raises(sdk_exceptions.BadRequestException):
+            admin.network.delete_subnet_pool(shared)
+    finally:
+        for conn, network in made:
+            conn.network.delete_network(network)
+    admin.network.delete_subnet_pool(shared)
+
+
+def test_non_admins_may_not_share_a_pool_and_nobody_makes_a_default_one(demo, admin):
+    for who, fields, code, kind in (
+            (demo, {"shared": True}, 403, "PolicyNotAuthorized"),
+            (demo, {"is_default": True}, 403, "PolicyNotAuthorized"),
+            (demo, {"project_id": admin.current_project_id}, 403, "HTTPForbidden"),
+            (admin, {"is_default": True}, 400, "HTTPBadRequest")):
+        response = who.network.post("/subnetpools", json={"subnetpool": {
+            "name": "refused", "prefixes": ["10.124.0.0/16"], **fields}})
+        assert response.status_code == code, response.text
+        assert response.json()["NeutronError"]["type"] == kind
+    assert "refused" not in {p.name for p in admin.network.subnet_pools()}

@@ -2,13 +2,20 @@
 Subnet details as Neutron has them: CIDRs with host bits (neutron-lib's
 ``validate_subnet`` takes ``10.0.0.5/24``; Neutron stores the network,
 ``10.0.0.0/24``), ``host_routes`` and ``service_types`` kept and changed,
-and ``gateway_ip`` moved with ``PUT`` (in the subnet, outside its pool, and
-not while a router interface holds it: ``GatewayIpInUse``).
+and ``gateway_ip`` moved with ``PUT`` (outside the subnet's pool, and not
+while a router interface holds it: ``GatewayIpInUse``). A gateway outside
+the CIDR is Neutron's to take (neutron/ipam/utils.py
+``check_gateway_invalid_in_subnet``: "If gateway is out of subnet, there is
+no way to check"), an IPv4 subnet's network or broadcast address is not
+(neutron/db/db_base_plugin_v2.py ``_validate_subnet``: "Gateway is not
+valid on subnet"), nor one of the other IP version.
 """
 
 from __future__ import annotations
 
 import openstack
+import pytest
+from openstack import exceptions as sdk_exceptions
 
 from tests.neutron_support import assert_neutron_error, neutron  # noqa: F401
 
@@ -50,7 +57,9 @@ def test_gateway_ip_moves_within_the_subnet_and_outside_the_pool(neutron):
     moved = neutron.ok("PUT", f"/subnets/{subnet['id']}", json={"subnet": {
         "gateway_ip": "10.0.0.254"}})["subnet"]
     assert moved["gateway_ip"] == "10.0.0.254"
-    for bad, code, kind in (("10.0.1.1", 400, "InvalidInput"),
+    for bad, code, kind in (("10.0.0.0", 400, "InvalidInput"),
+                            ("10.0.0.255", 400, "InvalidInput"),
+                            ("fd00::1", 400, "InvalidInput"),
                             ("10.0.0.15", 409, "GatewayConflictWithAllocationPools"),
                             ("nonsense", 400, "HTTPBadRequest")):
         assert_neutron_error(neutron.put(f"/subnets/{subnet['id']}", json={"subnet": {
@@ -60,6 +69,34 @@ def test_gateway_ip_moves_within_the_subnet_and_outside_the_pool(neutron):
     none = neutron.ok("PUT", f"/subnets/{subnet['id']}", json={"subnet": {
         "gateway_ip": None}})["subnet"]
     assert none["gateway_ip"] is None
+
+
+def test_openstacksdk_sets_a_gateway_outside_the_subnet_and_unsets_it(mimic):
+    # What OSC's test_subnet_set_show_unset does: `subnet set --no-dhcp
+    # --gateway 10.10.11.1` on a random /26, then `subnet unset --gateway`.
+    conn = openstack.connect(
+        auth_url=mimic.base_url + "/identity/v2.0", username="gateway-user",
+        password="secret", project_name="gateway-project", identity_api_version="2",
+        region_name="ORD")
+    try:
+        network = conn.network.create_network(name="gw")
+        subnet = conn.network.create_subnet(network_id=network.id, cidr="172.16.5.0/26",
+                                            ip_version=4, description="aaaa")
+        conn.network.update_subnet(subnet.id, name="gw-2", description="bbbb",
+                                   is_dhcp_enabled=False, gateway_ip="10.10.11.1")
+        shown = conn.network.get_subnet(subnet.id)
+        assert (shown.name, shown.description, shown.is_dhcp_enabled, shown.gateway_ip) == (
+            "gw-2", "bbbb", False, "10.10.11.1")
+        conn.network.update_subnet(subnet.id, gateway_ip=None)
+        assert conn.network.get_subnet(subnet.id).gateway_ip is None
+        # A router interface takes the gateway address, which must be the subnet's.
+        conn.network.update_subnet(subnet.id, gateway_ip="10.10.11.1")
+        router = conn.network.create_router(name="gw-router")
+        with pytest.raises(sdk_exceptions.BadRequestException, match="not a valid IP"):
+            conn.network.add_interface_to_router(router, subnet_id=subnet.id)
+        assert conn.network.get_router(router.id).revision_number == router.revision_number
+    finally:
+        conn.close()
 
 
 def test_gateway_held_by_a_router_interface_cannot_move(neutron):

@@ -111,3 +111,31 @@ def test_openstacksdk_trunk_flow(mimic):
         assert list(conn.network.trunks()) == []
     finally:
         conn.close()
+
+
+def test_a_trunks_parent_port_shows_its_trunk_details(mimic):
+    # neutron-lib neutron_lib/api/definitions/trunk_details.py (alias
+    # trunk-details) and neutron/services/trunk/plugin.py
+    # _extend_port_trunk_details: on the parent port only, the trunk's id
+    # and its subports with their MACs; in shows and in lists.
+    conn = openstack.connect(
+        auth_url=mimic.base_url + "/identity/v2.0", username="details-user",
+        password="secret", project_name="details-project", identity_api_version="2",
+        region_name="ORD")
+    try:
+        assert "trunk-details" in {e.alias for e in conn.network.extensions()}
+        parent = conn.network.create_port(network_id=PRIVATE)
+        child = conn.network.create_port(network_id=PRIVATE)
+        assert conn.network.get_port(parent.id).trunk_details is None
+        trunk = conn.network.create_trunk(port_id=parent.id, sub_ports=[{
+            "port_id": child.id, "segmentation_type": "vlan", "segmentation_id": 100}])
+        expected = {"trunk_id": trunk.id, "sub_ports": [{
+            "port_id": child.id, "segmentation_type": "vlan", "segmentation_id": 100,
+            "mac_address": child.mac_address}]}
+        assert conn.network.get_port(parent.id).trunk_details == expected
+        listed = {p.id: p.trunk_details for p in conn.network.ports()}
+        assert listed[parent.id] == expected and listed[child.id] is None
+        conn.network.delete_trunk(trunk)
+        assert conn.network.get_port(parent.id).trunk_details is None
+    finally:
+        conn.close()

@@ -147,3 +147,30 @@ def test_progress_lines_count_a_failed_test_once(tmp_path: Path) -> None:
     result = parse_progress("osc", "compute/v2/test_server.py", progress)
     assert (result.passed, result.failed, result.skipped) == (1, 1, 1)
     assert result.failures == (("test_b", "KeyError: 'id'"),)
+
+
+ENV_FILE = """
+import os
+
+
+def test_per_test_limit_is_the_functional_envs():
+    assert os.environ["OS_TEST_TIMEOUT"] == "600"
+"""
+
+
+def test_sdk_tests_get_the_time_limit_its_tox_functional_env_gives(
+        tmp_path: Path, monkeypatch) -> None:
+    # openstacksdk's tox.ini [testenv:functional] sets OS_TEST_TIMEOUT=600;
+    # without it openstack/tests/base.py gives every test 5 s.
+    from peer import run
+
+    tests = tmp_path / "suite" / "tests"
+    tests.mkdir(parents=True)
+    (tests / "test_env.py").write_text(ENV_FILE)
+    (tmp_path / "work").mkdir()
+    monkeypatch.setitem(run.SUITES, "sdk", ("suite", "suite/tests"))
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.delenv("OS_TEST_TIMEOUT", raising=False)
+    result = run.run_file("sdk", tmp_path, "test_env.py", tmp_path / "work",
+                          file_timeout=60.0)
+    assert (result.passed, result.failed) == (1, 0), result

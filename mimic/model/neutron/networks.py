@@ -344,7 +344,7 @@ class NetworksAndSubnets:
         self.region_networks.withdraw(network, self)
         self.forget_rbac_entries(network_id)
         for subnet_id in network.subnet_ids:
-            del self.subnets[subnet_id]
+            self._leave_subnetpool(self.subnets.pop(subnet_id))
         del self._ports_by_network[network_id]
         del self.networks[network_id]
 
@@ -406,10 +406,7 @@ class NetworksAndSubnets:
         if gateway_ip == "":
             gateway_ip = str(ipaddress.ip_address(hosts_first))
         elif gateway_ip is not None:
-            gateway_ip = valid_ip(gateway_ip, "gateway_ip")
-            if ipaddress.ip_address(gateway_ip) not in net:
-                raise BadRequest(f"Invalid input for operation: Gateway IP {gateway_ip} "
-                                 f"is not in subnet {net}.", "InvalidInput")
+            gateway_ip = _checked_gateway(net, gateway_ip)
         if allocation_pool is None:
             # Every host but the gateway; one pool, so a gateway inside the
             # range is kept out by claiming it.
@@ -445,7 +442,7 @@ class NetworksAndSubnets:
         self.subnets[subnet.id] = subnet
         network.subnet_ids.append(subnet.id)
         if subnetpool is not None:
-            subnetpool.subnet_ids[subnet.id] = None
+            subnetpool.subnet_ids[subnet.id] = (self.tenant_id, subnet.cidr)
         self.region_networks.subnet_added(subnet)
         network.touch(now)
         return subnet
@@ -488,17 +485,14 @@ class NetworksAndSubnets:
         return subnet
 
     def _new_gateway(self, subnet: Subnet, net: Any, gateway_ip: Any) -> Optional[str]:
-        """A gateway a subnet may move to: in the subnet, outside its pool, not in use."""
+        """A gateway a subnet may move to: valid for it, outside its pool, not in use."""
         if subnet.id in self._gateway_ports:
             raise Conflict(f"Current gateway ip {subnet.gateway_ip} already in use by port "
                            f"{self._gateway_ports[subnet.id]}. Unable to update.",
                            "GatewayIpInUse")
         if gateway_ip is None:
             return None
-        gateway_ip = valid_ip(gateway_ip, "gateway_ip")
-        if ipaddress.ip_address(gateway_ip) not in net:
-            raise BadRequest(f"Invalid input for operation: Gateway IP {gateway_ip} is not in "
-                             f"subnet {net}.", "InvalidInput")
+        gateway_ip = _checked_gateway(net, gateway_ip)
         if gateway_ip != subnet.gateway_ip and subnet.pool.contains(gateway_ip):
             raise Conflict(f"Gateway ip {gateway_ip} conflicts with allocation pool "
                            f"{subnet.pool.start}-{subnet.pool.end}.",
@@ -514,11 +508,15 @@ class NetworksAndSubnets:
             raise Conflict(f"Unable to complete operation on subnet {subnet_id}: One or more "
                            f"ports have an IP allocation from this subnet.", "SubnetInUse")
         network.subnet_ids.remove(subnet_id)
-        if subnet.subnetpool_id is not None:
-            self.subnetpools[subnet.subnetpool_id].subnet_ids.pop(subnet_id, None)
+        self._leave_subnetpool(subnet)
         del self.subnets[subnet_id]
         self.region_networks.subnet_removed(subnet)
         network.touch(self.now())
+
+    def _leave_subnetpool(self, subnet: Subnet) -> None:
+        """A subnet going away gives its CIDR back to the pool it came from."""
+        if subnet.subnetpool_id is not None:
+            self.subnetpool(subnet.subnetpool_id).subnet_ids.pop(subnet.id, None)
 
     # lookups
 
@@ -529,3 +527,21 @@ class NetworksAndSubnets:
     def subnet(self, subnet_id: str) -> Subnet:
         return found(self.subnets, subnet_id,
                       f"Subnet {subnet_id} could not be found.", "SubnetNotFound")
+
+
+def _checked_gateway(net: Any, gateway_ip: Any) -> str:
+    """
+    A subnet's gateway as Neutron's ``_validate_subnet`` takes it: an
+    address of the subnet's IP version, anywhere (a gateway outside the
+    CIDR is allowed, neutron/ipam/utils.py check_gateway_invalid_in_subnet)
+    but an IPv4 subnet's network or broadcast address.
+    """
+    gateway_ip = valid_ip(gateway_ip, "gateway_ip")
+    address = ipaddress.ip_address(gateway_ip)
+    if address.version != net.version:
+        raise BadRequest(f"Invalid input for operation: gateway_ip '{gateway_ip}' does not "
+                         f"match the ip_version '{net.version}'", "InvalidInput")
+    if net.version == 4 and address in (net.network_address, net.broadcast_address):
+        raise BadRequest("Invalid input for operation: Gateway is not valid on subnet.",
+                         "InvalidInput")
+    return gateway_ip

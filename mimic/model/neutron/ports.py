@@ -394,9 +394,15 @@ class Ports:
                     device_id: Optional[str] = None,
                     device_owner: Optional[str] = None,
                     fixed_ips: Optional[Sequence] = None,
-                    port_security_enabled: Optional[bool] = None) -> Port:
-        """Change what ``PUT /ports/<id>`` may change; None leaves a field be."""
+                    port_security_enabled: Optional[bool] = None,
+                    mac_address: Optional[str] = None) -> Port:
+        """
+        Change what ``PUT /ports/<id>`` may change; None leaves a field be.
+        (Who may change ``mac_address`` is the API's policy, not the model's.)
+        """
         port = self.port(port_id)
+        new_mac = None if mac_address is None else self._checked_new_mac(
+            port, mac_address, port.device_owner if device_owner is None else device_owner)
         groups = None
         if security_group_ids is not None:
             groups = list(dict.fromkeys(self.security_group(g).id for g in security_group_ids))
@@ -408,6 +414,11 @@ class Ports:
             port.port_security_enabled = port_security_enabled
         if fixed_ips is not None:
             self._replace_fixed_ips(port, fixed_ips)
+        if new_mac is not None:
+            self._macs.discard(port.mac_address)
+            self._macs.add(new_mac)
+            port.mac_address = new_mac
+            self._device_changed(port.device_id)
         if name is not None:
             port.name = name
         if description is not None:
@@ -423,6 +434,29 @@ class Ports:
             port.device_owner = device_owner
         port.touch(self.now())
         return port
+
+    def _checked_new_mac(self, port: Port, mac_address: str, device_owner: str
+                         ) -> Optional[str]:
+        """
+        The MAC a port may change to, None if it is the one it has, or
+        Neutron's refusal: not for a port a Neutron service owns
+        (``network:*``, ``UnsupportedPortDeviceOwner``), nor a port bound
+        to a server (ML2's ``PortBound``), nor a MAC in use.
+        """
+        mac = normal_mac(mac_address)
+        if mac == port.mac_address:
+            return None
+        if device_owner.startswith("network:"):
+            raise Conflict(f"Operation mac address update is not supported for device_owner "
+                           f"{device_owner} on port {port.id}.", "UnsupportedPortDeviceOwner")
+        if port.device_id and port.device_owner.startswith("compute:"):
+            raise Conflict(f"Unable to complete operation on port {port.id}, port is already "
+                           f"bound, port type: ovs, old_mac {port.mac_address}, new_mac {mac}.",
+                           "PortBound")
+        if self._mac_in_use(mac):
+            raise Conflict(f"Unable to complete operation for network {port.network_id}. "
+                           f"The mac address {mac} is in use.", "MacAddressInUse")
+        return mac
 
     def check_port_groups(self, port_security: bool, group_ids: Sequence[str],
                           asked: bool) -> None:

@@ -186,33 +186,45 @@ class RoutersAndFloatingIps:
 
     def _checked_routes(self, router: Router, routes: Sequence[Any]) -> list[Route]:
         """Static routes as Neutron's extraroute checks them: each via a router subnet."""
-        if len(routes) > MAX_ROUTES:
-            raise BadRequest(f"Unable to complete operation for {router.id}. The number of "
-                             f"routes exceeds the maximum {MAX_ROUTES}.", "RoutesExhausted")
+        _check_route_count(router, routes)
         connected = [ipaddress.ip_network(self.subnets[s].cidr)
                      for s in self.router_subnet_ids(router)]
         checked: list[Route] = []
         for route in routes:
-            if not isinstance(route, dict) or set(route) != {"destination", "nexthop"}:
-                given = set(route) if isinstance(route, dict) else route
-                raise BadRequest(f"Invalid input for routes. Reason: Validation of dictionary's "
-                                 f"keys failed. Expected keys: {{'destination', 'nexthop'}} "
-                                 f"Provided keys: {given}.")
-            try:
-                if not isinstance(route["destination"], str):
-                    raise ValueError(route["destination"])
-                destination = ipaddress.ip_network(route["destination"])
-            except (TypeError, ValueError):
-                raise BadRequest(f"Invalid input for routes. Reason: '{route['destination']}' "
-                                 f"is not a valid IP subnet.") from None
-            nexthop = ipaddress.ip_address(valid_ip(route["nexthop"], "routes"))
-            if not any(nexthop in net for net in connected):
+            entry = _parsed_route(route)
+            if not any(ipaddress.ip_address(entry.nexthop) in net for net in connected):
                 raise BadRequest(f"Invalid format for routes: {[route]}, the nexthop is not "
                                  f"connected with router", "InvalidRoutes")
-            entry = Route(str(destination), str(nexthop))
             if entry not in checked:
                 checked.append(entry)
         return checked
+
+    def add_extra_routes(self, router_id: str, routes: Sequence[Any]) -> Router:
+        """
+        ``add_extraroutes`` (extraroute-atomic): ``routes`` join the
+        router's; one it has already is accepted and kept once, the whole
+        set checked as an update of ``routes`` checks it.
+        """
+        router = self.router(router_id)
+        added = self._checked_routes(router, routes)
+        merged = list(dict.fromkeys(router.routes + added))
+        _check_route_count(router, merged)
+        router.routes = merged
+        router.touch(self.now())
+        return router
+
+    def remove_extra_routes(self, router_id: str, routes: Sequence[Any]) -> Router:
+        """
+        ``remove_extraroutes`` (extraroute-atomic): the routes matching one
+        of ``routes`` exactly (destination and nexthop) go; one the router
+        does not have is accepted.
+        """
+        router = self.router(router_id)
+        _check_route_count(router, routes)
+        gone = {_parsed_route(route) for route in routes}
+        router.routes = [r for r in router.routes if r not in gone]
+        router.touch(self.now())
+        return router
 
     def add_router_interface(self, router_id: str, subnet_id: Optional[str] = None,
                              port_id: Optional[str] = None) -> tuple[Router, Port]:
@@ -249,6 +261,11 @@ class RoutersAndFloatingIps:
             if subnet.gateway_ip is None:
                 raise BadRequest("Bad router request: Subnet for router interface must have a "
                                  "gateway IP.", "BadRequest")
+            if ipaddress.ip_address(subnet.gateway_ip) not in ipaddress.ip_network(subnet.cidr):
+                # The interface port takes the gateway address, which IPAM
+                # refuses outside the subnet.
+                raise BadRequest(f"IP address {subnet.gateway_ip} is not a valid IP for the "
+                                 f"specified subnet.", "InvalidIpForSubnet")
             self._check_connectable(router, subnet)
             if subnet.id in self._gateway_ports:
                 raise Conflict(f"IP address {subnet.gateway_ip} already allocated in subnet "
@@ -472,3 +489,27 @@ class RoutersAndFloatingIps:
             if subnet.pool.contains(fip.floating_ip_address):
                 subnet.pool.release(fip.floating_ip_address)
         del self.floating_ips[floating_ip_id]
+
+
+def _check_route_count(router: Router, routes: Sequence[Any]) -> None:
+    if len(routes) > MAX_ROUTES:
+        raise BadRequest(f"Unable to complete operation for {router.id}. The number of "
+                         f"routes exceeds the maximum {MAX_ROUTES}.", "RoutesExhausted")
+
+
+def _parsed_route(route: Any) -> Route:
+    """One ``{"destination", "nexthop"}`` entry as a :class:`Route`, or Neutron's 400."""
+    if not isinstance(route, dict) or set(route) != {"destination", "nexthop"}:
+        given = set(route) if isinstance(route, dict) else route
+        raise BadRequest(f"Invalid input for routes. Reason: Validation of dictionary's "
+                         f"keys failed. Expected keys: {{'destination', 'nexthop'}} "
+                         f"Provided keys: {given}.")
+    try:
+        if not isinstance(route["destination"], str):
+            raise ValueError(route["destination"])
+        destination = ipaddress.ip_network(route["destination"])
+    except (TypeError, ValueError):
+        raise BadRequest(f"Invalid input for routes. Reason: '{route['destination']}' "
+                         f"is not a valid IP subnet.") from None
+    nexthop = ipaddress.ip_address(valid_ip(route["nexthop"], "routes"))
+    return Route(str(destination), str(nexthop))

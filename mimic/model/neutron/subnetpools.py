@@ -2,7 +2,9 @@
 Subnet pools (Neutron's ``subnet_allocation``): prefixes a tenant's
 subnets are carved from, by prefix length (the first free block of that
 size) or by an explicit CIDR inside the pool, with neutron-lib's bounds
-and errors.
+and errors. A ``shared`` pool (an admin's to make) is seen by every
+project, which carve their subnets from it; its ``default_quota`` bounds
+each project's share.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any, Optional, Sequence
 import attrs
 
 from mimic.bounds import decimal
-from mimic.model.neutron.faults import BadRequest, Conflict, found
+from mimic.model.neutron.faults import BadRequest, Conflict, NotFound, found
 from mimic.model.neutron.standard import Stamped
 
 #: The prefix-length bounds of a pool when it names none (Neutron's).
@@ -31,12 +33,19 @@ class SubnetPool(Stamped):
     default_prefixlen: int = 8
     min_prefixlen: int = 8
     max_prefixlen: int = 32
-    #: The subnets allocated from the pool, in the order made.
+    #: The subnets allocated from the pool, in the order made: subnet id to
+    #: its project and CIDR (a shared pool's subnets are other projects').
     subnet_ids: dict = attrs.field(factory=dict)
     address_scope_id: Optional[str] = None
     #: How much of the pool a project may take (None: all): addresses for
     #: IPv4, /64 blocks for IPv6, as Neutron counts ``default_quota``.
     default_quota: Optional[int] = None
+    shared: bool = False
+
+    def allocated(self, tenant_id: Optional[str] = None) -> list:
+        """The CIDRs of the pool's subnets (of one project's, if ``tenant_id``)."""
+        return [ipaddress.ip_network(cidr) for owner, cidr in self.subnet_ids.values()
+                if tenant_id is None or owner == tenant_id]
 
 
 def _prefixes(prefixes: Any) -> list:
@@ -88,7 +97,26 @@ class SubnetPools:
 
     __slots__ = ()
 
+    def visible_subnetpools(self) -> list[SubnetPool]:
+        """The project's pools and every project's shared ones."""
+        seen = dict(self.subnetpools)
+        for other in self.region_networks.all_states():
+            for pool in other.subnetpools.values():
+                if pool.shared:
+                    seen.setdefault(pool.id, pool)
+        return list(seen.values())
+
     def subnetpool(self, subnetpool_id: str) -> SubnetPool:
+        """A pool the project sees (its own or a shared one)."""
+        if subnetpool_id in self.subnetpools:
+            return self.subnetpools[subnetpool_id]
+        for pool in self.visible_subnetpools():
+            if pool.id == subnetpool_id:
+                return pool
+        raise NotFound(f"Subnet pool {subnetpool_id} could not be found.",
+                       "SubnetPoolNotFound")
+
+    def _own_subnetpool(self, subnetpool_id: str) -> SubnetPool:
         return found(self.subnetpools, subnetpool_id,
                      f"Subnet pool {subnetpool_id} could not be found.", "SubnetPoolNotFound")
 
@@ -96,7 +124,7 @@ class SubnetPools:
                           default_prefixlen: Any = None, min_prefixlen: Any = None,
                           max_prefixlen: Any = None,
                           address_scope_id: Optional[str] = None,
-                          default_quota: Any = None) -> SubnetPool:
+                          default_quota: Any = None, shared: bool = False) -> SubnetPool:
         nets = _prefixes(prefixes)
         default_quota = _quota(default_quota)
         self.check_pool_scope(None, address_scope_id, [str(n) for n in nets])
@@ -114,7 +142,8 @@ class SubnetPools:
                           description=description, prefixes=[str(n) for n in nets],
                           ip_version=version, default_prefixlen=default,
                           min_prefixlen=minimum, max_prefixlen=maximum,
-                          address_scope_id=address_scope_id, default_quota=default_quota)
+                          address_scope_id=address_scope_id, default_quota=default_quota,
+                          shared=shared)
         self.subnetpools[pool.id] = pool
         return pool
 
@@ -140,7 +169,7 @@ class SubnetPools:
         Change a pool; its prefixes may grow, never shrink; with
         ``change_scope`` it joins ``address_scope_id`` (None: leaves its scope).
         """
-        pool = self.subnetpool(subnetpool_id)
+        pool = self._own_subnetpool(subnetpool_id)
         nets = None
         if prefixes is not None:
             nets = _prefixes(prefixes)
@@ -179,7 +208,7 @@ class SubnetPools:
         return pool
 
     def delete_subnetpool(self, subnetpool_id: str) -> None:
-        pool = self.subnetpool(subnetpool_id)
+        pool = self._own_subnetpool(subnetpool_id)
         if pool.subnet_ids:
             raise BadRequest("Unable to delete subnet pool: Subnet pool has existing "
                              "allocations.", "SubnetPoolDeleteError")
@@ -194,15 +223,14 @@ class SubnetPools:
         """
         chosen = self._free_cidr(pool, prefixlen, cidr)
         if pool.default_quota is not None:
-            held = sum(_quota_units(ipaddress.ip_network(self.subnets[s].cidr))
-                       for s in pool.subnet_ids)
+            held = sum(map(_quota_units, pool.allocated(self.tenant_id)))
             if held + _quota_units(chosen) > pool.default_quota:
                 raise Conflict("Per-tenant subnet pool prefix quota exceeded.",
                                "SubnetPoolQuotaExceeded")
         return chosen
 
     def _free_cidr(self, pool: SubnetPool, prefixlen: Any, cidr: Optional[Any]) -> Any:
-        taken = [ipaddress.ip_network(self.subnets[s].cidr) for s in pool.subnet_ids]
+        taken = pool.allocated()
         prefixes = [ipaddress.ip_network(p) for p in pool.prefixes]
         if cidr is not None:
             if not any(cidr.subnet_of(p) for p in prefixes if p.version == cidr.version):

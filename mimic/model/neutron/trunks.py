@@ -46,6 +46,10 @@ class Trunks:
         return found(self.trunks, trunk_id, f"Trunk {trunk_id} could not be found.",
                      "TrunkNotFound")
 
+    def trunks_by_parent(self) -> dict[str, Trunk]:
+        """Each trunk by its parent port's id: what ports' ``trunk_details`` show."""
+        return {trunk.port_id: trunk for trunk in self.trunks.values()}
+
     def trunk_holding(self, port_id: str) -> Optional[tuple[Trunk, bool]]:
         """The trunk ``port_id`` is in, and whether as its parent."""
         for trunk in self.trunks.values():

@@ -51,6 +51,9 @@ EXTENSIONS = (
     ("fip-port-details", "Floating IP Port Details Extension",
      "Add port_details attribute to Floating IP resource"),
     ("extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"),
+    ("extraroute-atomic", "Atomically add/remove extra routes",
+     "Edit extra routes of a router on server side by atomically adding/removing extra "
+     "routes"),
     ("standard-attr-tag", "Tag support for resources with standard attribute",
      "Enables to set tag on resources with standard attribute."),
     ("quotas", "Quota management support", "Expose functions for quotas management per "
@@ -65,6 +68,7 @@ EXTENSIONS = (
     ("subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet "
      "pool"),
     ("trunk", "Trunk Extension", "Provides support for trunk ports"),
+    ("trunk-details", "Trunk port details", "Expose trunk port details"),
     ("network-ip-availability", "Network IP Availability",
      "Provides IP availability data for each network and subnet."),
     ("provider", "Provider Network", "Expose mapping of virtual networks to physical "

@@ -5,10 +5,10 @@ and change them, and their routes.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
-from mimic.model.neutron import Port
-from mimic.rest.http import empty_response
+from mimic.model.neutron import Port, Trunk
+from mimic.rest.http import RequestError, empty_response
 from mimic.rest.neutron.wire import (
     tag_created,
     app,
@@ -24,10 +24,15 @@ from mimic.rest.neutron.wire import (
     string_field,
     string_list_field,
 )
+from mimic.rest.neutron.trunks import sub_ports_json
 
 
-def port_json(port: Port) -> dict:
-    return {
+def port_json(port: Port, trunk_details: Optional[dict] = None) -> dict:
+    """
+    A port as Neutron shows it; ``trunk_details`` only on a trunk's parent
+    port (the ``trunk-details`` extension).
+    """
+    shown = {
         "id": port.id, "name": port.name, "tenant_id": port.tenant_id,
         "project_id": port.tenant_id, "network_id": port.network_id,
         "mac_address": port.mac_address, "admin_state_up": port.admin_state_up,
@@ -40,6 +45,27 @@ def port_json(port: Port) -> dict:
         "allowed_address_pairs": [], "extra_dhcp_opts": [], "binding:vnic_type": "normal",
         "description": port.description, "tags": list(port.tags), **stamps(port),
     }
+    if trunk_details is not None:
+        shown["trunk_details"] = trunk_details
+    return shown
+
+
+def trunk_details_json(state: Any, trunk: Trunk) -> dict:
+    """
+    A parent port's ``trunk_details``: its trunk and the subports with
+    their MACs (neutron/services/trunk/plugin.py, _extend_port_trunk_details).
+    """
+    return {"trunk_id": trunk.id, "sub_ports": [
+        {**sub_port, "mac_address": state.ports[sub_port["port_id"]].mac_address}
+        for sub_port in sub_ports_json(trunk)]}
+
+
+def ports_json(states: Iterable[Any], ports: Iterable[Port]) -> list[dict]:
+    """Ports as Neutron shows them, the parents of the trunks of ``states`` with details."""
+    parents = {port_id: (state, trunk) for state in states
+               for port_id, trunk in state.trunks_by_parent().items()}
+    return [port_json(port, trunk_details_json(*parents[port.id]) if port.id in parents
+                      else None) for port in ports]
 
 
 #: What lists of ports may filter and sort on.
@@ -72,6 +98,13 @@ def _port_request(body: dict) -> dict:
     )
 
 
+def _new_mac(body: dict) -> Optional[str]:
+    if "mac_address" in body and body["mac_address"] is None:
+        raise bad_request("Invalid input for mac_address. Reason: 'None' is not a valid MAC "
+                          "address.")
+    return body.get("mac_address")
+
+
 class PortRoutes:
     """Routes of ``/v2.0/ports``."""
 
@@ -88,13 +121,14 @@ class PortRoutes:
             ports = self._visible(request, "ports")
         else:
             ports = state.ports.values()
-        items = list(map(port_json, ports))
-        return render_list(request, "ports", items, PORT_ATTRIBUTES)
+        states = state.region_networks.all_states() if self._is_admin(request) else [state]
+        return render_list(request, "ports", ports_json(states, ports), PORT_ATTRIBUTES)
 
     @app.route("/v2.0/ports/<port_id>", methods=["GET"])
     def show_port(self, request: Any, port_id: str) -> bytes:
         state = self._holder(request, "ports", port_id)
-        return render_one(request, "port", port_json(self._run(lambda: state.port(port_id))))
+        port = self._run(lambda: state.port(port_id))
+        return render_one(request, "port", ports_json([state], [port])[0])
 
     @app.route("/v2.0/ports", methods=["POST"])
     def create_port(self, request: Any) -> bytes:
@@ -113,8 +147,15 @@ class PortRoutes:
         state = self._holder(request, "ports", port_id)
         body = read_resource(request, "port", ("name", "description", "admin_state_up",
                                                "security_groups", "device_id", "device_owner",
-                                               "fixed_ips", "port_security_enabled"),
+                                               "fixed_ips", "port_security_enabled",
+                                               "mac_address"),
                              state.tenant_id)
+        if "mac_address" in body and not self._is_admin(request):
+            # neutron/conf/policies/port.py: ``update_port:mac_address`` is
+            # ADMIN_OR_SERVICE (or a network owner holding ``manager``, a
+            # role Mimic's users do not hold), checked whenever it is named.
+            raise RequestError(403, "(rule:update_port:mac_address) is disallowed by policy",
+                               kind="PolicyNotAuthorized")
         fixed_ips = _fixed_ips(body)
         kwargs = dict(
             name=string_field(body, "name"), description=string_field(body, "description"),
@@ -124,9 +165,10 @@ class PortRoutes:
             device_owner=string_field(body, "device_owner"),
             fixed_ips=fixed_ips,
             port_security_enabled=boolean_field(body, "port_security_enabled"),
+            mac_address=_new_mac(body),
         )
         port = self._run(lambda: state.update_port(port_id, **kwargs))
-        return render_one(request, "port", port_json(port))
+        return render_one(request, "port", ports_json([state], [port])[0])
 
     @app.route("/v2.0/ports/<port_id>", methods=["DELETE"])
     def delete_port(self, request: Any, port_id: str) -> bytes:

@@ -102,6 +102,24 @@ def _gateway(body: dict) -> Optional[dict]:
     return gateway
 
 
+def _routes_field(body: dict) -> Optional[list]:
+    routes = body.get("routes")
+    if routes is not None and not isinstance(routes, list):
+        raise bad_request(f"Invalid input for routes. Reason: '{routes}' is not a list.")
+    return routes
+
+
+def _extra_routes(request: Any, tenant_id: str) -> list:
+    """
+    The routes of an ``add_extraroutes``/``remove_extraroutes`` body:
+    ``{"router": {"routes": [...]}}``, as a router update names them.
+    """
+    routes = _routes_field(read_resource(request, "router", ("routes",), tenant_id))
+    if routes is None:
+        raise bad_request("Failed to parse request. Required attribute 'routes' not specified")
+    return routes
+
+
 def _interface(request: Any) -> dict:
     body = read_body(request)
     unknown = sorted(set(body) - {"subnet_id", "port_id"})
@@ -150,9 +168,7 @@ class RouterRoutes:
         body = read_resource(request, "router", (
             "name", "description", "admin_state_up", "external_gateway_info", "routes",
         ), state.tenant_id)
-        routes = body.get("routes")
-        if routes is not None and not isinstance(routes, list):
-            raise bad_request(f"Invalid input for routes. Reason: '{routes}' is not a list.")
+        routes = _routes_field(body)
         kwargs = dict(name=string_field(body, "name"),
                       description=string_field(body, "description"),
                       admin_state_up=boolean_field(body, "admin_state_up"),
@@ -166,6 +182,20 @@ class RouterRoutes:
         state = self._holder(request, "routers", router_id)
         self._run(lambda: state.delete_router(router_id))
         return empty_response(request)
+
+    @app.route("/v2.0/routers/<router_id>/add_extraroutes", methods=["PUT"])
+    def add_extraroutes(self, request: Any, router_id: str) -> bytes:
+        state = self._holder(request, "routers", router_id)
+        routes = _extra_routes(request, state.tenant_id)
+        router = self._run(lambda: state.add_extra_routes(router_id, routes))
+        return json_response(request, {"router": router_json(router)})
+
+    @app.route("/v2.0/routers/<router_id>/remove_extraroutes", methods=["PUT"])
+    def remove_extraroutes(self, request: Any, router_id: str) -> bytes:
+        state = self._holder(request, "routers", router_id)
+        routes = _extra_routes(request, state.tenant_id)
+        router = self._run(lambda: state.remove_extra_routes(router_id, routes))
+        return json_response(request, {"router": router_json(router)})
 
     @app.route("/v2.0/routers/<router_id>/add_router_interface", methods=["PUT"])
     def add_router_interface(self, request: Any, router_id: str) -> bytes:
