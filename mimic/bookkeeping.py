@@ -90,8 +90,11 @@ class RequestBookkeeping:
         incoming = self.getHeader(b"x-openstack-request-id")
         if incoming and GLOBAL_REQUEST_ID.match(incoming.decode("latin-1")):
             self.global_request_id = incoming.decode("ascii")
-        for name in self.api.request_id_headers:
-            self.setHeader(name.encode("ascii"), self.mimic_request_id.encode("ascii"))
+        names = self.api.request_id_header_bytes
+        if names:
+            answered = self.mimic_request_id.encode("ascii")
+            for name in names:
+                self.setHeader(name, answered)
         if core is not None and core.journal.enabled:
             self._started = time.perf_counter()
             self._clock_started = core.clock.seconds()

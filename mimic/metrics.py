@@ -77,8 +77,13 @@ def api_of_path(path: bytes, api_names: Collection[str]) -> Optional[str]:
     return None
 
 
-def count_request(core: Any, path: bytes, method: bytes, code: int) -> None:
-    """Count one answered request if it was an emulated cloud API's."""
-    api = api_of_path(path, core.apis)
+def count_request(core: Any, path: bytes, method: bytes, code: int,
+                  api: Optional[str] = "") -> None:
+    """
+    Count one answered request if it was an emulated cloud API's (``api``:
+    :func:`api_of_path` of ``path``, when the caller knows it already).
+    """
+    if api == "":
+        api = api_of_path(path, core.apis)
     if api is not None:
         metrics_of(core.store).count_request(api, method.decode("ascii", "replace"), code)
