@@ -290,12 +290,15 @@ class MountedRoot(Resource):
         )
         # Longest prefix first, so /mimic/v1.1/mesh/x wins over /mimic.
         self.mounts = sorted(mounts.items(), key=lambda item: -len(item[0]))
+        # The same, by first segment: a path is compared with its own.
+        self.mounts_by_first: dict[bytes, list] = {}
+        for prefix, resource in self.mounts:
+            self.mounts_by_first.setdefault(prefix[0], []).append((prefix, resource))
         self.core = core
 
     def getChildWithDefault(self, name: bytes, request: Any) -> Any:
-        path = (name, *request.postpath)
-        for prefix, resource in self.mounts:
-            if path[: len(prefix)] == prefix:
+        for prefix, resource in self.mounts_by_first.get(name, ()):
+            if tuple(request.postpath[: len(prefix) - 1]) == prefix[1:]:
                 for _ in prefix[1:]:
                     request.prepath.append(request.postpath.pop(0))
                 return resource

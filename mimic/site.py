@@ -188,9 +188,10 @@ class MimicRequest(RequestBookkeeping, server.Request):
         once a second (:class:`DateHeader`) instead of for every request.
         """
         self.site = site = self.channel.site
-        self.setHeader(b"server", server.version)
+        headers = self.responseHeaders._rawHeaders
+        headers[b"Server"] = [server.version]
         dates = getattr(site, "dates", None)
-        self.setHeader(b"date", dates.value() if dates is not None else http.datetimeToString())
+        headers[b"Date"] = [dates.value() if dates is not None else http.datetimeToString()]
         self.prepath = []
         self.postpath = [server.unquote(part) for part in self.path[1:].split(b"/")]
         if self.path == b"*":
