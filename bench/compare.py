@@ -49,7 +49,7 @@ import tempfile
 import time
 from typing import Callable, Optional
 
-from bench._fastload import closed_loop, http_request
+from bench._fastload import closed_loop, cpu_seconds, http_request
 from bench.mesh import mesh_documents
 from tests.harness import start_mimic
 
@@ -171,7 +171,7 @@ def cases(mimic: Mimic, baselines: dict) -> list:
         Case("POST tokens", lambda c, n: tokens[(c * 7919 + n) % USERS],
              (baselines["post"],
               lambda c, n: http_request("POST", "/v2.0/tokens", body=token_body("compare-0"))),
-             ">= 0.70 of Klein, JSON in, 8 KB out", lambda rate, ratio: ratio >= 0.70),
+             ">= 0.70 of Klein, JSON in, same token out", lambda rate, ratio: ratio >= 0.70),
         Case(f"servers/detail, {LISTED_SERVERS:,} servers, same URI",
              lambda c, n: http_request("GET", detail),
              (baselines["blob"], lambda c, n: http_request("GET", "/servers/detail")),
@@ -192,8 +192,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def time_to_first_200(command: list, port: int, path: str) -> float:
-    """Seconds from starting ``command`` to its first 200 on ``GET path``."""
+def time_to_first_200(command: list, port: int, path: str) -> tuple:
+    """
+    Seconds from starting ``command`` to its first 200 on ``GET path``, and
+    the CPU seconds the process had used by then (which other processes on
+    the machine disturb less).
+    """
     # Bytecode may be cached, as in any installed Mimic (the first,
     # untimed start writes it where the environment said not to).
     environment = {name: value for name, value in os.environ.items()
@@ -206,7 +210,7 @@ def time_to_first_200(command: list, port: int, path: str) -> float:
             try:
                 status, _ = call(port, "GET", path)
                 if status == 200:
-                    return time.perf_counter() - started
+                    return time.perf_counter() - started, cpu_seconds(process.pid)
             except OSError:
                 time.sleep(0.002)
             if process.poll() is not None:
@@ -228,7 +232,7 @@ def start_up(repetitions: int) -> tuple:
         klein_times.append(time_to_first_200(
             [sys.executable, BASELINES, "klein", str(port)], port, "/v2/t/servers"))
     # The first start of each only wrote the bytecode caches.
-    return mimic_times[1:], klein_times[1:]
+    return mimic_times[1:], klein_times[1:]   # (wall, CPU) pairs
 
 
 def spread(values: list, digits: int = 0) -> str:
@@ -322,10 +326,19 @@ def report(table: list, mimic_start: list, klein_start: list) -> None:
         cpu_text = f"{statistics.median(cpu):.2f}" if cpu else "-"
         print(f"{case.name:<44} {mimic_text:>22} {base_text:>22} {ratio_text:>18} "
               f"{cpu_text:>10}  {verdict}")
-    met = statistics.median(mimic_start) <= 0.35
-    print(f"{'start-up to first 200 on GET / (s)':<44} {spread(mimic_start, 3):>22} "
-          f"{spread(klein_start, 3):>22} {'':>18} {'':>10}  "
+    mimic_wall = [wall for wall, _ in mimic_start]
+    klein_wall = [wall for wall, _ in klein_start]
+    met = statistics.median(mimic_wall) <= 0.35
+    print(f"{'start-up to first 200 on GET / (s)':<44} {spread(mimic_wall, 3):>22} "
+          f"{spread(klein_wall, 3):>22} {'':>18} {'':>10}  "
           f"<= 0.35 s: {'met' if met else 'NOT MET'}")
+    mimic_cpu = statistics.median(cpu for _, cpu in mimic_start)
+    klein_cpu = statistics.median(cpu for _, cpu in klein_start)
+    print(f"{'  CPU by then (s); Mimic / bare Klein':<44} {mimic_cpu:>22.2f} {klein_cpu:>22.2f} "
+          f"{mimic_cpu / klein_cpu if klein_cpu else 0.0:>18.2f}")
+    if statistics.median(klein_wall) > 0.35:
+        print(f"  (a bare Klein server itself takes {statistics.median(klein_wall):.2f} s "
+              "to its first 200 here: 0.35 s is below what the stack allows on this machine)")
 
 
 if __name__ == "__main__":

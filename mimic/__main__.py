@@ -39,11 +39,37 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         from mimic.mesh_render import mesh_command
 
         raise SystemExit(mesh_command(args[1:]))
-    from twisted.scripts.twistd import run
+    from twisted.application import app
+    from twisted.scripts.twistd import runApp
 
     parse_options(args)
     sys.argv = ["mimic", "--nodaemon", "--pidfile=", "mimic", *args]
-    run()
+    app.run(runApp, _server_options())
+
+
+def _server_options() -> Any:
+    """
+    twistd's options, knowing Mimic as their one subcommand. twistd finds
+    its subcommands among every ``IServiceMaker`` plugin installed
+    (``ServerOptions.subCommands`` calls ``twisted.plugin.getPlugins``,
+    which reads the plugin cache of ``twisted/plugins`` and with it imports
+    ``twisted.trial``'s interfaces and ``unittest``): start-up work for a
+    command that only ever runs Mimic.
+    """
+    from twisted.application.service import IServiceMaker
+    from twisted.plugin import getPlugins
+    from twisted.scripts.twistd import ServerOptions
+
+    class MimicServerOptions(ServerOptions):
+        @staticmethod
+        def _getPlugins(interface: Any, package: Any = None) -> Any:
+            if interface is IServiceMaker:
+                from twisted.plugins.mimic import mimic
+
+                return [mimic]
+            return getPlugins(interface, package)
+
+    return MimicServerOptions
 
 
 if __name__ == "__main__":

@@ -90,8 +90,11 @@ class RequestBookkeeping:
         incoming = self.getHeader(b"x-openstack-request-id")
         if incoming and GLOBAL_REQUEST_ID.match(incoming.decode("latin-1")):
             self.global_request_id = incoming.decode("ascii")
-        for name in self.api.request_id_headers:
-            self.setHeader(name.encode("ascii"), self.mimic_request_id.encode("ascii"))
+        names = self.api.request_id_header_bytes
+        if names:
+            answered = self.mimic_request_id.encode("ascii")
+            for name in names:
+                self.setHeader(name, answered)
         if core is not None and core.journal.enabled:
             self._started = time.perf_counter()
             self._clock_started = core.clock.seconds()
@@ -191,30 +194,26 @@ class RequestBookkeeping:
         if not journal.enabled:
             return
         path, _, query = self.uri.decode("utf-8", "replace").partition("?")
-        tenant = self.api.tenant
+        api = self.api
+        tenant = api.tenant
         if tenant is None:
             token = self.getHeader(b"x-auth-token")
             found = core.store.valid_token(token.decode("utf-8", "replace")) if token else None
             if found is not None and not found.unscoped:
                 tenant = found.tenant.id
-        content_type = (self.getHeader(b"content-type") or b"").decode("latin-1")
-        journal.record(
-            method=self.method.decode("ascii", "replace"),
-            path=path,
-            query=query,
-            api=self.api.name,
-            tenant=tenant,
-            status=self.code,
-            clock_time=self._clock_started,
-            real_time=time.time(),
-            duration_ms=(time.perf_counter() - self._started) * 1000,
-            request_id=self.mimic_request_id,
-            global_request_id=self.global_request_id,
-            request_headers=masked_headers(
-                (name.decode("latin-1"), b", ".join(values).decode("latin-1"))
+        kept = [(name.decode("latin-1"), b", ".join(values).decode("latin-1"))
                 for name, values in self.requestHeaders.getAllRawHeaders()
-                if name.lower() in KEPT_HEADER_BYTES),
-            request_body=masked_body(self._raw_body, content_type, journal.body_bytes),
-            response_body=self._logged_response.decode("utf-8", "ignore"),
-            control=self.api.control,
-        )
+                if name.lower() in KEPT_HEADER_BYTES]
+        raw_body = self._raw_body
+        if raw_body:
+            content_type = (self.getHeader(b"content-type") or b"").decode("latin-1")
+            request_body = masked_body(raw_body, content_type, journal.body_bytes)
+        else:
+            request_body = ""
+        # In JournalEntry's order (after its id).
+        journal.record(
+            self.method.decode("ascii", "replace"), path, query, api.name, tenant, self.code,
+            self._clock_started, time.time(), (time.perf_counter() - self._started) * 1000,
+            self.mimic_request_id, self.global_request_id,
+            masked_headers(kept) if kept else {}, request_body,
+            self._logged_response.decode("utf-8", "ignore"), api.control)

@@ -57,14 +57,46 @@ class LazyBuildRule(Rule):
         return build
 
 
+#: How many matched paths a :class:`RouteMap` remembers, and the longest
+#: path it remembers (paths are client input: the memory is bounded, about
+#: half a megabyte a map at most).
+MATCHES_KEPT = 1024
+MATCHED_PATH_BYTES = 512
+
+
 class RouteMap(Map):
-    """A werkzeug ``Map`` whose plain rules are :class:`LazyBuildRule`."""
+    """
+    A werkzeug ``Map`` whose plain rules are :class:`LazyBuildRule`, and
+    which remembers where recent paths matched.
+
+    Klein binds its map and matches the path on every request (werkzeug's
+    ``MapAdapter.match``: a walk of its state machine, converters run on
+    every segment); on a small answer that was a tenth of Mimic's request.
+    The answer depends only on the rules, the method and the path (Mimic's
+    maps match no host and no subdomain), so a path that matched once
+    matches the same way again; :meth:`add` forgets every match. Only
+    matches are remembered: a 404, 405 or redirect is decided afresh.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: ``(method, Host header, path) -> (endpoint, arguments)``.
+        self.matches: dict = {}
 
     def add(self, rulefactory: Any) -> None:
         if type(rulefactory) is Rule:
             # Klein makes werkzeug's own Rule; the subclass only defers work.
             rulefactory.__class__ = LazyBuildRule
         super().add(rulefactory)
+        self.matches = {}
+
+    def remember(self, key: tuple, endpoint: str, arguments: dict) -> None:
+        """Keep one match (forgetting every other once the map holds enough)."""
+        if len(key[2]) > MATCHED_PATH_BYTES:
+            return
+        if len(self.matches) >= MATCHES_KEPT:
+            self.matches = {}
+        self.matches[key] = (endpoint, arguments)
 
 
 class MimicKlein(Klein):
@@ -123,6 +155,40 @@ class KleinRendering:
 
     def start(self) -> None:
         request = self.request
+        app = self.app
+        url_map = app.url_map
+        matches = getattr(url_map, "matches", None)
+        # The Host header is in the key: it is what could fail to decode.
+        key = (request.method, request.getHeader(b"host"), b"/".join(request.postpath))
+        found = matches.get(key) if matches is not None else None
+        try:
+            if found is None:
+                found = self.match(url_map)
+                if found is None:
+                    return
+                if matches is not None:
+                    url_map.remember(key, *found)
+            endpoint, arguments = found
+            split = app.endpoints[endpoint].segment_count
+            request.prepath.extend(request.postpath[:split])
+            request.postpath = request.postpath[split:]
+            result = app.execute_endpoint(endpoint, request, **arguments)
+        except BaseException:
+            self.failed(Failure(), app._error_handlers)
+            return
+        if isinstance(result, Deferred):
+            # A route that answers later: cancelled if the client goes away
+            # first, as Klein does.
+            request.notifyFinish().addErrback(lambda _: result.cancel())
+        self.deliver(result, self.app._error_handlers)
+
+    def match(self, url_map: Map) -> Optional[tuple]:
+        """
+        ``(endpoint, arguments)`` of the route the request's path matches,
+        as Klein finds it (werkzeug raises its 404, 405 or redirect); None
+        when this answered the request already.
+        """
+        request = self.request
         try:
             server_name, script_name, path_info, scheme = _url_parts(request)
         except UnicodeDecodeError:
@@ -130,25 +196,12 @@ class KleinRendering:
             # refuses such paths before any route; a Host header may be).
             request.setResponseCode(400)
             self.answer(b"Non-UTF-8 encoding in URL.")
-            return
-        try:
-            mapper = self.app.url_map.bind(
-                server_name, script_name, path_info=path_info,
-                default_method=request.method.decode("utf-8"), url_scheme=scheme)
-            rule, arguments = mapper.match(return_rule=True)
-            handler = self.app.endpoints[rule.endpoint]
-            split = handler.segment_count
-            request.prepath.extend(request.postpath[:split])
-            request.postpath = request.postpath[split:]
-            result = self.app.execute_endpoint(rule.endpoint, request, **arguments)
-        except BaseException:
-            self.failed(Failure(), self.app._error_handlers)
-            return
-        if isinstance(result, Deferred):
-            # A route that answers later: cancelled if the client goes away
-            # first, as Klein does.
-            request.notifyFinish().addErrback(lambda _: result.cancel())
-        self.deliver(result, self.app._error_handlers)
+            return None
+        mapper = url_map.bind(
+            server_name, script_name, path_info=path_info,
+            default_method=request.method.decode("utf-8"), url_scheme=scheme)
+        rule, arguments = mapper.match(return_rule=True)
+        return rule.endpoint, arguments
 
     def deliver(self, result: Any, handlers: Sequence) -> None:
         """Answer with a route's (or an error handler's) result, now or later."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any, Collection, Optional
 
 import attrs
-from prometheus_client import CollectorRegistry, Counter
 
 
 #: The methods the emulated APIs answer; any other a client sends is
@@ -20,18 +19,30 @@ HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTI
 OTHER_METHOD = "other"
 
 
+def new_registry() -> Any:
+    """
+    A ``prometheus_client`` registry, imported when a store first counts
+    (serving ``/`` counts nothing: see docs/performance.rst, start-up).
+    """
+    from prometheus_client import CollectorRegistry
+
+    return CollectorRegistry(auto_describe=True)
+
+
 @attrs.define
 class MimicMetrics:
     """The registry of one store and the counters every API shares."""
 
-    registry: CollectorRegistry = attrs.field(factory=lambda: CollectorRegistry(auto_describe=True))
-    http_requests: Counter = attrs.field(init=False)
+    registry: Any = attrs.field(factory=new_registry)
+    http_requests: Any = attrs.field(init=False)
     #: Each label set's child counter, looked up once: ``labels()``
     #: validates and locks on every call. Bounded by the label values
     #: (plugin names, seven methods and "other", the status codes).
     _children: dict = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
+        from prometheus_client import Counter
+
         self.http_requests = Counter(
             "mimic_http_requests_total",
             "Requests answered by the emulated cloud APIs.",
@@ -77,8 +88,13 @@ def api_of_path(path: bytes, api_names: Collection[str]) -> Optional[str]:
     return None
 
 
-def count_request(core: Any, path: bytes, method: bytes, code: int) -> None:
-    """Count one answered request if it was an emulated cloud API's."""
-    api = api_of_path(path, core.apis)
+def count_request(core: Any, path: bytes, method: bytes, code: int,
+                  api: Optional[str] = "") -> None:
+    """
+    Count one answered request if it was an emulated cloud API's (``api``:
+    :func:`api_of_path` of ``path``, when the caller knows it already).
+    """
+    if api == "":
+        api = api_of_path(path, core.apis)
     if api is not None:
         metrics_of(core.store).count_request(api, method.decode("ascii", "replace"), code)

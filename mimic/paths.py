@@ -18,7 +18,9 @@ from urllib.parse import unquote
 
 import attrs
 
+from mimic.access_log import api_label
 from mimic.imimic import IWireConventions
+from mimic.metrics import api_of_path
 from mimic.rest.http import openstack_error_body
 
 #: The header oslo.middleware's RequestId middleware answers every request of
@@ -31,6 +33,11 @@ AUTH_TOKEN_HEADER = b"x-auth-token"
 #: Stands for the tenant id in a plugin's catalog endpoint, to find where
 #: its URLs carry the tenant.
 _TENANT_MARK = "\x00tenant\x00"
+
+#: How many paths a :class:`PathClassifier` remembers the API of, and the
+#: longest it remembers (paths are client input: about a megabyte at most).
+PATHS_KEPT = 2048
+KEPT_PATH_BYTES = 512
 
 
 @attrs.frozen
@@ -51,6 +58,16 @@ class ApiAtPath:
     credential_header: Optional[bytes] = None
     tenant: Optional[str] = None
     wrong_tenant_status: int = 403
+    #: The ``api`` label the path's requests are counted under in
+    #: ``mimic_http_requests_total`` (None: not counted), and the API the
+    #: access log names (see :func:`mimic.access_log.api_label`); both
+    #: decided with the rest, once per path.
+    counted_as: Optional[str] = None
+    logged_as: str = "-"
+    #: :attr:`request_id_headers` as the bytes the response carries.
+    request_id_header_bytes: tuple = attrs.field(
+        init=False, default=attrs.Factory(lambda self: tuple(name.encode("ascii") for name in
+                                                 self.request_id_headers), takes_self=True))
 
     @property
     def control(self) -> bool:
@@ -89,9 +106,26 @@ class PathClassifier:
     mounts: Sequence[tuple[tuple[str, ...], str]] = ()
     takeover: Optional[str] = None
     _tenant_positions: dict = attrs.field(factory=dict)
+    #: ``(path, method) -> ApiAtPath`` of recent paths: a client repeats
+    #: its paths, and deciding one afresh (every segment unquoted, the
+    #: plugin's conventions read) was a tenth of a small request's work.
+    _seen: dict = attrs.field(factory=dict)
 
     def classify(self, path: bytes, method: bytes = b"GET") -> ApiAtPath:
         """The API whose URL space ``path`` (the raw request path) is in."""
+        key = (path, method)
+        found = self._seen.get(key)
+        if found is None:
+            api = self._classify(path, method)
+            found = attrs.evolve(api, counted_as=api_of_path(path, self.core.apis),
+                                 logged_as=api_label(path, self.core.apis))
+            if len(path) <= KEPT_PATH_BYTES:
+                if len(self._seen) >= PATHS_KEPT:
+                    self._seen.clear()
+                self._seen[key] = found
+        return found
+
+    def _classify(self, path: bytes, method: bytes) -> ApiAtPath:
         segments = [unquote(s, errors="replace")
                     for s in path.decode("latin-1").lstrip("/").split("/")]
         if segments[0] == "mimicking" and len(segments) >= 3:

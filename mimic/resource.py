@@ -17,6 +17,7 @@ from mimic.klein_rendering import MimicKlein
 from twisted.web.resource import Resource
 
 from mimic import __version__
+from mimic.lazy_resource import LazyResource, resolved
 from mimic.imimic import IControlPlaneDescriber, IRootMounts, IStatefulAPI, IWireConventions
 from mimic.model.journal import InvalidFilter, JournalQuery
 from mimic.overview import overview
@@ -29,10 +30,13 @@ from mimic.rest.http import (
     openstack_error_body,
     read_json,
 )
-from mimic.rest.identity_api import IdentityControlApi, IdentityResource, root_url
-from mimic.rest.openapi import control_plane_document
+from mimic.rest.identity_common import root_url
 from mimic.snapshot_codec import SnapshotError
 from mimic.state import restore, snapshot
+
+# Identity's routes and the OpenAPI document (which names every API's
+# presets and events) are imported when first asked for: serving ``/``
+# needs neither (docs/performance.rst, start-up).
 from mimic.util import MAX_CLOCK_SECONDS, iso_time
 
 #: The dashboard's static files, shipped in the package (no build step).
@@ -43,6 +47,13 @@ WELCOME = (
     "\n"
     "/identity/v2.0/tokens\n"
 )
+
+
+def identity_api() -> Any:
+    """Identity's routes (:mod:`mimic.rest.identity_api`), imported on first use."""
+    from mimic.rest import identity_api
+
+    return identity_api
 
 
 class DashboardFiles(Resource):
@@ -83,7 +94,8 @@ class MimicRoot:
 
     def __init__(self, core: Any) -> None:
         self.core = core
-        self.identity_control = IdentityControlApi(core).app.resource()
+        self._identity_control = LazyResource(lambda: identity_api().IdentityControlApi(
+            core).app.resource())
 
     @app.route("/", methods=["GET"])
     def welcome(self, request: Any) -> bytes:
@@ -209,7 +221,7 @@ class MimicRoot:
 
     @app.route("/mimic/v1.1/IdentityControlAPI", branch=True)
     def identity_control(self, request: Any) -> Any:
-        return self.identity_control
+        return self._identity_control.resource()
 
     @app.route("/mimic/v1.1/tenants", methods=["GET"])
     def tenants(self, request: Any) -> bytes:
@@ -222,6 +234,8 @@ class MimicRoot:
         for api in self.core.apis.values():
             if IControlPlaneDescriber.providedBy(api):
                 described.update(api.openapi_paths())
+        from mimic.rest.openapi import control_plane_document
+
         return json_response(request, control_plane_document(
             root_url(request), self.core.regions, served, described))
 
@@ -259,7 +273,8 @@ class MountedRoot(Resource):
     def __init__(self, core: Any) -> None:
         super().__init__()
         self.root = MimicRoot(core).app.resource()
-        mounts: dict[tuple, Any] = {(b"identity",): IdentityResource(core)}
+        mounts: dict[tuple, Any] = {
+            (b"identity",): LazyResource(lambda: identity_api().IdentityResource(core))}
         owners: list = []
         for api in core.apis.values():
             if not IRootMounts.providedBy(api):
@@ -290,19 +305,22 @@ class MountedRoot(Resource):
         )
         # Longest prefix first, so /mimic/v1.1/mesh/x wins over /mimic.
         self.mounts = sorted(mounts.items(), key=lambda item: -len(item[0]))
+        # The same, by first segment: a path is compared with its own.
+        self.mounts_by_first: dict[bytes, list] = {}
+        for prefix, resource in self.mounts:
+            self.mounts_by_first.setdefault(prefix[0], []).append((prefix, resource))
         self.core = core
 
     def getChildWithDefault(self, name: bytes, request: Any) -> Any:
-        path = (name, *request.postpath)
-        for prefix, resource in self.mounts:
-            if path[: len(prefix)] == prefix:
+        for prefix, resource in self.mounts_by_first.get(name, ()):
+            if tuple(request.postpath[: len(prefix) - 1]) == prefix[1:]:
                 for _ in prefix[1:]:
                     request.prepath.append(request.postpath.pop(0))
-                return resource
+                return resolved(resource)
         # Hand the whole path to Klein, which routes on prepath/postpath.
         request.postpath.insert(0, request.prepath.pop())
         if self.takeover is not None and name != b"mimic":
-            return self.takeover
+            return resolved(self.takeover)
         if name == b"mimicking" and len(request.postpath) >= 3:
             served = self._api_resource(request)
             if served is not None:

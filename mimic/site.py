@@ -22,13 +22,16 @@ from urllib.parse import unquote_to_bytes
 from klein.resource import KleinResource
 from twisted.internet.interfaces import IPushProducer
 from twisted.logger import Logger
-from twisted.web import server
+from twisted.python.failure import Failure
+from twisted.web import http, resource, server
+from twisted.web.http_headers import _nameEncoder
 from zope.interface import implementer
 
 from mimic.access_log import api_label, log_access
 from mimic.bookkeeping import RequestBookkeeping, RequestIds
 from mimic.klein_rendering import KleinRendering
 from mimic.metrics import count_request
+from mimic.paths import CONTROL
 from mimic.rest.http import RequestError
 
 #: Bodies larger than this are refused (413) without being stored.
@@ -49,6 +52,57 @@ LARGE_BODY_BYTES = 2 * SLICE_BYTES
 
 log = Logger()
 
+#: The response headers Mimic's own code sets, each with the name Twisted
+#: writes it under (its ``Header-Case``): :meth:`MimicRequest.setHeader`
+#: stores these without Twisted's per-call canonicalising and sanitising.
+KNOWN_HEADERS = {
+    name: _nameEncoder.encode(name)
+    for name in (b"content-type", b"content-length", b"server", b"date", b"location",
+                 b"vary", b"x-openstack-request-id", b"x-compute-request-id",
+                 b"openstack-api-version", b"x-openstack-nova-api-version",
+                 b"cache-control", b"connection")
+}
+
+
+class DateHeader:
+    """
+    The ``Date`` header's value, formatted once per second: Twisted formats
+    it for every request (``server.Request.process`` calls
+    ``http.datetimeToString``), and it changes only once a second.
+    """
+
+    __slots__ = ("_second", "_value")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._value = b""
+
+    def value(self) -> bytes:
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._value = http.datetimeToString(now)
+            self._second = second
+        return self._value
+
+
+class MimicChannel(http.HTTPChannel):
+    """
+    Twisted's HTTP/1.1 channel with what it asks of its transport on every
+    request answered once per connection.
+
+    ``HTTPChannel.isSecure`` adapts the transport to ``ISSLTransport`` each
+    time it is asked, and Twisted and Klein ask two or three times a request;
+    a connection's transport does not change, so the answer is kept.
+    """
+
+    _secure: Optional[bool] = None
+
+    def isSecure(self) -> bool:
+        if self._secure is None:
+            self._secure = super().isSecure()
+        return self._secure
+
 
 class MimicRequest(RequestBookkeeping, server.Request):
     """
@@ -68,9 +122,8 @@ class MimicRequest(RequestBookkeeping, server.Request):
     def gotLength(self, length: Any) -> None:
         # Only the request line is known when the body starts (Twisted keeps
         # it on the channel until the request is complete).
-        command = getattr(self.channel, "_command", None)
-        path = getattr(self.channel, "_path", b"").split(b"?")[0].rstrip(b"/")
-        if command == b"PUT" and path == STATE_PATH:
+        if getattr(self.channel, "_command", None) == b"PUT" and getattr(
+                self.channel, "_path", b"").split(b"?")[0].rstrip(b"/") == STATE_PATH:
             self._body_limit = MAX_STATE_BYTES
         if length is not None and length > self._body_limit:
             self._too_large = True
@@ -116,11 +169,11 @@ class MimicRequest(RequestBookkeeping, server.Request):
                      body=body.decode("utf-8", "replace"))
         core = getattr(self.channel.site, "core", None)
         if core is None:
-            super().process()
+            self._route()
             return
         store = core.store
         with store.first_mentions() as mentioned:
-            super().process()
+            self._route()
             # A tenant first named by a read or a refused request is not
             # kept: made-up tenant ids in URLs must cost nothing once
             # answered. The rest are kept before first_mentions ends, which
@@ -129,6 +182,46 @@ class MimicRequest(RequestBookkeeping, server.Request):
             if mentioned and self.method not in (b"GET", b"HEAD") and (
                     not self.finished or self.code < 400):
                 store.keep(mentioned)
+
+    def _route(self) -> None:
+        """
+        What ``twisted.web.server.Request.process`` does (Twisted 26.10):
+        the default headers, the path split into ``prepath``/``postpath``,
+        the resource found and rendered; with the ``Date`` header formatted
+        once a second (:class:`DateHeader`) instead of for every request.
+        """
+        self.site = site = self.channel.site
+        headers = self.responseHeaders._rawHeaders
+        headers[b"Server"] = [server.version]
+        dates = getattr(site, "dates", None)
+        headers[b"Date"] = [dates.value() if dates is not None else http.datetimeToString()]
+        self.prepath = []
+        self.postpath = [server.unquote(part) for part in self.path[1:].split(b"/")]
+        if self.path == b"*":
+            self._handleStar()
+            return
+        try:
+            found = site.getResourceFor(self)
+            if resource._IEncodingResource.providedBy(found):
+                encoder = found.getEncoder(self)
+                if encoder is not None:
+                    self._encoder = encoder
+            self.render(found)
+        except BaseException:
+            self.processingFailed(Failure())
+
+    def setHeader(self, name: Any, value: Any) -> None:
+        # Twisted's Headers.setRawHeaders canonicalises the name and takes
+        # every value apart on line breaks (to refuse header injection) on
+        # each call. The names Mimic sets are canonicalised once
+        # (KNOWN_HEADERS); a bytes value without CR or LF is what the
+        # sanitising would leave as it is.
+        canonical = KNOWN_HEADERS.get(name)
+        if (canonical is not None and type(value) is bytes
+                and b"\n" not in value and b"\r" not in value):
+            self.responseHeaders._rawHeaders[canonical] = [value]
+            return
+        self.responseHeaders.setRawHeaders(name, [value])
 
     def render(self, resource: Any) -> None:
         # A Klein app is rendered by Mimic's own renderer: once, at once,
@@ -183,7 +276,8 @@ class MimicRequest(RequestBookkeeping, server.Request):
         core = getattr(site, "core", None)
         replaying = getattr(site, "replaying", False)
         if core is not None and not replaying:
-            count_request(core, self.path, self.method, self.code)
+            count_request(core, self.path, self.method, self.code, self.api.counted_as
+                          if self.api is not CONTROL else "")
             self._journal(core)
         if not replaying:
             self._write_access_log(core)
@@ -198,9 +292,11 @@ class MimicRequest(RequestBookkeeping, server.Request):
         site = getattr(self, "site", None)
         if not getattr(site, "access_log", False) or self._started is None:
             return
-        names = core.apis if core is not None else ()
-        log_access(self.method, self.uri, self.code,
-                   time.perf_counter() - self._started, api_label(self.path, names))
+        if self.api is not CONTROL:
+            label = self.api.logged_as
+        else:
+            label = api_label(self.path, core.apis if core is not None else ())
+        log_access(self.method, self.uri, self.code, time.perf_counter() - self._started, label)
 
 
 @implementer(IPushProducer)
@@ -250,9 +346,18 @@ class BodyInSlices:
 
 
 class MimicSite(server.Site):
-    """``Site`` serving Mimic's root with :class:`MimicRequest`."""
+    """``Site`` serving Mimic's root with :class:`MimicRequest` over :class:`MimicChannel`."""
 
     requestFactory = MimicRequest
+    #: The channel itself, not Twisted's wrapper that would switch to HTTP/2
+    #: when TLS negotiates it (``_GenericHTTPChannelProtocol``): Mimic speaks
+    #: HTTP/1.1 (see acceptableProtocols), and the wrapper is one more call
+    #: on every read.
+    protocol = MimicChannel
+
+    def acceptableProtocols(self) -> list:
+        """HTTP/1.1 only (the channel is HTTP/1.1's)."""
+        return [b"http/1.1"]
 
     def __init__(self, resource: Any, verbose: bool = False, core: Any = None,
                  access_log: bool = False, **kwargs: Any) -> None:
@@ -276,6 +381,7 @@ class MimicSite(server.Site):
         self.replaying = False
         self.replay_request_id: Optional[str] = None
         self.request_ids = RequestIds()
+        self.dates = DateHeader()
         # No "MimicSite starting on ..." line: Mimic says where it listens.
         self.noisy = False
 

@@ -10,8 +10,11 @@ what it does per request, never by timing it:
 - answers carry a ``Content-Length`` and are not chunked; a ``HEAD`` gets the
   length alone, a 204 no length; pipelined requests are answered in order;
 - a large answer reaches the transport a slice at a time;
-- start-up does not import the state file's SQLite journal, and werkzeug
-  makes no URL builder until one is used.
+- a path asked again is not matched, classified or dated again;
+- start-up and the first ``GET /`` import no API's routes or models (nor
+  the state file's SQLite journal, the mesh's YAML and JSON schema,
+  Prometheus, key generation), and werkzeug makes no URL builder until one
+  is used.
 
 The site is driven in process over a ``StringTransport`` here, which shows
 exactly what Twisted is handed; the behaviour over real sockets is the rest
@@ -198,20 +201,71 @@ def test_a_large_answer_reaches_the_transport_a_slice_at_a_time(site):
     assert len(connection.writes) >= len(body) // SLICE_BYTES
 
 
+def test_a_repeated_request_is_matched_classified_and_dated_once(site, monkeypatch):
+    # What a GET servers asks again costs nothing again: where its path
+    # matched (werkzeug's MapAdapter.match), whose API it is (the path
+    # classifier), the Date header (formatted once a second), and Nova's
+    # microversion headers (encoded once per version).
+    from werkzeug.routing import MapAdapter
+
+    from mimic.paths import PathClassifier
+
+    calls: dict = {"match": 0, "classify": 0, "date": 0}
+    real_match, real_classify = MapAdapter.match, PathClassifier._classify
+    real_date = http.datetimeToString
+
+    def counting(name, real):
+        def called(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return called
+
+    connection = Connection(site)
+    path = compute_path(connection, "repeated")
+    monkeypatch.setattr(MapAdapter, "match", counting("match", real_match))
+    monkeypatch.setattr(PathClassifier, "_classify", counting("classify", real_classify))
+    monkeypatch.setattr(http, "datetimeToString", counting("date", real_date))
+    answers = [connection.send(request("GET", f"{path}/servers")) for _ in range(20)]
+    assert all(split(answer)[2] == b'{"servers":[]}' for answer in answers)
+    assert calls["match"] == 1 and calls["classify"] == 1
+    assert calls["date"] <= 2      # once, or twice if a second turned meanwhile
+    status, headers, _ = split(answers[-1])
+    assert headers["openstack-api-version"] == "compute 2.1"
+    assert headers["x-compute-request-id"] == headers["x-openstack-request-id"]
+    # Another method on the same path is matched afresh, and a miss is not kept.
+    assert split(connection.send(request("DELETE", f"{path}/servers")))[0] == 405
+    assert split(connection.send(request("DELETE", f"{path}/servers")))[0] == 405
+    assert calls["match"] == 3
+
+
+#: Modules that serving ``GET /`` must not import: every API's routes and
+#: models, the mesh's YAML and JSON schema, Prometheus, key generation.
+NOT_AT_START_UP = (
+    "mimic.state_file", "sqlite3", "mimic.rest.nova_api", "mimic.rest.cinder_api",
+    "mimic.rest.neutron", "mimic.rest.glance_api", "mimic.rest.clb_api",
+    "mimic.rest.fastly_api", "mimic.rest.identity_api", "mimic.rest.mesh_api",
+    "mimic.rest.openapi", "mimic.model.nova", "mimic.model.mesh.documents", "yaml",
+    "jsonschema", "prometheus_client", "mimic.model.keypairs",
+)
+
 START = """
 import sys
 from mimic.__main__ import parse_options
 from mimic.tap import makeService
+from tests.test_site_hot_path import Connection, request, split
 service = makeService(parse_options(["--quiet"]))
+status, _, body = split(Connection(service.site).send(request("GET", "/")))
+print(status, body.decode().splitlines()[0])
+print(",".join(name for name in sys.argv[1:] if name in sys.modules))
 rules = list(service.site.resource.root._app.url_map.iter_rules())
-print(",".join(name for name in ("mimic.state_file", "sqlite3") if name in sys.modules))
 print(type(rules[0]).__name__, rules[0]._build.__qualname__)
 """
 
 
-def test_start_up_imports_no_state_file_and_builds_no_url_builders():
-    completed = subprocess.run([sys.executable, "-c", START], capture_output=True, text=True,
-                               timeout=120, check=True)
-    eager, rule = completed.stdout.splitlines()[-2:]
+def test_start_up_and_the_first_get_of_the_root_import_no_api_and_build_no_url_builders():
+    completed = subprocess.run([sys.executable, "-c", START, *NOT_AT_START_UP],
+                               capture_output=True, text=True, timeout=120, check=True)
+    answered, eager, rule = completed.stdout.splitlines()[-3:]
+    assert answered == "200 To get started with Mimic, POST an authentication request to:"
     assert eager == ""
     assert rule == "LazyBuildRule LazyBuildRule._compile_builder.<locals>.build"

@@ -17,12 +17,12 @@ from zope.interface import implementer
 from mimic.catalog import Endpoint, Entry
 from mimic.control_api import SteeringApi
 from mimic.imimic import IAPIMock, IPresetProvider, IStatefulAPI, IWireConventions
-from mimic.model.cinder import PRESETS
 from mimic.paths import OPENSTACK_REQUEST_ID
 from mimic.rest.http import openstack_error_body
-from mimic.rest.cinder_api import CinderApi
-from mimic.rest.cinder_control_api import CinderControlApi
 from mimic.snapshot_codec import key_name
+
+# The API's own modules (its routes, its model) are imported when it first
+# answers: Mimic's start-up imports no API's routes (docs/performance.rst).
 
 #: The service types Cinder answers to (the service-types authority lists
 #: ``volumev3``, ``volumev2`` and ``volume`` as aliases of ``block-storage``).
@@ -57,9 +57,13 @@ class CinderApiMock:
                 for service_type, name in SERVICE_TYPES]
 
     def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        from mimic.rest.cinder_api import CinderApi
+
         return CinderApi(region, uri_prefix, session_store).app.resource()
 
     def presets(self) -> dict:
+        from mimic.model.cinder import PRESETS
+
         return {"metadata": dict(PRESETS)}
 
 
@@ -76,6 +80,8 @@ class CinderControlApiMock(SteeringApi):
                       [Endpoint(region, f"v3/{tenant_id}") for region in regions])]
 
     def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        from mimic.rest.cinder_control_api import CinderControlApi
+
         return CinderControlApi(region, uri_prefix, session_store).app.resource()
 
 

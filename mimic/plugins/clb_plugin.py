@@ -16,11 +16,11 @@ from zope.interface import implementer
 from mimic.catalog import Endpoint, Entry
 from mimic.control_api import SteeringApi
 from mimic.imimic import IAPIMock, IPresetProvider, IResourceLister, IStatefulAPI, IWireConventions
-from mimic.model.clb import PRESETS
 from mimic.overview import MAX_LISTED, ResourceSummary
-from mimic.rest.clb_api import ClbApi, clb_error_body
-from mimic.rest.clb_control_api import ClbControlApi
 from mimic.snapshot_codec import key_name
+
+# The API's own modules (its routes, its model) are imported when it first
+# answers: Mimic's start-up imports no API's routes (docs/performance.rst).
 
 
 def _entry(tenant_id: str, regions: Any, service_type: str, name: str) -> Entry:
@@ -40,6 +40,8 @@ class LoadBalancerApi:
     wrong_tenant_status = 403
 
     def error_body(self, error: Any) -> dict:
+        from mimic.rest.clb_api import clb_error_body
+
         return clb_error_body(error)
 
     def owns_state(self, key: Any) -> bool:
@@ -52,9 +54,13 @@ class LoadBalancerApi:
         return [_entry(tenant_id, regions, "rax:load-balancer", "cloudLoadBalancers")]
 
     def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        from mimic.rest.clb_api import ClbApi
+
         return ClbApi(region, session_store).app.resource()
 
     def presets(self) -> dict:
+        from mimic.model.clb import PRESETS
+
         return {"metadata": dict(PRESETS)}
 
     def resources(self, session_store: Any, regions: Any) -> list:
@@ -77,6 +83,8 @@ class LoadBalancerControlApi(SteeringApi):
 
     name = "clb-control"
     def error_body(self, error: Any) -> dict:
+        from mimic.rest.clb_api import clb_error_body
+
         return clb_error_body(error)
 
     def catalog_entries(self, tenant_id: str, regions: Any) -> list:
@@ -84,6 +92,8 @@ class LoadBalancerControlApi(SteeringApi):
                        "cloudLoadBalancerControl")]
 
     def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        from mimic.rest.clb_control_api import ClbControlApi
+
         return ClbControlApi(region, session_store).app.resource()
 
 

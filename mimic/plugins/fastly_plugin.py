@@ -14,9 +14,12 @@ from twisted.plugin import IPlugin
 from zope.interface import implementer
 
 from mimic.imimic import IAPIMock, IResourceLister, IRootMounts, IStatefulAPI, IWireConventions
+from mimic.lazy_resource import LazyResource
 from mimic.overview import MAX_LISTED, ResourceSummary
-from mimic.rest.fastly_api import FastlyApi, fastly_error_body
 from mimic.snapshot_codec import key_name
+
+# The API's own modules (its routes, its model) are imported when it first
+# answers: Mimic's start-up imports no API's routes (docs/performance.rst).
 
 
 # IPlugin too: twisted.plugin.getPlugins only lists objects providing it.
@@ -30,6 +33,8 @@ class FastlyPlugin:
     wrong_tenant_status = 403
 
     def error_body(self, error: Any) -> dict:
+        from mimic.rest.fastly_api import fastly_error_body
+
         return fastly_error_body(error)
 
     def owns_state(self, key: Any) -> bool:
@@ -43,10 +48,17 @@ class FastlyPlugin:
 
     def resource_for_region(self, region: str, uri_prefix: str,
                             session_store: Any) -> Any:
+        from mimic.rest.fastly_api import FastlyApi
+
         return FastlyApi(lambda: session_store).resource()
 
     def root_resources(self, core: Any) -> dict:
-        return {"fastly": FastlyApi(lambda: core.store).resource()}
+        def make() -> Any:
+            from mimic.rest.fastly_api import FastlyApi
+
+            return FastlyApi(lambda: core.store).resource()
+
+        return {"fastly": LazyResource(make)}
 
     def resources(self, session_store: Any, regions: tuple) -> list:
         store = session_store.known_data_for_api("fastly")

@@ -15,8 +15,10 @@ from zope.interface import implementer
 from mimic.catalog import Endpoint, Entry
 from mimic.imimic import IAPIMock, IStatefulAPI, IWireConventions
 from mimic.paths import OPENSTACK_REQUEST_ID
-from mimic.rest.glance_api import GlanceApi, glance_error_body
 from mimic.snapshot_codec import key_name
+
+# The API's own modules (its routes, its model) are imported when it first
+# answers: Mimic's start-up imports no API's routes (docs/performance.rst).
 
 
 @implementer(IAPIMock, IWireConventions, IStatefulAPI)
@@ -29,6 +31,8 @@ class GlanceApiMock:
     wrong_tenant_status = 403
 
     def error_body(self, error: Any) -> dict:
+        from mimic.rest.glance_api import glance_error_body
+
         return glance_error_body(error)
 
     def owns_state(self, key: Any) -> bool:
@@ -43,6 +47,8 @@ class GlanceApiMock:
                       [Endpoint(region) for region in regions])]
 
     def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        from mimic.rest.glance_api import GlanceApi
+
         return GlanceApi(session_store, region, uri_prefix).app.resource()
 
 

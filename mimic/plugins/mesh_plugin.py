@@ -13,6 +13,7 @@ the files are configuration like ``--regions``, while documents posted to
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from twisted.logger import Logger
@@ -27,24 +28,12 @@ from mimic.imimic import (
     IStatefulAPI,
     IWireConventions,
 )
-from mimic.model.mesh.documents import read_mesh_files
+from mimic.lazy_resource import LazyResource
 from mimic.rest.http import json_response
-from mimic.rest.mesh_api import (
-    ControlRoot,
-    EmbeddedMeshResource,
-    MeshConfig,
-    MeshRuntime,
-    MetricsResource,
-    StandaloneServiceResource,
-    mesh_error_body,
-)
-from mimic.rest.mesh_client import (
-    CALL_TIMEOUT,
-    CONNECT_TIMEOUT,
-    MeshHttpClient,
-    ZipkinReporter,
-)
-from mimic.rest.mesh_openapi import mesh_control_paths
+
+# The mesh's own modules (YAML, JSON schema, its routes) are imported when
+# the mesh is first used, or at start-up when --mesh names files (a bad one
+# must stop Mimic from starting): see docs/performance.rst.
 
 log = Logger()
 
@@ -59,8 +48,12 @@ class _NotInCatalog(Resource):
             "code": 404, "message": "The mesh is served at /mesh/<service>/."}}, 404)
 
 
-def mesh_config(core: Any) -> MeshConfig:
+def mesh_config(core: Any) -> Any:
     """The mesh's configuration from the command line the core was started with."""
+    from mimic.model.mesh.documents import read_mesh_files
+    from mimic.rest.mesh_api import MeshConfig
+    from mimic.rest.mesh_client import CALL_TIMEOUT, CONNECT_TIMEOUT
+
     options = getattr(core, "options", None) or {}
     startup = read_mesh_files(options.get("mesh") or [])
     for warning in startup.warnings():
@@ -88,6 +81,8 @@ class MeshPlugin:
     wrong_tenant_status = 403
 
     def error_body(self, error: Any) -> dict:
+        from mimic.rest.mesh_api import mesh_error_body
+
         return mesh_error_body(error)
 
     def owns_state(self, key: Any) -> bool:
@@ -105,30 +100,50 @@ class MeshPlugin:
         return _NotInCatalog()
 
     def root_resources(self, core: Any) -> dict:
-        # Mesh calls and their timings are real network I/O: they run on the
-        # reactor even when the core's clock is a frozen task.Clock.
-        reactor = getattr(core, "reactor", None)
-        if reactor is None:
-            from twisted.internet import reactor
+        runtime = functools.cache(lambda: mesh_runtime(core))
+        options = getattr(core, "options", None) or {}
+        if options.get("mesh"):
+            runtime()   # the --mesh files are read now: a bad one stops start-up
 
-        config = mesh_config(core)
-        client = MeshHttpClient(reactor, timeout=config.timeout,
-                                connect_timeout=config.connect_timeout)
-        reporter = ZipkinReporter(reactor, client, config.zipkin) if config.zipkin else None
-        runtime = MeshRuntime(core, config, reactor, client, reporter)
-        mounts = {
-            "metrics": MetricsResource(runtime),
-            "mimic/v1.1/mesh": ControlRoot(runtime),
-        }
-        if config.standalone is not None:
-            log.info("Mesh: serving {service} alone at /", service=config.standalone)
-            mounts[""] = StandaloneServiceResource(runtime)
+        def mount(kind: str) -> LazyResource:
+            def make() -> Any:
+                from mimic.rest import mesh_api
+
+                return getattr(mesh_api, kind)(runtime())
+
+            return LazyResource(make)
+
+        mounts = {"metrics": mount("MetricsResource"), "mimic/v1.1/mesh": mount("ControlRoot")}
+        standalone = options.get("mesh-service")
+        if standalone is not None:
+            log.info("Mesh: serving {service} alone at /", service=standalone)
+            mounts[""] = mount("StandaloneServiceResource")
         else:
-            mounts["mesh"] = EmbeddedMeshResource(runtime)
+            mounts["mesh"] = mount("EmbeddedMeshResource")
         return mounts
 
     def openapi_paths(self) -> dict:
+        from mimic.rest.mesh_openapi import mesh_control_paths
+
         return mesh_control_paths()
+
+
+def mesh_runtime(core: Any) -> Any:
+    """The mesh of ``core``: its configuration, HTTP client and Zipkin reporter."""
+    from mimic.rest.mesh_api import MeshRuntime
+    from mimic.rest.mesh_client import MeshHttpClient, ZipkinReporter
+
+    # Mesh calls and their timings are real network I/O: they run on the
+    # reactor even when the core's clock is a frozen task.Clock.
+    reactor = getattr(core, "reactor", None)
+    if reactor is None:
+        from twisted.internet import reactor
+
+    config = mesh_config(core)
+    client = MeshHttpClient(reactor, timeout=config.timeout,
+                            connect_timeout=config.connect_timeout)
+    reporter = ZipkinReporter(reactor, client, config.zipkin) if config.zipkin else None
+    return MeshRuntime(core, config, reactor, client, reporter)
 
 
 mesh = MeshPlugin()

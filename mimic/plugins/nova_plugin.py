@@ -15,15 +15,13 @@ from zope.interface import implementer
 from mimic.catalog import Endpoint, Entry
 from mimic.control_api import SteeringApi
 from mimic.imimic import IAPIMock, IPresetProvider, IResourceLister, IStatefulAPI, IWireConventions
-from mimic.model.flavors import INVALID_FLAVOR_REFS
-from mimic.model.images import INVALID_IMAGE_REFS
-from mimic.model.nova import PRESETS, ServerQuery
 from mimic.overview import MAX_LISTED, ResourceSummary
 from mimic.paths import OPENSTACK_REQUEST_ID
 from mimic.rest.http import openstack_error_body
-from mimic.rest.nova_api import NovaApi
-from mimic.rest.nova_control_api import NovaControlApi
 from mimic.snapshot_codec import key_name
+
+# The API's own modules (its routes, its model) are imported when it first
+# answers: Mimic's start-up imports no API's routes (docs/performance.rst).
 
 
 @implementer(IPlugin, IAPIMock, IPresetProvider, IResourceLister, IWireConventions,
@@ -54,9 +52,13 @@ class NovaApiMock:
                       [Endpoint(region, f"v2/{tenant_id}") for region in regions])]
 
     def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        from mimic.rest.nova_api import NovaApi
+
         return NovaApi(region, uri_prefix, session_store).app.resource()
 
     def resources(self, session_store: Any, regions: Any) -> list:
+        from mimic.model.nova import ServerQuery
+
         now = session_store.now()
         found = []
         for tenant in session_store.tenants():
@@ -71,6 +73,10 @@ class NovaApiMock:
         return found
 
     def presets(self) -> dict:
+        from mimic.model.flavors import INVALID_FLAVOR_REFS
+        from mimic.model.images import INVALID_IMAGE_REFS
+        from mimic.model.nova import PRESETS
+
         return {
             "metadata": dict(PRESETS),
             "invalid_image_refs": list(INVALID_IMAGE_REFS),
@@ -91,6 +97,8 @@ class NovaControlApiMock(SteeringApi):
                       [Endpoint(region, f"v2/{tenant_id}") for region in regions])]
 
     def resource_for_region(self, region: str, uri_prefix: str, session_store: Any) -> Any:
+        from mimic.rest.nova_control_api import NovaControlApi
+
         return NovaControlApi(region, uri_prefix, session_store).app.resource()
 
 

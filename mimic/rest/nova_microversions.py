@@ -108,10 +108,22 @@ def negotiate_version(request: Any) -> APIVersion:
             raise RequestError(
                 406, f"Version {requested} is not supported by the API. Minimum is "
                 f"{MIN_VERSION} and maximum is {MAX_VERSION}.", kind="computeFault")
-    request.setHeader(b"openstack-api-version", f"compute {version}".encode())
-    request.setHeader(b"x-openstack-nova-api-version", str(version).encode())
-    request.setHeader(b"vary", b"OpenStack-API-Version, X-OpenStack-Nova-API-Version")
+    # Encoded once per microversion (every answer carries them).
+    for name, value in _VERSION_HEADERS[version]:
+        request.setHeader(name, value)
     return version
+
+
+def version_headers(version: APIVersion) -> tuple:
+    """The headers that tell the caller which microversion answered, as Nova's."""
+    return ((b"openstack-api-version", f"compute {version}".encode()),
+            (b"x-openstack-nova-api-version", str(version).encode()),
+            (b"vary", b"OpenStack-API-Version, X-OpenStack-Nova-API-Version"))
+
+
+#: Every served microversion's answer headers, encoded once.
+_VERSION_HEADERS = {APIVersion(2, minor): version_headers(APIVersion(2, minor))
+                    for minor in range(MIN_VERSION.minor, MAX_VERSION.minor + 1)}
 
 
 def version_document(prefix: str, segment: str, self_segment: Optional[str] = None) -> dict:

@@ -7,6 +7,8 @@ links as Nova shows them, and the caches that keep big listings fast.
 
 from __future__ import annotations
 
+import functools
+
 import json
 from typing import Any, Optional
 from urllib.parse import urlencode
@@ -40,9 +42,17 @@ class Links:
         self.prefix = prefix
         self.versioned = f"{prefix}/v2/{tenant_id}"
         self.bookmark = f"{prefix}/{tenant_id}"
-        # The same, escaped for use inside JSON strings.
-        self.versioned_json = _json_text(self.versioned)
-        self.bookmark_json = _json_text(self.bookmark)
+
+    # The same, escaped for use inside JSON strings: made when a rendering
+    # first asks (most answers render no server).
+
+    @functools.cached_property
+    def versioned_json(self) -> str:
+        return _json_text(self.versioned)
+
+    @functools.cached_property
+    def bookmark_json(self) -> str:
+        return _json_text(self.bookmark)
 
     def __call__(self, collection: str, item_id: str) -> list:
         return [
