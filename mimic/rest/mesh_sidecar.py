@@ -65,11 +65,37 @@ def cluster_name(service: str, port: int, subset: Optional[str]) -> str:
     return f"outbound|{port}|{subset or ''}|{service}"
 
 
+#: The policy of a destination no DestinationRule names, and the route of a
+#: mirrored call (it follows no route of its own).
+NO_POLICY = TrafficPolicy()
+MIRROR_ROUTE = HttpRoute(name=None, matches=(), destinations=())
+
+#: How many services' default routes, endpoints and call targets a sidecar
+#: keeps (service names and paths come from cascades, i.e. from clients);
+#: past it each store starts again empty.
+MAX_REMEMBERED = 1024
+
+
+def _remember(store: dict, key: Any, value: Any) -> Any:
+    if len(store) >= MAX_REMEMBERED:
+        store.clear()
+    store[key] = value
+    return value
+
+
 class Sidecar:
     """Makes a node's upstream calls for the :class:`~mimic.rest.mesh_runtime.MeshRuntime`."""
 
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
+        #: What a call decides the same way every time, made once: the
+        #: route of a service no VirtualService names (by service), the
+        #: endpoints of a destination (by mesh, service and subset), and
+        #: the percent-encoded target of a path.
+        self._default_routes: dict = {}
+        self._endpoints: dict = {}
+        self._endpoints_mesh: Any = None
+        self._targets: dict = {}
 
     def call(self, call: UpstreamCall, index: int, caller: Any, budget: int,
              start_us: int, refused: bool = False) -> Deferred:
@@ -101,21 +127,33 @@ class Sidecar:
         state = caller.state
         rng = seeded_random(runtime.seed, caller.context.trace_id, caller.span_id, index)
         policies = state.mesh.policies
-        headers = {**caller.headers, **dict(call.headers)}
         service = policies.virtual_service(call.service)
-        route = service.route_for(call.method, call.path, headers) if service else None
+        route = service.route_for(call.method, call.path,
+                                  {**caller.headers, **dict(call.headers)}) \
+            if service else None
         if route is None:
-            route = HttpRoute(name=None, matches=(), destinations=(Destination(call.service),))
+            route = self._default_routes.get(call.service)
+            if route is None:
+                route = _remember(self._default_routes, call.service, HttpRoute(
+                    name=None, matches=(), destinations=(Destination(call.service),)))
         destination = route.pick(rng)
         # What the app's cascade added, changed by the route's header rules:
         # shown in the callee's node, as what its caller added.
-        added = route.request_headers.apply(dict(call.headers))
-        call = UpstreamCall(service=destination.service, port=destination.port or call.port,
-                            path=route.rewritten(call.path), method=call.method,
-                            headers=tuple(added.items()))
-        headers = {**caller.headers, **added}
+        operations = route.request_headers
+        if operations.set or operations.add or operations.remove:
+            added = operations.apply(dict(call.headers))
+        else:
+            added = dict(call.headers)
+        path = route.rewritten(call.path)
+        port = destination.port or call.port
+        headers_added = tuple(added.items())
+        if destination.service != call.service or port != call.port or path != call.path \
+                or headers_added != call.headers:
+            call = UpstreamCall(service=destination.service, port=port, path=path,
+                                method=call.method, headers=headers_added)
+        headers = {**caller.headers, **added} if added else caller.headers
         rule = policies.destination_rule(destination.service)
-        policy = rule.policy_for(destination.subset) if rule is not None else TrafficPolicy()
+        policy = rule.policy_for(destination.subset) if rule is not None else NO_POLICY
         mirror = None
         if route.mirror is not None and rng.random() < route.mirror_share:
             mirrored = UpstreamCall(service=route.mirror.service,
@@ -123,7 +161,7 @@ class Sidecar:
                                     method=call.method, headers=call.headers)
             mirror = ensureDeferred(self._tries(
                 mirrored, Destination(route.mirror.service, route.mirror.subset),
-                HttpRoute(name=None, matches=(), destinations=()), TrafficPolicy(),
+                MIRROR_ROUTE, NO_POLICY,
                 {**headers, "x-envoy-internal": "true"}, index + 10_000, caller, budget,
                 start_us, rng))
         try:
@@ -140,7 +178,20 @@ class Sidecar:
         return outcome
 
     def endpoints(self, destination: Destination, state: Any) -> Optional[list]:
-        """The endpoints of a destination's subset; None if the subset is unknown."""
+        """
+        The endpoints of a destination's subset; None if the subset is
+        unknown. They depend on the mesh alone, so they are made once per
+        mesh (the list is shared: callers read it, never change it).
+        """
+        if state.mesh is not self._endpoints_mesh:
+            self._endpoints, self._endpoints_mesh = {}, state.mesh
+        key = (destination.service, destination.subset)
+        try:
+            return self._endpoints[key]
+        except KeyError:
+            return _remember(self._endpoints, key, self._endpoints_of(destination, state))
+
+    def _endpoints_of(self, destination: Destination, state: Any) -> Optional[list]:
         versions = state.mesh.versions_of(destination.service)
         if destination.subset is not None:
             rule = state.mesh.policies.destination_rule(destination.service)
@@ -394,7 +445,7 @@ class Sidecar:
             trace_id=caller.context.trace_id, id=span_id, parent_id=caller.span_id,
             name=f"{call.method} {call.path}".lower(), kind="CLIENT",
             service=caller.me.service, remote_service=call.service, timestamp_us=start_us,
-            duration_us=int(duration_ms * 1000), tags=tags), caller.context)
+            duration_us=int(duration_ms * 1000), tags=tags), caller.context, caller.state)
 
     def cluster(self, call: UpstreamCall, destination: Destination) -> str:
         service = call.service if call.service in self.runtime.state().mesh.services \
@@ -407,7 +458,7 @@ class Sidecar:
         runtime = self.runtime
         metrics = runtime.metrics()
         target = runtime.known(node.get("workload") or call.service, node.get("version"),
-                               call.service)
+                               call.service, state=caller.state)
         metrics.record("source", caller.me, target, node["code"], elapsed_ms,
                        flags=",".join(flags) or "-")
         if retries:

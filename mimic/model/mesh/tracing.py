@@ -32,6 +32,7 @@ _TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-
 _HEX_ID = re.compile(r"^(?:[0-9a-f]{16}|[0-9a-f]{32})$")
 _SPAN_ID = re.compile(r"^[0-9a-f]{16}$")
 _ZERO = re.compile(r"^0+$")
+_ZERO_TRACE_ID, _ZERO_SPAN_ID = "0" * 32, "0" * 16
 
 
 @attrs.frozen
@@ -115,7 +116,8 @@ def _from_traceparent(value: str) -> Optional[tuple]:
     if match is None or match.group(1) == "ff":
         return None
     version, trace_id, parent_id, flags = match.groups()
-    if not (_valid_trace_id(trace_id) and _valid_span_id(parent_id)):
+    # The pattern has made them 32 and 16 hex digits: valid unless all zero.
+    if trace_id == _ZERO_TRACE_ID or parent_id == _ZERO_SPAN_ID:
         return None
     return trace_id, parent_id, bool(int(flags, 16) & 1)
 
