@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import attrs
 from twisted.internet.defer import Deferred, ensureDeferred, succeed
 
 from mimic.model.mesh.calls import (
@@ -44,6 +43,7 @@ from mimic.model.mesh.headers import (
 )
 from mimic.model.mesh.tracing import (
     Span,
+    TraceContext,
     derived_span_id,
     outgoing_headers,
     seeded_random,
@@ -326,7 +326,10 @@ class Sidecar:
         span_id = derived_span_id(runtime.seed, caller.context.trace_id, caller.span_id,
                                   index, number)
         # The CLIENT span is the callee's parent, and the caller's span its own.
-        context = attrs.evolve(caller.context, parent_id=caller.span_id)
+        mine = caller.context
+        context = TraceContext(trace_id=mine.trace_id, parent_id=caller.span_id,
+                               sampled=mine.sampled, request_id=mine.request_id,
+                               tracestate=mine.tracestate)
         down = {**headers, **outgoing_headers(context, span_id)}
         down[MESH] = fold({
             HOPS: down.pop(HOPS, None), BUDGET: str(budget),
@@ -334,8 +337,11 @@ class Sidecar:
             ENDPOINT: endpoint.label if endpoint is not None else None,
             SOURCE_WORKLOAD: down.pop(SOURCE_WORKLOAD, None),
             SOURCE_VERSION: down.pop(SOURCE_VERSION, None)})
-        path, mark, query = call.path.partition("?")
-        target = quote_path(path) + mark + quote_path(query, safe="=&+%")
+        target = self._targets.get(call.path)
+        if target is None:
+            path, mark, query = call.path.partition("?")
+            target = _remember(self._targets, call.path,
+                               quote_path(path) + mark + quote_path(query, safe="=&+%"))
         if runtime.config.standalone is None:
             (host, port), target = caller.local, f"/mesh/{call.service}{target}"
         else:
