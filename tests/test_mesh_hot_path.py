@@ -34,7 +34,7 @@ from twisted.python.failure import Failure
 from mimic import access_log
 from mimic.__main__ import main as mimic_main
 from mimic.core import MimicCore
-from mimic.model.mesh import calls
+from mimic.model.mesh import calls, tracing
 from mimic.model.mesh.calls import MAX_CACHED_PLANS, PlanCache, plan_calls
 from mimic.model.mesh.documents import Mesh, parse_request_body, plain_mock
 from mimic.model.mesh.headers import FOLDED, fold, unfold
@@ -44,6 +44,7 @@ from mimic.rest import mesh_sidecar
 from mimic.rest.mesh_client import MeshHttpClient, UpstreamAnswer, UpstreamFailed
 from mimic.rest.mesh_runtime import MeshConfig, MeshRuntime
 from mimic.rest.mesh_hops import HopPool
+from mimic.util import iso_time
 from tests.mesh_support import FakeUpstream, load_mesh
 
 MESH = "".join(
@@ -479,3 +480,20 @@ def test_the_mimic_command_logs_text_through_mimics_observer(monkeypatch, option
     monkeypatch.setattr(sys, "argv", ["mimic"])
     mimic_main(options)
     assert started == [["mimic", "--nodaemon", "--pidfile=", *logger, "mimic", *options]]
+
+
+def test_start_stamps_write_what_iso_time_writes_and_format_each_second_once(monkeypatch):
+    instants = [0, 1, 999_999, 1_000_000, 4_000_123, 1_764_590_000_123_456,
+                1_764_590_000_999_999, 1_764_590_001_000_000, 2 ** 31 * 1_000_000 + 7,
+                32_503_680_000 * 1_000_000 + 999_999]
+    expected = [iso_time(us / 1_000_000) for us in instants]
+    formatted: list = []
+    monkeypatch.setattr(tracing, "iso_time",
+                        lambda *a, **k: formatted.append(a) or iso_time(*a, **k))
+    stamps = tracing.StartStamps()
+    assert [stamps(us) for us in instants] == expected
+    # One format per new second (0, 1, 4 and two in 2025); past 2038, each
+    # instant whole (two).
+    assert len(formatted) == 7
+    assert [stamps(5_000_000 + n) for n in range(100)][-1] == "1970-01-01T00:00:05.000099Z"
+    assert len(formatted) == 8

@@ -57,6 +57,7 @@ from mimic.model.mesh.state import Instance, MeshState
 from mimic.model.mesh.tracing import (
     TRACE_HEADERS,
     Span,
+    StartStamps,
     TraceContext,
     derived_span_id,
     incoming_context,
@@ -65,7 +66,7 @@ from mimic.model.mesh.tracing import (
 )
 from mimic.rest.mesh_client import CALL_TIMEOUT, CONNECT_TIMEOUT, MeshHttpClient, ZipkinReporter
 from mimic.rest.mesh_sidecar import Sidecar
-from mimic.util import IdSource, iso_time
+from mimic.util import IdSource
 
 #: The latest simulated instant a node may be told to start at (the year
 #: 3000), in µs: a tree adds at most decades to it (1000 calls of at most
@@ -197,6 +198,8 @@ class MeshRuntime:
         #: Simulated time: not ``--realtime``, and not a standalone pod
         #: (both fixed when Mimic starts).
         self.simulated = not core.realtime and config.standalone is None
+        #: Every node's and span's ``start``, formatted.
+        self.start_stamp = StartStamps()
         self.sidecar = Sidecar(self)
         #: Cascade plans by path: they depend on the path alone, so reset
         #: keeps them.
@@ -314,7 +317,7 @@ class MeshRuntime:
             version=instance.version.version if instance is not None else None,
             replica=instance.replica if instance is not None else None,
             method=method, path=path, code=code,
-            start=iso_time(start_us / 1_000_000), duration_ms=round(duration_ms, 3),
+            start=self.start_stamp(start_us), duration_ms=round(duration_ms, 3),
             trace_id=context.trace_id, span_id=span_id,
             headers={name: headers[name] for name in TRACE_HEADERS if name in headers},
             upstream_calls=children, error=error,

@@ -52,7 +52,6 @@ from mimic.model.mesh.tracing import (
 from mimic.model.mesh.traffic import Endpoint
 from mimic.model.mesh.virtual_service import Destination, HttpRoute
 from mimic.rest.mesh_client import UpstreamFailed, quote_path
-from mimic.util import iso_time
 
 #: Envoy's flags for what happened to a call (its access log's %RESPONSE_FLAGS%).
 DELAY_INJECTED, FAULT_INJECTED = "DI", "FI"
@@ -208,9 +207,10 @@ class Sidecar:
         retries = route.retries
         most = 1 + (retries.attempts if retries is not None else 0)
         extra_codes = frozenset(
-            int(code) for code in headers.get("x-envoy-retriable-status-codes", "").split(",")
+            int(code) for code in headers["x-envoy-retriable-status-codes"].split(",")
             if code.strip().isascii() and code.strip().isdigit() and len(code) < 10
-            and 100 <= int(code) <= 599)
+            and 100 <= int(code) <= 599) if "x-envoy-retriable-status-codes" in headers \
+            else frozenset()
         tries: list = []
         elapsed_ms = 0.0
         node: dict = {}
@@ -432,7 +432,7 @@ class Sidecar:
                                              caller.span_id, index, number)
         node = Node(
             service=call.service, version=None, method=call.method, path=call.path,
-            code=code, start=iso_time(start_us / 1_000_000),
+            code=code, start=runtime.start_stamp(start_us),
             duration_ms=round(duration_ms, 3), trace_id=caller.context.trace_id,
             span_id=span_id, headers=dict(call.headers), error=error, url=call.url,
         ).to_json()

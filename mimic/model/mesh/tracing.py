@@ -20,7 +20,7 @@ from typing import Any, Mapping, Optional
 
 import attrs
 
-from mimic.util import IdSource
+from mimic.util import IdSource, iso_time
 
 #: The headers of a request a mesh node shows and passes on.
 TRACE_HEADERS = (
@@ -230,6 +230,32 @@ class Span:
         if self.remote_service is not None:
             span["remoteEndpoint"] = {"serviceName": self.remote_service}
         return span
+
+
+class StartStamps:
+    """
+    A node's or span's ``start`` (``iso_time`` of an instant in
+    microseconds), its date and time of day made once per second: in
+    simulated time every node of a request, and of many requests, starts
+    in the same second, and formatting a datetime was a visible part of a
+    hop. Instants past 2**31 seconds (2038) are formatted whole, where a
+    float's rounding could move the microseconds ``iso_time`` shows.
+    """
+
+    __slots__ = ("second", "text")
+
+    def __init__(self) -> None:
+        self.second = -1
+        self.text = ""
+
+    def __call__(self, start_us: int) -> str:
+        second, micro = divmod(start_us, 1_000_000)
+        if not 0 <= second < 2 ** 31:
+            return iso_time(start_us / 1_000_000)
+        if second != self.second:
+            self.text = iso_time(second, microseconds=False)[:-1]
+            self.second = second
+        return f"{self.text}.{micro:06d}Z"
 
 
 #: The most spans one trace keeps. A client can send the same trace id
