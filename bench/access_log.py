@@ -3,7 +3,8 @@ What the default access log costs: the same light requests against two
 Mimics started side by side, one with ``--quiet`` (the baseline) and one
 logging a line per request, in alternating rounds so that the machine's
 other load falls on both alike. Prints requests per second of each and the
-ratio; and, in process, what one line costs to format and write. Run by hand (it starts and stops its own servers on loopback)::
+ratio; and, in process, what one line costs to format and write, through
+twistd's text observer and through Mimic's (the ``mimic`` command's). Run by hand (it starts and stops its own servers on loopback)::
 
     .venv/bin/python bench/access_log.py --requests 2000 --rounds 5
 """
@@ -30,15 +31,21 @@ def rate(client, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def line_cost_microseconds(count: int = 20000) -> float:
-    """In process: what writing one access line through twistd's text observer costs."""
+def line_cost_microseconds(count: int = 20000, observer: str = "mimic") -> float:
+    """
+    In process: what writing one access line costs through ``observer``:
+    ``mimic`` (the observer the ``mimic`` command logs text with,
+    :func:`mimic.access_log.text_lines_observer`) or ``twistd`` (twistd's
+    own text observer, which ``twistd -n mimic`` logs with).
+    """
     from twisted.logger import LogPublisher, textFileLogObserver
 
     from mimic import access_log
 
+    make = access_log.text_lines_observer if observer == "mimic" else textFileLogObserver
     publisher = LogPublisher()
     with open(os.devnull, "w", encoding="utf-8") as sink:
-        publisher.addObserver(textFileLogObserver(sink))
+        publisher.addObserver(make(sink))
         logger = access_log.access.__class__(namespace="mimic.access", observer=publisher)
         original, access_log.access = access_log.access, logger
         try:
@@ -67,7 +74,9 @@ def main() -> None:
               f"(rounds: {', '.join(f'{r:.0f}' for r in measured)})")
     ratio = statistics.median(rates["access log"]) / statistics.median(rates["--quiet"])
     print(f"access log / --quiet: {ratio:.3f}  ({lines} access lines written)")
-    print(f"one access line, in process: {line_cost_microseconds():.1f} us")
+    for observer in ("twistd", "mimic", "twistd", "mimic"):
+        print(f"one access line, in process, {observer}'s text observer: "
+              f"{line_cost_microseconds(observer=observer):.1f} us")
 
 
 if __name__ == "__main__":

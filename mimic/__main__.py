@@ -42,8 +42,14 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     from twisted.application import app
     from twisted.scripts.twistd import runApp
 
-    parse_options(args)
-    sys.argv = ["mimic", "--nodaemon", "--pidfile=", "mimic", *args]
+    options = parse_options(args)
+    # The text log goes to standard output, as twistd's own observer would
+    # write it (``mimic`` passes twistd no --logfile), through Mimic's
+    # cheaper one (see mimic.access_log.text_lines_observer); JSON lines
+    # are the service's own observer (mimic.tap.MimicService).
+    logger = ["--logger=mimic.access_log.text_lines_observer"] \
+        if options["log-format"] == "text" else []
+    sys.argv = ["mimic", "--nodaemon", "--pidfile=", *logger, "mimic", *args]
     app.run(runApp, _server_options())
 
 

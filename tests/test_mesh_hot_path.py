@@ -17,25 +17,34 @@ work), checked by what it does per request, never by timing it:
 from __future__ import annotations
 
 import http.client
+import io
 import json
+import sys
 from urllib.parse import urlsplit
 
 import pytest
 from prometheus_client import CollectorRegistry
-from twisted.internet.defer import Deferred, ensureDeferred, succeed
+from twisted.internet.defer import CancelledError, Deferred, ensureDeferred, fail, succeed
 from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
+from twisted.logger import LogPublisher, Logger, textFileLogObserver
 from twisted.python.failure import Failure
 
-from mimic.model.mesh import calls
+from mimic import access_log
+from mimic.__main__ import main as mimic_main
+from mimic.core import MimicCore
+from mimic.model.mesh import calls, tracing
 from mimic.model.mesh.calls import MAX_CACHED_PLANS, PlanCache, plan_calls
-from mimic.model.mesh.documents import plain_mock
+from mimic.model.mesh.documents import Mesh, parse_request_body, plain_mock
 from mimic.model.mesh.headers import FOLDED, fold, unfold
 from mimic.model.mesh.headers import MESH as MESH_HEADER
 from mimic.model.mesh.metrics import IstioMetrics, Workload
-from mimic.rest.mesh_client import MeshHttpClient, UpstreamFailed
+from mimic.rest import mesh_sidecar
+from mimic.rest.mesh_client import MeshHttpClient, UpstreamAnswer, UpstreamFailed
+from mimic.rest.mesh_runtime import MeshConfig, MeshRuntime
 from mimic.rest.mesh_hops import HopPool
+from mimic.util import iso_time
 from tests.mesh_support import FakeUpstream, load_mesh
 
 MESH = "".join(
@@ -329,3 +338,162 @@ def test_the_hop_client_bounds_answers_and_times_out():
     bad = call(client)
     endpoints.connections[-1][0].dataReceived(b"SMTP ready\r\n\r\n")
     assert answered(bad).value.code == 503
+
+
+class HangingAgent:
+    """An Agent whose requests never answer (or fail at once with ``error``)."""
+
+    def __init__(self, error=None) -> None:
+        self.error = error
+
+    def request(self, *args):
+        return fail(self.error) if self.error is not None else Deferred()
+
+
+def test_the_agents_requests_time_out_and_fail_as_the_hops_do():
+    # One helper (MeshHttpClient._within) gives both clients their timer,
+    # their 504 and their description of a failure.
+    client, _, clock = hop_client()
+    client.agent = HangingAgent()
+    slow = ensureDeferred(client.request("POST", "http://zipkin:9411/api/v2/spans", {}, b"[]"))
+    clock.advance(client.timeout)
+    timed_out = answered(slow).value
+    assert (timed_out.code, timed_out.reason) == (504, "upstream request timeout")
+    assert not clock.getDelayedCalls()
+    client.agent = HangingAgent(ConnectionRefusedError("refused"))
+    refused = answered(ensureDeferred(client.request("GET", "http://zipkin:9411/", {}))).value
+    assert refused.code == 503 and "refused" in refused.reason
+    assert not clock.getDelayedCalls()
+    # Cancelled from outside (the caller's client went away): not a node's 504.
+    client.agent = HangingAgent()
+    cancelled = ensureDeferred(client.request("GET", "http://zipkin:9411/", {}))
+    cancelled.cancel()
+    assert answered(cancelled).check(CancelledError)
+
+
+# What a call decides the same way every time ------------------------------
+
+class InProcessHops:
+    """A hop client that has the callee's node served in this process (no HTTP)."""
+
+    def __init__(self) -> None:
+        self.runtime = None
+
+    async def hop(self, method, host, port, target, headers, timeout=None):
+        service, _, path = target[len("/mesh/"):].partition("/")
+        node, extra = await self.runtime.serve(service, method, "/" + path, dict(headers),
+                                               (host, port))
+        extra = dict(extra)
+        return UpstreamAnswer(node["code"], calls.encode_tree(node),
+                              extra.get("x-mimic-workload"), extra.get("x-mimic-mesh-node"))
+
+
+def in_process_runtime(mesh_text: str) -> MeshRuntime:
+    core = MimicCore.from_plugins(apis=[])
+    mesh = Mesh.build(parse_request_body(mesh_text.encode(), "application/yaml"))
+    hops = InProcessHops()
+    runtime = hops.runtime = MeshRuntime(core, MeshConfig(startup=mesh), Clock(), hops)
+    return runtime
+
+
+def serve(runtime, path: str) -> dict:
+    """The tree ``a`` answers to ``GET path``, as a client reads it."""
+    node, _ = answered(ensureDeferred(runtime.serve("a", "GET", path, {}, ("127.0.0.1", 1))))
+    return json.loads(calls.encode_tree(node))
+
+
+def test_a_calls_default_route_endpoints_and_target_are_made_once(monkeypatch):
+    routes, endpoints, targets = [], [], []
+    real_route, real_quote = mesh_sidecar.HttpRoute, mesh_sidecar.quote_path
+    monkeypatch.setattr(mesh_sidecar, "HttpRoute",
+                        lambda *a, **k: routes.append(k) or real_route(*a, **k))
+    monkeypatch.setattr(mesh_sidecar, "quote_path",
+                        lambda *a, **k: targets.append(a) or real_quote(*a, **k))
+    runtime = in_process_runtime(MESH)
+    real_endpoints = runtime.sidecar._endpoints_of
+    monkeypatch.setattr(runtime.sidecar, "_endpoints_of",
+                        lambda *a: endpoints.append(a[0].service) or real_endpoints(*a))
+    trees = [serve(runtime, "/@b/@c/x") for _ in range(20)]
+    assert [t["upstream_calls"][0]["upstream_calls"][0]["code"] for t in trees] == [200] * 20
+    assert [r["destinations"][0].service for r in routes] == ["b", "c"]
+    assert endpoints == ["b", "c"]
+    assert len(targets) == 4  # the path and the query of each call, once
+    # A new mesh has endpoints of its own: a second version of b shares its calls.
+    runtime.state().replace(Mesh.build(parse_request_body(
+        (MESH + "---\napiVersion: mimik.veicot.io/v1alpha1\nkind: Mimik\n"
+         "metadata: {name: b-v2}\nspec: {service: b, version: v2}\n").encode(),
+        "application/yaml")))
+    versions = [serve(runtime, "/@b/x")["upstream_calls"][0]["version"] for _ in range(4)]
+    assert sorted(versions) == ["v1", "v1", "v2", "v2"]
+    assert endpoints == ["b", "c", "b"]
+
+
+def test_the_sidecars_stores_are_bounded():
+    store: dict = {}
+    for number in range(mesh_sidecar.MAX_REMEMBERED + 10):
+        mesh_sidecar._remember(store, number, number)
+    assert len(store) <= mesh_sidecar.MAX_REMEMBERED
+
+
+# The access line -----------------------------------------------------------
+
+def access_events(count: int, when: float) -> list:
+    events: list = []
+    publisher = LogPublisher(events.append)
+    logger = Logger(namespace="mimic.access", observer=publisher)
+    for number in range(count):
+        logger.info("{access_line}", access_line=f"GET /mesh/a/{number} 200 0.1ms mesh",
+                    method="GET", path=f"/mesh/a/{number}", status=200, duration_ms=0.1,
+                    api="mesh")
+    for event in events:
+        event["log_time"] = when + event["log_time"] % 0.5  # within one second
+    return events
+
+
+def test_the_text_log_writes_twistds_lines_and_stamps_each_second_once(monkeypatch):
+    events = access_events(30, 1_764_590_000.25)
+    other = {"log_format": "Mimic is listening on {where}\nsecond line", "where": "x",
+             "log_time": 1_764_590_001.5, "log_namespace": "mimic.tap",
+             "log_level": events[0]["log_level"]}
+    legacy = {**other, "log_system": "-", "log_format": "MimicSite starting on 8900"}
+    untimed = {**other, "log_time": None}
+    twistds, ours = io.StringIO(), io.StringIO()
+    for event in (*events, other, legacy, untimed):
+        textFileLogObserver(twistds)(dict(event))
+    stamped: list = []
+    real = access_log.formatTime
+    monkeypatch.setattr(access_log, "formatTime", lambda when: stamped.append(when) or real(when))
+    observer = access_log.text_lines_observer(ours)
+    for event in (*events, other, legacy, untimed):
+        observer(dict(event))
+    assert ours.getvalue() == twistds.getvalue()
+    assert stamped == [1_764_590_000, 1_764_590_001]
+
+
+@pytest.mark.parametrize("options, logger", [
+    ([], ["--logger=mimic.access_log.text_lines_observer"]),
+    (["--log-format", "json"], []),
+])
+def test_the_mimic_command_logs_text_through_mimics_observer(monkeypatch, options, logger):
+    started: list = []
+    monkeypatch.setattr("twisted.scripts.twistd.run", lambda: started.append(list(sys.argv)))
+    monkeypatch.setattr(sys, "argv", ["mimic"])
+    mimic_main(options)
+    assert started == [["mimic", "--nodaemon", "--pidfile=", *logger, "mimic", *options]]
+
+
+def test_start_stamps_write_what_iso_time_writes_and_format_each_second_once(monkeypatch):
+    instants = [0, 1, 999_999, 1_000_000, 4_000_123, 1_764_590_000_123_456,
+                1_764_590_000_999_999, 1_764_590_001_000_000, 2 ** 31 * 1_000_000 + 7,
+                32_503_680_000 * 1_000_000 + 999_999]
+    expected = [iso_time(us / 1_000_000) for us in instants]
+    formatted: list = []
+    monkeypatch.setattr(tracing, "iso_time",
+                        lambda *a, **k: formatted.append(a) or iso_time(*a, **k))
+    stamps = tracing.StartStamps()
+    assert [stamps(us) for us in instants] == expected
+    # One format per new second (0, 1, 4 and two in 2025); past 2038, each
+    # instant whole (two).
+    assert len(formatted) == 7
+    assert [stamps(5_000_000 + n) for n in range(100)][-1] == "1970-01-01T00:00:05.000099Z"
+    assert len(formatted) == 8

@@ -41,12 +41,27 @@ from mimic.rest.mesh_sidecar import cluster_name
 
 log = Logger()
 
-def request_headers(request: Any) -> dict:
-    """A request's headers, names in lower case, first value of each."""
-    return {
-        name.decode("latin-1").lower(): values[0].decode("latin-1")
-        for name, values in request.requestHeaders.getAllRawHeaders()
-    }
+#: How many header names a :class:`_NodeResource` keeps decoded (names
+#: are client input); past it the store starts again empty.
+MAX_NAMES = 1024
+
+
+def request_headers(request: Any, names: Optional[dict] = None) -> dict:
+    """
+    A request's headers, names in lower case, first value of each.
+    ``names`` keeps the names decoded, by their bytes as Twisted holds them:
+    the same few come with every hop.
+    """
+    names = {} if names is None else names
+    headers = {}
+    for name, values in request.requestHeaders.getAllRawHeaders():
+        text = names.get(name)
+        if text is None:
+            if len(names) >= MAX_NAMES:
+                names.clear()
+            text = names[name] = name.decode("latin-1").lower()
+        headers[text] = values[0].decode("latin-1")
+    return headers
 
 
 def local_address(request: Any) -> tuple:
@@ -80,6 +95,7 @@ class _NodeResource(Resource):
     def __init__(self, runtime: MeshRuntime) -> None:
         super().__init__()
         self.runtime = runtime
+        self.header_names: dict = {}
 
     def serve_node(self, request: Any, service: str, path: str) -> Any:
         finished: list = []
@@ -98,7 +114,8 @@ class _NodeResource(Resource):
         if query:
             path = f"{path}?{query}"
         answering = ensureDeferred(self.runtime.serve(
-            service, method, path, request_headers(request), local_address(request), work))
+            service, method, path, request_headers(request, self.header_names),
+            local_address(request), work))
 
         def answer(result: tuple) -> None:
             if not finished:

@@ -208,14 +208,15 @@ class MeshHttpClient:
         self.hops = HopPool(reactor, endpoints, max_idle=self.pool.maxPersistentPerHost,
                             idle_timeout=self.pool.cachedConnectionTimeout)
 
-    async def hop(self, method: str, host: str, port: int, target: str, headers: dict,
-                  timeout: Optional[float] = None) -> UpstreamAnswer:
+    async def _within(self, timeout: Optional[float], answer: Any) -> Any:
         """
-        One upstream call, ``method target`` (already percent-encoded) to
-        ``host:port`` with ``headers``, no body; raises :class:`UpstreamFailed`
-        as :meth:`request` does, and ``CancelledError`` when cancelled.
+        What the coroutine ``answer(pending)`` returns, unless it takes
+        longer than ``timeout`` seconds (the client's own when None): then
+        the Deferred it last put in ``pending`` is cancelled and the call
+        is a 504. Every other failure is described as the failed node's
+        code and reason (:func:`describe_failure`); a cancellation from
+        outside (the caller's client went away) stays a ``CancelledError``.
         """
-        request = encode_request(method, target, host, port, headers)
         pending: list = []
         timed_out: list = []
 
@@ -225,20 +226,7 @@ class MeshHttpClient:
 
         timer = self.reactor.callLater(self.timeout if timeout is None else timeout, expire)
         try:
-            for first in (True, False):
-                connection = self.hops.connection(host, port)
-                if isinstance(connection, Deferred):
-                    pending.append(connection)
-                    connection = await connection
-                pending.append(connection.send(request, method == "HEAD", self.max_answer))
-                try:
-                    answer = await pending[-1]
-                except NoAnswer as error:
-                    # A reused connection its upstream had closed: once more, anew.
-                    if first and error.reused and method in IDEMPOTENT:
-                        continue
-                    raise
-                break
+            return await answer(pending)
         except CancelledError:
             if not timed_out:
                 raise
@@ -250,6 +238,34 @@ class MeshHttpClient:
         finally:
             if timer.active():
                 timer.cancel()
+
+    async def hop(self, method: str, host: str, port: int, target: str, headers: dict,
+                  timeout: Optional[float] = None) -> UpstreamAnswer:
+        """
+        One upstream call, ``method target`` (already percent-encoded) to
+        ``host:port`` with ``headers``, no body; raises :class:`UpstreamFailed`
+        as :meth:`request` does, and ``CancelledError`` when cancelled.
+        """
+        request = encode_request(method, target, host, port, headers)
+
+        async def send(pending: list) -> Any:
+            connection = self.hops.connection(host, port)
+            if isinstance(connection, Deferred):
+                pending.append(connection)
+                connection = await connection
+            pending.append(connection.send(request, method == "HEAD", self.max_answer))
+            return await pending[-1]
+
+        async def answer(pending: list) -> Any:
+            try:
+                return await send(pending)
+            except NoAnswer as error:
+                # A reused connection its upstream had closed: once more, anew.
+                if not (error.reused and method in IDEMPOTENT):
+                    raise
+            return await send(pending)
+
+        answer = await self._within(timeout, answer)
         workload = answer.headers.get(b"x-mimic-workload")
         summary = answer.headers.get(b"x-mimic-mesh-node")
         return UpstreamAnswer(answer.code, answer.body,
@@ -266,32 +282,17 @@ class MeshHttpClient:
         large (502). Cancelling the call (its caller's client went away)
         aborts the connection and raises ``CancelledError``.
         """
-        pending: list = [self.agent.request(
-            method.encode("ascii"), url.encode("ascii"),
-            Headers({name: [value] for name, value in headers.items()}),
-            FileBodyProducer(io.BytesIO(body)) if body else None)]
-        timed_out: list = []
 
-        def expire() -> None:
-            timed_out.append(True)
-            pending[-1].cancel()
-
-        timer = self.reactor.callLater(self.timeout if timeout is None else timeout, expire)
-        try:
-            response = await pending[0]
+        async def answer(pending: list) -> tuple:
+            pending.append(self.agent.request(
+                method.encode("ascii"), url.encode("ascii"),
+                Headers({name: [value] for name, value in headers.items()}),
+                FileBodyProducer(io.BytesIO(body)) if body else None))
+            response = await pending[-1]
             pending.append(read_bounded(response, self.max_answer))
-            content = await pending[-1]
-        except CancelledError:
-            if not timed_out:
-                raise
-            raise UpstreamFailed(504, "upstream request timeout") from None
-        except Exception as error:  # noqa: BLE001 - every failure is a node
-            if timed_out:
-                raise UpstreamFailed(504, "upstream request timeout") from None
-            raise describe_failure(error) from None
-        finally:
-            if timer.active():
-                timer.cancel()
+            return response, await pending[-1]
+
+        response, content = await self._within(timeout, answer)
         workload = response.headers.getRawHeaders(b"x-mimic-workload", [None])[0]
         return UpstreamAnswer(response.code, content,
                               workload.decode("latin-1") if workload else None)

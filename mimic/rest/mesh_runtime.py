@@ -57,6 +57,7 @@ from mimic.model.mesh.state import Instance, MeshState
 from mimic.model.mesh.tracing import (
     TRACE_HEADERS,
     Span,
+    StartStamps,
     TraceContext,
     derived_span_id,
     incoming_context,
@@ -65,7 +66,7 @@ from mimic.model.mesh.tracing import (
 )
 from mimic.rest.mesh_client import CALL_TIMEOUT, CONNECT_TIMEOUT, MeshHttpClient, ZipkinReporter
 from mimic.rest.mesh_sidecar import Sidecar
-from mimic.util import IdSource, iso_time
+from mimic.util import IdSource
 
 #: The latest simulated instant a node may be told to start at (the year
 #: 3000), in µs: a tree adds at most decades to it (1000 calls of at most
@@ -194,6 +195,11 @@ class MeshRuntime:
         self.client = client
         self.reporter = reporter
         self.seed = mesh_seed(core.seed, config.standalone, config.instance)
+        #: Simulated time: not ``--realtime``, and not a standalone pod
+        #: (both fixed when Mimic starts).
+        self.simulated = not core.realtime and config.standalone is None
+        #: Every node's and span's ``start``, formatted.
+        self.start_stamp = StartStamps()
         self.sidecar = Sidecar(self)
         #: Cascade plans by path: they depend on the path alone, so reset
         #: keeps them.
@@ -207,11 +213,6 @@ class MeshRuntime:
         store = self.core.store
         return store.data_for_api(("mesh", "metrics"),
                                   lambda: IstioMetrics(metrics_of(store).registry))
-
-    @property
-    def simulated(self) -> bool:
-        """Simulated time: not ``--realtime``, and not a standalone pod."""
-        return not self.core.realtime and self.config.standalone is None
 
     def now(self) -> float:
         """The real clock (the reactor), for real durations."""
@@ -228,9 +229,10 @@ class MeshRuntime:
         return deferLater(self.reactor, milliseconds / 1000.0, lambda: None)
 
     def known(self, workload: Optional[str], version: Optional[str],
-              service: Optional[str] = None) -> Workload:
-        return self.state().mesh.known_workload(workload, version, service,
-                                                also=self.config.names)
+              service: Optional[str] = None, state: Optional[MeshState] = None) -> Workload:
+        """The metric labels of a workload (see ``Mesh.known_workload``)."""
+        return (state or self.state()).mesh.known_workload(workload, version, service,
+                                                           also=self.config.names)
 
     def _start_us(self, headers: Mapping[str, str]) -> int:
         if self.simulated:
@@ -315,7 +317,7 @@ class MeshRuntime:
             version=instance.version.version if instance is not None else None,
             replica=instance.replica if instance is not None else None,
             method=method, path=path, code=code,
-            start=iso_time(start_us / 1_000_000), duration_ms=round(duration_ms, 3),
+            start=self.start_stamp(start_us), duration_ms=round(duration_ms, 3),
             trace_id=context.trace_id, span_id=span_id,
             headers={name: headers[name] for name in TRACE_HEADERS if name in headers},
             upstream_calls=children, error=error,
@@ -327,8 +329,9 @@ class MeshRuntime:
             name=f"{method} {path}".lower(), kind="SERVER", service=service,
             timestamp_us=start_us, duration_us=int(duration_ms * 1000),
             tags=span_tags(method, path, code, node["version"], error),
-        ), context)
-        source = self.known(internal.get(SOURCE_WORKLOAD), internal.get(SOURCE_VERSION))
+        ), context, state)
+        source = self.known(internal.get(SOURCE_WORKLOAD), internal.get(SOURCE_VERSION),
+                            state=state)
         self.metrics().record("destination", source, me, code, duration_ms)
         extra = plan.response.headers if plan.response is not None else ()
         if MESH in headers:
@@ -385,7 +388,8 @@ class MeshRuntime:
                               default=0.0)
         return children, elapsed_ms
 
-    def record_span(self, span: Span, context: TraceContext) -> None:
-        self.state().traces.record(span)
+    def record_span(self, span: Span, context: TraceContext,
+                    state: Optional[MeshState] = None) -> None:
+        (state or self.state()).traces.record(span)
         if self.reporter is not None and context.sampled:
             self.reporter.add(span.to_zipkin())

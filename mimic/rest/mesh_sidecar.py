@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import attrs
 from twisted.internet.defer import Deferred, ensureDeferred, succeed
 
 from mimic.model.mesh.calls import (
@@ -44,6 +43,7 @@ from mimic.model.mesh.headers import (
 )
 from mimic.model.mesh.tracing import (
     Span,
+    TraceContext,
     derived_span_id,
     outgoing_headers,
     seeded_random,
@@ -52,7 +52,6 @@ from mimic.model.mesh.tracing import (
 from mimic.model.mesh.traffic import Endpoint
 from mimic.model.mesh.virtual_service import Destination, HttpRoute
 from mimic.rest.mesh_client import UpstreamFailed, quote_path
-from mimic.util import iso_time
 
 #: Envoy's flags for what happened to a call (its access log's %RESPONSE_FLAGS%).
 DELAY_INJECTED, FAULT_INJECTED = "DI", "FI"
@@ -65,11 +64,37 @@ def cluster_name(service: str, port: int, subset: Optional[str]) -> str:
     return f"outbound|{port}|{subset or ''}|{service}"
 
 
+#: The policy of a destination no DestinationRule names, and the route of a
+#: mirrored call (it follows no route of its own).
+NO_POLICY = TrafficPolicy()
+MIRROR_ROUTE = HttpRoute(name=None, matches=(), destinations=())
+
+#: How many services' default routes, endpoints and call targets a sidecar
+#: keeps (service names and paths come from cascades, i.e. from clients);
+#: past it each store starts again empty.
+MAX_REMEMBERED = 1024
+
+
+def _remember(store: dict, key: Any, value: Any) -> Any:
+    if len(store) >= MAX_REMEMBERED:
+        store.clear()
+    store[key] = value
+    return value
+
+
 class Sidecar:
     """Makes a node's upstream calls for the :class:`~mimic.rest.mesh_runtime.MeshRuntime`."""
 
     def __init__(self, runtime: Any) -> None:
         self.runtime = runtime
+        #: What a call decides the same way every time, made once: the
+        #: route of a service no VirtualService names (by service), the
+        #: endpoints of a destination (by mesh, service and subset), and
+        #: the percent-encoded target of a path.
+        self._default_routes: dict = {}
+        self._endpoints: dict = {}
+        self._endpoints_mesh: Any = None
+        self._targets: dict = {}
 
     def call(self, call: UpstreamCall, index: int, caller: Any, budget: int,
              start_us: int, refused: bool = False) -> Deferred:
@@ -101,21 +126,33 @@ class Sidecar:
         state = caller.state
         rng = seeded_random(runtime.seed, caller.context.trace_id, caller.span_id, index)
         policies = state.mesh.policies
-        headers = {**caller.headers, **dict(call.headers)}
         service = policies.virtual_service(call.service)
-        route = service.route_for(call.method, call.path, headers) if service else None
+        route = service.route_for(call.method, call.path,
+                                  {**caller.headers, **dict(call.headers)}) \
+            if service else None
         if route is None:
-            route = HttpRoute(name=None, matches=(), destinations=(Destination(call.service),))
+            route = self._default_routes.get(call.service)
+            if route is None:
+                route = _remember(self._default_routes, call.service, HttpRoute(
+                    name=None, matches=(), destinations=(Destination(call.service),)))
         destination = route.pick(rng)
         # What the app's cascade added, changed by the route's header rules:
         # shown in the callee's node, as what its caller added.
-        added = route.request_headers.apply(dict(call.headers))
-        call = UpstreamCall(service=destination.service, port=destination.port or call.port,
-                            path=route.rewritten(call.path), method=call.method,
-                            headers=tuple(added.items()))
-        headers = {**caller.headers, **added}
+        operations = route.request_headers
+        if operations.set or operations.add or operations.remove:
+            added = operations.apply(dict(call.headers))
+        else:
+            added = dict(call.headers)
+        path = route.rewritten(call.path)
+        port = destination.port or call.port
+        headers_added = tuple(added.items())
+        if destination.service != call.service or port != call.port or path != call.path \
+                or headers_added != call.headers:
+            call = UpstreamCall(service=destination.service, port=port, path=path,
+                                method=call.method, headers=headers_added)
+        headers = {**caller.headers, **added} if added else caller.headers
         rule = policies.destination_rule(destination.service)
-        policy = rule.policy_for(destination.subset) if rule is not None else TrafficPolicy()
+        policy = rule.policy_for(destination.subset) if rule is not None else NO_POLICY
         mirror = None
         if route.mirror is not None and rng.random() < route.mirror_share:
             mirrored = UpstreamCall(service=route.mirror.service,
@@ -123,7 +160,7 @@ class Sidecar:
                                     method=call.method, headers=call.headers)
             mirror = ensureDeferred(self._tries(
                 mirrored, Destination(route.mirror.service, route.mirror.subset),
-                HttpRoute(name=None, matches=(), destinations=()), TrafficPolicy(),
+                MIRROR_ROUTE, NO_POLICY,
                 {**headers, "x-envoy-internal": "true"}, index + 10_000, caller, budget,
                 start_us, rng))
         try:
@@ -140,7 +177,20 @@ class Sidecar:
         return outcome
 
     def endpoints(self, destination: Destination, state: Any) -> Optional[list]:
-        """The endpoints of a destination's subset; None if the subset is unknown."""
+        """
+        The endpoints of a destination's subset; None if the subset is
+        unknown. They depend on the mesh alone, so they are made once per
+        mesh (the list is shared: callers read it, never change it).
+        """
+        if state.mesh is not self._endpoints_mesh:
+            self._endpoints, self._endpoints_mesh = {}, state.mesh
+        key = (destination.service, destination.subset)
+        try:
+            return self._endpoints[key]
+        except KeyError:
+            return _remember(self._endpoints, key, self._endpoints_of(destination, state))
+
+    def _endpoints_of(self, destination: Destination, state: Any) -> Optional[list]:
         versions = state.mesh.versions_of(destination.service)
         if destination.subset is not None:
             rule = state.mesh.policies.destination_rule(destination.service)
@@ -157,9 +207,10 @@ class Sidecar:
         retries = route.retries
         most = 1 + (retries.attempts if retries is not None else 0)
         extra_codes = frozenset(
-            int(code) for code in headers.get("x-envoy-retriable-status-codes", "").split(",")
+            int(code) for code in headers["x-envoy-retriable-status-codes"].split(",")
             if code.strip().isascii() and code.strip().isdigit() and len(code) < 10
-            and 100 <= int(code) <= 599)
+            and 100 <= int(code) <= 599) if "x-envoy-retriable-status-codes" in headers \
+            else frozenset()
         tries: list = []
         elapsed_ms = 0.0
         node: dict = {}
@@ -275,7 +326,10 @@ class Sidecar:
         span_id = derived_span_id(runtime.seed, caller.context.trace_id, caller.span_id,
                                   index, number)
         # The CLIENT span is the callee's parent, and the caller's span its own.
-        context = attrs.evolve(caller.context, parent_id=caller.span_id)
+        mine = caller.context
+        context = TraceContext(trace_id=mine.trace_id, parent_id=caller.span_id,
+                               sampled=mine.sampled, request_id=mine.request_id,
+                               tracestate=mine.tracestate)
         down = {**headers, **outgoing_headers(context, span_id)}
         down[MESH] = fold({
             HOPS: down.pop(HOPS, None), BUDGET: str(budget),
@@ -283,8 +337,11 @@ class Sidecar:
             ENDPOINT: endpoint.label if endpoint is not None else None,
             SOURCE_WORKLOAD: down.pop(SOURCE_WORKLOAD, None),
             SOURCE_VERSION: down.pop(SOURCE_VERSION, None)})
-        path, mark, query = call.path.partition("?")
-        target = quote_path(path) + mark + quote_path(query, safe="=&+%")
+        target = self._targets.get(call.path)
+        if target is None:
+            path, mark, query = call.path.partition("?")
+            target = _remember(self._targets, call.path,
+                               quote_path(path) + mark + quote_path(query, safe="=&+%"))
         if runtime.config.standalone is None:
             (host, port), target = caller.local, f"/mesh/{call.service}{target}"
         else:
@@ -375,7 +432,7 @@ class Sidecar:
                                              caller.span_id, index, number)
         node = Node(
             service=call.service, version=None, method=call.method, path=call.path,
-            code=code, start=iso_time(start_us / 1_000_000),
+            code=code, start=runtime.start_stamp(start_us),
             duration_ms=round(duration_ms, 3), trace_id=caller.context.trace_id,
             span_id=span_id, headers=dict(call.headers), error=error, url=call.url,
         ).to_json()
@@ -394,7 +451,7 @@ class Sidecar:
             trace_id=caller.context.trace_id, id=span_id, parent_id=caller.span_id,
             name=f"{call.method} {call.path}".lower(), kind="CLIENT",
             service=caller.me.service, remote_service=call.service, timestamp_us=start_us,
-            duration_us=int(duration_ms * 1000), tags=tags), caller.context)
+            duration_us=int(duration_ms * 1000), tags=tags), caller.context, caller.state)
 
     def cluster(self, call: UpstreamCall, destination: Destination) -> str:
         service = call.service if call.service in self.runtime.state().mesh.services \
@@ -407,7 +464,7 @@ class Sidecar:
         runtime = self.runtime
         metrics = runtime.metrics()
         target = runtime.known(node.get("workload") or call.service, node.get("version"),
-                               call.service)
+                               call.service, state=caller.state)
         metrics.record("source", caller.me, target, node["code"], elapsed_ms,
                        flags=",".join(flags) or "-")
         if retries:

@@ -69,8 +69,8 @@ def refused_header(name: str) -> Optional[str]:
 
 def fold(values: Mapping[str, Optional[str]]) -> str:
     """The value of :data:`MESH` for Mimic's own headers ``values``."""
-    return "[" + ",".join("null" if values.get(name) is None else _encode_string(values[name])
-                          for name in FOLDED) + "]"
+    return "[" + ",".join(["null" if values.get(name) is None else _encode_string(values[name])
+                           for name in FOLDED]) + "]"
 
 
 def unfold(headers: Mapping[str, str]) -> Mapping[str, str]:

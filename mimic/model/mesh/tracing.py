@@ -20,7 +20,7 @@ from typing import Any, Mapping, Optional
 
 import attrs
 
-from mimic.util import IdSource
+from mimic.util import IdSource, iso_time
 
 #: The headers of a request a mesh node shows and passes on.
 TRACE_HEADERS = (
@@ -32,6 +32,7 @@ _TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-
 _HEX_ID = re.compile(r"^(?:[0-9a-f]{16}|[0-9a-f]{32})$")
 _SPAN_ID = re.compile(r"^[0-9a-f]{16}$")
 _ZERO = re.compile(r"^0+$")
+_ZERO_TRACE_ID, _ZERO_SPAN_ID = "0" * 32, "0" * 16
 
 
 @attrs.frozen
@@ -115,7 +116,8 @@ def _from_traceparent(value: str) -> Optional[tuple]:
     if match is None or match.group(1) == "ff":
         return None
     version, trace_id, parent_id, flags = match.groups()
-    if not (_valid_trace_id(trace_id) and _valid_span_id(parent_id)):
+    # The pattern has made them 32 and 16 hex digits: valid unless all zero.
+    if trace_id == _ZERO_TRACE_ID or parent_id == _ZERO_SPAN_ID:
         return None
     return trace_id, parent_id, bool(int(flags, 16) & 1)
 
@@ -228,6 +230,32 @@ class Span:
         if self.remote_service is not None:
             span["remoteEndpoint"] = {"serviceName": self.remote_service}
         return span
+
+
+class StartStamps:
+    """
+    A node's or span's ``start`` (``iso_time`` of an instant in
+    microseconds), its date and time of day made once per second: in
+    simulated time every node of a request, and of many requests, starts
+    in the same second, and formatting a datetime was a visible part of a
+    hop. Instants past 2**31 seconds (2038) are formatted whole, where a
+    float's rounding could move the microseconds ``iso_time`` shows.
+    """
+
+    __slots__ = ("second", "text")
+
+    def __init__(self) -> None:
+        self.second = -1
+        self.text = ""
+
+    def __call__(self, start_us: int) -> str:
+        second, micro = divmod(start_us, 1_000_000)
+        if not 0 <= second < 2 ** 31:
+            return iso_time(start_us / 1_000_000)
+        if second != self.second:
+            self.text = iso_time(second, microseconds=False)[:-1]
+            self.second = second
+        return f"{self.text}.{micro:06d}Z"
 
 
 #: The most spans one trace keeps. A client can send the same trace id

@@ -17,7 +17,7 @@ import attrs
 from mimic.model.mesh.destination_rule import OutlierDetection, TrafficPolicy
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Endpoint:
     """One replica of one version of a service, as a load balancer sees it."""
 
