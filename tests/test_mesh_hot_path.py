@@ -476,7 +476,8 @@ def test_the_text_log_writes_twistds_lines_and_stamps_each_second_once(monkeypat
 ])
 def test_the_mimic_command_logs_text_through_mimics_observer(monkeypatch, options, logger):
     started: list = []
-    monkeypatch.setattr("twisted.scripts.twistd.run", lambda: started.append(list(sys.argv)))
+    monkeypatch.setattr("twisted.application.app.run",
+                        lambda run_app, options: started.append(list(sys.argv)))
     monkeypatch.setattr(sys, "argv", ["mimic"])
     mimic_main(options)
     assert started == [["mimic", "--nodaemon", "--pidfile=", *logger, "mimic", *options]]
