@@ -371,3 +371,74 @@ def test_a_regions_parent_can_be_changed_but_not_into_a_circle(mimic, admin):
     shown = call(mimic, "GET", "/regions/EU-1", admin, 200)["region"]
     assert shown["parent_region_id"] == "US"
     assert call(mimic, "GET", "/regions/US", admin, 200)["region"]["parent_region_id"] is None
+
+
+def test_deleting_a_users_default_project_leaves_them_without_one(mimic, admin):
+    # Keystone unsets the default project of every user whose default it
+    # was when a project is deleted (keystone/identity/core.py,
+    # _unset_default_project, on the project "deleted" notification); it
+    # never refuses the delete. OSC's functional test_user.py deletes such
+    # a project in its cleanup.
+    project = call(mimic, "POST", "/projects", admin, 201,
+                   json={"project": {"name": "ephemeral"}})["project"]
+    user = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "erin", "password": "pw", "default_project_id": project["id"]}})["user"]
+    assert user["default_project_id"] == project["id"]
+    roles = {r["name"]: r["id"] for r in call(mimic, "GET", "/roles", admin, 200)["roles"]}
+    call(mimic, "PUT", f"/projects/{project['id']}/users/{user['id']}/roles/"
+         f"{roles['member']}", admin, 204)
+    _, body = token(mimic, "erin", "pw")
+    assert body["token"]["project"]["id"] == project["id"]
+    call(mimic, "DELETE", f"/projects/{project['id']}", admin, 204)
+    shown = call(mimic, "GET", f"/users/{user['id']}", admin, 200)["user"]
+    assert "default_project_id" not in shown
+    # With no default project, authenticating without a scope is unscoped.
+    _, body = token(mimic, "erin", "pw")
+    assert "project" not in body["token"] and "catalog" not in body["token"]
+
+
+def test_an_implicit_users_own_project_is_kept(mimic, admin):
+    # A user Mimic made on first authentication is a member of their
+    # default project by Mimic's rule alone: that project is refused
+    # deletion (Mimic's own limit, documented), and the refusal keeps it.
+    _, body = token(mimic, "frank", project="frankly")
+    project_id = body["token"]["project"]["id"]
+    refused = call(mimic, "DELETE", f"/projects/{project_id}", admin, 409)
+    assert refused["error"]["code"] == 409 and refused["error"]["title"] == "Conflict"
+    assert call(mimic, "GET", f"/projects/{project_id}", admin, 200)["project"]["id"] == (
+        project_id)
+
+
+def test_user_names_repeat_across_domains_but_not_within_one(mimic, admin):
+    # Keystone: "The user name. Must be unique within the owning domain."
+    # (keystone api-ref/source/v3/parameters.yaml); the duplicate's 409 is
+    # worded as keystone/common/sql/core.py words it. OSC's functional
+    # test_role_assignment.py makes 'username' in two domains.
+    first = call(mimic, "POST", "/domains", admin, 201,
+                 json={"domain": {"name": "first"}})["domain"]
+    second = call(mimic, "POST", "/domains", admin, 201,
+                  json={"domain": {"name": "second"}})["domain"]
+    a = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "username", "domain_id": first["id"], "password": "a"}})["user"]
+    b = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "username", "domain_id": second["id"], "password": "b"}})["user"]
+    assert a["id"] != b["id"]
+    refused = call(mimic, "POST", "/users", admin, 409, json={"user": {
+        "name": "username", "domain_id": first["id"]}})
+    assert refused["error"]["message"].endswith(f"at domain ID {first['id']}.")
+    listed = call(mimic, "GET", f"/users?name=username&domain_id={second['id']}",
+                  admin, 200)["users"]
+    assert [u["id"] for u in listed] == [b["id"]]
+    # Each authenticates in their own domain, with their own password.
+    _, body = token(mimic, "username", "b", domain=second["id"])
+    assert body["token"]["user"]["id"] == b["id"]
+    token(mimic, "username", "b", domain=first["id"], expect=401)
+    # A rename into a name taken in the same domain is refused; in another, not.
+    other = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "other", "domain_id": first["id"]}})["user"]
+    call(mimic, "PATCH", f"/users/{other['id']}", admin, 409,
+         json={"user": {"name": "username"}})
+    assert call(mimic, "GET", f"/users/{other['id']}", admin, 200)["user"]["name"] == "other"
+    call(mimic, "DELETE", f"/users/{a['id']}", admin, 204)
+    _, body = token(mimic, "username", "b", domain=second["id"])
+    assert body["token"]["user"]["id"] == b["id"]

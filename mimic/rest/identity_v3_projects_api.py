@@ -322,9 +322,12 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
         if any(t.parent_id == tenant.id for t in self.store.tenants()):
             raise RequestError(403, f"Cannot delete project {tenant.id}: it is not a "
                                "leaf in the project hierarchy (delete its children first).")
-        if any(u.tenant is tenant for u in self.store.users()):
+        if any(u.tenant is tenant and u.member_by_rule for u in self.store.users()):
+            # Mimic's rule makes an implicit user a member of their default
+            # project; it cannot go from under them. Managed and seeded
+            # users merely lose it as their default, as in Keystone.
             raise RequestError(409, f"Project {tenant.id} is the default project of a "
-                               "user Mimic knows; Mimic keeps it.")
+                               "user Mimic made on first authentication; Mimic keeps it.")
         self.store.delete_tenant(tenant)
         if tenant.is_domain and self.store.known_domain(tenant.id) is not None:
             self.store.delete_domain(self.store.known_domain(tenant.id))

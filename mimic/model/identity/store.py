@@ -76,6 +76,9 @@ class SessionStore:
     credentials: CredentialBook = attrs.field(factory=CredentialBook)
     limits: LimitBook = attrs.field(factory=LimitBook)
     federation: FederationBook = attrs.field(factory=FederationBook)
+    #: Users by domain id, then name: names are unique within a domain, as
+    #: in Keystone, and repeat across domains. (Nested rather than keyed by
+    #: pairs: a pair per user is a tenth of what a user costs.)
     _users: dict = attrs.field(factory=dict)
     _users_by_id: dict = attrs.field(factory=dict)
     _tenants: dict = attrs.field(factory=dict)
@@ -243,10 +246,10 @@ class SessionStore:
         is derived from theirs. A known user is returned as they are: see
         :meth:`scope_for` for the tenant a request asks for.
         """
-        user = self._users.get(username)
+        user = self.user_by_name(username, domain_id)
         if user is not None:
             return user
-        user_id = self.stable.unique("user", username, lambda c: c in self._users_by_id)
+        user_id = self._new_user_id(username, domain_id)
         if tenant_id is not None:
             tenant = self.tenant(tenant_id, tenant_name)
         elif tenant_name is not None:
@@ -260,19 +263,27 @@ class SessionStore:
     def create_user(self, username: str, tenant: Tenant, domain_id: str,
                     password: Optional[str], **fields: Any) -> User:
         """A managed user (Keystone v3 ``POST /v3/users``), whose password counts."""
-        user_id = self.stable.unique("user", username, lambda c: c in self._users_by_id)
+        user_id = self._new_user_id(username, domain_id)
         return self._remember(User(id=user_id, username=username, tenant=tenant,
                                    domain_id=domain_id, password=password,
                                    managed=True, **fields))
 
+    def _new_user_id(self, username: str, domain_id: str) -> str:
+        """
+        An id derived from the name, and the domain beyond the default
+        one, so that the same user has the same id whatever came first.
+        """
+        name = username if domain_id == DEFAULT_DOMAIN_ID else f"{domain_id}\x00{username}"
+        return self.stable.unique("user", name, lambda c: c in self._users_by_id)
+
     def _remember(self, user: User) -> User:
         self._kept(user.tenant)
-        self._users[user.username] = user
+        self._users.setdefault(user.domain_id, {})[user.username] = user
         self._users_by_id[user.id] = user
         return user
 
     def delete_user(self, user: User) -> None:
-        del self._users[user.username]
+        self._unname_user(user)
         del self._users_by_id[user.id]
         self.roles.forget_actor("user", user.id)
         self.credentials.forget_user(user)
@@ -281,25 +292,33 @@ class SessionStore:
         self.revoke_tokens_of(user)
 
     def rename_user(self, user: User, username: str) -> None:
-        del self._users[user.username]
+        self._unname_user(user)
         user.username = username
-        self._users[username] = user
+        self._users.setdefault(user.domain_id, {})[username] = user
+
+    def _unname_user(self, user: User) -> None:
+        named = self._users[user.domain_id]
+        del named[user.username]
+        if not named:
+            del self._users[user.domain_id]
 
     def user_by_id(self, user_id: str) -> Optional[User]:
         return self._users_by_id.get(user_id)
 
-    def user_by_name(self, username: str) -> Optional[User]:
-        return self._users.get(username)
+    def user_by_name(self, username: str,
+                     domain_id: str = DEFAULT_DOMAIN_ID) -> Optional[User]:
+        """The known user with this name in ``domain_id``; makes nothing."""
+        return self._users.get(domain_id, {}).get(username)
 
     def users(self) -> list[User]:
-        return list(self._users.values())
+        return list(self._users_by_id.values())
 
     def users_of_tenant(self, tenant: Tenant) -> list[User]:
         """The users whose default tenant this is or who hold a role on it."""
         holders = {a.actor_id for a in self.roles.assignments()
                    if a.actor == "user" and a.target == "project"
                    and a.target_id == tenant.id}
-        return [u for u in self._users.values() if u.tenant is tenant or u.id in holders]
+        return [u for u in self._users_by_id.values() if u.tenant is tenant or u.id in holders]
 
     # groups
 
