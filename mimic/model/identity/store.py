@@ -25,6 +25,7 @@ from mimic.model.identity.limits import LimitBook
 from mimic.model.identity.projects import (
     DEFAULT_DOMAIN_ID,
     DEFAULT_DOMAIN_NAME,
+    MAX_HIERARCHY_DEPTH,
     Domain,
     Tenant,
 )
@@ -207,6 +208,39 @@ class SessionStore:
                 return tenant
         return None
 
+    def parents_of(self, tenant: Tenant) -> list[Tenant]:
+        """The project's parent projects, nearest first (bounded, cycle-proof)."""
+        found: list = []
+        current = tenant
+        while current.parent_id is not None and len(found) < MAX_HIERARCHY_DEPTH:
+            parent = self._tenants.get(current.parent_id)
+            if parent is None or parent in found or parent is tenant:
+                break
+            found.append(parent)
+            current = parent
+        return found
+
+    def children_by_parent(self) -> dict:
+        """Every project with children, by id: its child projects."""
+        children: dict = {}
+        for candidate in self._tenants.values():
+            if candidate.parent_id is not None:
+                children.setdefault(candidate.parent_id, []).append(candidate)
+        return children
+
+    def descendants_of(self, tenant: Tenant) -> list[Tenant]:
+        """The project's subtree, nearest first (bounded, cycle-proof)."""
+        children = self.children_by_parent()
+        found: list = []
+        frontier = [tenant]
+        for _ in range(MAX_HIERARCHY_DEPTH):
+            frontier = [c for t in frontier for c in children.get(t.id, ())
+                        if c not in found and c is not tenant]
+            if not frontier:
+                break
+            found += frontier
+        return found
+
     def rename_tenant(self, tenant: Tenant, name: str) -> None:
         self._unname(tenant)
         tenant.name = name
@@ -360,8 +394,9 @@ class SessionStore:
         if tenant is None:
             role_ids |= self.roles.direct_role_ids(self._actors(user), "system", SYSTEM_ALL)
         else:
-            role_ids |= self.roles.direct_role_ids(self._actors(user), "project",
-                                                   tenant.id, tenant.domain_id)
+            role_ids |= self.roles.direct_role_ids(
+                self._actors(user), "project", tenant.id, tenant.domain_id,
+                [parent.id for parent in self.parents_of(tenant)])
             if tenant is user.tenant and user.member_by_rule:
                 role_ids.add(self.roles.role_named(MEMBER).id)
         if self.is_admin_user(user):
@@ -386,8 +421,11 @@ class SessionStore:
                 continue
             if assignment.target == "project":
                 tenant = self._tenants.get(assignment.target_id)
-                if tenant is not None:
-                    found[tenant.id] = tenant
+                if tenant is None:
+                    continue
+                for reached in (self.descendants_of(tenant) if assignment.inherited
+                                else [tenant]):
+                    found[reached.id] = reached
             elif assignment.target == "domain" and assignment.inherited:
                 for tenant in self._tenants.values():
                     if tenant.domain_id == assignment.target_id:
