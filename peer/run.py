@@ -59,6 +59,8 @@ AREAS = {
 CACHE = TOP / ".peer"
 REGION = "RegionOne"
 FILE_TIMEOUT = 600.0
+#: Seconds an interrupted file may take to tear down and write its report.
+INTERRUPTED_TEARDOWN = 300.0
 
 #: Every file's last result, kept in the repository: a run of some files
 #: (``--files``, ``--areas``) replaces those files' rows and keeps the others,
@@ -313,7 +315,12 @@ def run_file(suite: str, root: Path, relative: str, workdir: Path,
         timed_out = True
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(60)
+            # Interrupted, pytest still tears the class down before it
+            # writes the report: for OSC's files that is CLI commands
+            # (tearDownClass deletes the project and domain its setUpClass
+            # made), which took 55 s on a loaded machine; a minute was too
+            # little and left no report at all ("0 tests").
+            process.wait(INTERRUPTED_TEARDOWN)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
