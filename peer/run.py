@@ -59,6 +59,8 @@ AREAS = {
 CACHE = TOP / ".peer"
 REGION = "RegionOne"
 FILE_TIMEOUT = 600.0
+#: Seconds Mimic may take to start listening.
+STARTUP_SECONDS = 120.0
 #: Seconds an interrupted file may take to tear down and write its report.
 INTERRUPTED_TEARDOWN = 300.0
 
@@ -235,7 +237,8 @@ class MimicServer:
         args = [a for a in args if a != "--quiet" or "--quiet" in help_text]
         self.process = subprocess.Popen(args, stdout=self.log_path.open("w"),
                                         stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        # A loaded machine (eight sessions on two cores) took over 30 s.
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/", timeout=1).read()
@@ -244,6 +247,7 @@ class MimicServer:
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.1)
+        self.stop()
         raise SystemExit(f"peer: Mimic did not start; see {self.log_path}")
 
     def reset(self) -> None:
@@ -251,7 +255,7 @@ class MimicServer:
         urllib.request.urlopen(request, timeout=10).read()
 
     def stop(self) -> None:
-        if self.process is not None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
 
