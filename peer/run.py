@@ -108,10 +108,6 @@ KNOWN_CAUSES: dict = {
         "a port's trunk_details (trunk-details extension) is not shown",
     "osc:network/v2/test_port.py::test_port_show_with_trunk":
         "a port's trunk_details (trunk-details extension) is not shown",
-    "osc:identity/v3/test_region.py::test_region_set":
-        "Mimic's region update ignored parent_region_id (region set --parent-region); "
-        "fixed after this run (tests/test_identity_v3_admin.py::"
-        "test_a_regions_parent_can_be_changed_but_not_into_a_circle), not re-run yet",
     **{f"osc:network/v2/test_network_flavor.py::{name}":
        "Neutron's flavors and service profiles (the flavors extension) are not emulated; "
        "OSC's test does not check /extensions before using them"
