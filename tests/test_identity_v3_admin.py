@@ -253,7 +253,7 @@ def test_operator_services_and_endpoints_show_in_new_catalogs(mimic, admin):
                                    "url": "http://swift.example/v1/AUTH_acme"}]
     v2 = mimic.authenticate("alice", tenant_id="acme")
     assert mimic.endpoint(v2, "object-store", "LAB") == "http://swift.example/v1/AUTH_acme"
-    call(mimic, "DELETE", "/regions/LAB", admin, 409)  # an endpoint is in it
+    call(mimic, "DELETE", "/regions/LAB", admin, 403)  # an endpoint is in it
     call(mimic, "DELETE", f"/services/{service['id']}", admin, 204)
     _, body = token(mimic, "alice", project="acme")
     assert "object-store" not in [s["type"] for s in body["token"]["catalog"]]
@@ -371,3 +371,179 @@ def test_a_regions_parent_can_be_changed_but_not_into_a_circle(mimic, admin):
     shown = call(mimic, "GET", "/regions/EU-1", admin, 200)["region"]
     assert shown["parent_region_id"] == "US"
     assert call(mimic, "GET", "/regions/US", admin, 200)["region"]["parent_region_id"] is None
+
+
+def test_deleting_a_users_default_project_leaves_them_without_one(mimic, admin):
+    # Keystone unsets the default project of every user whose default it
+    # was when a project is deleted (keystone/identity/core.py,
+    # _unset_default_project, on the project "deleted" notification); it
+    # never refuses the delete. OSC's functional test_user.py deletes such
+    # a project in its cleanup.
+    project = call(mimic, "POST", "/projects", admin, 201,
+                   json={"project": {"name": "ephemeral"}})["project"]
+    user = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "erin", "password": "pw", "default_project_id": project["id"]}})["user"]
+    assert user["default_project_id"] == project["id"]
+    roles = {r["name"]: r["id"] for r in call(mimic, "GET", "/roles", admin, 200)["roles"]}
+    call(mimic, "PUT", f"/projects/{project['id']}/users/{user['id']}/roles/"
+         f"{roles['member']}", admin, 204)
+    _, body = token(mimic, "erin", "pw")
+    assert body["token"]["project"]["id"] == project["id"]
+    call(mimic, "DELETE", f"/projects/{project['id']}", admin, 204)
+    shown = call(mimic, "GET", f"/users/{user['id']}", admin, 200)["user"]
+    assert "default_project_id" not in shown
+    # With no default project, authenticating without a scope is unscoped.
+    _, body = token(mimic, "erin", "pw")
+    assert "project" not in body["token"] and "catalog" not in body["token"]
+
+
+def test_an_implicit_users_own_project_is_kept(mimic, admin):
+    # A user Mimic made on first authentication is a member of their
+    # default project by Mimic's rule alone: that project is refused
+    # deletion (Mimic's own limit, documented), and the refusal keeps it.
+    _, body = token(mimic, "frank", project="frankly")
+    project_id = body["token"]["project"]["id"]
+    refused = call(mimic, "DELETE", f"/projects/{project_id}", admin, 409)
+    assert refused["error"]["code"] == 409 and refused["error"]["title"] == "Conflict"
+    assert call(mimic, "GET", f"/projects/{project_id}", admin, 200)["project"]["id"] == (
+        project_id)
+
+
+def test_user_names_repeat_across_domains_but_not_within_one(mimic, admin):
+    # Keystone: "The user name. Must be unique within the owning domain."
+    # (keystone api-ref/source/v3/parameters.yaml); the duplicate's 409 is
+    # worded as keystone/common/sql/core.py words it. OSC's functional
+    # test_role_assignment.py makes 'username' in two domains.
+    first = call(mimic, "POST", "/domains", admin, 201,
+                 json={"domain": {"name": "first"}})["domain"]
+    second = call(mimic, "POST", "/domains", admin, 201,
+                  json={"domain": {"name": "second"}})["domain"]
+    a = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "username", "domain_id": first["id"], "password": "a"}})["user"]
+    b = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "username", "domain_id": second["id"], "password": "b"}})["user"]
+    assert a["id"] != b["id"]
+    refused = call(mimic, "POST", "/users", admin, 409, json={"user": {
+        "name": "username", "domain_id": first["id"]}})
+    assert refused["error"]["message"].endswith(f"at domain ID {first['id']}.")
+    listed = call(mimic, "GET", f"/users?name=username&domain_id={second['id']}",
+                  admin, 200)["users"]
+    assert [u["id"] for u in listed] == [b["id"]]
+    # Each authenticates in their own domain, with their own password.
+    _, body = token(mimic, "username", "b", domain=second["id"])
+    assert body["token"]["user"]["id"] == b["id"]
+    token(mimic, "username", "b", domain=first["id"], expect=401)
+    # A rename into a name taken in the same domain is refused; in another, not.
+    other = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "other", "domain_id": first["id"]}})["user"]
+    call(mimic, "PATCH", f"/users/{other['id']}", admin, 409,
+         json={"user": {"name": "username"}})
+    assert call(mimic, "GET", f"/users/{other['id']}", admin, 200)["user"]["name"] == "other"
+    call(mimic, "DELETE", f"/users/{a['id']}", admin, 204)
+    _, body = token(mimic, "username", "b", domain=second["id"])
+    assert body["token"]["user"]["id"] == b["id"]
+
+
+def test_a_projects_inherited_grant_reaches_its_subtree_not_itself(mimic, admin):
+    # keystone api-ref/source/v3/inherit.inc, "Assign role to user on
+    # projects in a subtree": "The inherited role is not applied to the
+    # project itself, and only applied to its subtree projects." OSC's
+    # `role add --project P --inherited` (test_role.py, test_role_assignment.py).
+    parent = call(mimic, "POST", "/projects", admin, 201,
+                  json={"project": {"name": "tree"}})["project"]
+    child = call(mimic, "POST", "/projects", admin, 201, json={"project": {
+        "name": "branch", "parent_id": parent["id"]}})["project"]
+    leaf = call(mimic, "POST", "/projects", admin, 201, json={"project": {
+        "name": "leaf", "parent_id": child["id"]}})["project"]
+    user = call(mimic, "POST", "/users", admin, 201, json={"user": {
+        "name": "heidi", "password": "pw"}})["user"]
+    roles = {r["name"]: r["id"] for r in call(mimic, "GET", "/roles", admin, 200)["roles"]}
+    grant = (f"/OS-INHERIT/projects/{parent['id']}/users/{user['id']}/roles/"
+             f"{roles['member']}/inherited_to_projects")
+    call(mimic, "HEAD", grant, admin, 404)
+    call(mimic, "PUT", grant, admin, 204)
+    call(mimic, "HEAD", grant, admin, 204)
+    token(mimic, "heidi", "pw", project=parent["id"], expect=401)
+    for project in (child, leaf):
+        _, body = token(mimic, "heidi", "pw", project=project["id"])
+        assert sorted(r["name"] for r in body["token"]["roles"]) == ["member", "reader"]
+    listed = call(mimic, "GET", "/role_assignments?scope.OS-INHERIT:inherited_to=projects",
+                  admin, 200)["role_assignments"]
+    assert [a["scope"] for a in listed] == [
+        {"project": {"id": parent["id"]}, "OS-INHERIT:inherited_to": "projects"}]
+    effective = call(mimic, "GET", f"/role_assignments?effective&user.id={user['id']}",
+                     admin, 200)["role_assignments"]
+    assert {a["scope"]["project"]["id"] for a in effective} == {child["id"], leaf["id"]}
+    mine = call(mimic, "GET", f"/users/{user['id']}/projects", admin, 200)["projects"]
+    assert sorted(p["name"] for p in mine) == ["branch", "leaf"]
+    # A grant of an unknown role changes nothing; revoking twice is a 404.
+    call(mimic, "PUT", grant.replace(roles["member"], "nosuchrole"), admin, 404)
+    call(mimic, "DELETE", grant, admin, 204)
+    call(mimic, "DELETE", grant, admin, 404)
+    token(mimic, "heidi", "pw", project=child["id"], expect=401)
+    assert call(mimic, "GET", "/role_assignments?scope.OS-INHERIT:inherited_to=projects",
+                admin, 200)["role_assignments"] == []
+
+
+def test_a_registered_limit_can_move_to_another_region_service_or_resource(mimic, admin):
+    # keystone/limit/schema.py registered_limit_update_request_body: service_id,
+    # region_id, resource_name, default_limit, description; keystone/limit/
+    # backends/sql.py update_registered_limit: unique after the move (409),
+    # and no update of one a project limit overrides (403, RegisteredLimitError).
+    # `openstack registered limit set --region/--service/--resource-name`.
+    services = call(mimic, "GET", "/services", admin, 200)["services"]
+    compute = next(s for s in services if s["type"] == "compute")
+    other = next(s for s in services if s["type"] != "compute")
+    call(mimic, "POST", "/regions", admin, 201, json={"region": {"id": "LAB"}})
+    made = call(mimic, "POST", "/registered_limits", admin, 201, json={"registered_limits": [
+        {"service_id": compute["id"], "resource_name": "cores", "default_limit": 10},
+        {"service_id": compute["id"], "resource_name": "ram", "default_limit": 10}]})[
+        "registered_limits"]
+    cores, ram = made[0]["id"], made[1]["id"]
+    moved = call(mimic, "PATCH", f"/registered_limits/{cores}", admin, 200, json={
+        "registered_limit": {"region_id": "LAB"}})["registered_limit"]
+    assert (moved["region_id"], moved["service_id"]) == ("LAB", compute["id"])
+    moved = call(mimic, "PATCH", f"/registered_limits/{cores}", admin, 200, json={
+        "registered_limit": {"service_id": other["id"], "resource_name": "vcpus"}})[
+        "registered_limit"]
+    assert (moved["service_id"], moved["resource_name"]) == (other["id"], "vcpus")
+    # Refusals change nothing.
+    call(mimic, "PATCH", f"/registered_limits/{cores}", admin, 400, json={
+        "registered_limit": {"region_id": "nowhere", "default_limit": 3}})
+    call(mimic, "PATCH", f"/registered_limits/{cores}", admin, 400, json={
+        "registered_limit": {"service_id": "nosuchservice"}})
+    call(mimic, "PATCH", f"/registered_limits/{ram}", admin, 409, json={
+        "registered_limit": {"service_id": other["id"], "region_id": "LAB",
+                             "resource_name": "vcpus"}})
+    shown = call(mimic, "GET", f"/registered_limits/{cores}", admin, 200)["registered_limit"]
+    assert (shown["region_id"], shown["default_limit"]) == ("LAB", 10)
+    assert call(mimic, "GET", f"/registered_limits/{ram}", admin, 200)[
+        "registered_limit"]["resource_name"] == "ram"
+    call(mimic, "POST", "/limits", admin, 201, json={"limits": [{
+        "service_id": compute["id"], "resource_name": "ram", "resource_limit": 5,
+        "project_id": "admin"}]})
+    refused = call(mimic, "PATCH", f"/registered_limits/{ram}", admin, 403, json={
+        "registered_limit": {"description": "busy"}})
+    assert "project limits associated with it" in refused["error"]["message"]
+
+
+def test_deleting_a_region_deletes_its_children_unless_an_endpoint_is_in_one(mimic, admin):
+    # keystone/catalog/backends/sql.py delete_region: RegionDeletionError
+    # (403) when the region or a child region has endpoints; otherwise the
+    # child regions go with it.
+    for region, parent in (("EU", None), ("EU-1", "EU"), ("EU-1a", "EU-1"), ("US", None)):
+        call(mimic, "POST", "/regions", admin, 201, json={"region": {
+            "id": region, **({"parent_region_id": parent} if parent else {})}})
+    service = call(mimic, "POST", "/services", admin, 201,
+                   json={"service": {"type": "lab", "name": "lab"}})["service"]
+    endpoint = call(mimic, "POST", "/endpoints", admin, 201, json={"endpoint": {
+        "service_id": service["id"], "interface": "public", "region_id": "EU-1a",
+        "url": "http://127.0.0.1:1/"}})["endpoint"]
+    refused = call(mimic, "DELETE", "/regions/EU", admin, 403)
+    assert "child regions have associated endpoints" in refused["error"]["message"]
+    assert {"EU", "EU-1", "EU-1a"} <= {
+        r["id"] for r in call(mimic, "GET", "/regions", admin, 200)["regions"]}
+    call(mimic, "DELETE", f"/endpoints/{endpoint['id']}", admin, 204)
+    call(mimic, "DELETE", "/regions/EU", admin, 204)
+    left = {r["id"] for r in call(mimic, "GET", "/regions", admin, 200)["regions"]}
+    assert "US" in left and not left & {"EU", "EU-1", "EU-1a"}

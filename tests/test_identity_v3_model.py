@@ -61,7 +61,6 @@ def test_domain_by_id_is_named_after_its_id_on_first_mention(store):
 
 
 @pytest.mark.parametrize("request_", [
-    by_name(domain=DomainRef(name="NewDomain")),
     by_name("admin-less", scope=SYSTEM_SCOPE),
     AuthRequest(methods=("password",), password=PasswordIdentity("pw", user_id="1")),
     AuthRequest(methods=("token",), token_id="unknown"),
@@ -72,6 +71,15 @@ def test_refused_requests_change_nothing(store, request_):
     with pytest.raises(AuthenticationFailed):
         authenticate(store, request_)
     assert snapshot(store) == before
+
+
+def test_a_known_name_in_a_new_domain_is_a_new_user_there(store):
+    # User names are unique within a domain only, as in Keystone.
+    first = authenticate(store, by_name(scope=ProjectScope(id="acme")))
+    there = authenticate(store, by_name(domain=DomainRef(name="NewDomain")))
+    assert there.user is not first.user
+    assert there.user.domain_id == store.domain_named("NewDomain").id
+    assert store.user_by_name(first.user.username) is first.user
 
 
 def test_password_and_token_must_name_the_same_user(store):

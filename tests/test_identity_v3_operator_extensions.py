@@ -125,6 +125,48 @@ def test_endpoint_groups_select_endpoints_and_hold_projects(admin_sdk):
     assert list(identity.endpoint_groups()) == []
 
 
+def test_endpoints_associated_with_projects_one_by_one(admin_sdk, mimic, admin):
+    # keystone api-ref/source/v3-ext/ep-filter.inc: PUT/HEAD/DELETE
+    # /v3/OS-EP-FILTER/projects/{project_id}/endpoints/{endpoint_id}, GET
+    # .../projects/{project_id}/endpoints (keystone/catalog/core.py
+    # list_endpoints_for_project: the direct ones and the project's endpoint
+    # groups'), GET .../endpoints/{endpoint_id}/projects. `openstack
+    # endpoint add project` (OSC's test_endpoint.py).
+    identity = admin_sdk.identity
+    service = identity.create_service(name="metrics", type="monitoring")
+    endpoint = identity.create_endpoint(service_id=service.id, interface="public",
+                                        url="https://m.example/v1", region_id="ORD")
+    other = identity.create_endpoint(service_id=service.id, interface="internal",
+                                     url="https://m.example/v1", region_id="ORD")
+    project = identity.create_project(name="tenant-b")
+    identity.associate_endpoint_with_project(project, endpoint)
+    assert [e.id for e in identity.project_endpoints(project)] == [endpoint.id]
+    assert [p.id for p in identity.endpoint_projects(endpoint)] == [project.id]
+    path = f"/OS-EP-FILTER/projects/{project.id}/endpoints"
+    call(mimic, "HEAD", f"{path}/{endpoint.id}", admin, 204)
+    call(mimic, "HEAD", f"{path}/{other.id}", admin, 404)
+    # An endpoint group's endpoints are the project's too.
+    group = identity.create_endpoint_group(name="internal-metrics", filters={
+        "interface": "internal", "service_id": service.id})
+    identity.associate_project_with_endpoint_group(group, project)
+    assert {e.id for e in identity.project_endpoints(project)} == {endpoint.id, other.id}
+    identity.disassociate_project_from_endpoint_group(group, project)
+    # Unknown endpoints and projects are 404s, and change nothing.
+    call(mimic, "PUT", f"{path}/nosuchendpoint", admin, 404)
+    call(mimic, "PUT", f"/OS-EP-FILTER/projects/nosuchproject/endpoints/{endpoint.id}",
+         admin, 404)
+    alice, _ = token(mimic, "alice", project="acme")
+    call(mimic, "PUT", f"{path}/{other.id}", alice, 403)
+    assert [e.id for e in identity.project_endpoints(project)] == [endpoint.id]
+    identity.disassociate_endpoint_from_project(project, endpoint)
+    call(mimic, "DELETE", f"{path}/{endpoint.id}", admin, 404)
+    assert list(identity.endpoint_projects(endpoint)) == []
+    # Deleting the endpoint forgets its associations.
+    identity.associate_endpoint_with_project(project, endpoint)
+    identity.delete_endpoint(endpoint)
+    assert list(identity.project_endpoints(project)) == []
+
+
 def test_endpoint_group_filters_are_checked(mimic, admin):
     groups = "/OS-EP-FILTER/endpoint_groups"
     for filters in ({}, {"enabled": True}, {"interface": "sideways"}, "public"):

@@ -279,7 +279,7 @@ class IdentityV3CatalogApi(KeystoneRoutes):
     def delete_endpoint(self, request: Any, endpoint_id: str) -> bytes:
         self.admin(request, "delete_endpoint")
         endpoint = self._operator_endpoint(request, endpoint_id)
-        del self.store.services.endpoints[endpoint.id]
+        self.store.services.delete_endpoint(endpoint.id)
         forget_catalogs(self.store)
         return empty_response(request)
 
@@ -383,9 +383,10 @@ class IdentityV3CatalogApi(KeystoneRoutes):
     def delete_region(self, request: Any, region_id: str) -> bytes:
         self.admin(request, "delete_region")
         region = self._operator_region(region_id)
-        if self.store.services.region_in_use(region.id):
-            raise RequestError(409, f"Region {region.id} has endpoints or child regions.")
-        del self.store.services.regions[region.id]
+        try:
+            self.store.services.delete_region(region.id)
+        except CatalogConflict as conflict:
+            raise RequestError(403, str(conflict)) from None
         return empty_response(request)
 
     # unified limits
@@ -472,12 +473,29 @@ class IdentityV3CatalogApi(KeystoneRoutes):
         limit = self.known("registered limit", self.store.limits.registered.get(limit_id),
                            limit_id)
         body = entity(request, "registered_limit", update=True)
-        unknown_fields(body, ("default_limit", "description"), "registered_limit")
+        unknown_fields(body, ("service_id", "region_id", "resource_name", "default_limit",
+                              "description"), "registered_limit")
+        # keystone/limit/backends/sql.py update_registered_limit: no update
+        # of one project limits override (403, RegisteredLimitError); the
+        # service, region and resource may change, to a known service and
+        # region, and to no other registered limit's (409). All is checked
+        # before anything changes.
+        if self.store.limits.registered_in_use(limit):
+            raise RequestError(403, f"Unable to update or delete registered limit "
+                               f"{limit.id} because there are project limits "
+                               "associated with it.")
+        service_id, region_id, resource = self._limit_target(request, {
+            "service_id": limit.service_id, "region_id": limit.region_id,
+            "resource_name": limit.resource_name, **body}, "registered_limit")
         default = whole_number(body, "default_limit", "registered_limit")
-        if default is not None:
-            limit.default_limit = default
         description = text(body, "description", "registered_limit",
                            limit=MAX_DESCRIPTION, empty=True)
+        try:
+            self.store.limits.retarget(limit, service_id, region_id, resource)
+        except LimitConflict as conflict:
+            raise RequestError(409, str(conflict)) from None
+        if default is not None:
+            limit.default_limit = default
         if description is not None:
             limit.description = description
         return single(request, "registered_limit", limit, self._registered_json)

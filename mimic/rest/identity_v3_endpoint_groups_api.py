@@ -132,13 +132,7 @@ class IdentityV3EndpointGroupsApi(IdentityV3CatalogApi):
     def endpoints_in_group(self, request: Any, group_id: str) -> bytes:
         self.admin(request, "list_endpoints_associated_with_endpoint_group")
         group = self._group(group_id)
-
-        def attributes(endpoint: Any) -> dict:
-            if isinstance(endpoint, dict):
-                return endpoint
-            return {name: getattr(endpoint, name) for name in ENDPOINT_GROUP_FILTERS}
-
-        found = [e for e in self._all_endpoints(request) if group.selects(attributes(e))]
+        found = [e for e in self._all_endpoints(request) if group.selects(_attributes(e))]
         return listing(request, "endpoints", found, self._endpoint_json)
 
     @app.route(f"/{GROUPS}/<group_id>/projects", methods=["GET"])
@@ -177,6 +171,69 @@ class IdentityV3EndpointGroupsApi(IdentityV3CatalogApi):
             raise RequestError(404, f"Could not find project {project_id} in endpoint "
                                f"group {group_id}.")
         return empty_response(request)
+
+    # endpoints associated with projects one by one
+
+    def _endpoint_in_project(self, request: Any, project_id: str, endpoint_id: str) -> tuple:
+        endpoint = self._find_endpoint(request, endpoint_id)
+        return (_endpoint_id(endpoint), self.project(project_id).id)
+
+    @app.route("/OS-EP-FILTER/projects/<project_id>/endpoints/<endpoint_id>",
+               methods=["PUT"])
+    def add_endpoint_to_project(self, request: Any, project_id: str,
+                                endpoint_id: str) -> bytes:
+        self.admin(request, "add_endpoint_to_project")
+        pair = self._endpoint_in_project(request, project_id, endpoint_id)
+        self.store.services.endpoint_projects[pair] = None
+        return empty_response(request)
+
+    def _associated(self, request: Any, project_id: str, endpoint_id: str) -> tuple:
+        pair = self._endpoint_in_project(request, project_id, endpoint_id)
+        if pair not in self.store.services.endpoint_projects:
+            raise RequestError(404, f"Endpoint {endpoint_id} not found in project "
+                               f"{project_id}.")
+        return pair
+
+    @app.route("/OS-EP-FILTER/projects/<project_id>/endpoints/<endpoint_id>",
+               methods=["GET", "HEAD"])
+    def check_endpoint_in_project(self, request: Any, project_id: str,
+                                  endpoint_id: str) -> bytes:
+        self.admin(request, "check_endpoint_in_project")
+        self._associated(request, project_id, endpoint_id)
+        return empty_response(request)
+
+    @app.route("/OS-EP-FILTER/projects/<project_id>/endpoints/<endpoint_id>",
+               methods=["DELETE"])
+    def remove_endpoint_from_project(self, request: Any, project_id: str,
+                                     endpoint_id: str) -> bytes:
+        self.admin(request, "remove_endpoint_from_project")
+        del self.store.services.endpoint_projects[
+            self._associated(request, project_id, endpoint_id)]
+        return empty_response(request)
+
+    @app.route("/OS-EP-FILTER/projects/<project_id>/endpoints", methods=["GET"])
+    def endpoints_of_project(self, request: Any, project_id: str) -> bytes:
+        """
+        Those associated one by one and those of the project's endpoint
+        groups (keystone/catalog/core.py ``list_endpoints_for_project``).
+        """
+        self.admin(request, "list_endpoints_for_project")
+        tenant = self.project(project_id)
+        direct = set(self.store.services.endpoints_of_project(tenant.id))
+        groups = self.store.services.groups_of_project(tenant.id)
+        found = [e for e in self._all_endpoints(request)
+                 if _endpoint_id(e) in direct
+                 or any(g.selects(_attributes(e)) for g in groups)]
+        return listing(request, "endpoints", found, self._endpoint_json)
+
+    @app.route("/OS-EP-FILTER/endpoints/<endpoint_id>/projects", methods=["GET"])
+    def projects_of_endpoint(self, request: Any, endpoint_id: str) -> bytes:
+        self.admin(request, "list_projects_for_endpoint")
+        endpoint_id = _endpoint_id(self._find_endpoint(request, endpoint_id))
+        tenants = [self.store.known_tenant(p)
+                   for p in self.store.services.projects_of_endpoint(endpoint_id)]
+        return listing(request, "projects", [t for t in tenants if t is not None],
+                       project_json)
 
     @app.route("/OS-EP-FILTER/projects/<project_id>/endpoint_groups", methods=["GET"])
     def groups_of_project(self, request: Any, project_id: str) -> bytes:
@@ -237,3 +294,14 @@ class IdentityV3EndpointGroupsApi(IdentityV3CatalogApi):
 
 
 install_error_handlers(IdentityV3EndpointGroupsApi.app, keystone_error_body)
+
+
+def _endpoint_id(endpoint: Any) -> str:
+    return endpoint["id"] if isinstance(endpoint, dict) else endpoint.id
+
+
+def _attributes(endpoint: Any) -> dict:
+    """What an endpoint group's filters read of an endpoint (Mimic's own are dicts)."""
+    if isinstance(endpoint, dict):
+        return endpoint
+    return {name: getattr(endpoint, name) for name in ENDPOINT_GROUP_FILTERS}

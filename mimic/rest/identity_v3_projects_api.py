@@ -18,6 +18,7 @@ from mimic.klein_rendering import MimicKlein
 
 from mimic.model.identity import DEFAULT_DOMAIN_ID, Domain
 from mimic.model.identity.domain_config import DomainConfig, InvalidDomainConfig
+from mimic.model.identity.projects import MAX_HIERARCHY_DEPTH
 from mimic.rest.http import (
     RequestError,
     empty_response,
@@ -43,9 +44,6 @@ from mimic.rest.identity_v3_common import (
     text,
 )
 
-#: How deep a project hierarchy is followed when shown (Keystone's
-#: ``max_project_tree_depth`` defaults to 5; Mimic follows up to 64).
-MAX_HIERARCHY_DEPTH = 64
 DOMAIN_FIELDS = ("name", "description", "enabled", "tags", "options", "explicit_domain_id")
 PROJECT_FIELDS = ("name", "domain_id", "parent_id", "description", "enabled",
                   "is_domain", "tags", "options")
@@ -238,38 +236,19 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
                 raise RequestError(400, f"Cannot use {as_list} and {as_ids} query "
                                    "params at the same time.")
             if listed:
-                related = (self._parents(tenant) if key == "parents"
-                           else self._descendants(tenant))
+                related = (self.store.parents_of(tenant) if key == "parents"
+                           else self.store.descendants_of(tenant))
                 added[key] = [{"project": project_json(request, t)} for t in related]
             elif ids:
                 added[key] = (self._parent_ids(tenant) if key == "parents"
-                              else self._subtree_ids(tenant, self._children_by_parent()))
+                              else self._subtree_ids(tenant, self.store.children_by_parent()))
         return added
-
-    def _parents(self, tenant: Any) -> list:
-        """The project's parent projects, nearest first (bounded, cycle-proof)."""
-        found: list = []
-        current = tenant
-        while current.parent_id is not None and len(found) < MAX_HIERARCHY_DEPTH:
-            parent = self.store.known_tenant(current.parent_id)
-            if parent is None or parent in found:
-                break
-            found.append(parent)
-            current = parent
-        return found
 
     def _parent_ids(self, tenant: Any) -> dict:
         nested: dict = {tenant.domain_id: None}
-        for parent in reversed(self._parents(tenant)):
+        for parent in reversed(self.store.parents_of(tenant)):
             nested = {parent.id: nested}
         return nested
-
-    def _children_by_parent(self) -> dict:
-        children: dict = {}
-        for candidate in self.store.tenants():
-            if candidate.parent_id is not None:
-                children.setdefault(candidate.parent_id, []).append(candidate)
-        return children
 
     def _subtree_ids(self, tenant: Any, children: dict, depth: int = 0) -> Optional[dict]:
         mine = children.get(tenant.id)
@@ -277,16 +256,6 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
             return None
         return {child.id: self._subtree_ids(child, children, depth + 1) for child in mine}
 
-    def _descendants(self, tenant: Any) -> list:
-        children = self._children_by_parent()
-        found: list = []
-        frontier = [tenant]
-        for _ in range(MAX_HIERARCHY_DEPTH):
-            frontier = [c for t in frontier for c in children.get(t.id, ()) if c not in found]
-            if not frontier:
-                break
-            found += frontier
-        return found
 
     @app.route("/projects/<project_id>", methods=["PATCH"])
     def update_project(self, request: Any, project_id: str) -> bytes:
@@ -319,12 +288,15 @@ class IdentityV3ProjectsApi(KeystoneRoutes):
     def delete_project(self, request: Any, project_id: str) -> bytes:
         self.admin(request, "delete_project")
         tenant = self.project(project_id)
-        if any(t.parent_id == tenant.id for t in self.store.tenants()):
+        if tenant.id in self.store.children_by_parent():
             raise RequestError(403, f"Cannot delete project {tenant.id}: it is not a "
                                "leaf in the project hierarchy (delete its children first).")
-        if any(u.tenant is tenant for u in self.store.users()):
+        if any(u.tenant is tenant and u.member_by_rule for u in self.store.users()):
+            # Mimic's rule makes an implicit user a member of their default
+            # project; it cannot go from under them. Managed and seeded
+            # users merely lose it as their default, as in Keystone.
             raise RequestError(409, f"Project {tenant.id} is the default project of a "
-                               "user Mimic knows; Mimic keeps it.")
+                               "user Mimic made on first authentication; Mimic keeps it.")
         self.store.delete_tenant(tenant)
         if tenant.is_domain and self.store.known_domain(tenant.id) is not None:
             self.store.delete_domain(self.store.known_domain(tenant.id))

@@ -316,12 +316,16 @@ class IdentityV3RolesApi(KeystoneRoutes):
     def system_grants(self, request: Any, actor_kind: str, actor_id: str) -> bytes:
         return self._held(request, "system", SYSTEM_ALL, actor_kind, actor_id)
 
-    @app.route("/OS-INHERIT/domains/<domain_id>/<any(users,groups):actor_kind>/"
-               "<actor_id>/roles/<role_id>/inherited_to_projects",
+    @app.route("/OS-INHERIT/<any(domains,projects):kind>/<target_id>/"
+               "<any(users,groups):actor_kind>/<actor_id>/roles/<role_id>/"
+               "inherited_to_projects",
                methods=["PUT", "GET", "HEAD", "DELETE"])
-    def inherited_grant(self, request: Any, domain_id: str, actor_kind: str,
+    def inherited_grant(self, request: Any, kind: str, target_id: str, actor_kind: str,
                         actor_id: str, role_id: str) -> bytes:
-        assignment = self._grant("domains", domain_id, actor_kind, actor_id, role_id,
+        # A domain's grant reaches each of its projects; a project's, each
+        # project of its subtree, not the project itself (keystone's
+        # api-ref/source/v3/inherit.inc).
+        assignment = self._grant(kind, target_id, actor_kind, actor_id, role_id,
                                  inherited=True)
         if request.method == b"PUT":
             return self._put(request, assignment)
@@ -376,9 +380,13 @@ class IdentityV3RolesApi(KeystoneRoutes):
             users = ([a.actor_id] if a.actor == "user" else
                      sorted((self.store.group(a.actor_id) or _NoGroup).members))
             targets = [(a.target, a.target_id)]
-            if a.inherited:
+            if a.inherited and a.target == "domain":
                 targets = [("project", t.id) for t in self.store.tenants()
                            if t.domain_id == a.target_id]
+            elif a.inherited:
+                tenant = self.store.known_tenant(a.target_id)
+                targets = [("project", t.id)
+                           for t in (self.store.descendants_of(tenant) if tenant else ())]
             for user_id in users:
                 for target, target_id in targets:
                     for role_id in sorted(roles._closure({a.role_id})):

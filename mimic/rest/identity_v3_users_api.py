@@ -91,10 +91,10 @@ class IdentityV3UsersApi(KeystoneRoutes):
         description = text(body, "description", "user", limit=MAX_DESCRIPTION, empty=True)
         project_id = text(body, "default_project_id", "user")
         tenant = self.project(project_id) if project_id is not None else None
-        if self.store.user_by_name(name) is not None:
+        if self.store.user_by_name(name, domain.id) is not None:
             raise RequestError(409, "Conflict occurred attempting to store user - "
-                               f"Duplicate entry found with name {name} (Mimic's user "
-                               "names are unique across domains).")
+                               f"Duplicate entry found with name {name} at domain ID "
+                               f"{domain.id}.")
         user = self.store.create_user(
             name, tenant or _no_project(self.store, name), domain.id, password,
             enabled=True if enabled is None else enabled, email=email,
@@ -119,7 +119,8 @@ class IdentityV3UsersApi(KeystoneRoutes):
         description = text(body, "description", "user", limit=MAX_DESCRIPTION, empty=True)
         project_id = text(body, "default_project_id", "user")
         tenant = self.project(project_id) if project_id is not None else None
-        if name is not None and name != user.username and self.store.user_by_name(name):
+        if name is not None and name != user.username and self.store.user_by_name(
+                name, user.domain_id):
             raise RequestError(409, "Conflict occurred attempting to store user - "
                                f"Duplicate entry found with name {name}.")
         user.extra = extra

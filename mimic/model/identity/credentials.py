@@ -105,16 +105,24 @@ class CredentialBook:
             del self.credentials[credential.id]
 
 
-def find_application_credential(store: Any, identity: Any) -> Optional[ApplicationCredential]:
-    """The credential ``identity`` names if its secret matches, else ``None``."""
+def find_application_credential(store: Any, identity: Any,
+                                user_domain_id: Optional[str] = None
+                                ) -> Optional[ApplicationCredential]:
+    """
+    The credential ``identity`` names if its secret matches, else ``None``;
+    a user named by name is looked up in ``user_domain_id`` (the domain
+    the request names, found by the caller).
+    """
     book = store.credentials
     if identity.id is not None:
         credential = book.application_credentials.get(identity.id)
     else:
         if identity.user_id is not None:
             user = store.user_by_id(identity.user_id)
+        elif user_domain_id is not None:
+            user = store.user_by_name(identity.user_name or "", user_domain_id)
         else:
-            user = store.user_by_name(identity.user_name or "")
+            user = None
         credential = next((c for c in book.of_user(user) if c.name == identity.name),
                           None) if user is not None else None
     if credential is None or credential.secret_digest != secret_digest(identity.secret):

@@ -49,11 +49,22 @@ class LimitBook:
     limits: dict = attrs.field(factory=dict)
 
     def register(self, limit: RegisteredLimit) -> RegisteredLimit:
-        if any(r.key() == limit.key() for r in self.registered.values()):
-            raise LimitConflict("Duplicate entry: a registered limit for that service, "
-                                "region and resource exists.")
+        self._check_unique(limit, limit.key())
         self.registered[limit.id] = limit
         return limit
+
+    def retarget(self, limit: RegisteredLimit, service_id: str, region_id: Optional[str],
+                 resource_name: str) -> None:
+        """Move a registered limit to another service, region or resource, if free."""
+        self._check_unique(limit, (service_id, region_id, resource_name))
+        limit.service_id, limit.region_id, limit.resource_name = (
+            service_id, region_id, resource_name)
+
+    def _check_unique(self, limit: RegisteredLimit, key: tuple) -> None:
+        if any(other is not limit and other.key() == key
+               for other in self.registered.values()):
+            raise LimitConflict("Duplicate entry: a registered limit for that service, "
+                                "region and resource exists.")
 
     def add(self, limit: Limit) -> Limit:
         if not any(r.key() == limit.key() for r in self.registered.values()):

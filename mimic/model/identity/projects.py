@@ -16,6 +16,11 @@ T = TypeVar("T")
 DEFAULT_DOMAIN_ID = "default"
 DEFAULT_DOMAIN_NAME = "Default"
 
+#: How deep a project hierarchy is followed, to show it or to inherit
+#: roles down it (Keystone's ``max_project_tree_depth`` defaults to 5;
+#: Mimic follows up to 64).
+MAX_HIERARCHY_DEPTH = 64
+
 
 @attrs.define(eq=False)
 class Domain:

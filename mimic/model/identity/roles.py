@@ -65,8 +65,9 @@ class Assignment:
     """
     One role assignment: ``role_id`` held by an actor (``"user"`` or
     ``"group"`` with its id) on a target (``"project"``, ``"domain"`` or
-    ``"system"`` with its id). ``inherited`` domain assignments apply to
-    every project of the domain instead (Keystone's OS-INHERIT).
+    ``"system"`` with its id). An ``inherited`` assignment applies instead
+    to every project of the domain, or of the project's subtree (the
+    project itself excluded): Keystone's OS-INHERIT.
     """
 
     role_id: str
@@ -203,17 +204,21 @@ class RoleBook:
             self.revoke(assignment)
 
     def direct_role_ids(self, actors: Iterable[tuple], target: str, target_id: str,
-                        domain_id: Optional[str] = None) -> set:
+                        domain_id: Optional[str] = None,
+                        parent_ids: Iterable[str] = ()) -> set:
         """
         The role ids ``actors`` hold on a target: direct assignments, and
-        for a project the inherited assignments on its domain.
+        for a project the inherited assignments on its domain and on its
+        parent projects (``parent_ids``).
         """
         found = set()
+        parents = frozenset(parent_ids)
         for actor in actors:
             for a in self._by_actor.get(actor, ()):
                 if a.target == target and a.target_id == target_id and not a.inherited:
                     found.add(a.role_id)
-                elif (target == "project" and a.inherited and a.target == "domain"
-                      and a.target_id == domain_id):
+                elif target == "project" and a.inherited and (
+                        (a.target == "domain" and a.target_id == domain_id)
+                        or (a.target == "project" and a.target_id in parents)):
                     found.add(a.role_id)
         return found

@@ -97,6 +97,9 @@ class ServiceBook:
     endpoint_groups: dict = attrs.field(factory=dict)
     #: ``(endpoint group id, project id)`` associations.
     group_projects: dict = attrs.field(factory=dict)
+    #: ``(endpoint id, project id)`` associations (OS-EP-FILTER), of
+    #: Mimic's own endpoints and an operator's.
+    endpoint_projects: dict = attrs.field(factory=dict)
     policies: dict = attrs.field(factory=dict)
 
     def delete_endpoint_group(self, group_id: str) -> None:
@@ -107,6 +110,23 @@ class ServiceBook:
     def forget_project(self, project_id: str) -> None:
         for pair in [p for p in self.group_projects if p[1] == project_id]:
             del self.group_projects[pair]
+        for pair in [p for p in self.endpoint_projects if p[1] == project_id]:
+            del self.endpoint_projects[pair]
+
+    def delete_endpoint(self, endpoint_id: str) -> None:
+        """Delete an endpoint and its project associations, as Keystone does."""
+        self.endpoints.pop(endpoint_id, None)
+        for pair in [p for p in self.endpoint_projects if p[0] == endpoint_id]:
+            del self.endpoint_projects[pair]
+
+    def projects_of_endpoint(self, endpoint_id: str) -> list:
+        return [project for endpoint, project in self.endpoint_projects
+                if endpoint == endpoint_id]
+
+    def endpoints_of_project(self, project_id: str) -> list:
+        """The ids of the endpoints associated with the project directly."""
+        return [endpoint for endpoint, project in self.endpoint_projects
+                if project == project_id]
 
     def projects_of_group(self, group_id: str) -> list:
         return [project for group, project in self.group_projects if group == group_id]
@@ -122,7 +142,7 @@ class ServiceBook:
     def delete_service(self, service_id: str) -> None:
         del self.services[service_id]
         for endpoint in [e for e in self.endpoints.values() if e.service_id == service_id]:
-            del self.endpoints[endpoint.id]
+            self.delete_endpoint(endpoint.id)
 
     def endpoints_of(self, service_id: str) -> list:
         return [e for e in self.endpoints.values() if e.service_id == service_id]
@@ -137,6 +157,28 @@ class ServiceBook:
         self.regions[region.id] = region
         return region
 
-    def region_in_use(self, region_id: str) -> bool:
-        return (any(e.region_id == region_id for e in self.endpoints.values())
-                or any(r.parent_region_id == region_id for r in self.regions.values()))
+    def region_subtree(self, region_id: str) -> list:
+        """The region's id and its child regions', at any depth."""
+        children: dict = {}
+        for region in self.regions.values():
+            children.setdefault(region.parent_region_id, []).append(region.id)
+        found = [region_id]
+        seen = {region_id}
+        for current in found:
+            for child in children.get(current, ()):
+                if child not in seen:
+                    seen.add(child)
+                    found.append(child)
+        return found
+
+    def delete_region(self, region_id: str) -> None:
+        """
+        Delete a region and its child regions, unless an endpoint is in one
+        of them (keystone/catalog/backends/sql.py ``delete_region``).
+        """
+        subtree = self.region_subtree(region_id)
+        if any(e.region_id in subtree for e in self.endpoints.values()):
+            raise CatalogConflict(f"Unable to delete region {region_id} because it or "
+                                  "its child regions have associated endpoints.")
+        for gone in subtree:
+            self.regions.pop(gone, None)

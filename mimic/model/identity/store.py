@@ -25,6 +25,7 @@ from mimic.model.identity.limits import LimitBook
 from mimic.model.identity.projects import (
     DEFAULT_DOMAIN_ID,
     DEFAULT_DOMAIN_NAME,
+    MAX_HIERARCHY_DEPTH,
     Domain,
     Tenant,
 )
@@ -76,6 +77,9 @@ class SessionStore:
     credentials: CredentialBook = attrs.field(factory=CredentialBook)
     limits: LimitBook = attrs.field(factory=LimitBook)
     federation: FederationBook = attrs.field(factory=FederationBook)
+    #: Users by domain id, then name: names are unique within a domain, as
+    #: in Keystone, and repeat across domains. (Nested rather than keyed by
+    #: pairs: a pair per user is a tenth of what a user costs.)
     _users: dict = attrs.field(factory=dict)
     _users_by_id: dict = attrs.field(factory=dict)
     _tenants: dict = attrs.field(factory=dict)
@@ -204,6 +208,39 @@ class SessionStore:
                 return tenant
         return None
 
+    def parents_of(self, tenant: Tenant) -> list[Tenant]:
+        """The project's parent projects, nearest first (bounded, cycle-proof)."""
+        found: list = []
+        current = tenant
+        while current.parent_id is not None and len(found) < MAX_HIERARCHY_DEPTH:
+            parent = self._tenants.get(current.parent_id)
+            if parent is None or parent in found or parent is tenant:
+                break
+            found.append(parent)
+            current = parent
+        return found
+
+    def children_by_parent(self) -> dict:
+        """Every project with children, by id: its child projects."""
+        children: dict = {}
+        for candidate in self._tenants.values():
+            if candidate.parent_id is not None:
+                children.setdefault(candidate.parent_id, []).append(candidate)
+        return children
+
+    def descendants_of(self, tenant: Tenant) -> list[Tenant]:
+        """The project's subtree, nearest first (bounded, cycle-proof)."""
+        children = self.children_by_parent()
+        found: list = []
+        frontier = [tenant]
+        for _ in range(MAX_HIERARCHY_DEPTH):
+            frontier = [c for t in frontier for c in children.get(t.id, ())
+                        if c not in found and c is not tenant]
+            if not frontier:
+                break
+            found += frontier
+        return found
+
     def rename_tenant(self, tenant: Tenant, name: str) -> None:
         self._unname(tenant)
         tenant.name = name
@@ -243,10 +280,10 @@ class SessionStore:
         is derived from theirs. A known user is returned as they are: see
         :meth:`scope_for` for the tenant a request asks for.
         """
-        user = self._users.get(username)
+        user = self.user_by_name(username, domain_id)
         if user is not None:
             return user
-        user_id = self.stable.unique("user", username, lambda c: c in self._users_by_id)
+        user_id = self._new_user_id(username, domain_id)
         if tenant_id is not None:
             tenant = self.tenant(tenant_id, tenant_name)
         elif tenant_name is not None:
@@ -260,19 +297,27 @@ class SessionStore:
     def create_user(self, username: str, tenant: Tenant, domain_id: str,
                     password: Optional[str], **fields: Any) -> User:
         """A managed user (Keystone v3 ``POST /v3/users``), whose password counts."""
-        user_id = self.stable.unique("user", username, lambda c: c in self._users_by_id)
+        user_id = self._new_user_id(username, domain_id)
         return self._remember(User(id=user_id, username=username, tenant=tenant,
                                    domain_id=domain_id, password=password,
                                    managed=True, **fields))
 
+    def _new_user_id(self, username: str, domain_id: str) -> str:
+        """
+        An id derived from the name, and the domain beyond the default
+        one, so that the same user has the same id whatever came first.
+        """
+        name = username if domain_id == DEFAULT_DOMAIN_ID else f"{domain_id}\x00{username}"
+        return self.stable.unique("user", name, lambda c: c in self._users_by_id)
+
     def _remember(self, user: User) -> User:
         self._kept(user.tenant)
-        self._users[user.username] = user
+        self._users.setdefault(user.domain_id, {})[user.username] = user
         self._users_by_id[user.id] = user
         return user
 
     def delete_user(self, user: User) -> None:
-        del self._users[user.username]
+        self._unname_user(user)
         del self._users_by_id[user.id]
         self.roles.forget_actor("user", user.id)
         self.credentials.forget_user(user)
@@ -281,25 +326,33 @@ class SessionStore:
         self.revoke_tokens_of(user)
 
     def rename_user(self, user: User, username: str) -> None:
-        del self._users[user.username]
+        self._unname_user(user)
         user.username = username
-        self._users[username] = user
+        self._users.setdefault(user.domain_id, {})[username] = user
+
+    def _unname_user(self, user: User) -> None:
+        named = self._users[user.domain_id]
+        del named[user.username]
+        if not named:
+            del self._users[user.domain_id]
 
     def user_by_id(self, user_id: str) -> Optional[User]:
         return self._users_by_id.get(user_id)
 
-    def user_by_name(self, username: str) -> Optional[User]:
-        return self._users.get(username)
+    def user_by_name(self, username: str,
+                     domain_id: str = DEFAULT_DOMAIN_ID) -> Optional[User]:
+        """The known user with this name in ``domain_id``; makes nothing."""
+        return self._users.get(domain_id, {}).get(username)
 
     def users(self) -> list[User]:
-        return list(self._users.values())
+        return list(self._users_by_id.values())
 
     def users_of_tenant(self, tenant: Tenant) -> list[User]:
         """The users whose default tenant this is or who hold a role on it."""
         holders = {a.actor_id for a in self.roles.assignments()
                    if a.actor == "user" and a.target == "project"
                    and a.target_id == tenant.id}
-        return [u for u in self._users.values() if u.tenant is tenant or u.id in holders]
+        return [u for u in self._users_by_id.values() if u.tenant is tenant or u.id in holders]
 
     # groups
 
@@ -341,8 +394,9 @@ class SessionStore:
         if tenant is None:
             role_ids |= self.roles.direct_role_ids(self._actors(user), "system", SYSTEM_ALL)
         else:
-            role_ids |= self.roles.direct_role_ids(self._actors(user), "project",
-                                                   tenant.id, tenant.domain_id)
+            role_ids |= self.roles.direct_role_ids(
+                self._actors(user), "project", tenant.id, tenant.domain_id,
+                [parent.id for parent in self.parents_of(tenant)])
             if tenant is user.tenant and user.member_by_rule:
                 role_ids.add(self.roles.role_named(MEMBER).id)
         if self.is_admin_user(user):
@@ -367,8 +421,11 @@ class SessionStore:
                 continue
             if assignment.target == "project":
                 tenant = self._tenants.get(assignment.target_id)
-                if tenant is not None:
-                    found[tenant.id] = tenant
+                if tenant is None:
+                    continue
+                for reached in (self.descendants_of(tenant) if assignment.inherited
+                                else [tenant]):
+                    found[reached.id] = reached
             elif assignment.target == "domain" and assignment.inherited:
                 for tenant in self._tenants.values():
                     if tenant.domain_id == assignment.target_id:

@@ -130,7 +130,8 @@ def auth_target(store: SessionStore, request: AuthRequest) -> AuthTarget:
             username = user.username if user else ""
         else:
             username = request.password.name or ""
-            user = store.user_by_name(username)
+            domain = _find_domain(store, request.password.domain)
+            user = store.user_by_name(username, domain.id) if domain else None
     elif request.token_id is not None:
         token = store.valid_token(request.token_id)
         user = token.user if token else None
@@ -185,9 +186,10 @@ def authenticate(store: SessionStore, request: AuthRequest) -> Token:
         return store.issue_token(user, UNSCOPED_TOKEN, None, request.methods)
     if tenant is not None:
         store.join(user, tenant)
-    elif user.managed and not store.may_scope(user, user.tenant):
-        # A managed user with no role on their default project: Keystone
-        # then answers an unscoped token.
+    elif not user.member_by_rule and not store.roles_for(user, user.tenant):
+        # A managed or seeded user with no role on their default project
+        # (or whose default project was deleted): Keystone then answers an
+        # unscoped token.
         return store.issue_token(user, UNSCOPED_TOKEN, None, request.methods)
     return store.issue_token(user, PROJECT, tenant, request.methods)
 
@@ -215,7 +217,8 @@ def _check_enabled(store: SessionStore, user: User) -> None:
 def _application_credential(store: SessionStore, identity: ApplicationCredentialIdentity):
     from mimic.model.identity.credentials import find_application_credential
 
-    credential = find_application_credential(store, identity)
+    domain = _find_domain(store, identity.user_domain)
+    credential = find_application_credential(store, identity, domain.id if domain else None)
     if credential is None:
         raise AuthenticationFailed("Could not find the application credential, or its "
                                    "secret does not match.")
@@ -256,12 +259,7 @@ def _password_user(store: SessionStore, identity: PasswordIdentity) -> Optional[
     else:
         assert identity.name is not None and identity.domain is not None
         domain = _find_domain(store, identity.domain)
-        user = store.user_by_name(identity.name)
-        if user is not None and (domain is None or domain.id != user.domain_id):
-            raise AuthenticationFailed(
-                f"Could not find user {identity.name!r} in domain "
-                f"{_describe(identity.domain)}."
-            )
+        user = store.user_by_name(identity.name, domain.id) if domain is not None else None
         if user is None and domain is not None and not domain.enabled:
             raise AuthenticationFailed(f"Domain {domain.id} is disabled.")
     if user is not None and not user.password_matches(identity.password):
