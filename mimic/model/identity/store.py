@@ -79,8 +79,11 @@ class SessionStore:
     _users: dict = attrs.field(factory=dict)
     _users_by_id: dict = attrs.field(factory=dict)
     _tenants: dict = attrs.field(factory=dict)
-    #: Tenants by name (names repeat across domains): authentication by
-    #: project name must not scan every tenant.
+    #: Tenants by name, authentication by project name must not scan every
+    #: tenant: the one tenant of that name, or a list of them when the name
+    #: repeats (across domains). Almost every name is one tenant's (each
+    #: user who authenticates gets their own), and a list for each cost
+    #: a tenth of a user.
     _tenant_names: dict = attrs.field(factory=dict)
     _groups: dict = attrs.field(factory=dict)
     _global_data: dict = attrs.field(factory=dict)
@@ -153,7 +156,7 @@ class SessionStore:
             tenant = self._tenants[tenant_id] = Tenant(
                 tenant_id, name or tenant_id, domain_id=domain_id
             )
-            self._tenant_names.setdefault(tenant.name, []).append(tenant)
+            self._name(tenant)
         return tenant
 
     @contextmanager
@@ -184,9 +187,7 @@ class SessionStore:
 
     def _keep_tenant(self, tenant: Tenant) -> Tenant:
         if self._tenants.setdefault(tenant.id, tenant) is tenant:
-            named = self._tenant_names.setdefault(tenant.name, [])
-            if tenant not in named:
-                named.append(tenant)
+            self._name(tenant)
         return tenant
 
     def _kept(self, tenant: Tenant) -> Tenant:
@@ -199,7 +200,7 @@ class SessionStore:
 
     def find_tenant_named(self, name: str, domain_id: Optional[str] = None) -> Optional[Tenant]:
         """The known tenant with this name (in ``domain_id`` if given); makes nothing."""
-        for tenant in self._tenant_names.get(name, ()):
+        for tenant in self._named(name):
             if domain_id is None or tenant.domain_id == domain_id:
                 return tenant
         return None
@@ -207,14 +208,28 @@ class SessionStore:
     def rename_tenant(self, tenant: Tenant, name: str) -> None:
         self._unname(tenant)
         tenant.name = name
-        self._tenant_names.setdefault(name, []).append(tenant)
+        self._name(tenant)
+
+    def _named(self, name: str) -> list:
+        """The tenants named ``name``, first named first."""
+        found = self._tenant_names.get(name)
+        if found is None:
+            return []
+        return found if isinstance(found, list) else [found]
+
+    def _name(self, tenant: Tenant) -> None:
+        """Index ``tenant`` under its name, after the others of that name."""
+        named = self._named(tenant.name)
+        if tenant not in named:
+            named.append(tenant)
+            self._tenant_names[tenant.name] = named[0] if len(named) == 1 else named
 
     def _unname(self, tenant: Tenant) -> None:
-        named = self._tenant_names.get(tenant.name, [])
-        if tenant in named:
-            named.remove(tenant)
+        named = [other for other in self._named(tenant.name) if other is not tenant]
         if not named:
             self._tenant_names.pop(tenant.name, None)
+        else:
+            self._tenant_names[tenant.name] = named[0] if len(named) == 1 else named
 
     def tenant_named(self, name: str) -> Tenant:
         """The tenant with this name; Rackspace tenants' ids are their names."""
