@@ -10,6 +10,7 @@ made.
 from __future__ import annotations
 
 import gc
+import random
 import json
 import tracemalloc
 from collections import Counter
@@ -183,3 +184,44 @@ def test_impersonation_lifetime_up_to_ten_years_is_honoured(mimic):
                                    "expire-in-seconds": 315360000}})
     assert response.status_code == 200, response.text
     assert response.json()["access"]["token"]["expires"] == "1979-12-30T00:00:00.000000Z"
+
+
+def test_tenants_are_found_by_name_first_named_first_whatever_the_index_leaves_out():
+    # The name index leaves out a tenant whose name is its id and no other
+    # tenant's (most tenants); lookups must answer as a full index in
+    # naming order would, through creates, renames, deletes and tenants
+    # first mentioned and then kept or dropped.
+    names = ["a", "b", "c"]
+    for seed in range(60):
+        chooser = random.Random(seed)
+        store = SessionStore(clock=Clock(), ids=IdSource(0))
+        named_order: list = []
+        for _ in range(40):
+            step = chooser.random()
+            tenant_id = chooser.choice(names + ["x1", "x2"])
+            if step < 0.45:
+                if store.known_tenant(tenant_id) is None:
+                    named_order.append(store.tenant(tenant_id, chooser.choice(names + [None]),
+                                                    domain_id=chooser.choice(["default", "d2"])))
+            elif step < 0.7 and store.tenants():
+                tenant = chooser.choice(store.tenants())
+                store.rename_tenant(tenant, chooser.choice(names + ["x1"]))
+                named_order.remove(tenant)
+                named_order.append(tenant)
+            elif step < 0.85 and store.tenants():
+                tenant = chooser.choice(store.tenants())
+                store.delete_tenant(tenant)
+                named_order.remove(tenant)
+            else:
+                with store.first_mentions() as mentioned:
+                    known = store.known_tenant(tenant_id)
+                    tenant = store.tenant(tenant_id, chooser.choice(names + [None]))
+                    if chooser.random() < 0.5:
+                        store.keep(mentioned)
+                        if known is None:
+                            named_order.append(tenant)
+            for name in names + ["x1", "x2"]:
+                for domain_id in (None, "default", "d2"):
+                    expected = next((t for t in named_order if t.name == name and (
+                        domain_id is None or t.domain_id == domain_id)), None)
+                    assert store.find_tenant_named(name, domain_id) is expected

@@ -79,11 +79,12 @@ class SessionStore:
     _users: dict = attrs.field(factory=dict)
     _users_by_id: dict = attrs.field(factory=dict)
     _tenants: dict = attrs.field(factory=dict)
-    #: Tenants by name, authentication by project name must not scan every
-    #: tenant: the one tenant of that name, or a list of them when the name
-    #: repeats (across domains). Almost every name is one tenant's (each
-    #: user who authenticates gets their own), and a list for each cost
-    #: a tenth of a user.
+    #: Tenants by name, so that authentication by project name scans no
+    #: list of every tenant: the one tenant of that name, or a list of them
+    #: when the name repeats (across domains). A tenant whose name is its id
+    #: and that no other tenant shares it with (every user who only
+    #: authenticates has one) is found through ``_tenants`` and has no
+    #: entry: its entry and list were a seventh of what such a user cost.
     _tenant_names: dict = attrs.field(factory=dict)
     _groups: dict = attrs.field(factory=dict)
     _global_data: dict = attrs.field(factory=dict)
@@ -214,22 +215,25 @@ class SessionStore:
         """The tenants named ``name``, first named first."""
         found = self._tenant_names.get(name)
         if found is None:
-            return []
+            alone = self._tenants.get(name)
+            return [alone] if alone is not None and alone.name == name else []
         return found if isinstance(found, list) else [found]
 
     def _name(self, tenant: Tenant) -> None:
         """Index ``tenant`` under its name, after the others of that name."""
         named = self._named(tenant.name)
         if tenant not in named:
-            named.append(tenant)
-            self._tenant_names[tenant.name] = named[0] if len(named) == 1 else named
+            self._index_named(tenant.name, [*named, tenant])
 
     def _unname(self, tenant: Tenant) -> None:
-        named = [other for other in self._named(tenant.name) if other is not tenant]
-        if not named:
-            self._tenant_names.pop(tenant.name, None)
+        self._index_named(tenant.name,
+                          [other for other in self._named(tenant.name) if other is not tenant])
+
+    def _index_named(self, name: str, named: list) -> None:
+        if not named or (len(named) == 1 and named[0].id == name):
+            self._tenant_names.pop(name, None)
         else:
-            self._tenant_names[tenant.name] = named[0] if len(named) == 1 else named
+            self._tenant_names[name] = named[0] if len(named) == 1 else named
 
     def tenant_named(self, name: str) -> Tenant:
         """The tenant with this name; Rackspace tenants' ids are their names."""
