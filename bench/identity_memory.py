@@ -38,6 +38,7 @@ from tests.harness import start_mimic  # noqa: E402
 #: rendered catalogs), are full before anything is counted per user.
 WARM_UP_USERS = 1500
 
+
 def warm_up_users(journal_size: Optional[int]) -> int:
     """
     How many users to authenticate before the first reading: enough to fill
