@@ -83,8 +83,12 @@ class SessionStore:
     _users: dict = attrs.field(factory=dict)
     _users_by_id: dict = attrs.field(factory=dict)
     _tenants: dict = attrs.field(factory=dict)
-    #: Tenants by name (names repeat across domains): authentication by
-    #: project name must not scan every tenant.
+    #: Tenants by name, so that authentication by project name scans no
+    #: list of every tenant: the one tenant of that name, or a list of them
+    #: when the name repeats (across domains). A tenant whose name is its id
+    #: and that no other tenant shares it with (every user who only
+    #: authenticates has one) is found through ``_tenants`` and has no
+    #: entry: its entry and list were a seventh of what such a user cost.
     _tenant_names: dict = attrs.field(factory=dict)
     _groups: dict = attrs.field(factory=dict)
     _global_data: dict = attrs.field(factory=dict)
@@ -157,7 +161,7 @@ class SessionStore:
             tenant = self._tenants[tenant_id] = Tenant(
                 tenant_id, name or tenant_id, domain_id=domain_id
             )
-            self._tenant_names.setdefault(tenant.name, []).append(tenant)
+            self._name(tenant)
         return tenant
 
     @contextmanager
@@ -188,9 +192,7 @@ class SessionStore:
 
     def _keep_tenant(self, tenant: Tenant) -> Tenant:
         if self._tenants.setdefault(tenant.id, tenant) is tenant:
-            named = self._tenant_names.setdefault(tenant.name, [])
-            if tenant not in named:
-                named.append(tenant)
+            self._name(tenant)
         return tenant
 
     def _kept(self, tenant: Tenant) -> Tenant:
@@ -203,7 +205,7 @@ class SessionStore:
 
     def find_tenant_named(self, name: str, domain_id: Optional[str] = None) -> Optional[Tenant]:
         """The known tenant with this name (in ``domain_id`` if given); makes nothing."""
-        for tenant in self._tenant_names.get(name, ()):
+        for tenant in self._named(name):
             if domain_id is None or tenant.domain_id == domain_id:
                 return tenant
         return None
@@ -244,14 +246,31 @@ class SessionStore:
     def rename_tenant(self, tenant: Tenant, name: str) -> None:
         self._unname(tenant)
         tenant.name = name
-        self._tenant_names.setdefault(name, []).append(tenant)
+        self._name(tenant)
+
+    def _named(self, name: str) -> list:
+        """The tenants named ``name``, first named first."""
+        found = self._tenant_names.get(name)
+        if found is None:
+            alone = self._tenants.get(name)
+            return [alone] if alone is not None and alone.name == name else []
+        return found if isinstance(found, list) else [found]
+
+    def _name(self, tenant: Tenant) -> None:
+        """Index ``tenant`` under its name, after the others of that name."""
+        named = self._named(tenant.name)
+        if tenant not in named:
+            self._index_named(tenant.name, [*named, tenant])
 
     def _unname(self, tenant: Tenant) -> None:
-        named = self._tenant_names.get(tenant.name, [])
-        if tenant in named:
-            named.remove(tenant)
-        if not named:
-            self._tenant_names.pop(tenant.name, None)
+        self._index_named(tenant.name,
+                          [other for other in self._named(tenant.name) if other is not tenant])
+
+    def _index_named(self, name: str, named: list) -> None:
+        if not named or (len(named) == 1 and named[0].id == name):
+            self._tenant_names.pop(name, None)
+        else:
+            self._tenant_names[name] = named[0] if len(named) == 1 else named
 
     def tenant_named(self, name: str) -> Tenant:
         """The tenant with this name; Rackspace tenants' ids are their names."""
