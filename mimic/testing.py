@@ -49,6 +49,8 @@ class MimicServer:
     process: subprocess.Popen
     base_url: str
     lines: list = attrs.field(factory=list)
+    #: The thread reading the process's output into ``lines``.
+    reader: Optional[threading.Thread] = None
 
     @property
     def url(self) -> str:
@@ -61,7 +63,12 @@ class MimicServer:
         return "".join(self.lines)
 
     def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after 10 s)."""
+        """
+        Stop the server (SIGTERM, then SIGKILL after 10 s). Once it returns,
+        ``log`` holds all the server wrote: a line logged as an answer went
+        out (the verbose ``<--`` line, the access line) may reach the pipe
+        after the client has read the answer.
+        """
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -69,6 +76,8 @@ class MimicServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.reader is not None:
+            self.reader.join(timeout=10)
 
     def client(self) -> "MimicClient":
         """A new client of this server."""
@@ -116,7 +125,8 @@ def start_mimic(*args: str, env: Optional[dict] = None, cwd: Optional[str] = Non
                 found.put(match.group(1))
         found.put(None)
 
-    threading.Thread(target=pump, daemon=True).start()
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
     try:
         base_url = found.get(timeout=STARTUP_SECONDS)
     except queue.Empty:
@@ -125,7 +135,7 @@ def start_mimic(*args: str, env: Optional[dict] = None, cwd: Optional[str] = Non
         process.kill()
         process.wait()
         raise MimicDidNotStart("".join(lines))
-    return MimicServer(process, base_url.rstrip("/"), lines)
+    return MimicServer(process, base_url.rstrip("/"), lines, reader)
 
 
 class MimicError(AssertionError):

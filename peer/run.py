@@ -101,11 +101,6 @@ KNOWN_CAUSES: dict = {
     "osc:network/v2/test_router.py::test_router_create_with_external_gateway":
         "it creates a QoS policy first (network qos policy create); Neutron QoS is not "
         "emulated",
-    "osc:network/v2/test_subnet.py::test_subnet_set_show_unset":
-        "Mimic refused a gateway outside the subnet's CIDR (subnet set --gateway 10.10.11.1 "
-        "on a random /26), which Neutron allows; fixed after this run (tests/"
-        "test_neutron_subnets.py::test_openstacksdk_sets_a_gateway_outside_the_subnet_and_"
-        "unsets_it), not re-run yet",
 }
 
 

@@ -295,6 +295,10 @@ def test_verbose_logs_each_request_and_response_with_their_bodies(mimic_factory)
         assert connection.answer()[0] == 200
     finally:
         connection.close()
+    # The "<--" line is logged as the answer goes out, so it may reach the
+    # pipe after the client read the answer: the whole log is there once
+    # the server has stopped.
+    server.stop()
     log = server.log
     assert "--> POST /identity/v2.0/tokens" in log and "verbose-user" in log
     assert "<-- 200 POST /identity/v2.0/tokens" in log
