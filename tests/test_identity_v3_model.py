@@ -132,3 +132,16 @@ def test_auth_target_names_user_and_tenant_for_behaviors(store):
     assert auth_target(store, new_user) == AuthTarget("new", "p")
     token_request = AuthRequest(methods=("token",), token_id=token.id)
     assert auth_target(store, token_request) == AuthTarget("alice", "acme")
+
+
+def test_a_state_file_keying_users_by_name_alone_restores_by_domain_and_name(store):
+    # State files written before user names became unique per domain hold
+    # {name: user}; restoring one finds each user in its own domain.
+    here = authenticate(store, by_name("alice")).user
+    there = authenticate(store, by_name("alice", domain=DomainRef(id="d-9"))).user
+    assert here is not there
+    store._users = {"alice": here}
+    store.__snapshot_restore__()
+    assert store.user_by_name("alice") is here
+    assert store.user_by_name("alice", "d-9") is there
+    assert authenticate(store, by_name("alice")).user is here

@@ -104,6 +104,12 @@ class SessionStore:
 
     def __snapshot_restore__(self) -> None:
         self._unkept = None
+        # Users by domain and name follow from users by id. Rebuilt here
+        # because a state file written before names were made unique per
+        # domain keyed them by name alone ({name: user}).
+        self._users = {}
+        for user in self._users_by_id.values():
+            self._users.setdefault(user.domain_id, {})[user.username] = user
 
     def __attrs_post_init__(self) -> None:
         self.stable = StableIds(self.ids.seed)
