@@ -16,6 +16,8 @@ from __future__ import annotations
 import openstack
 import pytest
 
+from mimic.model.nova_errors import BadRequest
+from mimic.model.nova_volumes import read_boot_volumes
 from tests.conftest import json_of
 from tests.nova_support import Nova, admin_nova_for, error_of, microversion, nova_for
 
@@ -249,3 +251,24 @@ def test_boot_from_a_missing_volume_is_400_and_makes_no_server(nova, mimic):
         "Cannot attach one or more volumes to multiple instances")
     assert nova.get("servers").json()["servers"] == []
     assert cinder_volume(mimic, volume_id).json()["volume"]["status"] == "available"
+
+
+@pytest.mark.parametrize("word, meant", [("true", True), ("True", True), ("1", True),
+                                         ("yes", True), ("false", False), ("0", False),
+                                         ("off", False), (True, True)])
+def test_delete_on_termination_takes_novas_boolean_words(word, meant):
+    # Nova's block_device_mapping_v2 schema takes its parameter_types.boolean
+    # (True/False and 'true', '1', 'yes', 'off'...); OSC's legacy
+    # --block-device-mapping vdb=<image>:image:1:true sends the string.
+    (volume,) = read_boot_volumes({"block_device_mapping_v2": [{
+        "source_type": "image", "destination_type": "volume", "uuid": "i-1",
+        "volume_size": 1, "delete_on_termination": word}]})
+    assert volume.delete_on_termination is meant
+
+
+@pytest.mark.parametrize("word", ["maybe", "", 2, None, [True]])
+def test_delete_on_termination_refuses_what_is_no_boolean(word):
+    with pytest.raises(BadRequest, match="delete_on_termination must be a boolean"):
+        read_boot_volumes({"block_device_mapping_v2": [{
+            "source_type": "image", "destination_type": "volume", "uuid": "i-1",
+            "volume_size": 1, "delete_on_termination": word}]})

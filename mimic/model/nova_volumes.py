@@ -192,9 +192,21 @@ def read_boot_volumes(server_body: dict) -> tuple[BootVolume, ...]:
             boot_index = decimal(boot_index, signed=True)
         delete = mapping.get("delete_on_termination", False)
         if not isinstance(delete, bool):
+            delete = BOOLEAN_WORDS.get(delete) if isinstance(delete, str) else None
+        if delete is None:
             raise _invalid_mapping("delete_on_termination must be a boolean.")
         volumes.append(BootVolume(source, uuid, size, boot_index, delete, mapping.get("tag")))
     return tuple(volumes)
+
+
+#: The strings Nova's request schemas take for a boolean (its
+#: ``parameter_types.boolean``), as the legacy ``--block-device-mapping
+#: dev=id:type:size:true`` form of the CLI sends ``delete_on_termination``.
+BOOLEAN_WORDS = {
+    **dict.fromkeys(("True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes"), True),
+    **dict.fromkeys(("False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no"),
+                    False),
+}
 
 
 def check_boot_volumes(storage: BlockStorageRegion, mappings: tuple, count: int = 1) -> None:
