@@ -98,6 +98,13 @@ KNOWN_CAUSES: dict = {
     # causes read from the failing command and Mimic's log of the run.
     "osc:network/v2/test_network_service_provider.py::test_network_service_provider_list":
         "its setUp lists L3 agents (network agent list), and Neutron agents are not emulated",
+    **{f"osc:compute/v2/test_server.py::{name}":
+       "the legacy --block-device-mapping form sends delete_on_termination as the string "
+       "'true', which Mimic refused and Nova's parameter_types.boolean takes; fixed after "
+       "this run (tests/test_nova_volumes.py::"
+       "test_delete_on_termination_takes_novas_boolean_words), not re-run yet"
+       for name in ("test_server_boot_with_bdm_image_legacy",
+                    "test_server_boot_with_bdm_snapshot_legacy")},
     "osc:network/v2/test_router.py::test_router_create_with_external_gateway":
         "it creates a QoS policy first (network qos policy create); Neutron QoS is not "
         "emulated",
