@@ -96,3 +96,40 @@ def devstack_cli(server, home, user, *args, check=True):
         return completed
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)
+
+
+@pytest.fixture(scope="module")
+def devstack():
+    """A Mimic of its own with devstack's profile, one per test module."""
+    from mimic.testing import start_mimic
+
+    server = start_mimic("--profile", "devstack", "--regions", "RegionOne")
+    yield server
+    server.stop()
+
+
+def _devstack_user(devstack, user):
+    connection = devstack_connection(devstack, user)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def admin(devstack):
+    """openstacksdk as devstack's ``admin``."""
+    yield from _devstack_user(devstack, "admin")
+
+
+@pytest.fixture
+def demo(devstack):
+    """openstacksdk as devstack's ``demo``."""
+    yield from _devstack_user(devstack, "demo")
+
+
+@pytest.fixture
+def alt(devstack):
+    """
+    openstacksdk as a member of a second project. Not devstack's alt_demo:
+    lib/keystone gives alt_demo the admin role on its project (ks-alt-admin).
+    """
+    yield from _devstack_user(devstack, "alt_member")

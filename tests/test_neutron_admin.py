@@ -24,39 +24,8 @@ from __future__ import annotations
 import pytest
 from openstack import exceptions as sdk_exceptions
 
-from mimic.testing import start_mimic
+from tests.neutron_support import admin, alt, demo, devstack  # noqa: F401  (fixtures)
 from tests.neutron_support import devstack_cli as _cli
-from tests.neutron_support import devstack_connection as _connect
-
-
-@pytest.fixture(scope="module")
-def devstack():
-    server = start_mimic("--profile", "devstack", "--regions", "RegionOne")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def admin(devstack):
-    connection = _connect(devstack, "admin")
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def demo(devstack):
-    connection = _connect(devstack, "demo")
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def alt(devstack):
-    # A member of a second project. Not devstack's alt_demo: lib/keystone
-    # gives alt_demo the admin role on its project (ks-alt-admin).
-    connection = _connect(devstack, "alt_member")
-    yield connection
-    connection.close()
 
 
 def test_devstack_starts_with_public_private_shared_and_demos_router1(demo, admin):

@@ -20,29 +20,8 @@ from __future__ import annotations
 import pytest
 from openstack import exceptions as sdk_exceptions
 
-from mimic.testing import start_mimic
-from tests.neutron_support import assert_neutron_error, connect, devstack_cli, devstack_connection
-
-
-@pytest.fixture(scope="module")
-def devstack():
-    server = start_mimic("--profile", "devstack", "--regions", "RegionOne")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def admin(devstack):
-    connection = devstack_connection(devstack, "admin")
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def demo(devstack):
-    connection = devstack_connection(devstack, "demo")
-    yield connection
-    connection.close()
+from tests.neutron_support import admin, demo, devstack  # noqa: F401  (fixtures)
+from tests.neutron_support import assert_neutron_error, connect, devstack_cli
 
 
 def test_an_admins_flavor_is_read_by_everyone_and_changed_by_admins_only(admin, demo):

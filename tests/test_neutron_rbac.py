@@ -25,15 +25,8 @@ from __future__ import annotations
 import pytest
 from openstack import exceptions as sdk_exceptions
 
-from mimic.testing import start_mimic
-from tests.neutron_support import assert_neutron_error, connect, devstack_cli, devstack_connection
-
-
-@pytest.fixture(scope="module")
-def devstack():
-    server = start_mimic("--profile", "devstack", "--regions", "RegionOne")
-    yield server
-    server.stop()
+from tests.neutron_support import assert_neutron_error, connect, devstack  # noqa: F401
+from tests.neutron_support import devstack_cli, devstack_connection
 
 
 @pytest.fixture

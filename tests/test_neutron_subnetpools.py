@@ -25,7 +25,7 @@ import pytest
 from openstack import exceptions as sdk_exceptions
 
 from tests.neutron_support import assert_neutron_error, neutron  # noqa: F401
-from tests.test_neutron_admin import admin, alt, demo, devstack  # noqa: F401
+from tests.neutron_support import admin, alt, demo, devstack  # noqa: F401
 
 
 def make_pool(neutron, **fields):
