@@ -319,7 +319,7 @@ def _json_text(text: str) -> str:
 
 def volumes_attached(server: Server, view: ServerView) -> list:
     """The server's volumes (from 2.3 with ``delete_on_termination``)."""
-    if view.version >= "2.3":
+    if "2.3" in view.reached:
         return [{"id": b.volume_id, "delete_on_termination": b.delete_on_termination}
                 for b in server.volumes]
     return [{"id": b.volume_id} for b in server.volumes]
