@@ -2,7 +2,8 @@
 Nova's JSON answers: servers (per microversion, with
 :mod:`mimic.rest.nova_microversions`), flavors, images, interfaces and
 links as Nova shows them, and the caches that keep big listings fast.
-:mod:`mimic.rest.nova_json` reads requests; this module writes answers.
+:mod:`mimic.rest.nova_json` and :mod:`mimic.rest.nova_server_json` read
+requests; this module writes answers.
 """
 
 from __future__ import annotations
