@@ -168,6 +168,10 @@ def nova_create_figures(output: str) -> list:
     for what in ("mean", "median"):
         found += matches(rf"^(GET one server at \d+|DELETE one server at \d+): .*{what} "
                          r"([\d.]+) ms", output, "{0}, " + what + " (ms)", LOWER, group=2)
+    found += matches(r"^server CPU per GET of one server: ([\d.]+) ms", output,
+                     "server CPU per GET of one server (ms)", LOWER)
+    found += matches(r"^server CPU per GET .*; per DELETE: ([\d.]+) ms", output,
+                     "server CPU per DELETE (ms)", LOWER)
     found += matches(r"^RSS .*: (\d+) bytes per server", output,
                      "RSS per server after the creates (bytes)", LOWER)
     found += matches(r"^RSS after listing .*\((\d+) bytes per server\)", output,
