@@ -17,6 +17,7 @@ from twisted.python import usage
 from mimic import __version__
 from mimic.access_log import json_lines_observer
 from mimic.catalog import DEFAULT_REGIONS
+from mimic.collector import settle_heap
 from mimic.profiles import DEFAULT_PROFILE, PROFILES
 from mimic.core import MimicCore, PluginError
 from mimic.resource import MountedRoot
@@ -248,6 +249,8 @@ class MimicService(Service):
 
     def startService(self) -> Any:
         super().startService()
+        # Start-up is done: what it built lives as long as the server.
+        settle_heap()
         endpoint = serverFromString(self.reactor, self.description)
 
         def listening(port: Any) -> Any:

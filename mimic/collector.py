@@ -1,0 +1,37 @@
+"""
+The garbage collector of a serving Mimic, tuned once start-up is done.
+
+CPython's cyclic collector runs a young collection after every 700 net
+allocations of container objects, and now and then a full one that walks
+every tracked object. A Mimic answering requests allocates in bursts (a
+request, its headers, its Deferreds, a mesh node's tree) that reference
+counting frees again a moment later, so most young collections find
+nothing; and its long-lived heap (the routes, the plugins' models, the
+seeded accounts: about 70,000 objects after start-up, against a few
+thousand for a bare Twisted server) made every full collection walk all of
+it. On the mesh's hops the collector was about 5 % of the server's CPU
+(docs/performance.rst, "fourth pass").
+
+:func:`settle_heap` moves what start-up built into the permanent
+generation (``gc.freeze``: full collections no longer walk it) and lets
+the young generation grow to :data:`YOUNG_THRESHOLD` before it is
+collected. Cycles are still found and freed; they live a little longer.
+It is called once, by the service that serves (``mimic.tap.MimicService``),
+which both ``mimic`` and ``twistd -n mimic`` start: tests that build a
+core in process (and measure its memory) keep the interpreter's defaults.
+"""
+
+from __future__ import annotations
+
+import gc
+
+#: Net container allocations between two young collections (CPython: 700).
+YOUNG_THRESHOLD = 10_000
+
+
+def settle_heap() -> None:
+    """Freeze what start-up built and collect the young generation less often."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
