@@ -26,7 +26,7 @@ from __future__ import annotations
 import gc
 
 #: Net container allocations between two young collections (CPython: 700).
-YOUNG_THRESHOLD = 10_000
+YOUNG_THRESHOLD = 2_000
 
 
 def settle_heap() -> None:
