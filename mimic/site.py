@@ -89,7 +89,8 @@ class DateHeader:
 class MimicChannel(http.HTTPChannel):
     """
     Twisted's HTTP/1.1 channel with what it asks of its transport on every
-    request answered once per connection.
+    request (whether it is TLS, its own address) answered once per
+    connection, and each answer's head written in one piece.
 
     ``HTTPChannel.isSecure`` adapts the transport to ``ISSLTransport`` each
     time it is asked, and Twisted and Klein ask two or three times a request;
@@ -97,11 +98,20 @@ class MimicChannel(http.HTTPChannel):
     """
 
     _secure: Optional[bool] = None
+    _host: Any = None
 
     def isSecure(self) -> bool:
         if self._secure is None:
             self._secure = super().isSecure()
         return self._secure
+
+    def getHost(self) -> Any:
+        # Every request asks (``Request.__init__``), and a TCP transport
+        # answers with a ``getsockname`` call each time; a connection's own
+        # address does not change.
+        if self._host is None:
+            self._host = super().getHost()
+        return self._host
 
     def writeHeaders(self, version: bytes, code: bytes, reason: bytes, headers: Any) -> None:
         """
