@@ -19,23 +19,71 @@ projects, users, roles, groups and role assignments of
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Optional
 
 import attrs
 
 from mimic.model.flavors import FLAVORS, Flavor
-from mimic.model.identity.accounts import (
-    DOMAIN,
-    GROUP,
-    PROJECT,
-    SYSTEM,
-    USER,
-    Accounts,
-    SeedGrant,
-    SeedGroup,
-    SeedUser,
-)
-from mimic.model.images import Image, canned_images
+
+# The accounts a profile names are plain data, made in a store by
+# mimic.model.identity.accounts.seed_accounts; nothing here imports a
+# store (the command line reads the profiles' names before it imports any
+# model: docs/performance.rst, start-up).
+
+#: Who holds a role (:class:`SeedGrant`'s ``actor``) and on what (``target``).
+USER = "user"
+GROUP = "group"
+PROJECT = "project"
+DOMAIN = "domain"
+SYSTEM = "system"
+
+
+@attrs.frozen
+class SeedUser:
+    """A user the cloud starts with, in the default domain."""
+
+    name: str
+    #: The name of their default project (also its id, as for every project
+    #: Mimic makes by name at authentication).
+    project: str
+    email: Optional[str] = None
+
+
+@attrs.frozen
+class SeedGroup:
+    """A group the cloud starts with (without members, as devstack's are)."""
+
+    name: str
+    description: str = ""
+
+
+@attrs.frozen
+class SeedGrant:
+    """
+    One role assignment, by names: ``role`` held by a user or group
+    (``actor``, ``actor_name``) on a project, a domain (by id) or the
+    system (``target_name`` ``all``).
+    """
+
+    role: str
+    actor: str
+    actor_name: str
+    target: str
+    target_name: str
+
+
+@attrs.frozen
+class Accounts:
+    """Everything a profile's identity starts with; empty for the default."""
+
+    #: Roles beyond Keystone's built-in ``admin``, ``member`` and ``reader``.
+    roles: tuple = ()
+    #: Project names (each its own id) in the default domain.
+    projects: tuple = ()
+    users: tuple = ()
+    groups: tuple = ()
+    grants: tuple = ()
+
 
 DEFAULT_PROFILE = "rackspace"
 
@@ -63,8 +111,19 @@ class Profile:
         return None
 
 
+def rackspace_images() -> tuple:
+    """The original Mimic's images (:func:`mimic.model.images.canned_images`)."""
+    # The images' model is imported when a store first holds images (Nova or
+    # Glance answering), not when the core starts (docs/performance.rst).
+    from mimic.model.images import canned_images
+
+    return canned_images()
+
+
 def devstack_images() -> tuple:
     """devstack's one image, public, as Glance holds it after ``stack.sh``."""
+    from mimic.model.images import Image
+
     return (Image(
         id=CIRROS_IMAGE_ID, name=CIRROS_IMAGE_NAME, created=0.0, min_disk=0, min_ram=0,
         size=21430272, disk_format="qcow2", container_format="bare",
@@ -125,7 +184,7 @@ DEVSTACK_ACCOUNTS = Accounts(
 )
 
 PROFILES: Mapping[str, Profile] = {
-    "rackspace": Profile("rackspace", FLAVORS, canned_images),
+    "rackspace": Profile("rackspace", FLAVORS, rackspace_images),
     "devstack": Profile("devstack", DEVSTACK_FLAVORS, devstack_images,
                         accounts=DEVSTACK_ACCOUNTS),
 }
