@@ -13,6 +13,7 @@ start-up (docs/performance.rst).
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any, Optional, Sequence
 
@@ -41,10 +42,15 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         from mimic.mesh_render import mesh_command
 
         raise SystemExit(mesh_command(args[1:]))
+    # Start-up imports and makes some 50,000 objects and no garbage: the
+    # collector's hundred-odd passes over them were a tenth of it
+    # (docs/performance.rst). It runs again once the reactor runs.
+    collecting = gc.isenabled()
+    gc.disable()
     options = parse_options(args)
     from mimic.serving import run
 
-    run(options)
+    run(options, collect=collecting)
 
 
 if __name__ == "__main__":

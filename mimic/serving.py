@@ -16,6 +16,7 @@ the command never used (docs/performance.rst, start-up).
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -151,15 +152,32 @@ def _exit_failed() -> None:
     os._exit(1)
 
 
-def run(config: Any) -> None:
+def resume_collecting() -> None:
+    """
+    Turn the garbage collector back on, with what start-up made (modules,
+    classes, the site: objects that live as long as the process) frozen
+    out of its passes (``gc.freeze``). Turned on without freezing, its first
+    pass went over all of them at once, before the first request.
+    """
+    gc.freeze()
+    gc.enable()
+
+
+def run(config: Any, collect: bool = False) -> None:
     """
     Serve until the reactor stops, as ``twistd -n --pidfile=`` ran Mimic:
     the site is built first (a refusal exits 1 before anything is logged),
     then logging begins with the reactor's lines, Mimic listens, and the
     reactor runs; stopped by a signal, the process ends by that signal.
+    With ``collect``, the garbage collector (which the command turns off
+    for start-up: :func:`mimic.__main__.main`) is turned on once the
+    reactor runs, after what start-up made is frozen (:func:`resume_collecting`).
     """
     site = build_site(config)
     from twisted.internet import reactor
+
+    if collect:
+        reactor.callWhenRunning(resume_collecting)
 
     observer = log_observer(config)
     # Kept before logging takes standard output over: a reactor that
