@@ -6,9 +6,9 @@ one subcommand (:mod:`mimic.mesh_render`); anything else starts the server.
 
 The command reads its options itself, so that ``--help`` says ``mimic``,
 ``--version`` is Mimic's, and a mistyped option is one line (not twistd's
-whole help), and it runs the server itself (:func:`mimic.serving.run`):
-twistd's application machinery, which it never used, was a third of its
-start-up (docs/performance.rst).
+whole help), and it runs the server itself (:func:`mimic.serving.run`)
+rather than through twistd's application machinery, which it never used
+and which its start-up paid for (docs/performance.rst).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
         raise SystemExit(mesh_command(args[1:]))
     # Start-up imports and makes some 50,000 objects and no garbage: the
-    # collector's hundred-odd passes over them were a tenth of it
+    # collector's hundred-odd passes over them took 25-60 ms of it
     # (docs/performance.rst). It runs again once the reactor runs.
     collecting = gc.isenabled()
     gc.disable()

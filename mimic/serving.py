@@ -9,9 +9,10 @@ service (:mod:`mimic.tap`). The ``mimic`` command runs them itself
 the same way (standard output and warnings into the log), the default
 reactor with its signal handlers, a traceback of the reactor itself on
 standard output, and an exit on SIGTERM or SIGINT by that signal. What it
-leaves out is twistd's application machinery (``twisted.application.app``
-and the plugin system around it), which was a third of start-up and which
-the command never used (docs/performance.rst, start-up).
+leaves out is twistd's application machinery (``twisted.application.app``,
+its options read a second time, its scan for service plugins), which the
+command never used and which start-up paid for (docs/performance.rst,
+start-up).
 """
 
 from __future__ import annotations
