@@ -16,9 +16,11 @@ it. On the mesh's hops the collector was about 5 % of the server's CPU
 generation (``gc.freeze``: full collections no longer walk it) and lets
 the young generation grow to :data:`YOUNG_THRESHOLD` before it is
 collected. Cycles are still found and freed; they live a little longer.
-It is called once, by the service that serves (``mimic.tap.MimicService``),
-which both ``mimic`` and ``twistd -n mimic`` start: tests that build a
-core in process (and measure its memory) keep the interpreter's defaults.
+It is called once, when the server starts listening
+(:class:`mimic.serving.Listener`, which both ``mimic`` and ``twistd -n
+mimic`` start; the ``mimic`` command also keeps the collector off while it
+starts, :func:`mimic.serving.resume_collecting`): tests that build a core
+in process (and measure its memory) keep the interpreter's defaults.
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ YOUNG_THRESHOLD = 1_400
 
 
 def settle_heap() -> None:
-    """Freeze what start-up built and collect the young generation less often."""
-    gc.collect()
+    """
+    Freeze what start-up built and collect the young generation less often.
+    Start-up makes almost no garbage, so nothing is collected first (a full
+    pass over it was a visible part of start-up).
+    """
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)

@@ -15,11 +15,11 @@ ids, strict auth, the journal and the state file's holding of answers are
 from __future__ import annotations
 
 import json
+import sys
 import time
 from typing import Any, Optional
 from urllib.parse import unquote_to_bytes
 
-from klein.resource import KleinResource
 from twisted.internet.interfaces import IPushProducer
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -29,7 +29,6 @@ from zope.interface import implementer
 
 from mimic.access_log import api_label, log_access
 from mimic.bookkeeping import RequestBookkeeping, RequestIds
-from mimic.klein_rendering import KleinRendering
 from mimic.metrics import count_request
 from mimic.paths import CONTROL
 from mimic.rest.http import RequestError
@@ -194,7 +193,9 @@ class MimicRequest(RequestBookkeeping, server.Request):
                      uri=self.uri.decode("utf-8", "replace"),
                      body=body.decode("utf-8", "replace"))
         core = getattr(self.channel.site, "core", None)
-        if core is None:
+        if core is None or self._greeting():
+            # No tenant to keep or forget: the greeting reads no state (and
+            # makes no store, which a fresh Mimic makes on first need).
             self._route()
             return
         store = core.store
@@ -208,6 +209,11 @@ class MimicRequest(RequestBookkeeping, server.Request):
             if mentioned and self.method not in (b"GET", b"HEAD") and (
                     not self.finished or self.code < 400):
                 store.keep(mentioned)
+
+    def _greeting(self) -> bool:
+        """Whether this is ``GET /`` or ``HEAD /`` answered by the root's greeting."""
+        return self.path == b"/" and self.method in (b"GET", b"HEAD") and getattr(
+            self.channel.site.resource, "greets", False)
 
     def _route(self) -> None:
         """
@@ -253,8 +259,13 @@ class MimicRequest(RequestBookkeeping, server.Request):
         # A Klein app is rendered by Mimic's own renderer: once, at once,
         # with the answer's length (see mimic.klein_rendering for what
         # KleinResource.render does instead). ``_app`` is the app a
-        # KleinResource serves.
-        if isinstance(resource, KleinResource):
+        # KleinResource serves. Klein is imported when a route first needs
+        # it (start-up answers GET / without it): until then no resource is
+        # a KleinResource.
+        klein_resource = sys.modules.get("klein.resource")
+        if klein_resource is not None and isinstance(resource, klein_resource.KleinResource):
+            from mimic.klein_rendering import KleinRendering
+
             KleinRendering(resource._app, self).start()
             return
         super().render(resource)

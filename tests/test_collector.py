@@ -15,7 +15,7 @@ import sys
 
 from twisted.internet.testing import MemoryReactor
 
-from mimic import tap
+from mimic import serving, tap
 from mimic.collector import YOUNG_THRESHOLD
 
 
@@ -38,11 +38,16 @@ def test_settling_the_heap_freezes_what_start_up_built_and_collects_the_young_le
     assert frozen > 10_000
 
 
-def test_the_service_mimic_and_twistd_start_settles_the_heap_before_listening(monkeypatch):
-    reactor = MemoryReactor()
+def test_the_listener_mimic_and_twistd_start_settles_the_heap_before_listening(monkeypatch):
     settled: list = []
-    monkeypatch.setattr(tap, "settle_heap", lambda: settled.append(len(reactor.tcpServers)))
-    service = tap.MimicService("tcp:0:interface=127.0.0.1", object(), reactor=reactor)
-    service.startService()
-    assert settled == [0]
-    assert len(reactor.tcpServers) == 1
+    # The mimic command's listener, and twistd's service around the same one.
+    for start in (lambda reactor: serving.Listener("tcp:0:interface=127.0.0.1", object(),
+                                                   reactor).start(),
+                  lambda reactor: tap.MimicService("tcp:0:interface=127.0.0.1", object(),
+                                                   reactor=reactor).startService()):
+        reactor = MemoryReactor()
+        monkeypatch.setattr(serving, "settle_heap",
+                            lambda reactor=reactor: settled.append(len(reactor.tcpServers)))
+        start(reactor)
+        assert len(reactor.tcpServers) == 1
+    assert settled == [0, 0]

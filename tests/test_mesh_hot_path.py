@@ -21,7 +21,6 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import sys
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -560,17 +559,30 @@ def test_the_text_log_writes_twistds_lines_and_stamps_each_second_once(monkeypat
     assert stamped == [1_764_590_000, 1_764_590_001]
 
 
-@pytest.mark.parametrize("options, logger", [
-    ([], ["--logger=mimic.access_log.text_lines_observer"]),
-    (["--log-format", "json"], []),
+@pytest.mark.parametrize("options, observer", [
+    ([], "text_lines_observer"),
+    (["--log-format", "json"], "json_lines_observer"),
 ])
-def test_the_mimic_command_logs_text_through_mimics_observer(monkeypatch, options, logger):
-    started: list = []
-    monkeypatch.setattr("twisted.application.app.run",
-                        lambda run_app, options: started.append(list(sys.argv)))
-    monkeypatch.setattr(sys, "argv", ["mimic"])
-    mimic_main(options)
-    assert started == [["mimic", "--nodaemon", "--pidfile=", *logger, "mimic", *options]]
+def test_the_mimic_command_logs_through_mimics_observers(monkeypatch, options, observer):
+    from mimic import serving
+
+    made: list = []
+    for name in ("text_lines_observer", "json_lines_observer"):
+        monkeypatch.setattr(access_log, name, lambda name=name: made.append(name) or name)
+    monkeypatch.setattr(serving, "build_site", lambda config: None)
+    monkeypatch.setattr(serving.globalLogBeginner, "beginLoggingTo",
+                        lambda observers: made.append(observers))
+
+    class Listened(Exception):
+        """Raised where run() would start listening: logging has begun by then."""
+
+    def listener(*args):
+        raise Listened()
+
+    monkeypatch.setattr(serving, "Listener", listener)
+    with pytest.raises(Listened):
+        mimic_main(options)
+    assert made == [observer, [observer]]
 
 
 def test_start_stamps_write_what_iso_time_writes_and_format_each_second_once(monkeypatch):

@@ -13,11 +13,9 @@ what it does per request, never by timing it:
   as a sequence of four pieces per header, and a connection asks its
   transport for its own address once;
 - a large answer reaches the transport a slice at a time;
-- a path asked again is not matched, classified or dated again;
-- start-up and the first ``GET /`` import no API's routes or models (nor
-  the state file's SQLite journal, the mesh's YAML and JSON schema,
-  Prometheus, key generation), and werkzeug makes no URL builder until one
-  is used.
+- a path asked again is not matched, classified or dated again.
+
+What start-up imports is :mod:`tests.test_start_up`'s.
 
 The site is driven in process over a ``StringTransport`` here, which shows
 exactly what Twisted is handed; the behaviour over real sockets is the rest
@@ -27,8 +25,6 @@ of the suite's.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from klein.resource import KleinResource
@@ -270,34 +266,3 @@ def test_a_repeated_request_is_matched_classified_and_dated_once(site, monkeypat
     assert calls["match"] == 3
 
 
-#: Modules that serving ``GET /`` must not import: every API's routes and
-#: models, the mesh's YAML and JSON schema, Prometheus, key generation.
-NOT_AT_START_UP = (
-    "mimic.state_file", "sqlite3", "mimic.rest.nova_api", "mimic.rest.cinder_api",
-    "mimic.rest.neutron", "mimic.rest.glance_api", "mimic.rest.clb_api",
-    "mimic.rest.fastly_api", "mimic.rest.identity_api", "mimic.rest.mesh_api",
-    "mimic.rest.openapi", "mimic.model.nova", "mimic.model.mesh.documents", "yaml",
-    "jsonschema", "prometheus_client", "mimic.model.keypairs",
-)
-
-START = """
-import sys
-from mimic.__main__ import parse_options
-from mimic.tap import makeService
-from tests.test_site_hot_path import Connection, request, split
-service = makeService(parse_options(["--quiet"]))
-status, _, body = split(Connection(service.site).send(request("GET", "/")))
-print(status, body.decode().splitlines()[0])
-print(",".join(name for name in sys.argv[1:] if name in sys.modules))
-rules = list(service.site.resource.root._app.url_map.iter_rules())
-print(type(rules[0]).__name__, rules[0]._build.__qualname__)
-"""
-
-
-def test_start_up_and_the_first_get_of_the_root_import_no_api_and_build_no_url_builders():
-    completed = subprocess.run([sys.executable, "-c", START, *NOT_AT_START_UP],
-                               capture_output=True, text=True, timeout=120, check=True)
-    answered, eager, rule = completed.stdout.splitlines()[-3:]
-    assert answered == "200 To get started with Mimic, POST an authentication request to:"
-    assert eager == ""
-    assert rule == "LazyBuildRule LazyBuildRule._compile_builder.<locals>.build"
