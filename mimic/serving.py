@@ -26,6 +26,7 @@ from typing import Any
 
 from twisted.logger import Logger, globalLogBeginner
 
+from mimic.collector import settle_heap
 from mimic.options import DEFAULT_BACKLOG, with_backlog
 
 log = Logger()
@@ -112,6 +113,10 @@ class Listener:
     def start(self) -> Any:
         """Listen (a Deferred that fires once listening, or once it failed)."""
         from twisted.internet.endpoints import serverFromString
+
+        # Start-up is done: what it built lives as long as the server (the
+        # mimic command and twistd -n mimic both listen here).
+        settle_heap()
 
         endpoint = serverFromString(self.reactor, self.description)
 

@@ -24,7 +24,7 @@ from twisted.internet.interfaces import IPushProducer
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web import http, resource, server
-from twisted.web.http_headers import _nameEncoder
+from twisted.web.http_headers import Headers, _nameEncoder
 from zope.interface import implementer
 
 from mimic.access_log import api_label, log_access
@@ -88,7 +88,8 @@ class DateHeader:
 class MimicChannel(http.HTTPChannel):
     """
     Twisted's HTTP/1.1 channel with what it asks of its transport on every
-    request answered once per connection.
+    request (whether it is TLS, its own address) answered once per
+    connection, and each answer's head written in one piece.
 
     ``HTTPChannel.isSecure`` adapts the transport to ``ISSLTransport`` each
     time it is asked, and Twisted and Klein ask two or three times a request;
@@ -96,11 +97,36 @@ class MimicChannel(http.HTTPChannel):
     """
 
     _secure: Optional[bool] = None
+    _host: Any = None
 
     def isSecure(self) -> bool:
         if self._secure is None:
             self._secure = super().isSecure()
         return self._secure
+
+    def getHost(self) -> Any:
+        # Every request asks (``Request.__init__``), and a TCP transport
+        # answers with a ``getsockname`` call each time; a connection's own
+        # address does not change.
+        if self._host is None:
+            self._host = super().getHost()
+        return self._host
+
+    def writeHeaders(self, version: bytes, code: bytes, reason: bytes, headers: Any) -> None:
+        """
+        The status line and headers handed to the transport as one piece.
+        ``HTTPChannel.writeHeaders`` hands it a list of four pieces per
+        header, each of which ``FileDescriptor.writeSequence`` checks and
+        counts: a hundred calls per answer of a dozen headers.
+        """
+        if not isinstance(headers, Headers):
+            super().writeHeaders(version, code, reason, headers)
+            return
+        lines = [b"%s %s %s\r\n" % (version, code, reason)]
+        lines += [b"%s: %s\r\n" % (name, value)
+                  for name, values in headers.getAllRawHeaders() for value in values]
+        lines.append(b"\r\n")
+        self.transport.write(b"".join(lines))
 
 
 class MimicRequest(RequestBookkeeping, server.Request):

@@ -9,6 +9,9 @@ what it does per request, never by timing it:
   Content-Type), while Fastly's form-encoded bodies still work;
 - answers carry a ``Content-Length`` and are not chunked; a ``HEAD`` gets the
   length alone, a 204 no length; pipelined requests are answered in order;
+- an answer's status line and headers reach the transport in one piece, not
+  as a sequence of four pieces per header, and a connection asks its
+  transport for its own address once;
 - a large answer reaches the transport a slice at a time;
 - a path asked again is not matched, classified or dated again.
 
@@ -163,6 +166,35 @@ def test_answers_have_a_length_head_has_no_body_and_204_no_length(site):
         "DELETE", f"{path}/servers/{server_id}")))
     assert status == 204 and body == b""
     assert "content-length" not in headers and "transfer-encoding" not in headers
+
+
+def test_the_status_line_and_headers_reach_the_transport_in_one_piece(site, monkeypatch):
+    connection = Connection(site)
+    path = compute_path(connection, "head")
+    sequences: list = []
+    monkeypatch.setattr(connection.transport, "writeSequence", sequences.append)
+    answer = connection.send(request("GET", f"{path}/servers", headers="X-Seen: yes\r\n"))
+    assert sequences == []
+    head, _, body = answer.partition(b"\r\n\r\n")
+    # The head was one write, the body the next.
+    assert connection.writes == [len(head) + 4, len(body)]
+    status, headers, _ = split(answer)
+    assert status == 200 and body == b'{"servers":[]}'
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert {"content-type", "content-length", "date", "server"} <= set(headers)
+
+
+def test_a_connection_asks_its_transport_for_its_own_address_once(site, monkeypatch):
+    connection = Connection(site)
+    path = compute_path(connection, "address")
+    asked: list = []
+    real = connection.transport.getHost
+    monkeypatch.setattr(connection.transport, "getHost", lambda: asked.append(1) or real())
+    for _ in range(3):
+        assert split(connection.send(request("GET", f"{path}/servers")))[0] == 200
+    assert asked == []  # asked once, by the connection's first request
+    # What the requests were told is the connection's address.
+    assert connection.channel.getHost() == real()
 
 
 def test_pipelined_requests_are_answered_in_order(site):
