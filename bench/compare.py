@@ -7,6 +7,7 @@ each run, then a table of medians with their spread, the ratio to the
 baseline measured in the same run, and whether the target is met.
 
     .venv/bin/python -m bench.compare [--seconds 3] [--repetitions 3] [--clients 10]
+    .venv/bin/python -m bench.compare --only start-up [--repetitions 9] [--against ../main]
 
 Cases (targets of issue 17):
 
@@ -26,6 +27,9 @@ Cases (targets of issue 17):
   through a persistent ``Agent``: at least 0.90;
 - start-up: from starting the process to the first 200 on ``GET /``: at
   most 0.35 s (a bare Klein server's start-up is shown beside it).
+  ``--only start-up`` runs this case alone; ``--against CHECKOUT`` starts
+  another checkout's Mimic too (its ``.venv``, e.g. main's), interleaved
+  with this one's, and prints its row and the ratio.
 
 The load generator (:mod:`bench._fastload`) reports its own CPU per
 request beside the server's: when the generator's is not well below the
@@ -192,7 +196,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def time_to_first_200(command: list, port: int, path: str) -> tuple:
+def time_to_first_200(command: list, port: int, path: str,
+                      cwd: Optional[str] = None) -> tuple:
     """
     Seconds from starting ``command`` to its first 200 on ``GET path``, and
     the CPU seconds the process had used by then (which other processes on
@@ -204,7 +209,7 @@ def time_to_first_200(command: list, port: int, path: str) -> tuple:
                    if name != "PYTHONDONTWRITEBYTECODE"}
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=environment)
+                               env=environment, cwd=cwd)
     try:
         while time.perf_counter() - started < 60:
             try:
@@ -221,18 +226,38 @@ def time_to_first_200(command: list, port: int, path: str) -> tuple:
         process.wait()
 
 
-def start_up(repetitions: int) -> tuple:
-    mimic_times, klein_times = [], []
+def mimic_start_up(python: str, cwd: Optional[str] = None) -> tuple:
+    """One Mimic's (wall, CPU) seconds to its first 200 on ``GET /``."""
+    port = free_port()
+    return time_to_first_200([python, "-m", "mimic", "--quiet", "--listen",
+                              f"tcp:{port}:interface=127.0.0.1"], port, "/", cwd)
+
+
+def klein_start_up() -> tuple:
+    """A bare Klein server's (wall, CPU) seconds to its first 200."""
+    port = free_port()
+    return time_to_first_200([sys.executable, BASELINES, "klein", str(port)], port,
+                             "/v2/t/servers")
+
+
+def start_up(repetitions: int, against: Optional[str] = None) -> tuple:
+    """
+    (wall, CPU) pairs of this Mimic's start-ups, bare Klein's and, with
+    ``against``, that checkout's Mimic's, taken in turn (the order rotating
+    between repetitions, so that none always starts first).
+    """
+    starts: list = [lambda: mimic_start_up(sys.executable), klein_start_up]
+    if against is not None:
+        python = os.path.join(against, ".venv", "bin", "python")
+        starts.append(lambda: mimic_start_up(python, cwd=against))
+    times: list = [[] for _ in starts]
     for repetition in range(repetitions + 1):
-        port = free_port()
-        mimic_times.append(time_to_first_200(
-            [sys.executable, "-m", "mimic", "--quiet", "--listen",
-             f"tcp:{port}:interface=127.0.0.1"], port, "/"))
-        port = free_port()
-        klein_times.append(time_to_first_200(
-            [sys.executable, BASELINES, "klein", str(port)], port, "/v2/t/servers"))
+        order = list(range(len(starts)))
+        shift = repetition % len(order)
+        for which in order[shift:] + order[:shift]:
+            times[which].append(starts[which]())
     # The first start of each only wrote the bytecode caches.
-    return mimic_times[1:], klein_times[1:]   # (wall, CPU) pairs
+    return tuple(kept[1:] for kept in times)
 
 
 def spread(values: list, digits: int = 0) -> str:
@@ -255,11 +280,27 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="per run (at most 30)")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--only", choices=["start-up"],
+                        help="run this case alone (start-ups are seconds, the rest minutes)")
+    parser.add_argument("--against", metavar="CHECKOUT",
+                        help="in the start-up case, also start this checkout's Mimic "
+                        "(CHECKOUT/.venv/bin/python -m mimic), interleaved")
     options = parser.parse_args()
     options.seconds = min(max(options.seconds, 0.5), 30.0)
-    options.repetitions = min(max(options.repetitions, 1), 9)
+    options.repetitions = min(max(options.repetitions, 1), 9 if options.only is None else 31)
+    if options.against is not None:
+        options.against = os.path.abspath(options.against)
+        if not os.path.exists(os.path.join(options.against, ".venv", "bin", "python")):
+            parser.error(f"--against {options.against}: no .venv/bin/python there")
     began = time.perf_counter()
     print(f"load average at start: {load_average()}", flush=True)
+    if options.only == "start-up":
+        starts = start_up(options.repetitions, options.against)
+        header()
+        report_start_up(*starts, against=options.against)
+        print(f"load average at end: {load_average()}; "
+              f"{time.perf_counter() - began:.0f} s in all", flush=True)
+        return
     mimic = Mimic()
     baselines: dict = {}
     try:
@@ -289,21 +330,20 @@ def main() -> None:
                 for side, port, pid, make in sides:
                     label = f"{case.name.strip()} [{'Mimic' if side == 'mimic' else 'bare'}]"
                     case.runs[side].append(measure(label, port, pid, make, options))
-        mimic_start, klein_start = start_up(options.repetitions)
+        starts = start_up(options.repetitions, options.against)
     finally:
         mimic.stop()
         for baseline in baselines.values():
             baseline.stop()
-    report(table, mimic_start, klein_start)
+    report(table)
+    report_start_up(*starts, against=options.against)
     print(f"load average at end: {load_average()}; "
           f"{time.perf_counter() - began:.0f} s in all", flush=True)
 
 
-def report(table: list, mimic_start: list, klein_start: list) -> None:
+def report(table: list) -> None:
     detail_same = next(case for case in table if case.name.startswith("servers/detail"))
-    print()
-    print(f"{'case':<44} {'Mimic req/s':>22} {'bare req/s':>22} {'ratio':>18} "
-          f"{'CPU ratio':>10}  target: met?")
+    header()
     for case in table:
         mimic_rates = [run["per_second"] for run in case.runs["mimic"]]
         base_runs = case.runs["baseline"] or (
@@ -326,6 +366,17 @@ def report(table: list, mimic_start: list, klein_start: list) -> None:
         cpu_text = f"{statistics.median(cpu):.2f}" if cpu else "-"
         print(f"{case.name:<44} {mimic_text:>22} {base_text:>22} {ratio_text:>18} "
               f"{cpu_text:>10}  {verdict}")
+
+
+def header() -> None:
+    print()
+    print(f"{'case':<44} {'Mimic req/s':>22} {'bare req/s':>22} {'ratio':>18} "
+          f"{'CPU ratio':>10}  target: met?")
+
+
+def report_start_up(mimic_start: list, klein_start: list, against_start: Optional[list] = None,
+                    against: Optional[str] = None) -> None:
+    """The start-up rows: wall seconds to the first 200 (median and spread), then CPU."""
     mimic_wall = [wall for wall, _ in mimic_start]
     klein_wall = [wall for wall, _ in klein_start]
     met = statistics.median(mimic_wall) <= 0.35
@@ -336,6 +387,14 @@ def report(table: list, mimic_start: list, klein_start: list) -> None:
     klein_cpu = statistics.median(cpu for _, cpu in klein_start)
     print(f"{'  CPU by then (s); Mimic / bare Klein':<44} {mimic_cpu:>22.2f} {klein_cpu:>22.2f} "
           f"{mimic_cpu / klein_cpu if klein_cpu else 0.0:>18.2f}")
+    if against_start:
+        other_wall = [wall for wall, _ in against_start]
+        other_cpu = statistics.median(cpu for _, cpu in against_start)
+        ratios = [mine / other for mine, other in zip(mimic_wall, other_wall)]
+        print(f"{'  the same, Mimic of ' + os.path.basename(against or ''):<44} "
+              f"{spread(other_wall, 3):>22} {'(this / that)':>22} {spread(ratios, 2):>18}")
+        print(f"{'  its CPU by then (s); this / that':<44} {other_cpu:>22.2f} {'':>22} "
+              f"{mimic_cpu / other_cpu if other_cpu else 0.0:>18.2f}")
     if statistics.median(klein_wall) > 0.35:
         print(f"  (a bare Klein server itself takes {statistics.median(klein_wall):.2f} s "
               "to its first 200 here: 0.35 s is below what the stack allows on this machine)")

@@ -1,16 +1,19 @@
 """
-``mimic [options]`` and ``python -m mimic [options]``: the same as
-``twistd -n mimic [options]``, without a pid file (so several Mimics can run
-from one directory, as tests do). ``mimic mesh render ...`` is the one
-subcommand (:mod:`mimic.mesh_render`); anything else starts the server.
+``mimic [options]`` and ``python -m mimic [options]``: serve as
+``twistd -n mimic [options]`` does, without a pid file (so several Mimics
+can run from one directory, as tests do). ``mimic mesh render ...`` is the
+one subcommand (:mod:`mimic.mesh_render`); anything else starts the server.
 
-The server's options are read here first, so that ``--help`` says
-``mimic``, ``--version`` is Mimic's, and a mistyped option is one line (not
-twistd's whole help); twistd then reads them again to build the service.
+The command reads its options itself, so that ``--help`` says ``mimic``,
+``--version`` is Mimic's, and a mistyped option is one line (not twistd's
+whole help), and it runs the server itself (:func:`mimic.serving.run`)
+rather than through twistd's application machinery, which it never used
+and which its start-up paid for (docs/performance.rst).
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any, Optional, Sequence
 
@@ -22,7 +25,7 @@ def parse_options(args: Sequence[str]) -> Any:
     """
     from twisted.python import usage
 
-    from mimic.tap import Options
+    from mimic.options import Options
 
     options = Options()
     try:
@@ -39,43 +42,15 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         from mimic.mesh_render import mesh_command
 
         raise SystemExit(mesh_command(args[1:]))
-    from twisted.application import app
-    from twisted.scripts.twistd import runApp
-
+    # Start-up imports and makes some 50,000 objects and no garbage: the
+    # collector's hundred-odd passes over them took 25-60 ms of it
+    # (docs/performance.rst). It runs again once the reactor runs.
+    collecting = gc.isenabled()
+    gc.disable()
     options = parse_options(args)
-    # The text log goes to standard output, as twistd's own observer would
-    # write it (``mimic`` passes twistd no --logfile), through Mimic's
-    # cheaper one (see mimic.access_log.text_lines_observer); JSON lines
-    # are the service's own observer (mimic.tap.MimicService).
-    logger = ["--logger=mimic.access_log.text_lines_observer"] \
-        if options["log-format"] == "text" else []
-    sys.argv = ["mimic", "--nodaemon", "--pidfile=", *logger, "mimic", *args]
-    app.run(runApp, _server_options())
+    from mimic.serving import run
 
-
-def _server_options() -> Any:
-    """
-    twistd's options, knowing Mimic as their one subcommand. twistd finds
-    its subcommands among every ``IServiceMaker`` plugin installed
-    (``ServerOptions.subCommands`` calls ``twisted.plugin.getPlugins``,
-    which reads the plugin cache of ``twisted/plugins`` and with it imports
-    ``twisted.trial``'s interfaces and ``unittest``): start-up work for a
-    command that only ever runs Mimic.
-    """
-    from twisted.application.service import IServiceMaker
-    from twisted.plugin import getPlugins
-    from twisted.scripts.twistd import ServerOptions
-
-    class MimicServerOptions(ServerOptions):
-        @staticmethod
-        def _getPlugins(interface: Any, package: Any = None) -> Any:
-            if interface is IServiceMaker:
-                from twisted.plugins.mimic import mimic
-
-                return [mimic]
-            return getPlugins(interface, package)
-
-    return MimicServerOptions
+    run(options, collect=collecting)
 
 
 if __name__ == "__main__":

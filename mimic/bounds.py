@@ -15,12 +15,11 @@ was passed; the REST layer turns that into each API's error body.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
 from typing import Any, Optional
-
-import re2
 
 #: Containers (objects and arrays) nested deeper than this are refused.
 #: Every body an emulated API takes is a handful of levels deep.
@@ -37,9 +36,19 @@ MAX_JSON_INTEGER_DIGITS = 308
 MAX_QUERY_INTEGER_DIGITS = 100
 
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
-# RE2 scans a megabyte for this in a sixth of the time re takes.
-_LONG_NUMBER = re2.compile(rb"[0-9]{%d}|[eE][-+]?[0-9]{3}" % (MAX_JSON_INTEGER_DIGITS + 1))
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@functools.cache
+def _long_number() -> Any:
+    """
+    The scan for a number past the limits. RE2 scans a megabyte for it in
+    a sixth of the time re takes; it is imported with the first JSON body
+    read, not at start-up (docs/performance.rst).
+    """
+    import re2
+
+    return re2.compile(rb"[0-9]{%d}|[eE][-+]?[0-9]{3}" % (MAX_JSON_INTEGER_DIGITS + 1))
 
 
 class InputRefused(ValueError):
@@ -80,7 +89,7 @@ def load_json(raw: Any) -> Any:
     # five times its parse: check numbers one by one only when a long run
     # of digits or a three-digit exponent could be one past the limits.
     numbers = {}
-    if _LONG_NUMBER.search(raw) is not None:
+    if _long_number().search(raw) is not None:
         numbers = {"parse_int": _integer, "parse_float": _float}
     try:
         value = json.loads(raw, parse_constant=_refuse_constant, **numbers)

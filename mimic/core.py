@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from typing import Any, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 import attrs
 from twisted.internet.task import Clock
@@ -19,12 +19,12 @@ from twisted.plugin import getPlugins
 
 from mimic.catalog import DEFAULT_REGIONS, Entry
 from mimic.imimic import IAPIMock, IPresetProvider
-from mimic.model.identity import SessionStore
-from mimic.model.identity.accounts import seed_accounts
-from mimic.model.identity.roles import admin_users
 from mimic.model.journal import DEFAULT_BODY_BYTES, DEFAULT_CAPACITY, RequestJournal
 from mimic.profiles import profile_of
 from mimic.util import MAX_CLOCK_SECONDS, IdSource
+
+if TYPE_CHECKING:
+    from mimic.model.identity import SessionStore
 
 _API_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -81,7 +81,8 @@ class MimicCore:
     #: keeps it: it records traffic, not emulated state.
     journal: RequestJournal = attrs.field(factory=RequestJournal)
     clock: Any = attrs.field(init=False)
-    store: SessionStore = attrs.field(init=False)
+    #: The store behind :attr:`store`, None until a request first needs it.
+    _store: Optional["SessionStore"] = attrs.field(init=False, default=None)
 
     def __attrs_post_init__(self) -> None:
         self.reset()
@@ -138,10 +139,32 @@ class MimicCore:
             self.clock = self.reactor
         else:
             self.clock = Clock()
-        self.store = SessionStore(clock=self.clock, ids=IdSource(self.seed),
-                                  admin_users=admin_users(self.options),
-                                  options=self.options)
-        seed_accounts(self.store, profile_of(self.options).accounts)
+        self._store = None
+
+    @property
+    def store(self) -> "SessionStore":
+        """
+        All emulated state: a fresh store holds the profile's accounts.
+        Made when first asked for, as reset would have made it (seeding
+        reads no time, and :meth:`tick` asks for the store before it moves
+        the clock), so that a start that serves nothing but ``GET /``
+        imports no model (docs/performance.rst, start-up).
+        """
+        if self._store is None:
+            from mimic.model.identity import SessionStore
+            from mimic.model.identity.accounts import seed_accounts
+            from mimic.model.identity.roles import admin_users
+
+            store = SessionStore(clock=self.clock, ids=IdSource(self.seed),
+                                 admin_users=admin_users(self.options),
+                                 options=self.options)
+            seed_accounts(store, profile_of(self.options).accounts)
+            self._store = store
+        return self._store
+
+    @store.setter
+    def store(self, store: "SessionStore") -> None:
+        self._store = store
 
     def forget_tenant(self, tenant_id: str) -> bool:
         """
@@ -169,6 +192,9 @@ class MimicCore:
         """Advance the deterministic clock; returns the new time."""
         if self.realtime:
             raise RuntimeError("tick is off in realtime mode")
+        # A store not made yet is made before the clock moves: at the time
+        # the reset it stands for made it.
+        self.store  # noqa: B018
         if not 0 <= amount <= MAX_CLOCK_SECONDS - self.clock.seconds():
             raise ValueError(f"the clock cannot move by {amount} seconds")
         self.clock.advance(amount)

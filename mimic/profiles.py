@@ -19,23 +19,71 @@ projects, users, roles, groups and role assignments of
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+import functools
+from typing import Any, Callable, Mapping, Optional
 
 import attrs
 
-from mimic.model.flavors import FLAVORS, Flavor
-from mimic.model.identity.accounts import (
-    DOMAIN,
-    GROUP,
-    PROJECT,
-    SYSTEM,
-    USER,
-    Accounts,
-    SeedGrant,
-    SeedGroup,
-    SeedUser,
-)
-from mimic.model.images import Image, canned_images
+# The accounts a profile names are plain data, made in a store by
+# mimic.model.identity.accounts.seed_accounts, and its flavors and images
+# are made when first asked for: nothing here imports a model (the command
+# line reads the profiles' names before it imports any: docs/performance.rst,
+# start-up).
+
+#: Who holds a role (:class:`SeedGrant`'s ``actor``) and on what (``target``).
+USER = "user"
+GROUP = "group"
+PROJECT = "project"
+DOMAIN = "domain"
+SYSTEM = "system"
+
+
+@attrs.frozen
+class SeedUser:
+    """A user the cloud starts with, in the default domain."""
+
+    name: str
+    #: The name of their default project (also its id, as for every project
+    #: Mimic makes by name at authentication).
+    project: str
+    email: Optional[str] = None
+
+
+@attrs.frozen
+class SeedGroup:
+    """A group the cloud starts with (without members, as devstack's are)."""
+
+    name: str
+    description: str = ""
+
+
+@attrs.frozen
+class SeedGrant:
+    """
+    One role assignment, by names: ``role`` held by a user or group
+    (``actor``, ``actor_name``) on a project, a domain (by id) or the
+    system (``target_name`` ``all``).
+    """
+
+    role: str
+    actor: str
+    actor_name: str
+    target: str
+    target_name: str
+
+
+@attrs.frozen
+class Accounts:
+    """Everything a profile's identity starts with; empty for the default."""
+
+    #: Roles beyond Keystone's built-in ``admin``, ``member`` and ``reader``.
+    roles: tuple = ()
+    #: Project names (each its own id) in the default domain.
+    projects: tuple = ()
+    users: tuple = ()
+    groups: tuple = ()
+    grants: tuple = ()
+
 
 DEFAULT_PROFILE = "rackspace"
 
@@ -51,10 +99,16 @@ class Profile:
     """One profile's canned data: flavors, images (made fresh per store), accounts."""
 
     name: str
-    flavors: tuple
+    #: The flavors (the same tuple every call).
+    flavor_table: Callable[[], tuple]
     images: Callable[[], tuple]
     #: The projects, users, roles and assignments the cloud starts with.
     accounts: Accounts = Accounts()
+
+    @property
+    def flavors(self) -> tuple:
+        """The profile's flavors (:class:`mimic.model.flavors.Flavor`)."""
+        return self.flavor_table()
 
     def find_flavor(self, flavor_id: str) -> Any:
         for flavor in self.flavors:
@@ -63,8 +117,19 @@ class Profile:
         return None
 
 
+def rackspace_images() -> tuple:
+    """The original Mimic's images (:func:`mimic.model.images.canned_images`)."""
+    # The images' model is imported when a store first holds images (Nova or
+    # Glance answering), not when the core starts (docs/performance.rst).
+    from mimic.model.images import canned_images
+
+    return canned_images()
+
+
 def devstack_images() -> tuple:
     """devstack's one image, public, as Glance holds it after ``stack.sh``."""
+    from mimic.model.images import Image
+
     return (Image(
         id=CIRROS_IMAGE_ID, name=CIRROS_IMAGE_NAME, created=0.0, min_disk=0, min_ram=0,
         size=21430272, disk_format="qcow2", container_format="bare",
@@ -72,20 +137,32 @@ def devstack_images() -> tuple:
     ),)
 
 
-DEVSTACK_FLAVORS = (
-    Flavor("1", "m1.tiny", 512, 1, 1, extra_specs=_RNG),
-    Flavor("2", "m1.small", 2048, 20, 1, extra_specs=_RNG),
-    Flavor("3", "m1.medium", 4096, 40, 2, extra_specs=_RNG),
-    Flavor("4", "m1.large", 8192, 80, 4, extra_specs=_RNG),
-    Flavor("42", "m1.nano", 192, 1, 1, extra_specs=_RNG),
-    Flavor("5", "m1.xlarge", 16384, 160, 8, extra_specs=_RNG),
-    Flavor("84", "m1.micro", 256, 1, 1, extra_specs=_RNG),
-    Flavor("c1", "cirros256", 256, 1, 1, extra_specs=_RNG),
-    Flavor("d1", "ds512M", 512, 5, 1, extra_specs=_RNG),
-    Flavor("d2", "ds1G", 1024, 10, 1, extra_specs=_RNG),
-    Flavor("d3", "ds2G", 2048, 10, 2, extra_specs=_RNG),
-    Flavor("d4", "ds4G", 4096, 20, 4, extra_specs=_RNG),
-)
+def rackspace_flavors() -> tuple:
+    """The original Mimic's flavors (:data:`mimic.model.flavors.FLAVORS`)."""
+    from mimic.model.flavors import FLAVORS
+
+    return FLAVORS
+
+
+@functools.cache
+def devstack_flavors() -> tuple:
+    """devstack's flavors (lib/nova and lib/tempest, above), made once."""
+    from mimic.model.flavors import Flavor
+
+    return (
+        Flavor("1", "m1.tiny", 512, 1, 1, extra_specs=_RNG),
+        Flavor("2", "m1.small", 2048, 20, 1, extra_specs=_RNG),
+        Flavor("3", "m1.medium", 4096, 40, 2, extra_specs=_RNG),
+        Flavor("4", "m1.large", 8192, 80, 4, extra_specs=_RNG),
+        Flavor("42", "m1.nano", 192, 1, 1, extra_specs=_RNG),
+        Flavor("5", "m1.xlarge", 16384, 160, 8, extra_specs=_RNG),
+        Flavor("84", "m1.micro", 256, 1, 1, extra_specs=_RNG),
+        Flavor("c1", "cirros256", 256, 1, 1, extra_specs=_RNG),
+        Flavor("d1", "ds512M", 512, 5, 1, extra_specs=_RNG),
+        Flavor("d2", "ds1G", 1024, 10, 1, extra_specs=_RNG),
+        Flavor("d3", "ds2G", 2048, 10, 2, extra_specs=_RNG),
+        Flavor("d4", "ds4G", 4096, 20, 4, extra_specs=_RNG),
+    )
 
 
 def _grants(role: str, actor: str, actor_name: str, target: str, *names: str) -> tuple:
@@ -125,8 +202,8 @@ DEVSTACK_ACCOUNTS = Accounts(
 )
 
 PROFILES: Mapping[str, Profile] = {
-    "rackspace": Profile("rackspace", FLAVORS, canned_images),
-    "devstack": Profile("devstack", DEVSTACK_FLAVORS, devstack_images,
+    "rackspace": Profile("rackspace", rackspace_flavors, rackspace_images),
+    "devstack": Profile("devstack", devstack_flavors, devstack_images,
                         accounts=DEVSTACK_ACCOUNTS),
 }
 

@@ -1,46 +1,24 @@
 """
 The root of Mimic's URL space.
 
-``/`` greets, ``/identity`` authenticates, ``/mimicking/<service>/<region>``
-hands the request to the plugin serving that API, and ``/mimic/v1.x/`` steers
-Mimic itself (tick, presets, reset, control APIs). Every unknown path is a
-JSON 404, never an HTML page.
+``/`` greets (answered here, without Klein), ``/identity`` authenticates,
+a plugin's mount (``/fastly``, ``/mesh``, ...) goes to that plugin, and the
+rest -- ``/mimicking/<service>/<region>`` and Mimic's own ``/mimic/v1.x/``
+-- to Mimic's routes (:mod:`mimic.rest.root_api`), a Klein app made when
+a request first needs it, so that start-up imports neither Klein nor
+werkzeug nor any API's routes (docs/performance.rst, start-up).
 """
 
 from __future__ import annotations
 
-import math
-import os
 from typing import Any
 
-from mimic.klein_rendering import MimicKlein
 from twisted.web.resource import Resource
 
-from mimic import __version__
+from mimic.imimic import IRootMounts
 from mimic.lazy_resource import LazyResource, resolved
-from mimic.imimic import IControlPlaneDescriber, IRootMounts, IStatefulAPI, IWireConventions
-from mimic.model.journal import InvalidFilter, JournalQuery
-from mimic.overview import overview
 from mimic.paths import PathClassifier
-
-from mimic.rest.http import (
-    RequestError,
-    install_error_handlers,
-    json_response,
-    openstack_error_body,
-    read_json,
-)
-from mimic.rest.identity_common import root_url
-from mimic.snapshot_codec import SnapshotError
-from mimic.state import restore, snapshot
-
-# Identity's routes and the OpenAPI document (which names every API's
-# presets and events) are imported when first asked for: serving ``/``
-# needs neither (docs/performance.rst, start-up).
-from mimic.util import MAX_CLOCK_SECONDS, iso_time
-
-#: The dashboard's static files, shipped in the package (no build step).
-DASHBOARD_FILES = os.path.join(os.path.dirname(__file__), "dashboard")
+from mimic.rest.http import root_url
 
 WELCOME = (
     "To get started with Mimic, POST an authentication request to:\n"
@@ -56,201 +34,38 @@ def identity_api() -> Any:
     return identity_api
 
 
-class DashboardFiles(Resource):
-    """
-    The dashboard's few static files, read from the package when asked
-    (so an edited file shows on reload); any other name is a JSON 404.
-    """
+def root_routes() -> Any:
+    """Mimic's root routes (:mod:`mimic.rest.root_api`), imported on first use."""
+    from mimic.rest import root_api
 
-    #: Each file served and its content type.
-    FILES = {
-        b"": ("index.html", b"text/html; charset=utf-8"),
-        b"index.html": ("index.html", b"text/html; charset=utf-8"),
-        b"dashboard.js": ("dashboard.js", b"text/javascript; charset=utf-8"),
-        b"dashboard.css": ("dashboard.css", b"text/css; charset=utf-8"),
-    }
+    return root_api
+
+
+def welcome(request: Any) -> bytes:
+    """The greeting at ``/``: where to authenticate first, as plain text."""
+    request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+    return WELCOME.encode("utf-8")
+
+
+class Welcome(Resource):
+    """
+    ``GET /`` and ``HEAD /``, answered as Mimic's root route answers them
+    (:meth:`mimic.rest.root_api.MimicRoot.welcome`, which keeps ``/``'s
+    other methods and its place in the OpenAPI document), without making
+    the Klein app: the first request of a fresh Mimic, and of every
+    readiness probe.
+    """
 
     isLeaf = True
 
     def render_GET(self, request: Any) -> bytes:
-        name = request.postpath[0] if len(request.postpath) == 1 else None
-        found = self.FILES.get(name) if name is not None else None
-        if found is None:
-            return json_response(request, openstack_error_body(
-                RequestError(404, "No such file of the dashboard.")), 404)
-        filename, content_type = found
-        with open(os.path.join(DASHBOARD_FILES, filename), "rb") as stream:
-            body = stream.read()
-        request.setHeader(b"content-type", content_type)
-        # A page a person reloads while changing Mimic: never a stale copy.
-        request.setHeader(b"cache-control", b"no-cache")
-        return body
+        return welcome(request)
 
-
-class MimicRoot:
-    """The root resource, bound to one :class:`mimic.core.MimicCore`."""
-
-    app = MimicKlein()
-
-    def __init__(self, core: Any) -> None:
-        self.core = core
-        self._identity_control = LazyResource(lambda: identity_api().IdentityControlApi(
-            core).app.resource())
-
-    @app.route("/", methods=["GET"])
-    def welcome(self, request: Any) -> bytes:
-        request.setHeader(b"content-type", b"text/plain; charset=utf-8")
-        return WELCOME.encode("utf-8")
-
-    @app.route("/mimicking/<service_id>/<region>/")
-    @app.route("/mimicking/<service_id>/<region>", branch=True)
-    def mimicking(self, request: Any, service_id: str, region: str) -> Any:
-        prefix = f"{root_url(request)}/mimicking/{service_id}/{region}"
-        resource = self.core.resource_for(service_id, region, prefix)
-        if resource is None:
-            error = RequestError(
-                404, f"No API {service_id!r} is served in region {region!r}."
-            )
-            api = self.core.apis.get(service_id)
-            if not IWireConventions.providedBy(api):
-                raise error
-            # A known API in a region it is not offered in: its own 404.
-            return json_response(request, api.error_body(error), error.code)
-        if not request.postpath:
-            # ".../<region>" and ".../<region>/" both mean the API's root "/".
-            request.postpath = [b""]
-        return resource
-
-    @app.route("/mimic/v1.1/tick", methods=["POST"])
-    def tick(self, request: Any) -> bytes:
-        if self.core.realtime:
-            raise RequestError(400, "Mimic runs in realtime mode (--realtime): "
-                               "time passes by itself and tick is off.")
-        amount = read_json(request).get("amount")
-        if (
-            isinstance(amount, bool)
-            or not isinstance(amount, (int, float))
-            or not math.isfinite(amount)
-            or amount < 0
-        ):
-            raise RequestError(400, "'amount' is required: a non-negative number "
-                               "of seconds to advance the clock by.")
-        if self.core.clock.seconds() + amount > MAX_CLOCK_SECONDS:
-            raise RequestError(400, f"The clock cannot go past {iso_time(MAX_CLOCK_SECONDS)}; "
-                               f"it is {iso_time(self.core.clock.seconds())}.")
-        now = self.core.tick(amount)
-        return json_response(request, {"advanced": amount, "now": iso_time(now)})
-
-    @app.route("/mimic/v1.0/presets", methods=["GET"])
-    def presets(self, request: Any) -> bytes:
-        return json_response(request, self.core.presets())
-
-    @app.route("/mimic/v1.1/reset", methods=["POST"])
-    def reset(self, request: Any) -> bytes:
-        raw = request.content.read() if request.content is not None else b""
-        request.content.seek(0)
-        scope = read_json(request) if raw.strip() else {}
-        if len(scope) > 1 or not set(scope) <= {"tenant", "api"}:
-            raise RequestError(400, "A reset scope is {} (everything), "
-                               "{\"tenant\": ID} or {\"api\": NAME}.")
-        if "tenant" in scope:
-            tenant = scope["tenant"]
-            if not isinstance(tenant, str) or not self.core.forget_tenant(tenant):
-                raise RequestError(404, f"No tenant {tenant!r} is known.")
-        elif "api" in scope:
-            api = scope["api"]
-            if not isinstance(api, str) or not IStatefulAPI.providedBy(
-                    self.core.apis.get(api)):
-                raise RequestError(400, f"No API named {api!r} keeps state; "
-                                   f"known: {', '.join(sorted(self.core.apis))}.")
-            self.core.forget_api(api)
-        else:
-            self.core.reset()
-        return json_response(request, {
-            "reset": scope or True, "now": iso_time(self.core.clock.seconds()),
-        })
-
-    @app.route("/mimic/v1.1/requests", methods=["GET"])
-    def requests(self, request: Any) -> bytes:
-        args = {key.decode("utf-8", "replace"): values[-1].decode("utf-8", "replace")
-                for key, values in request.args.items()}
-        try:
-            query = JournalQuery.parse(args)
-            entries = self.core.journal.query(query)
-        except InvalidFilter as error:
-            raise RequestError(400, str(error)) from None
-        return json_response(request, {
-            "requests": [entry.to_json() for entry in entries],
-            "size": len(self.core.journal), "capacity": self.core.journal.capacity,
-        })
-
-    @app.route("/mimic/v1.1/requests", methods=["DELETE"])
-    def forget_requests(self, request: Any) -> bytes:
-        return json_response(request, {"deleted": self.core.journal.clear()})
-
-    @app.route("/mimic/v1.1/health", methods=["GET"])
-    def health(self, request: Any) -> bytes:
-        core = self.core
-        return json_response(request, {
-            "status": "ok",
-            "version": __version__,
-            "plugins": sorted(core.apis),
-            "regions": {name: list(regions) for name, regions in core.regions.items()},
-            "clock": {"now": iso_time(core.clock.seconds()), "realtime": core.realtime},
-            "state_file": core.options.get("state-file"),
-            "journal": {"size": len(core.journal), "capacity": core.journal.capacity},
-        })
-
-    @app.route("/mimic/v1.1/state", methods=["GET"])
-    def state(self, request: Any) -> bytes:
-        try:
-            return json_response(request, snapshot(self.core))
-        except SnapshotError as error:
-            # A plugin claims state the codec cannot write: a bug, named.
-            raise RequestError(500, f"Mimic cannot capture its state: {error}") from None
-
-    @app.route("/mimic/v1.1/state", methods=["PUT"])
-    def replace_state(self, request: Any) -> bytes:
-        try:
-            restore(self.core, read_json(request))
-        except SnapshotError as error:
-            raise RequestError(400, f"Not a state document: {error}") from None
-        return json_response(request, {
-            "restored": True, "now": iso_time(self.core.clock.seconds()),
-        })
-
-    @app.route("/mimic/v1.1/IdentityControlAPI", branch=True)
-    def identity_control(self, request: Any) -> Any:
-        return self._identity_control.resource()
-
-    @app.route("/mimic/v1.1/tenants", methods=["GET"])
-    def tenants(self, request: Any) -> bytes:
-        return json_response(request, overview(self.core))
-
-    @app.route("/mimic/v1.1/openapi.json", methods=["GET"])
-    def openapi(self, request: Any) -> bytes:
-        served = {rule.rule for rule in self.app.url_map.iter_rules()}
-        described = {}
-        for api in self.core.apis.values():
-            if IControlPlaneDescriber.providedBy(api):
-                described.update(api.openapi_paths())
-        from mimic.rest.openapi import control_plane_document
-
-        return json_response(request, control_plane_document(
-            root_url(request), self.core.regions, served, described))
-
-    @app.route("/mimic/dashboard", methods=["GET"])
-    def dashboard_without_slash(self, request: Any) -> bytes:
-        # Relative links in the page need the slash.
-        request.redirect(b"/mimic/dashboard/")
+    def render_HEAD(self, request: Any) -> bytes:
+        # The length without the body, as a route's HEAD answers (and
+        # without twisted.web's warning of a HEAD that returned a body).
+        request.setHeader(b"content-length", b"%d" % len(welcome(request)))
         return b""
-
-    @app.route("/mimic/dashboard/", methods=["GET"], branch=True)
-    def dashboard(self, request: Any) -> Any:
-        return DashboardFiles()
-
-
-install_error_handlers(MimicRoot.app, openstack_error_body)
 
 
 #: Paths Mimic serves itself, which no plugin may take over.
@@ -267,12 +82,14 @@ class MountedRoot(Resource):
     """
     Mimic's root: paths under a plugin's mount (see
     :class:`mimic.imimic.IRootMounts`) go to that plugin's resource, the
-    rest to :class:`MimicRoot`.
+    rest to :class:`mimic.rest.root_api.MimicRoot` (made on first use), but
+    ``GET /`` and ``HEAD /`` to :class:`Welcome`.
     """
 
     def __init__(self, core: Any) -> None:
         super().__init__()
-        self.root = MimicRoot(core).app.resource()
+        self.root = LazyResource(lambda: root_routes().MimicRoot(core).app.resource())
+        self.welcome = Welcome()
         mounts: dict[tuple, Any] = {
             (b"identity",): LazyResource(lambda: identity_api().IdentityResource(core))}
         owners: list = []
@@ -297,6 +114,9 @@ class MountedRoot(Resource):
         self.takeover = mounts.pop((b"",), None)
         if self.takeover is not None:
             del mounts[(b"identity",)]
+        #: Whether ``GET /`` is the greeting (:class:`Welcome`): unless a
+        #: takeover serves every path.
+        self.greets = self.takeover is None
         # Which API each path belongs to, for the site layer (mimic.site).
         self.paths = PathClassifier(
             core,
@@ -325,7 +145,9 @@ class MountedRoot(Resource):
             served = self._api_resource(request)
             if served is not None:
                 return served
-        return self.root
+        if name == b"" and len(request.postpath) == 1 and request.method in (b"GET", b"HEAD"):
+            return self.welcome
+        return self.root.resource()
 
     def _api_resource(self, request: Any) -> Any:
         """
@@ -352,4 +174,4 @@ class MountedRoot(Resource):
         return resource
 
     def render(self, request: Any) -> Any:
-        return self.root.render(request)
+        return self.root.resource().render(request)

@@ -15,21 +15,20 @@ ids, strict auth, the journal and the state file's holding of answers are
 from __future__ import annotations
 
 import json
+import sys
 import time
 from typing import Any, Optional
 from urllib.parse import unquote_to_bytes
 
-from klein.resource import KleinResource
 from twisted.internet.interfaces import IPushProducer
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web import http, resource, server
-from twisted.web.http_headers import _nameEncoder
+from twisted.web.http_headers import Headers, _nameEncoder
 from zope.interface import implementer
 
 from mimic.access_log import api_label, log_access
 from mimic.bookkeeping import RequestBookkeeping, RequestIds
-from mimic.klein_rendering import KleinRendering
 from mimic.metrics import count_request
 from mimic.paths import CONTROL
 from mimic.rest.http import RequestError
@@ -89,7 +88,8 @@ class DateHeader:
 class MimicChannel(http.HTTPChannel):
     """
     Twisted's HTTP/1.1 channel with what it asks of its transport on every
-    request answered once per connection.
+    request (whether it is TLS, its own address) answered once per
+    connection, and each answer's head written in one piece.
 
     ``HTTPChannel.isSecure`` adapts the transport to ``ISSLTransport`` each
     time it is asked, and Twisted and Klein ask two or three times a request;
@@ -97,11 +97,36 @@ class MimicChannel(http.HTTPChannel):
     """
 
     _secure: Optional[bool] = None
+    _host: Any = None
 
     def isSecure(self) -> bool:
         if self._secure is None:
             self._secure = super().isSecure()
         return self._secure
+
+    def getHost(self) -> Any:
+        # Every request asks (``Request.__init__``), and a TCP transport
+        # answers with a ``getsockname`` call each time; a connection's own
+        # address does not change.
+        if self._host is None:
+            self._host = super().getHost()
+        return self._host
+
+    def writeHeaders(self, version: bytes, code: bytes, reason: bytes, headers: Any) -> None:
+        """
+        The status line and headers handed to the transport as one piece.
+        ``HTTPChannel.writeHeaders`` hands it a list of four pieces per
+        header, each of which ``FileDescriptor.writeSequence`` checks and
+        counts: a hundred calls per answer of a dozen headers.
+        """
+        if not isinstance(headers, Headers):
+            super().writeHeaders(version, code, reason, headers)
+            return
+        lines = [b"%s %s %s\r\n" % (version, code, reason)]
+        lines += [b"%s: %s\r\n" % (name, value)
+                  for name, values in headers.getAllRawHeaders() for value in values]
+        lines.append(b"\r\n")
+        self.transport.write(b"".join(lines))
 
 
 class MimicRequest(RequestBookkeeping, server.Request):
@@ -168,7 +193,9 @@ class MimicRequest(RequestBookkeeping, server.Request):
                      uri=self.uri.decode("utf-8", "replace"),
                      body=body.decode("utf-8", "replace"))
         core = getattr(self.channel.site, "core", None)
-        if core is None:
+        if core is None or self._greeting():
+            # No tenant to keep or forget: the greeting reads no state (and
+            # makes no store, which a fresh Mimic makes on first need).
             self._route()
             return
         store = core.store
@@ -182,6 +209,11 @@ class MimicRequest(RequestBookkeeping, server.Request):
             if mentioned and self.method not in (b"GET", b"HEAD") and (
                     not self.finished or self.code < 400):
                 store.keep(mentioned)
+
+    def _greeting(self) -> bool:
+        """Whether this is ``GET /`` or ``HEAD /`` answered by the root's greeting."""
+        return self.path == b"/" and self.method in (b"GET", b"HEAD") and getattr(
+            self.channel.site.resource, "greets", False)
 
     def _route(self) -> None:
         """
@@ -227,8 +259,13 @@ class MimicRequest(RequestBookkeeping, server.Request):
         # A Klein app is rendered by Mimic's own renderer: once, at once,
         # with the answer's length (see mimic.klein_rendering for what
         # KleinResource.render does instead). ``_app`` is the app a
-        # KleinResource serves.
-        if isinstance(resource, KleinResource):
+        # KleinResource serves. Klein is imported when a route first needs
+        # it (start-up answers GET / without it): until then no resource is
+        # a KleinResource.
+        klein_resource = sys.modules.get("klein.resource")
+        if klein_resource is not None and isinstance(resource, klein_resource.KleinResource):
+            from mimic.klein_rendering import KleinRendering
+
             KleinRendering(resource._app, self).start()
             return
         super().render(resource)

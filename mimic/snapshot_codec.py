@@ -383,6 +383,3 @@ def decode_state(document: Any, clock: Any = None) -> Any:
     return Decoder(clock).decode(document)
 
 
-def key_name(key: Any) -> Any:
-    """A store key's name: the key itself, or the first part of a tuple key."""
-    return key[0] if isinstance(key, tuple) and key else key

@@ -20,8 +20,8 @@ from twisted.internet.task import Clock
 
 from mimic.imimic import IStatefulAPI
 from mimic.model.identity import SessionStore
-from mimic.snapshot_codec import SnapshotError, decode_state, encode_state, key_name
-from mimic.util import MAX_CLOCK_SECONDS
+from mimic.snapshot_codec import SnapshotError, decode_state, encode_state
+from mimic.util import MAX_CLOCK_SECONDS, key_name
 
 #: The one format this Mimic writes and reads.
 FORMAT = "mimic-state/1"

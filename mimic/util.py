@@ -1,6 +1,6 @@
 """
-Small helpers shared by every API: timestamps from Mimic's clock and a
-seedable source of identifiers.
+Small helpers shared by every API: timestamps from Mimic's clock, a
+seedable source of identifiers, and the name of a store key.
 
 They live in one place so that there is one way to format a time and one way
 to make an id (see shared/STYLE.md, "one way to do a thing").
@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import datetime, timezone
+from typing import Any
 
 import attrs
 
@@ -86,3 +87,8 @@ class IdSource:
     def random(self) -> float:
         """A float in ``[0, 1)`` from the seeded source."""
         return self._random.random()
+
+
+def key_name(key: Any) -> Any:
+    """A store key's name: the key itself, or the first part of a tuple key."""
+    return key[0] if isinstance(key, tuple) and key else key

@@ -619,11 +619,10 @@ def klein_apps() -> dict:
     it (the one in MOUNTS when several classes share one app, as Nova's
     route groups do).
     """
-    import mimic.resource
     import mimic.rest
 
     modules = [importlib.import_module(f"mimic.rest.{m.name}")
-               for m in pkgutil.iter_modules(mimic.rest.__path__)] + [mimic.resource]
+               for m in pkgutil.iter_modules(mimic.rest.__path__)]
     names: dict = {}
     for module in modules:
         for value in vars(module).values():

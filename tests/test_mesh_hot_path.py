@@ -7,7 +7,9 @@ work), checked by what it does per request, never by timing it:
 - a cascade path is parsed once, however often it is asked for;
 - Istio's metric children are looked up once per label set, not per call;
 - a hop carries Mimic's own headers folded into one (``x-mimic-mesh``), so
-  a hop's request has the trace headers, ``Host`` and that one;
+  a hop's request has the trace headers, ``Host`` and that one; between two
+  nodes of one embedded Mimic the trace headers are folded in too, and the
+  callee reads, shows and passes on what it did when they were lines;
 - a child's node is nested in its caller's as it was encoded, not parsed
   and encoded again, guided by the summary it sends along;
 - the hop client (:mod:`mimic.rest.mesh_hops`) reuses its connections and
@@ -19,8 +21,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
-import sys
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -37,7 +38,7 @@ from mimic.core import MimicCore
 from mimic.model.mesh import calls, tracing
 from mimic.model.mesh.calls import MAX_CACHED_PLANS, PlanCache, plan_calls
 from mimic.model.mesh.documents import Mesh, parse_request_body, plain_mock
-from mimic.model.mesh.headers import FOLDED, fold, unfold
+from mimic.model.mesh.headers import FOLDED, FOLDED_TRACE, fold, traced, unfold
 from mimic.model.mesh.headers import MESH as MESH_HEADER
 from mimic.model.mesh.metrics import IstioMetrics, Workload
 from mimic.rest import mesh_sidecar
@@ -122,7 +123,8 @@ TRACE_AND_HOST = {"host", "traceparent", "b3", "x-b3-traceid", "x-b3-spanid",
                   "x-b3-parentspanid", "x-b3-sampled", "x-request-id"}
 
 
-def test_a_hop_sends_the_trace_headers_and_mimics_own_folded_in_one(mimic_factory):
+def test_a_standalone_pods_hop_sends_the_trace_headers_as_lines_and_mimics_own_folded(
+        mimic_factory):
     upstream = FakeUpstream(deep_levels=1)
     try:
         pod = mimic_factory("--mesh-service", "front", "--mesh-resolve",
@@ -153,6 +155,92 @@ def test_mimics_headers_fold_and_unfold_and_a_folded_one_mimic_did_not_write_is_
     # A client may still send Mimic's headers one by one (to reach a replica,
     # start at an instant, lower the budget).
     assert mimic.get("/mesh/a/x", headers={"x-mimic-mesh-hops": "32"}).status_code == 508
+
+
+def test_folded_trace_headers_unfold_under_their_own_names_over_the_lines_they_replace():
+    own = {"x-mimic-mesh-hops": "1"}
+    trace = {"traceparent": "00-" + "1" * 32 + "-" + "2" * 16 + "-01", "x-request-id": "r-1"}
+    internal = unfold({MESH_HEADER: fold(own, trace)})
+    assert internal == {**own, **trace}
+    headers = {"x-b3-flags": "1", "x-request-id": "stale", MESH_HEADER: "..."}
+    assert traced(headers, internal) == {**headers, **trace}
+    # Mimic's six alone (a client's, or a standalone pod's hop): nothing to add.
+    assert traced(headers, unfold({MESH_HEADER: fold(own)})) is headers
+    assert traced(headers, headers) is headers
+    with pytest.raises(ValueError):
+        unfold({MESH_HEADER: json.dumps([None] * (len(FOLDED) + len(FOLDED_TRACE) - 1))})
+
+
+def test_an_embedded_hop_carries_its_trace_headers_folded_in_one_line(monkeypatch):
+    runtime = in_process_runtime(MESH)
+    sent: list = []
+    real_hop = runtime.client.hop
+
+    async def hop(method, host, port, target, headers, timeout=None):
+        sent.append(dict(headers))
+        return await real_hop(method, host, port, target, headers, timeout)
+
+    monkeypatch.setattr(runtime.client, "hop", hop)
+    tree = serve(runtime, "/@b/@c[x-b3-flags=1]/x")
+    # a -> b and b -> c: Mimic's header alone, and a cascade's added one.
+    assert [sorted(headers) for headers in sent] == [[MESH_HEADER],
+                                                     sorted([MESH_HEADER, "x-b3-flags"])]
+    assert [len(json.loads(headers[MESH_HEADER])) for headers in sent] == \
+        [len(FOLDED) + len(FOLDED_TRACE)] * 2
+    b = tree["upstream_calls"][0]
+    c = b["upstream_calls"][0]
+    # The callee shows the trace it joined as it did when they were lines.
+    for caller, callee in ((tree, b), (b, c)):
+        client_span = callee["headers"]["x-b3-spanid"]
+        assert callee["headers"]["traceparent"] == f"00-{tree['trace_id']}-{client_span}-01"
+        assert callee["headers"]["x-b3-parentspanid"] == caller["span_id"]
+        assert callee["headers"]["b3"] == f"{tree['trace_id']}-{client_span}-1"
+        assert callee["headers"]["x-request-id"] == tree["headers"].get(
+            "x-request-id", callee["headers"]["x-request-id"])
+        assert callee["trace_id"] == tree["trace_id"]
+    assert c["headers"]["x-b3-flags"] == "1"
+    assert b["headers"]["x-request-id"] == c["headers"]["x-request-id"]
+
+
+def test_a_non_ascii_request_id_travels_as_a_line_and_reaches_the_callee_as_before(
+        monkeypatch):
+    runtime = in_process_runtime(MESH)
+    sent: list = []
+    real_hop = runtime.client.hop
+
+    async def hop(method, host, port, target, headers, timeout=None):
+        sent.append(dict(headers))
+        return await real_hop(method, host, port, target, headers, timeout)
+
+    monkeypatch.setattr(runtime.client, "hop", hop)
+    node, _ = answered(ensureDeferred(runtime.serve(
+        "a", "GET", "/@b/x", {"x-request-id": "caf\u00e9"}, ("127.0.0.1", 1))))
+    assert set(FOLDED_TRACE) - {"tracestate"} <= set(sent[0])
+    assert len(json.loads(sent[0][MESH_HEADER])) == len(FOLDED)
+
+
+def test_request_ids_reach_every_callees_tree_as_they_did_when_they_were_lines(mimic):
+    # What a client's x-request-id becomes at each hop: Twisted reads a
+    # header's bytes as Latin-1 and the hop writes it in UTF-8, so a
+    # non-ASCII id is re-encoded at every hop; an ASCII one is the same
+    # everywhere. Folding the trace headers of embedded hops changes neither.
+    load_mesh(mimic, MESH)
+    address = urlsplit(mimic.url)
+    for sent in (b"req-42", "r\u00e9q-\u00fc".encode("utf-8"), b"caf\xe9"):
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        connection.putrequest("GET", "/mesh/a/@b/@c/x")
+        connection.putheader("x-request-id", sent)
+        connection.endheaders()
+        tree = json.loads(connection.getresponse().read())
+        connection.close()
+        b = tree["upstream_calls"][0]
+        c = b["upstream_calls"][0]
+        expected = sent.decode("latin-1")
+        assert tree["headers"]["x-request-id"] == expected
+        expected = expected.encode("utf-8").decode("latin-1")
+        assert b["headers"]["x-request-id"] == expected
+        expected = expected.encode("utf-8").decode("latin-1")
+        assert c["headers"]["x-request-id"] == expected
 
 
 # A child's node, nested as it was encoded ---------------------------------
@@ -380,7 +468,8 @@ class InProcessHops:
         self.runtime = None
 
     async def hop(self, method, host, port, target, headers, timeout=None):
-        service, _, path = target[len("/mesh/"):].partition("/")
+        # The path as the site hands it on: percent-decoded.
+        service, _, path = unquote(target[len("/mesh/"):]).partition("/")
         node, extra = await self.runtime.serve(service, method, "/" + path, dict(headers),
                                                (host, port))
         extra = dict(extra)
@@ -470,17 +559,30 @@ def test_the_text_log_writes_twistds_lines_and_stamps_each_second_once(monkeypat
     assert stamped == [1_764_590_000, 1_764_590_001]
 
 
-@pytest.mark.parametrize("options, logger", [
-    ([], ["--logger=mimic.access_log.text_lines_observer"]),
-    (["--log-format", "json"], []),
+@pytest.mark.parametrize("options, observer", [
+    ([], "text_lines_observer"),
+    (["--log-format", "json"], "json_lines_observer"),
 ])
-def test_the_mimic_command_logs_text_through_mimics_observer(monkeypatch, options, logger):
-    started: list = []
-    monkeypatch.setattr("twisted.application.app.run",
-                        lambda run_app, options: started.append(list(sys.argv)))
-    monkeypatch.setattr(sys, "argv", ["mimic"])
-    mimic_main(options)
-    assert started == [["mimic", "--nodaemon", "--pidfile=", *logger, "mimic", *options]]
+def test_the_mimic_command_logs_through_mimics_observers(monkeypatch, options, observer):
+    from mimic import serving
+
+    made: list = []
+    for name in ("text_lines_observer", "json_lines_observer"):
+        monkeypatch.setattr(access_log, name, lambda name=name: made.append(name) or name)
+    monkeypatch.setattr(serving, "build_site", lambda config: None)
+    monkeypatch.setattr(serving.globalLogBeginner, "beginLoggingTo",
+                        lambda observers: made.append(observers))
+
+    class Listened(Exception):
+        """Raised where run() would start listening: logging has begun by then."""
+
+    def listener(*args):
+        raise Listened()
+
+    monkeypatch.setattr(serving, "Listener", listener)
+    with pytest.raises(Listened):
+        mimic_main(options)
+    assert made == [observer, [observer]]
 
 
 def test_start_stamps_write_what_iso_time_writes_and_format_each_second_once(monkeypatch):

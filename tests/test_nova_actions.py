@@ -173,6 +173,18 @@ def test_add_and_remove_security_group(nova):
     assert nova.server(server_id)["security_groups"] == [{"name": "web"}]
 
 
+def test_a_building_server_shows_no_groups_until_its_ports_exist(nova, mimic):
+    # Nova reads the groups from the server's ports in Neutron, which its
+    # compute host makes during the build (views/servers.py
+    # _add_security_grps): a show while building has no security_groups,
+    # so python-openstackclient's server create prints the groups it asked
+    # for (functional test_server_create_with_security_group).
+    server_id = nova.create_id(metadata={"server_building": 30})
+    assert "security_groups" not in nova.server(server_id)
+    mimic.tick(30)
+    assert nova.server(server_id)["security_groups"] == [{"name": "default"}]
+
+
 def test_adding_a_group_the_server_has_is_neutrons_duplicate_400(nova):
     # A real cloud: nova/network/security_group_api.py add_to_instance
     # appends the group's id to each port's security_groups and calls

@@ -412,6 +412,19 @@ def test_2_66_changes_before_filters_listings(nova, mimic):
                       "1970-01-01T00:00:30Z", **at("2.66")), 400, "badRequest")
 
 
+
+def test_a_servers_own_updated_time_finds_it_both_ways(nova, mimic):
+    # Nova keeps updated_at in whole seconds and shows it so; python-
+    # openstackclient's functional test_server_list_with_changes_before
+    # passes a server's own ``updated`` back as changes-before.
+    mimic.tick(0.7)
+    server_id = create(nova, "2.1")
+    updated = show(nova, server_id, "2.66")["updated"]
+    for name in ("changes-before", "changes-since"):
+        listed = nova.get(f"servers?{name}={updated}", **at("2.66")).json()["servers"]
+        assert [s["id"] for s in listed] == [server_id], name
+
+
 # 2.71: server groups.
 
 def test_2_71_servers_show_their_server_groups(nova):

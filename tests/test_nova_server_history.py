@@ -222,3 +222,34 @@ def test_the_create_action_shows_the_create_requests_id_user_and_time(nova):
     assert action["request_id"] == created.headers["x-openstack-request-id"]
     assert (action["user_id"], action["project_id"]) == (server["user_id"], TENANT)
     assert action["start_time"].rstrip("Z")[:19] == server["created"].rstrip("Z")[:19]
+
+
+# 2.78: the server's NUMA topology (nova/api/openstack/compute/server_topology.py:
+# an instance without a NUMA topology answers no nodes; host_node and
+# cpu_pinning only for the host policy, admins by default).
+
+def test_2_78_topology_is_empty_for_a_flavor_without_numa(nova):
+    server_id = nova.create_id()
+    error_of(nova.get(f"servers/{server_id}/topology", **at("2.77")), 404, "itemNotFound")
+    answer = nova.get(f"servers/{server_id}/topology", **at("2.78"))
+    assert answer.status_code == 200
+    assert answer.json() == {"nodes": [], "pagesize_kb": None}
+    error_of(nova.get("servers/nope/topology", **at("2.78")), 404, "itemNotFound")
+
+
+def test_2_78_topology_shows_the_cells_a_flavor_asks_for(nova, mimic):
+    admin = admin_nova_for(mimic)
+    flavor = admin.post("flavors", json={"flavor": {
+        "name": "numa", "ram": 2048, "vcpus": 4, "disk": 10}}).json()["flavor"]["id"]
+    assert admin.post(f"flavors/{flavor}/os-extra_specs", json={"extra_specs": {
+        "hw:numa_nodes": "2", "hw:cpu_policy": "dedicated",
+        "hw:mem_page_size": "large"}}).status_code == 200
+    server = nova.post("servers", json={"server": {
+        "name": "numa", "imageRef": UBUNTU, "flavorRef": flavor}}).json()["server"]["id"]
+    owner = nova.get(f"servers/{server}/topology", **at("2.78")).json()
+    assert owner == {"pagesize_kb": 2048, "nodes": [
+        {"vcpu_set": [0, 1], "siblings": [], "memory_mb": 1024},
+        {"vcpu_set": [2, 3], "siblings": [], "memory_mb": 1024}]}
+    nodes = admin.get(f"servers/{server}/topology", **at("2.78")).json()["nodes"]
+    assert [(n["host_node"], sorted(n["cpu_pinning"])) for n in nodes] == [
+        (0, ["0", "1"]), (1, ["2", "3"])]

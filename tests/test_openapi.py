@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mimic.rest.identity_api import IdentityControlApi
 from mimic.rest.mesh_api import MeshControlApi
-from mimic.resource import MimicRoot
+from mimic.rest.root_api import MimicRoot
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMATHESIS = os.path.join(os.path.dirname(sys.executable), "schemathesis")

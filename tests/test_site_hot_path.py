@@ -9,12 +9,13 @@ what it does per request, never by timing it:
   Content-Type), while Fastly's form-encoded bodies still work;
 - answers carry a ``Content-Length`` and are not chunked; a ``HEAD`` gets the
   length alone, a 204 no length; pipelined requests are answered in order;
+- an answer's status line and headers reach the transport in one piece, not
+  as a sequence of four pieces per header, and a connection asks its
+  transport for its own address once;
 - a large answer reaches the transport a slice at a time;
-- a path asked again is not matched, classified or dated again;
-- start-up and the first ``GET /`` import no API's routes or models (nor
-  the state file's SQLite journal, the mesh's YAML and JSON schema,
-  Prometheus, key generation), and werkzeug makes no URL builder until one
-  is used.
+- a path asked again is not matched, classified or dated again.
+
+What start-up imports is :mod:`tests.test_start_up`'s.
 
 The site is driven in process over a ``StringTransport`` here, which shows
 exactly what Twisted is handed; the behaviour over real sockets is the rest
@@ -24,8 +25,6 @@ of the suite's.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from klein.resource import KleinResource
@@ -169,6 +168,35 @@ def test_answers_have_a_length_head_has_no_body_and_204_no_length(site):
     assert "content-length" not in headers and "transfer-encoding" not in headers
 
 
+def test_the_status_line_and_headers_reach_the_transport_in_one_piece(site, monkeypatch):
+    connection = Connection(site)
+    path = compute_path(connection, "head")
+    sequences: list = []
+    monkeypatch.setattr(connection.transport, "writeSequence", sequences.append)
+    answer = connection.send(request("GET", f"{path}/servers", headers="X-Seen: yes\r\n"))
+    assert sequences == []
+    head, _, body = answer.partition(b"\r\n\r\n")
+    # The head was one write, the body the next.
+    assert connection.writes == [len(head) + 4, len(body)]
+    status, headers, _ = split(answer)
+    assert status == 200 and body == b'{"servers":[]}'
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert {"content-type", "content-length", "date", "server"} <= set(headers)
+
+
+def test_a_connection_asks_its_transport_for_its_own_address_once(site, monkeypatch):
+    connection = Connection(site)
+    path = compute_path(connection, "address")
+    asked: list = []
+    real = connection.transport.getHost
+    monkeypatch.setattr(connection.transport, "getHost", lambda: asked.append(1) or real())
+    for _ in range(3):
+        assert split(connection.send(request("GET", f"{path}/servers")))[0] == 200
+    assert asked == []  # asked once, by the connection's first request
+    # What the requests were told is the connection's address.
+    assert connection.channel.getHost() == real()
+
+
 def test_pipelined_requests_are_answered_in_order(site):
     connection = Connection(site)
     path = compute_path(connection, "pipelined")
@@ -238,34 +266,3 @@ def test_a_repeated_request_is_matched_classified_and_dated_once(site, monkeypat
     assert calls["match"] == 3
 
 
-#: Modules that serving ``GET /`` must not import: every API's routes and
-#: models, the mesh's YAML and JSON schema, Prometheus, key generation.
-NOT_AT_START_UP = (
-    "mimic.state_file", "sqlite3", "mimic.rest.nova_api", "mimic.rest.cinder_api",
-    "mimic.rest.neutron", "mimic.rest.glance_api", "mimic.rest.clb_api",
-    "mimic.rest.fastly_api", "mimic.rest.identity_api", "mimic.rest.mesh_api",
-    "mimic.rest.openapi", "mimic.model.nova", "mimic.model.mesh.documents", "yaml",
-    "jsonschema", "prometheus_client", "mimic.model.keypairs",
-)
-
-START = """
-import sys
-from mimic.__main__ import parse_options
-from mimic.tap import makeService
-from tests.test_site_hot_path import Connection, request, split
-service = makeService(parse_options(["--quiet"]))
-status, _, body = split(Connection(service.site).send(request("GET", "/")))
-print(status, body.decode().splitlines()[0])
-print(",".join(name for name in sys.argv[1:] if name in sys.modules))
-rules = list(service.site.resource.root._app.url_map.iter_rules())
-print(type(rules[0]).__name__, rules[0]._build.__qualname__)
-"""
-
-
-def test_start_up_and_the_first_get_of_the_root_import_no_api_and_build_no_url_builders():
-    completed = subprocess.run([sys.executable, "-c", START, *NOT_AT_START_UP],
-                               capture_output=True, text=True, timeout=120, check=True)
-    answered, eager, rule = completed.stdout.splitlines()[-3:]
-    assert answered == "200 To get started with Mimic, POST an authentication request to:"
-    assert eager == ""
-    assert rule == "LazyBuildRule LazyBuildRule._compile_builder.<locals>.build"

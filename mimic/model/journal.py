@@ -20,7 +20,6 @@ from typing import Any, Iterable, NamedTuple, Optional
 from urllib.parse import parse_qsl, urlencode
 
 import attrs
-import re2
 
 from mimic.util import iso_time
 
@@ -163,6 +162,10 @@ class JournalQuery:
             if len(pattern) > MAX_PATTERN_LENGTH:
                 raise InvalidFilter(
                     f"'path' is a regex of at most {MAX_PATTERN_LENGTH} characters.")
+            # RE2 (linear time) is imported with the first path filter: the
+            # journal is made at start-up, its filters are not.
+            import re2
+
             try:
                 compiled = re2.compile(pattern)
             except re2.error as error:

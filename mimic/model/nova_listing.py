@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from typing import Iterable, Iterator
 
 from mimic.model.nova_errors import BadRequest
@@ -84,10 +85,15 @@ def _matches(server: Server, query: ServerQuery, now: float) -> bool:
         return False
     if query.reservation_id is not None and server.reservation_id != query.reservation_id:
         return False
-    if query.changes_since is not None and server.updated_at(now) < query.changes_since:
-        return False
-    if query.changes_before is not None and server.updated_at(now) > query.changes_before:
-        return False
+    if query.changes_since is not None or query.changes_before is not None:
+        # Compared in whole seconds, as Nova's database keeps them and as
+        # ``updated`` shows them: a server's own ``updated`` given back as
+        # ``changes-before`` finds it.
+        updated = math.floor(server.updated_at(now))
+        if query.changes_since is not None and updated < query.changes_since:
+            return False
+        if query.changes_before is not None and updated > query.changes_before:
+            return False
     if query.locked is not None and server.locked != query.locked:
         return False
     return _matches_tags(server, query)

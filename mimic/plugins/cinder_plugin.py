@@ -19,7 +19,7 @@ from mimic.control_api import SteeringApi
 from mimic.imimic import IAPIMock, IPresetProvider, IStatefulAPI, IWireConventions
 from mimic.paths import OPENSTACK_REQUEST_ID
 from mimic.rest.http import openstack_error_body
-from mimic.snapshot_codec import key_name
+from mimic.util import key_name
 
 # The API's own modules (its routes, its model) are imported when it first
 # answers: Mimic's start-up imports no API's routes (docs/performance.rst).

@@ -17,7 +17,7 @@ from mimic.catalog import Endpoint, Entry
 from mimic.control_api import SteeringApi
 from mimic.imimic import IAPIMock, IPresetProvider, IResourceLister, IStatefulAPI, IWireConventions
 from mimic.overview import MAX_LISTED, ResourceSummary
-from mimic.snapshot_codec import key_name
+from mimic.util import key_name
 
 # The API's own modules (its routes, its model) are imported when it first
 # answers: Mimic's start-up imports no API's routes (docs/performance.rst).

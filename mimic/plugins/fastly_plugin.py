@@ -16,7 +16,7 @@ from zope.interface import implementer
 from mimic.imimic import IAPIMock, IResourceLister, IRootMounts, IStatefulAPI, IWireConventions
 from mimic.lazy_resource import LazyResource
 from mimic.overview import MAX_LISTED, ResourceSummary
-from mimic.snapshot_codec import key_name
+from mimic.util import key_name
 
 # The API's own modules (its routes, its model) are imported when it first
 # answers: Mimic's start-up imports no API's routes (docs/performance.rst).

@@ -15,7 +15,7 @@ from zope.interface import implementer
 from mimic.catalog import Endpoint, Entry
 from mimic.imimic import IAPIMock, IStatefulAPI, IWireConventions
 from mimic.paths import OPENSTACK_REQUEST_ID
-from mimic.snapshot_codec import key_name
+from mimic.util import key_name
 
 # The API's own modules (its routes, its model) are imported when it first
 # answers: Mimic's start-up imports no API's routes (docs/performance.rst).

@@ -14,8 +14,6 @@ import uuid
 from typing import Any, Callable, Optional
 
 from twisted.logger import Logger
-from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import RequestRedirect
 
 from mimic.bounds import InputRefused, load_json, parse_query_integer
 
@@ -215,6 +213,10 @@ def install_error_handlers(app: Any, render: Callable[[RequestError], Any]) -> N
     ``RequestError`` as raised, unknown paths as 404, wrong methods as 405,
     and anything unexpected as a logged 500 (a bug, but never an HTML page).
     """
+    # werkzeug comes with Klein, when an app is made: this module is
+    # imported at start-up, Klein is not (docs/performance.rst, start-up).
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+    from werkzeug.routing import RequestRedirect
 
     def respond(request: Any, error: RequestError) -> bytes:
         request.setHeader(b"content-type", b"application/json")
@@ -260,6 +262,16 @@ def install_error_handlers(app: Any, render: Callable[[RequestError], Any]) -> N
         request, failure = args[-2:]
         log.failure("Unexpected error answering {uri}", failure, uri=request.uri)
         return respond(request, RequestError(500, "Mimic failed unexpectedly; see its log."))
+
+
+def root_url(request: Any) -> str:
+    """``scheme://host[:port]`` as the client addressed this server."""
+    host = request.getHeader(b"host")
+    scheme = "https" if request.isSecure() else "http"
+    if host:
+        return f"{scheme}://{host.decode('ascii', 'replace')}"
+    address = request.getHost()
+    return f"{scheme}://{address.host}:{address.port}"
 
 
 def caller_token(request: Any, store: Any) -> Any:

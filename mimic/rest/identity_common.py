@@ -19,7 +19,7 @@ from http import HTTPStatus
 from typing import Any, Callable, Optional
 
 from mimic.model.identity import AUTH_EVENT
-from mimic.rest.http import RawJSON, RequestError
+from mimic.rest.http import RawJSON, RequestError, root_url  # noqa: F401  (re-exported)
 
 #: The identity service's own catalog entry (it is not a plugin: it is the
 #: door every client comes in by).
@@ -32,16 +32,6 @@ CATALOG_CACHE_SIZE = 1024
 #: no URL contains, encoded by JSON as ``\u0000root\u0000``.
 ROOT_PLACEHOLDER = "\x00root\x00"
 _ENCODED_PLACEHOLDER = json.dumps(ROOT_PLACEHOLDER)[1:-1].encode("ascii")
-
-
-def root_url(request: Any) -> str:
-    """``scheme://host[:port]`` as the client addressed this server."""
-    host = request.getHeader(b"host")
-    scheme = "https" if request.isSecure() else "http"
-    if host:
-        return f"{scheme}://{host.decode('ascii', 'replace')}"
-    address = request.getHost()
-    return f"{scheme}://{address.host}:{address.port}"
 
 
 def version_v2(root: str) -> dict:

@@ -50,6 +50,7 @@ from mimic.model.mesh.headers import (
     SOURCE_WORKLOAD,
     START,
     WORKLOAD,
+    traced,
     unfold,
 )
 from mimic.model.mesh.metrics import IstioMetrics, Workload
@@ -254,14 +255,15 @@ class MeshRuntime:
         work = work if work is not None else NodeWork()
         real_start = self.now()
         state = self.state()
-        context = incoming_context(headers, state.ids)
-        span_id = derived_span_id(self.seed, context.trace_id, context.parent_id,
-                                  context.request_id, service)
-        rng = seeded_random(self.seed, context.trace_id, span_id)
         try:
             internal, refusal = unfold(headers), None
         except ValueError as error:
             internal, refusal = {}, str(error)
+        headers = traced(headers, internal)
+        context = incoming_context(headers, state.ids)
+        span_id = derived_span_id(self.seed, context.trace_id, context.parent_id,
+                                  context.request_id, service)
+        rng = seeded_random(self.seed, context.trace_id, span_id)
         start_us = self._start_us(internal)
         instance = _instance(state, service, internal.get(ENDPOINT)) \
             if self.config.standalone is None else None

@@ -330,13 +330,25 @@ class Sidecar:
         context = TraceContext(trace_id=mine.trace_id, parent_id=caller.span_id,
                                sampled=mine.sampled, request_id=mine.request_id,
                                tracestate=mine.tracestate)
-        down = {**headers, **outgoing_headers(context, span_id)}
-        down[MESH] = fold({
+        trace = outgoing_headers(context, span_id)
+        down = {**headers, **trace}
+        own = {
             HOPS: down.pop(HOPS, None), BUDGET: str(budget),
             START: str(start_us) if runtime.simulated else None,
             ENDPOINT: endpoint.label if endpoint is not None else None,
             SOURCE_WORKLOAD: down.pop(SOURCE_WORKLOAD, None),
-            SOURCE_VERSION: down.pop(SOURCE_VERSION, None)})
+            SOURCE_VERSION: down.pop(SOURCE_VERSION, None)}
+        if runtime.config.standalone is None and mine.request_id.isascii() \
+                and (mine.tracestate is None or mine.tracestate.isascii()):
+            # Both ends are this Mimic: the trace headers travel folded
+            # with Mimic's own, and the callee reads them back as the lines
+            # they replace. A request id or tracestate that is not ASCII
+            # goes as a line, which re-encodes it as every hop did.
+            for name in trace:
+                del down[name]
+            down[MESH] = fold(own, trace)
+        else:
+            down[MESH] = fold(own)
         target = self._targets.get(call.path)
         if target is None:
             path, mark, query = call.path.partition("?")

@@ -5,7 +5,9 @@ URLs (``servers/<id>/remote-consoles`` from 2.6, the ``os-get*Console``
 actions before), and ``servers/<id>/diagnostics`` (libvirt's free-form keys
 before 2.48, the standard shape from it; admins only, as Nova's default
 policy says). Nova's rules: nova/api/openstack/compute/console_output.py,
-remote_consoles.py, server_diagnostics.py and their schemas.
+remote_consoles.py, server_diagnostics.py and their schemas), and
+``servers/<id>/topology`` (2.78: the guest NUMA cells, the host's side of
+them for admins; server_topology.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Optional
 from mimic.bounds import decimal
 from mimic.model.nova_instance_actions import console_output
 from mimic.model.nova_server import STATES
+from mimic.model.nova_topology import numa_topology
 from mimic.rest.http import RequestError, json_response, read_json
 from mimic.rest.nova_json import invalid_input
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
@@ -104,7 +107,7 @@ CONSOLE_ACTIONS_UNTIL = {name: "2.5" for name in LEGACY_CONSOLE_ACTIONS}
 
 
 class ConsoleRoutes(NovaRoutes):
-    """``servers/<id>/remote-consoles`` and ``servers/<id>/diagnostics``."""
+    """``servers/<id>/remote-consoles``, ``diagnostics`` and ``topology``."""
 
     @tenant_route(app, "/servers/<server_id>/remote-consoles", methods=["POST"])
     def remote_console(self, request: Any, tenant_id: str, server_id: str) -> bytes:
@@ -167,3 +170,28 @@ class ConsoleRoutes(NovaRoutes):
             "disk_details": [{"read_bytes": 0, "read_requests": 0, "write_bytes": 0,
                               "write_requests": 0, "errors_count": 0}],
         })
+
+    @tenant_route(app, "/servers/<server_id>/topology", methods=["GET"])
+    def topology(self, request: Any, tenant_id: str, server_id: str) -> bytes:
+        """
+        Nova's default policy lets the owner and admins read it; the host
+        side (``host_node``, ``cpu_pinning``) is for admins only.
+        """
+        self._begin(request, tenant_id)
+        if self.version < "2.78":
+            # No version of the route matches: before the server is looked up.
+            raise RequestError(404, "The resource could not be found.")
+        compute, _ = self._begin_server(request, tenant_id, server_id)
+        found = numa_topology(compute.server(server_id).flavor)
+        if found is None:
+            return json_response(request, {"nodes": [], "pagesize_kb": None})
+        admin = self._is_admin(request, tenant_id)
+        nodes = []
+        for cell in found.cells:
+            node: dict = {"vcpu_set": list(cell.vcpu_set), "siblings": [],
+                          "memory_mb": cell.memory_mb}
+            if admin:
+                node["host_node"] = cell.host_node
+                node["cpu_pinning"] = {str(v): p for v, p in cell.cpu_pinning}
+            nodes.append(node)
+        return json_response(request, {"nodes": nodes, "pagesize_kb": found.pagesize_kb})

@@ -151,9 +151,12 @@ def server_detail(server: Server, now: float, links: Links, network: NetworkStat
             "OS-EXT-STS:power_state": power_state,
             "os-extended-volumes:volumes_attached": volumes_attached(server, view),
         })
-        groups = network.security_groups_of(server.id)
+        groups = network.security_groups_of(server.id) if status != "BUILD" else ()
         if groups:
-            # Nova leaves the key out for a server without groups.
+            # Nova reads a server's groups from its ports' in Neutron and
+            # leaves the key out where it finds none: a server without
+            # groups, and one still building, whose ports its compute host
+            # has not yet made (views/servers.py, _add_security_grps).
             body["security_groups"] = [{"name": g.name} for g in groups]
     if view.key_name:
         body["key_name"] = server.key_name

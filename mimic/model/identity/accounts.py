@@ -2,7 +2,7 @@
 The identity a cloud starts with: the projects, users, roles, groups and
 role assignments a profile (``--profile``, :mod:`mimic.profiles`) says
 exist before anyone authenticated, so that they are listed, and hold their
-roles, from the first request on. Plain data here, put into a fresh
+roles, from the first request on. Put into a fresh
 :class:`~mimic.model.identity.store.SessionStore` by :func:`seed_accounts`
 (at start and on every reset).
 
@@ -11,70 +11,28 @@ password works, naming another project joins it), with their default
 project, but *seeded* (:class:`~mimic.model.identity.users.User`): every
 role they hold is one of the stored assignments, listed by ``GET
 /v3/role_assignments`` and revocable like any other, as in the real cloud.
+
+The data itself (:class:`~mimic.profiles.Accounts` and its parts) lives
+with the profiles, which the command line reads before it imports any
+model.
 """
 
 from __future__ import annotations
 
-from typing import Optional
-
-import attrs
-
 from mimic.model.identity.projects import DEFAULT_DOMAIN_ID
 from mimic.model.identity.roles import SYSTEM_ALL, Assignment
 from mimic.model.identity.store import SessionStore
-
-USER = "user"
-GROUP = "group"
-PROJECT = "project"
-DOMAIN = "domain"
-SYSTEM = "system"
-
-
-@attrs.frozen
-class SeedUser:
-    """A user the cloud starts with, in the default domain."""
-
-    name: str
-    #: The name of their default project (also its id, as for every project
-    #: Mimic makes by name at authentication).
-    project: str
-    email: Optional[str] = None
-
-
-@attrs.frozen
-class SeedGroup:
-    """A group the cloud starts with (without members, as devstack's are)."""
-
-    name: str
-    description: str = ""
-
-
-@attrs.frozen
-class SeedGrant:
-    """
-    One role assignment, by names: ``role`` held by a user or group
-    (``actor``, ``actor_name``) on a project, a domain (by id) or the
-    system (``target_name`` ``all``).
-    """
-
-    role: str
-    actor: str
-    actor_name: str
-    target: str
-    target_name: str
-
-
-@attrs.frozen
-class Accounts:
-    """Everything a profile's identity starts with; empty for the default."""
-
-    #: Roles beyond Keystone's built-in ``admin``, ``member`` and ``reader``.
-    roles: tuple = ()
-    #: Project names (each its own id) in the default domain.
-    projects: tuple = ()
-    users: tuple = ()
-    groups: tuple = ()
-    grants: tuple = ()
+from mimic.profiles import (  # noqa: F401  (the seed data, also known by these names here)
+    DOMAIN,
+    GROUP,
+    PROJECT,
+    SYSTEM,
+    USER,
+    Accounts,
+    SeedGrant,
+    SeedGroup,
+    SeedUser,
+)
 
 
 def seed_accounts(store: SessionStore, accounts: Accounts) -> None:

@@ -45,6 +45,13 @@ ENDPOINT = "x-mimic-mesh-endpoint"
 #: client may still send them one by one.
 MESH = "x-mimic-mesh"
 FOLDED = (HOPS, BUDGET, START, ENDPOINT, SOURCE_WORKLOAD, SOURCE_VERSION)
+#: Between two nodes of one embedded Mimic the trace headers a sidecar
+#: writes travel in the same list, after those six: both ends are this
+#: process, and the callee reads them back as the header lines they
+#: replace (see :func:`unfold`). Calls to other servers (a standalone
+#: pod's upstreams) send them as real header lines, for real sidecars.
+FOLDED_TRACE = ("traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid",
+                "x-b3-parentspanid", "x-b3-sampled", "x-request-id")
 _encode_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 
 #: The response header by which a node that a Mimic called tells it what
@@ -67,17 +74,26 @@ def refused_header(name: str) -> Optional[str]:
     return None
 
 
-def fold(values: Mapping[str, Optional[str]]) -> str:
-    """The value of :data:`MESH` for Mimic's own headers ``values``."""
+def fold(values: Mapping[str, Optional[str]],
+         trace: Optional[Mapping[str, str]] = None) -> str:
+    """
+    The value of :data:`MESH` for Mimic's own headers ``values`` and, on an
+    embedded hop, the trace headers ``trace`` (names of :data:`FOLDED_TRACE`).
+    """
+    names = FOLDED if trace is None else FOLDED + FOLDED_TRACE
+    if trace is not None:
+        values = {**values, **trace}
     return "[" + ",".join(["null" if values.get(name) is None else _encode_string(values[name])
-                           for name in FOLDED]) + "]"
+                           for name in names]) + "]"
 
 
 def unfold(headers: Mapping[str, str]) -> Mapping[str, str]:
     """
     Mimic's own headers of a request: from :data:`MESH` when it came (a
     Mimic node called), else as they came one by one (``headers`` itself).
-    Raises ValueError for a :data:`MESH` that Mimic did not write.
+    When :data:`MESH` carried the trace headers too (an embedded hop), they
+    are in the answer under their own names. Raises ValueError for a
+    :data:`MESH` that Mimic did not write.
     """
     folded = headers.get(MESH)
     if folded is None:
@@ -87,8 +103,8 @@ def unfold(headers: Mapping[str, str]) -> Mapping[str, str]:
     except (ValueError, RecursionError):
         values = None
     unfolded = {}
-    if type(values) is list and len(values) == len(FOLDED):
-        for name, value in zip(FOLDED, values):
+    if type(values) is list and len(values) in (len(FOLDED), len(FOLDED) + len(FOLDED_TRACE)):
+        for name, value in zip(FOLDED + FOLDED_TRACE, values):
             if type(value) is str:
                 unfolded[name] = value
             elif value is not None:
@@ -97,3 +113,18 @@ def unfold(headers: Mapping[str, str]) -> Mapping[str, str]:
             return unfolded
     raise ValueError(f"{MESH}: {folded[:40]!r} is not what Mimic's nodes send each other; "
                      "this header is set by Mimic's mesh nodes, not by clients")
+
+
+def traced(headers: Mapping[str, str], internal: Mapping[str, str]) -> Mapping[str, str]:
+    """
+    A request's headers with the trace headers its :data:`MESH` carried
+    (``internal``, from :func:`unfold`) as if they had come as lines: what
+    the callee of an embedded hop reads, shows and passes on is then what
+    it read when they were real lines.
+    """
+    if internal is headers:
+        return headers
+    folded = [(name, internal[name]) for name in FOLDED_TRACE if name in internal]
+    if not folded:
+        return headers
+    return {**headers, **dict(folded)}
