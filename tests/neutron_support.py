@@ -51,8 +51,9 @@ class Neutron:
         return response.json() if response.content else None
 
 
-def connect(mimic, username="alice", region="ORD"):
-    access = mimic.authenticate(username)
+def connect(mimic, username="alice", region="ORD", tenant_id=None):
+    """Neutron as ``username``, on ``tenant_id`` or else the user's default tenant."""
+    access = mimic.authenticate(username, tenant_id=tenant_id)
     # The catalog lists Neutron unversioned, as real clouds do; the
     # resources are under /v2.0 of it.
     return Neutron(mimic, mimic.endpoint(access, "network", region) + "/v2.0",

@@ -1,18 +1,18 @@
 """
-What the route fuzz (tests/test_fuzz_routes.py) found on the routes it
-took up last (Block Storage, writable Keystone v3, Nova's server groups,
-consoles and volumes, state restore), each as the literal request that
-found it: a 500 where the API answers 400, or a refusal that changed
+What the route fuzz (tests/test_fuzz_bodies.py and test_fuzz_members.py)
+found on the routes it took up last (Block Storage, writable Keystone v3,
+Nova's server groups, consoles and volumes, state restore), each as the
+literal request that found it: a 500 where the API answers 400, or a refusal that changed
 state. One file, so each API's own test module stays as its owners keep it.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
 
+from tests.fuzz_support import replaced
 from tests.robustness_support import assert_error_shape, endpoints
 
 TENANT = "findings"
@@ -152,15 +152,6 @@ def snapshot(mimic) -> dict:
     return mimic.get("/mimic/v1.1/state").json()
 
 
-def edited(document: dict, path: tuple, value) -> dict:
-    document = copy.deepcopy(document)
-    parent = document
-    for key in path[:-1]:
-        parent = parent[key]
-    parent[path[-1]] = value
-    return document
-
-
 @pytest.mark.parametrize("path, value", [
     # Past the clock's range (POST /tick refuses the same).
     (("clock", "now"), 10 ** 300),
@@ -176,7 +167,7 @@ def edited(document: dict, path: tuple, value) -> dict:
 def test_a_state_document_mimic_cannot_use_is_a_400_and_changes_nothing(
         mimic, path, value):
     document = snapshot(mimic)
-    response = mimic.put("/mimic/v1.1/state", data=json.dumps(edited(document, path, value)))
+    response = mimic.put("/mimic/v1.1/state", data=json.dumps(replaced(document, path, value)))
     assert_error_shape("control", response)
     assert snapshot(mimic) == document
     # And everything still answers: authenticating reads the store.

@@ -45,8 +45,14 @@ def sdk(devstack):
 
 
 def _rest(devstack, user):
-    """Neutron's REST API as ``user`` (on the project of the same name)."""
-    return connect(devstack.client(), user, region="RegionOne")
+    """
+    Neutron's REST API as ``user`` on the project of the same name, asked
+    for by name: a user devstack does not seed (``alt_member``, ``dora``)
+    is made on first contact, and a v2.0 token without a tenant would land
+    on a fresh tenant of its own unless an openstacksdk (v3, scoped by
+    project name) connection had made that user first.
+    """
+    return connect(devstack.client(), user, region="RegionOne", tenant_id=user)
 
 
 def test_an_entry_shares_a_network_with_its_target_project_only(sdk):

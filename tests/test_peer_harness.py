@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peer.run import clouds_yaml, parse_junit
+import pytest
+
+from peer import run
+from peer.run import (
+    FileResult,
+    clouds_yaml,
+    load_results,
+    parse_junit,
+    parse_progress,
+    save_results,
+    write_table,
+)
 
 REPORT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest">
@@ -22,10 +33,36 @@ openstack.exceptions.NotFoundException: 404: Client Error for url: http://x/tags
 """
 
 
-def test_junit_report_counts_outcomes_and_keeps_the_raised_exception(tmp_path: Path) -> None:
+def _report(tmp_path: Path, text: str) -> Path:
     report = tmp_path / "junit.xml"
-    report.write_text(REPORT)
-    result = parse_junit("sdk", "compute/v2/test_server.py", report)
+    report.write_text(text)
+    return report
+
+
+@pytest.fixture
+def run_sdk_file(tmp_path: Path, monkeypatch):
+    """
+    ``run_sdk_file(name, source, file_timeout)``: what ``run.run_file``
+    measures of a one-file "sdk" suite holding ``source``, under
+    ``tmp_path`` (the work directory is ``tmp_path / "work"``).
+    """
+    tests = tmp_path / "suite" / "tests"
+    tests.mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    monkeypatch.setitem(run.SUITES, "sdk", ("suite", "suite/tests"))
+    # Without the venv's plugins pytest starts in a second, well inside the budget.
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+    def run_file(name: str, source: str, file_timeout: float) -> FileResult:
+        (tests / name).write_text(source)
+        return run.run_file("sdk", tmp_path, name, tmp_path / "work",
+                            file_timeout=file_timeout)
+
+    return run_file
+
+
+def test_junit_report_counts_outcomes_and_keeps_the_raised_exception(tmp_path: Path) -> None:
+    result = parse_junit("sdk", "compute/v2/test_server.py", _report(tmp_path, REPORT))
     assert (result.passed, result.failed, result.skipped) == (1, 1, 1)
     assert result.failures == ((
         "test_fail",
@@ -33,11 +70,10 @@ def test_junit_report_counts_outcomes_and_keeps_the_raised_exception(tmp_path: P
 
 
 def test_a_file_whose_tests_all_skip_says_why(tmp_path: Path) -> None:
-    report = tmp_path / "junit.xml"
-    report.write_text(REPORT.replace('<testcase classname="t.TestServer" name="test_create"/>', "")
-                      .split('<testcase classname="t.TestServer" name="test_fail">')[0]
-                      + "</testsuite></testsuites>")
-    result = parse_junit("sdk", "compute/v2/test_keypair.py", report)
+    skips_only = (REPORT.replace('<testcase classname="t.TestServer" name="test_create"/>', "")
+                  .split('<testcase classname="t.TestServer" name="test_fail">')[0]
+                  + "</testsuite></testsuites>")
+    result = parse_junit("sdk", "compute/v2/test_keypair.py", _report(tmp_path, skips_only))
     assert result.ran == 0
     assert result.note == "block-storage service not supported by cloud"
 
@@ -53,7 +89,6 @@ def test_clouds_are_the_four_devstack_writes() -> None:
 
 
 def test_recorded_results_round_trip_and_the_table_lists_exclusions_apart(tmp_path: Path) -> None:
-    from peer.run import FileResult, load_results, save_results, write_table
     rows = [FileResult("sdk", "network/v2/test_router.py", 3, 1, 0,
                        (("test_update", "BadRequestException: 400"),)),
             FileResult("sdk", "network/v2/test_agent.py", note="excluded: agents")]
@@ -82,19 +117,8 @@ def test_slow():
 """
 
 
-def test_a_file_that_runs_out_of_time_is_measured_as_far_as_it_got(
-        tmp_path: Path, monkeypatch) -> None:
-    from peer import run
-
-    tests = tmp_path / "suite" / "tests"
-    tests.mkdir(parents=True)
-    (tests / "test_slow.py").write_text(SLOW_FILE)
-    (tmp_path / "work").mkdir()
-    monkeypatch.setitem(run.SUITES, "sdk", ("suite", "suite/tests"))
-    # Without the venv's plugins pytest starts in a second, well inside the budget.
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    result = run.run_file("sdk", tmp_path, "test_slow.py", tmp_path / "work",
-                          file_timeout=8.0)
+def test_a_file_that_runs_out_of_time_is_measured_as_far_as_it_got(run_sdk_file) -> None:
+    result = run_sdk_file("test_slow.py", SLOW_FILE, file_timeout=8.0)
     assert result.passed == 1
     assert result.note == "timed out after 8 s: the tests it reached"
 
@@ -117,26 +141,15 @@ def test_stubborn():
 
 
 def test_a_file_killed_before_its_report_keeps_the_tests_it_finished(
-        tmp_path: Path, monkeypatch) -> None:
-    from peer import run
-
-    tests = tmp_path / "suite" / "tests"
-    tests.mkdir(parents=True)
-    (tests / "test_stubborn.py").write_text(STUBBORN_FILE)
-    (tmp_path / "work").mkdir()
-    monkeypatch.setitem(run.SUITES, "sdk", ("suite", "suite/tests"))
+        run_sdk_file, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(run, "INTERRUPT_GRACE", 1.0)
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    result = run.run_file("sdk", tmp_path, "test_stubborn.py", tmp_path / "work",
-                          file_timeout=8.0)
+    result = run_sdk_file("test_stubborn.py", STUBBORN_FILE, file_timeout=8.0)
     assert not (tmp_path / "work" / "junit.xml").exists()
     assert (result.passed, result.failed) == (1, 0)
     assert result.note == "timed out after 8 s: the tests it reached"
 
 
 def test_progress_lines_count_a_failed_test_once(tmp_path: Path) -> None:
-    from peer.run import parse_progress
-
     progress = tmp_path / "progress.jsonl"
     progress.write_text(
         '{"name": "test_a", "when": "call", "outcome": "passed", "text": ""}\n'
@@ -159,18 +172,9 @@ def test_per_test_limit_is_the_functional_envs():
 
 
 def test_sdk_tests_get_the_time_limit_its_tox_functional_env_gives(
-        tmp_path: Path, monkeypatch) -> None:
+        run_sdk_file, monkeypatch) -> None:
     # openstacksdk's tox.ini [testenv:functional] sets OS_TEST_TIMEOUT=600;
     # without it openstack/tests/base.py gives every test 5 s.
-    from peer import run
-
-    tests = tmp_path / "suite" / "tests"
-    tests.mkdir(parents=True)
-    (tests / "test_env.py").write_text(ENV_FILE)
-    (tmp_path / "work").mkdir()
-    monkeypatch.setitem(run.SUITES, "sdk", ("suite", "suite/tests"))
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.delenv("OS_TEST_TIMEOUT", raising=False)
-    result = run.run_file("sdk", tmp_path, "test_env.py", tmp_path / "work",
-                          file_timeout=60.0)
+    result = run_sdk_file("test_env.py", ENV_FILE, file_timeout=60.0)
     assert (result.passed, result.failed) == (1, 0), result

@@ -11,59 +11,33 @@ from __future__ import annotations
 
 import attrs
 
-from mimic.model.behaviors import (
-    BehaviorKind,
-    CriterionKind,
-    Event,
-    InvalidBehavior,
-    coerce_number,
-    duration_kind,
-    failure_kind,
-)
+from mimic.model.behaviors import BehaviorKind, InvalidBehavior, duration_kind
 from mimic.model.cinder_errors import invalid_input
+from mimic.model.lifecycle_behaviors import (
+    lifecycle_events,
+    preset_seconds,
+    typed_failure_kind,
+)
 
-
-def _failure_kind(name: str, message: str, description: str) -> BehaviorKind:
-    """``fail``; ``type`` left ``None`` means "Cinder's fault name for the code"."""
-    base = failure_kind("computeFault", message, description)
-
-    def validate(parameters: dict) -> dict:
-        checked = base.validate(parameters)
-        if "type" not in parameters:
-            checked["type"] = None
-        return checked
-
-    return BehaviorKind(name, description, validate)
-
-
-_CRITERIA = (CriterionKind("volume_name"), CriterionKind("metadata", shape="mapping"))
-
-CREATION_EVENT = Event(
-    name="creation",
-    behaviors=(
-        _failure_kind("fail", "The volume could not be created.",
-                      "answer {code, message, type}; no volume is created"),
+EVENTS = lifecycle_events(
+    "volume_name",
+    creation=(
+        typed_failure_kind("fail", "The volume could not be created.",
+                           "answer {code, message, type}; no volume is created"),
         duration_kind("creating", "stay creating for {duration} seconds, then available",
                       default=0),
         BehaviorKind("error", "go to error (after any creating time)"),
         BehaviorKind("default", "create an available volume at once"),
     ),
-    criteria=_CRITERIA,
-)
-
-DELETION_EVENT = Event(
-    name="deletion",
-    behaviors=(
-        _failure_kind("fail", "The volume could not be deleted.",
-                      "answer {code, message, type}; the volume stays"),
+    deletion=(
+        typed_failure_kind("fail", "The volume could not be deleted.",
+                           "answer {code, message, type}; the volume stays"),
         duration_kind("deleting", "show deleting for {duration} seconds, then vanish",
                       default=0),
         BehaviorKind("default", "delete the volume at once"),
     ),
-    criteria=_CRITERIA,
 )
-
-EVENTS = {event.name: event for event in (CREATION_EVENT, DELETION_EVENT)}
+CREATION_EVENT, DELETION_EVENT = EVENTS["creation"], EVENTS["deletion"]
 
 #: Metadata keys that change how a new volume behaves.
 PRESETS = {
@@ -92,9 +66,4 @@ class CreationPresets:
 
 
 def _seconds(metadata: dict, key: str) -> float:
-    if key not in metadata:
-        return 0.0
-    seconds = coerce_number(metadata[key], key)
-    if seconds < 0:
-        raise InvalidBehavior(f"{key!r} must not be negative")
-    return seconds
+    return preset_seconds(metadata, key) if key in metadata else 0.0

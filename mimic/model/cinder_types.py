@@ -14,7 +14,7 @@ Messages are Cinder's (``cinder/exception.py``: ``VolumeTypeNotFound``,
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 
 import attrs
 
@@ -110,6 +110,49 @@ def check_specs(specs: object, what: str = "extra_specs") -> dict:
     return checked
 
 
+def _refuse_new_name(held: dict, name: str, kind: str, plural: str) -> None:
+    """
+    A new type's name is unique among its kind (Cinder's ``VolumeTypeExists``
+    and its siblings, a 409), and a region holds a bounded number of them.
+    """
+    _refuse_taken_name(held, name, kind)
+    if len(held) >= MAX_TYPES:
+        raise BadRequest(f"A region holds at most {MAX_TYPES} {plural} (Mimic's bound)")
+
+
+def _refuse_taken_name(held: dict, name: str, kind: str) -> None:
+    if any(t.name == name for t in held.values()):
+        raise Conflict(f"{kind} {name} already exists.")
+
+
+def _update_named_type(held: dict, kind: str, found: Union[VolumeType, GroupType],
+                       name: Optional[str], description: object,
+                       is_public: Optional[bool]) -> None:
+    """
+    A volume or group type's update: what is given changes (a new name only
+    if no other type of the kind has it); ``attrs.NOTHING`` and ``None`` mean
+    "not given" (a description may be set to ``None``).
+    """
+    if name is not None and name != found.name:
+        _refuse_taken_name(held, name, kind)
+        found.name = name
+    if description is not attrs.NOTHING:
+        found.description = description  # type: ignore[assignment]
+    if is_public is not None:
+        found.is_public = is_public
+
+
+def _merged_specs(held: dict, given: object, what: str) -> dict:
+    """``held`` with ``given`` set over it, both checked as ``what`` (the field's name)."""
+    return check_specs({**held, **check_specs(given, what)}, what)
+
+
+def _spec(held: dict, key: str, missing: str) -> str:
+    if key not in held:
+        raise NotFound(missing)
+    return held[key]
+
+
 @attrs.define
 class BlockStorageCatalog:
     """Volume types, QoS specs, group types, default types and services of a region."""
@@ -171,11 +214,7 @@ class BlockStorageCatalog:
 
     def create_type(self, name: str, description: Optional[str] = None,
                     is_public: bool = True, extra_specs: Optional[dict] = None) -> VolumeType:
-        if any(t.name == name for t in self._types.values()):
-            raise Conflict(f"Volume Type {name} already exists.")
-        if len(self._types) >= MAX_TYPES:
-            raise BadRequest(f"A region holds at most {MAX_TYPES} volume types "
-                             "(Mimic's bound)")
+        _refuse_new_name(self._types, name, "Volume Type", "volume types")
         volume_type = VolumeType(self.ids.uuid(), name, description, is_public,
                                  extra_specs=check_specs(extra_specs or {}))
         self._types[volume_type.id] = volume_type
@@ -185,14 +224,8 @@ class BlockStorageCatalog:
                     description: object = attrs.NOTHING,
                     is_public: Optional[bool] = None) -> VolumeType:
         volume_type = self.volume_type(type_id, by_name=False)
-        if name is not None and name != volume_type.name:
-            if any(t.name == name for t in self._types.values()):
-                raise Conflict(f"Volume Type {name} already exists.")
-            volume_type.name = name
-        if description is not attrs.NOTHING:
-            volume_type.description = description  # type: ignore[assignment]
-        if is_public is not None:
-            volume_type.is_public = is_public
+        _update_named_type(self._types, "Volume Type", volume_type, name, description,
+                           is_public)
         return volume_type
 
     def delete_type(self, type_id: str, in_use: bool) -> None:
@@ -210,16 +243,16 @@ class BlockStorageCatalog:
 
     def set_extra_specs(self, type_id: str, specs: dict) -> dict:
         volume_type = self.volume_type(type_id, by_name=False)
-        merged = {**volume_type.extra_specs, **check_specs(specs)}
-        check_specs(merged)
-        volume_type.extra_specs = merged
-        return merged
+        volume_type.extra_specs = _merged_specs(volume_type.extra_specs, specs, "extra_specs")
+        return volume_type.extra_specs
+
+    def extra_spec(self, type_id: str, key: str) -> str:
+        return _spec(self.volume_type(type_id, by_name=False).extra_specs, key,
+                     f"Volume Type {type_id} has no extra specs with key {key}.")
 
     def delete_extra_spec(self, type_id: str, key: str) -> None:
-        volume_type = self.volume_type(type_id, by_name=False)
-        if key not in volume_type.extra_specs:
-            raise NotFound(f"Volume Type {type_id} has no extra specs with key {key}.")
-        del volume_type.extra_specs[key]
+        self.extra_spec(type_id, key)
+        del self.volume_type(type_id, by_name=False).extra_specs[key]
 
     def add_access(self, type_id: str, project_id: str) -> None:
         volume_type = self.volume_type(type_id, by_name=False)
@@ -272,10 +305,7 @@ class BlockStorageCatalog:
         return found
 
     def create_qos(self, name: str, consumer: str, specs: dict) -> QosSpecs:
-        if any(q.name == name for q in self._qos.values()):
-            raise Conflict(f"QoS Specs {name} already exists.")
-        if len(self._qos) >= MAX_TYPES:
-            raise BadRequest(f"A region holds at most {MAX_TYPES} QoS specs (Mimic's bound)")
+        _refuse_new_name(self._qos, name, "QoS Specs", "QoS specs")
         qos = QosSpecs(self.ids.uuid(), name, _consumer(consumer), check_specs(specs, "specs"))
         self._qos[qos.id] = qos
         return qos
@@ -347,11 +377,7 @@ class BlockStorageCatalog:
     def create_group_type(self, name: str, description: Optional[str] = None,
                           is_public: bool = True,
                           group_specs: Optional[dict] = None) -> GroupType:
-        if any(g.name == name for g in self._group_types.values()):
-            raise Conflict(f"Group Type {name} already exists.")
-        if len(self._group_types) >= MAX_TYPES:
-            raise BadRequest(f"A region holds at most {MAX_TYPES} group types "
-                             "(Mimic's bound)")
+        _refuse_new_name(self._group_types, name, "Group Type", "group types")
         group_type = GroupType(self.ids.uuid(), name, description, is_public,
                                check_specs(group_specs or {}, "group_specs"))
         self._group_types[group_type.id] = group_type
@@ -361,14 +387,8 @@ class BlockStorageCatalog:
                           description: object = attrs.NOTHING,
                           is_public: Optional[bool] = None) -> GroupType:
         group_type = self.group_type(type_id)
-        if name is not None and name != group_type.name:
-            if any(g.name == name for g in self._group_types.values()):
-                raise Conflict(f"Group Type {name} already exists.")
-            group_type.name = name
-        if description is not attrs.NOTHING:
-            group_type.description = description  # type: ignore[assignment]
-        if is_public is not None:
-            group_type.is_public = is_public
+        _update_named_type(self._group_types, "Group Type", group_type, name, description,
+                           is_public)
         return group_type
 
     def delete_group_type(self, type_id: str, in_use: bool) -> None:
@@ -380,15 +400,16 @@ class BlockStorageCatalog:
 
     def set_group_specs(self, type_id: str, specs: dict) -> dict:
         group_type = self.group_type(type_id)
-        merged = {**group_type.group_specs, **check_specs(specs, "group_specs")}
-        group_type.group_specs = check_specs(merged, "group_specs")
-        return merged
+        group_type.group_specs = _merged_specs(group_type.group_specs, specs, "group_specs")
+        return group_type.group_specs
+
+    def group_spec(self, type_id: str, key: str) -> str:
+        return _spec(self.group_type(type_id).group_specs, key,
+                     f"Group Type {type_id} has no specs with key {key}.")
 
     def delete_group_spec(self, type_id: str, key: str) -> None:
-        group_type = self.group_type(type_id)
-        if key not in group_type.group_specs:
-            raise NotFound(f"Group Type {type_id} has no specs with key {key}.")
-        del group_type.group_specs[key]
+        self.group_spec(type_id, key)
+        del self.group_type(type_id).group_specs[key]
 
     # default types (``default-types``, 3.62)
 

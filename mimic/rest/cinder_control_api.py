@@ -18,10 +18,10 @@ from typing import Any
 
 from mimic.klein_rendering import MimicKlein
 
-from mimic.model.behaviors import BehaviorRegistry, InvalidBehavior
-from mimic.model.cinder import EVENTS, block_storage_for
+from mimic.model.behaviors import BehaviorRegistry
+from mimic.model.cinder import block_storage_for
+from mimic.rest.behavior_routes import list_behaviors, register_behavior, remove_behavior
 from mimic.rest.cinder_routes import install_cinder_error_handlers
-from mimic.rest.http import RequestError, empty_response, json_response, read_json
 
 
 class CinderControlApi:
@@ -39,26 +39,15 @@ class CinderControlApi:
 
     @app.route("/v3/<tenant_id>/behaviors/<event>", methods=["POST"])
     def register(self, request: Any, tenant_id: str, event: str) -> bytes:
-        registry = self._registry(tenant_id, event)
-        try:
-            registered = registry.register(read_json(request))
-        except InvalidBehavior as invalid:
-            raise RequestError(400, str(invalid)) from None
-        return json_response(request, {"id": registered.id}, code=201)
+        return register_behavior(request, self._registry(tenant_id, event))
 
     @app.route("/v3/<tenant_id>/behaviors/<event>", methods=["GET"])
     def listing(self, request: Any, tenant_id: str, event: str) -> bytes:
-        registry = self._registry(tenant_id, event)
-        return json_response(request, {
-            "behaviors": registry.listing(),
-            "supported": EVENTS[event].describe(),
-        })
+        return list_behaviors(request, self._registry(tenant_id, event))
 
     @app.route("/v3/<tenant_id>/behaviors/<event>/<behavior_id>", methods=["DELETE"])
     def remove(self, request: Any, tenant_id: str, event: str, behavior_id: str) -> bytes:
-        if not self._registry(tenant_id, event).remove(behavior_id):
-            raise RequestError(404, f"No behavior with id {behavior_id}.")
-        return empty_response(request)
+        return remove_behavior(request, self._registry(tenant_id, event), behavior_id)
 
 
 install_cinder_error_handlers(CinderControlApi.app)

@@ -18,12 +18,20 @@ from mimic.model import cinder_transfers as transfers
 from mimic.model.cinder import known_block_storage
 from mimic.model.cinder_errors import BadRequest, NotFound
 from mimic.rest.cinder_json import (
-    _time,
+    GROUP_REPLICATION,
+    GROUP_SNAPSHOT,
+    GROUP_VOLUME,
+    GROUP_VOLUME_LIST,
+    PROJECT_ID,
+    TRANSFER_WITH_HISTORY,
+    TRANSFER_WITH_SNAPSHOTS,
     boolean_field,
+    from_microversion,
     invalid_field,
     links,
     optional_text,
     section,
+    timestamp,
 )
 from mimic.rest.cinder_routes import CinderRoutes, require, tenant_route
 from mimic.rest.http import empty_response, json_response, read_json
@@ -31,38 +39,29 @@ from mimic.rest.nova_json import query_argument
 
 app = CinderRoutes.app
 
-GROUPS = (3, 13)
-GROUP_SNAPSHOTS = (3, 14)
-GROUP_REPLICATION = (3, 38)
-PROJECT_ID = (3, 58)
-TRANSFER_WITH_SNAPSHOTS = (3, 55)
-TRANSFER_WITH_HISTORY = (3, 57)
-
 
 def group_json(group: groups.Group, version: tuple) -> dict:
-    body = {"id": group.id, "status": group.status,
-            "availability_zone": group.availability_zone,
-            "created_at": _time(group.created), "name": group.name,
-            "description": group.description, "group_type": group.group_type_id,
-            "volume_types": list(group.volume_type_ids)}
-    if version >= GROUP_SNAPSHOTS:
-        body.update(group_snapshot_id=group.group_snapshot_id,
-                    source_group_id=group.source_group_id)
-    if version >= GROUP_REPLICATION:
-        body["replication_status"] = "disabled"
-    if version >= PROJECT_ID:
-        body["project_id"] = group.project_id
-    return body
+    return from_microversion(
+        {"id": group.id, "status": group.status,
+         "availability_zone": group.availability_zone,
+         "created_at": timestamp(group.created), "name": group.name,
+         "description": group.description, "group_type": group.group_type_id,
+         "volume_types": list(group.volume_type_ids)},
+        version,
+        (GROUP_SNAPSHOT, {"group_snapshot_id": group.group_snapshot_id,
+                          "source_group_id": group.source_group_id}),
+        (GROUP_REPLICATION, {"replication_status": "disabled"}),
+        (PROJECT_ID, {"project_id": group.project_id}))
 
 
 def group_snapshot_json(snapshot: groups.GroupSnapshot, version: tuple) -> dict:
-    body = {"id": snapshot.id, "group_id": snapshot.group_id,
-            "group_type_id": snapshot.group_type_id, "status": snapshot.status,
-            "created_at": _time(snapshot.created), "name": snapshot.name,
-            "description": snapshot.description}
-    if version >= PROJECT_ID:
-        body["project_id"] = snapshot.project_id
-    return body
+    return from_microversion(
+        {"id": snapshot.id, "group_id": snapshot.group_id,
+         "group_type_id": snapshot.group_type_id, "status": snapshot.status,
+         "created_at": timestamp(snapshot.created), "name": snapshot.name,
+         "description": snapshot.description},
+        version,
+        (PROJECT_ID, {"project_id": snapshot.project_id}))
 
 
 def _id_list(part: dict, key: str) -> tuple:
@@ -80,7 +79,7 @@ class GroupRoutes(CinderRoutes):
 
     # groups
 
-    def _groups(self, request: Any, tenant_id: str, minimum: tuple = GROUPS) -> Any:
+    def _groups(self, request: Any, tenant_id: str, minimum: tuple = GROUP_VOLUME) -> Any:
         storage, version = self._begin(request, tenant_id)
         require(version, minimum)
         return storage, version
@@ -118,7 +117,7 @@ class GroupRoutes(CinderRoutes):
     def show_group(self, request: Any, tenant_id: str, group_id: str) -> bytes:
         storage, version = self._groups(request, tenant_id)
         body = group_json(groups.group(storage, group_id), version)
-        if version >= (3, 25) and boolean_field(
+        if version >= GROUP_VOLUME_LIST and boolean_field(
                 {"list_volume": query_argument(request, "list_volume") or "false"},
                 "list_volume"):
             body["volumes"] = [v.id for v in groups.group_volumes(storage, group_id)]
@@ -153,7 +152,7 @@ class GroupRoutes(CinderRoutes):
 
     @tenant_route(app, "/group_snapshots", methods=["POST"])
     def create_group_snapshot(self, request: Any, tenant_id: str) -> bytes:
-        storage, _ = self._groups(request, tenant_id, GROUP_SNAPSHOTS)
+        storage, _ = self._groups(request, tenant_id, GROUP_SNAPSHOT)
         part = section(read_json(request), "group_snapshot")
         group_id = part.get("group_id")
         if not isinstance(group_id, str):
@@ -168,7 +167,7 @@ class GroupRoutes(CinderRoutes):
     @tenant_route(app, "/group_snapshots", methods=["GET"])
     @tenant_route(app, "/group_snapshots/detail", methods=["GET"])
     def list_group_snapshots(self, request: Any, tenant_id: str) -> bytes:
-        storage, version = self._groups(request, tenant_id, GROUP_SNAPSHOTS)
+        storage, version = self._groups(request, tenant_id, GROUP_SNAPSHOT)
         found = list(storage.group_snapshots.values())
         if request.path.endswith(b"/detail"):
             return json_response(request, {"group_snapshots": [
@@ -178,13 +177,13 @@ class GroupRoutes(CinderRoutes):
 
     @tenant_route(app, "/group_snapshots/<snapshot_id>", methods=["GET"])
     def show_group_snapshot(self, request: Any, tenant_id: str, snapshot_id: str) -> bytes:
-        storage, version = self._groups(request, tenant_id, GROUP_SNAPSHOTS)
+        storage, version = self._groups(request, tenant_id, GROUP_SNAPSHOT)
         return json_response(request, {"group_snapshot": group_snapshot_json(
             groups.group_snapshot(storage, snapshot_id), version)})
 
     @tenant_route(app, "/group_snapshots/<snapshot_id>", methods=["DELETE"])
     def delete_group_snapshot(self, request: Any, tenant_id: str, snapshot_id: str) -> bytes:
-        storage, _ = self._groups(request, tenant_id, GROUP_SNAPSHOTS)
+        storage, _ = self._groups(request, tenant_id, GROUP_SNAPSHOT)
         groups.delete_group_snapshot(storage, snapshot_id)
         return empty_response(request, 202)
 
@@ -195,15 +194,14 @@ class GroupRoutes(CinderRoutes):
 
     def _transfer_json(self, made: transfers.Transfer, version: tuple,
                        tenant_id: str) -> dict:
-        body = {"id": made.id, "created_at": _time(made.created), "name": made.name,
-                "volume_id": made.volume_id,
-                "links": self._transfer_links(tenant_id, made.id)}
-        if version >= TRANSFER_WITH_SNAPSHOTS:
-            body["no_snapshots"] = made.no_snapshots
-        if version >= TRANSFER_WITH_HISTORY:
-            body.update(destination_project_id=None,
-                        source_project_id=made.source_project_id, accepted=False)
-        return body
+        return from_microversion(
+            {"id": made.id, "created_at": timestamp(made.created), "name": made.name,
+             "volume_id": made.volume_id, "links": self._transfer_links(tenant_id, made.id)},
+            version,
+            (TRANSFER_WITH_SNAPSHOTS, {"no_snapshots": made.no_snapshots}),
+            (TRANSFER_WITH_HISTORY, {"destination_project_id": None,
+                                     "source_project_id": made.source_project_id,
+                                     "accepted": False}))
 
     def _transfers(self, request: Any, tenant_id: str) -> Any:
         """The older ``os-volume-transfer`` is at every version, ``volume-transfers`` from 3.55."""

@@ -29,12 +29,17 @@ Version = tuple[int, int]
 # The microversions whose response or request shapes Mimic serves.
 GROUP_VOLUME = (3, 13)
 GROUP_SNAPSHOT = (3, 14)
+GROUP_VOLUME_LIST = (3, 25)
 NEW_ATTACH = (3, 27)
+GROUP_REPLICATION = (3, 38)
 SNAPSHOT_USER_ID = (3, 41)
 EXTEND_IN_USE = (3, 42)
 ATTACHMENT_COMPLETE = (3, 44)
 SHARED_TARGETS = (3, 48)
 ATTACHMENT_MODE = (3, 54)
+TRANSFER_WITH_SNAPSHOTS = (3, 55)
+TRANSFER_WITH_HISTORY = (3, 57)
+PROJECT_ID = (3, 58)
 VOLUME_TYPE_ID = (3, 63)
 CONSUMES_QUOTA = (3, 65)
 SNAPSHOT_IN_USE = (3, 66)
@@ -126,6 +131,18 @@ def boolean_field(part: dict, key: str, default: bool = False) -> bool:
     raise invalid_field(key, value, f"{value!r} is not of type 'boolean'")
 
 
+def from_microversion(body: dict, version: Version, *gated: tuple) -> dict:
+    """
+    ``body`` with each ``(microversion, fields)`` of ``gated`` added, in
+    order, when ``version`` is at least that microversion: Cinder's views
+    carry a key from the microversion that brought it on.
+    """
+    for since, fields in gated:
+        if version >= since:
+            body.update(fields)
+    return body
+
+
 def links(prefix: str, tenant_id: str, collection: str, item_id: str) -> list:
     return [
         {"href": f"{prefix}/v3/{tenant_id}/{collection}/{item_id}", "rel": "self"},
@@ -133,7 +150,8 @@ def links(prefix: str, tenant_id: str, collection: str, item_id: str) -> list:
     ]
 
 
-def _time(seconds: Optional[float]) -> Optional[str]:
+def timestamp(seconds: Optional[float]) -> Optional[str]:
+    """A clock time as Cinder writes one: ISO 8601 with microseconds and no zone."""
     return None if seconds is None else iso_time(seconds, microseconds=True).rstrip("Z")
 
 
@@ -151,7 +169,7 @@ def volume_attachment(attachment: Attachment) -> dict:
         "server_id": attachment.instance,
         "host_name": None,
         "device": attachment.device,
-        "attached_at": _time(attachment.attached_at),
+        "attached_at": timestamp(attachment.attached_at),
     }
 
 
@@ -162,8 +180,8 @@ def volume_detail(volume: Volume, now: float, version: Version, prefix: str,
         "status": volume.status_at(now),
         "size": volume.size,
         "availability_zone": volume.availability_zone,
-        "created_at": _time(volume.created),
-        "updated_at": _time(volume.updated_at(now)),
+        "created_at": timestamp(volume.created),
+        "updated_at": timestamp(volume.updated_at(now)),
         "name": volume.name,
         "description": volume.description,
         "volume_type": volume.volume_type.name,
@@ -181,24 +199,20 @@ def volume_detail(volume: Volume, now: float, version: Version, prefix: str,
     }
     if volume.image_metadata is not None:
         body["volume_image_metadata"] = dict(volume.image_metadata)
-    if version >= GROUP_VOLUME:
-        body["group_id"] = volume.group_id
-    if version >= SHARED_TARGETS:
-        body["shared_targets"] = False
-        body["service_uuid"] = None
-    if version >= VOLUME_TYPE_ID:
-        body["volume_type_id"] = volume.volume_type.id
-    if version >= CONSUMES_QUOTA:
-        body["consumes_quota"] = True
-    return body
+    return from_microversion(
+        body, version,
+        (GROUP_VOLUME, {"group_id": volume.group_id}),
+        (SHARED_TARGETS, {"shared_targets": False, "service_uuid": None}),
+        (VOLUME_TYPE_ID, {"volume_type_id": volume.volume_type.id}),
+        (CONSUMES_QUOTA, {"consumes_quota": True}))
 
 
 def snapshot_detail(snapshot: Snapshot, now: float, version: Version,
                     tenant_id: str) -> dict:
     body = {
         "id": snapshot.id,
-        "created_at": _time(snapshot.created),
-        "updated_at": _time(snapshot.updated),
+        "created_at": timestamp(snapshot.created),
+        "updated_at": timestamp(snapshot.updated),
         "name": snapshot.name,
         "description": snapshot.description,
         "volume_id": snapshot.volume_id,
@@ -208,13 +222,11 @@ def snapshot_detail(snapshot: Snapshot, now: float, version: Version,
         "os-extended-snapshot-attributes:progress": "100%",
         "os-extended-snapshot-attributes:project_id": tenant_id,
     }
-    if version >= GROUP_SNAPSHOT:
-        body["group_snapshot_id"] = snapshot.group_snapshot_id
-    if version >= SNAPSHOT_USER_ID:
-        body["user_id"] = snapshot.user_id
-    if version >= CONSUMES_QUOTA:
-        body["consumes_quota"] = True
-    return body
+    return from_microversion(
+        body, version,
+        (GROUP_SNAPSHOT, {"group_snapshot_id": snapshot.group_snapshot_id}),
+        (SNAPSHOT_USER_ID, {"user_id": snapshot.user_id}),
+        (CONSUMES_QUOTA, {"consumes_quota": True}))
 
 
 def volume_type_json(volume_type: VolumeType) -> dict:
@@ -238,8 +250,8 @@ def attachment_detail(attachment: Attachment) -> dict:
     return {
         **attachment_summary(attachment),
         # Cinder's view answers '' for times not yet reached.
-        "attached_at": _time(attachment.attached_at) or "",
-        "detached_at": _time(attachment.detached_at) or "",
+        "attached_at": timestamp(attachment.attached_at) or "",
+        "detached_at": timestamp(attachment.detached_at) or "",
         "attach_mode": attachment.mode,
         "connection_info": attachment.connection_info(),
     }

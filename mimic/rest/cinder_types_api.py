@@ -62,6 +62,33 @@ def _name(part: dict, required: bool) -> Optional[str]:
     return name
 
 
+def _changes(part: dict) -> tuple:
+    """
+    A type update's ``(description, is_public)``: ``attrs.NOTHING`` and
+    ``None`` where the body leaves them out (a description may be ``null``).
+    """
+    description = optional_text(part, "description") if "description" in part \
+        else attrs.NOTHING
+    is_public = boolean_field(part, "is_public") if "is_public" in part else None
+    return description, is_public
+
+
+def _specs_to_set(request: Any, field: str) -> Any:
+    """The specs a ``POST`` to a type's ``extra_specs`` or ``group_specs`` sets."""
+    body = read_json(request)
+    if not isinstance(body, dict) or field not in body:
+        raise invalid_field(field, body, f"'{field}' is a required property")
+    return body[field]
+
+
+def _one_spec(request: Any, key: str) -> dict:
+    """A ``PUT`` to one spec: its body names that key and no other."""
+    body = read_json(request)
+    if not isinstance(body, dict) or set(body) != {key}:
+        raise BadRequest("Request body and URI mismatch")
+    return body
+
+
 def _encryption_spec(part: dict) -> dict:
     spec = {}
     for key in ("provider", "cipher", "control_location"):
@@ -134,9 +161,7 @@ class TypeRoutes(CinderRoutes):
     def update_type(self, request: Any, tenant_id: str, type_id: str) -> bytes:
         self._admin(request, tenant_id, _MANAGE)
         part = section(read_json(request), "volume_type")
-        description = optional_text(part, "description") if "description" in part \
-            else attrs.NOTHING
-        is_public = boolean_field(part, "is_public") if "is_public" in part else None
+        description, is_public = _changes(part)
         if "name" not in part and description is attrs.NOTHING and is_public is None:
             raise BadRequest("Specify volume type name, description, is_public or a "
                              "combination thereof.")
@@ -161,29 +186,22 @@ class TypeRoutes(CinderRoutes):
     @tenant_route(app, "/types/<type_id>/extra_specs", methods=["POST"])
     def set_extra_specs(self, request: Any, tenant_id: str, type_id: str) -> bytes:
         self._admin(request, tenant_id, _MANAGE)
-        body = read_json(request)
-        if not isinstance(body, dict) or "extra_specs" not in body:
-            raise invalid_field("extra_specs", body, "'extra_specs' is a required property")
-        self._catalog().set_extra_specs(type_id, body["extra_specs"])
-        return json_response(request, {"extra_specs": body["extra_specs"]})
+        specs = _specs_to_set(request, "extra_specs")
+        self._catalog().set_extra_specs(type_id, specs)
+        return json_response(request, {"extra_specs": specs})
 
     @tenant_route(app, "/types/<type_id>/extra_specs/<key>", methods=["GET"])
     def show_extra_spec(self, request: Any, tenant_id: str, type_id: str, key: str) -> bytes:
         self._begin(request, tenant_id)
-        specs = self._catalog().volume_type(type_id, by_name=False).extra_specs
-        if key not in specs:
-            self._catalog().delete_extra_spec(type_id, key)  # raises Cinder's 404
-        return json_response(request, {key: specs[key]})
+        return json_response(request, {key: self._catalog().extra_spec(type_id, key)})
 
     @tenant_route(app, "/types/<type_id>/extra_specs/<key>", methods=["PUT"])
     def update_extra_spec(self, request: Any, tenant_id: str, type_id: str,
                           key: str) -> bytes:
         self._admin(request, tenant_id, _MANAGE)
-        body = read_json(request)
-        if not isinstance(body, dict) or set(body) != {key}:
-            raise BadRequest("Request body and URI mismatch")
-        self._catalog().set_extra_specs(type_id, body)
-        return json_response(request, body)
+        spec = _one_spec(request, key)
+        self._catalog().set_extra_specs(type_id, spec)
+        return json_response(request, spec)
 
     @tenant_route(app, "/types/<type_id>/extra_specs/<key>", methods=["DELETE"])
     def delete_extra_spec(self, request: Any, tenant_id: str, type_id: str,
@@ -230,17 +248,20 @@ class TypeRoutes(CinderRoutes):
 
     @tenant_route(app, "/types/<type_id>/encryption", methods=["POST"])
     def create_encryption(self, request: Any, tenant_id: str, type_id: str) -> bytes:
-        self._admin(request, tenant_id, "volume_extension:volume_type_encryption:create")
-        spec = _encryption_spec(section(read_json(request), "encryption"))
-        self._catalog().set_encryption(type_id, spec, create=True)
-        return json_response(request, {"encryption": spec})
+        return self._set_encryption(request, tenant_id, type_id, create=True)
 
     @tenant_route(app, "/types/<type_id>/encryption/<encryption_id>", methods=["PUT"])
     def update_encryption(self, request: Any, tenant_id: str, type_id: str,
                           encryption_id: str) -> bytes:
-        self._admin(request, tenant_id, "volume_extension:volume_type_encryption:update")
+        return self._set_encryption(request, tenant_id, type_id, create=False)
+
+    def _set_encryption(self, request: Any, tenant_id: str, type_id: str,
+                        create: bool) -> bytes:
+        """Create (a type has none yet) or update (it has one) a type's encryption."""
+        self._admin(request, tenant_id, "volume_extension:volume_type_encryption:"
+                    + ("create" if create else "update"))
         spec = _encryption_spec(section(read_json(request), "encryption"))
-        self._catalog().set_encryption(type_id, spec, create=False)
+        self._catalog().set_encryption(type_id, spec, create=create)
         return json_response(request, {"encryption": spec})
 
     @tenant_route(app, "/types/<type_id>/encryption/<encryption_id>", methods=["DELETE"])
@@ -369,9 +390,7 @@ class TypeRoutes(CinderRoutes):
     def update_group_type(self, request: Any, tenant_id: str, type_id: str) -> bytes:
         catalog = self._group_types(request, tenant_id, manage=True)
         part = section(read_json(request), "group_type")
-        description = optional_text(part, "description") if "description" in part \
-            else attrs.NOTHING
-        is_public = boolean_field(part, "is_public") if "is_public" in part else None
+        description, is_public = _changes(part)
         group_type = catalog.update_group_type(type_id, _name(part, False), description,
                                                is_public)
         return json_response(request, {"group_type": group_type_json(group_type)})
@@ -393,29 +412,22 @@ class TypeRoutes(CinderRoutes):
     @tenant_route(app, "/group_types/<type_id>/group_specs", methods=["POST"])
     def set_group_specs(self, request: Any, tenant_id: str, type_id: str) -> bytes:
         catalog = self._group_types(request, tenant_id, manage=True)
-        body = read_json(request)
-        if not isinstance(body, dict) or "group_specs" not in body:
-            raise invalid_field("group_specs", body, "'group_specs' is a required property")
-        catalog.set_group_specs(type_id, body["group_specs"])
-        return json_response(request, {"group_specs": body["group_specs"]})
+        specs = _specs_to_set(request, "group_specs")
+        catalog.set_group_specs(type_id, specs)
+        return json_response(request, {"group_specs": specs})
 
     @tenant_route(app, "/group_types/<type_id>/group_specs/<key>", methods=["GET"])
     def show_group_spec(self, request: Any, tenant_id: str, type_id: str, key: str) -> bytes:
         catalog = self._group_types(request, tenant_id)
-        specs = catalog.group_type(type_id).group_specs
-        if key not in specs:
-            catalog.delete_group_spec(type_id, key)  # raises Cinder's 404
-        return json_response(request, {key: specs[key]})
+        return json_response(request, {key: catalog.group_spec(type_id, key)})
 
     @tenant_route(app, "/group_types/<type_id>/group_specs/<key>", methods=["PUT"])
     def update_group_spec(self, request: Any, tenant_id: str, type_id: str,
                           key: str) -> bytes:
         catalog = self._group_types(request, tenant_id, manage=True)
-        body = read_json(request)
-        if not isinstance(body, dict) or set(body) != {key}:
-            raise BadRequest("Request body and URI mismatch")
-        catalog.set_group_specs(type_id, body)
-        return json_response(request, body)
+        spec = _one_spec(request, key)
+        catalog.set_group_specs(type_id, spec)
+        return json_response(request, spec)
 
     @tenant_route(app, "/group_types/<type_id>/group_specs/<key>", methods=["DELETE"])
     def delete_group_spec(self, request: Any, tenant_id: str, type_id: str,

@@ -16,9 +16,9 @@ from typing import Any
 from mimic.klein_rendering import MimicKlein
 
 from mimic.model import clb
-from mimic.model.behaviors import InvalidBehavior
+from mimic.rest import behavior_routes
 from mimic.rest.clb_api import ClbEndpoint, install_clb_error_handlers, node_json
-from mimic.rest.http import RequestError, empty_response, json_response, read_json
+from mimic.rest.http import RequestError, json_response, read_json
 
 
 def _status(request: Any) -> Any:
@@ -58,27 +58,18 @@ class ClbControlApi(ClbEndpoint):
 
     @app.route("/v1.0/<tenant_id>/behaviors/<event>", methods=["POST"])
     def register_behavior(self, request: Any, tenant_id: str, event: str) -> bytes:
-        registry = self._registry(tenant_id, event)
-        try:
-            registered = registry.register(read_json(request))
-        except InvalidBehavior as invalid:
-            raise clb.ValidationFailed(str(invalid)) from None
-        return json_response(request, {"id": registered.id}, code=201)
+        # CLB words a refusal as its validation failure, not a bare 400.
+        return behavior_routes.register_behavior(request, self._registry(tenant_id, event),
+                                 refused=clb.ValidationFailed)
 
     @app.route("/v1.0/<tenant_id>/behaviors/<event>", methods=["GET"])
     def list_behaviors(self, request: Any, tenant_id: str, event: str) -> bytes:
-        registry = self._registry(tenant_id, event)
-        return json_response(request, {
-            "behaviors": registry.listing(),
-            "supported": clb.EVENTS[event].describe(),
-        })
+        return behavior_routes.list_behaviors(request, self._registry(tenant_id, event))
 
     @app.route("/v1.0/<tenant_id>/behaviors/<event>/<behavior_id>", methods=["DELETE"])
     def remove_behavior(self, request: Any, tenant_id: str, event: str,
                         behavior_id: str) -> bytes:
-        if not self._registry(tenant_id, event).remove(behavior_id):
-            raise RequestError(404, f"No behavior with id {behavior_id}.")
-        return empty_response(request)
+        return behavior_routes.remove_behavior(request, self._registry(tenant_id, event), behavior_id)
 
 
 install_clb_error_handlers(ClbControlApi.app)

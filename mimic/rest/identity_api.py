@@ -16,9 +16,9 @@ from typing import Any, Optional
 from mimic.klein_rendering import MimicKlein
 from twisted.web.resource import Resource
 
-from mimic.model.behaviors import InvalidBehavior
 from mimic.model.identity import AUTH_EVENT, TenantMismatch, Token, User
 from mimic.model.identity.tokens import MAX_TOKEN_LIFETIME, lifetime_fits
+from mimic.rest.behavior_routes import list_behaviors, register_behavior, remove_behavior
 from mimic.rest.http import (
     RawJSON,
     RequestError,
@@ -431,26 +431,15 @@ class IdentityControlApi:
 
     @app.route("/behaviors/<event>", methods=["POST"])
     def register(self, request: Any, event: str) -> bytes:
-        registry = self._registry(event)
-        try:
-            registered = registry.register(read_json(request))
-        except InvalidBehavior as invalid:
-            raise RequestError(400, str(invalid)) from None
-        return json_response(request, {"id": registered.id}, code=201)
+        return register_behavior(request, self._registry(event))
 
     @app.route("/behaviors/<event>", methods=["GET"])
     def listing(self, request: Any, event: str) -> bytes:
-        registry = self._registry(event)
-        return json_response(request, {
-            "behaviors": registry.listing(),
-            "supported": AUTH_EVENT.describe(),
-        })
+        return list_behaviors(request, self._registry(event))
 
     @app.route("/behaviors/<event>/<behavior_id>", methods=["DELETE"])
     def remove(self, request: Any, event: str, behavior_id: str) -> bytes:
-        if not self._registry(event).remove(behavior_id):
-            raise RequestError(404, f"No behavior with id {behavior_id}.")
-        return empty_response(request)
+        return remove_behavior(request, self._registry(event), behavior_id)
 
 
 install_error_handlers(IdentityControlApi.app, openstack_error_body)

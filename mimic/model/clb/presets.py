@@ -17,13 +17,12 @@ import attrs
 from mimic.model.behaviors import (
     BehaviorKind,
     CriterionKind,
-    Event,
     InvalidBehavior,
-    coerce_number,
     duration_kind,
     failure_kind,
 )
 from mimic.model.clb.validation import refuse_any
+from mimic.model.lifecycle_behaviors import lifecycle_events, preset_seconds
 
 #: Metadata keys that change how a load balancer behaves (see presets()).
 PRESETS = {
@@ -60,14 +59,9 @@ def parse_presets(pairs: list[tuple[str, str]], raw: Any) -> Presets:
     for key in ("lb_building", "lb_pending_update", "lb_pending_delete"):
         if key in values:
             try:
-                number = coerce_number(values[key], key)
+                durations[key] = preset_seconds(values, key)
             except InvalidBehavior as invalid:
                 errors.append(f"metadata {invalid}.")
-                continue
-            if number < 0:
-                errors.append(f"metadata {key!r} must not be negative.")
-                continue
-            durations[key] = number
     refuse_any(errors)
     return Presets(
         building=durations.get("lb_building", 0),
@@ -77,34 +71,22 @@ def parse_presets(pairs: list[tuple[str, str]], raw: Any) -> Presets:
     )
 
 
-_CRITERIA = (
-    CriterionKind("loadbalancer_name"),
-    CriterionKind("metadata", shape="mapping"),
-)
-
-#: What may happen when a load balancer is created (control API).
-CREATION_EVENT = Event(
-    name="creation",
-    behaviors=(
+#: What may happen when a load balancer is created or deleted (control API).
+EVENTS = lifecycle_events(
+    "loadbalancer_name",
+    creation=(
         failure_kind("loadBalancerFault", "Load balancer creation failed.",
                      "answer {code, message} instead of creating"),
         BehaviorKind("error", "create the load balancer in ERROR status"),
         duration_kind("building", "stay in BUILD for {duration} seconds"),
         BehaviorKind("default", "create normally"),
     ),
-    criteria=_CRITERIA,
-)
-
-#: What may happen when a load balancer is deleted (control API).
-DELETION_EVENT = Event(
-    name="deletion",
-    behaviors=(
+    deletion=(
         failure_kind("loadBalancerFault", "Load balancer deletion failed.",
                      "answer {code, message} instead of deleting"),
         duration_kind("pending", "stay in PENDING_DELETE for {duration} seconds"),
         BehaviorKind("default", "delete normally"),
     ),
-    criteria=_CRITERIA + (CriterionKind("loadbalancer_id"),),
+    deletion_criteria=(CriterionKind("loadbalancer_id"),),
 )
-
-EVENTS = {event.name: event for event in (CREATION_EVENT, DELETION_EVENT)}
+CREATION_EVENT, DELETION_EVENT = EVENTS["creation"], EVENTS["deletion"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mimic.bounds import decimal
+from mimic.model.neutron import NetworkState
 from mimic.model.neutron.address_scopes import AddressScope
 from mimic.rest.http import RequestError, empty_response
 from mimic.rest.neutron.wire import (
@@ -47,17 +48,17 @@ class AddressScopeRoutes:
 
     @app.route("/v2.0/address-scopes", methods=["GET"])
     def list_address_scopes(self, request: Any) -> bytes:
-        state = self._state(request)
-        scopes = (self._visible(request, "address_scopes") if self._is_admin(request)
-                  else state.visible_address_scopes())
+        state, scopes = self._listed(request, "address_scopes",
+                                     NetworkState.visible_address_scopes)
         return render_list(request, "address_scopes", (
             address_scope_json(s, state) for s in scopes), ADDRESS_SCOPE_ATTRIBUTES)
 
     @app.route("/v2.0/address-scopes/<scope_id>", methods=["GET"])
     def show_address_scope(self, request: Any, scope_id: str) -> bytes:
-        state = self._holder(request, "address_scopes", scope_id)
-        return render_one(request, "address_scope", address_scope_json(self._run(
-            lambda: state.address_scope(scope_id)), self._state(request)))
+        _, scope = self._shown(request, "address_scopes", scope_id,
+                               NetworkState.address_scope)
+        return render_one(request, "address_scope", address_scope_json(
+            scope, self._state(request)))
 
     @app.route("/v2.0/address-scopes", methods=["POST"])
     def create_address_scope(self, request: Any) -> bytes:

@@ -6,7 +6,7 @@ extensions), and Neutron's error bodies for every failure.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from mimic.model.neutron import NeutronFault, network_state
 from mimic.rest.http import RequestError, caller_token, install_error_handlers, json_response
@@ -166,6 +166,28 @@ class NeutronApi(NetworkRoutes, PortRoutes, SecurityGroupRoutes, RouterRoutes,
             for thing in getattr(other, table).values():
                 seen.setdefault(thing.id, thing)
         return list(seen.values())
+
+    def _listed(self, request: Any, table: str,
+                visible: Optional[Callable[[Any], Any]] = None) -> tuple:
+        """
+        ``(caller's state, what a GET of the collection lists)``: every
+        project's ``table`` for an admin; for anyone else ``visible(state)``
+        where what others share counts too, else the caller's own.
+        """
+        state = self._state(request)
+        if visible is not None and not self._is_admin(request):
+            return state, visible(state)
+        return state, self._visible(request, table)
+
+    def _shown(self, request: Any, table: str, key: str,
+               find: Callable[[Any, str], Any]) -> tuple:
+        """
+        ``(holder's state, find(holder's state, key))`` for a GET of one
+        resource: the project state that holds ``key`` in ``table``
+        (:meth:`_holder`), and Neutron's error if it is not there.
+        """
+        state = self._holder(request, table, key)
+        return state, self._run(lambda: find(state, key))
 
     def _run(self, action: Callable[[], Any]) -> Any:
         try:

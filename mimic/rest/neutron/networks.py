@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from mimic.bounds import decimal
-from mimic.model.neutron import AddressPool, Network, Subnet
+from mimic.model.neutron import AddressPool, Network, NetworkState, Subnet
 from mimic.model.neutron.networks import UNCHANGED
 from mimic.rest.http import RequestError, empty_response
 from mimic.rest.neutron.wire import (
@@ -185,17 +185,16 @@ class NetworkRoutes:
 
     @app.route("/v2.0/networks", methods=["GET"])
     def list_networks(self, request: Any) -> bytes:
-        state = self._state(request)
+        state, networks = self._listed(request, "networks")
         admin = self._is_admin(request)
         return render_list(request, "networks", (
-            network_json(n, admin, state) for n in self._visible(request, "networks")),
-            NETWORK_ATTRIBUTES)
+            network_json(n, admin, state) for n in networks), NETWORK_ATTRIBUTES)
 
     @app.route("/v2.0/networks/<network_id>", methods=["GET"])
     def show_network(self, request: Any, network_id: str) -> bytes:
-        state = self._holder(request, "networks", network_id)
-        return render_one(request, "network", network_json(self._run(
-            lambda: state.network(network_id)), self._is_admin(request), self._state(request)))
+        _, network = self._shown(request, "networks", network_id, NetworkState.network)
+        return render_one(request, "network", network_json(
+            network, self._is_admin(request), self._state(request)))
 
     @app.route("/v2.0/networks", methods=["POST"])
     def create_network(self, request: Any) -> bytes:
@@ -278,12 +277,10 @@ class NetworkRoutes:
 
     @app.route("/v2.0/subnets", methods=["GET"])
     def list_subnets(self, request: Any) -> bytes:
-        state = self._state(request)
-        return render_list(request, "subnets", map(subnet_json, self._visible(request, "subnets")),
-                           SUBNET_ATTRIBUTES)
+        _, subnets = self._listed(request, "subnets")
+        return render_list(request, "subnets", map(subnet_json, subnets), SUBNET_ATTRIBUTES)
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["GET"])
     def show_subnet(self, request: Any, subnet_id: str) -> bytes:
-        state = self._holder(request, "subnets", subnet_id)
-        return render_one(request, "subnet", subnet_json(self._run(
-            lambda: state.subnet(subnet_id))))
+        _, subnet = self._shown(request, "subnets", subnet_id, NetworkState.subnet)
+        return render_one(request, "subnet", subnet_json(subnet))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from mimic.model.neutron import Port, Trunk
+from mimic.model.neutron import NetworkState, Port, Trunk
 from mimic.rest.http import RequestError, empty_response
 from mimic.rest.neutron.wire import (
     tag_created,
@@ -126,8 +126,7 @@ class PortRoutes:
 
     @app.route("/v2.0/ports/<port_id>", methods=["GET"])
     def show_port(self, request: Any, port_id: str) -> bytes:
-        state = self._holder(request, "ports", port_id)
-        port = self._run(lambda: state.port(port_id))
+        state, port = self._shown(request, "ports", port_id, NetworkState.port)
         return render_one(request, "port", ports_json([state], [port])[0])
 
     @app.route("/v2.0/ports", methods=["POST"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from mimic.model.neutron import FloatingIp, Port, Router
+from mimic.model.neutron import FloatingIp, NetworkState, Port, Router
 from mimic.rest.http import RequestError, empty_response, json_response
 from mimic.rest.neutron.wire import (
     tag_created,
@@ -133,15 +133,13 @@ class RouterRoutes:
 
     @app.route("/v2.0/routers", methods=["GET"])
     def list_routers(self, request: Any) -> bytes:
-        state = self._state(request)
-        return render_list(request, "routers", map(router_json, self._visible(request, "routers")),
-                           ROUTER_ATTRIBUTES)
+        _, routers = self._listed(request, "routers")
+        return render_list(request, "routers", map(router_json, routers), ROUTER_ATTRIBUTES)
 
     @app.route("/v2.0/routers/<router_id>", methods=["GET"])
     def show_router(self, request: Any, router_id: str) -> bytes:
-        state = self._holder(request, "routers", router_id)
-        return render_one(request, "router", router_json(self._run(
-            lambda: state.router(router_id))))
+        _, router = self._shown(request, "routers", router_id, NetworkState.router)
+        return render_one(request, "router", router_json(router))
 
     @app.route("/v2.0/routers", methods=["POST"])
     def create_router(self, request: Any) -> bytes:
@@ -214,15 +212,15 @@ class RouterRoutes:
 
     @app.route("/v2.0/floatingips", methods=["GET"])
     def list_floating_ips(self, request: Any) -> bytes:
-        state = self._state(request)
+        state, floating_ips = self._listed(request, "floating_ips")
         return render_list(request, "floatingips",
-                           (floating_ip_json(state, f) for f in self._visible(request, "floating_ips")),
+                           (floating_ip_json(state, f) for f in floating_ips),
                            FLOATING_IP_ATTRIBUTES)
 
     @app.route("/v2.0/floatingips/<floating_ip_id>", methods=["GET"])
     def show_floating_ip(self, request: Any, floating_ip_id: str) -> bytes:
-        state = self._holder(request, "floating_ips", floating_ip_id)
-        fip = self._run(lambda: state.floating_ip(floating_ip_id))
+        state, fip = self._shown(request, "floating_ips", floating_ip_id,
+                                 NetworkState.floating_ip)
         return render_one(request, "floatingip", floating_ip_json(state, fip))
 
     @app.route("/v2.0/floatingips", methods=["POST"])

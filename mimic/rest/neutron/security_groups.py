@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from mimic.bounds import decimal
-from mimic.model.neutron import SecurityGroup, SecurityGroupRule
+from mimic.model.neutron import NetworkState, SecurityGroup, SecurityGroupRule
 from mimic.rest.http import empty_response
 from mimic.rest.neutron.wire import (
     tag_created,
@@ -66,16 +66,16 @@ class SecurityGroupRoutes:
 
     @app.route("/v2.0/security-groups", methods=["GET"])
     def list_groups(self, request: Any) -> bytes:
-        state = self._state(request)
+        state, groups = self._listed(request, "security_groups")
+        # A group's rules are in its owner's state.
         return render_list(request, "security_groups",
                            (group_json(state.region_networks.states.get(g.tenant_id, state), g)
-                            for g in self._visible(request, "security_groups")),
-                           GROUP_ATTRIBUTES)
+                            for g in groups), GROUP_ATTRIBUTES)
 
     @app.route("/v2.0/security-groups/<group_id>", methods=["GET"])
     def show_group(self, request: Any, group_id: str) -> bytes:
-        state = self._holder(request, "security_groups", group_id)
-        group = self._run(lambda: state.security_group(group_id))
+        state, group = self._shown(request, "security_groups", group_id,
+                                   NetworkState.security_group)
         return render_one(request, "security_group", group_json(state, group))
 
     @app.route("/v2.0/security-groups", methods=["POST"])
@@ -115,9 +115,8 @@ class SecurityGroupRoutes:
 
     @app.route("/v2.0/security-group-rules/<rule_id>", methods=["GET"])
     def show_rule(self, request: Any, rule_id: str) -> bytes:
-        state = self._holder(request, "rules", rule_id)
-        return render_one(request, "security_group_rule", rule_json(self._run(
-            lambda: state.rule(rule_id))))
+        _, rule = self._shown(request, "rules", rule_id, NetworkState.rule)
+        return render_one(request, "security_group_rule", rule_json(rule))
 
     @app.route("/v2.0/security-group-rules", methods=["POST"])
     def create_rule(self, request: Any) -> bytes:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mimic.model.neutron import SubnetPool
+from mimic.model.neutron import NetworkState, SubnetPool
 from mimic.rest.http import RequestError, empty_response
 from mimic.rest.neutron.wire import (
     app,
@@ -59,17 +59,14 @@ class SubnetPoolRoutes:
 
     @app.route("/v2.0/subnetpools", methods=["GET"])
     def list_subnetpools(self, request: Any) -> bytes:
-        state = self._state(request)
-        pools = (self._visible(request, "subnetpools") if self._is_admin(request)
-                 else state.visible_subnetpools())
+        _, pools = self._listed(request, "subnetpools", NetworkState.visible_subnetpools)
         return render_list(request, "subnetpools", map(subnetpool_json, pools),
                            SUBNETPOOL_ATTRIBUTES)
 
     @app.route("/v2.0/subnetpools/<subnetpool_id>", methods=["GET"])
     def show_subnetpool(self, request: Any, subnetpool_id: str) -> bytes:
-        state = self._holder(request, "subnetpools", subnetpool_id)
-        return render_one(request, "subnetpool", subnetpool_json(self._run(
-            lambda: state.subnetpool(subnetpool_id))))
+        _, pool = self._shown(request, "subnetpools", subnetpool_id, NetworkState.subnetpool)
+        return render_one(request, "subnetpool", subnetpool_json(pool))
 
     @app.route("/v2.0/subnetpools", methods=["POST"])
     def create_subnetpool(self, request: Any) -> bytes:
