@@ -25,7 +25,7 @@ from twisted.internet import defer, task
 from twisted.internet.endpoints import TCP4ClientEndpoint, connectProtocol
 from twisted.internet.protocol import Protocol
 
-from tests.harness import start_mimic
+from bench._server import start_mimic
 
 RequestFactory = Callable[[int, int], tuple]
 

@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from bench.nova_support import rss_bytes  # noqa: E402
 from mimic.model.journal import DEFAULT_CAPACITY  # noqa: E402
-from tests.harness import start_mimic  # noqa: E402
+from bench._server import start_mimic  # noqa: E402
 
 #: Users authenticated before the first reading, so that the interpreter's
 #: and the allocator's one-off growth, and the bounded catalog cache (1,024
@@ -71,9 +71,8 @@ def authenticate(connection: http.client.HTTPConnection, username: str,
 
 def measure(checkout: Optional[str], users: int, hosts: int,
             journal_size: Optional[int] = None) -> dict:
-    env = {"PYTHONPATH": checkout} if checkout else None
     args = () if journal_size is None else ("--journal-size", str(journal_size))
-    server = start_mimic(*args, env=env, cwd=checkout)
+    server = start_mimic(*args, checkout=checkout)
     try:
         parts = urlsplit(server.base_url)
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)

@@ -22,7 +22,7 @@ import psutil
 from twisted.internet import defer, task
 
 from bench._load import closed_loop
-from tests.harness import start_mimic
+from bench._server import start_mimic
 
 
 def main() -> None:

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from tests.harness import MimicProcess, start_mimic  # noqa: E402
+from bench._server import start_mimic  # noqa: E402
+from mimic.testing import MimicServer  # noqa: E402
 
 UBUNTU = "a1b2c3d4-0001-4e6f-8a9b-0c1d2e3f4a01"
 
@@ -44,11 +45,14 @@ class Connection:
         return json.loads(data) if data else None
 
 
-def mimic_to_measure(url: Optional[str]) -> tuple[str, Optional[MimicProcess]]:
-    """``url`` if given, else a Mimic started for this run (stopped by the caller)."""
+def mimic_to_measure(url: Optional[str], *args: str) -> tuple[str, Optional[MimicServer]]:
+    """
+    ``url`` if given, else a Mimic started for this run with ``args``
+    (stopped by the caller).
+    """
     if url:
         return url.rstrip("/"), None
-    process = start_mimic()
+    process = start_mimic(*args)
     return process.base_url, process
 
 

@@ -23,7 +23,7 @@ from nova_support import Connection, compute_path, rss_bytes, server_body
 from twisted.internet import defer, task
 
 from bench._load import closed_loop
-from tests.harness import start_mimic
+from bench._server import start_mimic
 
 
 def creates_per_second(creates: int, *args: str) -> tuple[float, float]:

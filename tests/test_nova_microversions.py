@@ -9,8 +9,21 @@ behind each entry (github:openstack/nova, nova/api/openstack/compute/).
 
 from __future__ import annotations
 
+import pathlib
+import re
+
 import pytest
 
+from mimic.rest import nova_microversions, nova_views
+from mimic.rest.nova_microversions import (
+    LISTING,
+    REBUILD,
+    SERVER_MILESTONES,
+    SHOW,
+    UPDATE,
+    APIVersion,
+    server_view,
+)
 from tests.nova_schemas import assert_schema, schema_at
 from tests.nova_support import (  # noqa: F401
     TENANT,
@@ -565,3 +578,28 @@ def test_the_whole_server_at_2_100_matches_tempests_schemas(nova):
     response = nova.post(f"servers/{server_id}/action", json={"rebuild": {
         "imageRef": UBUNTU}}, **at("2.100"))
     assert_schema(schema_at("2.100", "servers", "rebuild_server_with_admin_pass"), response)
+
+
+def test_every_microversion_a_server_view_tests_for_is_a_listed_milestone():
+    # ServerView decides once which milestones a version has reached; a
+    # literal missing from SERVER_MILESTONES would silently never be reached.
+    tested = set()
+    for module in (nova_microversions, nova_views):
+        source = pathlib.Path(module.__file__).read_text()
+        tested |= set(re.findall(r'"(2\.\d+)" in (?:view\.)?reached', source))
+    assert tested
+    assert tested <= set(SERVER_MILESTONES)
+
+
+def test_a_server_view_decides_the_same_as_comparing_its_version():
+    for minor in range(1, 101):
+        version = APIVersion(2, minor)
+        for route in (SHOW, LISTING, UPDATE, REBUILD):
+            for admin in (False, True):
+                view = server_view(version, route, admin)
+                assert view.reached == {m for m in SERVER_MILESTONES if version >= m}
+                full = route in (SHOW, LISTING) or version >= "2.75"
+                assert view.full is full
+                assert view.extended_attributes is (admin and full)
+                assert view.key_name is (full or (route == REBUILD and version >= "2.54"))
+                assert view.server_groups is (route != LISTING and version >= "2.71")

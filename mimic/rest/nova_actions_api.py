@@ -13,17 +13,19 @@ from typing import Any, Callable, Optional
 
 from mimic.rest.http import empty_response, json_response
 from mimic.rest.nova_json import (
-    disk_config_field,
-    invalid_input,
-    ip_field,
-    description_field,
-    hostname_field,
-    name_field,
     flavor_reference,
     image_reference,
+    invalid_input,
+    name_field,
     read_metadata,
     refuse_unexpected,
     string_field,
+)
+from mimic.rest.nova_server_json import (
+    description_field,
+    disk_config_field,
+    hostname_field,
+    ip_field,
 )
 from mimic.rest.nova_microversions import REBUILD
 from mimic.rest.nova_views import server_detail

@@ -5,7 +5,8 @@ module of its noun (servers, actions, tags, flavors, images/limits,
 keypairs, interfaces, the network proxies, and the operator's hosts,
 aggregates, quotas, usage and migrations), joined in :class:`NovaApi`.
 
-Routes read the request (with :mod:`mimic.rest.nova_json`), call
+Routes read the request (with :mod:`mimic.rest.nova_json` and, for
+servers, :mod:`mimic.rest.nova_server_json`), call
 :class:`mimic.model.nova.ComputeRegion` and render its answer in Nova's
 JSON (:mod:`mimic.rest.nova_views`), asking
 :mod:`mimic.rest.nova_microversions` what the negotiated version changes.

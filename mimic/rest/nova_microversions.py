@@ -159,36 +159,49 @@ def version_document(prefix: str, segment: str, self_segment: Optional[str] = No
 SHOW, LISTING, UPDATE, REBUILD = "show", "listing", "update", "rebuild"
 
 
+#: Every microversion at which a server's answer changes (the literals of
+#: :class:`ServerView`, :func:`versioned_server_fields`,
+#: :func:`extended_attributes` and ``volumes_attached``).
+SERVER_MILESTONES = ("2.3", "2.9", "2.16", "2.19", "2.26", "2.47", "2.54", "2.57", "2.63",
+                     "2.71", "2.73", "2.75", "2.90", "2.96", "2.98", "2.100")
+
+
 @attrs.frozen
 class ServerView:
-    """Which parts of a server one answer shows, at one microversion."""
+    """
+    Which parts of a server one answer shows, at one microversion. What
+    depends only on the version, the route and the admin flag is decided
+    here, once per view (:func:`server_view` keeps one of each), rather
+    than by a dozen version comparisons per rendered server.
+    """
 
     version: APIVersion
     route: str = SHOW
     #: Whether the caller holds the admin role: Nova's default policy shows
     #: admins the extended server attributes and (2.16) the host status.
     admin: bool = False
+    #: The :data:`SERVER_MILESTONES` that ``version`` has reached.
+    reached: frozenset = attrs.field(init=False, eq=False, repr=False)
+    #: Every extended attribute: GET always; update and rebuild from 2.75
+    #: ("consistent responses"), before which they leave them out.
+    full: bool = attrs.field(init=False, eq=False, repr=False)
+    extended_attributes: bool = attrs.field(init=False, eq=False, repr=False)
+    key_name: bool = attrs.field(init=False, eq=False, repr=False)
+    #: From 2.71, except in the detail listing.
+    server_groups: bool = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def extended_attributes(self) -> bool:
-        return self.admin and self.full
-
-    @property
-    def full(self) -> bool:
-        """
-        Every extended attribute: GET always; update and rebuild from 2.75
-        ("consistent responses"), before which they leave them out.
-        """
-        return self.route in (SHOW, LISTING) or self.version >= "2.75"
-
-    @property
-    def key_name(self) -> bool:
-        return self.full or (self.route == REBUILD and self.version >= "2.54")
-
-    @property
-    def server_groups(self) -> bool:
-        """From 2.71, except in the detail listing."""
-        return self.route != LISTING and self.version >= "2.71"
+    def __attrs_post_init__(self) -> None:
+        reached = frozenset(since for since in SERVER_MILESTONES if self.version >= since)
+        full = self.route in (SHOW, LISTING) or "2.75" in reached
+        decided = {
+            "reached": reached,
+            "full": full,
+            "extended_attributes": self.admin and full,
+            "key_name": full or (self.route == REBUILD and "2.54" in reached),
+            "server_groups": self.route != LISTING and "2.71" in reached,
+        }
+        for name, value in decided.items():
+            object.__setattr__(self, name, value)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -204,40 +217,40 @@ def server_view(version: APIVersion, route: str = SHOW, admin: bool = False) -> 
 
 def versioned_server_fields(server: Any, view: ServerView, image_properties: dict) -> dict:
     """The fields of ``server`` that ``view``'s microversion adds or reshapes."""
-    version = view.version
+    reached = view.reached
     fields: dict = {}
-    if version >= "2.9":
+    if "2.9" in reached:
         fields["locked"] = server.locked
-    if version >= "2.19":
+    if "2.19" in reached:
         fields["description"] = server.description
-    if version >= "2.26":
+    if "2.26" in reached:
         fields["tags"] = list(server.tags)
-    if version >= "2.47":
+    if "2.47" in reached:
         flavor = server.flavor
         fields["flavor"] = {
             "vcpus": flavor.vcpus, "ram": flavor.ram, "disk": flavor.disk,
             "ephemeral": flavor.ephemeral, "swap": flavor.swap,
             "original_name": flavor.name, "extra_specs": dict(flavor.extra_specs),
         }
-    if version >= "2.63":
+    if "2.63" in reached:
         fields["trusted_image_certificates"] = None
     if view.server_groups:
         fields["server_groups"] = [server.server_group] if server.server_group else []
-    if version >= "2.73":
+    if "2.73" in reached:
         fields["locked_reason"] = server.locked_reason
     if view.extended_attributes:
-        fields.update(extended_attributes(server, version, view.route != REBUILD))
-    if version >= "2.16" and view.extended_attributes:
-        fields["host_status"] = "UP"
-    if version >= "2.90":
+        fields.update(extended_attributes(server, "2.3" in reached, view.route != REBUILD))
+        if "2.16" in reached:
+            fields["host_status"] = "UP"
+    if "2.90" in reached:
         fields["OS-EXT-SRV-ATTR:hostname"] = server.hostname
-    if view.full and version >= "2.96":
+    if view.full and "2.96" in reached:
         fields["pinned_availability_zone"] = server.pinned_availability_zone
-    if version >= "2.98":
+    if "2.98" in reached:
         fields["image_properties"] = dict(image_properties or {})
-    if version >= "2.100":
+    if "2.100" in reached:
         fields["scheduler_hints"] = dict(server.scheduler_hints or {})
-    if view.route == REBUILD and version >= "2.57":
+    if view.route == REBUILD and "2.57" in reached:
         fields["user_data"] = server.user_data
     return fields
 
@@ -259,11 +272,12 @@ def absolute_limits_at(version: APIVersion, absolute: dict) -> dict:
     return {k: v for k, v in absolute.items() if k not in dropped}
 
 
-def extended_attributes(server: Any, version: APIVersion, user_data: bool) -> dict:
+def extended_attributes(server: Any, from_2_3: bool, user_data: bool) -> dict:
     """
     ``OS-EXT-SRV-ATTR:*`` as Nova shows them to admins: host, instance name
-    and hypervisor from 2.1, the rest from 2.3 (``user_data`` not in
-    rebuild answers, which carry their own from 2.57).
+    and hypervisor from 2.1, the rest when ``from_2_3`` (the answer's
+    microversion is 2.3 or later; ``user_data`` not in rebuild answers,
+    which carry their own from 2.57).
     """
     host = server.compute_host
     fields = {
@@ -271,7 +285,7 @@ def extended_attributes(server: Any, version: APIVersion, user_data: bool) -> di
         "OS-EXT-SRV-ATTR:instance_name": f"instance-{server.id[:8]}",
         "OS-EXT-SRV-ATTR:hypervisor_hostname": host,
     }
-    if version >= "2.3":
+    if from_2_3:
         fields.update({
             "OS-EXT-SRV-ATTR:hostname": server.hostname,
             "OS-EXT-SRV-ATTR:kernel_id": "",

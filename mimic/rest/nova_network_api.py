@@ -9,12 +9,8 @@ import json
 from typing import Any
 
 from mimic.rest.http import RequestError, empty_response, json_response, read_json
-from mimic.rest.nova_json import (
-    invalid_input,
-    read_interface_fixed_ip,
-    refuse_unexpected,
-    string_field,
-)
+from mimic.rest.nova_json import invalid_input, refuse_unexpected, string_field
+from mimic.rest.nova_server_json import read_interface_fixed_ip
 from mimic.rest.nova_routes import NovaRoutes, tenant_route
 from mimic.rest.nova_views import interface_attachment
 

@@ -25,18 +25,20 @@ from mimic.rest.http import RequestError, empty_response, json_response, read_js
 from mimic.rest.nova_actions_api import ACTIONS, ACTIONS_UNTIL
 from mimic.rest.nova_consoles_api import CONSOLE_ACTIONS, CONSOLE_ACTIONS_UNTIL
 from mimic.rest.nova_json import (
-    disk_config_field,
     invalid_input,
-    ip_field,
     name_field,
-    description_field,
-    hostname_field,
-    read_boolean,
     query_argument,
+    read_boolean,
     read_metadata,
+    refuse_unexpected,
+)
+from mimic.rest.nova_server_json import (
+    description_field,
+    disk_config_field,
+    hostname_field,
+    ip_field,
     read_server_query,
     read_server_spec,
-    refuse_unexpected,
 )
 from mimic.rest.nova_microversions import LISTING, SHOW, UPDATE
 from mimic.rest.nova_routes import NovaRoutes, nova_error, tenant_route

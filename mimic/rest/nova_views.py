@@ -2,7 +2,8 @@
 Nova's JSON answers: servers (per microversion, with
 :mod:`mimic.rest.nova_microversions`), flavors, images, interfaces and
 links as Nova shows them, and the caches that keep big listings fast.
-:mod:`mimic.rest.nova_json` reads requests; this module writes answers.
+:mod:`mimic.rest.nova_json` and :mod:`mimic.rest.nova_server_json` read
+requests; this module writes answers.
 """
 
 from __future__ import annotations
@@ -322,7 +323,7 @@ def _json_text(text: str) -> str:
 
 def volumes_attached(server: Server, view: ServerView) -> list:
     """The server's volumes (from 2.3 with ``delete_on_termination``)."""
-    if view.version >= "2.3":
+    if "2.3" in view.reached:
         return [{"id": b.volume_id, "delete_on_termination": b.delete_on_termination}
                 for b in server.volumes]
     return [{"id": b.volume_id} for b in server.volumes]
