@@ -17,6 +17,7 @@ from typing import Optional
 
 import attrs
 
+from mimic.bounds import decimal
 from mimic.model.flavors import Flavor
 
 #: ``hw:mem_page_size``'s words, in KiB (a number is KiB already).
@@ -45,7 +46,7 @@ def numa_topology(flavor: Flavor) -> Optional[NumaTopology]:
     specs = dict(flavor.extra_specs)
     dedicated = specs.get("hw:cpu_policy") == "dedicated"
     page_size = specs.get("hw:mem_page_size")
-    nodes = _count(specs.get("hw:numa_nodes"))
+    nodes = _digits(specs.get("hw:numa_nodes"), 3)
     if nodes is None and not dedicated and page_size is None:
         return None
     nodes = max(1, min(nodes or 1, max(flavor.vcpus, 1)))
@@ -62,10 +63,11 @@ def numa_topology(flavor: Flavor) -> Optional[NumaTopology]:
     return NumaTopology(tuple(cells), _page_size_kb(page_size))
 
 
-def _count(text: Optional[str]) -> Optional[int]:
-    if text is None or not text.isascii() or not text.isdigit() or len(text) > 3:
+def _digits(text: Optional[str], most: int) -> Optional[int]:
+    """``text`` as a number of at most ``most`` ASCII digits, else ``None``."""
+    if text is None or len(text) > most:
         return None
-    return int(text)
+    return decimal(text)
 
 
 def _page_size_kb(text: Optional[str]) -> Optional[int]:
@@ -74,6 +76,4 @@ def _page_size_kb(text: Optional[str]) -> Optional[int]:
         return None
     if text in PAGE_SIZE_WORDS:
         return PAGE_SIZE_WORDS[text]
-    if text.isascii() and text.isdigit() and len(text) <= 8:
-        return int(text)
-    return None
+    return _digits(text, 8)
