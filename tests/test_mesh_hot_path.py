@@ -171,8 +171,8 @@ def test_folded_trace_headers_unfold_under_their_own_names_over_the_lines_they_r
         unfold({MESH_HEADER: json.dumps([None] * (len(FOLDED) + len(FOLDED_TRACE) - 1))})
 
 
-def test_an_embedded_hop_carries_its_trace_headers_folded_in_one_line(monkeypatch):
-    runtime = in_process_runtime(MESH)
+def recorded_hops(runtime, monkeypatch) -> list:
+    """The headers of every hop ``runtime``'s client sends, in order, as it sends them."""
     sent: list = []
     real_hop = runtime.client.hop
 
@@ -181,6 +181,12 @@ def test_an_embedded_hop_carries_its_trace_headers_folded_in_one_line(monkeypatc
         return await real_hop(method, host, port, target, headers, timeout)
 
     monkeypatch.setattr(runtime.client, "hop", hop)
+    return sent
+
+
+def test_an_embedded_hop_carries_its_trace_headers_folded_in_one_line(monkeypatch):
+    runtime = in_process_runtime(MESH)
+    sent = recorded_hops(runtime, monkeypatch)
     tree = serve(runtime, "/@b/@c[x-b3-flags=1]/x")
     # a -> b and b -> c: Mimic's header alone, and a cascade's added one.
     assert [sorted(headers) for headers in sent] == [[MESH_HEADER],
@@ -205,14 +211,7 @@ def test_an_embedded_hop_carries_its_trace_headers_folded_in_one_line(monkeypatc
 def test_a_non_ascii_request_id_travels_as_a_line_and_reaches_the_callee_as_before(
         monkeypatch):
     runtime = in_process_runtime(MESH)
-    sent: list = []
-    real_hop = runtime.client.hop
-
-    async def hop(method, host, port, target, headers, timeout=None):
-        sent.append(dict(headers))
-        return await real_hop(method, host, port, target, headers, timeout)
-
-    monkeypatch.setattr(runtime.client, "hop", hop)
+    sent = recorded_hops(runtime, monkeypatch)
     node, _ = answered(ensureDeferred(runtime.serve(
         "a", "GET", "/@b/x", {"x-request-id": "caf\u00e9"}, ("127.0.0.1", 1))))
     assert set(FOLDED_TRACE) - {"tracestate"} <= set(sent[0])
