@@ -24,6 +24,7 @@ from mimic.imimic import IStatefulAPI
 from mimic.model.journal import KEPT_HEADER_BYTES, masked_body, masked_headers
 from mimic.paths import CONTROL, ApiAtPath
 from mimic.rest.http import RequestError
+from mimic.util import UUID4_CLEARED, UUID4_SET
 
 #: An incoming ``X-OpenStack-Request-ID`` is taken as the global request id
 #: only in this form (oslo.middleware's RequestId: "accepted as long as it
@@ -44,9 +45,7 @@ class RequestIds:
     """
 
     def __init__(self) -> None:
-        number = int.from_bytes(os.urandom(16), "big")
-        # The version (4) and variant (RFC 4122) bits of a uuid4.
-        number = (number & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
+        number = int.from_bytes(os.urandom(16), "big") & UUID4_CLEARED | UUID4_SET
         text = "%032x" % number
         self._prefix = f"req-{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-"
         self._next = int(text[20:], 16)

@@ -319,3 +319,15 @@ def test_request_ids_are_distinct_uuid4s():
         assert text.startswith("req-")
         value = uuid.UUID(text[4:])
         assert value.version == 4 and value.variant == uuid.RFC_4122 and str(value) == text[4:]
+
+
+def test_seeded_uuids_are_the_text_the_uuid_module_writes_for_the_same_draws():
+    import random
+    import uuid
+
+    from mimic.util import IdSource
+
+    for seed in (0, 1, 42, 2 ** 40 + 3):
+        ids, draws = IdSource(seed), random.Random(seed)
+        for _ in range(500):
+            assert ids.uuid() == str(uuid.UUID(int=draws.getrandbits(128), version=4))
