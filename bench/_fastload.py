@@ -208,6 +208,7 @@ def closed_loop(host: str, port: int, requests: Requests, clients: int = 10,
     return {
         "requests": done,
         "unexpected": unexpected,
+        "seconds": elapsed,
         "per_second": done / elapsed if elapsed > 0 else 0.0,
         "p50_ms": percentile(0.5),
         "p99_ms": percentile(0.99),

@@ -2,11 +2,15 @@
 Mimic against the bare stack, in one run: ``python -m bench.compare``
 starts a Mimic (``--quiet``) and the baselines of :mod:`bench.baselines`
 as separate processes on loopback, runs each case against Mimic and its
-baseline one after the other, three repetitions interleaved, and prints
-each run, then a table of medians with their spread, the ratio to the
-baseline measured in the same run, and whether the target is met.
+baseline, three repetitions, and prints each run, then a table of medians
+with their spread, the ratio to the baseline measured in the same run, and
+whether the target is met. Within a repetition the two sides take turns in
+slices (six of 0.5 s each by default), so that a ratio compares the two
+under the same load on the machine rather than seconds apart; and with two
+CPUs or more the servers run on one CPU and the load generator on another
+(``--no-pin`` leaves them to the scheduler).
 
-    .venv/bin/python -m bench.compare [--seconds 3] [--repetitions 3] [--clients 10]
+    .venv/bin/python -m bench.compare [--seconds 3] [--repetitions 3] [--clients 10] [--slices 6] [--no-pin]
     .venv/bin/python -m bench.compare --only start-up [--repetitions 9] [--against ../main]
 
 Cases (targets of issue 17):
@@ -190,6 +194,33 @@ def cases(mimic: Mimic, baselines: dict) -> list:
     ]
 
 
+def pin(servers: list, wanted: bool) -> Optional[set]:
+    """
+    With two CPUs or more (and ``wanted``): the servers on the last CPU this
+    process may use, this process (the load generator) on the first. The
+    CPUs it could use before, to give back (None: nothing was pinned).
+
+    Unpinned, the scheduler moved each server between the CPUs as it
+    pleased, and on this machine (a VM whose two CPUs differ in speed from
+    moment to moment) the same code's ratio then ranged over 0.65-1.01 in
+    six repetitions; pinned, over 0.86-0.93.
+    """
+    if not wanted or not hasattr(os, "sched_setaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2:
+        return None
+    for pid in servers:
+        os.sched_setaffinity(pid, {allowed[-1]})
+    os.sched_setaffinity(0, {allowed[0]})
+    return set(allowed)
+
+
+def unpin(allowed: Optional[set]) -> None:
+    if allowed is not None:
+        os.sched_setaffinity(0, allowed)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -265,14 +296,60 @@ def spread(values: list, digits: int = 0) -> str:
     return (f"{middle:,.{digits}f} ({min(values):,.{digits}f}-{max(values):,.{digits}f})")
 
 
-def measure(label: str, port: int, pid: int, make: Callable, options) -> dict:
-    result = closed_loop("127.0.0.1", port, make, clients=options.clients,
-                         seconds=options.seconds, server_pid=pid)
-    print(f"  {label:<44} {result['per_second']:8.1f} req/s  p50 {result['p50_ms']:6.2f} ms  "
-          f"server {result['server_cpu_ms']:.3f} / client {result['client_cpu_ms']:.3f} "
-          f"ms CPU per request" + (f"  ({result['unexpected']} not 200)"
-                                   if result["unexpected"] else ""), flush=True)
-    return result
+def measure(port: int, pid: int, make: Callable, seconds: float, options) -> dict:
+    """One slice of a side's run: ``closed_loop`` for ``seconds``."""
+    return closed_loop("127.0.0.1", port, make, clients=options.clients, seconds=seconds,
+                       server_pid=pid)
+
+
+def combined(slices: list) -> dict:
+    """
+    A side's run from its slices: the rate over all their requests and
+    time, CPU per request over all their requests, and the median of the
+    slices' median latencies.
+    """
+    requests = sum(part["requests"] for part in slices)
+    seconds = sum(part["seconds"] for part in slices)
+
+    def per_request(key: str) -> float:
+        return sum(part[key] * part["requests"] for part in slices) / requests
+
+    return {
+        "requests": requests,
+        "unexpected": sum(part["unexpected"] for part in slices),
+        "per_second": requests / seconds if seconds > 0 else 0.0,
+        "p50_ms": statistics.median(part["p50_ms"] for part in slices),
+        "server_cpu_ms": per_request("server_cpu_ms"),
+        "client_cpu_ms": per_request("client_cpu_ms"),
+    }
+
+
+def run_case(case: "Case", repetition: int, sides: list, options) -> None:
+    """
+    One repetition of a case: its sides take turns in ``options.slices``
+    slices each (the side that starts alternating), so that both see the
+    same moments of the machine.
+
+    On this shared machine a bare server's CPU per request moved by a
+    quarter between runs seconds apart (0.60 to 0.76 ms on the mesh hop):
+    with each side run whole, one after the other, that drift alone put the
+    mesh ratio anywhere from 0.67 to 0.98 in five repetitions of the same
+    code. Slices of half a second put both sides into the same drift.
+    """
+    length = options.seconds / options.slices
+    parts: dict = {side: [] for side, *_ in sides}
+    for number in range(options.slices):
+        turn = sides if (repetition + number) % 2 == 0 else sides[::-1]
+        for side, port, pid, make in turn:
+            parts[side].append(measure(port, pid, make, length, options))
+    for side, *_ in sides:
+        result = combined(parts[side])
+        case.runs[side].append(result)
+        label = f"{case.name.strip()} [{'Mimic' if side == 'mimic' else 'bare'}]"
+        print(f"  {label:<44} {result['per_second']:8.1f} req/s  p50 {result['p50_ms']:6.2f} ms  "
+              f"server {result['server_cpu_ms']:.3f} / client {result['client_cpu_ms']:.3f} "
+              f"ms CPU per request" + (f"  ({result['unexpected']} not 200)"
+                                       if result["unexpected"] else ""), flush=True)
 
 
 def main() -> None:
@@ -280,6 +357,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="per run (at most 30)")
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--no-pin", dest="pin", action="store_false",
+                        help="let the scheduler place the servers and the load generator")
+    parser.add_argument("--slices", type=int, default=6,
+                        help="turns each side takes in a repetition (each at least 0.25 s)")
     parser.add_argument("--only", choices=["start-up"],
                         help="run this case alone (start-ups are seconds, the rest minutes)")
     parser.add_argument("--against", metavar="CHECKOUT",
@@ -288,6 +369,7 @@ def main() -> None:
     options = parser.parse_args()
     options.seconds = min(max(options.seconds, 0.5), 30.0)
     options.repetitions = min(max(options.repetitions, 1), 9 if options.only is None else 31)
+    options.slices = min(max(options.slices, 1), int(options.seconds / 0.25))
     if options.against is not None:
         options.against = os.path.abspath(options.against)
         if not os.path.exists(os.path.join(options.against, ".venv", "bin", "python")):
@@ -308,6 +390,8 @@ def main() -> None:
                      "post": Baseline("post", mimic.token),
                      "blob": Baseline("blob", mimic.listing), "proxy": Baseline("proxy")}
         table = cases(mimic, baselines)
+        everywhere = pin([mimic.pid, *(base.pid for base in baselines.values())],
+                         options.pin)
         for case in table:   # warm every cache and connection pool once
             if case.mimic is not None:
                 closed_loop("127.0.0.1", mimic.port, case.mimic, options.clients, 0.3)
@@ -325,11 +409,8 @@ def main() -> None:
                 elif case.baseline is not None:
                     base, make = case.baseline
                     sides.append(("baseline", base.port, base.pid, make))
-                if repetition % 2:
-                    sides.reverse()   # neither side always runs first
-                for side, port, pid, make in sides:
-                    label = f"{case.name.strip()} [{'Mimic' if side == 'mimic' else 'bare'}]"
-                    case.runs[side].append(measure(label, port, pid, make, options))
+                run_case(case, repetition, sides, options)
+        unpin(everywhere)   # the start-ups' processes run where they like
         starts = start_up(options.repetitions, options.against)
     finally:
         mimic.stop()

@@ -48,6 +48,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     collecting = gc.isenabled()
     gc.disable()
     options = parse_options(args)
+    from mimic.without_tls import leave_out_tls, needs_tls
+
+    if not needs_tls(options):
+        leave_out_tls()
     from mimic.serving import run
 
     run(options, collect=collecting)

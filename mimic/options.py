@@ -142,6 +142,9 @@ class Options(usage.Options):
         ["strict-auth", None, "Every emulated API requires an unexpired token "
          "Mimic issued, scoped to the tenant in the URL (Fastly: a Fastly-Key "
          "Mimic issued)."],
+        ["tls", None, "Load TLS support (pyOpenSSL) even when --listen and --zipkin "
+         "need none, for a plugin that makes HTTPS calls (without it the mimic "
+         "command starts without TLS; run under Twisted's own launcher it always has it)."],
     ]
 
     def __init__(self) -> None:

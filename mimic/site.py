@@ -172,8 +172,11 @@ class MimicRequest(RequestBookkeeping, server.Request):
             self._refuse(413, "overLimit",
                          f"Request body is larger than {self._body_limit} bytes.")
             return
+        path = self.path
         try:
-            unquote_to_bytes(self.path).decode("utf-8")
+            # ASCII without percent-escapes is UTF-8 as it is (most paths).
+            if not path.isascii() or b"%" in path:
+                unquote_to_bytes(path).decode("utf-8")
         except UnicodeDecodeError:
             # Every API routes on text; say so once here, in JSON.
             self._refuse(400, "badRequest", "The request path is not valid UTF-8.")
@@ -193,9 +196,10 @@ class MimicRequest(RequestBookkeeping, server.Request):
                      uri=self.uri.decode("utf-8", "replace"),
                      body=body.decode("utf-8", "replace"))
         core = getattr(self.channel.site, "core", None)
-        if core is None or self._greeting():
+        if core is None or self.api.name == "mesh" or self._greeting():
             # No tenant to keep or forget: the greeting reads no state (and
-            # makes no store, which a fresh Mimic makes on first need).
+            # makes no store, which a fresh Mimic makes on first need), and
+            # mesh traffic names no tenant (it is two requests per hop).
             self._route()
             return
         store = core.store
@@ -292,8 +296,7 @@ class MimicRequest(RequestBookkeeping, server.Request):
         self.setResponseCode(code)
         self.setHeader(b"content-type", b"application/json")
         body = self.api.error_body(RequestError(code, message, kind=kind))
-        self.write(json.dumps(body).encode("utf-8"))
-        self.finish()
+        self.write_whole(json.dumps(body).encode("utf-8"))
 
     def write(self, data: bytes) -> None:
         if len(self._logged_response) < self._captured_limit:

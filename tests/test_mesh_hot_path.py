@@ -21,6 +21,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import sys
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -98,23 +99,72 @@ def test_the_plan_cache_is_bounded():
     assert cache.parsed == MAX_CACHED_PLANS + 10
 
 
-def test_metric_children_are_looked_up_once_per_label_set(monkeypatch):
+def test_istio_metrics_scrape_as_prometheus_clients_own_metrics_did():
+    """
+    The request tallies are counted without prometheus_client, and a scrape
+    shows what its Counter and Histogram show for the same reports: the
+    same text, but for the ``_created`` times (taken when each label set
+    was first seen), whose series must be the same.
+    """
+    from prometheus_client import Counter, Histogram, generate_latest
+    from prometheus_client.openmetrics.exposition import generate_latest as openmetrics
+
+    from mimic.model.mesh.metrics import (DURATION_BUCKETS, DURATIONS_HELP, LABELS,
+                                          REQUESTS_HELP)
+
+    reference = CollectorRegistry()
+    requests = Counter("istio_requests_total", REQUESTS_HELP, LABELS, registry=reference)
+    durations = Histogram("istio_request_duration_milliseconds", DURATIONS_HELP, LABELS,
+                          buckets=DURATION_BUCKETS, registry=reference)
     metrics = IstioMetrics(CollectorRegistry())
-    looked_up: list = []
-    for metric in (metrics.requests, metrics.durations):
-        real = metric.labels
-        monkeypatch.setattr(metric, "labels",
-                            lambda *names, real=real: looked_up.append(names) or real(*names))
     source, destination = Workload.of("a", "v1", "a"), Workload.of("b", "v1", "b")
-    for _ in range(20):
-        metrics.record("source", source, destination, 200, 1.5)
-    metrics.record("source", source, destination, 503, 1.5, flags="UH")
-    assert len(looked_up) == 4  # two label sets, two metrics each
+    reports = [("source", source, destination, 200, 1.5, "-"),
+               ("destination", Workload(), destination, 200, 0.0, "-"),
+               ("source", source, destination, 503, 5000.25, "UH"),
+               ("source", source, Workload.of("c", None, "c"), 504, 3600000.0, "UT"),
+               ("source", source, destination, 200, 7200000.0, "-"),
+               ("source", source, destination, 200, 0.5, "-")]
+    for reporter, src, dst, code, duration, flags in reports * 3:
+        metrics.record(reporter, src, dst, code, duration, flags=flags)
+        names = (reporter, src.workload, src.version, dst.workload, dst.version, dst.service,
+                 str(code), flags, "http")
+        requests.labels(*names).inc()
+        durations.labels(*names).observe(duration)
+    for write in (generate_latest, openmetrics):
+        ours = write(metrics.registry).decode().splitlines()
+        theirs = write(reference).decode().splitlines()
+        assert len(ours) > 80
+
+        def without_times(lines: list) -> list:
+            return [line.rpartition(" ")[0] if "_created{" in line else line for line in lines
+                    if not line.startswith(("# HELP envoy", "# TYPE envoy", "# HELP mimic",
+                                            "# TYPE mimic", "envoy_", "mimic_"))]
+
+        assert without_times(ours) == without_times(theirs)
     assert metrics.registry.get_sample_value("istio_requests_total", {
         "reporter": "source", "source_workload": "a", "source_version": "v1",
         "destination_workload": "b", "destination_version": "v1",
         "destination_service_name": "b", "response_code": "200",
-        "response_flags": "-", "request_protocol": "http"}) == 20
+        "response_flags": "-", "request_protocol": "http"}) == 9
+
+
+def test_a_report_calls_no_prometheus_client_code():
+    metrics = IstioMetrics(CollectorRegistry())
+    source, destination = Workload.of("a", "v1", "a"), Workload.of("b", "v1", "b")
+    metrics.record("source", source, destination, 200, 1.5)
+    called: list = []
+
+    def profile(frame, event, arg):
+        if event == "call" and "prometheus_client" in frame.f_code.co_filename:
+            called.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        for _ in range(5):
+            metrics.record("source", source, destination, 200, 1.5)
+    finally:
+        sys.setprofile(None)
+    assert called == []
 
 
 # Headers per hop -------------------------------------------------------
@@ -516,10 +566,35 @@ def test_a_calls_default_route_endpoints_and_target_are_made_once(monkeypatch):
     assert endpoints == ["b", "c", "b"]
 
 
+def test_a_workloads_metric_labels_are_decided_once_per_mesh_and_short_names(monkeypatch):
+    runtime = in_process_runtime(MESH)
+    decided: list = []
+    real = Mesh.known_workload
+    monkeypatch.setattr(Mesh, "known_workload",
+                        lambda mesh, *a, **k: decided.append(a) or real(mesh, *a, **k))
+    trees = [serve(runtime, "/@b/x") for _ in range(10)]
+    assert [t["upstream_calls"][0]["code"] for t in trees] == [200] * 10
+    first = len(decided)
+    assert 0 < first <= 4  # each (workload, version, service) of the chain once
+    assert runtime.known("b", "v1", "b") == Workload("b", "v1", "b")
+    assert runtime.known("nope", "v9", "nope") == Workload()
+    assert len(decided) == first + 1
+    # Names from headers: a long one is decided every time, never kept.
+    long_name = "w" * 300
+    for _ in range(3):
+        assert runtime.known(long_name, "v1", "b") == Workload(service="b")
+    assert len(decided) == first + 4
+    # A new mesh decides afresh: b is no longer in it.
+    runtime.state().replace(Mesh.build(parse_request_body(
+        b"apiVersion: mimik.veicot.io/v1alpha1\nkind: Mimik\n"
+        b"metadata: {name: a}\nspec: {service: a, version: v1}\n", "application/yaml")))
+    assert runtime.known("b", "v1", "b") == Workload()
+
+
 def test_the_sidecars_stores_are_bounded():
     store: dict = {}
     for number in range(mesh_sidecar.MAX_REMEMBERED + 10):
-        mesh_sidecar._remember(store, number, number)
+        mesh_sidecar.remember(store, number, number)
     assert len(store) <= mesh_sidecar.MAX_REMEMBERED
 
 

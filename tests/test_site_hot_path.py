@@ -266,3 +266,68 @@ def test_a_repeated_request_is_matched_classified_and_dated_once(site, monkeypat
     assert calls["match"] == 3
 
 
+
+
+def test_only_a_path_with_escapes_or_other_bytes_is_decoded_and_a_bad_one_refused(
+        site, monkeypatch):
+    # An ASCII path without percent-escapes is UTF-8 as it is: the site does
+    # not unquote and decode it to find out; every other path it checks, and
+    # refuses in JSON what is not UTF-8.
+    from mimic import site as site_module
+
+    decoded: list = []
+    real = site_module.unquote_to_bytes
+    monkeypatch.setattr(site_module, "unquote_to_bytes",
+                        lambda path: decoded.append(path) or real(path))
+    connection = Connection(site)
+    assert split(connection.send(request("GET", "/identity/v2.0")))[0] == 200
+    assert decoded == []
+    status, headers, body = split(connection.send(request("GET", "/identity/v2.0/%ff")))
+    assert status == 400 and headers["content-type"] == "application/json"
+    assert json.loads(body) == {"badRequest": {
+        "code": 400, "message": "The request path is not valid UTF-8."}}
+    assert headers["content-length"] == str(len(body))
+    assert decoded == [b"/identity/v2.0/%ff"]
+    assert split(connection.send(request("GET", "/identity/v2.0/%74okens")))[0] != 400
+
+
+def test_mesh_traffic_does_not_open_the_stores_first_mentions(site, monkeypatch):
+    # A mesh hop is two requests that name no tenant: they skip the
+    # bookkeeping of tenants first named by a request; an API request keeps it.
+    from mimic.model.identity.store import SessionStore
+
+    opened: list = []
+    real = SessionStore.first_mentions
+    monkeypatch.setattr(SessionStore, "first_mentions",
+                        lambda store: opened.append(1) or real(store))
+    connection = Connection(site)
+    status, _, body = split(connection.send(request("GET", "/mesh/nobody/x")))
+    assert status == 404 and b"no service" in body and opened == []
+    compute_path(connection, "mentions")
+    assert opened == [1]
+
+
+def test_request_ids_are_distinct_uuid4s():
+    import uuid
+
+    from mimic.bookkeeping import RequestIds
+
+    ids = RequestIds()
+    drawn = [ids.new() for _ in range(1000)] + [RequestIds().new() for _ in range(100)]
+    assert len(set(drawn)) == len(drawn)
+    for text in drawn:
+        assert text.startswith("req-")
+        value = uuid.UUID(text[4:])
+        assert value.version == 4 and value.variant == uuid.RFC_4122 and str(value) == text[4:]
+
+
+def test_seeded_uuids_are_the_text_the_uuid_module_writes_for_the_same_draws():
+    import random
+    import uuid
+
+    from mimic.util import IdSource
+
+    for seed in (0, 1, 42, 2 ** 40 + 3):
+        ids, draws = IdSource(seed), random.Random(seed)
+        for _ in range(500):
+            assert ids.uuid() == str(uuid.UUID(int=draws.getrandbits(128), version=4))

@@ -66,7 +66,7 @@ from mimic.model.mesh.tracing import (
     span_tags,
 )
 from mimic.rest.mesh_client import CALL_TIMEOUT, CONNECT_TIMEOUT, MeshHttpClient, ZipkinReporter
-from mimic.rest.mesh_sidecar import Sidecar
+from mimic.rest.mesh_sidecar import Sidecar, remember
 from mimic.util import IdSource
 
 #: The latest simulated instant a node may be told to start at (the year
@@ -179,6 +179,11 @@ def _instance(state: MeshState, service: str, value: Optional[str]) -> Optional[
     return None
 
 
+#: The longest workload, version and service names (together) whose
+#: metric labels :meth:`MeshRuntime.known` keeps (at most MAX_REMEMBERED sets).
+KNOWN_KEY_CHARS = 256
+
+
 class MeshRuntime:
     """
     The mesh of one core: serves a node for a request, its sidecar making
@@ -205,6 +210,10 @@ class MeshRuntime:
         #: Cascade plans by path: they depend on the path alone, so reset
         #: keeps them.
         self.plans = PlanCache()
+        #: :meth:`known`'s answers for the mesh they were made from (twice
+        #: a hop, and the same few names every time).
+        self._known: dict = {}
+        self._known_mesh: Optional[Mesh] = None
 
     def state(self) -> MeshState:
         return self.core.store.data_for_api("mesh", lambda: MeshState(
@@ -232,8 +241,17 @@ class MeshRuntime:
     def known(self, workload: Optional[str], version: Optional[str],
               service: Optional[str] = None, state: Optional[MeshState] = None) -> Workload:
         """The metric labels of a workload (see ``Mesh.known_workload``)."""
-        return (state or self.state()).mesh.known_workload(workload, version, service,
-                                                           also=self.config.names)
+        mesh = (state or self.state()).mesh
+        if mesh is not self._known_mesh:
+            self._known, self._known_mesh = {}, mesh
+        key = (workload, version, service)
+        found = self._known.get(key)
+        if found is None:
+            found = mesh.known_workload(workload, version, service, also=self.config.names)
+            if len(workload or "") + len(version or "") + len(service or "") <= KNOWN_KEY_CHARS:
+                # Names come from headers: only short ones are kept.
+                remember(self._known, key, found)
+        return found
 
     def _start_us(self, headers: Mapping[str, str]) -> int:
         if self.simulated:

@@ -75,7 +75,8 @@ MIRROR_ROUTE = HttpRoute(name=None, matches=(), destinations=())
 MAX_REMEMBERED = 1024
 
 
-def _remember(store: dict, key: Any, value: Any) -> Any:
+def remember(store: dict, key: Any, value: Any) -> Any:
+    """``store[key] = value``, the store emptied first when it holds MAX_REMEMBERED."""
     if len(store) >= MAX_REMEMBERED:
         store.clear()
     store[key] = value
@@ -133,7 +134,7 @@ class Sidecar:
         if route is None:
             route = self._default_routes.get(call.service)
             if route is None:
-                route = _remember(self._default_routes, call.service, HttpRoute(
+                route = remember(self._default_routes, call.service, HttpRoute(
                     name=None, matches=(), destinations=(Destination(call.service),)))
         destination = route.pick(rng)
         # What the app's cascade added, changed by the route's header rules:
@@ -188,7 +189,7 @@ class Sidecar:
         try:
             return self._endpoints[key]
         except KeyError:
-            return _remember(self._endpoints, key, self._endpoints_of(destination, state))
+            return remember(self._endpoints, key, self._endpoints_of(destination, state))
 
     def _endpoints_of(self, destination: Destination, state: Any) -> Optional[list]:
         versions = state.mesh.versions_of(destination.service)
@@ -352,7 +353,7 @@ class Sidecar:
         target = self._targets.get(call.path)
         if target is None:
             path, mark, query = call.path.partition("?")
-            target = _remember(self._targets, call.path,
+            target = remember(self._targets, call.path,
                                quote_path(path) + mark + quote_path(query, safe="=&+%"))
         if runtime.config.standalone is None:
             (host, port), target = caller.local, f"/mesh/{call.service}{target}"
