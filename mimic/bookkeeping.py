@@ -198,15 +198,21 @@ class RequestBookkeeping:
             return
         path, _, query = self.uri.decode("utf-8", "replace").partition("?")
         api = self.api
+        # One pass over the headers finds the kept ones and the token (the
+        # last value, as getHeader reads it): most requests carry few.
+        kept = []
+        token = None
+        for name, values in self.requestHeaders.getAllRawHeaders():
+            lower = name.lower()
+            if lower in KEPT_HEADER_BYTES:
+                kept.append((name.decode("latin-1"), b", ".join(values).decode("latin-1")))
+                if lower == b"x-auth-token":
+                    token = values[-1]
         tenant = api.tenant
-        if tenant is None:
-            token = self.getHeader(b"x-auth-token")
-            found = core.store.valid_token(token.decode("utf-8", "replace")) if token else None
+        if tenant is None and token:
+            found = core.store.valid_token(token.decode("utf-8", "replace"))
             if found is not None and not found.unscoped:
                 tenant = found.tenant.id
-        kept = [(name.decode("latin-1"), b", ".join(values).decode("latin-1"))
-                for name, values in self.requestHeaders.getAllRawHeaders()
-                if name.lower() in KEPT_HEADER_BYTES]
         raw_body = self._raw_body
         if raw_body:
             content_type = (self.getHeader(b"content-type") or b"").decode("latin-1")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 from urllib.parse import unquote_to_bytes
 
 from twisted.internet.interfaces import IPushProducer
@@ -141,6 +141,15 @@ class MimicRequest(RequestBookkeeping, server.Request):
     _logged_response = b""
     #: When Mimic began answering (``time.perf_counter``), for the access log.
     _started = None
+    #: Called with the reason if the connection goes before the answer has
+    #: finished: what a mesh node needs of ``notifyFinish``, without a
+    #: Deferred made and fired for each of its requests (two a hop).
+    when_lost: Optional[Callable[[Failure], None]] = None
+
+    def connectionLost(self, reason: Failure) -> None:
+        super().connectionLost(reason)
+        if self.when_lost is not None and not self.finished:
+            self.when_lost(reason)
 
     _body_limit = MAX_BODY_BYTES
 

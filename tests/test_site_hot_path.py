@@ -331,3 +331,22 @@ def test_seeded_uuids_are_the_text_the_uuid_module_writes_for_the_same_draws():
         ids, draws = IdSource(seed), random.Random(seed)
         for _ in range(500):
             assert ids.uuid() == str(uuid.UUID(int=draws.getrandbits(128), version=4))
+
+
+def test_a_mesh_request_makes_no_notify_finish_deferred(site, monkeypatch):
+    # A node hears of a lost connection through MimicRequest.when_lost (the
+    # cancellation itself: test_mesh_bounds), not a Deferred per request.
+    made: list = []
+    real = http.Request.notifyFinish
+    monkeypatch.setattr(http.Request, "notifyFinish",
+                        lambda request: made.append(request.path) or real(request))
+    connection = Connection(site)
+    document = (b"apiVersion: mimik.veicot.io/v1alpha1\nkind: Mimik\n"
+                b"metadata: {name: a}\nspec: {service: a, version: v1}\n")
+    assert split(connection.send(request("POST", "/mimic/v1.1/mesh", document,
+                                         "application/yaml")))[0] == 200
+    made.clear()
+    for _ in range(3):
+        status, _, body = split(connection.send(request("GET", "/mesh/a/x")))
+        assert status == 200 and json.loads(body)["service"] == "a"
+    assert made == []

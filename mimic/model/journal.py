@@ -250,7 +250,10 @@ class RequestJournal:
         """
         if not self.enabled:
             return None
-        entry = JournalEntry(self._next_id, *fields, **named)
+        # _make builds the tuple at once; the named tuple's own __new__
+        # parses sixteen arguments in Python first.
+        entry = JournalEntry._make((self._next_id, *fields)) if not named \
+            else JournalEntry(self._next_id, *fields, **named)
         self._next_id += 1
         self._entries.append(entry)
         return entry

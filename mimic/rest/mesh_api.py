@@ -14,7 +14,6 @@ from klein import Klein
 from prometheus_client.exposition import choose_encoder
 from twisted.internet.defer import CancelledError, ensureDeferred
 from twisted.logger import Logger
-from twisted.python.failure import Failure
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
@@ -98,17 +97,20 @@ class _NodeResource(Resource):
         self.header_names: dict = {}
 
     def serve_node(self, request: Any, service: str, path: str) -> Any:
-        finished: list = []
+        lost: list = []
         work = NodeWork()
 
         def gone(reason: Any) -> None:
-            finished.append(reason)
-            if isinstance(reason, Failure) and work.pending:
-                # The client went away before the answer: end what it waited for.
+            # The client went away before the answer: end what it waited for.
+            lost.append(reason)
+            if work.pending:
                 self.runtime.metrics().cancelled.inc(len(work.pending))
                 work.cancel()
 
-        request.notifyFinish().addBoth(gone)
+        if hasattr(request, "when_lost"):
+            request.when_lost = gone   # a MimicRequest: no Deferred per request
+        else:
+            request.notifyFinish().addErrback(gone)
         method = request.method.decode("ascii", "replace").upper()
         query = request.uri.partition(b"?")[2].decode("ascii", "replace")
         if query:
@@ -118,15 +120,15 @@ class _NodeResource(Resource):
             local_address(request), work))
 
         def answer(result: tuple) -> None:
-            if not finished:
+            if not lost:
                 node, headers = result
                 write_json(request, node["code"], node, headers)
 
         def broken(failure: Any) -> None:
-            if finished and failure.check(CancelledError):
+            if lost and failure.check(CancelledError):
                 return  # the client went away and the node's calls were ended
             log.failure("The mesh failed answering {path}", failure, path=path)
-            if not finished:
+            if not lost:
                 write_json(request, 500, {"error": "Mimic failed unexpectedly; see its log."})
 
         answering.addCallbacks(answer, broken)

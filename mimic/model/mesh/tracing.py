@@ -33,6 +33,8 @@ _HEX_ID = re.compile(r"^(?:[0-9a-f]{16}|[0-9a-f]{32})$")
 _SPAN_ID = re.compile(r"^[0-9a-f]{16}$")
 _ZERO = re.compile(r"^0+$")
 _ZERO_TRACE_ID, _ZERO_SPAN_ID = "0" * 32, "0" * 16
+#: The span id an all-zero digest stands for (zero is no span id).
+_FIRST_SPAN_ID = "0" * 15 + "1"
 
 
 @attrs.frozen
@@ -64,9 +66,8 @@ def derived_span_id(seed: int, *parts: Any) -> str:
     call index, try), not drawn: parallel calls that reach the server in
     any order still get the same ids, so one seed gives one tree.
     """
-    digest = hashlib.blake2b(repr((seed, *parts)).encode("utf-8"), digest_size=8).digest()
-    value = int.from_bytes(digest, "big") or 1
-    return f"{value:016x}"
+    text = hashlib.blake2b(repr((seed, *parts)).encode("utf-8"), digest_size=8).hexdigest()
+    return text if text != _ZERO_SPAN_ID else _FIRST_SPAN_ID
 
 
 class SeededRandom:
