@@ -58,6 +58,7 @@ import time
 from typing import Callable, Optional
 
 from bench._fastload import closed_loop, cpu_seconds, http_request
+from bench._placement import pin, unpin
 from bench.mesh import mesh_documents
 from tests.harness import start_mimic
 
@@ -192,33 +193,6 @@ def cases(mimic: Mimic, baselines: dict) -> list:
              (baselines["proxy"], lambda c, n: http_request("GET", "/hop/1")),
              ">= 0.90 of Klein + Agent hop", lambda rate, ratio: ratio >= 0.90),
     ]
-
-
-def pin(servers: list, wanted: bool) -> Optional[set]:
-    """
-    With two CPUs or more (and ``wanted``): the servers on the last CPU this
-    process may use, this process (the load generator) on the first. The
-    CPUs it could use before, to give back (None: nothing was pinned).
-
-    Unpinned, the scheduler moved each server between the CPUs as it
-    pleased, and on this machine (a VM whose two CPUs differ in speed from
-    moment to moment) the same code's ratio then ranged over 0.65-1.01 in
-    six repetitions; pinned, over 0.86-0.93.
-    """
-    if not wanted or not hasattr(os, "sched_setaffinity"):
-        return None
-    allowed = sorted(os.sched_getaffinity(0))
-    if len(allowed) < 2:
-        return None
-    for pid in servers:
-        os.sched_setaffinity(pid, {allowed[-1]})
-    os.sched_setaffinity(0, {allowed[0]})
-    return set(allowed)
-
-
-def unpin(allowed: Optional[set]) -> None:
-    if allowed is not None:
-        os.sched_setaffinity(0, allowed)
 
 
 def free_port() -> int:

@@ -17,6 +17,14 @@ keep-alive clients (threads, in this process; the server is another):
 - leaf: ``/mesh/a/x``, one node and no upstream call (what a pod at the end
   of a chain does for each request).
 
+The workloads take turns, each ``--seconds`` in ``--slices`` stretches
+(default 5), so that the ratios compare workloads over the same moments of
+the machine; with ``--pid`` (the server's process id) the server and the
+bare proxy run on one CPU and the clients on another, as ``bench.compare``
+places them (``--no-pin`` leaves them to the scheduler). Run whole one after
+the other and unpinned, ours / bare per hop ranged over 0.64-0.80 in three
+runs of the same code (docs/performance.rst).
+
 ``--path`` measures any other path instead, e.g. a standalone pod
 (``mimic --mesh-service a``): ``--path /x`` (a leaf), or ``--path /@b/x``
 for a pod calling one upstream pod (started with ``--mesh-resolve``).
@@ -42,6 +50,11 @@ import threading
 import time
 from typing import Optional
 from urllib.parse import urlsplit
+
+try:
+    from bench._placement import pin
+except ImportError:   # run as a script: bench/ is on sys.path, not its parent
+    from _placement import pin  # type: ignore[no-redef]
 
 SERVICES = ["a", "b", "c", "d", "e"]
 WORKLOADS = {
@@ -148,6 +161,7 @@ def cpu_seconds(pid: Optional[int]) -> Optional[float]:
 
 def run(host: str, port: int, path: str, clients: int, seconds: float,
         pid: Optional[int] = None) -> dict:
+    """One stretch of ``seconds`` of a workload: its raw figures (see :func:`summary`)."""
     cpu_before = cpu_seconds(pid)
     deadline = time.monotonic() + seconds
     latencies: list = []
@@ -178,19 +192,27 @@ def run(host: str, port: int, path: str, clients: int, seconds: float,
         thread.join()
     elapsed = time.monotonic() - began
     cpu_after = cpu_seconds(pid)
-    latencies.sort()
+    return {"latencies": latencies, "failed": sum(failures), "elapsed": elapsed,
+            "cpu": None if cpu_before is None or cpu_after is None else cpu_after - cpu_before}
+
+
+def summary(parts: list) -> dict:
+    """A workload's figures over all its stretches."""
+    latencies = sorted(latency for part in parts for latency in part["latencies"])
+    elapsed = sum(part["elapsed"] for part in parts)
+    cpu = None if any(part["cpu"] is None for part in parts) else \
+        sum(part["cpu"] for part in parts)
 
     def percentile(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
     return {
         "requests": len(latencies),
-        "failed": sum(failures),
+        "failed": sum(part["failed"] for part in parts),
         "per_second": len(latencies) / elapsed,
         "p50_ms": percentile(0.50),
         "p99_ms": percentile(0.99),
-        "cpu_ms": None if cpu_before is None or cpu_after is None or not latencies
-        else (cpu_after - cpu_before) * 1000 / len(latencies),
+        "cpu_ms": None if cpu is None or not latencies else cpu * 1000 / len(latencies),
     }
 
 
@@ -206,8 +228,14 @@ def main() -> None:
     parser.add_argument("--path", help="measure GET PATH instead of the workloads")
     parser.add_argument("--pid", type=int,
                         help="the Mimic server's process id: also print its CPU per request "
-                             "(the bare proxy's is read from the process this script starts)")
+                             "(the bare proxy's is read from the process this script starts), "
+                             "and run it and the bare proxy on one CPU, the clients on another")
+    parser.add_argument("--slices", type=int, default=5,
+                        help="turns each workload takes of its --seconds (at most one a second)")
+    parser.add_argument("--no-pin", dest="pin", action="store_false",
+                        help="with --pid, leave the processes where the scheduler puts them")
     args = parser.parse_args()
+    pinning = args.pin and args.pid is not None
     seconds = min(max(args.seconds, 1.0), 120.0)
     address = urlsplit(args.url)
     if address.hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -222,24 +250,41 @@ def main() -> None:
         raise SystemExit(f"could not load the bench mesh: HTTP {status}")
     results: dict = {}
     bare = None
+    pin([args.pid] if pinning else [], pinning)
+    slices = min(max(args.slices, 1), int(seconds))
     try:
         paths = ({args.path: args.path} if args.path else
                  {name: WORKLOADS[name] for name in args.workloads.split(",")})
-        for name, path in paths.items():
-            target, pid = (host, port), args.pid
+        targets = {}
+        for name in paths:
+            targets[name] = (host, port), args.pid
             if name == "bare":
                 bare = start_bare_proxy()
-                target, pid = ("127.0.0.1", bare[1]), bare[0].pid
-            else:
-                control(host, port, "POST", "/mimic/v1.1/mesh",
-                        mesh_documents(policies=name == "policy").encode())
-            result = run(*target, path, args.clients, seconds, pid)
-            results[name] = result
+                targets[name] = ("127.0.0.1", bare[1]), bare[0].pid
+                pin([bare[0].pid], pinning)
+        parts: dict = {name: [] for name in paths}
+        loaded = False   # the plain mesh, loaded above
+        for turn in range(slices):
+            # The workloads take turns (the one that starts rotating), so
+            # that each sees the same moments of the machine.
+            names = list(paths)
+            names = names[turn % len(names):] + names[:turn % len(names)]
+            for name in names:
+                policies = name == "policy"
+                if name != "bare" and loaded != policies:
+                    control(host, port, "POST", "/mimic/v1.1/mesh",
+                            mesh_documents(policies=policies).encode())
+                    loaded = policies
+                target, pid = targets[name]
+                parts[name].append(run(*target, paths[name], args.clients,
+                                       seconds / slices, pid))
+        for name in paths:
+            result = results[name] = summary(parts[name])
             cpu = "" if result["cpu_ms"] is None else f"cpu {result['cpu_ms']:5.2f} ms/req  "
             print(f"{name:8} {result['per_second']:8.1f} req/s  "
                   f"p50 {result['p50_ms']:6.2f} ms  p99 {result['p99_ms']:6.2f} ms  {cpu}"
                   f"({result['requests']} requests, {result['failed']} failed, "
-                  f"{args.clients} clients, {seconds:.0f} s)")
+                  f"{args.clients} clients, {seconds:.0f} s in {slices} turns)")
     finally:
         control(host, port, "POST", "/mimic/v1.1/reset")
         if bare is not None:
