@@ -66,7 +66,7 @@ from mimic.model.mesh.tracing import (
     span_tags,
 )
 from mimic.rest.mesh_client import CALL_TIMEOUT, CONNECT_TIMEOUT, MeshHttpClient, ZipkinReporter
-from mimic.rest.mesh_sidecar import Sidecar, remember
+from mimic.rest.mesh_sidecar import PerMesh, Sidecar, remember
 from mimic.util import IdSource
 
 #: The latest simulated instant a node may be told to start at (the year
@@ -212,8 +212,7 @@ class MeshRuntime:
         self.plans = PlanCache()
         #: :meth:`known`'s answers for the mesh they were made from (twice
         #: a hop, and the same few names every time).
-        self._known: dict = {}
-        self._known_mesh: Optional[Mesh] = None
+        self._known = PerMesh()
 
     def state(self) -> MeshState:
         return self.core.store.data_for_api("mesh", lambda: MeshState(
@@ -242,15 +241,14 @@ class MeshRuntime:
               service: Optional[str] = None, state: Optional[MeshState] = None) -> Workload:
         """The metric labels of a workload (see ``Mesh.known_workload``)."""
         mesh = (state or self.state()).mesh
-        if mesh is not self._known_mesh:
-            self._known, self._known_mesh = {}, mesh
+        kept = self._known.of(mesh)
         key = (workload, version, service)
-        found = self._known.get(key)
+        found = kept.get(key)
         if found is None:
             found = mesh.known_workload(workload, version, service, also=self.config.names)
             if len(workload or "") + len(version or "") + len(service or "") <= KNOWN_KEY_CHARS:
                 # Names come from headers: only short ones are kept.
-                remember(self._known, key, found)
+                remember(kept, key, found)
         return found
 
     def _start_us(self, headers: Mapping[str, str]) -> int:

@@ -83,6 +83,23 @@ def remember(store: dict, key: Any, value: Any) -> Any:
     return value
 
 
+class PerMesh:
+    """
+    What depends on the mesh alone, kept until the mesh is replaced: the
+    store :meth:`of` gives is emptied when it is asked for another mesh
+    (fill it with :func:`remember`, which bounds it).
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict = {}
+        self._mesh: Any = None
+
+    def of(self, mesh: Any) -> dict:
+        if mesh is not self._mesh:
+            self._kept, self._mesh = {}, mesh
+        return self._kept
+
+
 class Sidecar:
     """Makes a node's upstream calls for the :class:`~mimic.rest.mesh_runtime.MeshRuntime`."""
 
@@ -93,8 +110,7 @@ class Sidecar:
         #: endpoints of a destination (by mesh, service and subset), and
         #: the percent-encoded target of a path.
         self._default_routes: dict = {}
-        self._endpoints: dict = {}
-        self._endpoints_mesh: Any = None
+        self._endpoints = PerMesh()
         self._targets: dict = {}
 
     def call(self, call: UpstreamCall, index: int, caller: Any, budget: int,
@@ -183,13 +199,12 @@ class Sidecar:
         unknown. They depend on the mesh alone, so they are made once per
         mesh (the list is shared: callers read it, never change it).
         """
-        if state.mesh is not self._endpoints_mesh:
-            self._endpoints, self._endpoints_mesh = {}, state.mesh
+        kept = self._endpoints.of(state.mesh)
         key = (destination.service, destination.subset)
         try:
-            return self._endpoints[key]
+            return kept[key]
         except KeyError:
-            return remember(self._endpoints, key, self._endpoints_of(destination, state))
+            return remember(kept, key, self._endpoints_of(destination, state))
 
     def _endpoints_of(self, destination: Destination, state: Any) -> Optional[list]:
         versions = state.mesh.versions_of(destination.service)
