@@ -24,7 +24,7 @@ from mimic.imimic import IStatefulAPI
 from mimic.model.journal import KEPT_HEADER_BYTES, masked_body, masked_headers
 from mimic.paths import CONTROL, ApiAtPath
 from mimic.rest.http import RequestError
-from mimic.util import UUID4_CLEARED, UUID4_SET
+from mimic.util import uuid4_text
 
 #: An incoming ``X-OpenStack-Request-ID`` is taken as the global request id
 #: only in this form (oslo.middleware's RequestId: "accepted as long as it
@@ -45,10 +45,9 @@ class RequestIds:
     """
 
     def __init__(self) -> None:
-        number = int.from_bytes(os.urandom(16), "big") & UUID4_CLEARED | UUID4_SET
-        text = "%032x" % number
-        self._prefix = f"req-{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-"
-        self._next = int(text[20:], 16)
+        text = uuid4_text(int.from_bytes(os.urandom(16), "big"))
+        self._prefix = f"req-{text[:24]}"   # through the fourth group's hyphen
+        self._next = int(text[24:], 16)
 
     def new(self) -> str:
         number = self._next
