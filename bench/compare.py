@@ -87,6 +87,20 @@ def token_body(user: str) -> bytes:
         "username": user, "password": "secret"}}}).encode()
 
 
+def compute_path(port: int, tenant: str) -> str:
+    """The path of ``tenant``'s compute endpoint in ORD, from Identity's catalog."""
+    status, data = call(port, "POST", "/identity/v2.0/tokens", json.dumps({"auth": {
+        "passwordCredentials": {"username": tenant, "password": "x"},
+        "tenantId": tenant}}).encode())
+    assert status == 200, data[:300]
+    for service in json.loads(data)["access"]["serviceCatalog"]:
+        if service["type"] == "compute":
+            for endpoint in service["endpoints"]:
+                if endpoint["region"] == "ORD":
+                    return "/" + endpoint["publicURL"].split("/", 3)[3]
+    raise LookupError("no compute endpoint in ORD")
+
+
 class Baseline:
     """One :mod:`bench.baselines` server in a process of its own."""
 
@@ -137,16 +151,7 @@ class Mimic:
         assert status == 200, data[:300]
 
     def compute_path(self, tenant: str) -> str:
-        status, data = call(self.port, "POST", "/identity/v2.0/tokens", json.dumps({"auth": {
-            "passwordCredentials": {"username": tenant, "password": "x"},
-            "tenantId": tenant}}).encode())
-        assert status == 200, data[:300]
-        for service in json.loads(data)["access"]["serviceCatalog"]:
-            if service["type"] == "compute":
-                for endpoint in service["endpoints"]:
-                    if endpoint["region"] == "ORD":
-                        return "/" + endpoint["publicURL"].split("/", 3)[3]
-        raise LookupError("no compute endpoint in ORD")
+        return compute_path(self.port, tenant)
 
     def stop(self) -> None:
         self.server.stop()

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import json
 import os
 import shutil
 import signal
@@ -40,7 +39,7 @@ import time
 from typing import Optional
 
 from bench._fastload import closed_loop, http_request
-from bench.compare import call, free_port
+from bench.compare import call, compute_path, free_port
 from bench.mesh import mesh_documents
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -61,20 +60,6 @@ def wait_for(port: int, path: str, process: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.2)
     raise TimeoutError("the server did not answer within 300 s")
-
-
-def servers_path(port: int) -> str:
-    """The ``GET servers`` path of a fresh tenant, from Identity's catalog."""
-    status, data = call(port, "POST", "/identity/v2.0/tokens", json.dumps({"auth": {
-        "passwordCredentials": {"username": "instructions", "password": "x"},
-        "tenantId": "instructions"}}).encode())
-    assert status == 200, data[:300]
-    for service in json.loads(data)["access"]["serviceCatalog"]:
-        if service["type"] == "compute":
-            for endpoint in service["endpoints"]:
-                if endpoint["region"] == "ORD":
-                    return "/" + endpoint["publicURL"].split("/", 3)[3] + "/servers"
-    raise LookupError("no compute endpoint in ORD")
 
 
 def count(case: str, requests: int, checkout: Optional[str], bare: bool) -> tuple:
@@ -108,7 +93,7 @@ def count(case: str, requests: int, checkout: Optional[str], bare: bool) -> tupl
                 assert status == 200, data[:300]
                 path = "/mesh/a/@b/x"
             else:
-                path = servers_path(port)
+                path = compute_path(port, "instructions") + "/servers"
             request = http_request("GET", path)
             closed_loop("127.0.0.1", port, request, 4, 600, max_requests=WARM_UP)
             control = ["callgrind_control"]
