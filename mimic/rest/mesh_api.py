@@ -107,10 +107,9 @@ class _NodeResource(Resource):
                 self.runtime.metrics().cancelled.inc(len(work.pending))
                 work.cancel()
 
-        if hasattr(request, "when_lost"):
-            request.when_lost = gone   # a MimicRequest: no Deferred per request
-        else:
-            request.notifyFinish().addErrback(gone)
+        # Every request is a MimicRequest (MimicSite's requestFactory): told
+        # of a lost connection without a notifyFinish Deferred per request.
+        request.when_lost = gone
         method = request.method.decode("ascii", "replace").upper()
         query = request.uri.partition(b"?")[2].decode("ascii", "replace")
         if query:
