@@ -266,8 +266,6 @@ def test_a_repeated_request_is_matched_classified_and_dated_once(site, monkeypat
     assert calls["match"] == 3
 
 
-
-
 def test_only_a_path_with_escapes_or_other_bytes_is_decoded_and_a_bad_one_refused(
         site, monkeypatch):
     # An ASCII path without percent-escapes is UTF-8 as it is: the site does

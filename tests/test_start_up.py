@@ -229,6 +229,7 @@ def test_left_out_tls_is_as_if_pyopenssl_were_not_installed():
 
 def test_a_tls_listener_still_serves_https(tmp_path):
     import datetime
+    import ipaddress
     import ssl
 
     from cryptography import x509
@@ -245,7 +246,7 @@ def test_a_tls_listener_still_serves_https(tmp_path):
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]), critical=False)
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
         .sign(key, hashes.SHA256()))
     (tmp_path / "key.pem").write_bytes(key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
